@@ -1,0 +1,80 @@
+package aidmap
+
+import (
+	"fmt"
+	"time"
+)
+
+// Hours are a site's opening hours in its own time zone. The zero value means "hours unknown",
+// which is not the same as "closed": a site with known hours and no period is closed.
+type Hours struct {
+	// Timezone is an IANA name such as "America/Vancouver"; empty when unknown.
+	Timezone string `json:"timezone,omitempty"`
+	// Weekly lists the regular opening periods; several per day are allowed.
+	Weekly []Period `json:"weekly,omitempty"`
+	// Exceptions override the weekly periods on given dates (holidays, special openings).
+	Exceptions []Exception `json:"exceptions,omitempty"`
+	// Notes keeps hours as the provider wrote them, for people to read.
+	Notes string `json:"notes,omitempty"`
+}
+
+// Known reports whether structured hours are present.
+func (h Hours) Known() bool { return len(h.Weekly) > 0 || len(h.Exceptions) > 0 }
+
+// Period is one opening on a weekday. Open and Close are minutes after local midnight
+// (0..1440). A Close at or before Open means the period runs past midnight into the next day
+// (a 20:00-08:00 shelter).
+type Period struct {
+	Day   time.Weekday `json:"day"`
+	Open  int          `json:"open"`
+	Close int          `json:"close"`
+}
+
+// Exception replaces the weekly hours on one local date.
+type Exception struct {
+	Date    string   `json:"date"` // YYYY-MM-DD in the site's time zone
+	Closed  bool     `json:"closed,omitempty"`
+	Periods []Period `json:"periods,omitempty"` // Day is ignored
+	Note    string   `json:"note,omitempty"`
+}
+
+// MaxPeriods bounds the number of weekly periods and exceptions of one site.
+const MaxPeriods = 100
+
+// Validate checks ranges and the time zone name. It returns a *FieldError.
+func (h Hours) Validate() error {
+	if len(h.Weekly) > MaxPeriods || len(h.Exceptions) > MaxPeriods {
+		return &FieldError{Field: "hours", Reason: fmt.Sprintf("more than %d periods or exceptions", MaxPeriods)}
+	}
+	if h.Timezone != "" {
+		if _, err := time.LoadLocation(h.Timezone); err != nil {
+			return &FieldError{Field: "hours.timezone", Value: h.Timezone, Reason: "is not an IANA time zone name such as America/Toronto"}
+		}
+	}
+	for _, p := range h.Weekly {
+		if err := p.validate("hours.weekly"); err != nil {
+			return err
+		}
+	}
+	for _, e := range h.Exceptions {
+		if _, err := time.Parse(time.DateOnly, e.Date); err != nil {
+			return &FieldError{Field: "hours.exceptions.date", Value: e.Date, Reason: "must be a date written YYYY-MM-DD"}
+		}
+		for _, p := range e.Periods {
+			if err := p.validate("hours.exceptions.periods"); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func (p Period) validate(field string) error {
+	if p.Day < time.Sunday || p.Day > time.Saturday {
+		return &FieldError{Field: field + ".day", Value: fmt.Sprint(int(p.Day)), Reason: "must be 0 (Sunday) to 6 (Saturday)"}
+	}
+	if p.Open < 0 || p.Open > 1440 || p.Close < 0 || p.Close > 1440 {
+		return &FieldError{Field: field, Value: fmt.Sprintf("%d-%d", p.Open, p.Close), Reason: "times must be minutes between 0 and 1440"}
+	}
+	return nil
+}
