@@ -1,0 +1,152 @@
+package demo
+
+import (
+	"strconv"
+	"time"
+
+	"github.com/aidmap/aidmap"
+)
+
+// neighbourhood is a centre of the Vancouver demo data: where sites cluster.
+type neighbourhood struct {
+	name     string  // used in site names
+	locality string  // municipality
+	lat, lon float64 // centre, WGS84 degrees
+	sigmaKm  float64 // spread of sites around the centre
+	weight   float64 // share of sites
+	fsa      string  // forward sortation area of postal codes
+	area     string  // telephone area code
+	streets  []string
+}
+
+var neighbourhoods = []neighbourhood{
+	{"Hastings", "Vancouver", 49.2810, -123.0990, 0.6, 22, "V6A", "604",
+		[]string{"East Hastings Street", "Main Street", "Powell Street", "East Cordova Street", "Gore Avenue", "Carrall Street", "Columbia Street"}},
+	{"Downtown", "Vancouver", 49.2820, -123.1200, 0.8, 14, "V6B", "604",
+		[]string{"Granville Street", "Seymour Street", "Richards Street", "West Pender Street", "Robson Street", "Homer Street"}},
+	{"Mount Pleasant", "Vancouver", 49.2630, -123.1010, 0.9, 9, "V5T", "604",
+		[]string{"Main Street", "East Broadway", "Kingsway", "East 7th Avenue", "Fraser Street"}},
+	{"Kitsilano", "Vancouver", 49.2680, -123.1680, 1.0, 5, "V6K", "604",
+		[]string{"West 4th Avenue", "West Broadway", "Macdonald Street", "Arbutus Street", "Yew Street"}},
+	{"Commercial Drive", "Vancouver", 49.2740, -123.0690, 0.8, 8, "V5L", "604",
+		[]string{"Commercial Drive", "Victoria Drive", "East 1st Avenue", "Venables Street", "Nanaimo Street"}},
+	{"Burnaby", "Burnaby", 49.2270, -122.9990, 2.0, 8, "V5H", "604",
+		[]string{"Kingsway", "Willingdon Avenue", "Imperial Street", "Hastings Street", "Canada Way"}},
+	{"Surrey Central", "Surrey", 49.1890, -122.8490, 2.5, 11, "V3T", "604",
+		[]string{"King George Boulevard", "108 Avenue", "135A Street", "104 Avenue", "Fraser Highway"}},
+	{"Whalley", "Surrey", 49.2060, -122.8520, 1.2, 5, "V3R", "604",
+		[]string{"King George Boulevard", "135A Street", "106 Avenue"}},
+	{"Richmond", "Richmond", 49.1660, -123.1370, 2.0, 7, "V6X", "604",
+		[]string{"No. 3 Road", "Westminster Highway", "Granville Avenue", "Alderbridge Way"}},
+	{"New Westminster", "New Westminster", 49.2060, -122.9110, 1.2, 6, "V3M", "604",
+		[]string{"Columbia Street", "6th Street", "Carnarvon Street", "12th Street"}},
+	{"North Vancouver", "North Vancouver", 49.3200, -123.0730, 1.5, 3, "V7L", "604",
+		[]string{"Lonsdale Avenue", "Esplanade", "Marine Drive"}},
+	{"Coquitlam", "Coquitlam", 49.2840, -122.7930, 2.0, 2, "V3B", "604",
+		[]string{"Lougheed Highway", "Austin Avenue", "Pinetree Way"}},
+}
+
+var neighbourhoodCum = cumulative(len(neighbourhoods), func(i int) float64 { return neighbourhoods[i].weight })
+
+// Sites returns n demonstration sites in and around Vancouver, BC: dense around neighbourhood
+// centres, sparser across the metro area. The same (n, seed) always gives the same sites, and
+// every site passes (*aidmap.Site).Validate. Sites are owned by Organization().
+func Sites(n int, seed uint64) []aidmap.Site {
+	r := newRand(seed)
+	base := baseTime(seed)
+	sites := make([]aidmap.Site, n)
+	for i := range sites {
+		nb := &neighbourhoods[weighted(r, neighbourhoodCum)]
+		var lat, lon float64
+		if r.IntN(8) == 0 {
+			// Sparse background over the metro area.
+			lat = 49.10 + r.Float64()*0.25
+			lon = -123.20 + r.Float64()*0.45
+		} else {
+			lat, lon = offset(r, nb.lat, nb.lon, nb.sigmaKm)
+		}
+		s := &sites[i]
+		s.OrganizationID = OrganizationID
+		s.ExternalID = externalID("demo", i+1)
+		s.ID = aidmap.SiteID(s.OrganizationID, s.ExternalID)
+		s.Lat, s.Lon = round7(lat), round7(lon)
+		s.Categories = categories(r, nil)
+		street := pick(r, nb.streets)
+		s.Confidential = r.IntN(33) == 0
+		if s.Confidential {
+			// Confidential sites are shelters whose address is not given out.
+			if s.Categories[0] != aidmap.CategoryShelter {
+				s.Categories = append([]aidmap.Category{aidmap.CategoryShelter}, s.Categories...)
+				if len(s.Categories) > 3 {
+					s.Categories = s.Categories[:3]
+				}
+			}
+			s.Name = "Demo: " + nb.name + " Safe House " + strconv.Itoa(i+1)
+			s.Address = aidmap.Address{Locality: nb.locality, Region: "BC", Country: "CA"}
+			s.Eligibility = "Women and children fleeing violence. Call for intake; the location is confidential."
+		} else {
+			noun := pick(r, categoryNoun[s.Categories[0]])
+			place := nb.name
+			if r.IntN(2) == 0 {
+				place = streetName(street)
+			}
+			s.Name = "Demo: " + place + " " + noun
+			s.Address = aidmap.Address{
+				Street:     strconv.Itoa(100+r.IntN(4900)) + " " + street,
+				Locality:   nb.locality,
+				Region:     "BC",
+				PostalCode: postalCode(r, nb.fsa),
+				Country:    "CA",
+			}
+			if r.IntN(6) == 0 {
+				s.Address.Unit = "Unit " + strconv.Itoa(1+r.IntN(300))
+			}
+			if r.IntN(3) == 0 {
+				s.Eligibility = pick(r, eligibilityTexts)
+			}
+			s.Website = "https://example.org/demo/" + slug(s.Name[len("Demo: "):])
+		}
+		s.Description = "Demonstration site generated by aidmap; not a real service."
+		s.Phone = phone(r, nb.area)
+		s.Languages = languages(r)
+		s.Hours = hours(r, s.Categories[0], "America/Vancouver")
+		if r.IntN(3) == 0 {
+			s.Fees = pick(r, feeTexts)
+		}
+		if r.IntN(3) == 0 {
+			s.Accessibility = pick(r, accessibilityTexts)
+		}
+		switch x := r.IntN(20); {
+		case x < 14:
+			s.Precision = aidmap.PrecisionExact
+		case x < 17:
+			s.Precision = aidmap.PrecisionAddress
+		case x < 19:
+			s.Precision = aidmap.PrecisionStreet
+		default:
+			s.Precision = aidmap.PrecisionLocality
+		}
+		s.Status = aidmap.StatusActive
+		if r.IntN(25) == 0 {
+			s.Status = aidmap.StatusTemporarilyClosed
+		}
+		s.UpdatedAt = base.Add(-time.Duration(r.IntN(300*24*60)) * time.Minute)
+		if r.IntN(4) != 0 {
+			s.VerifiedAt = s.UpdatedAt.Add(-time.Duration(r.IntN(60*24*60)) * time.Minute)
+		}
+	}
+	return sites
+}
+
+// streetName drops the street type: "East Hastings Street" → "East Hastings".
+func streetName(street string) string {
+	for i := len(street) - 1; i > 0; i-- {
+		if street[i] == ' ' {
+			if _, err := strconv.Atoi(street[:i]); err == nil {
+				return street
+			}
+			return street[:i]
+		}
+	}
+	return street
+}
