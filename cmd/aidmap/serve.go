@@ -1,0 +1,182 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/aidmap/aidmap"
+	"github.com/aidmap/aidmap/demo"
+	"github.com/aidmap/aidmap/feed"
+	"github.com/aidmap/aidmap/store"
+	"github.com/aidmap/aidmap/store/sqlite"
+	"github.com/aidmap/aidmap/web"
+)
+
+// storeFlags select the store; every command that touches data has them.
+type storeFlags struct {
+	dataDir *string
+}
+
+func addStoreFlags(fs *flagSet) storeFlags {
+	return storeFlags{
+		dataDir: fs.String("data-dir", "aidmap-data", "directory of the embedded SQLite store (created if missing)"),
+	}
+}
+
+func (sf storeFlags) open(ctx context.Context) (store.Store, error) {
+	dir := *sf.dataDir
+	if dir == "" {
+		return nil, errors.New("--data-dir is empty; give a directory for the embedded store")
+	}
+	if err := os.MkdirAll(dir, 0o750); err != nil {
+		return nil, fmt.Errorf("create data directory: %w (set --data-dir or AIDMAP_DATA_DIR to a writable directory)", err)
+	}
+	st, err := sqlite.Open(ctx, filepath.Join(dir, "aidmap.db"))
+	if err != nil {
+		return nil, fmt.Errorf("open store in %s: %w", dir, err)
+	}
+	return st, nil
+}
+
+func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("serve", "Run the HTTP server: the map at /, the API under /api/v1, /healthz, /readyz and /metrics.", stderr)
+	addr := fs.String("addr", ":8080", "address to listen on, host:port (port 0 picks a free port)")
+	stf := addStoreFlags(fs)
+	loadDemo := fs.Bool("demo", true, "load the generated demo dataset when the store is empty")
+	demoSites := fs.Int("demo-sites", 300, "number of sites in the demo dataset")
+	demoSpread := fs.String("demo-spread", "vancouver", "where demo sites are: vancouver, or world (around real cities worldwide, for load tests)")
+	syncEvery := fs.Duration("sync-interval", time.Second, "how often the index checks the store for changes")
+	shutdown := fs.Duration("shutdown-timeout", 15*time.Second, "how long to let requests finish on SIGTERM/SIGINT")
+	lf := addLogFlags(fs)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	logger, err := lf.logger(stderr)
+	if err != nil {
+		return err
+	}
+	if *demoSpread != "vancouver" && *demoSpread != "world" {
+		return fmt.Errorf("--demo-spread %q: want vancouver or world", *demoSpread)
+	}
+	if *demoSites < 1 || *demoSites > 2_000_000 {
+		return fmt.Errorf("--demo-sites %d: want 1 to 2000000", *demoSites)
+	}
+
+	st, err := stf.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+
+	if *loadDemo {
+		if err := seedDemo(ctx, st, *demoSites, *demoSpread, logger); err != nil {
+			return err
+		}
+	}
+
+	follower := feed.New(st, logger, *syncEvery)
+	if err := follower.Load(ctx); err != nil {
+		return err
+	}
+	runCtx, stopFollower := context.WithCancel(context.Background())
+	defer stopFollower()
+	go follower.Run(runCtx)
+
+	srv := web.NewServer(web.Config{Source: follower, Store: st, Logger: logger, Version: buildVersion()})
+	httpServer := web.NewHTTPServer(*addr, srv.Handler(), logger)
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w (choose another with --addr or AIDMAP_ADDR)", *addr, err)
+	}
+	logger.Info("listening", "url", "http://"+displayAddr(ln.Addr()), "sites", follower.Index().Len(), "version", buildVersion())
+
+	served := make(chan error, 1)
+	go func() { served <- httpServer.Serve(ln) }()
+	select {
+	case err := <-served:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	logger.Info("shutting down", "timeout", *shutdown)
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), *shutdown)
+	defer cancel()
+	if err := httpServer.Shutdown(shutdownCtx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	if err := <-served; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("serve: %w", err)
+	}
+	logger.Info("stopped")
+	return nil
+}
+
+// displayAddr turns a listener address into one a person can open: the unspecified address
+// becomes localhost.
+func displayAddr(a net.Addr) string {
+	tcp, ok := a.(*net.TCPAddr)
+	if !ok {
+		return a.String()
+	}
+	if tcp.IP.IsUnspecified() {
+		return fmt.Sprintf("localhost:%d", tcp.Port)
+	}
+	return tcp.String()
+}
+
+// seedDemo loads the demo organisation and its generated sites when the store has no data.
+func seedDemo(ctx context.Context, st store.Store, n int, spread string, logger *slog.Logger) error {
+	v, err := st.Version(ctx)
+	if err != nil {
+		return fmt.Errorf("check store for data: %w", err)
+	}
+	if v > 0 {
+		return nil
+	}
+	org := demo.Organization()
+	org.CreatedAt = time.Now().UTC()
+	if err := st.UpsertOrganization(ctx, org); err != nil {
+		return fmt.Errorf("load demo organisation: %w", err)
+	}
+	var sites []aidmap.Site
+	if spread == "world" {
+		sites = demo.World(n, 1)
+		for i := range sites {
+			s := &sites[i]
+			s.OrganizationID = org.ID
+			s.ID = aidmap.SiteID(s.OrganizationID, s.ExternalID)
+		}
+	} else {
+		sites = demo.Sites(n, 1)
+	}
+	const batch = 20_000
+	for i := 0; i < len(sites); i += batch {
+		if _, err := st.UpsertSites(ctx, org.ID, sites[i:min(i+batch, len(sites))]); err != nil {
+			return fmt.Errorf("load demo sites: %w", err)
+		}
+	}
+	logger.Info("store was empty: loaded demo data (generated, not real services); start with --demo=false to begin empty", "sites", len(sites))
+	return nil
+}
+
+func runMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("migrate", "Apply the store's schema migrations and exit (serve also migrates on start).", stderr)
+	stf := addStoreFlags(fs)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	st, err := stf.open(ctx) // opening the embedded store applies its migrations
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	fmt.Fprintln(stdout, "migrations applied to", filepath.Join(*stf.dataDir, "aidmap.db"))
+	return nil
+}

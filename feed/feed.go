@@ -1,0 +1,185 @@
+// Package feed keeps an in-memory geo index in step with a store: it builds the index from
+// every site at start, then follows the store's change feed ("changes since version N"),
+// patching a copy of the index and swapping it in, so readers never wait and never see a
+// half-applied batch.
+//
+// It imports the domain, geo and store.
+package feed
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/aidmap/aidmap"
+	"github.com/aidmap/aidmap/geo"
+	"github.com/aidmap/aidmap/store"
+)
+
+// batchSize bounds how many changes are read and applied at once.
+const batchSize = 10_000
+
+// Follower holds the live index and the organisations of a store.
+type Follower struct {
+	store    store.Store
+	logger   *slog.Logger
+	interval time.Duration
+
+	live   geo.Live
+	orgs   atomic.Pointer[map[string]aidmap.Organization]
+	loaded atomic.Bool
+	wake   chan struct{}
+
+	mu      sync.Mutex // serialises Load and Sync
+	healthy atomic.Bool
+}
+
+// New returns a follower that polls the store every interval (and whenever Notify is called).
+func New(st store.Store, logger *slog.Logger, interval time.Duration) *Follower {
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	f := &Follower{store: st, logger: logger, interval: interval, wake: make(chan struct{}, 1)}
+	empty := map[string]aidmap.Organization{}
+	f.orgs.Store(&empty)
+	f.live.Store(geo.NewIndex(nil, 0))
+	return f
+}
+
+// Load builds the index from every site in the store, streaming them into the builder.
+func (f *Follower) Load(ctx context.Context) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if err := f.loadOrganizations(ctx); err != nil {
+		return err
+	}
+	b := geo.NewBuilder(0)
+	version, err := f.store.EachSite(ctx, func(s aidmap.Site) error {
+		b.Add(s)
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("feed: load sites: %w", err)
+	}
+	ix := b.Build(version)
+	f.live.Store(ix)
+	f.loaded.Store(true)
+	f.healthy.Store(true)
+	f.logger.Info("index loaded", "sites", ix.Len(), "version", version)
+	return nil
+}
+
+// Sync applies every change since the index's version and reports how many it applied.
+func (f *Follower) Sync(ctx context.Context) (int, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	total := 0
+	for {
+		ix := f.live.Load()
+		changes, err := f.store.ChangesSince(ctx, ix.Version(), batchSize)
+		if err != nil {
+			return total, fmt.Errorf("feed: changes since %d: %w", ix.Version(), err)
+		}
+		if len(changes) == 0 {
+			return total, nil
+		}
+		if total == 0 {
+			// Organisations change rarely and only alongside sites: reload them with a batch.
+			if err := f.loadOrganizations(ctx); err != nil {
+				return total, err
+			}
+		}
+		sites := make([]aidmap.Site, len(changes))
+		for i, c := range changes {
+			sites[i] = c.Site
+		}
+		f.live.Store(ix.Apply(sites, changes[len(changes)-1].Version))
+		total += len(changes)
+		if len(changes) < batchSize {
+			return total, nil
+		}
+	}
+}
+
+func (f *Follower) loadOrganizations(ctx context.Context) error {
+	list, err := f.store.Organizations(ctx)
+	if err != nil {
+		return fmt.Errorf("feed: load organisations: %w", err)
+	}
+	m := make(map[string]aidmap.Organization, len(list))
+	for _, o := range list {
+		m[o.ID] = o
+	}
+	f.orgs.Store(&m)
+	return nil
+}
+
+// Notify asks the follower to sync now, e.g. after a write in this process. It never blocks.
+func (f *Follower) Notify() {
+	select {
+	case f.wake <- struct{}{}:
+	default:
+	}
+}
+
+// Run syncs until ctx is done: on every Notify and at least every interval. Errors (a store
+// that went away) are logged once per outage and retried; the last index keeps serving.
+func (f *Follower) Run(ctx context.Context) {
+	t := time.NewTicker(f.interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		case <-f.wake:
+		}
+		var err error
+		if !f.loaded.Load() {
+			err = f.Load(ctx)
+		} else {
+			var n int
+			n, err = f.Sync(ctx)
+			if n > 0 {
+				f.logger.Info("index updated", "changes", n, "version", f.live.Load().Version())
+			}
+		}
+		switch {
+		case err != nil && errors.Is(err, context.Canceled):
+			return
+		case err != nil && f.healthy.Swap(false):
+			f.logger.Warn("store unreachable; serving the last index", "err", err)
+		case err == nil && !f.healthy.Swap(true):
+			f.logger.Info("store reachable again")
+		}
+	}
+}
+
+// Index returns the current index snapshot.
+func (f *Follower) Index() *geo.Index { return f.live.Load() }
+
+// Organization returns a known organisation.
+func (f *Follower) Organization(id string) (aidmap.Organization, bool) {
+	o, ok := (*f.orgs.Load())[id]
+	return o, ok
+}
+
+// Demo reports whether any organisation with indexed sites is a demo organisation.
+func (f *Follower) Demo() bool {
+	if f.live.Load().Len() == 0 {
+		return false
+	}
+	for _, o := range *f.orgs.Load() {
+		if o.Demo {
+			return true
+		}
+	}
+	return false
+}
+
+// Loaded reports whether Load has succeeded.
+func (f *Follower) Loaded() bool { return f.loaded.Load() }

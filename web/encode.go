@@ -1,0 +1,271 @@
+package web
+
+import (
+	"math"
+	"strconv"
+	"time"
+	"unicode/utf8"
+
+	"github.com/aidmap/aidmap"
+)
+
+// The site encoders below append JSON by hand instead of going through encoding/json: list
+// responses are the hot path of the API, and reflection-based encoding costs several times
+// more than the rest of a nearest query. encode_test.go checks the output against
+// encoding/json decoding, field by field.
+
+// siteView is what is published of one site in one response.
+type siteView struct {
+	site    *aidmap.Site
+	org     aidmap.Organization
+	dist    float64
+	hasDist bool
+}
+
+// appendSiteJSON appends the site as a JSON object (the API's Site schema).
+func appendSiteJSON(b []byte, v siteView) []byte {
+	b = append(b, '{')
+	b = appendSiteFields(b, v, true)
+	return append(b, '}')
+}
+
+// appendFeatureJSON appends the site as an RFC 7946 Feature with a Point geometry.
+func appendFeatureJSON(b []byte, v siteView) []byte {
+	lat, lon := v.site.PublicLocation()
+	b = append(b, `{"type":"Feature","id":`...)
+	b = appendString(b, v.site.ID)
+	b = append(b, `,"geometry":{"type":"Point","coordinates":[`...)
+	b = appendCoord(b, lon)
+	b = append(b, ',')
+	b = appendCoord(b, lat)
+	b = append(b, `]},"properties":{`...)
+	b = appendSiteFields(b, v, false)
+	return append(b, "}}"...)
+}
+
+func appendSiteFields(b []byte, v siteView, withPoint bool) []byte {
+	s := v.site
+	b = append(b, `"id":`...)
+	b = appendString(b, s.ID)
+	b = append(b, `,"organization":{"id":`...)
+	b = appendString(b, s.OrganizationID)
+	if v.org.Name != "" {
+		b = append(b, `,"name":`...)
+		b = appendString(b, v.org.Name)
+	}
+	b = append(b, '}')
+	if v.org.Demo {
+		b = append(b, `,"demo":true`...)
+	}
+	b = appendStringField(b, "name", s.Name)
+	b = appendStringField(b, "description", s.Description)
+	b = append(b, `,"categories":[`...)
+	for i, c := range s.Categories {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = appendString(b, string(c))
+	}
+	b = append(b, ']')
+
+	precision := s.Precision
+	if s.Confidential {
+		// Only the area is published: no street, unit or postal code, and the precision of
+		// the published point, not of the stored one.
+		precision = aidmap.PrecisionLocality
+		b = appendAddress(b, aidmap.Address{Locality: s.Address.Locality, Region: s.Address.Region, Country: s.Address.Country})
+	} else {
+		b = appendAddress(b, s.Address)
+	}
+	if withPoint {
+		lat, lon := s.PublicLocation()
+		b = append(b, `,"lat":`...)
+		b = appendCoord(b, lat)
+		b = append(b, `,"lon":`...)
+		b = appendCoord(b, lon)
+	}
+	b = appendStringField(b, "precision", string(precision))
+	b = append(b, `,"approximate":`...)
+	b = strconv.AppendBool(b, s.Confidential || precision.Approximate())
+	b = appendStringField(b, "phone", s.Phone)
+	b = appendStringField(b, "website", s.Website)
+	b = appendStringField(b, "email", s.Email)
+	b = appendHours(b, s.Hours)
+	if len(s.Languages) > 0 {
+		b = append(b, `,"languages":[`...)
+		for i, l := range s.Languages {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = appendString(b, l)
+		}
+		b = append(b, ']')
+	}
+	b = appendStringField(b, "eligibility", s.Eligibility)
+	b = appendStringField(b, "fees", s.Fees)
+	b = appendStringField(b, "accessibility", s.Accessibility)
+	b = append(b, `,"confidential":`...)
+	b = strconv.AppendBool(b, s.Confidential)
+	b = appendStringField(b, "status", string(s.Status))
+	b = appendTimeField(b, "updated_at", s.UpdatedAt)
+	b = appendTimeField(b, "verified_at", s.VerifiedAt)
+	if v.hasDist {
+		b = append(b, `,"distance_m":`...)
+		b = strconv.AppendFloat(b, math.Round(s.PublicDistanceM(v.dist)*10)/10, 'f', -1, 64)
+	}
+	return b
+}
+
+func appendAddress(b []byte, a aidmap.Address) []byte {
+	b = append(b, `,"address":{`...)
+	start := len(b)
+	b = appendStringField(b, "street", a.Street)
+	b = appendStringField(b, "unit", a.Unit)
+	b = appendStringField(b, "locality", a.Locality)
+	b = appendStringField(b, "region", a.Region)
+	b = appendStringField(b, "postal_code", a.PostalCode)
+	b = appendStringField(b, "country", a.Country)
+	if len(b) > start {
+		// Each field starts with a comma; the first one must not.
+		copy(b[start:], b[start+1:])
+		b = b[:len(b)-1]
+	}
+	return append(b, '}')
+}
+
+func appendHours(b []byte, h aidmap.Hours) []byte {
+	if !h.Known() && h.Timezone == "" && h.Notes == "" {
+		return b
+	}
+	b = append(b, `,"hours":{`...)
+	b = append(b, `"known":`...)
+	b = strconv.AppendBool(b, h.Known())
+	b = appendStringField(b, "timezone", h.Timezone)
+	if len(h.Weekly) > 0 {
+		b = append(b, `,"weekly":`...)
+		b = appendPeriods(b, h.Weekly, true)
+	}
+	if len(h.Exceptions) > 0 {
+		b = append(b, `,"exceptions":[`...)
+		for i, e := range h.Exceptions {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = append(b, `{"date":`...)
+			b = appendString(b, e.Date)
+			if e.Closed {
+				b = append(b, `,"closed":true`...)
+			}
+			if len(e.Periods) > 0 {
+				b = append(b, `,"periods":`...)
+				b = appendPeriods(b, e.Periods, false)
+			}
+			b = appendStringField(b, "note", e.Note)
+			b = append(b, '}')
+		}
+		b = append(b, ']')
+	}
+	b = appendStringField(b, "notes", h.Notes)
+	return append(b, '}')
+}
+
+func appendPeriods(b []byte, ps []aidmap.Period, withDay bool) []byte {
+	b = append(b, '[')
+	for i, p := range ps {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, '{')
+		if withDay {
+			b = append(b, `"day":`...)
+			b = strconv.AppendInt(b, int64(p.Day), 10)
+			b = append(b, ',')
+		}
+		b = append(b, `"open":`...)
+		b = strconv.AppendInt(b, int64(p.Open), 10)
+		b = append(b, `,"close":`...)
+		b = strconv.AppendInt(b, int64(p.Close), 10)
+		b = append(b, '}')
+	}
+	return append(b, ']')
+}
+
+// appendStringField appends `,"name":"value"`, or nothing when value is empty.
+func appendStringField(b []byte, name, value string) []byte {
+	if value == "" {
+		return b
+	}
+	b = append(b, ',', '"')
+	b = append(b, name...)
+	b = append(b, '"', ':')
+	return appendString(b, value)
+}
+
+func appendTimeField(b []byte, name string, t time.Time) []byte {
+	if t.IsZero() {
+		return b
+	}
+	b = append(b, ',', '"')
+	b = append(b, name...)
+	b = append(b, `":"`...)
+	b = t.UTC().AppendFormat(b, time.RFC3339)
+	return append(b, '"')
+}
+
+// appendCoord appends degrees with at most 7 decimals (about 1 cm), enough for any source.
+func appendCoord(b []byte, v float64) []byte {
+	return strconv.AppendFloat(b, math.Round(v*1e7)/1e7, 'f', -1, 64)
+}
+
+const hexDigits = "0123456789abcdef"
+
+// appendString appends s as a JSON string, escaped like encoding/json does: quotes,
+// backslashes, control characters, <, > and & (so a site name can never close a script tag),
+// U+2028 and U+2029, and invalid UTF-8 replaced by U+FFFD.
+func appendString(b []byte, s string) []byte {
+	b = append(b, '"')
+	start := 0
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if c >= 0x20 && c != '"' && c != '\\' && c != '<' && c != '>' && c != '&' {
+				i++
+				continue
+			}
+			b = append(b, s[start:i]...)
+			switch c {
+			case '"', '\\':
+				b = append(b, '\\', c)
+			case '\n':
+				b = append(b, '\\', 'n')
+			case '\r':
+				b = append(b, '\\', 'r')
+			case '\t':
+				b = append(b, '\\', 't')
+			default:
+				b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
+			}
+			i++
+			start = i
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			b = append(b, s[start:i]...)
+			b = append(b, `\ufffd`...)
+			i += size
+			start = i
+			continue
+		}
+		if r == '\u2028' || r == '\u2029' {
+			b = append(b, s[start:i]...)
+			b = append(b, '\\', 'u', '2', '0', '2', hexDigits[r&0xf])
+			i += size
+			start = i
+			continue
+		}
+		i += size
+	}
+	b = append(b, s[start:]...)
+	return append(b, '"')
+}

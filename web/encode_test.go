@@ -1,0 +1,162 @@
+package web
+
+import (
+	"encoding/json"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aidmap/aidmap"
+)
+
+func testSite() *aidmap.Site {
+	s := &aidmap.Site{
+		OrganizationID: "fbs",
+		ExternalID:     "42",
+		Name:           `Hastings "Community" Kitchen <b>&</b>`,
+		Description:    "Hot meals\nevery day\t\u2028",
+		Categories:     []aidmap.Category{aidmap.CategoryFreeMeal, aidmap.CategoryCommunityKitchen},
+		Address:        aidmap.Address{Street: "123 E Hastings St", Unit: "Suite 2", Locality: "Vancouver", Region: "BC", PostalCode: "V6A 1N5", Country: "CA"},
+		Lat:            49.2812345678,
+		Lon:            -123.0987654321,
+		Precision:      aidmap.PrecisionAddress,
+		Phone:          "+1 604-555-0100",
+		Website:        "https://example.org/kitchen",
+		Email:          "info@example.org",
+		Hours: aidmap.Hours{
+			Timezone:   "America/Vancouver",
+			Weekly:     []aidmap.Period{{Day: time.Monday, Open: 540, Close: 1020}, {Day: time.Friday, Open: 1200, Close: 480}},
+			Exceptions: []aidmap.Exception{{Date: "2026-12-25", Closed: true, Note: "Christmas"}},
+			Notes:      "Mon 9-5",
+		},
+		Languages:     []string{"en", "fr"},
+		Eligibility:   "Everyone",
+		Accessibility: "Step-free",
+		Status:        aidmap.StatusActive,
+		UpdatedAt:     time.Date(2026, 11, 1, 12, 0, 0, 0, time.UTC),
+	}
+	s.ID = aidmap.SiteID(s.OrganizationID, s.ExternalID)
+	return s
+}
+
+func decode(t *testing.T, b []byte) map[string]any {
+	t.Helper()
+	var m map[string]any
+	if err := json.Unmarshal(b, &m); err != nil {
+		t.Fatalf("invalid JSON %s: %v", b, err)
+	}
+	return m
+}
+
+func TestAppendSiteJSON(t *testing.T) {
+	s := testSite()
+	org := aidmap.Organization{ID: "fbs", Name: "Food Bank Society"}
+	got := decode(t, appendSiteJSON(nil, siteView{site: s, org: org, dist: 1234.56, hasDist: true}))
+	want := map[string]any{
+		"id":           s.ID,
+		"organization": map[string]any{"id": "fbs", "name": "Food Bank Society"},
+		"name":         s.Name,
+		"description":  s.Description,
+		"categories":   []any{"free_meal", "community_kitchen"},
+		"address": map[string]any{"street": "123 E Hastings St", "unit": "Suite 2", "locality": "Vancouver",
+			"region": "BC", "postal_code": "V6A 1N5", "country": "CA"},
+		"lat":         49.2812346,
+		"lon":         -123.0987654,
+		"precision":   "address",
+		"approximate": false,
+		"phone":       s.Phone,
+		"website":     s.Website,
+		"email":       s.Email,
+		"hours": map[string]any{
+			"known":    true,
+			"timezone": "America/Vancouver",
+			"weekly": []any{
+				map[string]any{"day": 1.0, "open": 540.0, "close": 1020.0},
+				map[string]any{"day": 5.0, "open": 1200.0, "close": 480.0},
+			},
+			"exceptions": []any{map[string]any{"date": "2026-12-25", "closed": true, "note": "Christmas"}},
+			"notes":      "Mon 9-5",
+		},
+		"languages":     []any{"en", "fr"},
+		"eligibility":   "Everyone",
+		"accessibility": "Step-free",
+		"confidential":  false,
+		"status":        "active",
+		"updated_at":    "2026-11-01T12:00:00Z",
+		"distance_m":    1234.6,
+	}
+	for k, w := range want {
+		if !reflect.DeepEqual(got[k], w) {
+			t.Errorf("%s: got %#v, want %#v", k, got[k], w)
+		}
+	}
+	for k := range got {
+		if _, ok := want[k]; !ok {
+			t.Errorf("unexpected field %s: %#v", k, got[k])
+		}
+	}
+}
+
+func TestAppendSiteJSONConfidential(t *testing.T) {
+	s := testSite()
+	s.Confidential = true
+	s.Precision = aidmap.PrecisionExact
+	b := appendSiteJSON(nil, siteView{site: s, dist: 1234, hasDist: true})
+	got := decode(t, b)
+	addr := got["address"].(map[string]any)
+	if len(addr) != 3 || addr["locality"] != "Vancouver" {
+		t.Errorf("address: got %v, want only locality, region and country", addr)
+	}
+	if strings.Contains(string(b), "Hastings St") || strings.Contains(string(b), "V6A") {
+		t.Errorf("street or postal code published for a confidential site: %s", b)
+	}
+	lat, lon := got["lat"].(float64), got["lon"].(float64)
+	if d := aidmap.DistanceM(s.Lat, s.Lon, lat, lon); d < aidmap.ConfidentialMinOffsetM {
+		t.Errorf("published point is %.0f m from the true one, want at least %d", d, aidmap.ConfidentialMinOffsetM)
+	}
+	if got["approximate"] != true || got["distance_m"] != 5000.0 {
+		t.Errorf("got approximate=%v distance_m=%v, want true and the 5000 m band", got["approximate"], got["distance_m"])
+	}
+}
+
+func TestAppendFeatureJSON(t *testing.T) {
+	s := testSite()
+	got := decode(t, appendFeatureJSON(nil, siteView{site: s}))
+	geom := got["geometry"].(map[string]any)
+	if got["type"] != "Feature" || got["id"] != s.ID || geom["type"] != "Point" {
+		t.Fatalf("got %v", got)
+	}
+	if c := geom["coordinates"].([]any); c[0] != -123.0987654 || c[1] != 49.2812346 {
+		t.Errorf("coordinates: got %v, want [lon, lat]", c)
+	}
+	props := got["properties"].(map[string]any)
+	if _, ok := props["lat"]; ok || props["name"] != s.Name {
+		t.Errorf("properties: got %v, want the site without lat/lon", props)
+	}
+}
+
+func TestAppendString(t *testing.T) {
+	for _, s := range []string{"", "plain", `"quoted" \ back`, "<script>&</script>", "tab\tnl\ncr\r\x00\x1f", "\u2028\u2029", "bad \xff utf8", "日本語 عربى"} {
+		t.Run(s, func(t *testing.T) { checkAppendString(t, s) })
+	}
+}
+
+func FuzzAppendString(f *testing.F) {
+	for _, s := range []string{"", "a\"b", "\xff\xfe", "\u2028", "<>&", "\x00"} {
+		f.Add(s)
+	}
+	f.Fuzz(checkAppendString)
+}
+
+// checkAppendString asserts that appendString agrees with encoding/json byte for byte.
+func checkAppendString(t *testing.T, s string) {
+	got := appendString(nil, s)
+	want, err := json.Marshal(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(got) != string(want) {
+		t.Errorf("appendString(%q): got %s, want %s", s, got, want)
+	}
+}

@@ -1,0 +1,185 @@
+package web
+
+import (
+	"encoding/base64"
+	"fmt"
+	"math"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/aidmap/aidmap"
+	"github.com/aidmap/aidmap/geo"
+)
+
+// Query limits. They are part of the API and documented in the README.
+const (
+	defaultLimit = 100
+	maxLimit     = 1000
+	maxRadiusM   = 100_000
+	maxParamLen  = 1000
+)
+
+// parseFloat reads a required finite number.
+func parseFloat(q url.Values, name string) (float64, error) {
+	raw := q.Get(name)
+	if raw == "" {
+		return 0, badParam(name, "is required")
+	}
+	if len(raw) > 64 {
+		return 0, badParam(name, "is too long to be a number")
+	}
+	v, err := strconv.ParseFloat(strings.TrimSpace(raw), 64)
+	if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
+		return 0, badParam(name, fmt.Sprintf("%q is not a number", raw))
+	}
+	return v, nil
+}
+
+// parsePoint reads lat and lon in WGS84 degrees.
+func parsePoint(q url.Values) (lat, lon float64, err error) {
+	if lat, err = parseFloat(q, "lat"); err != nil {
+		return 0, 0, err
+	}
+	if lat < -90 || lat > 90 {
+		return 0, 0, badParam("lat", "must be between -90 and 90 degrees")
+	}
+	if lon, err = parseFloat(q, "lon"); err != nil {
+		return 0, 0, err
+	}
+	if lon < -180 || lon > 180 {
+		return 0, 0, badParam("lon", "must be between -180 and 180 degrees")
+	}
+	return lat, lon, nil
+}
+
+// parseLimit reads limit (default defaultLimit, 1..maxLimit).
+func parseLimit(q url.Values) (int, error) {
+	raw := q.Get("limit")
+	if raw == "" {
+		return defaultLimit, nil
+	}
+	n, err := strconv.Atoi(raw)
+	if err != nil {
+		return 0, badParam("limit", fmt.Sprintf("%q is not a whole number", truncate(raw)))
+	}
+	if n < 1 || n > maxLimit {
+		return 0, badParam("limit", fmt.Sprintf("must be between 1 and %d", maxLimit))
+	}
+	return n, nil
+}
+
+// parseRadius reads radius_m in metres (0 < r <= maxRadiusM).
+func parseRadius(q url.Values) (float64, error) {
+	r, err := parseFloat(q, "radius_m")
+	if err != nil {
+		return 0, err
+	}
+	if r <= 0 || r > maxRadiusM {
+		return 0, badParam("radius_m", fmt.Sprintf("must be more than 0 and at most %d metres", maxRadiusM))
+	}
+	return r, nil
+}
+
+// parseFilter reads category=slug,slug.
+func parseFilter(q url.Values) (geo.Filter, error) {
+	var f geo.Filter
+	raw := q.Get("category")
+	if raw == "" {
+		return f, nil
+	}
+	if len(raw) > maxParamLen {
+		return f, badParam("category", "is too long")
+	}
+	for _, part := range strings.Split(raw, ",") {
+		if strings.TrimSpace(part) == "" {
+			continue
+		}
+		c, err := aidmap.ParseCategory(part)
+		if err != nil {
+			return f, badParam("category", fmt.Sprintf("%q is not a known category; see /api/v1/categories", truncate(part)))
+		}
+		f.Categories |= aidmap.NewCategorySet(c)
+	}
+	return f, nil
+}
+
+// parseBBox reads bbox=minLon,minLat,maxLon,maxLat. minLon > maxLon crosses the antimeridian.
+func parseBBox(raw string) (geo.BBox, error) {
+	parts := strings.Split(raw, ",")
+	if len(parts) != 4 {
+		return geo.BBox{}, badParam("bbox", "must be four numbers: minLon,minLat,maxLon,maxLat")
+	}
+	var v [4]float64
+	for i, p := range parts {
+		f, err := strconv.ParseFloat(strings.TrimSpace(p), 64)
+		if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
+			return geo.BBox{}, badParam("bbox", fmt.Sprintf("%q is not a number", truncate(p)))
+		}
+		v[i] = f
+	}
+	b := geo.BBox{MinLon: v[0], MinLat: v[1], MaxLon: v[2], MaxLat: v[3]}
+	switch {
+	case b.MinLon < -180 || b.MinLon > 180 || b.MaxLon < -180 || b.MaxLon > 180:
+		return b, badParam("bbox", "longitudes must be between -180 and 180")
+	case b.MinLat < -90 || b.MinLat > 90 || b.MaxLat < -90 || b.MaxLat > 90:
+		return b, badParam("bbox", "latitudes must be between -90 and 90")
+	case b.MinLat > b.MaxLat:
+		return b, badParam("bbox", "minLat is greater than maxLat; the order is minLon,minLat,maxLon,maxLat")
+	}
+	return b, nil
+}
+
+func truncate(s string) string {
+	if len(s) > 40 {
+		return s[:40] + "…"
+	}
+	return s
+}
+
+// cursor marks the last result of a page: results after it form the next page. Lists by
+// distance resume after (distance, id); lists by bbox resume after id. It is opaque to clients.
+type cursor struct {
+	Distance float64
+	ID       string
+}
+
+func (c cursor) encode() string {
+	return base64.RawURLEncoding.EncodeToString([]byte(strconv.FormatFloat(c.Distance, 'g', -1, 64) + "|" + c.ID))
+}
+
+func parseCursor(q url.Values) (cursor, bool, error) {
+	raw := q.Get("cursor")
+	if raw == "" {
+		return cursor{}, false, nil
+	}
+	bad := badParam("cursor", "is not a cursor from a next link; start again without it")
+	if len(raw) > 200 {
+		return cursor{}, false, bad
+	}
+	b, err := base64.RawURLEncoding.DecodeString(raw)
+	if err != nil {
+		return cursor{}, false, bad
+	}
+	d, id, ok := strings.Cut(string(b), "|")
+	if !ok {
+		return cursor{}, false, bad
+	}
+	dist, err := strconv.ParseFloat(d, 64)
+	if err != nil || math.IsNaN(dist) {
+		return cursor{}, false, bad
+	}
+	return cursor{Distance: dist, ID: id}, true, nil
+}
+
+// outputFormat reads format=json|geojson.
+func outputFormat(q url.Values) (string, error) {
+	switch f := q.Get("format"); f {
+	case "", "json":
+		return "json", nil
+	case "geojson":
+		return "geojson", nil
+	default:
+		return "", badParam("format", fmt.Sprintf("%q is not supported; use json or geojson", truncate(f)))
+	}
+}

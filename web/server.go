@@ -1,0 +1,138 @@
+// Package web is aidmap's HTTP interface: the JSON/GeoJSON API, health and metrics endpoints
+// and the embedded map app. Handlers parse and validate input, ask the in-memory index (or the
+// store, for writes and readiness) and encode; they hold no SQL and no state of their own.
+//
+// It may import the domain, geo and store; only cmd wires concrete types into it.
+package web
+
+import (
+	"context"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/go-chi/chi/v5"
+
+	"github.com/aidmap/aidmap"
+	"github.com/aidmap/aidmap/geo"
+)
+
+// Source is what the server publishes: the current index snapshot and the organisations its
+// sites belong to. feed.Follower implements it.
+type Source interface {
+	// Index returns the current snapshot; never nil.
+	Index() *geo.Index
+	// Organization returns a known organisation by ID.
+	Organization(id string) (aidmap.Organization, bool)
+	// Demo reports whether the published sites include generated demo data.
+	Demo() bool
+	// Loaded reports whether the index has been built from the store at least once.
+	Loaded() bool
+}
+
+// Pinger reports whether the system of record can be reached.
+type Pinger interface {
+	Ping(ctx context.Context) error
+}
+
+// Config holds a Server's dependencies and settings.
+type Config struct {
+	Source  Source
+	Store   Pinger
+	Logger  *slog.Logger
+	Version string // the binary's version, shown by /api/v1/info
+	// Static overrides the embedded app (tests); nil means the embedded web/static.
+	Static fs.FS
+}
+
+// Server serves aidmap over HTTP.
+type Server struct {
+	source  Source
+	store   Pinger
+	logger  *slog.Logger
+	version string
+	static  fs.FS
+	metrics *metrics
+	handler http.Handler
+}
+
+// NewServer returns a server ready to be mounted; it starts nothing.
+func NewServer(cfg Config) *Server {
+	s := &Server{
+		source:  cfg.Source,
+		store:   cfg.Store,
+		logger:  cfg.Logger,
+		version: cfg.Version,
+		static:  cfg.Static,
+	}
+	if s.logger == nil {
+		s.logger = slog.New(slog.DiscardHandler)
+	}
+	if s.static == nil {
+		s.static = embeddedStatic()
+	}
+	s.metrics = newMetrics(s.source)
+	s.handler = s.routes()
+	return s
+}
+
+// Handler returns the server's HTTP handler.
+func (s *Server) Handler() http.Handler { return s.handler }
+
+// routes lists every route of the server.
+func (s *Server) routes() http.Handler {
+	r := chi.NewRouter()
+	r.Use(s.recoverPanics, s.observe, securityHeaders)
+
+	r.Get("/healthz", s.handleHealth)
+	r.Get("/readyz", s.handleReady)
+	r.Method(http.MethodGet, "/metrics", s.metrics.handler())
+
+	r.Route("/api/v1", func(r chi.Router) {
+		r.Get("/", s.handleInfo)
+		r.Get("/info", s.handleInfo)
+		r.Get("/categories", s.handleCategories)
+		r.Get("/sites", s.handleSites)
+		r.Get("/sites/nearest", s.handleNearest)
+		r.Get("/sites/{id}", s.handleSite)
+		r.NotFound(func(w http.ResponseWriter, r *http.Request) {
+			writeProblem(w, r, problem{Status: http.StatusNotFound, Detail: "no such API endpoint; see the README's API summary"})
+		})
+		r.MethodNotAllowed(func(w http.ResponseWriter, r *http.Request) {
+			writeProblem(w, r, problem{Status: http.StatusMethodNotAllowed, Detail: r.Method + " is not allowed here"})
+		})
+	})
+
+	r.Get("/", s.handleIndexPage)
+	r.Handle("/static/*", http.StripPrefix("/static/", s.staticHandler()))
+	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
+		writeProblem(w, r, problem{Status: http.StatusNotFound, Detail: "no such page"})
+	})
+	return r
+}
+
+// NewHTTPServer wraps h in an http.Server with timeouts, so a slow or stuck client cannot hold
+// connections forever.
+func NewHTTPServer(addr string, h http.Handler, logger *slog.Logger) *http.Server {
+	return &http.Server{
+		Addr:              addr,
+		Handler:           h,
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+	}
+}
+
+func securityHeaders(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("Referrer-Policy", "no-referrer")
+		h.Set("X-Frame-Options", "DENY")
+		next.ServeHTTP(w, r)
+	})
+}

@@ -1,0 +1,227 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+	"sort"
+	"strconv"
+	"sync"
+
+	"github.com/go-chi/chi/v5"
+
+	"github.com/aidmap/aidmap"
+	"github.com/aidmap/aidmap/geo"
+)
+
+// bufPool recycles response buffers: list responses are the hot path.
+var bufPool = sync.Pool{New: func() any { b := make([]byte, 0, 16<<10); return &b }}
+
+// hitPool recycles result slices for nearest queries.
+var hitPool = sync.Pool{New: func() any { h := make([]geo.Hit, 0, 64); return &h }}
+
+// handleNearest answers the k nearest sites to a point, by distance.
+func (s *Server) handleNearest(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	lat, lon, err := parsePoint(q)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	limit, err := parseLimit(q)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	f, err := parseFilter(q)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	format, err := outputFormat(q)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	hp := hitPool.Get().(*[]geo.Hit)
+	hits := s.source.Index().AppendNearest((*hp)[:0], lat, lon, limit, f)
+	s.writeList(w, format, hits, true, "")
+	clear(hits) // drop site pointers so a pooled slice does not pin an old snapshot
+	*hp = hits[:0]
+	hitPool.Put(hp)
+}
+
+// handleSites lists sites within a radius (by distance) or a bounding box (by ID), a page at
+// a time: each page links to the next while more results remain.
+func (s *Server) handleSites(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	limit, err := parseLimit(q)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	f, err := parseFilter(q)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	format, err := outputFormat(q)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	after, hasCursor, err := parseCursor(q)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	ix := s.source.Index()
+	var (
+		hits     []geo.Hit
+		byDist   bool
+		rawBBox  = q.Get("bbox")
+		hasPoint = q.Has("lat") || q.Has("lon") || q.Has("radius_m")
+	)
+	switch {
+	case rawBBox != "" && hasPoint:
+		s.writeError(w, r, badParam("bbox", "give either bbox or lat, lon and radius_m, not both"))
+		return
+	case rawBBox != "":
+		b, err := parseBBox(rawBBox)
+		if err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		hits = ix.InBBox(b, f)
+		if hasCursor {
+			i := sort.Search(len(hits), func(i int) bool { return hits[i].Site.ID > after.ID })
+			hits = hits[i:]
+		}
+	case hasPoint:
+		lat, lon, err := parsePoint(q)
+		if err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		radius, err := parseRadius(q)
+		if err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		byDist = true
+		hits = ix.Within(lat, lon, radius, f)
+		if hasCursor {
+			i := sort.Search(len(hits), func(i int) bool {
+				h := hits[i]
+				return h.DistanceM > after.Distance || (h.DistanceM == after.Distance && h.Site.ID > after.ID)
+			})
+			hits = hits[i:]
+		}
+	default:
+		s.writeError(w, r, badParam("bbox", "give bbox=minLon,minLat,maxLon,maxLat, or lat, lon and radius_m"))
+		return
+	}
+	next := ""
+	if len(hits) > limit {
+		hits = hits[:limit]
+		last := hits[limit-1]
+		next = nextURL(r.URL, cursor{Distance: last.DistanceM, ID: last.Site.ID})
+	}
+	s.writeList(w, format, hits, byDist, next)
+}
+
+// nextURL returns the link to the page after c, keeping every other parameter.
+func nextURL(u *url.URL, c cursor) string {
+	q := u.Query()
+	q.Set("cursor", c.encode())
+	return u.Path + "?" + q.Encode()
+}
+
+// writeList encodes hits as {"sites":[...]} or as a GeoJSON FeatureCollection.
+func (s *Server) writeList(w http.ResponseWriter, format string, hits []geo.Hit, withDist bool, next string) {
+	bp := bufPool.Get().(*[]byte)
+	b := (*bp)[:0]
+	geojson := format == "geojson"
+	if geojson {
+		b = append(b, `{"type":"FeatureCollection","features":[`...)
+	} else {
+		b = append(b, `{"sites":[`...)
+	}
+	for i, h := range hits {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		v := siteView{site: h.Site, dist: h.DistanceM, hasDist: withDist}
+		v.org, _ = s.source.Organization(h.Site.OrganizationID)
+		if geojson {
+			b = appendFeatureJSON(b, v)
+		} else {
+			b = appendSiteJSON(b, v)
+		}
+	}
+	b = append(b, `],"count":`...)
+	b = strconv.AppendInt(b, int64(len(hits)), 10)
+	if next != "" {
+		b = append(b, `,"next":`...)
+		b = appendString(b, next)
+	}
+	b = append(b, '}', '\n')
+	h := w.Header()
+	if geojson {
+		h.Set("Content-Type", "application/geo+json")
+	} else {
+		h.Set("Content-Type", "application/json")
+	}
+	h.Set("Content-Length", strconv.Itoa(len(b)))
+	_, _ = w.Write(b)
+	if cap(b) <= 1<<20 { // don't keep huge buffers around
+		*bp = b
+		bufPool.Put(bp)
+	}
+}
+
+// handleSite returns one site by ID.
+func (s *Server) handleSite(w http.ResponseWriter, r *http.Request) {
+	id := chi.URLParam(r, "id")
+	format, err := outputFormat(r.URL.Query())
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	site, ok := s.source.Index().Site(id)
+	if !ok {
+		writeProblem(w, r, problem{Status: http.StatusNotFound, Detail: "no site with ID " + strconv.Quote(truncate(id))})
+		return
+	}
+	v := siteView{site: site}
+	v.org, _ = s.source.Organization(site.OrganizationID)
+	var b []byte
+	if format == "geojson" {
+		b = appendFeatureJSON(nil, v)
+		w.Header().Set("Content-Type", "application/geo+json")
+	} else {
+		b = appendSiteJSON(nil, v)
+		w.Header().Set("Content-Type", "application/json")
+	}
+	_, _ = w.Write(append(b, '\n'))
+}
+
+// handleCategories lists the built-in taxonomy.
+func (s *Server) handleCategories(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusOK, map[string]any{"categories": aidmap.Categories()})
+}
+
+// handleInfo describes the dataset: whether it is demo data, its size and extent.
+func (s *Server) handleInfo(w http.ResponseWriter, r *http.Request) {
+	ix := s.source.Index()
+	info := map[string]any{
+		"name":          "aidmap",
+		"version":       s.version,
+		"demo":          s.source.Demo(),
+		"sites":         ix.Len(),
+		"index_version": ix.Version(),
+	}
+	if b, ok := ix.Bounds(); ok {
+		info["bounds"] = []float64{b.MinLon, b.MinLat, b.MaxLon, b.MaxLat}
+	}
+	writeJSON(w, http.StatusOK, info)
+}
