@@ -1,0 +1,197 @@
+package sqlite_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/aidmap/aidmap"
+	"github.com/aidmap/aidmap/store"
+	"github.com/aidmap/aidmap/store/sqlite"
+	"github.com/aidmap/aidmap/store/storetest"
+)
+
+func TestConformance(t *testing.T) {
+	storetest.Run(t, func(t *testing.T) store.Store {
+		return open(t, filepath.Join(t.TempDir(), "aidmap.db"))
+	})
+}
+
+func open(t testing.TB, path string) *sqlite.Store {
+	t.Helper()
+	s, err := sqlite.Open(context.Background(), path)
+	if err != nil {
+		t.Fatalf("Open(%s): %v", path, err)
+	}
+	t.Cleanup(func() {
+		if err := s.Close(); err != nil {
+			t.Errorf("Close: %v", err)
+		}
+	})
+	return s
+}
+
+func TestOpenCreatesDirectory(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "missing", "nested dir?#%", "aidmap.db")
+	open(t, path)
+	if _, err := os.Stat(path); err != nil {
+		t.Errorf("database file: got %v, want it created", err)
+	}
+}
+
+func TestReopen(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "aidmap.db")
+	s, err := sqlite.Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.UpsertOrganization(ctx, storetest.NewOrganization("org")); err != nil {
+		t.Fatal(err)
+	}
+	sites := storetest.Sites("org", "s", 10)
+	res, err := s.UpsertSites(ctx, "org", sites)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	for i := range 2 {
+		s := open(t, path) // migrations run again and must find nothing to do
+		if err := s.Migrate(ctx); err != nil {
+			t.Fatalf("reopen %d: Migrate: %v", i, err)
+		}
+		v, err := s.Version(ctx)
+		if err != nil || v != res.Version {
+			t.Fatalf("reopen %d: Version: got %d, %v, want %d", i, v, err, res.Version)
+		}
+		for _, want := range sites {
+			got, err := s.Site(ctx, want.ID)
+			if err != nil {
+				t.Fatalf("reopen %d: Site: %v", i, err)
+			}
+			if d := storetest.DiffSite(got, want); d != "" {
+				t.Errorf("reopen %d: Site: %s", i, d)
+			}
+		}
+		again, err := s.UpsertSites(ctx, "org", sites)
+		if err != nil || len(again.Unchanged) != len(sites) {
+			t.Errorf("reopen %d: re-upload: got %d unchanged, %v, want %d", i, len(again.Unchanged), err, len(sites))
+		}
+		s.Close()
+	}
+}
+
+func TestConcurrentOpen(t *testing.T) {
+	// Several processes (serve, ingest, migrate) may open a new database at once; each
+	// migration is applied exactly once.
+	path := filepath.Join(t.TempDir(), "aidmap.db")
+	errs := make(chan error, 4)
+	for range 4 {
+		go func() {
+			s, err := sqlite.Open(context.Background(), path)
+			if err == nil {
+				err = s.Close()
+			}
+			errs <- err
+		}()
+	}
+	for range 4 {
+		if err := <-errs; err != nil {
+			t.Errorf("Open: %v", err)
+		}
+	}
+	open(t, path)
+}
+
+func TestFieldErrorKept(t *testing.T) {
+	ctx := context.Background()
+	s := open(t, filepath.Join(t.TempDir(), "aidmap.db"))
+	if err := s.UpsertOrganization(ctx, storetest.NewOrganization("org")); err != nil {
+		t.Fatal(err)
+	}
+	sites := storetest.Sites("org", "s", 3)
+	sites[1].Name = " "
+	_, err := s.UpsertSites(ctx, "org", sites)
+	want := `sqlite: upsert sites: site 1 (external ID "s1"): name: is required`
+	if err == nil || err.Error() != want {
+		t.Errorf("error: got %v, want %s", err, want)
+	}
+	var fe *aidmap.FieldError
+	if !errors.As(err, &fe) || fe.Field != "name" {
+		t.Errorf("errors.As FieldError: got %#v, want one for name", fe)
+	}
+	if !errors.Is(err, aidmap.ErrInvalid) {
+		t.Errorf("error %v: does not wrap ErrInvalid", err)
+	}
+}
+
+// BenchmarkUpsert10k writes a batch of 10,000 sites: all new, all changed, or all unchanged.
+func BenchmarkUpsert10k(b *testing.B) {
+	ctx := context.Background()
+	for _, mode := range []string{"create", "update", "unchanged"} {
+		b.Run(mode, func(b *testing.B) {
+			s := open(b, filepath.Join(b.TempDir(), "aidmap.db"))
+			if err := s.UpsertOrganization(ctx, storetest.NewOrganization("org")); err != nil {
+				b.Fatal(err)
+			}
+			sites := storetest.Sites("org", "s", 10_000)
+			if mode != "create" {
+				if _, err := s.UpsertSites(ctx, "org", sites); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportAllocs()
+			i := 0
+			for b.Loop() {
+				batch := sites
+				switch mode {
+				case "create":
+					batch = storetest.Sites("org", fmt.Sprintf("i%d-", i), 10_000)
+				case "update":
+					for j := range batch {
+						batch[j].Name = fmt.Sprintf("Site %d v%d", j, i)
+					}
+				}
+				res, err := s.UpsertSites(ctx, "org", batch)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if mode == "unchanged" && len(res.Unchanged) != len(batch) {
+					b.Fatalf("unchanged: got %d, want %d", len(res.Unchanged), len(batch))
+				}
+				i++
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/10_000, "ns/site")
+		})
+	}
+}
+
+// BenchmarkEachSite streams 100,000 sites, as the index does when it starts.
+func BenchmarkEachSite(b *testing.B) {
+	ctx := context.Background()
+	s := open(b, filepath.Join(b.TempDir(), "aidmap.db"))
+	if err := s.UpsertOrganization(ctx, storetest.NewOrganization("org")); err != nil {
+		b.Fatal(err)
+	}
+	const n = 100_000
+	if _, err := s.UpsertSites(ctx, "org", storetest.Sites("org", "s", n)); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		count := 0
+		if _, err := s.EachSite(ctx, func(aidmap.Site) error { count++; return nil }); err != nil {
+			b.Fatal(err)
+		}
+		if count != n {
+			b.Fatalf("sites: got %d, want %d", count, n)
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/n, "ns/site")
+}
