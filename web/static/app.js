@@ -489,6 +489,7 @@ function closeDetails() {
   state.selected = null;
   $('details').hidden = true;
   $('list-view').hidden = false;
+  document.body.classList.remove('has-details');
   setMapSelection();
   markListSelection();
   writeURL();
@@ -596,10 +597,11 @@ function renderDetails(s, { focus, fly }) {
 
   $('list-view').hidden = true;
   $('details').hidden = false;
+  document.body.classList.add('has-details');
   $('details').scrollTop = 0;
   if (focus) $('d-name').focus();
   if (fly && state.map && Number.isFinite(s.lat) && Number.isFinite(s.lon)) {
-    state.map.flyTo({ center: [s.lon, s.lat], zoom: Math.max(state.map.getZoom(), s.confidential ? 13 : 15) });
+    state.map.flyTo({ center: [s.lon, s.lat], zoom: Math.max(state.map.getZoom(), s.confidential ? 12 : 14) });
   }
 }
 
