@@ -16,9 +16,15 @@ import (
 //
 // Errors wrap the domain's sentinels: aidmap.ErrNotFound for a missing record,
 // aidmap.ErrInvalid for a site that fails validation, aidmap.ErrUnavailable when the database
-// cannot be reached.
+// cannot be reached. When ctx ends, the error wraps ctx.Err().
+//
+// Times come back in UTC with at least microsecond precision (finer digits may be dropped); a
+// zero time stays zero. Floats come back bit for bit. Nil and empty slices are the same
+// content: a store may return either.
 type Store interface {
 	// UpsertOrganization creates the organisation or updates its name, website and demo flag.
+	// The ID is required (else ErrInvalid). CreatedAt is set on creation (to now when zero) and
+	// never changed by an update.
 	UpsertOrganization(ctx context.Context, org aidmap.Organization) error
 	// Organization returns the organisation with the given ID, or ErrNotFound.
 	Organization(ctx context.Context, id string) (aidmap.Organization, error)
@@ -30,6 +36,14 @@ type Store interface {
 	// ErrInvalid, naming the site); the organisation must exist (else ErrNotFound). A site whose
 	// content is unchanged keeps its version and timestamps, so re-uploading the same data
 	// changes nothing. Sites of the organisation that are not in the batch are left alone.
+	//
+	// A site's content is every field but UpdatedAt: a site that differs only in UpdatedAt is
+	// unchanged and keeps its stored UpdatedAt; a changed one is stored with the UpdatedAt
+	// given. Each changed site gets its own new version, so the versions of one batch are
+	// distinct and all above the store's version before it; the result's Version is the
+	// highest. A site appearing twice in a batch is ErrInvalid. A validation error names the
+	// site by its index in the batch and its external ID, and still unwraps to the
+	// *aidmap.FieldError (errors.As).
 	UpsertSites(ctx context.Context, orgID string, sites []aidmap.Site) (UpsertResult, error)
 
 	// Site returns the site with the given ID, retired ones included, or ErrNotFound.
@@ -41,7 +55,10 @@ type Store interface {
 	EachSite(ctx context.Context, fn func(aidmap.Site) error) (version int64, err error)
 	// ChangesSince returns up to limit changes with a version greater than version, in
 	// ascending version order. Each change carries the site's state as of the change; a site
-	// changed several times may appear once with its latest version.
+	// changed several times may appear once with its latest version. Versions increase
+	// strictly but need not be contiguous, and a change becomes visible only once every change
+	// with a lower version is: a follower that asks again from the highest version it has seen
+	// misses nothing. A limit below 1 is ErrInvalid.
 	ChangesSince(ctx context.Context, version int64, limit int) ([]Change, error)
 	// Version returns the version of the latest change, 0 for an empty store.
 	Version(ctx context.Context) (int64, error)
