@@ -229,7 +229,8 @@ function writeURL() {
   }
   if (state.selectedId) q.set('site', state.selectedId); else q.delete('site');
   if (state.category) q.set('category', state.category); else q.delete('category');
-  const url = `${location.pathname}?${q}${location.hash}`;
+  const qs = q.toString();
+  const url = `${location.pathname}${qs ? `?${qs}` : ''}${location.hash}`;
   if (url !== location.pathname + location.search + location.hash) history.replaceState(null, '', url);
 }
 
@@ -441,7 +442,7 @@ function renderStatus() {
       ? 'No sites yet. When organisations upload their services, they will appear here.'
       : 'No sites of this kind found. Try “All kinds of help”.';
   } else {
-    text = `${n} ${n === 1 ? 'site' : 'sites'} near the map centre`;
+    text = `${n} ${n === 1 ? 'site' : 'sites'} ${state.map ? 'near the map centre' : 'nearby'}`;
     if (state.mapMore) text += '. The map shows only some of the sites here: zoom in to see all.';
   }
   const status = $('list-status');
@@ -647,7 +648,10 @@ async function start() {
   }
 
   state.map = startMap(opts);
-  if (!state.map) document.body.classList.add('no-map');
+  if (!state.map) {
+    document.body.classList.add('no-map');
+    $('list-heading').textContent = 'Nearest sites';
+  }
   refresh(); // the list does not wait for the map (or for WebGL at all)
   if (url.site) openSite(url.site, { fly: !url.view, focus: false });
 }
