@@ -23,6 +23,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"time"
+	"unicode/utf8"
 
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
@@ -496,6 +497,18 @@ func encodeBatch(orgID string, sites []aidmap.Site) ([]siteRow, error) {
 }
 
 func encodeSite(s *aidmap.Site) (siteRow, error) {
+	// Validate does not check these for UTF-8 (yet), and JSON would silently replace invalid
+	// bytes with U+FFFD: refuse rather than store something other than what was given.
+	for _, l := range s.Languages {
+		if !utf8.ValidString(l) {
+			return siteRow{}, &aidmap.FieldError{Field: "languages", Reason: "is not valid UTF-8 text"}
+		}
+	}
+	for _, e := range s.Hours.Exceptions {
+		if !utf8.ValidString(e.Note) {
+			return siteRow{}, &aidmap.FieldError{Field: "hours.exceptions.note", Reason: "is not valid UTF-8 text"}
+		}
+	}
 	doc, err := json.Marshal(siteDoc{
 		Description:   s.Description,
 		Categories:    s.Categories,

@@ -222,6 +222,17 @@ func testUpsertSitesAllOrNothing(t *testing.T, open Opener) {
 			want: aidmap.ErrInvalid, field: "hours.timezone", naming: "s0",
 		},
 		{
+			// Validate does not check this yet; every store must refuse it rather than store
+			// other text than it was given.
+			name:  "language not UTF-8",
+			orgID: "org",
+			batch: func(b []aidmap.Site) []aidmap.Site {
+				b[3].Languages = []string{"\xaa"}
+				return b
+			},
+			want: aidmap.ErrInvalid, field: "languages", naming: "s3",
+		},
+		{
 			name:  "ID not derived from external ID",
 			orgID: "org",
 			batch: func(b []aidmap.Site) []aidmap.Site {
