@@ -23,10 +23,13 @@ func DistanceM(lat1, lon1, lat2, lon2 float64) float64 {
 // an area: the centre of the ConfidentialCellDeg grid cell that holds them. When that centre is
 // closer than ConfidentialMinOffsetM to the true point, the centre of the neighbouring cell is
 // published instead, so a published point is never within that distance of the true one.
+//
+// Every spatial query is answered against the published point, never the true one, so a
+// distance in a result is the distance to the area point: anyone could compute it from the
+// published coordinates, and no set of queries can trilaterate the true location.
 const (
-	ConfidentialCellDeg    = 0.1  // about 11 km north-south
-	ConfidentialMinOffsetM = 500  // metres
-	ConfidentialDistanceM  = 5000 // distances to confidential sites are rounded up to this band
+	ConfidentialCellDeg    = 0.1 // about 11 km north-south
+	ConfidentialMinOffsetM = 500 // metres
 )
 
 // PublicLocation returns the point that may be published for s: its own location, or for a
@@ -60,13 +63,3 @@ func generalise(lat, lon float64) (float64, float64) {
 }
 
 func round6(v float64) float64 { return math.Round(v*1e6) / 1e6 }
-
-// PublicDistanceM returns the distance that may be published for a site d metres away: d
-// itself, or for a confidential site d rounded up to the next ConfidentialDistanceM band, so
-// repeated queries cannot trilaterate it.
-func (s *Site) PublicDistanceM(d float64) float64 {
-	if !s.Confidential {
-		return d
-	}
-	return math.Max(1, math.Ceil(d/ConfidentialDistanceM)) * ConfidentialDistanceM
-}

@@ -111,7 +111,7 @@ func appendSiteFields(b []byte, v siteView, withPoint bool) []byte {
 	b = appendTimeField(b, "verified_at", s.VerifiedAt)
 	if v.hasDist {
 		b = append(b, `,"distance_m":`...)
-		b = strconv.AppendFloat(b, math.Round(s.PublicDistanceM(v.dist)*10)/10, 'f', -1, 64)
+		b = strconv.AppendFloat(b, math.Round(v.dist*10)/10, 'f', -1, 64)
 	}
 	return b
 }

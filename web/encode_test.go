@@ -115,8 +115,8 @@ func TestAppendSiteJSONConfidential(t *testing.T) {
 	if d := aidmap.DistanceM(s.Lat, s.Lon, lat, lon); d < aidmap.ConfidentialMinOffsetM {
 		t.Errorf("published point is %.0f m from the true one, want at least %d", d, aidmap.ConfidentialMinOffsetM)
 	}
-	if got["approximate"] != true || got["distance_m"] != 5000.0 {
-		t.Errorf("got approximate=%v distance_m=%v, want true and the 5000 m band", got["approximate"], got["distance_m"])
+	if got["approximate"] != true || got["precision"] != "locality" {
+		t.Errorf("got approximate=%v precision=%v, want true and locality", got["approximate"], got["precision"])
 	}
 }
 

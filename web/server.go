@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/go-chi/chi/v5"
+	"github.com/go-chi/chi/v5/middleware"
 
 	"github.com/aidmap/aidmap"
 	"github.com/aidmap/aidmap/geo"
@@ -90,6 +91,7 @@ func (s *Server) routes() http.Handler {
 	r.Method(http.MethodGet, "/metrics", s.metrics.handler())
 
 	r.Route("/api/v1", func(r chi.Router) {
+		r.Use(middleware.Compress(5, "application/json", "application/geo+json", "application/problem+json"))
 		r.Get("/", s.handleInfo)
 		r.Get("/info", s.handleInfo)
 		r.Get("/categories", s.handleCategories)
@@ -104,8 +106,12 @@ func (s *Server) routes() http.Handler {
 		})
 	})
 
-	r.Get("/", s.handleIndexPage)
-	r.Handle("/static/*", http.StripPrefix("/static/", s.staticHandler()))
+	// The page and its files are compressed for slow networks; API responses are compressed
+	// too when the client asks (browsers always do).
+	compress := middleware.Compress(5, "text/html", "text/css", "text/javascript", "application/javascript",
+		"image/svg+xml", "application/json", "application/geo+json", "application/problem+json")
+	r.With(compress).Get("/", s.handleIndexPage)
+	r.With(compress).Handle("/static/*", http.StripPrefix("/static/", s.staticHandler()))
 	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
 		writeProblem(w, r, problem{Status: http.StatusNotFound, Detail: "no such page"})
 	})

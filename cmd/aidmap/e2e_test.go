@@ -395,7 +395,7 @@ func TestServeDemoAPI(t *testing.T) {
 	})
 
 	t.Run("the page and its vendored map library", func(t *testing.T) {
-		for _, p := range []string{"/", "/static/app.js", "/static/vendor/maplibre-gl/maplibre-gl.js"} {
+		for _, p := range []string{"/", "/static/app.js", "/static/vendor/maplibre-gl/maplibre-gl-csp.js"} {
 			resp, err := http.Get(base + p)
 			if err != nil {
 				t.Fatal(err)
