@@ -57,6 +57,11 @@ func TestValidate(t *testing.T) {
 		{"bad precision", func(s *Site) { s.Precision = "" }, "precision"},
 		{"wrong id", func(s *Site) { s.ID = "x" }, "id"},
 		{"bad utf8", func(s *Site) { s.Description = "caf\xe9" }, "description"},
+		{"nul byte", func(s *Site) { s.Name = "a\x00b" }, "name"},
+		{"bad language", func(s *Site) { s.Languages = []string{"e\xffn"} }, "languages"},
+		{"long exception note", func(s *Site) {
+			s.Hours.Exceptions = []Exception{{Date: "2026-12-25", Note: strings.Repeat("x", MaxShortTextLen+1)}}
+		}, "hours.exceptions.note"},
 		{"bad timezone", func(s *Site) { s.Hours.Timezone = "Mars/Olympus" }, "hours.timezone"},
 		{"bad period", func(s *Site) { s.Hours.Weekly[0].Close = 2000 }, "hours.weekly"},
 		{"bad exception date", func(s *Site) { s.Hours.Exceptions = []Exception{{Date: "25/12/2026"}} }, "hours.exceptions.date"},

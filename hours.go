@@ -2,6 +2,7 @@ package aidmap
 
 import (
 	"fmt"
+	"sync"
 	"time"
 )
 
@@ -47,7 +48,7 @@ func (h Hours) Validate() error {
 		return &FieldError{Field: "hours", Reason: fmt.Sprintf("more than %d periods or exceptions", MaxPeriods)}
 	}
 	if h.Timezone != "" {
-		if _, err := time.LoadLocation(h.Timezone); err != nil {
+		if _, err := LoadLocation(h.Timezone); err != nil {
 			return &FieldError{Field: "hours.timezone", Value: h.Timezone, Reason: "is not an IANA time zone name such as America/Toronto"}
 		}
 	}
@@ -59,6 +60,9 @@ func (h Hours) Validate() error {
 	for _, e := range h.Exceptions {
 		if _, err := time.Parse(time.DateOnly, e.Date); err != nil {
 			return &FieldError{Field: "hours.exceptions.date", Value: e.Date, Reason: "must be a date written YYYY-MM-DD"}
+		}
+		if err := checkText("hours.exceptions.note", e.Note, MaxShortTextLen); err != nil {
+			return err
 		}
 		for _, p := range e.Periods {
 			if err := p.validate("hours.exceptions.periods"); err != nil {
@@ -77,4 +81,21 @@ func (p Period) validate(field string) error {
 		return &FieldError{Field: field, Value: fmt.Sprintf("%d-%d", p.Open, p.Close), Reason: "times must be minutes between 0 and 1440"}
 	}
 	return nil
+}
+
+// locations caches time zones by name: time.LoadLocation reads the zone database from disk on
+// every call, and a whole upload shares a handful of zones.
+var locations sync.Map // name → *time.Location
+
+// LoadLocation is time.LoadLocation with a cache.
+func LoadLocation(name string) (*time.Location, error) {
+	if loc, ok := locations.Load(name); ok {
+		return loc.(*time.Location), nil
+	}
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		return nil, err
+	}
+	locations.Store(name, loc)
+	return loc, nil
 }

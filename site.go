@@ -157,8 +157,8 @@ func (s *Site) Validate() error {
 	if s.ExternalID == "" {
 		return fail("external_id", "", "is required")
 	}
-	if len(s.ExternalID) > MaxIDLen {
-		return fail("external_id", s.ExternalID, fmt.Sprintf("is longer than %d bytes", MaxIDLen))
+	if err := checkText("external_id", s.ExternalID, MaxIDLen); err != nil {
+		return err
 	}
 	if s.ID != SiteID(s.OrganizationID, s.ExternalID) {
 		return fail("id", s.ID, "does not match the organisation and external ID")
@@ -186,11 +186,8 @@ func (s *Site) Validate() error {
 		{"address.country", s.Address.Country, MaxShortTextLen},
 		{"hours.notes", s.Hours.Notes, MaxTextLen},
 	} {
-		if !utf8.ValidString(f.value) {
-			return fail(f.name, "", "is not valid UTF-8 text")
-		}
-		if len(f.value) > f.max {
-			return fail(f.name, f.value, fmt.Sprintf("is longer than %d bytes", f.max))
+		if err := checkText(f.name, f.value, f.max); err != nil {
+			return err
 		}
 	}
 	if err := ValidLatLon(s.Lat, s.Lon); err != nil {
@@ -214,8 +211,8 @@ func (s *Site) Validate() error {
 		return fail("languages", "", fmt.Sprintf("more than %d languages", MaxLanguages))
 	}
 	for _, l := range s.Languages {
-		if l == "" || len(l) > 35 {
-			return fail("languages", l, "is not a language tag such as en or fr-CA")
+		if l == "" || len(l) > 35 || !utf8.ValidString(l) || strings.ContainsRune(l, 0) {
+			return fail("languages", strings.ToValidUTF8(l, "?"), "is not a language tag such as en or fr-CA")
 		}
 	}
 	if !s.Status.Valid() {
@@ -223,6 +220,21 @@ func (s *Site) Validate() error {
 	}
 	if err := s.Hours.Validate(); err != nil {
 		return err
+	}
+	return nil
+}
+
+// checkText checks that a text field is valid UTF-8 without NUL bytes (which PostgreSQL cannot
+// store) and at most max bytes long.
+func checkText(field, value string, max int) error {
+	if !utf8.ValidString(value) {
+		return &FieldError{Field: field, Reason: "is not valid UTF-8 text; save the file as UTF-8"}
+	}
+	if strings.ContainsRune(value, 0) {
+		return &FieldError{Field: field, Reason: "contains a NUL character"}
+	}
+	if len(value) > max {
+		return &FieldError{Field: field, Value: value, Reason: fmt.Sprintf("is longer than %d bytes", max)}
 	}
 	return nil
 }
