@@ -565,7 +565,11 @@ function renderDetails(s, { focus, fly }) {
     fact(dl, 'Phone', href ? el('a', { href, text: s.phone }) : s.phone);
   }
   const web = safeWebsite(s.website);
-  if (web) fact(dl, 'Website', el('a', { href: web, rel: 'noopener noreferrer', text: s.website }));
+  if (web) {
+    const u = new URL(web);
+    const shown = (u.host + u.pathname + u.search).replace(/\/$/, '');
+    fact(dl, 'Website', el('a', { href: web, rel: 'noopener noreferrer', text: shown }));
+  }
   if (s.email && /^[^\s@]+@[^\s@]+$/.test(s.email)) fact(dl, 'Email', el('a', { href: `mailto:${s.email}`, text: s.email }));
   if (s.languages && s.languages.length) fact(dl, 'Languages', s.languages.map(languageName).join(', '));
   fact(dl, 'Who can come', s.eligibility);
