@@ -241,12 +241,21 @@ func checkAll(t *testing.T, ix *Index, ref *brute, r *rand.Rand, qs [][2]float64
 	}
 }
 
+// queryCount returns n random query points per check, fewer under -race or -short (the fixed
+// awkward points are always checked).
+func queryCount(n int) int {
+	if raceEnabled || testing.Short() {
+		return n / 5
+	}
+	return n
+}
+
 func TestQueriesMatchLinearScan(t *testing.T) {
 	for name, sites := range datasets() {
 		t.Run(name, func(t *testing.T) {
 			r := rand.New(rand.NewPCG(7, uint64(len(sites))))
 			ix := NewIndex(sites, 1)
-			checkAll(t, ix, newBrute(sites), r, queryPoints(r, sites, 60))
+			checkAll(t, ix, newBrute(sites), r, queryPoints(r, sites, queryCount(60)))
 		})
 	}
 }
@@ -302,9 +311,9 @@ func TestApplyMatchesLinearScan(t *testing.T) {
 				if got, want := ix.Version(), int64(round+2); got != want {
 					t.Fatalf("Version: got %d, want %d", got, want)
 				}
-				checkAll(t, ix, ref, r, queryPoints(r, sites, 15))
+				checkAll(t, ix, ref, r, queryPoints(r, sites, queryCount(15)))
 				// The old snapshot is unchanged.
-				checkAll(t, old, oldRef, r, queryPoints(r, sites, 5))
+				checkAll(t, old, oldRef, r, queryPoints(r, sites, queryCount(5)))
 				for _, s := range changed {
 					got, ok := ix.Site(s.ID)
 					want, wantOK := ref.sites[s.ID]

@@ -1,9 +1,9 @@
 package geo
 
 import (
+	"cmp"
 	"math"
 
-	"github.com/aidmap/aidmap"
 	"slices"
 	"strings"
 	"sync"
@@ -139,11 +139,11 @@ func (ix *Index) AppendNearest(dst []Hit, lat, lon float64, k int, f Filter) []H
 	}
 	// cands are in ascending squared chord; near-ties beyond k are decided in metres, then ID.
 	start := len(dst)
+	cosLat := math.Cos(lat * rad)
 	for _, c := range cands {
 		t := ix.tree(c.r)
 		p := c.r & refIndex
-		d := aidmap.DistanceM(lat, lon, t.ll[p][0], t.ll[p][1])
-		dst = append(dst, Hit{Site: t.sites[p], DistanceM: d})
+		dst = append(dst, Hit{Site: t.sites[p], DistanceM: distanceM(lat, lon, cosLat, &t.ll[p])})
 	}
 	sortHits(dst[start:])
 	if len(dst)-start > k {
@@ -199,23 +199,18 @@ func (ix *Index) AppendWithin(dst []Hit, lat, lon, radiusM float64, f Filter) []
 			}
 		}
 	}
+	// Sort the small, pointer-free candidates by chord, then fix up ties in metres and ID.
+	slices.SortFunc(cands, func(a, b cand) int { return cmp.Compare(a.d2, b.d2) })
 	start := len(dst)
+	cosLat := math.Cos(lat * rad)
 	for _, c := range cands {
 		t := ix.tree(c.r)
 		p := c.r & refIndex
-		if d := aidmap.DistanceM(lat, lon, t.ll[p][0], t.ll[p][1]); d <= radiusM {
+		if d := distanceM(lat, lon, cosLat, &t.ll[p]); d <= radiusM {
 			dst = append(dst, Hit{Site: t.sites[p], DistanceM: d})
 		}
 	}
-	slices.SortFunc(dst[start:], func(a, b Hit) int {
-		if a.DistanceM != b.DistanceM {
-			if a.DistanceM < b.DistanceM {
-				return -1
-			}
-			return 1
-		}
-		return strings.Compare(a.Site.ID, b.Site.ID)
-	})
+	sortHits(dst[start:])
 	sc.stack, sc.cands = stack, cands
 	scratchPool.Put(sc)
 	return dst

@@ -45,7 +45,7 @@ type llbox struct{ minLat, minLon, maxLat, maxLon float64 }
 // tree is immutable once built and shared between index snapshots.
 type tree struct {
 	pts   []point
-	ll    [][2]float64 // lat, lon of the indexed (public) point, degrees
+	ll    [][3]float64 // lat, lon (degrees) of the indexed (public) point, and cos(lat)
 	sites []*aidmap.Site
 	nodes []node // leaves first, root last
 	boxes []llbox
@@ -90,48 +90,66 @@ func slack(d2 float64) float64 {
 	return c * c
 }
 
+// distanceM is aidmap.DistanceM from a query point (with cosLat1 = cos(lat1·π/180)) to an
+// indexed point ll, with the cosine of the indexed latitude precomputed. It must stay the same
+// expression as aidmap.DistanceM, operation for operation, so results are bit for bit those of
+// a linear scan with aidmap.DistanceM (the tests check this).
+func distanceM(lat1, lon1, cosLat1 float64, ll *[3]float64) float64 {
+	dLat := (ll[0] - lat1) * rad
+	dLon := (ll[1] - lon1) * rad
+	s1 := math.Sin(dLat / 2)
+	s2 := math.Sin(dLon / 2)
+	h := s1*s1 + cosLat1*ll[2]*s2*s2
+	if h > 1 {
+		h = 1
+	}
+	return 2 * aidmap.EarthRadiusM * math.Asin(math.Sqrt(h))
+}
+
 // buildTree indexes sites at their public locations. When sites holds the same ID more than
 // once, the later one wins and the earlier positions are returned in dead (nil when none).
 func buildTree(sites []*aidmap.Site) (*tree, []uint64) {
 	n := len(sites)
 	t := &tree{
 		pts:   make([]point, n),
-		ll:    make([][2]float64, n),
+		ll:    make([][3]float64, n),
 		sites: make([]*aidmap.Site, n),
 		ids:   make(map[string]uint32, n),
 	}
 	if n == 0 {
 		return t, nil
 	}
-	// Sort by Hilbert key, stably so equal keys keep input order.
+	// Sort by Hilbert key, stably so equal keys keep input order. Every pass over sites goes
+	// in input order: sites are large and scattered, so random access to them would be slow.
 	keys := make([]uint64, n)
 	pts := make([]point, n)
+	ll := make([][3]float64, n)
 	for i, s := range sites {
 		lat, lon := s.PublicLocation()
 		x, y, z := unit(lat, lon)
 		pts[i] = point{x, y, z, s.CategorySet()}
+		ll[i] = [3]float64{lat, lon, math.Cos(lat * rad)}
 		keys[i] = cellKey(x, y, z)
 	}
 	order := radixSort(keys)
-	var dead []uint64
+	pos := make([]uint32, n)
 	for p, i := range order {
-		s := sites[i]
 		t.pts[p] = pts[i]
-		lat, lon := s.PublicLocation()
-		t.ll[p] = [2]float64{lat, lon}
-		t.sites[p] = s
+		t.ll[p] = ll[i]
+		t.sites[p] = sites[i]
+		pos[i] = uint32(p)
+	}
+	var dead []uint64
+	for i, s := range sites {
+		p := pos[i]
 		if q, dup := t.ids[s.ID]; dup {
-			// Keep the one added last.
+			// The one added last wins.
 			if dead == nil {
 				dead = make([]uint64, (n+63)/64)
 			}
-			if order[q] > i {
-				dead[p/64] |= 1 << (p % 64)
-				continue
-			}
 			dead[q/64] |= 1 << (q % 64)
 		}
-		t.ids[s.ID] = uint32(p)
+		t.ids[s.ID] = p
 	}
 	t.pack()
 	return t, dead
