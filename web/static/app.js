@@ -88,8 +88,8 @@ async function getJSON(url, signal) {
   return res.json();
 }
 
-const retryable = (err) => !(err instanceof HTTPError) || err.status >= 500 || err.status === 429;
-const isAbort = (err) => err && err.name === 'AbortError';
+const isAbort = (err) => Boolean(err && err.name === 'AbortError');
+const retryable = (err) => !isAbort(err) && (!(err instanceof HTTPError) || err.status >= 500 || err.status === 429);
 
 // withRetry calls fn until it succeeds, showing msg and backing off (1 s doubling to 30 s)
 // while it fails with a retryable error.
@@ -100,7 +100,7 @@ async function withRetry(fn, msg) {
       hideNotice(msg);
       return v;
     } catch (err) {
-      if (!retryable(err)) throw err;
+      if (isAbort(err) || !retryable(err)) throw err;
       showNotice(msg);
       await new Promise((r) => setTimeout(r, delay));
     }
@@ -476,7 +476,10 @@ async function openSite(id, { fly = true, focus = true } = {}) {
     if (ctl.signal.aborted || state.selectedId !== id) return;
     renderDetails(site, { focus: focus && !cached, fly: fly && !cached });
   } catch (err) {
-    if (isAbort(err) || state.selectedId !== id) return;
+    if (isAbort(err) || state.selectedId !== id) {
+      hideNotice("Couldn't load this site. Retrying…");
+      return;
+    }
     closeDetails();
     showNotice(err.status === 404 ? 'That site is no longer listed.' : `Couldn't load this site: ${err.message}`);
     setTimeout(() => hideNotice(), 6000);
