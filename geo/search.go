@@ -18,8 +18,7 @@ const (
 	refIndex ref = refPoint - 1
 )
 
-// entry is a search queue entry: a node with the lower bound of its distance, or a point with
-// its distance, both as squared chords.
+// entry is a search queue entry: a node with the lower bound of its squared chord distance.
 type entry struct {
 	d2 float64
 	r  ref
@@ -33,8 +32,8 @@ type cand struct {
 
 // scratch is the per-query working memory, pooled so queries do not allocate.
 type scratch struct {
-	queue []entry   // min-heap by d2
-	kth   []float64 // max-heap of the k smallest point distances seen
+	queue []entry // min-heap of nodes by d2
+	best  []cand  // max-heap of the nearest points so far
 	cands []cand
 	stack []ref
 }
@@ -61,14 +60,19 @@ func (ix *Index) roots(fn func(t *tree, tag ref)) {
 // Nearest returns the k sites nearest to (lat, lon) that match f, in ascending distance, ties
 // by ID. It returns fewer when fewer match.
 func (ix *Index) Nearest(lat, lon float64, k int, f Filter) []Hit {
-	return ix.AppendNearest(nil, lat, lon, k, f)
+	if k <= 0 {
+		return nil
+	}
+	return ix.AppendNearest(make([]Hit, 0, min(k, ix.Len())), lat, lon, k, f)
 }
 
 // AppendNearest is Nearest appending to dst, so a caller reusing dst does not allocate.
 //
-// It is a best-first search: one priority queue holds nodes by the distance to their box and
-// points by their distance, so points come out in ascending distance. A bound (the k-th
-// smallest point distance seen so far) keeps hopeless nodes and points out of the queue.
+// It is a best-first search: a priority queue holds nodes by the distance to their box, and a
+// max-heap holds the k nearest points found so far. The k-th distance bounds the search: a node
+// farther than it cannot hold a result, and the search ends when the nearest unexplored node is.
+// Points within rounding slack of the bound are kept aside, so that ties are decided in metres
+// and then by ID exactly as a linear scan would.
 func (ix *Index) AppendNearest(dst []Hit, lat, lon float64, k int, f Filter) []Hit {
 	if k <= 0 || ix.Len() == 0 || math.IsNaN(lat) || math.IsNaN(lon) {
 		return dst
@@ -76,9 +80,9 @@ func (ix *Index) AppendNearest(dst []Hit, lat, lon float64, k int, f Filter) []H
 	qx, qy, qz := unit(lat, lon)
 	sc := scratchPool.Get().(*scratch)
 	q := sc.queue[:0]
-	kth := sc.kth[:0]
-	cands := sc.cands[:0]
-	limit := math.Inf(1) // squared chord beyond which nothing can be a result
+	best := sc.best[:0]   // max-heap by d2 of the k nearest so far
+	spare := sc.cands[:0] // points within slack of the bound that are not in best
+	limit := math.Inf(1)  // squared chord beyond which nothing can be a result
 
 	ix.roots(func(t *tree, tag ref) {
 		r := t.root()
@@ -91,10 +95,6 @@ func (ix *Index) AppendNearest(dst []Hit, lat, lon float64, k int, f Filter) []H
 		e, q = heapPop(q)
 		if e.d2 > limit {
 			break
-		}
-		if e.r&refPoint != 0 {
-			cands = append(cands, cand(e))
-			continue
 		}
 		tag := e.r & refDelta
 		t := ix.tree(e.r)
@@ -119,28 +119,33 @@ func (ix *Index) AppendNearest(dst []Hit, lat, lon float64, k int, f Filter) []H
 			}
 			dx, dy, dz := pt.x-qx, pt.y-qy, pt.z-qz
 			d2 := dx*dx + dy*dy + dz*dz
-			if d2 > limit {
-				continue
-			}
-			q = heapPush(q, entry{d2, tag | refPoint | ref(p)})
-			// Track the k-th smallest distance: once k points are known, nothing farther than
-			// it (plus slack for ties) can be a result.
-			if len(kth) < k {
-				kth = maxHeapPush(kth, d2)
-				if len(kth) == k {
-					limit = slack(kth[0])
+			switch c := (cand{d2, tag | ref(p)}); {
+			case d2 > limit:
+			case len(best) < k:
+				best = candPush(best, c)
+				if len(best) == k {
+					limit = slack(best[0].d2)
 				}
-			} else if d2 < kth[0] {
-				kth[0] = d2
-				maxHeapFix(kth)
-				limit = slack(kth[0])
+			case d2 < best[0].d2:
+				spare = append(spare, best[0])
+				best[0] = c
+				candFix(best)
+				limit = slack(best[0].d2)
+			default:
+				spare = append(spare, c)
 			}
 		}
 	}
-	// cands are in ascending squared chord; near-ties beyond k are decided in metres, then ID.
+	// Candidates: best, and the spares still within slack of the final bound.
+	for _, c := range spare {
+		if c.d2 <= limit {
+			best = append(best, c)
+		}
+	}
+	slices.SortFunc(best, func(a, b cand) int { return cmp.Compare(a.d2, b.d2) })
 	start := len(dst)
 	cosLat := math.Cos(lat * rad)
-	for _, c := range cands {
+	for _, c := range best {
 		t := ix.tree(c.r)
 		p := c.r & refIndex
 		dst = append(dst, Hit{Site: t.sites[p], DistanceM: distanceM(lat, lon, cosLat, &t.ll[p])})
@@ -150,7 +155,7 @@ func (ix *Index) AppendNearest(dst []Hit, lat, lon float64, k int, f Filter) []H
 		clear(dst[start+k:])
 		dst = dst[:start+k]
 	}
-	sc.queue, sc.kth, sc.cands = q, kth, cands
+	sc.queue, sc.best, sc.cands = q, best, spare
 	scratchPool.Put(sc)
 	return dst
 }
@@ -332,13 +337,13 @@ func heapPop(q []entry) (entry, []entry) {
 	return top, q
 }
 
-// maxHeapPush and maxHeapFix keep h a binary max-heap.
-func maxHeapPush(h []float64, v float64) []float64 {
+// candPush and candFix keep h a binary max-heap by d2.
+func candPush(h []cand, v cand) []cand {
 	h = append(h, v)
 	i := len(h) - 1
 	for i > 0 {
 		p := (i - 1) / 2
-		if h[p] >= v {
+		if h[p].d2 >= v.d2 {
 			break
 		}
 		h[i] = h[p]
@@ -348,8 +353,8 @@ func maxHeapPush(h []float64, v float64) []float64 {
 	return h
 }
 
-// maxHeapFix restores h after h[0] decreased.
-func maxHeapFix(h []float64) {
+// candFix restores h after h[0] decreased.
+func candFix(h []cand) {
 	v := h[0]
 	i, n := 0, len(h)
 	for {
@@ -357,10 +362,10 @@ func maxHeapFix(h []float64) {
 		if c >= n {
 			break
 		}
-		if c+1 < n && h[c+1] > h[c] {
+		if c+1 < n && h[c+1].d2 > h[c].d2 {
 			c++
 		}
-		if v >= h[c] {
+		if v.d2 >= h[c].d2 {
 			break
 		}
 		h[i] = h[c]
