@@ -27,7 +27,10 @@ func buildVersion() string {
 	if !ok {
 		return "devel"
 	}
-	v := info.Main.Version
+	if v := info.Main.Version; v != "" && v != "(devel)" {
+		return v // a tagged or pseudo-version already names the commit
+	}
+	v := "devel"
 	rev, modified := "", false
 	for _, s := range info.Settings {
 		switch s.Key {
@@ -36,9 +39,6 @@ func buildVersion() string {
 		case "vcs.modified":
 			modified = s.Value == "true"
 		}
-	}
-	if v == "" || v == "(devel)" {
-		v = "devel"
 	}
 	if rev != "" {
 		if len(rev) > 12 {
