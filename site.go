@@ -99,34 +99,36 @@ type Organization struct {
 	CreatedAt time.Time `json:"created_at"`
 }
 
-// Site is one place where a service is offered.
+// Site is one place where a service is offered. The JSON form (used by dumps, not by the
+// public API, which publishes confidential sites only as an area) keeps every field exactly.
 type Site struct {
 	// ID is stable: SiteID(OrganizationID, ExternalID).
-	ID             string
-	OrganizationID string
+	ID             string `json:"id"`
+	OrganizationID string `json:"organization_id"`
 	// ExternalID is the provider's own ID for the site, or a key derived from its name and
 	// address when the provider has none.
-	ExternalID  string
-	Name        string
-	Description string
-	Categories  []Category
-	Address     Address
+	ExternalID  string     `json:"external_id"`
+	Name        string     `json:"name"`
+	Description string     `json:"description,omitempty"`
+	Categories  []Category `json:"categories"`
+	Address     Address    `json:"address,omitzero"`
 	// Lat and Lon are WGS84 degrees of the true location. For a confidential site they must
 	// never be published: use PublicLocation.
-	Lat, Lon      float64
-	Precision     Precision
-	Phone         string
-	Website       string
-	Email         string
-	Hours         Hours
-	Languages     []string // BCP 47 tags such as "en", "fr", "pa"
-	Eligibility   string
-	Fees          string
-	Accessibility string
-	Confidential  bool
-	Status        Status
-	UpdatedAt     time.Time
-	VerifiedAt    time.Time // zero when never verified
+	Lat           float64   `json:"lat"`
+	Lon           float64   `json:"lon"`
+	Precision     Precision `json:"precision"`
+	Phone         string    `json:"phone,omitempty"`
+	Website       string    `json:"website,omitempty"`
+	Email         string    `json:"email,omitempty"`
+	Hours         Hours     `json:"hours,omitzero"`
+	Languages     []string  `json:"languages,omitempty"` // BCP 47 tags such as "en", "fr", "pa"
+	Eligibility   string    `json:"eligibility,omitempty"`
+	Fees          string    `json:"fees,omitempty"`
+	Accessibility string    `json:"accessibility,omitempty"`
+	Confidential  bool      `json:"confidential,omitempty"`
+	Status        Status    `json:"status"`
+	UpdatedAt     time.Time `json:"updated_at"`
+	VerifiedAt    time.Time `json:"verified_at,omitzero"` // zero when never verified
 }
 
 // CategorySet returns the site's categories as a set.

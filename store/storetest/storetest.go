@@ -41,6 +41,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Concurrent", testConcurrent},
 		{"Canceled", testCanceled},
 		{"Ping", testPing},
+		{"Dump", testDump},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -1,0 +1,160 @@
+package store
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/aidmap/aidmap"
+)
+
+// A dump is a store's whole content as NDJSON: a header line, then one line per organisation,
+// then one line per site (retired ones included, with their exact, even confidential,
+// coordinates). It moves data between stores, such as from the embedded SQLite store to
+// PostGIS, without losing anything. Keep dumps as private as the database itself.
+
+// DumpFormat names the dump format in its header line.
+const DumpFormat = "aidmap-dump"
+
+// dumpVersion is the version of the dump format; Import refuses newer ones.
+const dumpVersion = 1
+
+// maxDumpLine bounds one line of a dump (one site), so a corrupt file cannot exhaust memory.
+const maxDumpLine = 4 << 20
+
+type dumpLine struct {
+	Type         string               `json:"type"`
+	Format       string               `json:"format,omitempty"`
+	Version      int                  `json:"version,omitempty"`
+	ExportedAt   *time.Time           `json:"exported_at,omitempty"`
+	StoreVersion int64                `json:"store_version,omitempty"`
+	Organization *aidmap.Organization `json:"organization,omitempty"`
+	Site         *aidmap.Site         `json:"site,omitempty"`
+}
+
+// DumpStats counts what an export wrote or an import read.
+type DumpStats struct {
+	Organizations int
+	Sites         int
+}
+
+// Export writes every organisation and site of st to w as a dump.
+func Export(ctx context.Context, st Store, w io.Writer) (DumpStats, error) {
+	var stats DumpStats
+	bw := bufio.NewWriterSize(w, 1<<16)
+	enc := json.NewEncoder(bw)
+	enc.SetEscapeHTML(false)
+	orgs, err := st.Organizations(ctx)
+	if err != nil {
+		return stats, fmt.Errorf("export: %w", err)
+	}
+	version, err := st.Version(ctx)
+	if err != nil {
+		return stats, fmt.Errorf("export: %w", err)
+	}
+	now := time.Now().UTC()
+	if err := enc.Encode(dumpLine{Type: "header", Format: DumpFormat, Version: dumpVersion, ExportedAt: &now, StoreVersion: version}); err != nil {
+		return stats, fmt.Errorf("export: write: %w", err)
+	}
+	for i := range orgs {
+		if err := enc.Encode(dumpLine{Type: "organization", Organization: &orgs[i]}); err != nil {
+			return stats, fmt.Errorf("export: write: %w", err)
+		}
+		stats.Organizations++
+	}
+	_, err = st.EachSite(ctx, func(s aidmap.Site) error {
+		if err := enc.Encode(dumpLine{Type: "site", Site: &s}); err != nil {
+			return fmt.Errorf("write: %w", err)
+		}
+		stats.Sites++
+		return nil
+	})
+	if err != nil {
+		return stats, fmt.Errorf("export: %w", err)
+	}
+	if err := bw.Flush(); err != nil {
+		return stats, fmt.Errorf("export: write: %w", err)
+	}
+	return stats, nil
+}
+
+// importBatch is how many sites of one organisation Import writes per transaction.
+const importBatch = 5000
+
+// Import reads a dump from r into st: organisations first, then sites in batches per
+// organisation. It is idempotent: importing the same dump twice changes nothing the second time.
+// A malformed line stops the import with an error naming the line; batches already written
+// stay (each is all-or-nothing), so fix the file and import again.
+func Import(ctx context.Context, st Store, r io.Reader) (DumpStats, error) {
+	var stats DumpStats
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 0, 1<<16), maxDumpLine)
+	pending := map[string][]aidmap.Site{}
+	flush := func(org string) error {
+		if len(pending[org]) == 0 {
+			return nil
+		}
+		if _, err := st.UpsertSites(ctx, org, pending[org]); err != nil {
+			return err
+		}
+		stats.Sites += len(pending[org])
+		pending[org] = pending[org][:0]
+		return nil
+	}
+	line := 0
+	for sc.Scan() {
+		line++
+		if len(sc.Bytes()) == 0 {
+			continue
+		}
+		var l dumpLine
+		if err := json.Unmarshal(sc.Bytes(), &l); err != nil {
+			return stats, fmt.Errorf("import: line %d: not a dump line: %v: %w", line, err, aidmap.ErrInvalid)
+		}
+		switch {
+		case line == 1 && (l.Type != "header" || l.Format != DumpFormat):
+			return stats, fmt.Errorf("import: line 1: not an aidmap dump (no %q header): %w", DumpFormat, aidmap.ErrInvalid)
+		case l.Type == "header":
+			if line != 1 {
+				return stats, fmt.Errorf("import: line %d: a second header: %w", line, aidmap.ErrInvalid)
+			}
+			if l.Version > dumpVersion {
+				return stats, fmt.Errorf("import: dump format version %d is newer than this aidmap understands (%d); upgrade aidmap: %w", l.Version, dumpVersion, aidmap.ErrInvalid)
+			}
+		case l.Type == "organization" && l.Organization != nil:
+			if err := st.UpsertOrganization(ctx, *l.Organization); err != nil {
+				return stats, fmt.Errorf("import: line %d: organisation %q: %w", line, l.Organization.ID, err)
+			}
+			stats.Organizations++
+		case l.Type == "site" && l.Site != nil:
+			org := l.Site.OrganizationID
+			pending[org] = append(pending[org], *l.Site)
+			if len(pending[org]) >= importBatch {
+				if err := flush(org); err != nil {
+					return stats, fmt.Errorf("import: sites up to line %d: %w", line, err)
+				}
+			}
+		default:
+			return stats, fmt.Errorf("import: line %d: unknown line type %q: %w", line, l.Type, aidmap.ErrInvalid)
+		}
+	}
+	if err := sc.Err(); err != nil {
+		if errors.Is(err, bufio.ErrTooLong) {
+			return stats, fmt.Errorf("import: line %d is longer than %d bytes: %w", line+1, maxDumpLine, aidmap.ErrInvalid)
+		}
+		return stats, fmt.Errorf("import: read: %w", err)
+	}
+	if line == 0 {
+		return stats, fmt.Errorf("import: the file is empty: %w", aidmap.ErrInvalid)
+	}
+	for org := range pending {
+		if err := flush(org); err != nil {
+			return stats, fmt.Errorf("import: sites of %q: %w", org, err)
+		}
+	}
+	return stats, nil
+}
