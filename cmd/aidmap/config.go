@@ -117,6 +117,26 @@ func (fs *flagSet) Parse(args []string) error {
 	return nil
 }
 
+// parseWithArgs parses flags that may come before or after positional arguments
+// (`aidmap import dump.ndjson --data-dir x`) and returns the positional ones.
+func (fs *flagSet) parseWithArgs(args []string) ([]string, error) {
+	var positional []string
+	for {
+		if err := fs.FlagSet.Parse(args); err != nil {
+			return nil, err
+		}
+		if fs.NArg() == 0 {
+			break
+		}
+		positional = append(positional, fs.Arg(0))
+		args = fs.Args()[1:]
+	}
+	if fs.err != nil {
+		return nil, fs.err
+	}
+	return positional, nil
+}
+
 // logFlags are the logging flags every long-running command has.
 type logFlags struct {
 	level  *string

@@ -482,3 +482,40 @@ func contains(list []string, s string) bool {
 }
 
 var _ = url.QueryEscape
+
+// TestExportImport moves a store to another one through a dump file, as a user moving from
+// one store to another would, and serves the result.
+func TestExportImport(t *testing.T) {
+	dir := t.TempDir()
+	from, to, dump := filepath.Join(dir, "from"), filepath.Join(dir, "to"), filepath.Join(dir, "dump.ndjson")
+	var before infoJSON
+	getJSON(t, startServer(t, "--data-dir", from, "--demo-sites", "120"), "/api/v1/info", &before)
+
+	run := func(args ...string) string {
+		t.Helper()
+		cmd := exec.Command(binary, args...)
+		cmd.Env = cleanEnv()
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("aidmap %v: %v\n%s", args, err, out)
+		}
+		return string(out)
+	}
+	if out := run("export", "--data-dir", from, "--out", dump); !strings.Contains(out, "1 organisations and 120 sites") {
+		t.Fatalf("export said %q", out)
+	}
+	if fi, err := os.Stat(dump); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Fatalf("dump file: %v, mode %v; want 0600 (it holds confidential locations)", err, fi.Mode())
+	}
+	if out := run("import", dump, "--data-dir", to); !strings.Contains(out, "120 sites") {
+		t.Fatalf("import said %q", out)
+	}
+	run("import", "--data-dir", to, dump) // again: changes nothing
+
+	base := startServer(t, "--data-dir", to, "--demo=false")
+	var after infoJSON
+	getJSON(t, base, "/api/v1/info", &after)
+	if after.Sites != before.Sites || !after.Demo {
+		t.Fatalf("after import: got %+v, want %d demo sites", after, before.Sites)
+	}
+}

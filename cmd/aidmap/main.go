@@ -63,6 +63,8 @@ func commands() []command {
 	return []command{
 		{"serve", "run the HTTP server: map, API, health and metrics", runServe},
 		{"migrate", "apply the store's schema migrations and exit", runMigrate},
+		{"export", "write the whole store as an NDJSON dump (to move it to another store)", runExport},
+		{"import", "read a dump written by export into the store", runImport},
 		{"version", "print the version", runVersion},
 		{"help", "show help for aidmap or one of its commands", runHelp},
 	}
