@@ -1,0 +1,607 @@
+package postgis
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"runtime"
+	"strconv"
+	"sync"
+	"time"
+	"unicode/utf8"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgtype"
+
+	"github.com/aidmap/aidmap"
+	"github.com/aidmap/aidmap/store"
+)
+
+// Version returns the version of the latest change.
+func (s *Store) Version(ctx context.Context) (int64, error) {
+	var v int64
+	if err := s.pool.QueryRow(ctx, sqlVersion).Scan(&v); err != nil {
+		return 0, fmt.Errorf("postgis: version: %w", unavailable(ctx, err))
+	}
+	return v, nil
+}
+
+const sqlVersion = `SELECT version FROM store_version`
+
+// UpsertOrganization creates or updates an organisation. A zero CreatedAt becomes now; an
+// update never changes CreatedAt.
+func (s *Store) UpsertOrganization(ctx context.Context, org aidmap.Organization) error {
+	if org.ID == "" {
+		return fmt.Errorf("postgis: upsert organization: %w", &aidmap.FieldError{Field: "id", Reason: "is required"})
+	}
+	created := org.CreatedAt
+	if created.IsZero() {
+		created = time.Now()
+	}
+	_, err := s.pool.Exec(ctx, `
+		INSERT INTO organizations (id, name, website, demo, created_at) VALUES ($1, $2, $3, $4, $5)
+		ON CONFLICT (id) DO UPDATE SET name = excluded.name, website = excluded.website, demo = excluded.demo`,
+		org.ID, org.Name, org.Website, org.Demo, created)
+	if err != nil {
+		return fmt.Errorf("postgis: upsert organization %q: %w", org.ID, unavailable(ctx, err))
+	}
+	return nil
+}
+
+const sqlOrgColumns = `id, name, website, demo, created_at`
+
+// Organization returns one organisation or ErrNotFound.
+func (s *Store) Organization(ctx context.Context, id string) (aidmap.Organization, error) {
+	org, err := scanOrg(s.pool.QueryRow(ctx, `SELECT `+sqlOrgColumns+` FROM organizations WHERE id = $1`, id))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return aidmap.Organization{}, fmt.Errorf("postgis: organization %q: %w", id, aidmap.ErrNotFound)
+	}
+	if err != nil {
+		return aidmap.Organization{}, fmt.Errorf("postgis: organization %q: %w", id, unavailable(ctx, err))
+	}
+	return org, nil
+}
+
+// Organizations returns every organisation ordered by ID.
+func (s *Store) Organizations(ctx context.Context) ([]aidmap.Organization, error) {
+	rows, err := s.pool.Query(ctx, `SELECT `+sqlOrgColumns+` FROM organizations ORDER BY id`)
+	if err != nil {
+		return nil, fmt.Errorf("postgis: organizations: %w", unavailable(ctx, err))
+	}
+	defer rows.Close()
+	var out []aidmap.Organization
+	for rows.Next() {
+		org, err := scanOrg(rows)
+		if err != nil {
+			return nil, fmt.Errorf("postgis: organizations: %w", unavailable(ctx, err))
+		}
+		out = append(out, org)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("postgis: organizations: %w", unavailable(ctx, err))
+	}
+	return out, nil
+}
+
+func scanOrg(row pgx.Row) (aidmap.Organization, error) {
+	var org aidmap.Organization
+	if err := row.Scan(&org.ID, &org.Name, &org.Website, &org.Demo, &org.CreatedAt); err != nil {
+		return aidmap.Organization{}, err
+	}
+	org.CreatedAt = org.CreatedAt.UTC()
+	return org, nil
+}
+
+// UpsertSites writes a batch of one organisation's sites in one transaction. Every site is
+// checked and encoded before the transaction starts. The batch is copied into a temporary
+// staging table without holding any lock; then, under the writer lock, one statement merges
+// the sites whose content hash differs, giving each its own version in batch order.
+func (s *Store) UpsertSites(ctx context.Context, orgID string, sites []aidmap.Site) (store.UpsertResult, error) {
+	rows, err := encodeBatch(orgID, sites)
+	if err != nil {
+		return store.UpsertResult{}, fmt.Errorf("postgis: upsert sites: %w", err)
+	}
+	res, err := s.upsert(ctx, orgID, rows)
+	if err != nil {
+		return store.UpsertResult{}, fmt.Errorf("postgis: upsert sites: %w", unavailable(ctx, err))
+	}
+	return res, nil
+}
+
+// stageColumns are the columns of the staging table, in the order copyRows yields them.
+var stageColumns = []string{"ord", "id", "organization_id", "external_id", "name", "lat", "lon",
+	"categories", "status", "confidential", "updated_at", "verified_at", "hash", "doc"}
+
+const sqlCreateStage = `CREATE TEMPORARY TABLE site_stage (
+	ord             integer NOT NULL,
+	id              text COLLATE "C" NOT NULL,
+	organization_id text NOT NULL,
+	external_id     text NOT NULL,
+	name            text NOT NULL,
+	lat             double precision NOT NULL,
+	lon             double precision NOT NULL,
+	categories      text[] NOT NULL,
+	status          text NOT NULL,
+	confidential    boolean NOT NULL,
+	updated_at      timestamptz,
+	verified_at     timestamptz,
+	hash            bytea NOT NULL,
+	doc             text NOT NULL
+) ON COMMIT DROP`
+
+// sqlMerge writes the staged sites whose content differs from the stored ones ($1 is the
+// version before the write; the n-th changed site in batch order gets $1 + n) and returns the
+// batch index of each and whether it was new. The INSERT is a data-modifying CTE: it runs to
+// completion even though the final SELECT does not read it, on the same snapshot as changed.
+const sqlMerge = `
+WITH changed AS MATERIALIZED (
+	SELECT st.*, s.id IS NULL AS created, row_number() OVER (ORDER BY st.ord) AS n
+	FROM site_stage st LEFT JOIN sites s ON s.id = st.id
+	WHERE s.id IS NULL OR s.hash <> st.hash
+), written AS (
+	INSERT INTO sites (id, organization_id, external_id, name, lat, lon, categories, status,
+		confidential, updated_at, verified_at, version, hash, doc)
+	SELECT id, organization_id, external_id, name, lat, lon, categories, status,
+		confidential, updated_at, verified_at, $1 + n, hash, doc::jsonb
+	FROM changed
+	ON CONFLICT (id) DO UPDATE SET
+		name = excluded.name, lat = excluded.lat, lon = excluded.lon,
+		categories = excluded.categories, status = excluded.status,
+		confidential = excluded.confidential, updated_at = excluded.updated_at,
+		verified_at = excluded.verified_at, version = excluded.version, hash = excluded.hash,
+		doc = excluded.doc
+)
+SELECT ord, created FROM changed`
+
+func (s *Store) upsert(ctx context.Context, orgID string, rows []siteRow) (store.UpsertResult, error) {
+	var res store.UpsertResult
+	tx, err := s.pool.Begin(ctx)
+	if err != nil {
+		return res, err
+	}
+	defer tx.Rollback(context.WithoutCancel(ctx))
+
+	var one int
+	err = tx.QueryRow(ctx, `SELECT 1 FROM organizations WHERE id = $1`, orgID).Scan(&one)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return res, fmt.Errorf("organization %q: %w", orgID, aidmap.ErrNotFound)
+	}
+	if err != nil {
+		return res, err
+	}
+	if len(rows) > 0 {
+		if _, err := tx.Exec(ctx, sqlCreateStage); err != nil {
+			return res, err
+		}
+		if _, err := tx.CopyFrom(ctx, pgx.Identifier{"site_stage"}, stageColumns, &copySource{rows: rows, i: -1}); err != nil {
+			return res, err
+		}
+	}
+
+	// From here to the commit, writers go one at a time (see the package comment).
+	if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1, $2)`, lockWrite, s.lockKey); err != nil {
+		return res, err
+	}
+	var start int64
+	if err := tx.QueryRow(ctx, sqlVersion).Scan(&start); err != nil {
+		return res, err
+	}
+	version := start
+	created := make([]int8, len(rows)) // 0 unchanged, 1 updated, 2 created
+	if len(rows) > 0 {
+		merged, err := tx.Query(ctx, sqlMerge, start)
+		if err != nil {
+			return res, err
+		}
+		var (
+			ord   int32
+			isNew bool
+		)
+		_, err = pgx.ForEachRow(merged, []any{&ord, &isNew}, func() error {
+			if ord < 0 || int(ord) >= len(rows) {
+				return fmt.Errorf("merge returned batch index %d of %d", ord, len(rows))
+			}
+			created[ord] = 1
+			if isNew {
+				created[ord] = 2
+			}
+			version++
+			return nil
+		})
+		if err != nil {
+			return res, err
+		}
+	}
+	if version != start {
+		if _, err := tx.Exec(ctx, `UPDATE store_version SET version = $1`, version); err != nil {
+			return res, err
+		}
+		// Delivered at commit, and only if it commits.
+		if _, err := tx.Exec(ctx, `SELECT pg_notify($1, $2)`, s.channel, strconv.FormatInt(version, 10)); err != nil {
+			return res, err
+		}
+	}
+	if err := tx.Commit(ctx); err != nil {
+		return store.UpsertResult{}, err
+	}
+	for i, r := range rows {
+		switch created[i] {
+		case 0:
+			res.Unchanged = append(res.Unchanged, r.id)
+		case 1:
+			res.Updated = append(res.Updated, r.id)
+		case 2:
+			res.Created = append(res.Created, r.id)
+		}
+	}
+	res.Version = version
+	return res, nil
+}
+
+// copySource feeds siteRows to CopyFrom.
+type copySource struct {
+	rows []siteRow
+	i    int
+	vals [14]any
+}
+
+func (c *copySource) Next() bool { c.i++; return c.i < len(c.rows) }
+func (c *copySource) Err() error { return nil }
+func (c *copySource) Values() ([]any, error) {
+	r := &c.rows[c.i]
+	c.vals = [14]any{int32(c.i), r.id, r.orgID, r.externalID, r.name, r.lat, r.lon, r.categories,
+		r.status, r.confidential, r.updatedAt, r.verifiedAt, r.hash[:], r.doc}
+	return c.vals[:], nil
+}
+
+// Site returns one site or ErrNotFound.
+func (s *Store) Site(ctx context.Context, id string) (aidmap.Site, error) {
+	var r rawSite
+	err := s.pool.QueryRow(ctx, `SELECT `+sqlSiteColumns+` FROM sites WHERE id = $1`, id).Scan(r.dest()...)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return aidmap.Site{}, fmt.Errorf("postgis: site %q: %w", id, aidmap.ErrNotFound)
+	}
+	if err != nil {
+		return aidmap.Site{}, fmt.Errorf("postgis: site %q: %w", id, unavailable(ctx, err))
+	}
+	site, err := r.decode()
+	if err != nil {
+		return aidmap.Site{}, fmt.Errorf("postgis: site %q: %w", id, err)
+	}
+	return site, nil
+}
+
+// eachSiteFetch is how many rows EachSite fetches from its cursor at a time: enough that the
+// round trips do not matter, few enough that memory stays small.
+const eachSiteFetch = 2000
+
+// EachSite streams every site in ID order through a server-side cursor inside one REPEATABLE
+// READ, read-only transaction, so the sites and the returned version are one consistent
+// snapshot however long fn takes, writers are never blocked, and stopping early (fn's error,
+// ctx ending) costs nothing: the rest is never sent.
+func (s *Store) EachSite(ctx context.Context, fn func(aidmap.Site) error) (int64, error) {
+	v, err := s.eachSite(ctx, fn)
+	if err != nil {
+		return 0, fmt.Errorf("postgis: each site: %w", err)
+	}
+	return v, nil
+}
+
+func (s *Store) eachSite(ctx context.Context, fn func(aidmap.Site) error) (int64, error) {
+	tx, err := s.pool.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly})
+	if err != nil {
+		return 0, unavailable(ctx, err)
+	}
+	defer tx.Rollback(context.WithoutCancel(ctx))
+	// The first query fixes the transaction's snapshot, so the version read here is the one
+	// the rows below reflect.
+	var v int64
+	if err := tx.QueryRow(ctx, sqlVersion).Scan(&v); err != nil {
+		return 0, unavailable(ctx, err)
+	}
+	if _, err := tx.Exec(ctx, `DECLARE each_site NO SCROLL CURSOR FOR SELECT `+sqlSiteColumns+` FROM sites ORDER BY id`); err != nil {
+		return 0, unavailable(ctx, err)
+	}
+	var r rawSite
+	dest := r.dest()
+	for {
+		rows, err := tx.Query(ctx, `FETCH `+strconv.Itoa(eachSiteFetch)+` FROM each_site`)
+		if err != nil {
+			return 0, unavailable(ctx, err)
+		}
+		n := 0
+		for rows.Next() {
+			n++
+			if err := ctx.Err(); err != nil {
+				rows.Close()
+				return 0, err
+			}
+			if err := rows.Scan(dest...); err != nil {
+				rows.Close()
+				return 0, unavailable(ctx, err)
+			}
+			site, err := r.decode()
+			if err != nil {
+				rows.Close()
+				return 0, err
+			}
+			if err := fn(site); err != nil {
+				rows.Close()
+				return 0, err
+			}
+		}
+		if err := rows.Err(); err != nil {
+			return 0, unavailable(ctx, err)
+		}
+		if n < eachSiteFetch {
+			return v, nil
+		}
+	}
+}
+
+// ChangesSince returns the latest state of the sites changed after version, oldest change
+// first. Writers commit in version order (see the package comment), so a version seen here
+// has every lower one visible too.
+func (s *Store) ChangesSince(ctx context.Context, version int64, limit int) ([]store.Change, error) {
+	if limit <= 0 {
+		return nil, fmt.Errorf("postgis: changes since %d: limit %d: %w", version, limit, aidmap.ErrInvalid)
+	}
+	rows, err := s.pool.Query(ctx, `SELECT `+sqlSiteColumns+` FROM sites WHERE version > $1 ORDER BY version LIMIT $2`, version, limit)
+	if err != nil {
+		return nil, fmt.Errorf("postgis: changes since %d: %w", version, unavailable(ctx, err))
+	}
+	defer rows.Close()
+	var (
+		out  []store.Change
+		r    rawSite
+		dest = r.dest()
+	)
+	for rows.Next() {
+		if err := rows.Scan(dest...); err != nil {
+			return nil, fmt.Errorf("postgis: changes since %d: %w", version, unavailable(ctx, err))
+		}
+		site, err := r.decode()
+		if err != nil {
+			return nil, fmt.Errorf("postgis: changes since %d: %w", version, err)
+		}
+		out = append(out, store.Change{Version: r.version, Site: site})
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("postgis: changes since %d: %w", version, unavailable(ctx, err))
+	}
+	return out, nil
+}
+
+// siteDoc is the part of a site kept as JSON in sites.doc: everything no query filters or sorts
+// on in SQL. Field order is fixed, so equal content encodes to equal bytes (the content hash
+// relies on it). Renaming a JSON key needs a migration.
+type siteDoc struct {
+	Description   string           `json:"description,omitempty"`
+	Address       aidmap.Address   `json:"address,omitzero"`
+	Precision     aidmap.Precision `json:"precision"`
+	Phone         string           `json:"phone,omitempty"`
+	Website       string           `json:"website,omitempty"`
+	Email         string           `json:"email,omitempty"`
+	Hours         aidmap.Hours     `json:"hours,omitzero"`
+	Languages     []string         `json:"languages,omitempty"`
+	Eligibility   string           `json:"eligibility,omitempty"`
+	Fees          string           `json:"fees,omitempty"`
+	Accessibility string           `json:"accessibility,omitempty"`
+}
+
+// siteRow is a site encoded for the staging table.
+type siteRow struct {
+	id, orgID, externalID, name string
+	lat, lon                    float64
+	categories                  []string
+	status                      string
+	confidential                bool
+	updatedAt, verifiedAt       pgtype.Timestamptz // Valid false for a zero time
+	hash                        [sha256.Size]byte
+	doc                         []byte
+}
+
+// parallelEncode is the batch size above which encodeBatch spreads the work over the CPUs.
+const parallelEncode = 2000
+
+// encodeBatch checks every site of a batch and encodes it, so nothing is written unless all
+// of them can be. Errors say which site: its index in the batch and its external ID; the
+// first failing site in batch order is reported.
+func encodeBatch(orgID string, sites []aidmap.Site) ([]siteRow, error) {
+	rows := make([]siteRow, len(sites))
+	errs := make([]error, len(sites))
+	encode := func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			site := &sites[i]
+			if err := site.Validate(); err != nil {
+				errs[i] = fmt.Errorf("site %d (external ID %q): %w", i, site.ExternalID, err)
+				return // later errors of this chunk cannot be the first
+			}
+			r, err := encodeSite(site)
+			if err != nil {
+				errs[i] = fmt.Errorf("site %d (external ID %q): %w", i, site.ExternalID, err)
+				return
+			}
+			rows[i] = r
+		}
+	}
+	workers := min(runtime.GOMAXPROCS(0), len(sites)/parallelEncode)
+	if workers <= 1 {
+		encode(0, len(sites))
+	} else {
+		var wg sync.WaitGroup
+		chunk := (len(sites) + workers - 1) / workers
+		for lo := 0; lo < len(sites); lo += chunk {
+			wg.Go(func() { encode(lo, min(lo+chunk, len(sites))) })
+		}
+		wg.Wait()
+	}
+	seen := make(map[string]int, len(sites))
+	for i := range sites {
+		site := &sites[i]
+		if site.OrganizationID != orgID {
+			return nil, fmt.Errorf("site %d (external ID %q) belongs to organization %q, not %q: %w",
+				i, site.ExternalID, site.OrganizationID, orgID, aidmap.ErrForbidden)
+		}
+		if errs[i] != nil {
+			return nil, errs[i]
+		}
+		if j, ok := seen[site.ID]; ok {
+			return nil, fmt.Errorf("site %d (external ID %q): %w", i, site.ExternalID, &aidmap.FieldError{
+				Field: "external_id", Value: site.ExternalID, Reason: fmt.Sprintf("appears twice in the batch (sites %d and %d)", j, i),
+			})
+		}
+		seen[site.ID] = i
+	}
+	return rows, nil
+}
+
+func encodeSite(s *aidmap.Site) (siteRow, error) {
+	// Validate does not check these for UTF-8 (yet), and JSON would silently replace invalid
+	// bytes with U+FFFD: refuse rather than store something other than what was given.
+	for _, l := range s.Languages {
+		if !utf8.ValidString(l) {
+			return siteRow{}, &aidmap.FieldError{Field: "languages", Reason: "is not valid UTF-8 text"}
+		}
+	}
+	for _, e := range s.Hours.Exceptions {
+		if !utf8.ValidString(e.Note) {
+			return siteRow{}, &aidmap.FieldError{Field: "hours.exceptions.note", Reason: "is not valid UTF-8 text"}
+		}
+	}
+	doc, err := json.Marshal(siteDoc{
+		Description:   s.Description,
+		Address:       s.Address,
+		Precision:     s.Precision,
+		Phone:         s.Phone,
+		Website:       s.Website,
+		Email:         s.Email,
+		Hours:         s.Hours,
+		Languages:     s.Languages,
+		Eligibility:   s.Eligibility,
+		Fees:          s.Fees,
+		Accessibility: s.Accessibility,
+	})
+	if err != nil {
+		return siteRow{}, err
+	}
+	cats := make([]string, len(s.Categories))
+	for i, c := range s.Categories {
+		cats[i] = string(c)
+	}
+	r := siteRow{
+		id:           s.ID,
+		orgID:        s.OrganizationID,
+		externalID:   s.ExternalID,
+		name:         s.Name,
+		lat:          s.Lat,
+		lon:          s.Lon,
+		categories:   cats,
+		status:       string(s.Status),
+		confidential: s.Confidential,
+		updatedAt:    timestamptz(s.UpdatedAt),
+		verifiedAt:   timestamptz(s.VerifiedAt),
+		doc:          doc,
+	}
+	r.hash = r.contentHash()
+	return r, nil
+}
+
+// contentHash digests everything a site says except updated_at, so re-uploading the same
+// content later is recognised as unchanged. Each part is length-prefixed, so no two different
+// sites can run together into the same bytes.
+func (r *siteRow) contentHash() [sha256.Size]byte {
+	b := make([]byte, 0, 160+len(r.doc))
+	for _, s := range []string{r.id, r.orgID, r.externalID, r.name, r.status} {
+		b = binary.AppendUvarint(b, uint64(len(s)))
+		b = append(b, s...)
+	}
+	b = binary.AppendUvarint(b, uint64(len(r.categories)))
+	for _, c := range r.categories {
+		b = binary.AppendUvarint(b, uint64(len(c)))
+		b = append(b, c...)
+	}
+	b = binary.AppendUvarint(b, uint64(len(r.doc)))
+	b = append(b, r.doc...)
+	b = binary.BigEndian.AppendUint64(b, math.Float64bits(r.lat))
+	b = binary.BigEndian.AppendUint64(b, math.Float64bits(r.lon))
+	if r.confidential {
+		b = append(b, 1)
+	} else {
+		b = append(b, 0)
+	}
+	if r.verifiedAt.Valid {
+		b = append(b, 1)
+		b = binary.BigEndian.AppendUint64(b, uint64(r.verifiedAt.Time.UnixMicro()))
+	} else {
+		b = append(b, 0)
+	}
+	return sha256.Sum256(b)
+}
+
+// timestamptz converts a domain time for PostgreSQL, which keeps microseconds: finer digits
+// are dropped here (rounding down, as the contract allows) rather than rounded by the server.
+func timestamptz(t time.Time) pgtype.Timestamptz {
+	if t.IsZero() {
+		return pgtype.Timestamptz{}
+	}
+	return pgtype.Timestamptz{Time: t.Truncate(time.Microsecond), Valid: true}
+}
+
+func fromTimestamptz(t pgtype.Timestamptz) time.Time {
+	if !t.Valid {
+		return time.Time{}
+	}
+	return t.Time.UTC()
+}
+
+const sqlSiteColumns = `id, organization_id, external_id, name, lat, lon, categories, status,
+	confidential, updated_at, verified_at, version, doc`
+
+// rawSite holds one scanned row of sqlSiteColumns.
+type rawSite struct {
+	site                  aidmap.Site
+	categories            []string
+	status                string
+	updatedAt, verifiedAt pgtype.Timestamptz
+	version               int64
+	doc                   []byte
+}
+
+func (r *rawSite) dest() []any {
+	s := &r.site
+	return []any{&s.ID, &s.OrganizationID, &s.ExternalID, &s.Name, &s.Lat, &s.Lon, &r.categories,
+		&r.status, &s.Confidential, &r.updatedAt, &r.verifiedAt, &r.version, &r.doc}
+}
+
+// decode decodes the scanned row into a new Site.
+func (r *rawSite) decode() (aidmap.Site, error) {
+	var doc siteDoc
+	if err := json.Unmarshal(r.doc, &doc); err != nil {
+		return aidmap.Site{}, fmt.Errorf("site %q: decode doc: %w", r.site.ID, err)
+	}
+	s := r.site
+	s.Categories = make([]aidmap.Category, len(r.categories))
+	for i, c := range r.categories {
+		s.Categories[i] = aidmap.Category(c)
+	}
+	s.Status = aidmap.Status(r.status)
+	s.UpdatedAt = fromTimestamptz(r.updatedAt)
+	s.VerifiedAt = fromTimestamptz(r.verifiedAt)
+	s.Description = doc.Description
+	s.Address = doc.Address
+	s.Precision = doc.Precision
+	s.Phone = doc.Phone
+	s.Website = doc.Website
+	s.Email = doc.Email
+	s.Hours = doc.Hours
+	s.Languages = doc.Languages
+	s.Eligibility = doc.Eligibility
+	s.Fees = doc.Fees
+	s.Accessibility = doc.Accessibility
+	return s, nil
+}
