@@ -6,7 +6,6 @@ import (
 	"runtime"
 	"sync"
 	"testing"
-	"unsafe"
 
 	"github.com/aidmap/aidmap"
 	"github.com/aidmap/aidmap/demo"
@@ -135,9 +134,9 @@ func BenchmarkApply100(b *testing.B) {
 	}
 }
 
-// BenchmarkMemory reports the heap the index of 1M sites holds: all of it (bytes/site, which
-// includes the index's own copies of the Site records) and the search structure alone
-// (index-bytes/site, without the Site records).
+// BenchmarkMemory reports the heap the index of 1M sites holds: all of it (bytes/site, the
+// site records included), the records alone (record-bytes/site, arena chunks) and the rest
+// (index-bytes/site: points, IDs, lookups, nodes).
 func BenchmarkMemory(b *testing.B) {
 	benchData(b)
 	var ix *Index
@@ -151,42 +150,25 @@ func BenchmarkMemory(b *testing.B) {
 		runtime.ReadMemStats(&after)
 	}
 	total := float64(after.HeapAlloc - before.HeapAlloc)
-	records := float64(ix.recordBytes())
+	records := float64(ix.base.recs.bytes())
 	b.ReportMetric(total/benchN, "bytes/site")
+	b.ReportMetric(records/benchN, "record-bytes/site")
 	b.ReportMetric((total-records)/benchN, "index-bytes/site")
 	b.ReportMetric(total/(1<<20), "MB")
 	runtime.KeepAlive(ix)
 }
 
-// recordBytes is the memory of the index's copies of the Site records and their slices (the
-// strings are shared with the input, so not counted).
-func (ix *Index) recordBytes() int {
-	n := 0
-	for _, t := range []*tree{ix.base, ix.delta} {
-		if t == nil {
-			continue
-		}
-		for _, s := range t.sites {
-			n += siteSize + cap(s.Categories)*16 + cap(s.Languages)*16 + cap(s.Hours.Weekly)*24
-		}
-	}
-	return n
-}
-
-var siteSize = int(unsafeSizeofSite())
-
-func unsafeSizeofSite() uintptr { return unsafe.Sizeof(aidmap.Site{}) }
-
-// BenchmarkBuildTree measures the search structure alone: the tree over sites already in
-// memory, without copying the Site records (which BenchmarkBuild includes).
+// BenchmarkBuildTree measures the search structure alone: the tree over sites already staged
+// (records encoded), which BenchmarkBuild includes.
 func BenchmarkBuildTree(b *testing.B) {
 	benchData(b)
-	ptrs := make([]*aidmap.Site, len(bench.sites))
+	st := newStaged(len(bench.sites))
 	for i := range bench.sites {
-		ptrs[i] = &bench.sites[i]
+		id, _ := parseID(bench.sites[i].ID)
+		st.add(&bench.sites[i], id)
 	}
 	b.ResetTimer()
 	for b.Loop() {
-		buildTree(ptrs)
+		buildTree(st)
 	}
 }

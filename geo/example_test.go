@@ -24,7 +24,7 @@ func ExampleIndex_Nearest() {
 	// The two nearest food sites to Main and Hastings.
 	food := geo.Filter{Categories: aidmap.NewCategorySet(aidmap.CategoryFoodBank, aidmap.CategoryCommunityKitchen)}
 	for _, h := range ix.Nearest(49.2810, -123.0990, 2, food) {
-		fmt.Printf("%s: %.0f m\n", h.Site.Name, h.DistanceM)
+		fmt.Printf("%s: %.0f m\n", h.Site().Name, h.DistanceM)
 	}
 	// Output:
 	// Demo: Hastings Community Kitchen: 38 m

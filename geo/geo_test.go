@@ -136,37 +136,43 @@ func (b *brute) apply(sites []aidmap.Site) {
 	}
 }
 
-func (b *brute) all(lat, lon float64, f Filter) []Hit {
-	var hits []Hit
+// result is an expected hit.
+type result struct {
+	id string
+	d  float64
+}
+
+func (b *brute) all(lat, lon float64, f Filter) []result {
+	var hits []result
 	for _, s := range b.sites {
 		if f.Categories != 0 && !s.CategorySet().Intersects(f.Categories) {
 			continue
 		}
 		slat, slon := s.PublicLocation()
-		hits = append(hits, Hit{Site: s, DistanceM: aidmap.DistanceM(lat, lon, slat, slon)})
+		hits = append(hits, result{s.ID, aidmap.DistanceM(lat, lon, slat, slon)})
 	}
-	slices.SortFunc(hits, func(a, b Hit) int {
-		return cmp.Or(cmp.Compare(a.DistanceM, b.DistanceM), cmp.Compare(a.Site.ID, b.Site.ID))
+	slices.SortFunc(hits, func(a, b result) int {
+		return cmp.Or(cmp.Compare(a.d, b.d), cmp.Compare(a.id, b.id))
 	})
 	return hits
 }
 
-func (b *brute) nearest(lat, lon float64, k int, f Filter) []Hit {
+func (b *brute) nearest(lat, lon float64, k int, f Filter) []result {
 	h := b.all(lat, lon, f)
 	return h[:min(k, len(h))]
 }
 
-func (b *brute) within(lat, lon, r float64, f Filter) []Hit {
+func (b *brute) within(lat, lon, r float64, f Filter) []result {
 	h := b.all(lat, lon, f)
 	n := 0
-	for n < len(h) && h[n].DistanceM <= r {
+	for n < len(h) && h[n].d <= r {
 		n++
 	}
 	return h[:n]
 }
 
-func (b *brute) inBBox(box BBox, f Filter) []Hit {
-	var hits []Hit
+func (b *brute) inBBox(box BBox, f Filter) []result {
+	var hits []result
 	for _, s := range b.sites {
 		if f.Categories != 0 && !s.CategorySet().Intersects(f.Categories) {
 			continue
@@ -177,25 +183,31 @@ func (b *brute) inBBox(box BBox, f Filter) []Hit {
 			inLon = lon >= box.MinLon || lon <= box.MaxLon
 		}
 		if inLon && lat >= box.MinLat && lat <= box.MaxLat {
-			hits = append(hits, Hit{Site: s})
+			hits = append(hits, result{id: s.ID})
 		}
 	}
-	slices.SortFunc(hits, func(a, b Hit) int { return cmp.Compare(a.Site.ID, b.Site.ID) })
+	slices.SortFunc(hits, func(a, b result) int { return cmp.Compare(a.id, b.id) })
 	return hits
 }
 
-// sameHits reports the first difference between got and want, or "".
-func sameHits(got, want []Hit) string {
+// sameHits reports the first difference between got and want, or "". Every hit must also
+// decode to the site of its ID.
+func sameHits(got []Hit, want []result) string {
 	if len(got) != len(want) {
 		return fmt.Sprintf("got %d hits, want %d", len(got), len(want))
 	}
 	for i := range got {
-		if got[i].Site.ID != want[i].Site.ID {
+		if id := got[i].ID(); id != want[i].id {
 			return fmt.Sprintf("hit %d: got %s at %.9f m, want %s at %.9f m",
-				i, got[i].Site.ID, got[i].DistanceM, want[i].Site.ID, want[i].DistanceM)
+				i, id, got[i].DistanceM, want[i].id, want[i].d)
 		}
-		if got[i].DistanceM != want[i].DistanceM {
-			return fmt.Sprintf("hit %d (%s): got %.9f m, want %.9f m", i, got[i].Site.ID, got[i].DistanceM, want[i].DistanceM)
+		if got[i].DistanceM != want[i].d {
+			return fmt.Sprintf("hit %d (%s): got %.9f m, want %.9f m", i, want[i].id, got[i].DistanceM, want[i].d)
+		}
+		if i < 3 {
+			if s := got[i].Site(); s.ID != want[i].id {
+				return fmt.Sprintf("hit %d: Site().ID = %s, want %s", i, s.ID, want[i].id)
+			}
 		}
 	}
 	return ""

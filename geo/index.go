@@ -12,6 +12,8 @@
 package geo
 
 import (
+	"bytes"
+	"math/bits"
 	"slices"
 	"sync/atomic"
 
@@ -26,10 +28,30 @@ type Filter struct {
 
 func (f Filter) match(c aidmap.CategorySet) bool { return f.Categories == 0 || f.Categories&c != 0 }
 
-// Hit is one query result.
+// Hit is one query result: the distance, and a reference to the site's record in the index,
+// which Site decodes. A Hit keeps the part of the index holding the site alive, so a caller that
+// pools Hit slices should clear them.
 type Hit struct {
-	Site      *aidmap.Site // shared, read-only: callers must not modify
-	DistanceM float64      // metres on the sphere from the query point to the site's indexed point
+	DistanceM float64 // metres on the sphere from the query point to the site's indexed point
+	t         *tree
+	p         uint32
+}
+
+// Site decodes the site of h. Each call returns a fresh *aidmap.Site that the caller owns; its
+// strings share the index's immutable memory. It returns nil for the zero Hit.
+func (h Hit) Site() *aidmap.Site {
+	if h.t == nil {
+		return nil
+	}
+	return h.t.site(h.p)
+}
+
+// ID returns the ID of the site of h without decoding the site ("" for the zero Hit).
+func (h Hit) ID() string {
+	if h.t == nil {
+		return ""
+	}
+	return idString(&h.t.ids[h.p])
 }
 
 // BBox is a box in WGS84 degrees. MinLon > MaxLon means the box crosses the antimeridian.
@@ -43,6 +65,10 @@ type BBox struct{ MinLon, MinLat, MaxLon, MaxLat float64 }
 // sites changed or removed since, and a small delta tree of the sites changed since. Apply
 // rebuilds only the delta, until the delta grows past a fraction of the base and everything is
 // rebuilt.
+//
+// Sites are identified by their ID, which must be a lowercase UUID as aidmap.SiteID makes it
+// and aidmap.Site.Validate requires: the index keeps IDs as 16 bytes. A site with any other ID
+// is not indexed.
 type Index struct {
 	version int64
 	base    *tree
@@ -58,60 +84,96 @@ type Index struct {
 func NewIndex(sites []aidmap.Site, version int64) *Index {
 	b := NewBuilder(len(sites))
 	for i := range sites {
-		b.Add(sites[i])
+		b.add(&sites[i])
 	}
 	return b.Build(version)
 }
 
 // Builder builds an Index from a stream of sites, such as the rows a store returns at
-// start-up. A Builder must not be used after Build.
+// start-up, encoding each site's record as it arrives. A Builder must not be used after Build.
 type Builder struct {
-	sites []*aidmap.Site
-	arena arena
-	gone  map[string]int // IDs added as not visible, with their position in the stream
+	st   *staged
+	gone map[[16]byte]int // IDs added as not visible, with their position in the stream
 }
 
 // NewBuilder returns a Builder expecting about sizeHint sites.
 func NewBuilder(sizeHint int) *Builder {
-	b := &Builder{sites: make([]*aidmap.Site, 0, max(sizeHint, 0))}
-	b.arena.chunk = max(64, min(sizeHint, 4096))
-	return b
+	return &Builder{st: newStaged(max(sizeHint, 0))}
 }
 
 // Add adds a copy of s. A site that is not visible is not indexed, and removes a site with the
 // same ID added before it; a site with an ID added before replaces it.
-func (b *Builder) Add(s aidmap.Site) {
-	if !s.Visible() {
-		if b.gone == nil {
-			b.gone = make(map[string]int)
-		}
-		b.gone[s.ID] = len(b.sites)
+func (b *Builder) Add(s aidmap.Site) { b.add(&s) }
+
+func (b *Builder) add(s *aidmap.Site) {
+	id, ok := parseID(s.ID)
+	if !ok {
 		return
 	}
-	b.sites = append(b.sites, b.arena.copy(&s))
+	if !s.Visible() {
+		if b.gone == nil {
+			b.gone = make(map[[16]byte]int)
+		}
+		b.gone[id] = b.st.len()
+		return
+	}
+	b.st.add(s, id)
 }
 
 // Build returns the index of the sites added, as the given version.
 func (b *Builder) Build(version int64) *Index {
-	sites := b.sites
-	if len(b.gone) > 0 {
-		// Rare: drop sites removed later in the stream.
-		kept := sites[:0:0]
-		for i, s := range sites {
-			if at, ok := b.gone[s.ID]; !ok || at <= i {
-				kept = append(kept, s)
-			}
-		}
-		sites = kept
-	}
-	t, dead := buildTree(sites)
+	t, dead := buildTreeDedup(b.st, b.gone)
 	ix := &Index{version: version, base: t, dead: dead}
 	for _, w := range dead {
-		ix.ndead += popcount(w)
+		ix.ndead += bits.OnesCount64(w)
 	}
 	ix.computeBounds()
-	b.sites = nil
+	b.st = nil
 	return ix
+}
+
+// buildTreeDedup builds the tree of st, in which an ID may occur more than once: the last
+// arrival wins, unless gone says the ID was removed after it. The losers are returned as
+// tombstones (nil when none) and left out of the tree's ID lookup.
+func buildTreeDedup(st *staged, gone map[[16]byte]int) (*tree, []uint64) {
+	t, arrival := buildTree(st)
+	var dead []uint64
+	kill := func(p uint32) {
+		if dead == nil {
+			dead = make([]uint64, (t.len()+63)/64)
+		}
+		dead[p/64] |= 1 << (p % 64)
+	}
+	ids := t.byID
+	for i := 0; i < len(ids); {
+		j := i + 1
+		for j < len(ids) && t.ids[ids[j]] == t.ids[ids[i]] {
+			j++
+		}
+		win := ids[i]
+		for _, p := range ids[i+1 : j] {
+			if arrival[p] > arrival[win] {
+				kill(win)
+				win = p
+			} else {
+				kill(p)
+			}
+		}
+		if at, ok := gone[t.ids[win]]; ok && at > int(arrival[win]) {
+			kill(win)
+		}
+		i = j
+	}
+	if dead != nil {
+		kept := ids[:0]
+		for _, p := range ids {
+			if dead[p/64]&(1<<(p%64)) == 0 {
+				kept = append(kept, p)
+			}
+		}
+		t.byID = kept
+	}
+	return t, dead
 }
 
 // Version returns the version the index was built or patched to.
@@ -124,16 +186,18 @@ func (ix *Index) isDead(p uint32) bool {
 	return ix.dead != nil && ix.dead[p/64]&(1<<(p%64)) != 0
 }
 
-// Site returns the indexed site with the given ID. The site is shared: callers must not
-// modify it.
+// Site returns the indexed site with the given ID, decoded afresh: the caller owns it (its
+// strings share the index's immutable memory).
 func (ix *Index) Site(id string) (*aidmap.Site, bool) {
-	if ix.delta != nil {
-		if p, ok := ix.delta.ids[id]; ok {
-			return ix.delta.sites[p], true
-		}
+	b, ok := parseID(id)
+	if !ok {
+		return nil, false
 	}
-	if p, ok := ix.base.ids[id]; ok && !ix.isDead(p) {
-		return ix.base.sites[p], true
+	if p, ok := ix.delta.find(&b); ok {
+		return ix.delta.site(p), true
+	}
+	if p, ok := ix.base.find(&b); ok && !ix.isDead(p) {
+		return ix.base.site(p), true
 	}
 	return nil, false
 }
@@ -146,13 +210,17 @@ func (ix *Index) Bounds() (BBox, bool) { return ix.bounds, ix.nonzero }
 // that is not visible is removed, a new one is added. ix itself does not change and stays
 // usable. Within changed, the last site with an ID wins.
 func (ix *Index) Apply(changed []aidmap.Site, version int64) *Index {
-	// The sites of the delta after the change, by ID; nil means removed.
-	var ar arena
-	ar.chunk = max(16, min(len(changed), 1024))
-	next := make(map[string]*aidmap.Site, ix.delta.len()+len(changed))
+	// The sites of the delta after the change, by ID: a changed site, a site of the current
+	// delta (s nil, at position p), or removed.
+	type source struct {
+		s    *aidmap.Site
+		p    uint32
+		gone bool
+	}
+	next := make(map[[16]byte]source, ix.delta.len()+len(changed))
 	if ix.delta != nil {
-		for i, s := range ix.delta.sites {
-			next[s.ID] = ix.delta.sites[i]
+		for p, id := range ix.delta.ids {
+			next[id] = source{p: uint32(p)}
 		}
 	}
 	dead := ix.dead
@@ -160,7 +228,11 @@ func (ix *Index) Apply(changed []aidmap.Site, version int64) *Index {
 	copied := false
 	for i := range changed {
 		s := &changed[i]
-		if p, ok := ix.base.ids[s.ID]; ok && !ix.isDead(p) {
+		id, ok := parseID(s.ID)
+		if !ok {
+			continue
+		}
+		if p, ok := ix.base.find(&id); ok && !ix.isDead(p) {
 			if !copied {
 				dead = make([]uint64, (ix.base.len()+63)/64)
 				copy(dead, ix.dead)
@@ -171,41 +243,48 @@ func (ix *Index) Apply(changed []aidmap.Site, version int64) *Index {
 				ndead++
 			}
 		}
-		if s.Visible() {
-			next[s.ID] = ar.copy(s)
-		} else {
-			next[s.ID] = nil
-		}
+		next[id] = source{s: s, gone: !s.Visible()}
 	}
-	ids := make([]string, 0, len(next))
-	for id, s := range next {
-		if s != nil {
+	ids := make([][16]byte, 0, len(next))
+	for id, src := range next {
+		if !src.gone {
 			ids = append(ids, id)
 		}
 	}
-	slices.Sort(ids) // deterministic build order
-	sites := make([]*aidmap.Site, len(ids))
-	for i, id := range ids {
-		sites[i] = next[id]
-	}
+	slices.SortFunc(ids, func(a, b [16]byte) int { return bytes.Compare(a[:], b[:]) }) // deterministic build order
 
 	out := &Index{version: version}
 	live := ix.base.len() - ndead
-	if len(sites) > max(minRebuild, live/rebuildFraction) {
-		// The delta has grown: rebuild one tree of everything.
-		all := make([]*aidmap.Site, 0, live+len(sites))
-		for p, s := range ix.base.sites {
+	var st *staged
+	if len(ids) > max(minRebuild, live/rebuildFraction) {
+		// The delta has grown: rebuild one tree of everything, into a fresh arena, so the
+		// records of replaced sites do not accumulate.
+		st = newStaged(live + len(ids))
+		for p := range ix.base.pts {
 			if dead == nil || dead[p/64]&(1<<(p%64)) == 0 {
-				all = append(all, s)
+				st.copyFrom(ix.base, uint32(p))
 			}
 		}
-		all = append(all, sites...)
-		out.base, _ = buildTree(all)
 	} else {
 		out.base, out.dead, out.ndead = ix.base, dead, ndead
-		if len(sites) > 0 {
-			out.delta, _ = buildTree(sites)
+		if len(ids) == 0 {
+			out.computeBounds()
+			return out
 		}
+		st = newStaged(len(ids))
+	}
+	for _, id := range ids {
+		if src := next[id]; src.s != nil {
+			st.add(src.s, id)
+		} else {
+			st.copyFrom(ix.delta, src.p)
+		}
+	}
+	t, _ := buildTree(st)
+	if out.base == nil {
+		out.base = t
+	} else {
+		out.delta = t
 	}
 	out.computeBounds()
 	return out
@@ -269,59 +348,6 @@ func (ix *Index) computeBounds() {
 		}
 	}
 	ix.bounds = box
-}
-
-func popcount(w uint64) int {
-	n := 0
-	for ; w != 0; w &= w - 1 {
-		n++
-	}
-	return n
-}
-
-// arena copies sites into chunks, so that a million sites are a few thousand allocations and
-// no caller can change an indexed site through a slice it still holds.
-type arena struct {
-	chunk   int
-	sites   []aidmap.Site
-	cats    []aidmap.Category
-	strs    []string
-	periods []aidmap.Period
-}
-
-func (a *arena) copy(s *aidmap.Site) *aidmap.Site {
-	if len(a.sites) == cap(a.sites) {
-		a.sites = make([]aidmap.Site, 0, a.chunk)
-	}
-	a.sites = append(a.sites, *s)
-	c := &a.sites[len(a.sites)-1]
-	c.Categories = cloneInto(&a.cats, s.Categories, a.chunk*2)
-	c.Languages = cloneInto(&a.strs, s.Languages, a.chunk)
-	c.Hours.Weekly = cloneInto(&a.periods, s.Hours.Weekly, a.chunk*4)
-	if s.Hours.Exceptions != nil {
-		c.Hours.Exceptions = slices.Clone(s.Hours.Exceptions)
-		for i := range c.Hours.Exceptions {
-			c.Hours.Exceptions[i].Periods = slices.Clone(c.Hours.Exceptions[i].Periods)
-		}
-	}
-	return c
-}
-
-// cloneInto copies s into the shared backing array *buf, capping the result's capacity so an
-// append by a reader cannot overwrite a neighbour.
-func cloneInto[T any](buf *[]T, s []T, chunk int) []T {
-	if len(s) == 0 {
-		if s == nil {
-			return nil
-		}
-		return []T{}
-	}
-	if cap(*buf)-len(*buf) < len(s) {
-		*buf = make([]T, 0, max(chunk, len(s)))
-	}
-	start := len(*buf)
-	*buf = append(*buf, s...)
-	return (*buf)[start:len(*buf):len(*buf)]
 }
 
 // Live holds the current Index. Readers call Load and never lock; one writer at a time calls

@@ -2,40 +2,43 @@ package geo
 
 import (
 	"cmp"
+	"encoding/binary"
 	"math"
-
+	"math/bits"
 	"slices"
-	"strings"
 	"sync"
+
+	"github.com/aidmap/aidmap"
 )
 
-// ref names a node or a point of one of an index's two trees in a search queue.
+// ref names a node or a point of one of an index's two trees.
 type ref uint32
 
 const (
 	refDelta ref = 1 << 31 // in the delta tree, else the base tree
-	refPoint ref = 1 << 30 // a point, else a node
-	refIndex ref = refPoint - 1
+	refIndex ref = refDelta - 1
 )
 
-// entry is a search queue entry: a node with the lower bound of its squared chord distance.
-type entry struct {
-	d2 float64
-	r  ref
-}
-
-// cand is a candidate result.
+// cand is a candidate result: a point and its squared chord distance to the query.
 type cand struct {
 	d2 float64
 	r  ref
 }
 
+// idCand is a candidate of a bounding-box query: a point and its ID as two big-endian words.
+type idCand struct {
+	hi, lo uint64
+	r      ref
+}
+
+func (a *idCand) less(b *idCand) bool { return a.hi < b.hi || a.hi == b.hi && a.lo < b.lo }
+
 // scratch is the per-query working memory, pooled so queries do not allocate.
 type scratch struct {
-	queue []entry // min-heap of nodes by d2
-	best  []cand  // max-heap of the nearest points so far
+	best  []cand // max-heap of the nearest points so far
 	cands []cand
-	stack []ref
+	keys  []uint64
+	ids   []idCand
 }
 
 var scratchPool = sync.Pool{New: func() any { return new(scratch) }}
@@ -47,14 +50,22 @@ func (ix *Index) tree(r ref) *tree {
 	return ix.base
 }
 
-// trees calls fn with each non-empty tree and its ref tag.
-func (ix *Index) roots(fn func(t *tree, tag ref)) {
-	if ix.base.len() > 0 {
-		fn(ix.base, 0)
+// slack widens a squared chord limit just enough that whether a site near the limit is a
+// result is decided in metres (aidmap.ChordToMetres, then by ID) and never by the rounding of
+// a chord, a node box or the limit itself (all about 1e-16 relative).
+func slack(d2 float64) float64 {
+	c := math.Sqrt(d2)*(1+1e-9) + 1e-14 // 1e-14 of the Earth's radius is 64 nm
+	return c * c
+}
+
+// chord2 returns the squared chord distance for a great-circle distance in metres.
+func chord2(m float64) float64 {
+	θ := m / aidmap.EarthRadiusM
+	if θ >= math.Pi {
+		return 4
 	}
-	if ix.delta.len() > 0 {
-		fn(ix.delta, refDelta)
-	}
+	c := 2 * math.Sin(θ/2)
+	return c * c
 }
 
 // Nearest returns the k sites nearest to (lat, lon) that match f, in ascending distance, ties
@@ -66,98 +77,145 @@ func (ix *Index) Nearest(lat, lon float64, k int, f Filter) []Hit {
 	return ix.AppendNearest(make([]Hit, 0, min(k, ix.Len())), lat, lon, k, f)
 }
 
+// nearest is the state of one nearest search.
+type nearest struct {
+	ix         *Index
+	qx, qy, qz float64
+	k          int
+	f          Filter
+	best       []cand  // max-heap by d2 of the k nearest so far
+	spare      []cand  // points within slack of the bound that are not in best
+	limit      float64 // squared chord beyond which nothing can be a result
+}
+
 // AppendNearest is Nearest appending to dst, so a caller reusing dst does not allocate.
 //
-// It is a best-first search: a priority queue holds nodes by the distance to their box, and a
-// max-heap holds the k nearest points found so far. The k-th distance bounds the search: a node
-// farther than it cannot hold a result, and the search ends when the nearest unexplored node is.
-// Points within rounding slack of the bound are kept aside, so that ties are decided in metres
-// and then by ID exactly as a linear scan would.
+// It is a depth-first branch-and-bound search: at each node the children's boxes are measured,
+// sorted nearest first and visited while they can still hold a result, and a max-heap holds the
+// k nearest points found so far, whose k-th distance bounds the search. Points within
+// rounding slack of the bound are kept aside, so that ties are decided in metres and then by
+// ID exactly as a linear scan would.
 func (ix *Index) AppendNearest(dst []Hit, lat, lon float64, k int, f Filter) []Hit {
 	if k <= 0 || ix.Len() == 0 || math.IsNaN(lat) || math.IsNaN(lon) {
 		return dst
 	}
-	qx, qy, qz := unit(lat, lon)
 	sc := scratchPool.Get().(*scratch)
-	q := sc.queue[:0]
-	best := sc.best[:0]   // max-heap by d2 of the k nearest so far
-	spare := sc.cands[:0] // points within slack of the bound that are not in best
-	limit := math.Inf(1)  // squared chord beyond which nothing can be a result
-
-	ix.roots(func(t *tree, tag ref) {
-		r := t.root()
-		if nd := &t.nodes[r]; f.match(nd.cats) {
-			q = heapPush(q, entry{nd.boxDist2(qx, qy, qz), tag | ref(r)})
-		}
-	})
-	for len(q) > 0 {
-		var e entry
-		e, q = heapPop(q)
-		if e.d2 > limit {
-			break
-		}
-		tag := e.r & refDelta
-		t := ix.tree(e.r)
-		nd := &t.nodes[e.r&refIndex]
-		if !nd.leaf {
-			for c := nd.first; c < nd.end; c++ {
-				ch := &t.nodes[c]
-				if !f.match(ch.cats) {
-					continue
-				}
-				if d2 := ch.boxDist2(qx, qy, qz); d2 <= limit {
-					q = heapPush(q, entry{d2, tag | ref(c)})
-				}
-			}
-			continue
-		}
-		checkDead := tag == 0 && ix.dead != nil
-		for p := nd.first; p < nd.end; p++ {
-			pt := &t.pts[p]
-			if !f.match(pt.cats) || checkDead && ix.isDead(p) {
-				continue
-			}
-			dx, dy, dz := pt.x-qx, pt.y-qy, pt.z-qz
-			d2 := dx*dx + dy*dy + dz*dz
-			switch c := (cand{d2, tag | ref(p)}); {
-			case d2 > limit:
-			case len(best) < k:
-				best = candPush(best, c)
-				if len(best) == k {
-					limit = slack(best[0].d2)
-				}
-			case d2 < best[0].d2:
-				spare = append(spare, best[0])
-				best[0] = c
-				candFix(best)
-				limit = slack(best[0].d2)
-			default:
-				spare = append(spare, c)
-			}
-		}
+	s := nearest{ix: ix, k: k, f: f, best: sc.best[:0], spare: sc.cands[:0], limit: math.Inf(1)}
+	s.qx, s.qy, s.qz = aidmap.UnitVector(lat, lon)
+	if t := ix.base; t.len() > 0 && f.match(t.nodes[t.root()].cats) {
+		s.visit(t, 0, t.root())
+	}
+	if t := ix.delta; t.len() > 0 && f.match(t.nodes[t.root()].cats) {
+		s.visit(t, refDelta, t.root())
 	}
 	// Candidates: best, and the spares still within slack of the final bound.
-	for _, c := range spare {
-		if c.d2 <= limit {
-			best = append(best, c)
+	cands := s.best
+	for _, c := range s.spare {
+		if c.d2 <= s.limit {
+			cands = append(cands, c)
 		}
 	}
-	slices.SortFunc(best, func(a, b cand) int { return cmp.Compare(a.d2, b.d2) })
 	start := len(dst)
-	cosLat := math.Cos(lat * rad)
-	for _, c := range best {
-		t := ix.tree(c.r)
-		p := c.r & refIndex
-		dst = append(dst, Hit{Site: t.sites[p], DistanceM: distanceM(lat, lon, cosLat, &t.ll[p])})
-	}
-	sortHits(dst[start:])
+	dst, sc.keys = ix.appendSorted(dst, cands, sc.keys, math.Inf(1))
 	if len(dst)-start > k {
 		clear(dst[start+k:])
 		dst = dst[:start+k]
 	}
-	sc.queue, sc.best, sc.cands = q, best, spare
+	sc.best, sc.cands = cands, s.spare
 	scratchPool.Put(sc)
 	return dst
+}
+
+func (s *nearest) visit(t *tree, tag ref, n uint32) {
+	nd := &t.nodes[n]
+	first, end := nd.children()
+	if n < t.nleaves {
+		s.leaf(t, tag, first, end)
+		return
+	}
+	// The children that can hold a result, nearest first (insertion sort of at most 16).
+	var ch [leafSize]cand
+	m := 0
+	for c := first; c < end; c++ {
+		cn := &t.nodes[c]
+		if !s.f.match(cn.cats) {
+			continue
+		}
+		d2 := cn.boxDist2(s.qx, s.qy, s.qz)
+		if d2 > s.limit {
+			continue
+		}
+		j := m
+		for ; j > 0 && ch[j-1].d2 > d2; j-- {
+			ch[j] = ch[j-1]
+		}
+		ch[j] = cand{d2, ref(c)}
+		m++
+	}
+	for _, c := range ch[:m] {
+		if c.d2 > s.limit {
+			break
+		}
+		s.visit(t, tag, uint32(c.r))
+	}
+}
+
+func (s *nearest) leaf(t *tree, tag ref, first, end uint32) {
+	checkDead := tag == 0 && s.ix.dead != nil
+	for p := first; p < end; p++ {
+		pt := &t.pts[p]
+		if !s.f.match(pt.cats) || checkDead && s.ix.isDead(p) {
+			continue
+		}
+		d2 := aidmap.SquaredChord(s.qx, s.qy, s.qz, pt.x, pt.y, pt.z)
+		switch c := (cand{d2, tag | ref(p)}); {
+		case d2 > s.limit:
+		case len(s.best) < s.k:
+			s.best = candPush(s.best, c)
+			if len(s.best) == s.k {
+				s.limit = slack(s.best[0].d2)
+			}
+		case d2 < s.best[0].d2:
+			s.spare = append(s.spare, s.best[0])
+			s.best[0] = c
+			candFix(s.best)
+			s.limit = slack(s.best[0].d2)
+		default:
+			s.spare = append(s.spare, c)
+		}
+	}
+}
+
+// appendSorted appends the hits of cands within maxM metres to dst in (distance, ID) order.
+// keys is scratch, returned for reuse.
+//
+// Candidates are sorted by squared chord first, as packed integer keys (the float bits of d2,
+// which order like the floats since d2 >= 0, with the candidate's index in the low bits), which
+// slices.Sort sorts several times faster than a comparison closure. Distances in metres are
+// non-decreasing in d2, so what remains is to order equal distances by ID and the rare runs
+// whose d2 differ only in the low bits the index replaced: an insertion pass, about linear.
+func (ix *Index) appendSorted(dst []Hit, cands []cand, keys []uint64, maxM float64) ([]Hit, []uint64) {
+	if len(cands) == 0 {
+		return dst, keys
+	}
+	shift := uint(bits.Len(uint(len(cands))))
+	mask := uint64(1)<<shift - 1
+	keys = keys[:0]
+	for i, c := range cands {
+		keys = append(keys, math.Float64bits(c.d2)&^mask|uint64(i))
+	}
+	slices.Sort(keys)
+	start := len(dst)
+	for _, key := range keys {
+		c := cands[key&mask]
+		d := aidmap.ChordToMetres(c.d2)
+		if d > maxM {
+			continue
+		}
+		dst = append(dst, Hit{DistanceM: d, t: ix.tree(c.r), p: uint32(c.r & refIndex)})
+	}
+	sortHits(dst[start:])
+	return dst, keys
 }
 
 // Within returns the sites within radiusM metres of (lat, lon) that match f, in ascending
@@ -166,63 +224,61 @@ func (ix *Index) Within(lat, lon, radiusM float64, f Filter) []Hit {
 	return ix.AppendWithin(nil, lat, lon, radiusM, f)
 }
 
+// within is the state of one radius search.
+type within struct {
+	ix         *Index
+	qx, qy, qz float64
+	f          Filter
+	limit      float64
+	cands      []cand
+}
+
 // AppendWithin is Within appending to dst, so a caller reusing dst does not allocate.
 func (ix *Index) AppendWithin(dst []Hit, lat, lon, radiusM float64, f Filter) []Hit {
 	if !(radiusM >= 0) || ix.Len() == 0 || math.IsNaN(lat) || math.IsNaN(lon) {
 		return dst
 	}
-	qx, qy, qz := unit(lat, lon)
-	limit := slack(chord2(radiusM))
 	sc := scratchPool.Get().(*scratch)
-	stack := sc.stack[:0]
-	cands := sc.cands[:0]
-	ix.roots(func(t *tree, tag ref) { stack = append(stack, tag|ref(t.root())) })
-	for len(stack) > 0 {
-		r := stack[len(stack)-1]
-		stack = stack[:len(stack)-1]
-		tag := r & refDelta
-		t := ix.tree(r)
-		nd := &t.nodes[r&refIndex]
-		if !f.match(nd.cats) || nd.boxDist2(qx, qy, qz) > limit {
-			continue
-		}
-		if !nd.leaf {
-			for c := nd.first; c < nd.end; c++ {
-				stack = append(stack, tag|ref(c))
-			}
-			continue
-		}
-		checkDead := tag == 0 && ix.dead != nil
-		for p := nd.first; p < nd.end; p++ {
-			pt := &t.pts[p]
-			if !f.match(pt.cats) || checkDead && ix.isDead(p) {
-				continue
-			}
-			dx, dy, dz := pt.x-qx, pt.y-qy, pt.z-qz
-			if d2 := dx*dx + dy*dy + dz*dz; d2 <= limit {
-				cands = append(cands, cand{d2, tag | ref(p)})
-			}
-		}
+	w := within{ix: ix, f: f, limit: slack(chord2(radiusM)), cands: sc.cands[:0]}
+	w.qx, w.qy, w.qz = aidmap.UnitVector(lat, lon)
+	if t := ix.base; t.len() > 0 {
+		w.visit(t, 0, t.root())
 	}
-	// Sort the small, pointer-free candidates by chord, then fix up ties in metres and ID.
-	slices.SortFunc(cands, func(a, b cand) int { return cmp.Compare(a.d2, b.d2) })
-	start := len(dst)
-	cosLat := math.Cos(lat * rad)
-	for _, c := range cands {
-		t := ix.tree(c.r)
-		p := c.r & refIndex
-		if d := distanceM(lat, lon, cosLat, &t.ll[p]); d <= radiusM {
-			dst = append(dst, Hit{Site: t.sites[p], DistanceM: d})
-		}
+	if t := ix.delta; t.len() > 0 {
+		w.visit(t, refDelta, t.root())
 	}
-	sortHits(dst[start:])
-	sc.stack, sc.cands = stack, cands
+	dst, sc.keys = ix.appendSorted(dst, w.cands, sc.keys, radiusM)
+	sc.cands = w.cands
 	scratchPool.Put(sc)
 	return dst
 }
 
+func (w *within) visit(t *tree, tag ref, n uint32) {
+	nd := &t.nodes[n]
+	if !w.f.match(nd.cats) || nd.boxDist2(w.qx, w.qy, w.qz) > w.limit {
+		return
+	}
+	first, end := nd.children()
+	if n >= t.nleaves {
+		for c := first; c < end; c++ {
+			w.visit(t, tag, c)
+		}
+		return
+	}
+	checkDead := tag == 0 && w.ix.dead != nil
+	for p := first; p < end; p++ {
+		pt := &t.pts[p]
+		if !w.f.match(pt.cats) || checkDead && w.ix.isDead(p) {
+			continue
+		}
+		if d2 := aidmap.SquaredChord(w.qx, w.qy, w.qz, pt.x, pt.y, pt.z); d2 <= w.limit {
+			w.cands = append(w.cands, cand{d2, tag | ref(p)})
+		}
+	}
+}
+
 // sortHits orders hits by (DistanceM, ID). They come in squared chord order, which is
-// distance order up to rounding, so an insertion sort does it in about one pass.
+// distance order up to ties, so an insertion sort does it in about one pass.
 func sortHits(h []Hit) {
 	for i := 1; i < len(h); i++ {
 		for j := i; j > 0 && hitLess(&h[j], &h[j-1]); j-- {
@@ -235,7 +291,7 @@ func hitLess(a, b *Hit) bool {
 	if a.DistanceM != b.DistanceM {
 		return a.DistanceM < b.DistanceM
 	}
-	return a.Site.ID < b.Site.ID
+	return idLess(&a.t.ids[a.p], &b.t.ids[b.p])
 }
 
 // InBBox returns the sites whose indexed point is in b (edges included) and that match f,
@@ -246,95 +302,145 @@ func (ix *Index) InBBox(b BBox, f Filter) []Hit {
 
 // AppendInBBox is InBBox appending to dst.
 func (ix *Index) AppendInBBox(dst []Hit, b BBox, f Filter) []Hit {
-	if !(b.MinLat <= b.MaxLat) || math.IsNaN(b.MinLon) || math.IsNaN(b.MaxLon) {
-		return dst
-	}
-	start := len(dst)
-	if b.MinLon <= b.MaxLon {
-		dst = ix.appendBox(dst, llbox{b.MinLat, b.MinLon, b.MaxLat, b.MaxLon}, f)
-	} else {
-		// Across the antimeridian: two disjoint boxes.
-		dst = ix.appendBox(dst, llbox{b.MinLat, b.MinLon, b.MaxLat, 180}, f)
-		dst = ix.appendBox(dst, llbox{b.MinLat, -180, b.MaxLat, b.MaxLon}, f)
-	}
-	slices.SortFunc(dst[start:], func(a, b Hit) int { return strings.Compare(a.Site.ID, b.Site.ID) })
-	return dst
-}
-
-func (ix *Index) appendBox(dst []Hit, b llbox, f Filter) []Hit {
 	sc := scratchPool.Get().(*scratch)
-	stack := sc.stack[:0]
-	ix.roots(func(t *tree, tag ref) { stack = append(stack, tag|ref(t.root())) })
-	for len(stack) > 0 {
-		r := stack[len(stack)-1]
-		stack = stack[:len(stack)-1]
-		tag := r & refDelta
-		t := ix.tree(r)
-		i := r & refIndex
-		nd, nb := &t.nodes[i], &t.boxes[i]
-		if !f.match(nd.cats) || nb.minLat > b.maxLat || nb.maxLat < b.minLat || nb.minLon > b.maxLon || nb.maxLon < b.minLon {
-			continue
-		}
-		if !nd.leaf {
-			for c := nd.first; c < nd.end; c++ {
-				stack = append(stack, tag|ref(c))
-			}
-			continue
-		}
-		for p := nd.first; p < nd.end; p++ {
-			ll := t.ll[p]
-			if ll[0] < b.minLat || ll[0] > b.maxLat || ll[1] < b.minLon || ll[1] > b.maxLon ||
-				!f.match(t.pts[p].cats) || tag == 0 && ix.isDead(p) {
-				continue
-			}
-			dst = append(dst, Hit{Site: t.sites[p]})
-		}
+	ids := sc.ids[:0]
+	ix.scanBBox(b, f, func(c idCand) { ids = append(ids, c) })
+	slices.SortFunc(ids, func(a, b idCand) int { return cmp.Or(cmp.Compare(a.hi, b.hi), cmp.Compare(a.lo, b.lo)) })
+	for _, c := range ids {
+		dst = append(dst, Hit{t: ix.tree(c.r), p: uint32(c.r & refIndex)})
 	}
-	sc.stack = stack
+	sc.ids = ids
 	scratchPool.Put(sc)
 	return dst
 }
 
-// heapPush and heapPop keep q a binary min-heap by d2.
-func heapPush(q []entry, e entry) []entry {
-	q = append(q, e)
-	i := len(q) - 1
-	for i > 0 {
-		p := (i - 1) / 2
-		if q[p].d2 <= e.d2 {
-			break
+// AppendInBBoxAfter appends to dst, in ID order, the first limit sites of InBBox(b, f) whose ID
+// is greater than afterID ("" for the first page), and reports whether more remain: a page of a
+// listing by ID. It keeps only the best limit candidates (a bounded max-heap by ID) while it
+// scans the box, so a page costs O(n log limit) for n sites in the box and allocates nothing
+// beyond dst.
+func (ix *Index) AppendInBBoxAfter(dst []Hit, b BBox, f Filter, afterID string, limit int) (hits []Hit, more bool) {
+	after, canonical := parseID(afterID)
+	ah, al := binary.BigEndian.Uint64(after[:8]), binary.BigEndian.Uint64(after[8:])
+	sc := scratchPool.Get().(*scratch)
+	heap := sc.ids[:0] // max-heap by ID of the limit smallest IDs after afterID
+	ix.scanBBox(b, f, func(c idCand) {
+		if canonical {
+			if c.hi < ah || c.hi == ah && c.lo <= al {
+				return
+			}
+		} else if afterID != "" {
+			var id [16]byte
+			binary.BigEndian.PutUint64(id[:8], c.hi)
+			binary.BigEndian.PutUint64(id[8:], c.lo)
+			if compareIDText(&id, afterID) <= 0 {
+				return
+			}
 		}
-		q[i] = q[p]
-		i = p
+		switch {
+		case len(heap) < limit:
+			heap = idPush(heap, c)
+		case limit > 0 && c.less(&heap[0]):
+			heap[0] = c
+			idFix(heap, 0)
+			more = true
+		default:
+			more = true
+		}
+	})
+	// Heap sort: pop the largest to the end until the heap is empty.
+	for n := len(heap) - 1; n > 0; n-- {
+		heap[0], heap[n] = heap[n], heap[0]
+		idFix(heap[:n], 0)
 	}
-	q[i] = e
-	return q
+	for _, c := range heap {
+		dst = append(dst, Hit{t: ix.tree(c.r), p: uint32(c.r & refIndex)})
+	}
+	sc.ids = heap
+	scratchPool.Put(sc)
+	return dst, more
 }
 
-func heapPop(q []entry) (entry, []entry) {
-	top := q[0]
-	n := len(q) - 1
-	last := q[n]
-	q = q[:n]
-	i := 0
+// scanBBox calls fn with every live point in b that matches f, in no particular order.
+func (ix *Index) scanBBox(b BBox, f Filter, fn func(idCand)) {
+	if !(b.MinLat <= b.MaxLat) || math.IsNaN(b.MinLon) || math.IsNaN(b.MaxLon) {
+		return
+	}
+	boxes := [2]llbox{{b.MinLat, b.MinLon, b.MaxLat, b.MaxLon}}
+	nbox := 1
+	if b.MinLon > b.MaxLon {
+		// Across the antimeridian: two disjoint boxes.
+		boxes = [2]llbox{{b.MinLat, b.MinLon, b.MaxLat, 180}, {b.MinLat, -180, b.MaxLat, b.MaxLon}}
+		nbox = 2
+	}
+	for _, bb := range boxes[:nbox] {
+		if t := ix.base; t.len() > 0 {
+			ix.visitBox(t, 0, t.root(), &bb, f, fn)
+		}
+		if t := ix.delta; t.len() > 0 {
+			ix.visitBox(t, refDelta, t.root(), &bb, f, fn)
+		}
+	}
+}
+
+func (ix *Index) visitBox(t *tree, tag ref, n uint32, b *llbox, f Filter, fn func(idCand)) {
+	nd, nb := &t.nodes[n], &t.boxes[n]
+	if !f.match(nd.cats) || nb.minLat > b.maxLat || nb.maxLat < b.minLat || nb.minLon > b.maxLon || nb.maxLon < b.minLon {
+		return
+	}
+	first, end := nd.children()
+	if n >= t.nleaves {
+		for c := first; c < end; c++ {
+			ix.visitBox(t, tag, c, b, f, fn)
+		}
+		return
+	}
+	for p := first; p < end; p++ {
+		ll := &t.ll[p]
+		if ll[0] < b.minLat || ll[0] > b.maxLat || ll[1] < b.minLon || ll[1] > b.maxLon ||
+			!f.match(t.pts[p].cats) || tag == 0 && ix.isDead(p) {
+			continue
+		}
+		id := &t.ids[p]
+		fn(idCand{binary.BigEndian.Uint64(id[:8]), binary.BigEndian.Uint64(id[8:]), tag | ref(p)})
+	}
+}
+
+// idPush and idFix keep h a binary max-heap by ID.
+func idPush(h []idCand, v idCand) []idCand {
+	h = append(h, v)
+	i := len(h) - 1
+	for i > 0 {
+		p := (i - 1) / 2
+		if !h[p].less(&v) {
+			break
+		}
+		h[i] = h[p]
+		i = p
+	}
+	h[i] = v
+	return h
+}
+
+// idFix restores h after h[i] decreased.
+func idFix(h []idCand, i int) {
+	v := h[i]
+	n := len(h)
 	for {
 		c := 2*i + 1
 		if c >= n {
 			break
 		}
-		if c+1 < n && q[c+1].d2 < q[c].d2 {
+		if c+1 < n && h[c].less(&h[c+1]) {
 			c++
 		}
-		if last.d2 <= q[c].d2 {
+		if !v.less(&h[c]) {
 			break
 		}
-		q[i] = q[c]
+		h[i] = h[c]
 		i = c
 	}
-	if n > 0 {
-		q[i] = last
-	}
-	return top, q
+	h[i] = v
 }
 
 // candPush and candFix keep h a binary max-heap by d2.

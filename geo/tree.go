@@ -1,7 +1,10 @@
 package geo
 
 import (
+	"encoding/binary"
 	"math"
+	"runtime"
+	"sync"
 
 	"github.com/aidmap/aidmap"
 )
@@ -10,46 +13,62 @@ import (
 //
 // Every point is stored as a 3D unit vector (x, y, z). The straight-line (chord) distance
 // between two unit vectors grows monotonically with their great-circle distance, so nearest
-// and radius searches can rank by squared chord distance, which needs no trigonometry, and
-// a node's axis-aligned 3D box gives an exact, cheap lower bound (the squared distance from the
-// query vector to the box). In 3D there is no antimeridian and no pole: a query at lon 179.99
+// and radius searches rank by squared chord distance, which needs no trigonometry, and a
+// node's axis-aligned 3D box gives an exact, cheap lower bound (the squared distance from the
+// query vector to the box). The distance in metres is then aidmap.ChordToMetres of that same
+// squared chord, which is how aidmap.DistanceM itself is computed, so results are bit for bit
+// those of a linear scan. In 3D there is no antimeridian and no pole: a query at lon 179.99
 // sees sites at lon -179.99 as the near neighbours they are.
 //
 // Points are ordered along a Hilbert curve on the six faces of a cube around the sphere (as S2
 // does), so runs of leafSize consecutive points are compact, then packed bottom-up into nodes
-// of leafSize children, as flatbush does. The tree is built once, in O(n log n) (a radix sort),
-// into flat arrays, and never changes: changes go into a second small tree and tombstones (see
-// Index).
+// of leafSize children, as flatbush does. The tree is built once, in O(n) after the keys (radix
+// sorts), into flat arrays, and never changes: changes go into a second small tree and
+// tombstones (see Index).
 
 // leafSize is the number of points per leaf and of children per node. 16 measured fastest for
 // nearest-10 and 2 km radius queries at 1M sites (8 and 32 were compared; see BENCHMARKS-geo.md).
+// It must stay at most 16: a node keeps its child count in 4 bits.
 const leafSize = 16
 
-// point is the hot data of one indexed site: its unit vector and categories.
+// point is the hot data of one indexed site: its unit vector and categories. 32 bytes, so two
+// per cache line and a leaf is eight lines.
 type point struct {
 	x, y, z float64
 	cats    aidmap.CategorySet
 }
 
-// node bounds its children: nodes of the level below or, for a leaf, points [first, end).
+// node bounds its children: nodes of the level below or, for a leaf, points. The box is float32
+// rounded outward, so it contains the float64 box and its distance is still a lower bound;
+// 32 bytes, half the float64 node.
 type node struct {
-	min, max   [3]float64
-	cats       aidmap.CategorySet // union of the categories below
-	first, end uint32
-	leaf       bool
+	min, max [3]float32
+	cats     aidmap.CategorySet // union of the categories below
+	span     uint32             // first child in the low 28 bits, child count - 1 in the high 4
+}
+
+const spanBits = 28
+
+func (nd *node) children() (first, end uint32) {
+	first = nd.span & (1<<spanBits - 1)
+	return first, first + nd.span>>spanBits + 1
 }
 
 // llbox bounds a node in degrees, for bounding-box queries.
 type llbox struct{ minLat, minLon, maxLat, maxLon float64 }
 
-// tree is immutable once built and shared between index snapshots.
+// tree is immutable once built and shared between index snapshots. Everything per point is in
+// Hilbert order, indexed by the point's position.
 type tree struct {
-	pts   []point
-	ll    [][3]float64 // lat, lon (degrees) of the indexed (public) point, and cos(lat)
-	sites []*aidmap.Site
-	nodes []node // leaves first, root last
-	boxes []llbox
-	ids   map[string]uint32 // site ID → position in pts
+	pts     []point
+	ll      [][2]float64 // lat, lon (degrees) of the indexed (public) point
+	ids     [][16]byte   // site IDs
+	refs    []uint64     // records in recs
+	byID    []uint32     // positions in ID order
+	nodes   []node       // leaves first, root last
+	boxes   []llbox
+	nleaves uint32
+	recs    arena
 }
 
 func (t *tree) len() int {
@@ -62,97 +81,147 @@ func (t *tree) len() int {
 // root returns the index of the root node; only valid when the tree has points.
 func (t *tree) root() uint32 { return uint32(len(t.nodes) - 1) }
 
-const rad = math.Pi / 180
-
-// unit returns the unit vector of a WGS84 point.
-func unit(lat, lon float64) (x, y, z float64) {
-	sφ, cφ := math.Sincos(lat * rad)
-	sλ, cλ := math.Sincos(lon * rad)
-	return cφ * cλ, cφ * sλ, sφ
+// site decodes the site at position p.
+func (t *tree) site(p uint32) *aidmap.Site {
+	return decodeRecord(t.recs.record(t.refs[p]), &t.ids[p])
 }
 
-// chord2 returns the squared chord distance for a great-circle distance in metres.
-func chord2(m float64) float64 {
-	θ := m / aidmap.EarthRadiusM
-	if θ >= math.Pi {
-		return 4
+// find returns the position of the site with the given ID.
+func (t *tree) find(id *[16]byte) (uint32, bool) {
+	if t == nil {
+		return 0, false
 	}
-	c := 2 * math.Sin(θ/2)
-	return c * c
-}
-
-// slack widens a squared chord limit just enough to absorb the rounding of chords computed
-// from unit vectors (about 1e-15 absolute) and of haversine distances, so that whether a site
-// near the limit is a result is decided by aidmap.DistanceM and then by ID, never by a rounding
-// accident.
-func slack(d2 float64) float64 {
-	c := math.Sqrt(d2)*(1+1e-9) + 1e-14 // 1e-14 of the Earth's radius is 64 nm
-	return c * c
-}
-
-// distanceM is aidmap.DistanceM from a query point (with cosLat1 = cos(lat1·π/180)) to an
-// indexed point ll, with the cosine of the indexed latitude precomputed. It must stay the same
-// expression as aidmap.DistanceM, operation for operation, so results are bit for bit those of
-// a linear scan with aidmap.DistanceM (the tests check this).
-func distanceM(lat1, lon1, cosLat1 float64, ll *[3]float64) float64 {
-	dLat := (ll[0] - lat1) * rad
-	dLon := (ll[1] - lon1) * rad
-	s1 := math.Sin(dLat / 2)
-	s2 := math.Sin(dLon / 2)
-	h := s1*s1 + cosLat1*ll[2]*s2*s2
-	if h > 1 {
-		h = 1
+	lo, hi := 0, len(t.byID)
+	for lo < hi {
+		m := int(uint(lo+hi) >> 1)
+		if idLess(&t.ids[t.byID[m]], id) {
+			lo = m + 1
+		} else {
+			hi = m
+		}
 	}
-	return 2 * aidmap.EarthRadiusM * math.Asin(math.Sqrt(h))
+	if lo < len(t.byID) && t.ids[t.byID[lo]] == *id {
+		return t.byID[lo], true
+	}
+	return 0, false
 }
 
-// buildTree indexes sites at their public locations. When sites holds the same ID more than
-// once, the later one wins and the earlier positions are returned in dead (nil when none).
-func buildTree(sites []*aidmap.Site) (*tree, []uint64) {
-	n := len(sites)
+func idLess(a, b *[16]byte) bool {
+	ah, bh := binary.BigEndian.Uint64(a[:8]), binary.BigEndian.Uint64(b[:8])
+	if ah != bh {
+		return ah < bh
+	}
+	return binary.BigEndian.Uint64(a[8:]) < binary.BigEndian.Uint64(b[8:])
+}
+
+// staged holds sites on their way into a tree, in arrival order: their hot data and their
+// records in recs.
+type staged struct {
+	pts  []point
+	ll   [][2]float64
+	ids  [][16]byte
+	refs []uint64
+	recs arena
+	buf  []byte // encoding scratch
+}
+
+func newStaged(n int) *staged {
+	return &staged{
+		pts:  make([]point, 0, n),
+		ll:   make([][2]float64, 0, n),
+		ids:  make([][16]byte, 0, n),
+		refs: make([]uint64, 0, n),
+	}
+}
+
+func (st *staged) len() int { return len(st.pts) }
+
+// add encodes s, whose ID is id, at its public location.
+func (st *staged) add(s *aidmap.Site, id [16]byte) {
+	lat, lon := s.PublicLocation()
+	x, y, z := aidmap.UnitVector(lat, lon)
+	st.buf = encodeRecord(st.buf, s)
+	st.pts = append(st.pts, point{x, y, z, s.CategorySet()})
+	st.ll = append(st.ll, [2]float64{lat, lon})
+	st.ids = append(st.ids, id)
+	st.refs = append(st.refs, st.recs.addBody(st.buf))
+}
+
+// copyFrom adds the point at position p of t, copying its record.
+func (st *staged) copyFrom(t *tree, p uint32) {
+	st.pts = append(st.pts, t.pts[p])
+	st.ll = append(st.ll, t.ll[p])
+	st.ids = append(st.ids, t.ids[p])
+	st.refs = append(st.refs, st.recs.add(t.recs.record(t.refs[p])))
+}
+
+// buildTree indexes the staged sites and returns the tree with, for each position, the site's
+// arrival index in st. It takes over st's arena. byID holds every position: callers that may
+// have staged an ID twice deduplicate it (buildTreeDedup).
+func buildTree(st *staged) (*tree, []uint32) {
+	n := st.len()
 	t := &tree{
-		pts:   make([]point, n),
-		ll:    make([][3]float64, n),
-		sites: make([]*aidmap.Site, n),
-		ids:   make(map[string]uint32, n),
+		pts:  make([]point, n),
+		ll:   make([][2]float64, n),
+		ids:  make([][16]byte, n),
+		refs: make([]uint64, n),
+		recs: st.recs,
 	}
 	if n == 0 {
 		return t, nil
 	}
-	// Sort by Hilbert key, stably so equal keys keep input order. Every pass over sites goes
-	// in input order: sites are large and scattered, so random access to them would be slow.
+	// Sort by Hilbert key, stably so equal keys keep arrival order.
 	keys := make([]uint64, n)
-	pts := make([]point, n)
-	ll := make([][3]float64, n)
-	for i, s := range sites {
-		lat, lon := s.PublicLocation()
-		x, y, z := unit(lat, lon)
-		pts[i] = point{x, y, z, s.CategorySet()}
-		ll[i] = [3]float64{lat, lon, math.Cos(lat * rad)}
-		keys[i] = cellKey(x, y, z)
-	}
-	order := radixSort(keys)
-	pos := make([]uint32, n)
-	for p, i := range order {
-		t.pts[p] = pts[i]
-		t.ll[p] = ll[i]
-		t.sites[p] = sites[i]
-		pos[i] = uint32(p)
-	}
-	var dead []uint64
-	for i, s := range sites {
-		p := pos[i]
-		if q, dup := t.ids[s.ID]; dup {
-			// The one added last wins.
-			if dead == nil {
-				dead = make([]uint64, (n+63)/64)
-			}
-			dead[q/64] |= 1 << (q % 64)
+	parallel(n, func(lo, hi int) {
+		for j := lo; j < hi; j++ {
+			p := &st.pts[j]
+			keys[j] = cellKey(p.x, p.y, p.z)
 		}
-		t.ids[s.ID] = p
+	})
+	perm := radixSort(keys, 0)
+	for p, i := range perm {
+		t.pts[p] = st.pts[i]
+		t.ll[p] = st.ll[i]
+		t.ids[p] = st.ids[i]
+		t.refs[p] = st.refs[i]
+	}
+	// ID order: radix sort by the top 33 bits, then an insertion pass by the whole ID fixes the
+	// few runs that share them.
+	for p := range t.ids {
+		keys[p] = binary.BigEndian.Uint64(t.ids[p][:8])
+	}
+	t.byID = radixSort(keys, 31)
+	for i := 1; i < len(t.byID); i++ {
+		for j := i; j > 0 && t.idLessAt(keys, t.byID[j], t.byID[j-1]); j-- {
+			t.byID[j], t.byID[j-1] = t.byID[j-1], t.byID[j]
+		}
 	}
 	t.pack()
-	return t, dead
+	return t, perm
+}
+
+// idLessAt reports whether the ID at position p is less than the one at q; keys holds the
+// first 8 bytes of every ID.
+func (t *tree) idLessAt(keys []uint64, p, q uint32) bool {
+	if keys[p] != keys[q] {
+		return keys[p] < keys[q]
+	}
+	return binary.BigEndian.Uint64(t.ids[p][8:]) < binary.BigEndian.Uint64(t.ids[q][8:])
+}
+
+// parallel runs fn over [0, n) split across GOMAXPROCS goroutines, or inline when n is small.
+func parallel(n int, fn func(lo, hi int)) {
+	w := runtime.GOMAXPROCS(0)
+	if n < 1<<14 || w == 1 {
+		fn(0, n)
+		return
+	}
+	var wg sync.WaitGroup
+	step := (n + w - 1) / w
+	for lo := 0; lo < n; lo += step {
+		wg.Go(func() { fn(lo, min(lo+step, n)) })
+	}
+	wg.Wait()
 }
 
 // pack builds the nodes bottom-up over t.pts.
@@ -166,29 +235,30 @@ func (t *tree) pack() {
 	}
 	t.nodes = make([]node, 0, total)
 	t.boxes = make([]llbox, 0, total)
+	t.nleaves = uint32(nleaves)
 	for f := 0; f < n; f += leafSize {
 		e := min(f+leafSize, n)
-		nd := node{first: uint32(f), end: uint32(e), leaf: true}
-		nd.min = [3]float64{math.Inf(1), math.Inf(1), math.Inf(1)}
-		nd.max = [3]float64{math.Inf(-1), math.Inf(-1), math.Inf(-1)}
+		mn := [3]float64{math.Inf(1), math.Inf(1), math.Inf(1)}
+		mx := [3]float64{math.Inf(-1), math.Inf(-1), math.Inf(-1)}
+		var cats aidmap.CategorySet
 		b := llbox{math.Inf(1), math.Inf(1), math.Inf(-1), math.Inf(-1)}
 		for i := f; i < e; i++ {
 			p := &t.pts[i]
-			nd.min[0], nd.max[0] = min(nd.min[0], p.x), max(nd.max[0], p.x)
-			nd.min[1], nd.max[1] = min(nd.min[1], p.y), max(nd.max[1], p.y)
-			nd.min[2], nd.max[2] = min(nd.min[2], p.z), max(nd.max[2], p.z)
-			nd.cats |= p.cats
+			mn[0], mx[0] = min(mn[0], p.x), max(mx[0], p.x)
+			mn[1], mx[1] = min(mn[1], p.y), max(mx[1], p.y)
+			mn[2], mx[2] = min(mn[2], p.z), max(mx[2], p.z)
+			cats |= p.cats
 			lat, lon := t.ll[i][0], t.ll[i][1]
 			b.minLat, b.maxLat = min(b.minLat, lat), max(b.maxLat, lat)
 			b.minLon, b.maxLon = min(b.minLon, lon), max(b.maxLon, lon)
 		}
-		t.nodes = append(t.nodes, nd)
+		t.nodes = append(t.nodes, newNode(mn, mx, cats, f, e))
 		t.boxes = append(t.boxes, b)
 	}
 	for lo, hi := 0, len(t.nodes); hi-lo > 1; lo, hi = hi, len(t.nodes) {
 		for f := lo; f < hi; f += leafSize {
 			e := min(f+leafSize, hi)
-			nd := node{first: uint32(f), end: uint32(e), min: t.nodes[f].min, max: t.nodes[f].max}
+			nd := node{min: t.nodes[f].min, max: t.nodes[f].max}
 			b := t.boxes[f]
 			for i := f; i < e; i++ {
 				c := &t.nodes[i]
@@ -200,29 +270,57 @@ func (t *tree) pack() {
 				b.minLat, b.maxLat = min(b.minLat, cb.minLat), max(b.maxLat, cb.maxLat)
 				b.minLon, b.maxLon = min(b.minLon, cb.minLon), max(b.maxLon, cb.maxLon)
 			}
+			nd.span = uint32(f) | uint32(e-f-1)<<spanBits
 			t.nodes = append(t.nodes, nd)
 			t.boxes = append(t.boxes, b)
 		}
 	}
 }
 
+// newNode returns the leaf of points [f, e) with the float64 box mn, mx rounded outward.
+func newNode(mn, mx [3]float64, cats aidmap.CategorySet, f, e int) node {
+	nd := node{cats: cats, span: uint32(f) | uint32(e-f-1)<<spanBits}
+	for a := range 3 {
+		nd.min[a] = down32(mn[a])
+		nd.max[a] = up32(mx[a])
+	}
+	return nd
+}
+
+// down32 and up32 round to a float32 at or below, and at or above, v.
+func down32(v float64) float32 {
+	f := float32(v)
+	if float64(f) > v {
+		f = math.Nextafter32(f, float32(math.Inf(-1)))
+	}
+	return f
+}
+
+func up32(v float64) float32 {
+	f := float32(v)
+	if float64(f) < v {
+		f = math.Nextafter32(f, float32(math.Inf(1)))
+	}
+	return f
+}
+
 // boxDist2 is the squared distance from q to the node's box: a lower bound of the squared chord
-// distance to every point below it.
+// distance to every point below it (up to rounding, which the callers' slack absorbs).
 func (nd *node) boxDist2(qx, qy, qz float64) float64 {
 	var d2 float64
-	if v := nd.min[0] - qx; v > 0 {
+	if v := float64(nd.min[0]) - qx; v > 0 {
 		d2 += v * v
-	} else if v := qx - nd.max[0]; v > 0 {
-		d2 += v * v
-	}
-	if v := nd.min[1] - qy; v > 0 {
-		d2 += v * v
-	} else if v := qy - nd.max[1]; v > 0 {
+	} else if v := qx - float64(nd.max[0]); v > 0 {
 		d2 += v * v
 	}
-	if v := nd.min[2] - qz; v > 0 {
+	if v := float64(nd.min[1]) - qy; v > 0 {
 		d2 += v * v
-	} else if v := qz - nd.max[2]; v > 0 {
+	} else if v := qy - float64(nd.max[1]); v > 0 {
+		d2 += v * v
+	}
+	if v := float64(nd.min[2]) - qz; v > 0 {
+		d2 += v * v
+	} else if v := qz - float64(nd.max[2]); v > 0 {
 		d2 += v * v
 	}
 	return d2
@@ -282,8 +380,10 @@ func hilbert(x, y uint32, order uint) uint64 {
 	return d
 }
 
-// radixSort returns the permutation that sorts keys ascending, stably (LSD radix, 11 bits a pass).
-func radixSort(keys []uint64) []uint32 {
+// radixSort returns the permutation that sorts keys ascending, stably (LSD radix, 11 bits a
+// pass, skipping the high bits no key has). Passes over bits below low are skipped too, which
+// leaves those bits unsorted.
+func radixSort(keys []uint64, low uint) []uint32 {
 	n := len(keys)
 	var maxKey uint64
 	for _, k := range keys {
@@ -296,7 +396,7 @@ func radixSort(keys []uint64) []uint32 {
 	b := make([]uint32, n)
 	const bits = 11
 	var count [1 << bits]int
-	for shift := uint(0); shift < 64 && maxKey>>shift != 0; shift += bits {
+	for shift := low; shift < 64 && maxKey>>shift != 0; shift += bits {
 		clear(count[:])
 		for _, i := range a {
 			count[(keys[i]>>shift)&(1<<bits-1)]++

@@ -77,8 +77,8 @@ func TestNearestMatchesIndex(t *testing.T) {
 		t.Fatalf("got %d sites, want %d", len(got.Sites), len(want))
 	}
 	for i, w := range want {
-		if got.Sites[i].ID != w.Site.ID {
-			t.Errorf("site %d: got %s, want %s", i, got.Sites[i].ID, w.Site.ID)
+		if got.Sites[i].ID != w.ID() {
+			t.Errorf("site %d: got %s, want %s", i, got.Sites[i].ID, w.ID())
 		}
 	}
 }

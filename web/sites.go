@@ -45,7 +45,7 @@ func (s *Server) handleNearest(w http.ResponseWriter, r *http.Request) {
 	hp := hitPool.Get().(*[]geo.Hit)
 	hits := s.source.Index().AppendNearest((*hp)[:0], lat, lon, limit, f)
 	s.writeList(w, format, hits, true, "")
-	clear(hits) // drop site pointers so a pooled slice does not pin an old snapshot
+	clear(hits) // drop index references so a pooled slice does not pin an old snapshot
 	*hp = hits[:0]
 	hitPool.Put(hp)
 }
@@ -77,6 +77,7 @@ func (s *Server) handleSites(w http.ResponseWriter, r *http.Request) {
 	ix := s.source.Index()
 	var (
 		hits     []geo.Hit
+		next     string
 		byDist   bool
 		rawBBox  = q.Get("bbox")
 		hasPoint = q.Has("lat") || q.Has("lon") || q.Has("radius_m")
@@ -91,10 +92,11 @@ func (s *Server) handleSites(w http.ResponseWriter, r *http.Request) {
 			s.writeError(w, r, err)
 			return
 		}
-		hits = ix.InBBox(b, f)
-		if hasCursor {
-			i := sort.Search(len(hits), func(i int) bool { return hits[i].Site.ID > after.ID })
-			hits = hits[i:]
+		// One page by ID; the cursor's ID is "" when there is none.
+		var more bool
+		hits, more = ix.AppendInBBoxAfter(nil, b, f, after.ID, limit)
+		if more {
+			next = nextURL(r.URL, cursor{ID: hits[len(hits)-1].ID()})
 		}
 	case hasPoint:
 		lat, lon, err := parsePoint(q)
@@ -112,7 +114,7 @@ func (s *Server) handleSites(w http.ResponseWriter, r *http.Request) {
 		if hasCursor {
 			i := sort.Search(len(hits), func(i int) bool {
 				h := hits[i]
-				return h.DistanceM > after.Distance || (h.DistanceM == after.Distance && h.Site.ID > after.ID)
+				return h.DistanceM > after.Distance || (h.DistanceM == after.Distance && h.ID() > after.ID)
 			})
 			hits = hits[i:]
 		}
@@ -120,11 +122,10 @@ func (s *Server) handleSites(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, badParam("bbox", "give bbox=minLon,minLat,maxLon,maxLat, or lat, lon and radius_m"))
 		return
 	}
-	next := ""
 	if len(hits) > limit {
 		hits = hits[:limit]
 		last := hits[limit-1]
-		next = nextURL(r.URL, cursor{Distance: last.DistanceM, ID: last.Site.ID})
+		next = nextURL(r.URL, cursor{Distance: last.DistanceM, ID: last.ID()})
 	}
 	s.writeList(w, format, hits, byDist, next)
 }
@@ -150,8 +151,9 @@ func (s *Server) writeList(w http.ResponseWriter, format string, hits []geo.Hit,
 		if i > 0 {
 			b = append(b, ',')
 		}
-		v := siteView{site: h.Site, dist: h.DistanceM, hasDist: withDist}
-		v.org, _ = s.source.Organization(h.Site.OrganizationID)
+		site := h.Site()
+		v := siteView{site: site, dist: h.DistanceM, hasDist: withDist}
+		v.org, _ = s.source.Organization(site.OrganizationID)
 		if geojson {
 			b = appendFeatureJSON(b, v)
 		} else {
