@@ -307,23 +307,12 @@ func up32(v float64) float32 {
 // boxDist2 is the squared distance from q to the node's box: a lower bound of the squared chord
 // distance to every point below it (up to rounding, which the callers' slack absorbs).
 func (nd *node) boxDist2(qx, qy, qz float64) float64 {
-	var d2 float64
-	if v := float64(nd.min[0]) - qx; v > 0 {
-		d2 += v * v
-	} else if v := qx - float64(nd.max[0]); v > 0 {
-		d2 += v * v
-	}
-	if v := float64(nd.min[1]) - qy; v > 0 {
-		d2 += v * v
-	} else if v := qy - float64(nd.max[1]); v > 0 {
-		d2 += v * v
-	}
-	if v := float64(nd.min[2]) - qz; v > 0 {
-		d2 += v * v
-	} else if v := qz - float64(nd.max[2]); v > 0 {
-		d2 += v * v
-	}
-	return d2
+	// Branch-free: at most one of lo - q and q - hi is positive per axis, and which one is
+	// unpredictable, so branches would mispredict often.
+	dx := max(float64(nd.min[0])-qx, qx-float64(nd.max[0]), 0)
+	dy := max(float64(nd.min[1])-qy, qy-float64(nd.max[1]), 0)
+	dz := max(float64(nd.min[2])-qz, qz-float64(nd.max[2]), 0)
+	return dx*dx + dy*dy + dz*dz
 }
 
 // cellKey orders unit vectors along a Hilbert curve on the faces of the enclosing cube.
