@@ -6,6 +6,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 
@@ -247,9 +248,63 @@ func checkAll(t *testing.T, ix *Index, ref *brute, r *rand.Rand, qs [][2]float64
 		if box.MaxLon > 180 {
 			box.MaxLon -= 360
 		}
-		if diff := sameHits(ix.InBBox(box, f), ref.inBBox(box, f)); diff != "" {
+		want := ref.inBBox(box, f)
+		if diff := sameHits(ix.InBBox(box, f), want); diff != "" {
 			t.Fatalf("InBBox(%+v, %v): %s", box, f, diff)
 		}
+		checkPages(t, ix, r, box, f, want)
+	}
+}
+
+// checkPages walks InBBox's result a page at a time with AppendInBBoxAfter, and starts pages
+// after arbitrary strings, comparing with want (the whole result in ID order).
+func checkPages(t *testing.T, ix *Index, r *rand.Rand, box BBox, f Filter, want []result) {
+	t.Helper()
+	limit := 1 + r.IntN(40)
+	var got []Hit
+	after := ""
+	for page := 0; ; page++ {
+		if page > len(want)+1 {
+			t.Fatalf("InBBoxAfter(%+v, %v, limit %d): pages never end", box, f, limit)
+		}
+		start := len(got)
+		var more bool
+		got, more = ix.AppendInBBoxAfter(got, box, f, after, limit)
+		n := len(got) - start
+		if n > limit || more && n != limit {
+			t.Fatalf("InBBoxAfter(%+v, %v, %q, %d): got %d hits and more=%v", box, f, after, limit, n, more)
+		}
+		if !more {
+			break
+		}
+		after = got[len(got)-1].ID()
+	}
+	if diff := sameHits(got, want); diff != "" {
+		t.Fatalf("InBBoxAfter pages of %+v, %v, limit %d: %s", box, f, limit, diff)
+	}
+	// After a string that is not an ID, or an ID not in the box.
+	afters := []string{"", "0", "8", "f", "ffffffff-", "zz", "G", aidmap.SiteID("x", fmt.Sprint(r.Int()))}
+	if len(want) > 0 {
+		id := want[r.IntN(len(want))].id
+		afters = append(afters, id, id[:r.IntN(36)], id+"x", strings.ToUpper(id))
+	}
+	for _, a := range afters {
+		var rest []result
+		for _, w := range want {
+			if w.id > a {
+				rest = append(rest, w)
+			}
+		}
+		page, more := ix.AppendInBBoxAfter(nil, box, f, a, limit)
+		if wantMore := len(rest) > limit; more != wantMore {
+			t.Fatalf("InBBoxAfter(%+v, %v, %q, %d): got more=%v, want %v", box, f, a, limit, more, wantMore)
+		}
+		if diff := sameHits(page, rest[:min(limit, len(rest))]); diff != "" {
+			t.Fatalf("InBBoxAfter(%+v, %v, %q, %d): %s", box, f, a, limit, diff)
+		}
+	}
+	if page, more := ix.AppendInBBoxAfter(nil, box, f, "", 0); len(page) != 0 || more != (len(want) > 0) {
+		t.Fatalf("InBBoxAfter(%+v, %v, limit 0): got %d hits, more=%v; want 0, %v", box, f, len(page), more, len(want) > 0)
 	}
 }
 
@@ -477,6 +532,10 @@ func TestAppendDoesNotAllocate(t *testing.T) {
 	}{
 		{"AppendNearest", func() { dst = ix.AppendNearest(dst[:0], 49.28, -123.1, 10, Filter{}) }},
 		{"AppendWithin", func() { dst = ix.AppendWithin(dst[:0], 49.28, -123.1, 2000, Filter{}) }},
+		{"AppendInBBox", func() { dst = ix.AppendInBBox(dst[:0], BBox{-123.2, 49.2, -123, 49.3}, Filter{}) }},
+		{"AppendInBBoxAfter", func() {
+			dst, _ = ix.AppendInBBoxAfter(dst[:0], BBox{-123.2, 49.2, -123, 49.3}, Filter{}, "5", 50)
+		}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -518,8 +577,13 @@ func TestLiveConcurrent(t *testing.T) {
 					t.Errorf("version %d: got %d hits, want %d", ix.Version(), len(dst), min(10, ix.Len()))
 					return
 				}
+				if s := dst[0].Site(); s.ID != dst[0].ID() {
+					t.Errorf("version %d: Site().ID %s, want %s", ix.Version(), s.ID, dst[0].ID())
+					return
+				}
 				dst = ix.AppendWithin(dst[:0], lat, lon, 50000, Filter{})
 				_ = ix.InBBox(BBox{lon - 1, lat - 1, lon + 1, lat + 1}, Filter{})
+				_, _ = ix.AppendInBBoxAfter(dst[:0], BBox{lon - 1, lat - 1, lon + 1, lat + 1}, Filter{}, "8", 10)
 				_, _ = ix.Site(sites[r.IntN(len(sites))].ID)
 			}
 		}()
