@@ -98,8 +98,9 @@ func scanOrg(row pgx.Row) (aidmap.Organization, error) {
 
 // UpsertSites writes a batch of one organisation's sites in one transaction. Every site is
 // checked and encoded before the transaction starts. The batch is copied into a temporary
-// staging table without holding any lock; then, under the writer lock, one statement merges
-// the sites whose content hash differs, giving each its own version in batch order.
+// staging table without holding any lock; then, under the writer lock, an UPDATE and an INSERT
+// merge the sites whose content hash differs or that are new, giving each its own version in
+// batch order.
 func (s *Store) UpsertSites(ctx context.Context, orgID string, sites []aidmap.Site) (store.UpsertResult, error) {
 	rows, err := encodeBatch(orgID, sites)
 	if err != nil {
@@ -133,29 +134,31 @@ const sqlCreateStage = `CREATE TEMPORARY TABLE site_stage (
 	doc             text NOT NULL
 ) ON COMMIT DROP`
 
-// sqlMerge writes the staged sites whose content differs from the stored ones ($1 is the
-// version before the write; the n-th changed site in batch order gets $1 + n) and returns the
-// batch index of each and whether it was new. The INSERT is a data-modifying CTE: it runs to
-// completion even though the final SELECT does not read it, on the same snapshot as changed.
-const sqlMerge = `
-WITH changed AS MATERIALIZED (
-	SELECT st.*, s.id IS NULL AS created, row_number() OVER (ORDER BY st.ord) AS n
-	FROM site_stage st LEFT JOIN sites s ON s.id = st.id
-	WHERE s.id IS NULL OR s.hash <> st.hash
-), written AS (
-	INSERT INTO sites (id, organization_id, external_id, name, lat, lon, categories, status,
-		confidential, updated_at, verified_at, version, hash, doc)
-	SELECT id, organization_id, external_id, name, lat, lon, categories, status,
-		confidential, updated_at, verified_at, $1 + n, hash, doc::jsonb
-	FROM changed
-	ON CONFLICT (id) DO UPDATE SET
-		name = excluded.name, lat = excluded.lat, lon = excluded.lon,
-		categories = excluded.categories, status = excluded.status,
-		confidential = excluded.confidential, updated_at = excluded.updated_at,
-		verified_at = excluded.verified_at, version = excluded.version, hash = excluded.hash,
-		doc = excluded.doc
+// sqlUpdate and sqlInsert merge the staged sites into sites. $1 is the store version before
+// the write; the site at batch index ord gets version $1 + ord + 1, so a batch's versions are
+// distinct, above every earlier one and in batch order, and need no sort (the contract allows
+// gaps: unchanged sites skip theirs). They run under the writer lock, so nothing changes
+// sites between them: UPDATE takes the stored sites whose content hash differs, INSERT the
+// new ones, and each returns the versions it wrote, from which the batch index follows.
+const (
+	sqlUpdate = `
+UPDATE sites s SET
+	name = st.name, lat = st.lat, lon = st.lon, categories = st.categories, status = st.status,
+	confidential = st.confidential, updated_at = st.updated_at, verified_at = st.verified_at,
+	version = $1 + st.ord + 1, hash = st.hash, doc = st.doc
+FROM site_stage st
+WHERE s.id = st.id AND s.hash <> st.hash
+RETURNING s.version`
+
+	sqlInsert = `
+INSERT INTO sites (id, organization_id, external_id, name, lat, lon, categories, status,
+	confidential, updated_at, verified_at, version, hash, doc)
+SELECT id, organization_id, external_id, name, lat, lon, categories, status,
+	confidential, updated_at, verified_at, $1 + ord + 1, hash, doc
+FROM site_stage st
+WHERE NOT EXISTS (SELECT 1 FROM sites s WHERE s.id = st.id)
+RETURNING version`
 )
-SELECT ord, created FROM changed`
 
 func (s *Store) upsert(ctx context.Context, orgID string, rows []siteRow) (store.UpsertResult, error) {
 	var res store.UpsertResult
@@ -164,6 +167,10 @@ func (s *Store) upsert(ctx context.Context, orgID string, rows []siteRow) (store
 		return res, err
 	}
 	defer tx.Rollback(context.WithoutCancel(ctx))
+	// Compiling the merge costs more than it saves.
+	if _, err := tx.Exec(ctx, `SET LOCAL jit = off`); err != nil {
+		return res, err
+	}
 
 	var one int
 	err = tx.QueryRow(ctx, `SELECT 1 FROM organizations WHERE id = $1`, orgID).Scan(&one)
@@ -191,29 +198,29 @@ func (s *Store) upsert(ctx context.Context, orgID string, rows []siteRow) (store
 		return res, err
 	}
 	version := start
-	created := make([]int8, len(rows)) // 0 unchanged, 1 updated, 2 created
+	kind := make([]int8, len(rows)) // 0 unchanged, 1 updated, 2 created
 	if len(rows) > 0 {
-		merged, err := tx.Query(ctx, sqlMerge, start)
-		if err != nil {
-			return res, err
-		}
-		var (
-			ord   int32
-			isNew bool
-		)
-		_, err = pgx.ForEachRow(merged, []any{&ord, &isNew}, func() error {
-			if ord < 0 || int(ord) >= len(rows) {
-				return fmt.Errorf("merge returned batch index %d of %d", ord, len(rows))
+		for _, step := range []struct {
+			sql  string
+			kind int8
+		}{{sqlUpdate, 1}, {sqlInsert, 2}} {
+			written, err := tx.Query(ctx, step.sql, start)
+			if err != nil {
+				return res, err
 			}
-			created[ord] = 1
-			if isNew {
-				created[ord] = 2
+			var v int64
+			_, err = pgx.ForEachRow(written, []any{&v}, func() error {
+				ord := v - start - 1
+				if ord < 0 || ord >= int64(len(rows)) || kind[ord] != 0 {
+					return fmt.Errorf("merge wrote version %d, not one of this batch (%d..%d)", v, start+1, start+int64(len(rows)))
+				}
+				kind[ord] = step.kind
+				version = max(version, v)
+				return nil
+			})
+			if err != nil {
+				return res, err
 			}
-			version++
-			return nil
-		})
-		if err != nil {
-			return res, err
 		}
 	}
 	if version != start {
@@ -229,7 +236,7 @@ func (s *Store) upsert(ctx context.Context, orgID string, rows []siteRow) (store
 		return store.UpsertResult{}, err
 	}
 	for i, r := range rows {
-		switch created[i] {
+		switch kind[i] {
 		case 0:
 			res.Unchanged = append(res.Unchanged, r.id)
 		case 1:
