@@ -149,9 +149,11 @@ func World(n int, seed uint64) []aidmap.Site {
 			lon = r.Float64()*360 - 180
 		} else {
 			// A dense core and wider suburbs, both growing with the city.
-			sigma := 2.2 * math.Sqrt(math.Max(c.pop, 0.3))
+			// A dense core (sigma 1.4 km × √pop: a 2 km circle in a big city's core holds a few
+			// hundred services, as real downtowns do) and suburbs of 6.6 km × √pop.
+			sigma := 1.4 * math.Sqrt(math.Max(c.pop, 0.3))
 			if r.IntN(3) == 0 {
-				sigma *= 3
+				sigma = 6.6 * math.Sqrt(math.Max(c.pop, 0.3))
 			}
 			lat, lon = offset(r, c.lat, c.lon, sigma)
 		}

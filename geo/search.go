@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"encoding/binary"
 	"math"
-	"math/bits"
 	"slices"
 	"sync"
 
@@ -35,11 +34,11 @@ func (a *idCand) less(b *idCand) bool { return a.hi < b.hi || a.hi == b.hi && a.
 
 // scratch is the per-query working memory, pooled so queries do not allocate.
 type scratch struct {
-	queue []cand // min-heap of nodes by box distance
-	best  []cand // max-heap of the nearest points so far
-	cands []cand
-	keys  []uint64
-	ids   []idCand
+	queue  []cand // min-heap of nodes by box distance
+	best   []cand // max-heap of the nearest points so far
+	cands  []cand
+	counts []int32
+	ids    []idCand
 }
 
 var scratchPool = sync.Pool{New: func() any { return new(scratch) }}
@@ -114,7 +113,7 @@ func (ix *Index) AppendNearest(dst []Hit, lat, lon float64, k int, f Filter) []H
 		}
 	}
 	start := len(dst)
-	dst, sc.keys = ix.appendSorted(dst, cands, sc.keys, math.Inf(1))
+	dst, sc.counts = ix.appendSorted(dst, cands, sc.counts, math.Inf(1))
 	if len(dst)-start > k {
 		clear(dst[start+k:])
 		dst = dst[:start+k]
@@ -230,35 +229,74 @@ func (s *nearest) leaf(t *tree, tag ref, first, end uint32) {
 }
 
 // appendSorted appends the hits of cands within maxM metres to dst in (distance, ID) order.
-// keys is scratch, returned for reuse.
+// It overwrites cands' d2 with distances in metres; counts is scratch, returned for reuse.
 //
-// Candidates are sorted by squared chord first, as packed integer keys (the float bits of d2,
-// which order like the floats since d2 >= 0, with the candidate's index in the low bits), which
-// slices.Sort sorts several times faster than a comparison closure. Distances in metres are
-// non-decreasing in d2, so what remains is to order equal distances by ID and the rare runs
-// whose d2 differ only in the low bits the index replaced: an insertion pass, about linear.
-func (ix *Index) appendSorted(dst []Hit, cands []cand, keys []uint64, maxM float64) ([]Hit, []uint64) {
-	if len(cands) == 0 {
-		return dst, keys
-	}
-	shift := uint(bits.Len(uint(len(cands))))
-	mask := uint64(1)<<shift - 1
-	keys = keys[:0]
-	for i, c := range cands {
-		keys = append(keys, math.Float64bits(c.d2)&^mask|uint64(i))
-	}
-	slices.Sort(keys)
-	start := len(dst)
-	for _, key := range keys {
-		c := cands[key&mask]
+// It is a bucket sort on the squared distance, which is about uniform for points spread over
+// an area (a comparison sort of 300 results cost more than finding them): n buckets over
+// [0, max d²], each then sorted by (distance, ID), mostly holding zero to two hits. The bucket
+// is a non-decreasing function of the distance in metres, so the order is exact whatever the
+// spread; clustered input only makes some buckets larger, and they are sorted by pdqsort.
+func (ix *Index) appendSorted(dst []Hit, cands []cand, counts []int32, maxM float64) ([]Hit, []int32) {
+	// Distances, dropping those beyond maxM.
+	n := 0
+	dmax := 0.0
+	for _, c := range cands {
 		d := aidmap.ChordToMetres(c.d2)
 		if d > maxM {
 			continue
 		}
-		dst = append(dst, Hit{DistanceM: d, t: ix.tree(c.r), p: uint32(c.r & refIndex)})
+		cands[n] = cand{d, c.r}
+		n++
+		dmax = max(dmax, d)
 	}
-	sortHits(dst[start:])
-	return dst, keys
+	if n == 0 {
+		return dst, counts
+	}
+	cands = cands[:n]
+	counts = slices.Grow(counts[:0], n+1)[:n+1]
+	clear(counts)
+	scale := 0.0 // bucket = d² · scale; all in bucket 0 when every distance is 0
+	if dmax > 0 {
+		scale = float64(n) / (dmax * dmax)
+	}
+	bucket := func(d float64) int { return min(int(d*d*scale), n-1) }
+	for _, c := range cands {
+		counts[bucket(c.d2)+1]++
+	}
+	for b := 1; b <= n; b++ {
+		counts[b] += counts[b-1]
+	}
+	start := len(dst)
+	dst = slices.Grow(dst, n)[:start+n]
+	out := dst[start:]
+	// counts[b] is the next slot of bucket b; after the scatter it is bucket b's end, and
+	// bucket b+1 begins there.
+	for _, c := range cands {
+		b := bucket(c.d2)
+		out[counts[b]] = Hit{DistanceM: c.d2, t: ix.tree(c.r), p: uint32(c.r & refIndex)}
+		counts[b]++
+	}
+	lo := 0
+	for b := range n {
+		hi := int(counts[b])
+		switch run := out[lo:hi]; {
+		case len(run) < 2:
+		case len(run) <= 12:
+			insertionSortHits(run)
+		default:
+			slices.SortFunc(run, func(a, b Hit) int {
+				if hitLess(&a, &b) {
+					return -1
+				}
+				if hitLess(&b, &a) {
+					return 1
+				}
+				return 0
+			})
+		}
+		lo = hi
+	}
+	return dst, counts
 }
 
 // Within returns the sites within radiusM metres of (lat, lon) that match f, in ascending
@@ -290,7 +328,7 @@ func (ix *Index) AppendWithin(dst []Hit, lat, lon, radiusM float64, f Filter) []
 	if t := ix.delta; t.len() > 0 {
 		w.visit(t, refDelta, t.root())
 	}
-	dst, sc.keys = ix.appendSorted(dst, w.cands, sc.keys, radiusM)
+	dst, sc.counts = ix.appendSorted(dst, w.cands, sc.counts, radiusM)
 	sc.cands = w.cands
 	scratchPool.Put(sc)
 	return dst
@@ -320,9 +358,8 @@ func (w *within) visit(t *tree, tag ref, n uint32) {
 	}
 }
 
-// sortHits orders hits by (DistanceM, ID). They come in squared chord order, which is
-// distance order up to ties, so an insertion sort does it in about one pass.
-func sortHits(h []Hit) {
+// insertionSortHits orders a few hits by (DistanceM, ID).
+func insertionSortHits(h []Hit) {
 	for i := 1; i < len(h); i++ {
 		for j := i; j > 0 && hitLess(&h[j], &h[j-1]); j-- {
 			h[j], h[j-1] = h[j-1], h[j]
