@@ -289,7 +289,7 @@ const eachSiteFetch = 2000
 // EachSite streams every site in ID order through a server-side cursor inside one REPEATABLE
 // READ, read-only transaction, so the sites and the returned version are one consistent
 // snapshot however long fn takes, writers are never blocked, and stopping early (fn's error,
-// ctx ending) costs nothing: the rest is never sent.
+// ctx ending) costs nothing: the rest is never sent. fn is called from the calling goroutine.
 func (s *Store) EachSite(ctx context.Context, fn func(aidmap.Site) error) (int64, error) {
 	v, err := s.eachSite(ctx, fn)
 	if err != nil {
@@ -313,39 +313,87 @@ func (s *Store) eachSite(ctx context.Context, fn func(aidmap.Site) error) (int64
 	if _, err := tx.Exec(ctx, `DECLARE each_site NO SCROLL CURSOR FOR SELECT `+sqlSiteColumns+` FROM sites ORDER BY id`); err != nil {
 		return 0, unavailable(ctx, err)
 	}
-	var r rawSite
-	dest := r.dest()
+
+	// Decoding the JSON docs costs most of the time, so it runs in parallel: a fetcher
+	// goroutine scans batch after batch from the cursor while the batch before is decoded by
+	// several goroutines and handed to fn, in order, here. At most two batches are in memory.
+	batches := make(chan []rawSite, 1)
+	stop := make(chan struct{})
+	fetchErr := make(chan error, 1)
+	go func() {
+		defer close(batches)
+		fetchErr <- fetchSites(ctx, tx, batches, stop)
+	}()
+	finish := func(err error) (int64, error) {
+		close(stop)
+		for range batches { // let the fetcher see stop and end
+		}
+		if ferr := <-fetchErr; err == nil {
+			err = ferr
+		}
+		if err != nil {
+			return 0, err
+		}
+		return v, nil
+	}
+	sites := make([]aidmap.Site, eachSiteFetch)
+	errs := make([]error, eachSiteFetch)
+	workers := runtime.GOMAXPROCS(0)
+	for batch := range batches {
+		chunk := (len(batch) + workers - 1) / workers
+		var wg sync.WaitGroup
+		for lo := 0; lo < len(batch); lo += chunk {
+			wg.Go(func() {
+				for i := lo; i < min(lo+chunk, len(batch)); i++ {
+					sites[i], errs[i] = batch[i].decode()
+				}
+			})
+		}
+		wg.Wait()
+		for i := range batch {
+			if err := ctx.Err(); err != nil {
+				return finish(err)
+			}
+			if errs[i] != nil {
+				return finish(errs[i])
+			}
+			if err := fn(sites[i]); err != nil {
+				return finish(err)
+			}
+			sites[i] = aidmap.Site{}
+		}
+	}
+	return finish(nil)
+}
+
+// fetchSites sends the rows of the each_site cursor to out in batches until the cursor is
+// drained or stop is closed.
+func fetchSites(ctx context.Context, tx pgx.Tx, out chan<- []rawSite, stop <-chan struct{}) error {
 	for {
 		rows, err := tx.Query(ctx, `FETCH `+strconv.Itoa(eachSiteFetch)+` FROM each_site`)
 		if err != nil {
-			return 0, unavailable(ctx, err)
+			return unavailable(ctx, err)
 		}
-		n := 0
+		batch := make([]rawSite, 0, eachSiteFetch)
 		for rows.Next() {
-			n++
-			if err := ctx.Err(); err != nil {
+			batch = append(batch, rawSite{})
+			if err := rows.Scan(batch[len(batch)-1].dest()...); err != nil {
 				rows.Close()
-				return 0, err
-			}
-			if err := rows.Scan(dest...); err != nil {
-				rows.Close()
-				return 0, unavailable(ctx, err)
-			}
-			site, err := r.decode()
-			if err != nil {
-				rows.Close()
-				return 0, err
-			}
-			if err := fn(site); err != nil {
-				rows.Close()
-				return 0, err
+				return unavailable(ctx, err)
 			}
 		}
 		if err := rows.Err(); err != nil {
-			return 0, unavailable(ctx, err)
+			return unavailable(ctx, err)
 		}
-		if n < eachSiteFetch {
-			return v, nil
+		if len(batch) > 0 {
+			select {
+			case out <- batch:
+			case <-stop:
+				return nil
+			}
+		}
+		if len(batch) < eachSiteFetch {
+			return nil
 		}
 	}
 }
