@@ -126,9 +126,23 @@ func (f *Follower) Notify() {
 	}
 }
 
-// Run syncs until ctx is done: on every Notify and at least every interval. Errors (a store
+// listener is a store that can wake the follower as soon as another process commits a change
+// (PostGIS: LISTEN/NOTIFY). Listen runs until ctx ends, reconnecting on its own.
+type listener interface {
+	Listen(ctx context.Context, wake func()) error
+}
+
+// Run syncs until ctx is done: on every Notify, on every change notification of a store that
+// has them, and at least every interval (so a missed notification only delays). Errors (a store
 // that went away) are logged once per outage and retried; the last index keeps serving.
 func (f *Follower) Run(ctx context.Context) {
+	if l, ok := f.store.(listener); ok {
+		go func() {
+			if err := l.Listen(ctx, f.Notify); err != nil && !errors.Is(err, context.Canceled) {
+				f.logger.Warn("change notifications stopped; polling only", "err", err)
+			}
+		}()
+	}
 	t := time.NewTicker(f.interval)
 	defer t.Stop()
 	for {

@@ -519,3 +519,7 @@ func TestExportImport(t *testing.T) {
 		t.Fatalf("after import: got %+v, want %d demo sites", after, before.Sites)
 	}
 }
+
+func jsonDecode(resp *http.Response, v any) error {
+	return json.NewDecoder(resp.Body).Decode(v)
+}

@@ -16,22 +16,44 @@ import (
 	"github.com/aidmap/aidmap/demo"
 	"github.com/aidmap/aidmap/feed"
 	"github.com/aidmap/aidmap/store"
+	"github.com/aidmap/aidmap/store/postgis"
 	"github.com/aidmap/aidmap/store/sqlite"
 	"github.com/aidmap/aidmap/web"
 )
 
 // storeFlags select the store; every command that touches data has them.
 type storeFlags struct {
-	dataDir *string
+	dataDir     *string
+	databaseURL *string
+	migrate     *bool
 }
 
 func addStoreFlags(fs *flagSet) storeFlags {
-	return storeFlags{
-		dataDir: fs.String("data-dir", "aidmap-data", "directory of the embedded SQLite store (created if missing)"),
+	sf := storeFlags{
+		dataDir:     fs.String("data-dir", "aidmap-data", "directory of the embedded SQLite store (created if missing); unused with --database-url"),
+		databaseURL: fs.String("database-url", "", "PostgreSQL+PostGIS URL (postgres://user:pass@host:5432/db); empty uses the embedded store; DATABASE_URL works too"),
+		migrate:     fs.Bool("migrate", true, "apply schema migrations when opening the store"),
 	}
+	if *sf.databaseURL == "" {
+		*sf.databaseURL = os.Getenv("DATABASE_URL")
+	}
+	return sf
 }
 
-func (sf storeFlags) open(ctx context.Context) (store.Store, error) {
+// open opens the configured store: PostGIS when a database URL is given, else the embedded
+// SQLite store in the data directory.
+func (sf storeFlags) open(ctx context.Context, logger *slog.Logger) (store.Store, error) {
+	if url := *sf.databaseURL; url != "" {
+		opts := []postgis.Option{postgis.WithLogger(logger)}
+		if !*sf.migrate {
+			opts = append(opts, postgis.WithoutMigrate())
+		}
+		st, err := postgis.Open(ctx, url, opts...)
+		if err != nil {
+			return nil, err // postgis says what to check, without the password
+		}
+		return st, nil
+	}
 	dir := *sf.dataDir
 	if dir == "" {
 		return nil, errors.New("--data-dir is empty; give a directory for the embedded store")
@@ -44,6 +66,14 @@ func (sf storeFlags) open(ctx context.Context) (store.Store, error) {
 		return nil, fmt.Errorf("open store in %s: %w", dir, err)
 	}
 	return st, nil
+}
+
+// describe names the store for people, never printing a password.
+func (sf storeFlags) describe() string {
+	if *sf.databaseURL != "" {
+		return "PostGIS"
+	}
+	return "SQLite in " + filepath.Join(*sf.dataDir, "aidmap.db")
 }
 
 func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -70,7 +100,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return fmt.Errorf("--demo-sites %d: want 1 to 2000000", *demoSites)
 	}
 
-	st, err := stf.open(ctx)
+	st, err := stf.open(ctx, logger)
 	if err != nil {
 		return err
 	}
@@ -96,7 +126,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w (choose another with --addr or AIDMAP_ADDR)", *addr, err)
 	}
-	logger.Info("listening", "url", "http://"+displayAddr(ln.Addr()), "sites", follower.Index().Len(), "version", buildVersion())
+	logger.Info("listening", "url", "http://"+displayAddr(ln.Addr()), "sites", follower.Index().Len(), "store", stf.describe(), "version", buildVersion())
 
 	served := make(chan error, 1)
 	go func() { served <- httpServer.Serve(ln) }()
@@ -172,11 +202,12 @@ func runMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	st, err := stf.open(ctx) // opening the embedded store applies its migrations
+	*stf.migrate = true
+	st, err := stf.open(ctx, slog.New(slog.NewTextHandler(stderr, nil))) // opening a store applies its migrations
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	fmt.Fprintln(stdout, "migrations applied to", filepath.Join(*stf.dataDir, "aidmap.db"))
+	fmt.Fprintln(stdout, "migrations applied to", stf.describe())
 	return nil
 }
