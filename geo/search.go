@@ -147,12 +147,14 @@ func (s *nearest) bestFirst(q []cand) []cand {
 			s.leaf(t, tag, first, end)
 			continue
 		}
+		// Locals: the compiler cannot tell that heap writes leave s alone.
+		qx, qy, qz, limit, f := s.qx, s.qy, s.qz, s.limit, s.f
 		for c := first; c < end; c++ {
 			cn := &t.nodes[c]
-			if !s.f.match(cn.cats) {
+			if !f.match(cn.cats) {
 				continue
 			}
-			if d2 := cn.boxDist2(s.qx, s.qy, s.qz); d2 <= s.limit {
+			if d2 := cn.boxDist2(qx, qy, qz); d2 <= limit {
 				q = heapPush(q, cand{d2, tag | ref(c)})
 			}
 		}
@@ -204,28 +206,30 @@ func heapPop(q []cand) (cand, []cand) {
 
 func (s *nearest) leaf(t *tree, tag ref, first, end uint32) {
 	checkDead := tag == 0 && s.ix.dead != nil
+	qx, qy, qz, limit, f, best := s.qx, s.qy, s.qz, s.limit, s.f, s.best
 	for p := first; p < end; p++ {
 		pt := &t.pts[p]
-		if !s.f.match(pt.cats) || checkDead && s.ix.isDead(p) {
+		if !f.match(pt.cats) || checkDead && s.ix.isDead(p) {
 			continue
 		}
-		d2 := aidmap.SquaredChord(s.qx, s.qy, s.qz, pt.x, pt.y, pt.z)
+		d2 := aidmap.SquaredChord(qx, qy, qz, pt.x, pt.y, pt.z)
 		switch c := (cand{d2, tag | ref(p)}); {
-		case d2 > s.limit:
-		case len(s.best) < s.k:
-			s.best = candPush(s.best, c)
-			if len(s.best) == s.k {
-				s.limit = slack(s.best[0].d2)
+		case d2 > limit:
+		case len(best) < s.k:
+			best = candPush(best, c)
+			if len(best) == s.k {
+				limit = slack(best[0].d2)
 			}
-		case d2 < s.best[0].d2:
-			s.spare = append(s.spare, s.best[0])
-			s.best[0] = c
-			candFix(s.best)
-			s.limit = slack(s.best[0].d2)
+		case d2 < best[0].d2:
+			s.spare = append(s.spare, best[0])
+			best[0] = c
+			candFix(best)
+			limit = slack(best[0].d2)
 		default:
 			s.spare = append(s.spare, c)
 		}
 	}
+	s.limit, s.best = limit, best
 }
 
 // appendSorted appends the hits of cands within maxM metres to dst in (distance, ID) order.
@@ -347,15 +351,17 @@ func (w *within) visit(t *tree, tag ref, n uint32) {
 		return
 	}
 	checkDead := tag == 0 && w.ix.dead != nil
+	qx, qy, qz, limit, f, cands := w.qx, w.qy, w.qz, w.limit, w.f, w.cands
 	for p := first; p < end; p++ {
 		pt := &t.pts[p]
-		if !w.f.match(pt.cats) || checkDead && w.ix.isDead(p) {
+		if !f.match(pt.cats) || checkDead && w.ix.isDead(p) {
 			continue
 		}
-		if d2 := aidmap.SquaredChord(w.qx, w.qy, w.qz, pt.x, pt.y, pt.z); d2 <= w.limit {
-			w.cands = append(w.cands, cand{d2, tag | ref(p)})
+		if d2 := aidmap.SquaredChord(qx, qy, qz, pt.x, pt.y, pt.z); d2 <= limit {
+			cands = append(cands, cand{d2, tag | ref(p)})
 		}
 	}
+	w.cands = cands
 }
 
 // insertionSortHits orders a few hits by (DistanceM, ID).

@@ -31,6 +31,9 @@ import (
 // It must stay at most 16: a node keeps its child count in 4 bits.
 const leafSize = 16
 
+// nodeFan is the number of children of an internal node (at most 16).
+const nodeFan = 16
+
 // point is the hot data of one indexed site: its unit vector and categories. 32 bytes, so two
 // per cache line and a leaf is eight lines.
 type point struct {
@@ -230,7 +233,7 @@ func (t *tree) pack() {
 	nleaves := (n + leafSize - 1) / leafSize
 	total := nleaves
 	for c := nleaves; c > 1; {
-		c = (c + leafSize - 1) / leafSize
+		c = (c + nodeFan - 1) / nodeFan
 		total += c
 	}
 	t.nodes = make([]node, 0, total)
@@ -256,8 +259,8 @@ func (t *tree) pack() {
 		t.boxes = append(t.boxes, b)
 	}
 	for lo, hi := 0, len(t.nodes); hi-lo > 1; lo, hi = hi, len(t.nodes) {
-		for f := lo; f < hi; f += leafSize {
-			e := min(f+leafSize, hi)
+		for f := lo; f < hi; f += nodeFan {
+			e := min(f+nodeFan, hi)
 			nd := node{min: t.nodes[f].min, max: t.nodes[f].max}
 			b := t.boxes[f]
 			for i := f; i < e; i++ {
