@@ -310,13 +310,17 @@ func up32(v float64) float32 {
 // boxDist2 is the squared distance from q to the node's box: a lower bound of the squared chord
 // distance to every point below it (up to rounding, which the callers' slack absorbs).
 func (nd *node) boxDist2(qx, qy, qz float64) float64 {
-	// Branch-free: at most one of lo - q and q - hi is positive per axis, and which one is
-	// unpredictable, so branches would mispredict often.
-	dx := max(float64(nd.min[0])-qx, qx-float64(nd.max[0]), 0)
-	dy := max(float64(nd.min[1])-qy, qy-float64(nd.max[1]), 0)
-	dz := max(float64(nd.min[2])-qz, qz-float64(nd.max[2]), 0)
+	dx := relu(float64(nd.min[0])-qx) + relu(qx-float64(nd.max[0]))
+	dy := relu(float64(nd.min[1])-qy) + relu(qy-float64(nd.max[1]))
+	dz := relu(float64(nd.min[2])-qz) + relu(qz-float64(nd.max[2]))
 	return dx*dx + dy*dy + dz*dz
 }
+
+// relu returns max(v, 0), exactly, without a branch: the distance to a box is the sum of two
+// such terms per axis, at most one of them non-zero, and which one is unpredictable, so
+// branches would mispredict often; the max builtin costs a dozen instructions for its NaN and
+// signed-zero rules, which do not matter here (v is never NaN for a valid query).
+func relu(v float64) float64 { return (v + math.Abs(v)) * 0.5 }
 
 // cellKey orders unit vectors along a Hilbert curve on the faces of the enclosing cube.
 func cellKey(x, y, z float64) uint64 {
