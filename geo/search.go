@@ -251,7 +251,9 @@ func (ix *Index) appendSorted(dst []Hit, cands []cand, counts []int32, maxM floa
 		}
 		cands[n] = cand{d, c.r}
 		n++
-		dmax = max(dmax, d)
+		if d > dmax { // not the max builtin: its NaN rules cost a dozen instructions
+			dmax = d
+		}
 	}
 	if n == 0 {
 		return dst, counts
@@ -267,6 +269,10 @@ func (ix *Index) appendSorted(dst []Hit, cands []cand, counts []int32, maxM floa
 	for _, c := range cands {
 		counts[bucket(c.d2)+1]++
 	}
+	largest := int32(0)
+	for _, k := range counts {
+		largest = max(largest, k)
+	}
 	for b := 1; b <= n; b++ {
 		counts[b] += counts[b-1]
 	}
@@ -279,6 +285,12 @@ func (ix *Index) appendSorted(dst []Hit, cands []cand, counts []int32, maxM floa
 		b := bucket(c.d2)
 		out[counts[b]] = Hit{DistanceM: c.d2, t: ix.tree(c.r), p: uint32(c.r & refIndex)}
 		counts[b]++
+	}
+	if largest <= 16 {
+		// Every bucket is small: one insertion pass over all of them costs the same as one
+		// per bucket, without the loop over buckets.
+		insertionSortHits(out)
+		return dst, counts
 	}
 	lo := 0
 	for b := range n {
