@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"reflect"
 	"slices"
 	"strings"
 	"sync"
@@ -381,11 +382,16 @@ func TestApplyMatchesLinearScan(t *testing.T) {
 				checkAll(t, ix, ref, r, queryPoints(r, sites, queryCount(15)))
 				// The old snapshot is unchanged.
 				checkAll(t, old, oldRef, r, queryPoints(r, sites, queryCount(5)))
-				for _, s := range changed {
+				// Changed sites, and others whose records a rebuild copied.
+				check := slices.Clone(changed)
+				for range 20 {
+					check = append(check, sites[r.IntN(len(sites))])
+				}
+				for _, s := range check {
 					got, ok := ix.Site(s.ID)
 					want, wantOK := ref.sites[s.ID]
-					if ok != wantOK || ok && (got.Lat != want.Lat || got.Lon != want.Lon || got.Confidential != want.Confidential) {
-						t.Fatalf("Site(%s): got %v %v, want %v %v", s.ID, got, ok, want, wantOK)
+					if ok != wantOK || ok && !reflect.DeepEqual(*got, *want) {
+						t.Fatalf("Site(%s): got %+v %v, want %+v %v", s.ID, got, ok, want, wantOK)
 					}
 				}
 			}

@@ -54,7 +54,6 @@ const chunkSize = 1 << 20
 // decoded sites to alias them (see decodeRecord).
 type arena struct {
 	chunks [][]byte
-	size   int // bytes appended
 }
 
 // add appends a record (with its length prefix) and returns its ref.
@@ -81,7 +80,6 @@ func (a *arena) reserve(n int) (*[]byte, uint64) {
 		k++
 	}
 	c := &a.chunks[k-1]
-	a.size += n
 	return c, uint64(k-1)<<32 | uint64(len(*c))
 }
 
