@@ -54,6 +54,7 @@ const chunkSize = 1 << 20
 // decoded sites to alias them (see decodeRecord).
 type arena struct {
 	chunks [][]byte
+	first  int // capacity of the first chunk when less than chunkSize: small deltas stay small
 }
 
 // add appends a record (with its length prefix) and returns its ref.
@@ -76,7 +77,11 @@ func (a *arena) addBody(body []byte) uint64 {
 func (a *arena) reserve(n int) (*[]byte, uint64) {
 	k := len(a.chunks)
 	if k == 0 || cap(a.chunks[k-1])-len(a.chunks[k-1]) < n {
-		a.chunks = append(a.chunks, make([]byte, 0, max(chunkSize, n)))
+		size := chunkSize
+		if k == 0 && a.first > 0 {
+			size = a.first
+		}
+		a.chunks = append(a.chunks, make([]byte, 0, max(size, n)))
 		k++
 	}
 	c := &a.chunks[k-1]

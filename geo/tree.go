@@ -134,6 +134,7 @@ func newStaged(n int) *staged {
 		ll:   make([][2]float64, 0, n),
 		ids:  make([][16]byte, 0, n),
 		refs: make([]uint64, 0, n),
+		recs: arena{first: min(chunkSize, max(4096, n*256))}, // ~2x a typical record
 	}
 }
 
