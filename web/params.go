@@ -172,6 +172,28 @@ func parseCursor(q url.Values) (cursor, bool, error) {
 	return cursor{Distance: dist, ID: id}, true, nil
 }
 
+// listParams are the parameters every list endpoint takes.
+type listParams struct {
+	limit  int
+	filter geo.Filter
+	format string
+}
+
+func parseListParams(q url.Values) (listParams, error) {
+	var (
+		lp  listParams
+		err error
+	)
+	if lp.limit, err = parseLimit(q); err != nil {
+		return lp, err
+	}
+	if lp.filter, err = parseFilter(q); err != nil {
+		return lp, err
+	}
+	lp.format, err = outputFormat(q)
+	return lp, err
+}
+
 // outputFormat reads format=json|geojson.
 func outputFormat(q url.Values) (string, error) {
 	switch f := q.Get("format"); f {

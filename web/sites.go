@@ -22,29 +22,19 @@ var hitPool = sync.Pool{New: func() any { h := make([]geo.Hit, 0, 64); return &h
 // handleNearest answers the k nearest sites to a point, by distance.
 func (s *Server) handleNearest(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
+	lp, err := parseListParams(q)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
 	lat, lon, err := parsePoint(q)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	limit, err := parseLimit(q)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	f, err := parseFilter(q)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	format, err := outputFormat(q)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
 	hp := hitPool.Get().(*[]geo.Hit)
-	hits := s.source.Index().AppendNearest((*hp)[:0], lat, lon, limit, f)
-	s.writeList(w, format, hits, true, "")
+	hits := s.source.Index().AppendNearest((*hp)[:0], lat, lon, lp.limit, lp.filter)
+	s.writeList(w, lp.format, hits, true, "")
 	clear(hits) // drop index references so a pooled slice does not pin an old snapshot
 	*hp = hits[:0]
 	hitPool.Put(hp)
@@ -54,17 +44,7 @@ func (s *Server) handleNearest(w http.ResponseWriter, r *http.Request) {
 // a time: each page links to the next while more results remain.
 func (s *Server) handleSites(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	limit, err := parseLimit(q)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	f, err := parseFilter(q)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	format, err := outputFormat(q)
+	lp, err := parseListParams(q)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -74,6 +54,7 @@ func (s *Server) handleSites(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
+	limit, f := lp.limit, lp.filter
 	ix := s.source.Index()
 	var (
 		hits     []geo.Hit
@@ -127,7 +108,7 @@ func (s *Server) handleSites(w http.ResponseWriter, r *http.Request) {
 		last := hits[limit-1]
 		next = nextURL(r.URL, cursor{Distance: last.DistanceM, ID: last.ID()})
 	}
-	s.writeList(w, format, hits, byDist, next)
+	s.writeList(w, lp.format, hits, byDist, next)
 }
 
 // nextURL returns the link to the page after c, keeping every other parameter.
