@@ -1,0 +1,188 @@
+package ingest
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+)
+
+// parser splits LF-terminated UTF-8 text (the textReader's output) into rows of cells. It reads
+// RFC 4180 CSV as encoding/csv does, and where encoding/csv would give up it reads the row the
+// way a spreadsheet would:
+//   - a quote inside an unquoted cell (12" pipe) is a literal quote;
+//   - a quote inside a quoted cell that is not doubled ("He said "hi"") is kept literally and
+//     the row is flagged, so people can fix their exporter;
+//   - spaces between a delimiter and an opening quote, or after a closing quote, are ignored.
+//
+// Unlike encoding/csv it bounds memory: a line, or a row spanning several lines, may not exceed
+// maxRow bytes, and a row may not have more than maxCols cells. It owns no goroutines and
+// allocates one string per row for all its cells.
+type parser struct {
+	r       *bufio.Reader // its buffer size bounds a line; see newParser
+	comma   byte
+	maxRow  int
+	maxCols int
+
+	line  int // lines read so far: the number of the line last read
+	start int // line on which the current row starts
+	blank int // empty lines skipped before the current row
+	stray bool
+
+	buf  []byte
+	ends []int
+}
+
+// rowError is a problem that stops parsing at a known line.
+type rowError struct {
+	line   int
+	reason string
+}
+
+func (e *rowError) Error() string { return fmt.Sprintf("line %d: %s", e.line, e.reason) }
+
+func newParser(r *bufio.Reader, comma byte, maxRow, maxCols int) *parser {
+	return &parser{r: r, comma: comma, maxRow: maxRow, maxCols: maxCols}
+}
+
+// readLine returns the next line, LF included when present. The slice is valid until the next
+// read. A line longer than the reader's buffer is an error.
+func (p *parser) readLine() ([]byte, error) {
+	line, err := p.r.ReadSlice('\n')
+	if errors.Is(err, bufio.ErrBufferFull) {
+		return nil, &rowError{p.line + 1, fmt.Sprintf("the line is longer than %s; is this a CSV file?", byteSize(min(p.maxRow, p.r.Size())))}
+	}
+	if len(line) > 0 {
+		p.line++
+		if err == io.EOF {
+			err = nil
+		}
+	}
+	return line, err
+}
+
+// read returns the cells of the next row, skipping empty lines (counted in p.blank). The
+// strings share one allocation. It returns io.EOF after the last row.
+func (p *parser) read(dst []string) ([]string, error) {
+	p.blank = 0
+	p.stray = false
+	var line []byte
+	for {
+		l, err := p.readLine()
+		if err != nil {
+			return nil, err
+		}
+		if len(l) == 0 {
+			return nil, io.EOF
+		}
+		if l[0] != '\n' {
+			line = l
+			break
+		}
+		p.blank++
+	}
+	p.start = p.line
+	p.buf = p.buf[:0]
+	p.ends = p.ends[:0]
+	comma := p.comma
+
+cells:
+	for {
+		if len(p.ends) >= p.maxCols {
+			return nil, &rowError{p.start, fmt.Sprintf("the row has more than %d cells; is the delimiter right?", p.maxCols)}
+		}
+		// A quoted cell, perhaps after spaces ("a, "b"").
+		j := 0
+		if comma != ' ' {
+			for j < len(line) && line[j] == ' ' {
+				j++
+			}
+		}
+		if j < len(line) && line[j] == '"' {
+			quoteLine := p.line
+			line = line[j+1:]
+			for {
+				i := bytes.IndexByte(line, '"')
+				if i >= 0 {
+					p.buf = append(p.buf, line[:i]...)
+					line = line[i+1:]
+					if len(line) > 0 && line[0] == '"' { // "" is a quote
+						p.buf = append(p.buf, '"')
+						line = line[1:]
+						continue
+					}
+					k := 0
+					if comma != ' ' {
+						for k < len(line) && line[k] == ' ' {
+							k++
+						}
+					}
+					switch {
+					case k < len(line) && line[k] == comma:
+						line = line[k+1:]
+						p.ends = append(p.ends, len(p.buf))
+						continue cells
+					case k == len(line) || line[k] == '\n':
+						p.ends = append(p.ends, len(p.buf))
+						break cells
+					default:
+						// Not a closing quote: keep it, as spreadsheets do.
+						p.buf = append(p.buf, '"')
+						p.stray = true
+					}
+					continue
+				}
+				// The cell goes on to the next line.
+				p.buf = append(p.buf, line...)
+				if len(p.buf) > p.maxRow {
+					return nil, &rowError{quoteLine, fmt.Sprintf("a quoted cell starting on this line runs on for more than %s; is a closing quote (\") missing?", byteSize(p.maxRow))}
+				}
+				var err error
+				line, err = p.readLine()
+				if err != nil && err != io.EOF {
+					return nil, err
+				}
+				if len(line) == 0 {
+					return nil, &rowError{quoteLine, "a quoted cell starting on this line is never closed; a closing quote (\") is missing"}
+				}
+			}
+		}
+		// An unquoted cell.
+		i := bytes.IndexByte(line, comma)
+		if i >= 0 {
+			p.buf = append(p.buf, line[:i]...)
+			p.ends = append(p.ends, len(p.buf))
+			line = line[i+1:]
+			continue
+		}
+		n := len(line)
+		if n > 0 && line[n-1] == '\n' {
+			n--
+		}
+		p.buf = append(p.buf, line[:n]...)
+		p.ends = append(p.ends, len(p.buf))
+		break
+	}
+	if len(p.buf) > p.maxRow {
+		return nil, &rowError{p.start, fmt.Sprintf("the row is longer than %s", byteSize(p.maxRow))}
+	}
+	s := string(p.buf)
+	dst = dst[:0]
+	prev := 0
+	for _, e := range p.ends {
+		dst = append(dst, s[prev:e])
+		prev = e
+	}
+	return dst, nil
+}
+
+func byteSize(n int) string {
+	switch {
+	case n >= 1<<20 && n%(1<<20) == 0:
+		return fmt.Sprintf("%d MiB", n>>20)
+	case n >= 1<<10 && n%(1<<10) == 0:
+		return fmt.Sprintf("%d KiB", n>>10)
+	}
+	return fmt.Sprintf("%d bytes", n)
+}
