@@ -99,3 +99,96 @@ func LoadLocation(name string) (*time.Location, error) {
 	locations.Store(name, loc)
 	return loc, nil
 }
+
+// OpenAt reports whether the site is open at t, in the site's time zone (UTC when Timezone is
+// empty or unknown). known is false when the hours are unknown, which is not "closed". next is
+// when the state next changes (the closing time when open, the opening time when closed), or
+// zero when it does not change within 8 days (24/7, or closed all that time).
+//
+// Exceptions replace the weekly periods of their local date. A period that runs past midnight
+// (Close <= Open) counts from its own day, so a 20:00-08:00 shelter is open at 02:00 on the
+// next day even when that day is an exception. Wall-clock times that do not exist on the day
+// clocks go forward are read as time.Date reads them (an hour later).
+func (h Hours) OpenAt(t time.Time) (open, known bool, next time.Time) {
+	if !h.Known() {
+		return false, false, time.Time{}
+	}
+	loc := time.UTC
+	if h.Timezone != "" {
+		if l, err := LoadLocation(h.Timezone); err == nil {
+			loc = l
+		}
+	}
+	local := t.In(loc)
+	y, m, d := local.Date()
+	exceptions := make(map[string]*Exception, len(h.Exceptions))
+	for i := range h.Exceptions {
+		exceptions[h.Exceptions[i].Date] = &h.Exceptions[i]
+	}
+	// Intervals from the day before (overnight periods) to 9 days ahead, in order of start.
+	type interval struct{ start, end time.Time }
+	var ivs []interval
+	for i := -1; i <= 9; i++ {
+		day := time.Date(y, m, d+i, 0, 0, 0, 0, loc)
+		periods := h.Weekly
+		weekday := day.Weekday()
+		if e, ok := exceptions[day.Format(time.DateOnly)]; ok {
+			periods = nil
+			if !e.Closed {
+				periods = e.Periods
+			}
+			weekday = -1 // exception periods apply whatever their Day
+		}
+		for _, p := range periods {
+			if weekday >= 0 && p.Day != weekday {
+				continue
+			}
+			dy, dm, dd := day.Date()
+			start := time.Date(dy, dm, dd, 0, p.Open, 0, 0, loc)
+			closeDay := dd
+			if p.Close <= p.Open {
+				closeDay++
+			}
+			end := time.Date(dy, dm, closeDay, 0, p.Close, 0, 0, loc)
+			if end.After(start) {
+				ivs = append(ivs, interval{start, end})
+			}
+		}
+	}
+	if len(ivs) == 0 {
+		return false, true, time.Time{}
+	}
+	// Merge overlapping and touching intervals so "next" is a real change of state.
+	for i := 1; i < len(ivs); i++ {
+		for j := i; j > 0 && ivs[j].start.Before(ivs[j-1].start); j-- {
+			ivs[j], ivs[j-1] = ivs[j-1], ivs[j]
+		}
+	}
+	merged := ivs[:1]
+	for _, iv := range ivs[1:] {
+		last := &merged[len(merged)-1]
+		if !iv.start.After(last.end) {
+			if iv.end.After(last.end) {
+				last.end = iv.end
+			}
+			continue
+		}
+		merged = append(merged, iv)
+	}
+	horizon := t.Add(8 * 24 * time.Hour)
+	for _, iv := range merged {
+		switch {
+		case !t.Before(iv.start) && t.Before(iv.end):
+			if iv.end.After(horizon) {
+				return true, true, time.Time{}
+			}
+			return true, true, iv.end
+		case iv.start.After(t):
+			if iv.start.After(horizon) {
+				return false, true, time.Time{}
+			}
+			return false, true, iv.start
+		}
+	}
+	return false, true, time.Time{}
+}
