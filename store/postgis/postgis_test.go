@@ -111,6 +111,46 @@ func TestConformance(t *testing.T) {
 	storetest.Run(t, func(t *testing.T) store.Store { return openStore(t) })
 }
 
+// TestConformanceTextFormat runs the suite over the simple protocol, in which the server sends
+// every column as text: sites are then read by Scan instead of decodeRaw.
+func TestConformanceTextFormat(t *testing.T) {
+	u, err := url.Parse(testURL(t))
+	if err != nil || u.Scheme != "postgres" && u.Scheme != "postgresql" {
+		t.Skipf("AIDMAP_TEST_DATABASE_URL is not a postgres:// URL (%v)", err)
+	}
+	q := u.Query()
+	q.Set("default_query_exec_mode", "simple_protocol")
+	u.RawQuery = q.Encode()
+	storetest.Run(t, func(t *testing.T) store.Store {
+		s := openIn(t, u.String(), newSchema(t))
+		rows, err := s.pool.Query(context.Background(), `SELECT `+sqlSiteColumns+` FROM sites`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rows.Close()
+		if rawDecodable(rows.FieldDescriptions()) {
+			t.Fatal("the simple protocol sent binary columns: this test would not test the Scan path")
+		}
+		return s
+	})
+}
+
+// TestRawDecodable checks that sites are read through decodeRaw in the default query mode.
+func TestRawDecodable(t *testing.T) {
+	s := openStore(t)
+	rows, err := s.pool.Query(context.Background(), `SELECT `+sqlSiteColumns+` FROM sites`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	if !rawDecodable(rows.FieldDescriptions()) {
+		for _, f := range rows.FieldDescriptions() {
+			t.Logf("%s: type %d, format %d", f.Name, f.DataTypeOID, f.Format)
+		}
+		t.Error("rawDecodable: got false, want true")
+	}
+}
+
 func TestGeography(t *testing.T) {
 	ctx := context.Background()
 	s := openStore(t)

@@ -4,17 +4,17 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/binary"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
 	"runtime"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
-	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgtype"
 
 	"github.com/aidmap/aidmap"
@@ -131,7 +131,7 @@ const sqlCreateStage = `CREATE TEMPORARY TABLE site_stage (
 	updated_at      timestamptz,
 	verified_at     timestamptz,
 	hash            bytea NOT NULL,
-	doc             text NOT NULL
+	doc             bytea NOT NULL
 ) ON COMMIT DROP`
 
 // sqlUpdate and sqlInsert merge the staged sites into sites. $1 is the store version before
@@ -267,17 +267,21 @@ func (c *copySource) Values() ([]any, error) {
 
 // Site returns one site or ErrNotFound.
 func (s *Store) Site(ctx context.Context, id string) (aidmap.Site, error) {
-	var r rawSite
-	err := s.pool.QueryRow(ctx, `SELECT `+sqlSiteColumns+` FROM sites WHERE id = $1`, id).Scan(r.dest()...)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return aidmap.Site{}, fmt.Errorf("postgis: site %q: %w", id, aidmap.ErrNotFound)
-	}
+	rows, err := s.pool.Query(ctx, `SELECT `+sqlSiteColumns+` FROM sites WHERE id = $1`, id)
 	if err != nil {
 		return aidmap.Site{}, fmt.Errorf("postgis: site %q: %w", id, unavailable(ctx, err))
 	}
-	site, err := r.decode()
+	defer rows.Close()
+	if !rows.Next() {
+		if err := rows.Err(); err != nil {
+			return aidmap.Site{}, fmt.Errorf("postgis: site %q: %w", id, unavailable(ctx, err))
+		}
+		return aidmap.Site{}, fmt.Errorf("postgis: site %q: %w", id, aidmap.ErrNotFound)
+	}
+	var sc siteScanner
+	site, _, err := sc.scan(rows)
 	if err != nil {
-		return aidmap.Site{}, fmt.Errorf("postgis: site %q: %w", id, err)
+		return aidmap.Site{}, fmt.Errorf("postgis: site %q: %w", id, unavailable(ctx, err))
 	}
 	return site, nil
 }
@@ -314,15 +318,17 @@ func (s *Store) eachSite(ctx context.Context, fn func(aidmap.Site) error) (int64
 		return 0, unavailable(ctx, err)
 	}
 
-	// Decoding the JSON docs costs most of the time, so it runs in parallel: a fetcher
-	// goroutine scans batch after batch from the cursor while the batch before is decoded by
-	// several goroutines and handed to fn, in order, here. At most two batches are in memory.
-	batches := make(chan []rawSite, 1)
+	// A fetcher goroutine reads and decodes batch after batch from the cursor while fn runs
+	// here on the batch before, in order. Two batches circulate, so memory stays small.
+	batches := make(chan []aidmap.Site, 1)
+	free := make(chan []aidmap.Site, 2)
+	free <- make([]aidmap.Site, 0, eachSiteFetch)
+	free <- make([]aidmap.Site, 0, eachSiteFetch)
 	stop := make(chan struct{})
 	fetchErr := make(chan error, 1)
 	go func() {
 		defer close(batches)
-		fetchErr <- fetchSites(ctx, tx, batches, stop)
+		fetchErr <- fetchSites(ctx, tx, batches, free, stop)
 	}()
 	finish := func(err error) (int64, error) {
 		close(stop)
@@ -336,63 +342,56 @@ func (s *Store) eachSite(ctx context.Context, fn func(aidmap.Site) error) (int64
 		}
 		return v, nil
 	}
-	sites := make([]aidmap.Site, eachSiteFetch)
-	errs := make([]error, eachSiteFetch)
-	workers := runtime.GOMAXPROCS(0)
 	for batch := range batches {
-		chunk := (len(batch) + workers - 1) / workers
-		var wg sync.WaitGroup
-		for lo := 0; lo < len(batch); lo += chunk {
-			wg.Go(func() {
-				for i := lo; i < min(lo+chunk, len(batch)); i++ {
-					sites[i], errs[i] = batch[i].decode()
-				}
-			})
-		}
-		wg.Wait()
 		for i := range batch {
 			if err := ctx.Err(); err != nil {
 				return finish(err)
 			}
-			if errs[i] != nil {
-				return finish(errs[i])
-			}
-			if err := fn(sites[i]); err != nil {
+			if err := fn(batch[i]); err != nil {
 				return finish(err)
 			}
-			sites[i] = aidmap.Site{}
 		}
+		clear(batch) // drop the strings before the batch waits to be reused
+		free <- batch[:0]
 	}
 	return finish(nil)
 }
 
-// fetchSites sends the rows of the each_site cursor to out in batches until the cursor is
-// drained or stop is closed.
-func fetchSites(ctx context.Context, tx pgx.Tx, out chan<- []rawSite, stop <-chan struct{}) error {
+// fetchSites decodes the rows of the each_site cursor into batches from free and sends them to
+// out, until the cursor is drained or stop is closed.
+func fetchSites(ctx context.Context, tx pgx.Tx, out chan<- []aidmap.Site, free <-chan []aidmap.Site, stop <-chan struct{}) error {
 	for {
+		var batch []aidmap.Site
+		select {
+		case batch = <-free:
+		case <-stop:
+			return nil
+		}
 		rows, err := tx.Query(ctx, `FETCH `+strconv.Itoa(eachSiteFetch)+` FROM each_site`)
 		if err != nil {
 			return unavailable(ctx, err)
 		}
-		batch := make([]rawSite, 0, eachSiteFetch)
+		var sc siteScanner
 		for rows.Next() {
-			batch = append(batch, rawSite{})
-			if err := rows.Scan(batch[len(batch)-1].dest()...); err != nil {
+			site, _, err := sc.scan(rows)
+			if err != nil {
 				rows.Close()
 				return unavailable(ctx, err)
 			}
+			batch = append(batch, site)
 		}
 		if err := rows.Err(); err != nil {
 			return unavailable(ctx, err)
 		}
-		if len(batch) > 0 {
+		n := len(batch)
+		if n > 0 {
 			select {
 			case out <- batch:
 			case <-stop:
 				return nil
 			}
 		}
-		if len(batch) < eachSiteFetch {
+		if n < eachSiteFetch {
 			return nil
 		}
 	}
@@ -411,41 +410,20 @@ func (s *Store) ChangesSince(ctx context.Context, version int64, limit int) ([]s
 	}
 	defer rows.Close()
 	var (
-		out  []store.Change
-		r    rawSite
-		dest = r.dest()
+		out []store.Change
+		sc  siteScanner
 	)
 	for rows.Next() {
-		if err := rows.Scan(dest...); err != nil {
+		site, v, err := sc.scan(rows)
+		if err != nil {
 			return nil, fmt.Errorf("postgis: changes since %d: %w", version, unavailable(ctx, err))
 		}
-		site, err := r.decode()
-		if err != nil {
-			return nil, fmt.Errorf("postgis: changes since %d: %w", version, err)
-		}
-		out = append(out, store.Change{Version: r.version, Site: site})
+		out = append(out, store.Change{Version: v, Site: site})
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("postgis: changes since %d: %w", version, unavailable(ctx, err))
 	}
 	return out, nil
-}
-
-// siteDoc is the part of a site kept as JSON in sites.doc: everything no query filters or sorts
-// on in SQL. Field order is fixed, so equal content encodes to equal bytes (the content hash
-// relies on it). Renaming a JSON key needs a migration.
-type siteDoc struct {
-	Description   string           `json:"description,omitempty"`
-	Address       aidmap.Address   `json:"address,omitzero"`
-	Precision     aidmap.Precision `json:"precision"`
-	Phone         string           `json:"phone,omitempty"`
-	Website       string           `json:"website,omitempty"`
-	Email         string           `json:"email,omitempty"`
-	Hours         aidmap.Hours     `json:"hours,omitzero"`
-	Languages     []string         `json:"languages,omitempty"`
-	Eligibility   string           `json:"eligibility,omitempty"`
-	Fees          string           `json:"fees,omitempty"`
-	Accessibility string           `json:"accessibility,omitempty"`
 }
 
 // siteRow is a site encoded for the staging table.
@@ -470,18 +448,14 @@ func encodeBatch(orgID string, sites []aidmap.Site) ([]siteRow, error) {
 	rows := make([]siteRow, len(sites))
 	errs := make([]error, len(sites))
 	encode := func(lo, hi int) {
+		var buf []byte // the docs of this chunk, back to back
 		for i := lo; i < hi; i++ {
 			site := &sites[i]
 			if err := site.Validate(); err != nil {
 				errs[i] = fmt.Errorf("site %d (external ID %q): %w", i, site.ExternalID, err)
 				return // later errors of this chunk cannot be the first
 			}
-			r, err := encodeSite(site)
-			if err != nil {
-				errs[i] = fmt.Errorf("site %d (external ID %q): %w", i, site.ExternalID, err)
-				return
-			}
-			rows[i] = r
+			rows[i], buf = encodeSite(site, buf)
 		}
 	}
 	workers := min(runtime.GOMAXPROCS(0), len(sites)/parallelEncode)
@@ -515,35 +489,13 @@ func encodeBatch(orgID string, sites []aidmap.Site) ([]siteRow, error) {
 	return rows, nil
 }
 
-func encodeSite(s *aidmap.Site) (siteRow, error) {
-	// Validate does not check these for UTF-8 (yet), and JSON would silently replace invalid
-	// bytes with U+FFFD: refuse rather than store something other than what was given.
-	for _, l := range s.Languages {
-		if !utf8.ValidString(l) {
-			return siteRow{}, &aidmap.FieldError{Field: "languages", Reason: "is not valid UTF-8 text"}
-		}
-	}
-	for _, e := range s.Hours.Exceptions {
-		if !utf8.ValidString(e.Note) {
-			return siteRow{}, &aidmap.FieldError{Field: "hours.exceptions.note", Reason: "is not valid UTF-8 text"}
-		}
-	}
-	doc, err := json.Marshal(siteDoc{
-		Description:   s.Description,
-		Address:       s.Address,
-		Precision:     s.Precision,
-		Phone:         s.Phone,
-		Website:       s.Website,
-		Email:         s.Email,
-		Hours:         s.Hours,
-		Languages:     s.Languages,
-		Eligibility:   s.Eligibility,
-		Fees:          s.Fees,
-		Accessibility: s.Accessibility,
-	})
-	if err != nil {
-		return siteRow{}, err
-	}
+// encodeSite encodes s. Its doc is appended to buf, returned grown, so a batch shares a few
+// large buffers instead of allocating each doc.
+func encodeSite(s *aidmap.Site, buf []byte) (siteRow, []byte) {
+	start := len(buf)
+	buf = appendDoc(buf, s)
+	// A full slice expression: appending to buf later must not write into this doc.
+	doc := buf[start:len(buf):len(buf)]
 	cats := make([]string, len(s.Categories))
 	for i, c := range s.Categories {
 		cats[i] = string(c)
@@ -563,7 +515,41 @@ func encodeSite(s *aidmap.Site) (siteRow, error) {
 		doc:          doc,
 	}
 	r.hash = r.contentHash()
-	return r, nil
+	return r, buf
+}
+
+// appendDoc appends sites.doc of s: the binary form of the site (aidmap.Site.AppendBinary)
+// without the fields the row keeps in columns, which cost nothing there when zero. Empty
+// slices become nil first: they are the same content, so they must encode to the same bytes
+// (the content hash relies on it).
+func appendDoc(b []byte, s *aidmap.Site) []byte {
+	d := *s
+	d.ID, d.OrganizationID, d.ExternalID, d.Name = "", "", "", ""
+	d.Lat, d.Lon = 0, 0
+	d.Categories = nil
+	d.Status, d.Confidential = "", false
+	d.UpdatedAt, d.VerifiedAt = time.Time{}, time.Time{}
+	if len(d.Languages) == 0 {
+		d.Languages = nil
+	}
+	if len(d.Hours.Weekly) == 0 {
+		d.Hours.Weekly = nil
+	}
+	if len(d.Hours.Exceptions) == 0 {
+		d.Hours.Exceptions = nil
+	}
+	copied := false
+	for i, x := range d.Hours.Exceptions {
+		if x.Periods != nil && len(x.Periods) == 0 {
+			if !copied { // never change the caller's site
+				d.Hours.Exceptions = append([]aidmap.Exception(nil), d.Hours.Exceptions...)
+				copied = true
+			}
+			d.Hours.Exceptions[i].Periods = nil
+		}
+	}
+	b, _ = d.AppendBinary(b) // never fails
+	return b
 }
 
 // contentHash digests everything a site says except updated_at, so re-uploading the same
@@ -617,7 +603,186 @@ func fromTimestamptz(t pgtype.Timestamptz) time.Time {
 const sqlSiteColumns = `id, organization_id, external_id, name, lat, lon, categories, status,
 	confidential, updated_at, verified_at, version, doc`
 
-// rawSite holds one scanned row of sqlSiteColumns.
+// siteScanner decodes rows of sqlSiteColumns. When the columns come in the binary format (as
+// pgx asks for them), it decodes the wire bytes itself: one string for every text of a site,
+// none per field, and no reflection. Otherwise (a connection in a text-only query mode) it
+// falls back to Scan.
+type siteScanner struct {
+	checked, raw bool
+	r            rawSite
+}
+
+// scan decodes the current row and returns the site and its version.
+func (sc *siteScanner) scan(rows pgx.Rows) (aidmap.Site, int64, error) {
+	if !sc.checked {
+		sc.raw = rawDecodable(rows.FieldDescriptions())
+		sc.checked = true
+	}
+	if sc.raw {
+		return decodeRaw(rows.RawValues())
+	}
+	if err := rows.Scan(sc.r.dest()...); err != nil {
+		return aidmap.Site{}, 0, err
+	}
+	site, err := sc.r.decode()
+	return site, sc.r.version, err
+}
+
+// Type OIDs of sqlSiteColumns.
+const (
+	oidBool        = 16
+	oidBytea       = 17
+	oidInt8        = 20
+	oidText        = 25
+	oidFloat8      = 701
+	oidTextArray   = 1009
+	oidTimestamptz = 1184
+)
+
+// rawColumns are the types of sqlSiteColumns, in order.
+var rawColumns = [...]uint32{oidText, oidText, oidText, oidText, oidFloat8, oidFloat8, oidTextArray,
+	oidText, oidBool, oidTimestamptz, oidTimestamptz, oidInt8, oidBytea}
+
+// rawDecodable reports whether decodeRaw can read rows with these fields: the columns of
+// sqlSiteColumns, each in the binary format (text is the same bytes in both).
+func rawDecodable(fields []pgconn.FieldDescription) bool {
+	if len(fields) != len(rawColumns) {
+		return false
+	}
+	for i, f := range fields {
+		if f.DataTypeOID != rawColumns[i] || (f.Format != pgx.BinaryFormatCode && f.DataTypeOID != oidText) {
+			return false
+		}
+	}
+	return true
+}
+
+// decodeRaw decodes one row of sqlSiteColumns from its binary wire values, which are valid
+// only until the next row: everything kept is copied, the texts into one string.
+func decodeRaw(vals [][]byte) (aidmap.Site, int64, error) {
+	id, org, ext, name, doc := vals[0], vals[1], vals[2], vals[3], vals[12]
+	if id == nil || org == nil || ext == nil || name == nil || doc == nil ||
+		len(vals[4]) != 8 || len(vals[5]) != 8 || len(vals[8]) != 1 || len(vals[11]) != 8 {
+		return aidmap.Site{}, 0, fmt.Errorf("site %q: unexpected column values", id)
+	}
+	var b strings.Builder
+	b.Grow(len(id) + len(org) + len(ext) + len(name) + len(doc))
+	b.Write(id)
+	b.Write(org)
+	b.Write(ext)
+	b.Write(name)
+	b.Write(doc)
+	all := b.String()
+	var s aidmap.Site
+	i := len(id) + len(org) + len(ext) + len(name)
+	if err := s.UnmarshalBinaryString(all[i:]); err != nil {
+		return aidmap.Site{}, 0, fmt.Errorf("site %q: decode doc: %w", id, err)
+	}
+	s.ID, i = all[:len(id)], len(id)
+	s.OrganizationID, i = all[i:i+len(org)], i+len(org)
+	s.ExternalID, i = all[i:i+len(ext)], i+len(ext)
+	s.Name = all[i : i+len(name)]
+	s.Lat = math.Float64frombits(binary.BigEndian.Uint64(vals[4]))
+	s.Lon = math.Float64frombits(binary.BigEndian.Uint64(vals[5]))
+	var err error
+	if s.Categories, err = decodeCategories(vals[6]); err != nil {
+		return aidmap.Site{}, 0, fmt.Errorf("site %q: categories: %w", id, err)
+	}
+	s.Status = decodeStatus(vals[7])
+	s.Confidential = vals[8][0] != 0
+	if s.UpdatedAt, err = decodeTimestamptz(vals[9]); err != nil {
+		return aidmap.Site{}, 0, fmt.Errorf("site %q: updated_at: %w", id, err)
+	}
+	if s.VerifiedAt, err = decodeTimestamptz(vals[10]); err != nil {
+		return aidmap.Site{}, 0, fmt.Errorf("site %q: verified_at: %w", id, err)
+	}
+	return s, int64(binary.BigEndian.Uint64(vals[11])), nil
+}
+
+// knownCategories and knownStatuses map the bytes of a known value to it without allocating
+// (a map lookup by string(b) does not copy b).
+var (
+	knownCategories = func() map[string]aidmap.Category {
+		m := make(map[string]aidmap.Category)
+		for _, c := range aidmap.Categories() {
+			m[string(c.Slug)] = c.Slug
+		}
+		return m
+	}()
+	knownStatuses = map[string]aidmap.Status{
+		string(aidmap.StatusActive): aidmap.StatusActive, string(aidmap.StatusTemporarilyClosed): aidmap.StatusTemporarilyClosed,
+		string(aidmap.StatusClosed): aidmap.StatusClosed, string(aidmap.StatusRetired): aidmap.StatusRetired,
+	}
+)
+
+func decodeStatus(b []byte) aidmap.Status {
+	if st, ok := knownStatuses[string(b)]; ok {
+		return st
+	}
+	return aidmap.Status(b)
+}
+
+// decodeCategories decodes a text[] in the binary array format: dimensions (int32), has-nulls
+// flag (int32), element type (OID), then per dimension its length and lower bound (int32), then
+// each element as its length (int32) and bytes. All big endian.
+func decodeCategories(b []byte) ([]aidmap.Category, error) {
+	if len(b) < 12 {
+		return nil, errors.New("short array")
+	}
+	ndim := binary.BigEndian.Uint32(b)
+	if ndim == 0 {
+		return nil, nil
+	}
+	if ndim != 1 || len(b) < 20 {
+		return nil, fmt.Errorf("array of %d dimensions", ndim)
+	}
+	n := binary.BigEndian.Uint32(b[12:])
+	b = b[20:]
+	if uint64(n) > uint64(len(b)/4) {
+		return nil, errors.New("array longer than its data")
+	}
+	cs := make([]aidmap.Category, n)
+	for i := range cs {
+		if len(b) < 4 {
+			return nil, errors.New("truncated array")
+		}
+		l := int32(binary.BigEndian.Uint32(b))
+		b = b[4:]
+		if l < 0 || int(l) > len(b) {
+			return nil, errors.New("null or truncated element")
+		}
+		e := b[:l]
+		b = b[l:]
+		if c, ok := knownCategories[string(e)]; ok {
+			cs[i] = c
+		} else {
+			cs[i] = aidmap.Category(e)
+		}
+	}
+	return cs, nil
+}
+
+// pgEpochMicros is 2000-01-01 UTC, PostgreSQL's epoch, in Unix microseconds.
+const pgEpochMicros = 946684800 * 1_000_000
+
+// decodeTimestamptz decodes a binary timestamptz (microseconds since 2000-01-01 UTC, int64);
+// NULL is the zero time.
+func decodeTimestamptz(b []byte) (time.Time, error) {
+	if b == nil {
+		return time.Time{}, nil
+	}
+	if len(b) != 8 {
+		return time.Time{}, fmt.Errorf("%d bytes, want 8", len(b))
+	}
+	us := int64(binary.BigEndian.Uint64(b))
+	if us > math.MaxInt64-pgEpochMicros || us == math.MinInt64 {
+		return time.Time{}, errors.New("infinite or out of range")
+	}
+	return time.UnixMicro(us + pgEpochMicros).UTC(), nil
+}
+
+// rawSite holds one scanned row of sqlSiteColumns, for connections that do not send the binary
+// format.
 type rawSite struct {
 	site                  aidmap.Site
 	categories            []string
@@ -635,11 +800,16 @@ func (r *rawSite) dest() []any {
 
 // decode decodes the scanned row into a new Site.
 func (r *rawSite) decode() (aidmap.Site, error) {
-	var doc siteDoc
-	if err := json.Unmarshal(r.doc, &doc); err != nil {
+	var s aidmap.Site
+	if err := s.UnmarshalBinary(r.doc); err != nil {
 		return aidmap.Site{}, fmt.Errorf("site %q: decode doc: %w", r.site.ID, err)
 	}
-	s := r.site
+	s.ID = r.site.ID
+	s.OrganizationID = r.site.OrganizationID
+	s.ExternalID = r.site.ExternalID
+	s.Name = r.site.Name
+	s.Lat, s.Lon = r.site.Lat, r.site.Lon
+	s.Confidential = r.site.Confidential
 	s.Categories = make([]aidmap.Category, len(r.categories))
 	for i, c := range r.categories {
 		s.Categories[i] = aidmap.Category(c)
@@ -647,16 +817,5 @@ func (r *rawSite) decode() (aidmap.Site, error) {
 	s.Status = aidmap.Status(r.status)
 	s.UpdatedAt = fromTimestamptz(r.updatedAt)
 	s.VerifiedAt = fromTimestamptz(r.verifiedAt)
-	s.Description = doc.Description
-	s.Address = doc.Address
-	s.Precision = doc.Precision
-	s.Phone = doc.Phone
-	s.Website = doc.Website
-	s.Email = doc.Email
-	s.Hours = doc.Hours
-	s.Languages = doc.Languages
-	s.Eligibility = doc.Eligibility
-	s.Fees = doc.Fees
-	s.Accessibility = doc.Accessibility
 	return s, nil
 }

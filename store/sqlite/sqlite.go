@@ -14,7 +14,6 @@ import (
 	"crypto/sha256"
 	"database/sql"
 	"encoding/binary"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
@@ -23,7 +22,6 @@ import (
 	"path/filepath"
 	"runtime"
 	"time"
-	"unicode/utf8"
 
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
@@ -438,24 +436,6 @@ func (s *Store) ChangesSince(ctx context.Context, version int64, limit int) ([]s
 	return out, nil
 }
 
-// siteDoc is the part of a site kept as JSON in sites.doc: everything no query filters or sorts
-// on in SQL. Field order is fixed, so equal content encodes to equal bytes (the content hash
-// relies on it). Renaming a JSON key needs a migration.
-type siteDoc struct {
-	Description   string            `json:"description,omitempty"`
-	Categories    []aidmap.Category `json:"categories"`
-	Address       aidmap.Address    `json:"address,omitzero"`
-	Precision     aidmap.Precision  `json:"precision"`
-	Phone         string            `json:"phone,omitempty"`
-	Website       string            `json:"website,omitempty"`
-	Email         string            `json:"email,omitempty"`
-	Hours         aidmap.Hours      `json:"hours,omitzero"`
-	Languages     []string          `json:"languages,omitempty"`
-	Eligibility   string            `json:"eligibility,omitempty"`
-	Fees          string            `json:"fees,omitempty"`
-	Accessibility string            `json:"accessibility,omitempty"`
-}
-
 // siteRow is a site encoded for the sites table.
 type siteRow struct {
 	id, orgID, externalID, name string
@@ -464,7 +444,7 @@ type siteRow struct {
 	confidential                bool
 	updatedAt, verifiedAt       sql.NullInt64 // microseconds since the Unix epoch; NULL for zero
 	hash                        [sha256.Size]byte
-	doc                         string
+	doc                         []byte
 }
 
 // encodeBatch checks every site of a batch and encodes it, so nothing is written unless all
@@ -472,6 +452,7 @@ type siteRow struct {
 func encodeBatch(orgID string, sites []aidmap.Site) ([]siteRow, error) {
 	rows := make([]siteRow, len(sites))
 	seen := make(map[string]int, len(sites))
+	var docs []byte // the docs of the batch, back to back
 	for i := range sites {
 		site := &sites[i]
 		if site.OrganizationID != orgID {
@@ -487,45 +468,18 @@ func encodeBatch(orgID string, sites []aidmap.Site) ([]siteRow, error) {
 			})
 		}
 		seen[site.ID] = i
-		r, err := encodeSite(site)
-		if err != nil {
-			return nil, fmt.Errorf("site %d (external ID %q): %w", i, site.ExternalID, err)
-		}
-		rows[i] = r
+		rows[i], docs = encodeSite(site, docs)
 	}
 	return rows, nil
 }
 
-func encodeSite(s *aidmap.Site) (siteRow, error) {
-	// Validate does not check these for UTF-8 (yet), and JSON would silently replace invalid
-	// bytes with U+FFFD: refuse rather than store something other than what was given.
-	for _, l := range s.Languages {
-		if !utf8.ValidString(l) {
-			return siteRow{}, &aidmap.FieldError{Field: "languages", Reason: "is not valid UTF-8 text"}
-		}
-	}
-	for _, e := range s.Hours.Exceptions {
-		if !utf8.ValidString(e.Note) {
-			return siteRow{}, &aidmap.FieldError{Field: "hours.exceptions.note", Reason: "is not valid UTF-8 text"}
-		}
-	}
-	doc, err := json.Marshal(siteDoc{
-		Description:   s.Description,
-		Categories:    s.Categories,
-		Address:       s.Address,
-		Precision:     s.Precision,
-		Phone:         s.Phone,
-		Website:       s.Website,
-		Email:         s.Email,
-		Hours:         s.Hours,
-		Languages:     s.Languages,
-		Eligibility:   s.Eligibility,
-		Fees:          s.Fees,
-		Accessibility: s.Accessibility,
-	})
-	if err != nil {
-		return siteRow{}, err
-	}
+// encodeSite encodes s. Its doc is appended to buf, returned grown, so a batch shares a few
+// large buffers instead of allocating each doc.
+func encodeSite(s *aidmap.Site, buf []byte) (siteRow, []byte) {
+	start := len(buf)
+	buf = appendDoc(buf, s)
+	// A full slice expression: appending to buf later must not write into this doc.
+	doc := buf[start:len(buf):len(buf)]
 	r := siteRow{
 		id:           s.ID,
 		orgID:        s.OrganizationID,
@@ -537,10 +491,46 @@ func encodeSite(s *aidmap.Site) (siteRow, error) {
 		confidential: s.Confidential,
 		updatedAt:    micros(s.UpdatedAt),
 		verifiedAt:   micros(s.VerifiedAt),
-		doc:          string(doc),
+		doc:          doc,
 	}
 	r.hash = r.contentHash()
-	return r, nil
+	return r, buf
+}
+
+// appendDoc appends sites.doc of s: the binary form of the site (aidmap.Site.AppendBinary)
+// without the fields the row keeps in columns, which cost nothing there when zero. Empty
+// slices become nil first: they are the same content, so they must encode to the same bytes
+// (the content hash relies on it).
+func appendDoc(b []byte, s *aidmap.Site) []byte {
+	d := *s
+	d.ID, d.OrganizationID, d.ExternalID, d.Name = "", "", "", ""
+	d.Lat, d.Lon = 0, 0
+	d.Status, d.Confidential = "", false
+	d.UpdatedAt, d.VerifiedAt = time.Time{}, time.Time{}
+	if len(d.Categories) == 0 {
+		d.Categories = nil
+	}
+	if len(d.Languages) == 0 {
+		d.Languages = nil
+	}
+	if len(d.Hours.Weekly) == 0 {
+		d.Hours.Weekly = nil
+	}
+	if len(d.Hours.Exceptions) == 0 {
+		d.Hours.Exceptions = nil
+	}
+	copied := false
+	for i, x := range d.Hours.Exceptions {
+		if x.Periods != nil && len(x.Periods) == 0 {
+			if !copied { // never change the caller's site
+				d.Hours.Exceptions = append([]aidmap.Exception(nil), d.Hours.Exceptions...)
+				copied = true
+			}
+			d.Hours.Exceptions[i].Periods = nil
+		}
+	}
+	b, _ = d.AppendBinary(b) // never fails
+	return b
 }
 
 // contentHash digests everything a site says except updated_at, so re-uploading the same
@@ -548,7 +538,7 @@ func encodeSite(s *aidmap.Site) (siteRow, error) {
 // sites can run together into the same bytes.
 func (r *siteRow) contentHash() [sha256.Size]byte {
 	b := make([]byte, 0, 128+len(r.doc))
-	for _, s := range []string{r.id, r.orgID, r.externalID, r.name, r.status, r.doc} {
+	for _, s := range []string{r.id, r.orgID, r.externalID, r.name, r.status, string(r.doc)} {
 		b = binary.AppendUvarint(b, uint64(len(s)))
 		b = append(b, s...)
 	}
@@ -603,25 +593,19 @@ func (r *rawSite) dest() []any {
 
 // decode decodes the scanned row into a new Site.
 func (r *rawSite) decode() (aidmap.Site, error) {
-	var doc siteDoc
-	if err := json.Unmarshal(r.doc, &doc); err != nil {
+	var s aidmap.Site
+	// One string for the whole doc (UnmarshalBinary copies), none per field.
+	if err := s.UnmarshalBinary(r.doc); err != nil {
 		return aidmap.Site{}, fmt.Errorf("site %q: decode doc: %w", r.site.ID, err)
 	}
-	s := r.site
+	s.ID = r.site.ID
+	s.OrganizationID = r.site.OrganizationID
+	s.ExternalID = r.site.ExternalID
+	s.Name = r.site.Name
+	s.Lat, s.Lon = r.site.Lat, r.site.Lon
+	s.Confidential = r.site.Confidential
 	s.Status = aidmap.Status(r.status)
 	s.UpdatedAt = fromMicros(r.updatedAt)
 	s.VerifiedAt = fromMicros(r.verifiedAt)
-	s.Description = doc.Description
-	s.Categories = doc.Categories
-	s.Address = doc.Address
-	s.Precision = doc.Precision
-	s.Phone = doc.Phone
-	s.Website = doc.Website
-	s.Email = doc.Email
-	s.Hours = doc.Hours
-	s.Languages = doc.Languages
-	s.Eligibility = doc.Eligibility
-	s.Fees = doc.Fees
-	s.Accessibility = doc.Accessibility
 	return s, nil
 }

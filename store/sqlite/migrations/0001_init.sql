@@ -10,9 +10,11 @@ CREATE TABLE organizations (
 ) STRICT;
 
 -- One row per site: the fields queries search and sort on as columns, the rest of the site in
--- doc (JSON, see siteDoc in sqlite.go). hash is a digest of the site's content (everything but
--- updated_at) so an unchanged re-upload is found without decoding doc. version is the store
--- version of the site's latest change: the change feed is "WHERE version > ? ORDER BY version".
+-- doc (the domain's binary form of a site without the column fields: aidmap.Site.AppendBinary,
+-- see appendDoc in sqlite.go; decoding it is many times faster than JSON). hash is a digest of
+-- the site's content (everything but updated_at) so an unchanged re-upload is found without
+-- decoding doc. version is the store version of the site's latest change: the change feed is
+-- "WHERE version > ? ORDER BY version".
 CREATE TABLE sites (
 	id              TEXT PRIMARY KEY,
 	organization_id TEXT NOT NULL REFERENCES organizations (id),
@@ -26,7 +28,7 @@ CREATE TABLE sites (
 	verified_at     INTEGER,
 	version         INTEGER NOT NULL,
 	hash            BLOB NOT NULL,
-	doc             TEXT NOT NULL,
+	doc             BLOB NOT NULL,
 	UNIQUE (organization_id, external_id)
 ) STRICT;
 
