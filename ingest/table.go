@@ -123,11 +123,17 @@ type Severity uint8
 const (
 	Warning  Severity = iota // the row is used; someone should look
 	Rejected                 // the row is not used
+	// Skipped marks a row deliberately not published (inactive, or excluded from the website
+	// in a 211 export): not a mistake in the file, and not a site.
+	Skipped
 )
 
 func (s Severity) String() string {
-	if s == Rejected {
+	switch s {
+	case Rejected:
 		return "rejected"
+	case Skipped:
+		return "skipped"
 	}
 	return "warning"
 }
@@ -160,6 +166,7 @@ type Record struct {
 	Cells    []string // every cell in file order, as written
 	Problems []Problem
 	values   [numFields]string
+	columns  *[numFields]string // each field's column name, shared by the reader's records
 }
 
 // Get returns the text of field f, as written (not trimmed), or "".
@@ -181,10 +188,10 @@ func (r *Record) Fields() map[string]string {
 	return m
 }
 
-// Rejected reports whether a problem rejects the row.
+// Rejected reports whether a problem rejects or skips the row.
 func (r *Record) Rejected() bool {
 	for _, p := range r.Problems {
-		if p.Severity == Rejected {
+		if p.Severity != Warning {
 			return true
 		}
 	}
@@ -192,6 +199,9 @@ func (r *Record) Rejected() bool {
 }
 
 func (r *Record) warn(field Field, column, value, reason string) {
+	if column == "" && r.columns != nil && field != FieldNone {
+		column = r.columns[field]
+	}
 	r.Problems = append(r.Problems, Problem{Severity: Warning, Row: r.Row, Line: r.Line,
 		Field: field.String(), Column: column, Value: value, Reason: reason})
 }
@@ -231,8 +241,9 @@ type TableReader struct {
 	fieldCol  [numFields]int // column index + 1 of each field; 0 when unmapped
 	constants [numFields]string
 	coordCol  string // name of the combined coordinates column
-	row       int    // spreadsheet row of the last row read
-	err       error  // sticky
+	colNames  [numFields]string
+	row       int   // spreadsheet row of the last row read
+	err       error // sticky
 }
 
 // NewTableReader detects the encoding, delimiter, header and columns of a CSV or TSV file from
@@ -445,7 +456,7 @@ func (t *TableReader) Next() (Record, error) {
 			return Record{}, t.err
 		}
 		t.stats.Rows++
-		rec := Record{Row: t.row, Line: t.parser.start, Cells: cells}
+		rec := Record{Row: t.row, Line: t.parser.start, Cells: cells, columns: &t.colNames}
 		t.fill(&rec)
 		if t.parser.stray {
 			rec.warn(FieldNone, "", "", "a quote (\") inside a quoted cell is not doubled; it was kept as typed. Check the cells of this row")
@@ -601,8 +612,14 @@ func (t *TableReader) mapColumns(m *Mapping, headers []string, data [][]string) 
 	} else {
 		t.guessByValues(data, set)
 	}
-	if c := t.fieldCol[FieldCoordinates]; c > 0 {
-		t.coordCol = t.dialect.Columns[c-1].Name()
+	for f := FieldID; f < numFields; f++ {
+		if c := t.fieldCol[f]; c > 0 {
+			t.colNames[f] = t.dialect.Columns[c-1].Name()
+		}
+	}
+	t.coordCol = t.colNames[FieldCoordinates]
+	if t.colNames[FieldCategory] == "" && t.constants[FieldCategory] == "" {
+		t.dialect.Notes = append(t.dialect.Notes, "no column gives the kind of service, so every site is filed as \"other\"; name the column \"category\" or give one for the whole file in a mapping file: {\"constants\": {\"category\": \"food_bank\"}}")
 	}
 	return nil
 }
