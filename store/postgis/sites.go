@@ -136,10 +136,15 @@ const sqlCreateStage = `CREATE TEMPORARY TABLE site_stage (
 
 // sqlUpdate and sqlInsert merge the staged sites into sites. $1 is the store version before
 // the write; the site at batch index ord gets version $1 + ord + 1, so a batch's versions are
-// distinct, above every earlier one and in batch order, and need no sort (the contract allows
-// gaps: unchanged sites skip theirs). They run under the writer lock, so nothing changes
-// sites between them: UPDATE takes the stored sites whose content hash differs, INSERT the
-// new ones, and each returns the versions it wrote, from which the batch index follows.
+// distinct, above every earlier one and in batch order (the contract allows gaps: unchanged
+// sites skip theirs). They run under the writer lock, so nothing changes sites between them:
+// UPDATE takes the stored sites whose content hash differs, INSERT the new ones, and each
+// returns the versions it wrote, from which the batch index follows.
+//
+// INSERT writes a batch's new sites in ID order, so the heap holds runs in ID order and
+// EachSite's scan of the primary key reads it almost sequentially. Site IDs are random UUIDs:
+// on 1M sites loaded in batches of 5,000 in arrival order, the server's ordered scan was 1.9 s
+// of random heap reads; in runs of ID order, 0.3 s (BENCHMARKS-store.md).
 const (
 	sqlUpdate = `
 UPDATE sites s SET
@@ -157,6 +162,7 @@ SELECT id, organization_id, external_id, name, lat, lon, categories, status,
 	confidential, updated_at, verified_at, $1 + ord + 1, hash, doc
 FROM site_stage st
 WHERE NOT EXISTS (SELECT 1 FROM sites s WHERE s.id = st.id)
+ORDER BY id
 RETURNING version`
 )
 

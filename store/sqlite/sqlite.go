@@ -21,6 +21,8 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
+	"strings"
 	"time"
 
 	"modernc.org/sqlite"
@@ -292,28 +294,45 @@ func (s *Store) upsert(ctx context.Context, orgID string, rows []siteRow) (store
 	}
 	defer write.Close()
 
+	// Sites are written in ID order, so new rows get rowids in ID order and EachSite's walk of
+	// the primary key index reads the table in runs rather than at random (IDs are random
+	// UUIDs). The site at batch index i gets version start + i + 1: distinct, above every
+	// earlier one and in batch order; unchanged sites leave gaps, which the contract allows.
+	order := make([]int, len(rows))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortFunc(order, func(a, b int) int { return strings.Compare(rows[a].id, rows[b].id) })
+	kind := make([]int8, len(rows)) // 0 unchanged, 1 updated, 2 created
 	var hash []byte
-	for _, r := range rows {
-		created := false
+	for _, i := range order {
+		r := &rows[i]
+		kind[i] = 1
 		switch err := lookup.QueryRowContext(ctx, r.id).Scan(&hash); {
 		case errors.Is(err, sql.ErrNoRows):
-			created = true
+			kind[i] = 2
 		case err != nil:
 			return store.UpsertResult{}, err
 		case string(hash) == string(r.hash[:]):
-			res.Unchanged = append(res.Unchanged, r.id)
+			kind[i] = 0
 			continue
 		}
-		version++
+		v := start + int64(i) + 1
+		version = max(version, v)
 		_, err := write.ExecContext(ctx, r.id, r.orgID, r.externalID, r.name, r.lat, r.lon, r.status,
-			r.confidential, r.updatedAt, r.verifiedAt, version, r.hash[:], r.doc)
+			r.confidential, r.updatedAt, r.verifiedAt, v, r.hash[:], r.doc)
 		if err != nil {
 			return store.UpsertResult{}, fmt.Errorf("site %q: %w", r.externalID, err)
 		}
-		if created {
-			res.Created = append(res.Created, r.id)
-		} else {
+	}
+	for i, r := range rows {
+		switch kind[i] {
+		case 0:
+			res.Unchanged = append(res.Unchanged, r.id)
+		case 1:
 			res.Updated = append(res.Updated, r.id)
+		case 2:
+			res.Created = append(res.Created, r.id)
 		}
 	}
 	if version != start {
