@@ -21,7 +21,8 @@ import (
 //
 // A site with an address but no coordinates comes back with an empty Precision: it needs the
 // geocoder before it can be stored. Opening hours are kept as written in Hours.Notes; parsing
-// them is package hours' job.
+// them is package hours' job, except for readers of structured hours (HSDS schedules), whose
+// parsed hours the record carries and the site gets (Hours.Known reports it).
 func (r Record) Site(orgID string) (aidmap.Site, []Problem) {
 	c := converter{rec: &r, problems: r.Problems}
 	s := c.site(orgID)
@@ -80,6 +81,13 @@ func (c *converter) site(orgID string) aidmap.Site {
 	s.Email = c.email()
 	s.Languages = c.languages()
 	s.Hours.Notes = cleanText(r.Get(FieldHours))
+	if r.hours != nil { // structured hours from the reader (HSDS); the text stays as notes
+		notes := s.Hours.Notes
+		s.Hours = *r.hours
+		if s.Hours.Notes == "" {
+			s.Hours.Notes = notes
+		}
+	}
 	s.Eligibility = cleanText(r.Get(FieldEligibility))
 	s.Fees = cleanText(r.Get(FieldFees))
 	s.Accessibility = cleanText(r.Get(FieldAccessibility))

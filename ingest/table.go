@@ -167,6 +167,7 @@ type Record struct {
 	Problems []Problem
 	values   [numFields]string
 	columns  *[numFields]string // each field's column name, shared by the reader's records
+	hours    *aidmap.Hours      // parsed hours, from readers of structured schedules (HSDS)
 }
 
 // Get returns the text of field f, as written (not trimmed), or "".

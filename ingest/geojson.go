@@ -1,0 +1,700 @@
+package ingest
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/aidmap/aidmap"
+)
+
+// GeoJSON limits. Each can be changed in GeoJSONOptions; reaching one stops reading with a
+// *FileError (features too large, too many) or rejects the feature (too deeply nested).
+const (
+	DefaultMaxFeatureBytes = 1 << 20 // one feature, as written
+	DefaultMaxDepth        = 32      // nesting of objects and arrays inside one feature
+)
+
+// GeoJSONOptions tunes a GeoJSONReader. The zero value uses the default limits.
+type GeoJSONOptions struct {
+	MaxFeatureBytes int // 0 means DefaultMaxFeatureBytes
+	MaxDepth        int // 0 means DefaultMaxDepth
+	MaxFeatures     int // 0 means DefaultMaxRows; negative means no limit
+}
+
+// GeoJSONReader reads the features of a GeoJSON file (RFC 7946) as records, one at a time: a
+// FeatureCollection is streamed with encoding/json's tokenizer, so only one feature is held in
+// memory. It also reads a single Feature, a bare JSON array of features, and newline-delimited
+// GeoJSON or GeoJSON text sequences (RFC 8142): one feature per line.
+//
+// A record's Row is the feature's number in the file (the first is 1) and Line the line where
+// it starts. Properties fill our fields with the same header synonyms as the table reader
+// ("name", "Nom", "opening_hours", "addr:street", …); nested objects are flattened, so
+// {"address": {"city": "Victoria"}} fills city and {"contact": {"phone": …}} phone, with
+// top-level properties winning over nested ones. Arrays of plain values become lists
+// ("food bank; meals"). The feature's own "id" is the external ID when no property gives one.
+//
+// Geometry: a Point (lon, lat in that order, as RFC 7946 says; an altitude is ignored) gives the
+// coordinates; so does a MultiPoint or GeometryCollection holding a single point. A pair in
+// lat, lon order is repaired by Record.Site only when unambiguous (the second number beyond
+// ±90), with a warning. Any other geometry (LineString, Polygon, Multi*) is not turned into a
+// point: its centroid may be far from the door (a service area, a route), and aidmap never
+// invents a location. Such a feature is placed by its address (the geocoder) when its
+// properties give one, with a warning; otherwise it is rejected with the reason. A null
+// geometry is an "unlocated feature" (RFC 7946 §3.2): it needs an address, or coordinates in
+// its properties (lat/lon, or one "lat,lon" value).
+type GeoJSONReader struct {
+	src  *geoSource
+	dec  *json.Decoder
+	opts GeoJSONOptions
+
+	state     geoState
+	topArray  bool // the array being read is the top-level value (not "features")
+	member    geoFeature
+	topLine   int
+	sawValue  bool
+	sawFeatur bool // the current top-level object had a "features" member
+
+	row         int
+	sawCategory bool
+	dialect     Dialect
+	paths       map[string]int // property path → index in dialect.Columns
+	err         error
+}
+
+type geoState uint8
+
+const (
+	geoTop    geoState = iota // between top-level values
+	geoObject                 // inside a top-level object, reading its members
+	geoArray                  // inside an array of features
+)
+
+// geoFeature holds the members of a feature as written.
+type geoFeature struct {
+	Type       json.RawMessage `json:"type"`
+	ID         json.RawMessage `json:"id"`
+	Geometry   json.RawMessage `json:"geometry"`
+	Properties json.RawMessage `json:"properties"`
+}
+
+// NewGeoJSONReader returns a reader of the GeoJSON in r. Nothing is read until Next.
+func NewGeoJSONReader(r io.Reader, opts GeoJSONOptions) *GeoJSONReader {
+	if opts.MaxFeatureBytes <= 0 {
+		opts.MaxFeatureBytes = DefaultMaxFeatureBytes
+	}
+	if opts.MaxDepth <= 0 {
+		opts.MaxDepth = DefaultMaxDepth
+	}
+	switch {
+	case opts.MaxFeatures == 0:
+		opts.MaxFeatures = DefaultMaxRows
+	case opts.MaxFeatures < 0:
+		opts.MaxFeatures = int(^uint(0) >> 1)
+	}
+	src := &geoSource{r: r, first: true}
+	dec := json.NewDecoder(src)
+	dec.UseNumber()
+	return &GeoJSONReader{src: src, dec: dec, opts: opts, paths: map[string]int{},
+		dialect: Dialect{Encoding: EncodingUTF8, Header: true}}
+}
+
+// Dialect describes the file: its property paths (as Columns, with the field each fills) and
+// notes. It is final once Next has returned io.EOF.
+func (g *GeoJSONReader) Dialect() Dialect {
+	d := g.dialect
+	d.Columns = append([]Column(nil), d.Columns...)
+	d.Notes = append([]string(nil), d.Notes...)
+	return d
+}
+
+// errFeatureTooLarge is returned by geoSource when a value outgrows the feature size limit.
+var errFeatureTooLarge = errors.New("feature too large")
+
+// geoSource counts bytes and line breaks as the decoder reads, bounds how far it may read past
+// the start of the current value, drops a leading UTF-8 BOM and turns RFC 8142 record
+// separators into spaces.
+type geoSource struct {
+	r        io.Reader
+	n        int64
+	limit    int64
+	newlines int
+	first    bool
+	err      error
+}
+
+func (s *geoSource) Read(p []byte) (int, error) {
+	if s.err != nil {
+		return 0, s.err
+	}
+	if s.n > s.limit {
+		s.err = errFeatureTooLarge
+		return 0, s.err
+	}
+	n, err := s.r.Read(p)
+	b := p[:n]
+	if s.first && n > 0 {
+		s.first = false
+		if bytes.HasPrefix(b, []byte("\xef\xbb\xbf")) {
+			copy(b, b[3:])
+			n -= 3
+			b = b[:n]
+		}
+	}
+	s.n += int64(n)
+	for i, c := range b {
+		switch c {
+		case '\n':
+			s.newlines++
+		case 0x1e:
+			b[i] = ' '
+		}
+	}
+	return n, err
+}
+
+// countWriter counts line breaks written to it.
+type countWriter int
+
+func (c *countWriter) Write(p []byte) (int, error) {
+	*c += countWriter(bytes.Count(p, []byte{'\n'}))
+	return len(p), nil
+}
+
+// line returns the line the decoder has reached: the line of the last byte it consumed.
+func (g *GeoJSONReader) line() int {
+	var buffered countWriter
+	if wt, ok := g.dec.Buffered().(io.WriterTo); ok {
+		wt.WriteTo(&buffered) // a *bytes.Reader: writes its slice without copying
+	}
+	return g.src.newlines - int(buffered) + 1
+}
+
+// arm lets the decoder read one more value of at most MaxFeatureBytes (plus its read-ahead).
+func (g *GeoJSONReader) arm() {
+	g.src.limit = g.dec.InputOffset() + int64(g.opts.MaxFeatureBytes) + 64<<10
+}
+
+func (g *GeoJSONReader) fail(err error) error {
+	var se *json.SyntaxError
+	switch {
+	case errors.Is(err, errFeatureTooLarge):
+		err = &FileError{Line: g.line(), Reason: fmt.Sprintf("feature %d is larger than %s; simplify its geometry or split the file", g.row+1, byteSize(g.opts.MaxFeatureBytes)), Err: aidmap.ErrInvalid}
+	case errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF):
+		err = &FileError{Line: g.line(), Reason: "the file ends in the middle of a JSON value; is it complete?", Err: aidmap.ErrInvalid}
+	case errors.As(err, &se):
+		err = &FileError{Line: g.line(), Reason: "not valid JSON: " + se.Error(), Err: aidmap.ErrInvalid}
+	default:
+		var fe *FileError
+		if !errors.As(err, &fe) {
+			err = &FileError{Line: g.line(), Reason: "read the file", Err: err}
+		}
+	}
+	g.err = err
+	return err
+}
+
+// Next returns the next feature as a record. It returns io.EOF after the last one, and a
+// *FileError when the file cannot be read further (not JSON, not GeoJSON, a limit reached).
+// Problems with one feature are in Record.Problems.
+func (g *GeoJSONReader) Next() (Record, error) {
+	if g.err != nil {
+		return Record{}, g.err
+	}
+	for {
+		g.arm()
+		switch g.state {
+		case geoArray:
+			if g.dec.More() {
+				var raw json.RawMessage
+				if err := g.dec.Decode(&raw); err != nil {
+					return Record{}, g.fail(err)
+				}
+				end := g.line()
+				return g.feature(raw, nil, end-bytes.Count(raw, []byte{'\n'}))
+			}
+			if _, err := g.dec.Token(); err != nil { // ]
+				return Record{}, g.fail(err)
+			}
+			if g.topArray {
+				g.state = geoTop
+			} else {
+				g.state = geoObject
+			}
+		case geoObject:
+			if !g.dec.More() {
+				if _, err := g.dec.Token(); err != nil { // }
+					return Record{}, g.fail(err)
+				}
+				g.state = geoTop
+				if g.sawFeatur {
+					continue
+				}
+				typ := jsonText(g.member.Type)
+				switch {
+				case typ == "Feature" || typ == "" && (g.member.Geometry != nil || g.member.Properties != nil):
+					m := g.member
+					return g.feature(nil, &m, g.topLine)
+				case typ == "FeatureCollection":
+					g.note("the FeatureCollection has no \"features\" array; it holds no sites")
+					continue
+				}
+				return Record{}, g.fail(&FileError{Line: g.topLine, Reason: fmt.Sprintf("the JSON object is not GeoJSON (its type is %q, not FeatureCollection or Feature)", typ), Err: aidmap.ErrInvalid})
+			}
+			tok, err := g.dec.Token()
+			if err != nil {
+				return Record{}, g.fail(err)
+			}
+			key, _ := tok.(string)
+			if key == "features" {
+				g.sawFeatur = true
+				tok, err := g.dec.Token()
+				if err != nil {
+					return Record{}, g.fail(err)
+				}
+				if tok != json.Delim('[') {
+					return Record{}, g.fail(&FileError{Line: g.line(), Reason: "\"features\" must be an array of Feature objects", Err: aidmap.ErrInvalid})
+				}
+				g.state, g.topArray = geoArray, false
+				continue
+			}
+			var raw json.RawMessage
+			if err := g.dec.Decode(&raw); err != nil {
+				return Record{}, g.fail(err)
+			}
+			switch key {
+			case "type":
+				g.member.Type = raw
+			case "id":
+				g.member.ID = raw
+			case "geometry":
+				g.member.Geometry = raw
+			case "properties":
+				g.member.Properties = raw
+			case "crs":
+				g.crsNote(raw)
+			}
+		default: // geoTop
+			tok, err := g.dec.Token()
+			if err == io.EOF {
+				if !g.sawValue {
+					g.err = &FileError{Reason: "the file is empty", Err: aidmap.ErrInvalid}
+					return Record{}, g.err
+				}
+				if g.row > 0 && !g.sawCategory {
+					g.note("no property gives the kind of service, so every site is filed as \"other\"; add a \"category\" property such as \"food bank\"")
+				}
+				g.err = io.EOF
+				return Record{}, io.EOF
+			}
+			if err != nil {
+				return Record{}, g.fail(err)
+			}
+			g.sawValue = true
+			switch tok {
+			case json.Delim('{'):
+				g.state, g.member, g.sawFeatur, g.topLine = geoObject, geoFeature{}, false, g.line()
+			case json.Delim('['):
+				g.state, g.topArray = geoArray, true
+			default:
+				return Record{}, g.fail(&FileError{Line: g.line(), Reason: "not GeoJSON: the file must hold a FeatureCollection, a Feature, or one feature per line", Err: aidmap.ErrInvalid})
+			}
+		}
+	}
+}
+
+func (g *GeoJSONReader) note(s string) {
+	for _, n := range g.dialect.Notes {
+		if n == s {
+			return
+		}
+	}
+	g.dialect.Notes = append(g.dialect.Notes, s)
+}
+
+// crsNote reads the crs member of GeoJSON 2008: RFC 7946 removed it, and anything other than
+// WGS84 degrees shows up as coordinates out of range, which Record.Site rejects.
+func (g *GeoJSONReader) crsNote(raw json.RawMessage) {
+	var crs struct {
+		Properties struct {
+			Name string `json:"name"`
+		} `json:"properties"`
+	}
+	if json.Unmarshal(raw, &crs) != nil {
+		return
+	}
+	name := crs.Properties.Name
+	switch {
+	case name == "", strings.HasSuffix(name, "CRS84"), strings.HasSuffix(name, ":4326"), strings.HasSuffix(name, "::4326"):
+		return
+	}
+	g.note(fmt.Sprintf("the file declares the coordinate system %q; aidmap reads WGS84 longitude, latitude only (RFC 7946), so export it as EPSG:4326", name))
+}
+
+// feature turns one feature, as raw JSON or as members already read, into a record.
+func (g *GeoJSONReader) feature(raw json.RawMessage, m *geoFeature, line int) (Record, error) {
+	if g.row >= g.opts.MaxFeatures {
+		return Record{}, g.fail(&FileError{Line: line, Reason: fmt.Sprintf("the file has more than %d features; split it into smaller files", g.opts.MaxFeatures), Err: aidmap.ErrInvalid})
+	}
+	g.row++
+	rec := Record{Row: g.row, Line: line, columns: new([numFields]string)}
+	reject := func(reason string) (Record, error) {
+		rec.Problems = append(rec.Problems, Problem{Severity: Rejected, Row: rec.Row, Line: rec.Line, Reason: reason})
+		return rec, nil
+	}
+	if m == nil {
+		if d := jsonDepth(raw); d > g.opts.MaxDepth {
+			return reject(fmt.Sprintf("the feature is nested %d levels deep; at most %d are read", d, g.opts.MaxDepth))
+		}
+		m = new(geoFeature)
+		if len(raw) == 0 || raw[0] != '{' || json.Unmarshal(raw, m) != nil {
+			return reject("is not a GeoJSON Feature object")
+		}
+	} else {
+		for _, part := range []json.RawMessage{m.Geometry, m.Properties} {
+			if d := jsonDepth(part) + 1; d > g.opts.MaxDepth {
+				return reject(fmt.Sprintf("the feature is nested %d levels deep; at most %d are read", d, g.opts.MaxDepth))
+			}
+		}
+	}
+	switch typ := jsonText(m.Type); typ {
+	case "Feature", "":
+	case "Point", "MultiPoint", "LineString", "MultiLineString", "Polygon", "MultiPolygon", "GeometryCollection":
+		return reject(fmt.Sprintf("is a bare %s geometry, not a Feature: it has no properties, so no name", typ))
+	default:
+		return reject(fmt.Sprintf("has type %q; only Feature objects are read", typ))
+	}
+	if err := g.properties(&rec, m.Properties); err != nil {
+		return reject(err.Error())
+	}
+	if strings.TrimSpace(rec.values[FieldID]) == "" {
+		if id := jsonText(m.ID); id != "" {
+			rec.values[FieldID] = id
+			rec.columns[FieldID] = "id"
+		}
+	}
+	g.geometry(&rec, m.Geometry)
+	g.sawCategory = g.sawCategory || rec.columns[FieldCategory] != ""
+	return rec, nil
+}
+
+// jsonText returns a JSON string's text or a number's digits; "" for anything else.
+func jsonText(raw json.RawMessage) string {
+	raw = bytes.TrimSpace(raw)
+	if len(raw) == 0 {
+		return ""
+	}
+	switch raw[0] {
+	case '"':
+		var s string
+		if json.Unmarshal(raw, &s) == nil {
+			return s
+		}
+	case '-', '0', '1', '2', '3', '4', '5', '6', '7', '8', '9':
+		return string(raw)
+	}
+	return ""
+}
+
+// jsonDepth returns how deeply objects and arrays nest in valid JSON.
+func jsonDepth(raw []byte) int {
+	depth, deepest, inString := 0, 0, false
+	for i := 0; i < len(raw); i++ {
+		c := raw[i]
+		if inString {
+			switch c {
+			case '\\':
+				i++
+			case '"':
+				inString = false
+			}
+			continue
+		}
+		switch c {
+		case '"':
+			inString = true
+		case '{', '[':
+			depth++
+			deepest = max(deepest, depth)
+		case '}', ']':
+			depth--
+		}
+	}
+	return deepest
+}
+
+// geoGeometry is a GeoJSON geometry object.
+type geoGeometry struct {
+	Type        string            `json:"type"`
+	Coordinates json.RawMessage   `json:"coordinates"`
+	Geometries  []json.RawMessage `json:"geometries"`
+}
+
+// geometry fills lat and lon from the feature's geometry, as explained on GeoJSONReader.
+func (g *GeoJSONReader) geometry(rec *Record, raw json.RawMessage) {
+	raw = bytes.TrimSpace(raw)
+	if len(raw) == 0 || string(raw) == "null" {
+		g.propertyCoordinates(rec)
+		return
+	}
+	var geom geoGeometry
+	if raw[0] != '{' || json.Unmarshal(raw, &geom) != nil {
+		rec.Problems = append(rec.Problems, Problem{Severity: Rejected, Row: rec.Row, Line: rec.Line, Field: "geometry", Column: "geometry", Value: clip(string(raw)), Reason: "is not a GeoJSON geometry such as {\"type\": \"Point\", \"coordinates\": [-123.1, 49.28]}"})
+		return
+	}
+	lon, lat, why := pointOf(geom, 0)
+	if why != "" {
+		hasAddress := !missing(rec.values[FieldAddress]) || !missing(rec.values[FieldPostalCode]) || !missing(rec.values[FieldCity])
+		p := Problem{Severity: Rejected, Row: rec.Row, Line: rec.Line, Field: "geometry", Column: "geometry", Value: geom.Type, Reason: why + "; give the site's point, or an address to locate it by"}
+		if hasAddress {
+			p.Severity, p.Reason = Warning, why+"; it was ignored and the site will be located by its address"
+		}
+		rec.Problems = append(rec.Problems, p)
+		for _, f := range []Field{FieldLat, FieldLon, FieldCoordinates} {
+			rec.values[f], rec.columns[f] = "", ""
+		}
+		return
+	}
+	rec.values[FieldLon], rec.values[FieldLat] = lon, lat
+	rec.columns[FieldLon], rec.columns[FieldLat] = "geometry", "geometry"
+	rec.values[FieldCoordinates], rec.columns[FieldCoordinates] = "", ""
+}
+
+// pointOf returns the one point of a geometry as the text of its numbers, or why there is none.
+func pointOf(geom geoGeometry, depth int) (lon, lat, why string) {
+	switch geom.Type {
+	case "Point":
+		var pos []json.RawMessage
+		if json.Unmarshal(geom.Coordinates, &pos) != nil {
+			return "", "", "the Point's coordinates are not a list of numbers such as [-123.1, 49.28]"
+		}
+		if len(pos) < 2 {
+			return "", "", "the Point has no coordinates"
+		}
+		return numberText(pos[0]), numberText(pos[1]), ""
+	case "MultiPoint":
+		var pts [][]json.RawMessage
+		if json.Unmarshal(geom.Coordinates, &pts) != nil {
+			return "", "", "the MultiPoint's coordinates are not a list of points"
+		}
+		if len(pts) != 1 || len(pts[0]) < 2 {
+			return "", "", fmt.Sprintf("the geometry is a MultiPoint of %d points, and a site has one point: make one feature per site", len(pts))
+		}
+		return numberText(pts[0][0]), numberText(pts[0][1]), ""
+	case "GeometryCollection":
+		if len(geom.Geometries) == 1 && depth < 4 {
+			var inner geoGeometry
+			if json.Unmarshal(geom.Geometries[0], &inner) == nil {
+				return pointOf(inner, depth+1)
+			}
+		}
+		return "", "", fmt.Sprintf("the geometry is a GeometryCollection of %d geometries, not a point", len(geom.Geometries))
+	case "LineString", "MultiLineString", "Polygon", "MultiPolygon":
+		return "", "", fmt.Sprintf("the geometry is a %s, not a point: its centre may be far from where people go, so no point was made up", geom.Type)
+	}
+	return "", "", fmt.Sprintf("the geometry type %q is not a GeoJSON type", geom.Type)
+}
+
+// numberText returns a JSON number's text, or a string's text (Record.Site then says whether
+// it is a number).
+func numberText(raw json.RawMessage) string {
+	if t := jsonText(raw); t != "" {
+		return t
+	}
+	return string(raw)
+}
+
+// propertyCoordinates fills lat and lon from a "lat,lon" property when the feature has no
+// geometry and no separate lat and lon properties.
+func (g *GeoJSONReader) propertyCoordinates(rec *Record) {
+	v := rec.values[FieldCoordinates]
+	if missing(v) || !missing(rec.values[FieldLat]) || !missing(rec.values[FieldLon]) {
+		return
+	}
+	p, ok := splitCoordinates(v)
+	if !ok {
+		rec.warn(FieldCoordinates, "", v, "is not a pair of coordinates such as 49.28,-123.1 or POINT(-123.1 49.28)")
+		return
+	}
+	order := p.order
+	if order == OrderUnknown {
+		own, _ := pairOrder(p.fa, p.fb)
+		if own == OrderUnknown {
+			rec.warn(FieldCoordinates, "", v, "both numbers are between -90 and 90, so it is unclear which is the latitude; read as lat,lon")
+			own = LatLon
+		}
+		order = own
+	}
+	if order == LonLat {
+		rec.values[FieldLon], rec.values[FieldLat] = p.a, p.b
+	} else {
+		rec.values[FieldLat], rec.values[FieldLon] = p.a, p.b
+	}
+	rec.columns[FieldLat], rec.columns[FieldLon] = rec.columns[FieldCoordinates], rec.columns[FieldCoordinates]
+}
+
+// geoSynonyms are property names of OpenStreetMap exports (overpass turbo, osmium) that are not
+// table headers people write; they rank after the shared synonyms.
+var geoSynonyms = map[string]synonym{
+	"addrstreet": {FieldAddress, 50}, "addrfull": {FieldAddress, 49}, "addrcity": {FieldCity, 50},
+	"addrpostcode": {FieldPostalCode, 50}, "addrprovince": {FieldRegion, 50},
+	"addrstate": {FieldRegion, 51}, "addrcountry": {FieldCountry, 50}, "addrunit": {FieldUnit, 50},
+	"contactwebsite": {FieldWebsite, 50}, "contactemail": {FieldEmail, 50},
+	"socialfacility": {FieldCategory, 50}, "amenity": {FieldCategory, 51},
+	"osmid": {FieldID, 50},
+}
+
+// houseNumberKeys hold a house number that OSM keeps apart from the street.
+var houseNumberKeys = map[string]bool{"addrhousenumber": true, "housenumber": true, "streetnumber": true, "civicnumber": true}
+
+// lookupProperty returns the field a property path fills and how good a match it is (lower is
+// better): the whole path ("contact.phone" as "contactphone"), then the last key alone.
+func lookupProperty(path []string) (Field, int, bool) {
+	depth := len(path) - 1
+	try := func(k string) (Field, int, bool) {
+		if s, ok := synonyms[k]; ok {
+			return s.field, s.rank, true
+		}
+		if s, ok := geoSynonyms[k]; ok {
+			return s.field, s.rank, true
+		}
+		return FieldNone, 0, false
+	}
+	if depth > 0 {
+		var b strings.Builder
+		for _, p := range path {
+			b.WriteString(normaliseKey(p))
+		}
+		if f, rank, ok := try(b.String()); ok {
+			return f, depth*1000 + rank, true
+		}
+	}
+	if f, rank, ok := try(normaliseKey(path[len(path)-1])); ok {
+		return f, depth*1000 + 100 + rank, true
+	}
+	return FieldNone, 0, false
+}
+
+// properties fills the record's fields from the feature's properties object.
+func (g *GeoJSONReader) properties(rec *Record, raw json.RawMessage) error {
+	raw = bytes.TrimSpace(raw)
+	if len(raw) == 0 || string(raw) == "null" {
+		return nil
+	}
+	if raw[0] != '{' {
+		return errors.New("its properties are not a JSON object")
+	}
+	var best [numFields]int
+	houseNumber := ""
+	emit := func(path []string, value string) {
+		name := strings.Join(path, ".")
+		f, score, ok := lookupProperty(path)
+		g.column(name, f)
+		if !ok {
+			if houseNumbers := houseNumberKeys[normaliseKey(path[len(path)-1])]; houseNumbers && houseNumber == "" {
+				houseNumber = strings.TrimSpace(value)
+			}
+			return
+		}
+		if strings.TrimSpace(value) == "" {
+			return
+		}
+		if rec.columns[f] == "" || score < best[f] {
+			rec.values[f], rec.columns[f], best[f] = value, name, score
+		}
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	if _, err := dec.Token(); err != nil { // {
+		return errors.New("its properties are not valid JSON")
+	}
+	if err := walkObject(dec, nil, emit); err != nil {
+		return errors.New("its properties could not be read: " + err.Error())
+	}
+	if houseNumber != "" && rec.values[FieldAddress] != "" && !strings.HasPrefix(strings.TrimSpace(rec.values[FieldAddress]), houseNumber) {
+		rec.values[FieldAddress] = houseNumber + " " + strings.TrimSpace(rec.values[FieldAddress])
+	}
+	return nil
+}
+
+// column records a property path in the dialect, up to DefaultMaxColumns of them.
+func (g *GeoJSONReader) column(name string, f Field) {
+	if _, ok := g.paths[name]; ok || len(g.paths) >= DefaultMaxColumns {
+		return
+	}
+	i := len(g.dialect.Columns)
+	g.paths[name] = i
+	c := Column{Index: i, Letter: columnLetter(i), Header: name, Field: f}
+	if f != FieldNone {
+		c.By = ByHeader
+	}
+	g.dialect.Columns = append(g.dialect.Columns, c)
+}
+
+// walkObject reads the members of an object whose '{' was read, calling emit with each plain
+// value's path; arrays of plain values are emitted once, joined with "; ".
+func walkObject(dec *json.Decoder, path []string, emit func([]string, string)) error {
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return err
+		}
+		key, _ := tok.(string)
+		p := append(path[:len(path):len(path)], key)
+		var list []string
+		if err := walkValue(dec, p, emit, &list); err != nil {
+			return err
+		}
+		if len(list) > 0 {
+			emit(p, strings.Join(list, "; "))
+		}
+	}
+	_, err := dec.Token() // }
+	return err
+}
+
+func walkValue(dec *json.Decoder, path []string, emit func([]string, string), list *[]string) error {
+	tok, err := dec.Token()
+	if err != nil {
+		return err
+	}
+	switch v := tok.(type) {
+	case json.Delim:
+		if v == '{' {
+			return walkObject(dec, path, emit)
+		}
+		for dec.More() { // [
+			if err := walkValue(dec, path, emit, list); err != nil {
+				return err
+			}
+		}
+		_, err := dec.Token() // ]
+		return err
+	case string:
+		*list = append(*list, v)
+	case json.Number:
+		*list = append(*list, v.String())
+	case bool:
+		if v {
+			*list = append(*list, "true")
+		} else {
+			*list = append(*list, "false")
+		}
+	}
+	return nil
+}
+
+// clip shortens a value for a report.
+func clip(s string) string {
+	if len(s) <= 80 {
+		return s
+	}
+	i := 77
+	for i > 0 && s[i]&0xC0 == 0x80 {
+		i--
+	}
+	return s[:i] + "…"
+}
