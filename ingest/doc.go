@@ -1,8 +1,8 @@
 // Package ingest turns NGOs' files into validated sites: readers (CSV and TSV today; GeoJSON and
 // HSDS to come), normalisation, validation and the upload report.
 //
-// It imports the domain (package aidmap) and the standard library; store contracts will come
-// later. It does not read flags or the environment, and it never reads a whole file into
+// It imports the domain (package aidmap), package hours, the store contract (only for the
+// result type of the Writer it declares) and the standard library. It does not read flags or the environment, and it never reads a whole file into
 // memory: a TableReader streams rows with bounded buffers.
 //
 // The table reader works in layers, each fixing one kind of mess NGOs' spreadsheets carry:
@@ -16,4 +16,8 @@
 // Errors that stop reading are *FileError values wrapping aidmap.ErrInvalid (or the I/O error).
 // Problems with a single row are values (Problem) carried by the Record, never errors, so one bad
 // row never stops an upload.
+//
+// Run is the upload pipeline on top of the readers: read ─► convert and validate ─► geocode
+// rows without coordinates ─► read opening hours ─► drop duplicate rows ─► one all-or-nothing
+// write through the Writer it declares, with a Report of every row's problems.
 package ingest

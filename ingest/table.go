@@ -148,6 +148,9 @@ type Problem struct {
 	Column   string // the column's name in the file, when known
 	Value    string
 	Reason   string
+	// Detail says more about this row's case when Reason is a fixed text shared by many rows
+	// (which parser error, which earlier row), so reports can group rows by Reason.
+	Detail string
 }
 
 func (p Problem) String() string {

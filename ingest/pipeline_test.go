@@ -1,0 +1,468 @@
+package ingest
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"reflect"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aidmap/aidmap"
+	"github.com/aidmap/aidmap/store"
+	"github.com/aidmap/aidmap/store/sqlite"
+)
+
+const testOrg = "testorg"
+
+// newStore opens a SQLite store in a temporary directory with the test organisation.
+func newStore(t *testing.T) *sqlite.Store {
+	t.Helper()
+	ctx := context.Background()
+	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "aidmap.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	if err := st.UpsertOrganization(ctx, aidmap.Organization{ID: testOrg, Name: "Test Org"}); err != nil {
+		t.Fatal(err)
+	}
+	return st
+}
+
+// runFile ingests a file from testdata/pipeline.
+func runFile(t *testing.T, w Writer, name string, opts Options) *Report {
+	t.Helper()
+	f, err := os.Open(filepath.Join("testdata", "pipeline", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rep, err := runReader(t, w, f, name, opts)
+	if err != nil {
+		t.Fatalf("Run(%s): %v", name, err)
+	}
+	return rep
+}
+
+func runReader(t *testing.T, w Writer, r interface{ Read([]byte) (int, error) }, name string, opts Options) (*Report, error) {
+	t.Helper()
+	src, format, err := NewReader(r, ReadOptions{Name: name})
+	if err != nil {
+		t.Fatalf("NewReader(%s): %v", name, err)
+	}
+	if opts.Org == "" {
+		opts.Org = testOrg
+	}
+	opts.File, opts.Format = name, format
+	return Run(context.Background(), src, w, nil, opts)
+}
+
+func runText(t *testing.T, w Writer, csv string, opts Options) *Report {
+	t.Helper()
+	rep, err := runReader(t, w, strings.NewReader(csv), "inline.csv", opts)
+	if err != nil {
+		t.Fatalf("Run: %v", err)
+	}
+	return rep
+}
+
+// storeSites returns the organisation's sites by external ID.
+func storeSites(t *testing.T, w Writer) map[string]aidmap.Site {
+	t.Helper()
+	out := map[string]aidmap.Site{}
+	if _, err := w.EachSite(context.Background(), func(s aidmap.Site) error {
+		out[s.ExternalID] = s
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+func version(t *testing.T, st *sqlite.Store) int64 {
+	t.Helper()
+	v, err := st.Version(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
+
+// problems returns "severity row field: reason" for each entry, for comparing.
+func problems(rep *Report) []string {
+	var out []string
+	for _, e := range rep.Problems {
+		out = append(out, e.Severity+" "+itoa(e.Row)+" "+e.Field+": "+e.Reason)
+	}
+	return out
+}
+
+func checkSummary(t *testing.T, got Summary, want Summary) {
+	t.Helper()
+	got.Precision, want.Precision = nil, nil
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("summary:\n got %+v\nwant %+v", got, want)
+	}
+}
+
+func TestRunMerge(t *testing.T) {
+	st := newStore(t)
+	rep := runFile(t, st, "sites.csv", Options{})
+	checkSummary(t, rep.Summary, Summary{RowsRead: 8, Created: 4, Rejected: 2, Skipped: 1, Duplicates: 1, Warnings: 3})
+	if got := rep.Summary.Precision; !reflect.DeepEqual(got, map[aidmap.Precision]int{aidmap.PrecisionExact: 4}) {
+		t.Errorf("precision: got %v, want exact 4", got)
+	}
+	want := []string{
+		"warning 4 hours: " + ReasonHoursKept,
+		"rejected 5 address: " + ReasonNotLocated,
+		"rejected 6 name: is required: every site needs a name",
+		"skipped 7 status: the row is marked inactive; it is not published",
+		"warning 8 id: " + ReasonDuplicateID,
+		"warning 9 name: " + ReasonDuplicateName,
+	}
+	if got := problems(rep); !slices.Equal(got, want) {
+		t.Errorf("problems:\n got %q\nwant %q", got, want)
+	}
+	if rep.StoreVersion == 0 || rep.StoreVersion != version(t, st) {
+		t.Errorf("report store version %d, store at %d", rep.StoreVersion, version(t, st))
+	}
+
+	sites := storeSites(t, st)
+	if len(sites) != 4 {
+		t.Fatalf("got %d sites in the store, want 4: %v", len(sites), sites)
+	}
+	t.Run("later duplicate wins", func(t *testing.T) {
+		if got := sites["MB2"].Name; got != "Meal B (moved)" {
+			t.Errorf("MB2 name: got %q, want the later row's %q", got, "Meal B (moved)")
+		}
+		if e := rep.Problems[4]; !strings.Contains(e.Detail, "row 3 and row 8") {
+			t.Errorf("duplicate detail %q does not name rows 3 and 8", e.Detail)
+		}
+	})
+	t.Run("hours", func(t *testing.T) {
+		osm := sites["FB1"].Hours
+		if len(osm.Weekly) != 5 || osm.Weekly[0].Open != 9*60 || osm.Weekly[0].Close != 17*60 || osm.Notes != "" {
+			t.Errorf("FB1 (OSM syntax) hours: got %+v, want Mon-Fri 9:00-17:00", osm)
+		}
+		text := sites["MB2"].Hours
+		if !reflect.DeepEqual(text.Weekly, osm.Weekly) {
+			t.Errorf("MB2 (free text) hours: got %+v, want %+v", text.Weekly, osm.Weekly)
+		}
+		kept := sites["SC3"].Hours
+		if kept.Known() || kept.Notes != "By appointment only" {
+			t.Errorf("SC3 (unreadable) hours: got %+v, want only Notes kept verbatim", kept)
+		}
+	})
+	t.Run("never invents a location", func(t *testing.T) {
+		if _, ok := sites["CD4"]; ok {
+			t.Error("CD4 has no coordinates and the geocoder found nothing, but it was stored")
+		}
+	})
+}
+
+func TestRunIdempotent(t *testing.T) {
+	st := newStore(t)
+	first := runFile(t, st, "sites.csv", Options{})
+	v := version(t, st)
+	before := storeSites(t, st)
+	for _, mode := range []Mode{ModeMerge, ModeReplace} {
+		rep := runFile(t, st, "sites.csv", Options{Mode: mode})
+		checkSummary(t, rep.Summary, Summary{RowsRead: 8, Unchanged: 4, Rejected: 2, Skipped: 1, Duplicates: 1, Warnings: 3})
+		if got := version(t, st); got != v {
+			t.Errorf("%s re-run: store version went from %d to %d, want unchanged", mode, v, got)
+		}
+		if !reflect.DeepEqual(problems(rep), problems(first)) {
+			t.Errorf("%s re-run: problems differ:\n got %q\nwant %q", mode, problems(rep), problems(first))
+		}
+		if after := storeSites(t, st); !reflect.DeepEqual(after, before) {
+			t.Errorf("%s re-run changed the stored sites", mode)
+		}
+	}
+}
+
+func TestRunReplace(t *testing.T) {
+	st := newStore(t)
+	runFile(t, st, "sites.csv", Options{})
+	rep := runFile(t, st, "sites-v2.csv", Options{Mode: ModeReplace})
+	// FB1: new phone. MB2: same. SC3: rejected (its site stays). FB7: missing, retired.
+	checkSummary(t, rep.Summary, Summary{RowsRead: 3, Updated: 1, Unchanged: 1, Retired: 1, Rejected: 1})
+	sites := storeSites(t, st)
+	for id, want := range map[string]aidmap.Status{"FB1": aidmap.StatusActive, "MB2": aidmap.StatusActive,
+		"SC3": aidmap.StatusActive, "FB7": aidmap.StatusRetired} {
+		if got := sites[id].Status; got != want {
+			t.Errorf("%s: got status %q, want %q", id, got, want)
+		}
+	}
+	if got := sites["FB1"].Phone; got != "+1 604-555-0199" {
+		t.Errorf("FB1 phone: got %q, want the new number", got)
+	}
+	if got := sites["FB7"].Name; got != "Food Bank A" {
+		t.Errorf("retired FB7 keeps its content: got name %q", got)
+	}
+
+	t.Run("merge leaves missing sites alone", func(t *testing.T) {
+		rep := runFile(t, st, "only-one.csv", Options{})
+		checkSummary(t, rep.Summary, Summary{RowsRead: 1, Created: 1})
+		if got := len(storeSites(t, st)); got != 5 {
+			t.Errorf("got %d sites, want 5", got)
+		}
+	})
+	t.Run("retired site comes back", func(t *testing.T) {
+		rep := runFile(t, st, "sites.csv", Options{})
+		// FB1 gets its old phone back and FB7 is active again; MB2 and SC3 are as they were.
+		checkSummary(t, rep.Summary, Summary{RowsRead: 8, Updated: 2, Unchanged: 2, Rejected: 2, Skipped: 1, Duplicates: 1, Warnings: 3})
+		if got := storeSites(t, st)["FB7"].Status; got != aidmap.StatusActive {
+			t.Errorf("FB7: got %q, want active again", got)
+		}
+	})
+}
+
+func TestRunSkippedRowRetires(t *testing.T) {
+	st := newStore(t)
+	const header = "id,name,lat,lon,category,status\n"
+	runText(t, st, header+"A,Alpha,49.1,-123.1,shelter,active\nB,Beta,49.2,-123.2,shelter,active\n", Options{})
+	rep := runText(t, st, header+"A,Alpha,49.1,-123.1,shelter,inactive\n", Options{})
+	checkSummary(t, rep.Summary, Summary{RowsRead: 1, Skipped: 1, Retired: 1})
+	sites := storeSites(t, st)
+	if sites["A"].Status != aidmap.StatusRetired || sites["B"].Status != aidmap.StatusActive {
+		t.Errorf("got A %q and B %q, want A retired (marked inactive) and B left alone (merge)", sites["A"].Status, sites["B"].Status)
+	}
+}
+
+func TestRunDryRun(t *testing.T) {
+	st := newStore(t)
+	runFile(t, st, "sites.csv", Options{})
+	v := version(t, st)
+	before := storeSites(t, st)
+
+	tests := []struct {
+		name string
+		file string
+		mode Mode
+		want Summary
+	}{
+		{"merge same", "sites.csv", ModeMerge, Summary{RowsRead: 8, Unchanged: 4, Rejected: 2, Skipped: 1, Duplicates: 1, Warnings: 3}},
+		{"replace v2", "sites-v2.csv", ModeReplace, Summary{RowsRead: 3, Updated: 1, Unchanged: 1, Retired: 1, Rejected: 1}},
+		{"replace with one new", "only-one.csv", ModeReplace, Summary{RowsRead: 1, Created: 1, Retired: 4}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rep := runFile(t, st, tt.file, Options{Mode: tt.mode, DryRun: true})
+			checkSummary(t, rep.Summary, tt.want)
+			if !rep.DryRun || rep.StoreVersion != 0 {
+				t.Errorf("report: dry_run %v, store_version %d; want true, 0", rep.DryRun, rep.StoreVersion)
+			}
+			if got := version(t, st); got != v {
+				t.Errorf("store version went from %d to %d", v, got)
+			}
+			if after := storeSites(t, st); !reflect.DeepEqual(after, before) {
+				t.Error("a dry run changed the stored sites")
+			}
+		})
+	}
+
+	t.Run("new organisation", func(t *testing.T) {
+		rep := runFile(t, st, "sites.csv", Options{Org: "neworg", OrgName: "New Org", DryRun: true})
+		checkSummary(t, rep.Summary, Summary{RowsRead: 8, Created: 4, Rejected: 2, Skipped: 1, Duplicates: 1, Warnings: 3})
+		if _, err := st.Organization(context.Background(), "neworg"); !errors.Is(err, aidmap.ErrNotFound) {
+			t.Errorf("a dry run created the organisation (err %v)", err)
+		}
+	})
+}
+
+func TestRunOrganisation(t *testing.T) {
+	st := newStore(t)
+	_, err := runReader(t, st, strings.NewReader("name,lat,lon\nA,49,-123\n"), "x.csv", Options{Org: "nobody"})
+	if !errors.Is(err, ErrNoOrganization) || !errors.Is(err, aidmap.ErrNotFound) {
+		t.Fatalf("missing organisation: got %v, want ErrNoOrganization and ErrNotFound", err)
+	}
+	rep, err := runReader(t, st, strings.NewReader("name,lat,lon\nA,49,-123\n"), "x.csv", Options{Org: "newbie", OrgName: "Newbie Kitchen"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !rep.OrganizationCreated || rep.Summary.Created != 1 {
+		t.Errorf("got created=%v sites=%d, want the organisation and 1 site created", rep.OrganizationCreated, rep.Summary.Created)
+	}
+	org, err := st.Organization(context.Background(), "newbie")
+	if err != nil || org.Name != "Newbie Kitchen" {
+		t.Errorf("organisation: got %+v, %v", org, err)
+	}
+}
+
+// TestRunFailedWriteChangesNothing breaks the write at the worst moment, as a killed process or
+// a database gone away would.
+func TestRunFailedWriteChangesNothing(t *testing.T) {
+	st := newStore(t)
+	runFile(t, st, "sites.csv", Options{})
+	v := version(t, st)
+	before := storeSites(t, st)
+
+	t.Run("context cancelled as the write starts", func(t *testing.T) {
+		f, err := os.Open(filepath.Join("testdata", "pipeline", "sites-v2.csv"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		src, _, err := NewReader(f, ReadOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		rep, err := Run(ctx, src, st, nil, Options{Org: testOrg, Mode: ModeReplace, Progress: func(p Progress) {
+			if p.Phase == "writing" {
+				cancel()
+			}
+		}})
+		if !errors.Is(err, context.Canceled) {
+			t.Fatalf("got error %v, want context.Canceled", err)
+		}
+		if rep.Summary.RowsRead != 3 || rep.Summary.Retired != 0 || rep.Summary.Updated != 0 {
+			t.Errorf("report after a failed write: %+v, want rows read and nothing written", rep.Summary)
+		}
+		if got := version(t, st); got != v {
+			t.Errorf("store version went from %d to %d", v, got)
+		}
+		if after := storeSites(t, st); !reflect.DeepEqual(after, before) {
+			t.Error("a failed write changed the stored sites")
+		}
+	})
+
+	t.Run("store closed", func(t *testing.T) {
+		dir := t.TempDir()
+		ctx := context.Background()
+		st, err := sqlite.Open(ctx, filepath.Join(dir, "aidmap.db"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := st.UpsertOrganization(ctx, aidmap.Organization{ID: testOrg, Name: "T"}); err != nil {
+			t.Fatal(err)
+		}
+		runFile(t, st, "sites.csv", Options{})
+		w := closingWriter{st}
+		_, err = runReader(t, w, strings.NewReader("id,name,lat,lon\nZ,Zed,49,-123\n"), "z.csv", Options{})
+		if err == nil {
+			t.Fatal("write to a closed store succeeded")
+		}
+		st2, err := sqlite.Open(ctx, filepath.Join(dir, "aidmap.db"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer st2.Close()
+		if got := storeSites(t, st2); len(got) != 4 {
+			t.Errorf("after the failed write: %d sites, want the 4 from before", len(got))
+		}
+	})
+}
+
+// closingWriter closes the store just before writing sites.
+type closingWriter struct{ *sqlite.Store }
+
+func (w closingWriter) UpsertSites(ctx context.Context, orgID string, sites []aidmap.Site) (store.UpsertResult, error) {
+	w.Store.Close()
+	return w.Store.UpsertSites(ctx, orgID, sites)
+}
+
+func TestRunFileError(t *testing.T) {
+	st := newStore(t)
+	_, err := runReader(t, st, strings.NewReader("id,name,lat,lon\nA,\"never closed,49,-123\n"+strings.Repeat("x\n", 10)), "bad.csv", Options{})
+	var fe *FileError
+	if !errors.As(err, &fe) {
+		t.Fatalf("got %v, want a *FileError", err)
+	}
+	if got := len(storeSites(t, st)); got != 0 {
+		t.Errorf("an unreadable file wrote %d sites", got)
+	}
+}
+
+// fakeGeocoder places addresses containing "Main" at street level and finds nothing else.
+type fakeGeocoder struct{}
+
+func (fakeGeocoder) Geocode(ctx context.Context, a aidmap.Address) (GeocodeResult, error) {
+	if strings.Contains(a.Street, "Main") {
+		return GeocodeResult{Lat: 49.25, Lon: -123.1, Precision: aidmap.PrecisionStreet, Confidence: 0.6, Label: "Main St, Vancouver"}, nil
+	}
+	return GeocodeResult{}, aidmap.ErrNotFound
+}
+
+func TestRunGeocoder(t *testing.T) {
+	st := newStore(t)
+	src, _, err := NewReader(strings.NewReader("id,name,address,city\nA,Alpha,4 Main St,Vancouver\nB,Beta,9 Nowhere Rd,Vancouver\n"), ReadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := Run(context.Background(), src, st, fakeGeocoder{}, Options{Org: testOrg})
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkSummary(t, rep.Summary, Summary{RowsRead: 2, Created: 1, Rejected: 1, Warnings: 1})
+	if got := rep.Summary.Precision; !reflect.DeepEqual(got, map[aidmap.Precision]int{aidmap.PrecisionStreet: 1}) {
+		t.Errorf("precision: got %v, want street 1", got)
+	}
+	want := []string{"warning 2 address: " + ReasonApproximate, "rejected 3 address: " + ReasonNotLocated}
+	if got := problems(rep); !slices.Equal(got, want) {
+		t.Errorf("problems:\n got %q\nwant %q", got, want)
+	}
+	if s := storeSites(t, st)["A"]; s.Precision != aidmap.PrecisionStreet || s.Lat != 49.25 {
+		t.Errorf("A: got %v at %v,%v; want street precision at the geocoded point", s.Precision, s.Lat, s.Lon)
+	}
+}
+
+func TestRunTimezone(t *testing.T) {
+	st := newStore(t)
+	runText(t, st, "id,name,lat,lon,hours\nA,Alpha,43.6,-79.4,Mo-Fr 09:00-17:00\n", Options{Timezone: "America/Toronto", Now: func() time.Time { return time.Unix(1e9, 0) }})
+	s := storeSites(t, st)["A"]
+	if s.Hours.Timezone != "America/Toronto" || !s.UpdatedAt.Equal(time.Unix(1e9, 0)) {
+		t.Errorf("got timezone %q updated %v", s.Hours.Timezone, s.UpdatedAt)
+	}
+}
+
+func TestLooksLikeOSM(t *testing.T) {
+	for text, want := range map[string]bool{
+		"Mo-Fr 09:00-17:00":             true,
+		"Mo-Fr 09:00-17:00; PH off":     true,
+		"24/7":                          true,
+		"Sa,Su 10:00-14:00":             true,
+		"Mon-Fri 9am-5pm":               false,
+		"By appointment":                false,
+		"lundi au vendredi 9h à 17h":    false,
+		"09:00-17:00":                   false,
+		"Tu 11:30-13:00 \"call first\"": false,
+	} {
+		if got := looksLikeOSM(text); got != want {
+			t.Errorf("looksLikeOSM(%q): got %v, want %v", text, got, want)
+		}
+	}
+}
+
+func TestDetectFormat(t *testing.T) {
+	tests := []struct {
+		head, name string
+		want       Format
+	}{
+		{"name,lat\n", "a.csv", FormatCSV},
+		{"name\tlat\n", "a.tsv", FormatCSV},
+		{`{"type":"FeatureCollection","features":[]}`, "a.json", FormatGeoJSON},
+		{"\xef\xbb\xbf  {\"type\": \"Feature\"}", "a.txt", FormatGeoJSON},
+		{`{"organizations":[]}`, "a.json", FormatHSDS},
+		{"PK\x03\x04rest", "datapackage.zip", FormatHSDS},
+		{`[{"id":1}]`, "a.geojson", FormatGeoJSON},
+		{"", "a.geojson", FormatGeoJSON},
+		{"", "a.csv", FormatCSV},
+	}
+	for _, tt := range tests {
+		if got := DetectFormat([]byte(tt.head), tt.name); got != tt.want {
+			t.Errorf("DetectFormat(%q, %q): got %q, want %q", tt.head, tt.name, got, tt.want)
+		}
+	}
+	if _, ok := readers[FormatGeoJSON]; !ok {
+		_, _, err := NewReader(strings.NewReader(`{"type":"FeatureCollection","features":[]}`), ReadOptions{})
+		if !errors.Is(err, aidmap.ErrInvalid) || !strings.Contains(err.Error(), "GeoJSON files cannot be read yet") {
+			t.Errorf("GeoJSON before its reader: got %v", err)
+		}
+	}
+}

@@ -1,0 +1,92 @@
+package ingest
+
+import (
+	"bytes"
+	"encoding/json"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata/pipeline")
+
+// golden compares got with testdata/pipeline/name, or rewrites it with -update.
+func golden(t *testing.T, name string, got []byte) {
+	t.Helper()
+	path := filepath.Join("testdata", "pipeline", name)
+	if *update {
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test -update to create it)", err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("%s differs (run go test -update after checking):\n got:\n%s\nwant:\n%s", name, got, want)
+	}
+}
+
+func TestReportGolden(t *testing.T) {
+	st := newStore(t)
+	rep := runFile(t, st, "sites.csv", Options{})
+	rep.DurationMS, rep.StoreVersion = 0, 0
+
+	var text bytes.Buffer
+	if err := rep.WriteText(&text); err != nil {
+		t.Fatal(err)
+	}
+	golden(t, "sites.report.txt", text.Bytes())
+
+	var js bytes.Buffer
+	if err := rep.WriteJSON(&js); err != nil {
+		t.Fatal(err)
+	}
+	golden(t, "sites.report.json", js.Bytes())
+
+	t.Run("JSON field names", func(t *testing.T) {
+		var m map[string]any
+		if err := json.Unmarshal(js.Bytes(), &m); err != nil {
+			t.Fatal(err)
+		}
+		for _, k := range []string{"organization", "mode", "dry_run", "file", "summary", "problems"} {
+			if _, ok := m[k]; !ok {
+				t.Errorf("report JSON has no %q", k)
+			}
+		}
+		sum := m["summary"].(map[string]any)
+		for _, k := range []string{"rows_read", "created", "updated", "unchanged", "retired", "rejected", "skipped", "duplicates", "warnings", "precision"} {
+			if _, ok := sum[k]; !ok {
+				t.Errorf("summary has no %q", k)
+			}
+		}
+	})
+}
+
+func TestReportTextLimits(t *testing.T) {
+	rep := newReport(Options{Org: "o"})
+	long := strings.Repeat("very long value ", 20)
+	var ps []Problem
+	for i := 2; i < 100; i++ {
+		ps = append(ps, Problem{Severity: Rejected, Row: i, Field: "address", Value: long, Reason: ReasonNotLocated})
+	}
+	rep.add(ps)
+	var b bytes.Buffer
+	if err := rep.WriteText(&b); err != nil {
+		t.Fatal(err)
+	}
+	out := b.String()
+	if strings.Contains(out, long) || !strings.Contains(out, "…") {
+		t.Error("long values are not truncated")
+	}
+	if !strings.Contains(out, "and 58 more (see the JSON report)") {
+		t.Errorf("row list not cut at %d:\n%s", textRows, out)
+	}
+	if strings.Count(out, "    row ") != textExamples {
+		t.Errorf("got %d example rows, want %d", strings.Count(out, "    row "), textExamples)
+	}
+}
