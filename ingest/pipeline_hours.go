@@ -13,6 +13,12 @@ import (
 // that looks like OSM opening_hours is read as that first, then as free text. What neither
 // reads is kept verbatim in Notes with a warning: people still see it, and nothing is guessed.
 func (p *pipeline) hours(rec *Record, s *aidmap.Site, problems []Problem) []Problem {
+	if s.Hours.Known() { // the reader parsed structured hours (HSDS schedules)
+		if s.Hours.Timezone == "" {
+			s.Hours.Timezone = p.opts.Timezone
+		}
+		return problems
+	}
 	text := s.Hours.Notes
 	if strings.TrimSpace(text) == "" {
 		return problems

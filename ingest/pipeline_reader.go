@@ -41,6 +41,8 @@ type ReadOptions struct {
 	Format Format
 	// Table tunes the CSV/TSV reader (mapping file, encoding, delimiter, limits).
 	Table TableOptions
+	// GeoJSON tunes the GeoJSON reader (limits).
+	GeoJSON GeoJSONOptions
 	// At and Size give random access to the whole file when it is a regular file, for formats
 	// that need it (a zipped HSDS datapackage). At is nil for a stream.
 	At   io.ReaderAt
@@ -51,12 +53,15 @@ type ReadOptions struct {
 // ones sniffed to choose the format.
 type openFunc func(r io.Reader, opts ReadOptions) (Reader, error)
 
-// readers opens each format. The GeoJSON and HSDS readers add themselves here (from an init
-// function in their own files) when they land; until then NewReader says those formats are not
-// supported yet rather than misreading them as tables.
+// readers opens each format. A format's reader may also add itself here from an init function
+// in its own file (the HSDS reader); until one does, NewReader says the format is not supported
+// yet rather than misreading it as a table.
 var readers = map[Format]openFunc{
 	FormatCSV: func(r io.Reader, opts ReadOptions) (Reader, error) {
 		return NewTableReader(r, opts.Table)
+	},
+	FormatGeoJSON: func(r io.Reader, opts ReadOptions) (Reader, error) {
+		return NewGeoJSONReader(r, opts.GeoJSON), nil
 	},
 }
 
@@ -97,6 +102,9 @@ func DetectFormat(head []byte, name string) Format {
 		return FormatHSDS
 	}
 	trimmed := bytes.TrimLeft(bytes.TrimPrefix(head, []byte("\xef\xbb\xbf")), " \t\r\n")
+	if len(trimmed) > 0 && trimmed[0] == 0x1e { // RFC 8142 GeoJSON text sequence
+		return FormatGeoJSON
+	}
 	if len(trimmed) > 0 && (trimmed[0] == '{' || trimmed[0] == '[') {
 		if ext == ".geojson" || bytes.Contains(trimmed, []byte(`"FeatureCollection"`)) || bytes.Contains(trimmed, []byte(`"Feature"`)) {
 			return FormatGeoJSON

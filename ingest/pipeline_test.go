@@ -453,16 +453,32 @@ func TestDetectFormat(t *testing.T) {
 		{`[{"id":1}]`, "a.geojson", FormatGeoJSON},
 		{"", "a.geojson", FormatGeoJSON},
 		{"", "a.csv", FormatCSV},
+		{"\x1e{\"type\":\"Feature\"}", "a.txt", FormatGeoJSON},
 	}
 	for _, tt := range tests {
 		if got := DetectFormat([]byte(tt.head), tt.name); got != tt.want {
 			t.Errorf("DetectFormat(%q, %q): got %q, want %q", tt.head, tt.name, got, tt.want)
 		}
 	}
-	if _, ok := readers[FormatGeoJSON]; !ok {
-		_, _, err := NewReader(strings.NewReader(`{"type":"FeatureCollection","features":[]}`), ReadOptions{})
-		if !errors.Is(err, aidmap.ErrInvalid) || !strings.Contains(err.Error(), "GeoJSON files cannot be read yet") {
-			t.Errorf("GeoJSON before its reader: got %v", err)
+	if _, ok := readers[FormatHSDS]; !ok {
+		_, _, err := NewReader(strings.NewReader(`{"organizations":[]}`), ReadOptions{Name: "x.json"})
+		if !errors.Is(err, aidmap.ErrInvalid) || !strings.Contains(err.Error(), "HSDS files cannot be read yet") {
+			t.Errorf("HSDS before its reader: got %v", err)
 		}
 	}
+}
+
+func TestRunGeoJSON(t *testing.T) {
+	st := newStore(t)
+	rep := runFile(t, st, "sites.geojson", Options{})
+	if rep.File.Format != FormatGeoJSON {
+		t.Errorf("format: got %q, want geojson", rep.File.Format)
+	}
+	checkSummary(t, rep.Summary, Summary{RowsRead: 3, Created: 2, Rejected: 1})
+	sites := storeSites(t, st)
+	if s := sites["g1"]; s.Lat != 48.4284 || s.Lon != -123.3656 || len(s.Hours.Weekly) != 2 {
+		t.Errorf("g1: got %v,%v hours %+v; want 48.4284,-123.3656 open Sa-Su", s.Lat, s.Lon, s.Hours)
+	}
+	rep = runFile(t, st, "sites.geojson", Options{})
+	checkSummary(t, rep.Summary, Summary{RowsRead: 3, Unchanged: 2, Rejected: 1})
 }
