@@ -27,6 +27,8 @@ type Report struct {
 	// was written.
 	StoreVersion int64 `json:"store_version,omitempty"`
 	DurationMS   int64 `json:"duration_ms"`
+	// Error says why the upload stopped, when it did; nothing was written then.
+	Error string `json:"error,omitempty"`
 }
 
 // Summary counts what happened. RowsRead = sites in the file (created + updated + unchanged)
@@ -167,6 +169,9 @@ func (r *Report) writeSummary(w io.Writer) {
 		name = "the file"
 	}
 	fmt.Fprintf(w, "%s of %s for organisation %s, %s mode\n", what, name, r.Organization, r.Mode)
+	if r.Error != "" {
+		fmt.Fprintf(w, "  FAILED, nothing was changed: %s\n", r.Error)
+	}
 	if r.OrganizationCreated {
 		if r.DryRun {
 			fmt.Fprintf(w, "  (organisation %s does not exist yet; it would be created)\n", r.Organization)
@@ -211,7 +216,7 @@ func (r *Report) writeFile(w io.Writer) {
 	f := r.File
 	var parts []string
 	if f.Format != "" {
-		parts = append(parts, strings.ToUpper(string(f.Format)))
+		parts = append(parts, formatName(f.Format))
 	}
 	if f.Encoding != "" {
 		parts = append(parts, string(f.Encoding))
@@ -222,7 +227,7 @@ func (r *Report) writeFile(w io.Writer) {
 	if f.Delimiter != "" {
 		parts = append(parts, "delimiter "+strconvQuote(f.Delimiter))
 	}
-	if len(f.Columns) > 0 {
+	if len(f.Columns) > 0 && f.Format == FormatCSV {
 		if f.Header {
 			parts = append(parts, "header row")
 		} else {
@@ -243,11 +248,15 @@ func (r *Report) writeFile(w io.Writer) {
 			used = append(used, name+" → "+c.Field)
 		}
 	}
+	what := "columns"
+	if f.Format != FormatCSV {
+		what = "properties"
+	}
 	if len(used) > 0 {
-		fmt.Fprintf(w, "  columns used: %s\n", strings.Join(used, ", "))
+		fmt.Fprintf(w, "  %s used: %s\n", what, strings.Join(used, ", "))
 	}
 	if len(unused) > 0 {
-		fmt.Fprintf(w, "  columns not used: %s\n", strings.Join(unused, ", "))
+		fmt.Fprintf(w, "  %s not used: %s\n", what, strings.Join(unused, ", "))
 	}
 	for _, n := range f.Notes {
 		fmt.Fprintf(w, "  note: %s\n", n)
@@ -304,19 +313,15 @@ func (r *Report) writeGroups(w io.Writer) {
 			field = "row"
 		}
 		fmt.Fprintf(w, "\n  %s: %s (%d)\n", field, g.reason, len(g.entries))
-		rows := make([]string, 0, min(len(g.entries), textRows))
-		for _, e := range g.entries[:min(len(g.entries), textRows)] {
-			rows = append(rows, itoa(e.Row))
-		}
-		more := ""
-		if len(g.entries) > textRows {
-			more = fmt.Sprintf(" and %d more (see the JSON report)", len(g.entries)-textRows)
-		}
+		rows, more := rowRanges(g.entries, textRows)
 		label := "rows"
 		if len(g.entries) == 1 {
 			label = "row"
 		}
-		fmt.Fprintf(w, "    %s %s%s\n", label, strings.Join(rows, ", "), more)
+		if more > 0 {
+			rows += fmt.Sprintf(" and %d more (see the JSON report)", more)
+		}
+		fmt.Fprintf(w, "    %s %s\n", label, rows)
 		for _, e := range g.entries[:min(len(g.entries), textExamples)] {
 			line := fmt.Sprintf("    row %d", e.Row)
 			if e.Value != "" {
@@ -330,6 +335,34 @@ func (r *Report) writeGroups(w io.Writer) {
 			}
 		}
 	}
+}
+
+// rowRanges lists the entries' rows with runs written as ranges ("2-9, 12, 15-20"), at most
+// limit items, and says how many rows it left out.
+func rowRanges(entries []Entry, limit int) (string, int) {
+	var parts []string
+	for i := 0; i < len(entries); {
+		if len(parts) == limit {
+			n := 0
+			for j := i; j < len(entries); j++ {
+				if j == i || entries[j].Row != entries[j-1].Row {
+					n++
+				}
+			}
+			return strings.Join(parts, ", "), n
+		}
+		j := i
+		for j+1 < len(entries) && (entries[j+1].Row == entries[j].Row || entries[j+1].Row == entries[j].Row+1) {
+			j++
+		}
+		if entries[j].Row == entries[i].Row {
+			parts = append(parts, itoa(entries[i].Row))
+		} else {
+			parts = append(parts, itoa(entries[i].Row)+"-"+itoa(entries[j].Row))
+		}
+		i = j + 1
+	}
+	return strings.Join(parts, ", "), 0
 }
 
 func plural(n int, noun string) string {

@@ -1,0 +1,906 @@
+package ingest
+
+import (
+	"archive/zip"
+	"bufio"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"math"
+	"os"
+	"path"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/aidmap/aidmap"
+	"github.com/aidmap/aidmap/hours"
+)
+
+// HSDS limits. Reaching one stops reading with a *FileError that says which.
+const (
+	DefaultMaxHSDSBytes   = 1 << 30 // everything read: CSV tables uncompressed, or the JSON
+	DefaultMaxZipEntries  = 10_000
+	DefaultMaxZipRatio    = 200 // uncompressed / compressed size of one zip entry
+	hsdsMaxSitesPerReport = 5   // names listed in a dialect note before "and N more"
+)
+
+// HSDSOptions tunes the HSDS readers. The zero value uses the default limits and keeps
+// schedules whatever their validity dates.
+type HSDSOptions struct {
+	// Today is the local date against which HSDS 3.0 schedules' valid_from/valid_to are
+	// checked; zero ignores them.
+	Today      time.Time
+	MaxBytes   int64 // 0 means DefaultMaxHSDSBytes
+	MaxEntries int   // zip entries; 0 means DefaultMaxZipEntries
+	MaxRatio   int   // 0 means DefaultMaxZipRatio
+}
+
+func (o *HSDSOptions) defaults() {
+	if o.MaxBytes <= 0 {
+		o.MaxBytes = DefaultMaxHSDSBytes
+	}
+	if o.MaxEntries <= 0 {
+		o.MaxEntries = DefaultMaxZipEntries
+	}
+	if o.MaxRatio <= 0 {
+		o.MaxRatio = DefaultMaxZipRatio
+	}
+}
+
+// HSDSReader returns the sites of an Open Referral HSDS file as records, one per service at a
+// location. Unlike a table, HSDS is several tables (or nested objects) that must be joined
+// before the first site is known, so the readers load the whole dataset (within
+// HSDSOptions.MaxBytes) and Next then walks the joined sites.
+//
+// The mapping keeps every service findable: each service_at_location (a service offered at a
+// location) is one site, named after the service, with that service's categories, hours,
+// phone and description, at that location's coordinates and address. A service offered at
+// three locations is three sites; a location with three services is three sites at one point
+// (the map clusters them). Merging a location's services into one site would have to merge
+// their hours, which are often different (a food bank on Tuesdays, a clinic on weekdays), and
+// "open now" would be wrong. A location with no service is still a site (named after the
+// location, with a warning); a service with no location (a helpline, an online service) cannot
+// be placed and is listed in a dialect note instead.
+//
+// A site's external ID is "SERVICE_ID@LOCATION_ID" ("location:ID" for a location without
+// services), so re-uploading the same export updates the same sites. Record.Row is the site's
+// number in the reader's order; each problem's Column names the table, its row and its column
+// ("locations.csv row 3 latitude"), since a site's fields come from several tables.
+type HSDSReader struct {
+	sites   []hsdsSite
+	next    int
+	dialect Dialect
+}
+
+// Next returns the next site's record, or io.EOF after the last.
+func (h *HSDSReader) Next() (Record, error) {
+	if h.next >= len(h.sites) {
+		return Record{}, io.EOF
+	}
+	s := &h.sites[h.next]
+	h.next++
+	rec := s.record(h.next)
+	h.sites[h.next-1] = hsdsSite{} // let it go
+	return rec, nil
+}
+
+// Dialect describes the dataset: the tables read (as Columns: "locations.csv", …) and notes.
+func (h *HSDSReader) Dialect() Dialect {
+	d := h.dialect
+	d.Columns = append([]Column(nil), d.Columns...)
+	d.Notes = append([]string(nil), d.Notes...)
+	return d
+}
+
+// Len returns how many sites the dataset holds.
+func (h *HSDSReader) Len() int { return len(h.sites) }
+
+// hsdsSite is one joined site before conversion: every value as written, with where it came
+// from.
+type hsdsSite struct {
+	values   [numFields]string
+	columns  [numFields]string
+	hours    *aidmap.Hours
+	problems []Problem
+}
+
+func (s *hsdsSite) set(f Field, value, where string) {
+	if strings.TrimSpace(value) == "" || s.values[f] != "" {
+		return
+	}
+	s.values[f], s.columns[f] = value, where
+}
+
+func (s *hsdsSite) warn(f Field, where, value, reason string) {
+	s.problems = append(s.problems, Problem{Severity: Warning, Field: f.String(), Column: where, Value: value, Reason: reason})
+}
+
+func (s *hsdsSite) record(row int) Record {
+	cols := s.columns
+	rec := Record{Row: row, values: s.values, columns: &cols, hours: s.hours, Problems: s.problems}
+	for i := range rec.Problems {
+		rec.Problems[i].Row = row
+	}
+	return rec
+}
+
+// hsdsCategories files a service under our categories from its taxonomy terms and its name;
+// unknown terms are not a warning each (211 services carry many AIRS terms we have no category
+// for), but a site none of whose terms is known gets one.
+func (s *hsdsSite) categories(terms []string, name, where string) {
+	var cats []string
+	seen := map[aidmap.Category]bool{}
+	add := func(ts []string) {
+		for _, t := range ts {
+			if c, ok := categoryOf(t); ok && !seen[c] && c != aidmap.CategoryOther && len(cats) < aidmap.MaxCategories {
+				seen[c] = true
+				cats = append(cats, string(c))
+			}
+		}
+	}
+	add(terms)
+	if len(cats) == 0 { // the name only when no term says: "Legal Clinic" is legal aid, not a clinic
+		add([]string{name})
+	}
+	if len(cats) == 0 {
+		cats = []string{string(aidmap.CategoryOther)}
+		if len(terms) > 0 {
+			s.warn(FieldCategory, where, clip(strings.Join(terms, "; ")), "none of the service's taxonomy terms is a kind of service we know; filed as other")
+		}
+	}
+	s.values[FieldCategory], s.columns[FieldCategory] = strings.Join(cats, "; "), where
+}
+
+// coordinates sets lat and lon, unless the location's row looks shifted by a column (a
+// latitude beyond ±90 or a longitude missing while the column before latitude holds a
+// latitude-like number), which is the classic column-shift of hand-edited exports: then the
+// numbers cannot be trusted, so the site is located by its address, or rejected without one.
+func (s *hsdsSite) coordinates(lat, lon, before, beforeName, where string) {
+	la, _, okLat := parseDegrees(lat)
+	_, _, okLon := parseDegrees(lon)
+	b, _, okBefore := parseDegrees(before)
+	shifted := okLat && okBefore && math.Abs(b) <= 90 && (missing(lon) || math.Abs(la) > 90 && !okLon)
+	if shifted {
+		hasAddress := !missing(s.values[FieldAddress]) || !missing(s.values[FieldPostalCode]) || !missing(s.values[FieldCity])
+		p := Problem{Severity: Rejected, Field: "lat", Column: where, Value: fmt.Sprintf("%s=%s, latitude=%s, longitude=%s", beforeName, before, lat, lon),
+			Reason: "the location's columns look shifted by one (a latitude-like number sits in " + beforeName + "); its coordinates cannot be trusted. Fix the row and upload again"}
+		if hasAddress {
+			p.Severity = Warning
+			p.Reason = "the location's columns look shifted by one (a latitude-like number sits in " + beforeName + "); its coordinates were not used and the site will be located by its address"
+		}
+		s.problems = append(s.problems, p)
+		return
+	}
+	s.set(FieldLat, lat, where+" latitude")
+	s.set(FieldLon, lon, where+" longitude")
+}
+
+// hsdsText undoes the literal "\n" escapes some 211 exports write in long text.
+func hsdsText(s string) string {
+	if strings.Contains(s, `\n`) {
+		s = strings.ReplaceAll(strings.ReplaceAll(s, `\r\n`, "\n"), `\n`, "\n")
+	}
+	return s
+}
+
+// hsdsStatus maps HSDS service statuses to the ones Record.Site reads.
+func hsdsStatus(s string) string {
+	switch normaliseKey(s) {
+	case "defunct":
+		return "inactive"
+	}
+	return s
+}
+
+// ---- CSV datapackages (HSDS 1.x/2.x, and 3.0 tabular) ----
+
+// hsdsTable is one CSV table of a datapackage, rows as written.
+type hsdsTable struct {
+	file string
+	cols map[string]int // normalised header → index
+	head []string
+	rows [][]string
+}
+
+func (t *hsdsTable) has(col string) bool {
+	if t == nil {
+		return false
+	}
+	_, ok := t.cols[normaliseKey(col)]
+	return ok
+}
+
+// get returns the cell of row i in the first of cols the table has.
+func (t *hsdsTable) get(i int, cols ...string) string {
+	if t == nil {
+		return ""
+	}
+	for _, c := range cols {
+		if j, ok := t.cols[normaliseKey(c)]; ok && j < len(t.rows[i]) {
+			return strings.TrimSpace(t.rows[i][j])
+		}
+	}
+	return ""
+}
+
+// where names a cell for reports: "locations.csv row 3" (row as a spreadsheet shows it).
+func (t *hsdsTable) where(i int) string { return t.file + " row " + itoa(i+2) }
+
+// before returns the name and cell of the column just left of col, for shift detection.
+func (t *hsdsTable) before(i int, col string) (name, value string) {
+	j, ok := t.cols[normaliseKey(col)]
+	if !ok || j == 0 {
+		return "", ""
+	}
+	if j-1 < len(t.rows[i]) {
+		value = t.rows[i][j-1]
+	}
+	return t.head[j-1], value
+}
+
+// index maps the values of column col to the rows holding them.
+func (t *hsdsTable) index(cols ...string) map[string][]int {
+	m := map[string][]int{}
+	if t == nil {
+		return m
+	}
+	for i := range t.rows {
+		if v := t.get(i, cols...); v != "" {
+			m[v] = append(m[v], i)
+		}
+	}
+	return m
+}
+
+// hsdsTableNames gives, per table we read, the file names exporters use (1.x, 2.x, 3.0, Ohana).
+var hsdsTableNames = map[string][]string{
+	"organizations":       {"organizations", "organization"},
+	"services":            {"services", "service"},
+	"locations":           {"locations", "location"},
+	"service_at_location": {"services_at_location", "service_at_location", "services_at_locations", "service_at_locations"},
+	"phones":              {"phones", "phone"},
+	"addresses":           {"physical_addresses", "physical_address", "addresses", "address"},
+	"regular_schedules":   {"regular_schedules", "regular_schedule"},
+	"schedules":           {"schedules", "schedule"},
+	"languages":           {"languages", "language"},
+	"eligibility":         {"eligibility"},
+	"services_taxonomy":   {"services_taxonomy", "service_taxonomy"},
+	"taxonomy":            {"taxonomy", "taxonomy_terms", "taxonomy_term"},
+	"attributes":          {"attributes", "attribute"},
+	"accessibility":       {"accessibility_for_disabilities", "accessibility"},
+}
+
+// byteBudget counts bytes read against HSDSOptions.MaxBytes.
+type byteBudget struct {
+	left int64
+}
+
+type budgetReader struct {
+	r io.Reader
+	b *byteBudget
+}
+
+var errHSDSTooLarge = errors.New("too large")
+
+func (br budgetReader) Read(p []byte) (int, error) {
+	if br.b.left <= 0 {
+		return 0, errHSDSTooLarge
+	}
+	if int64(len(p)) > br.b.left+1 {
+		p = p[:br.b.left+1]
+	}
+	n, err := br.r.Read(p)
+	br.b.left -= int64(n)
+	if br.b.left < 0 {
+		return n, errHSDSTooLarge
+	}
+	return n, err
+}
+
+func hsdsError(format string, args ...any) error {
+	return &FileError{Reason: "HSDS: " + fmt.Sprintf(format, args...), Err: aidmap.ErrInvalid}
+}
+
+// OpenHSDS reads the HSDS dataset at path: a datapackage folder (datapackage.json and CSV
+// tables, at its top or in a data/ folder), a zip of one, or an HSDS 3.0 JSON file.
+func OpenHSDS(name string, opts HSDSOptions) (*HSDSReader, error) {
+	fi, err := os.Stat(name)
+	if err != nil {
+		return nil, &FileError{Reason: "open " + name, Err: err}
+	}
+	if fi.IsDir() {
+		return ReadHSDSPackage(os.DirFS(name), opts)
+	}
+	f, err := os.Open(name)
+	if err != nil {
+		return nil, &FileError{Reason: "open " + name, Err: err}
+	}
+	defer f.Close()
+	var magic [4]byte
+	n, _ := io.ReadFull(f, magic[:])
+	if n == 4 && string(magic[:]) == "PK\x03\x04" {
+		return ReadHSDSZip(f, fi.Size(), opts)
+	}
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		return nil, &FileError{Reason: "read " + name, Err: err}
+	}
+	return ReadHSDSJSON(f, opts)
+}
+
+// ReadHSDSZip reads a zipped datapackage. The archive is checked before anything is
+// extracted: at most MaxEntries entries, only local names (no "../", no absolute paths), and
+// each entry's declared size within MaxBytes and MaxRatio times its compressed size; reading
+// then stops at the declared size, so an archive lying about its sizes cannot get past them
+// either.
+func ReadHSDSZip(r io.ReaderAt, size int64, opts HSDSOptions) (*HSDSReader, error) {
+	opts.defaults()
+	zr, err := zip.NewReader(r, size)
+	if err != nil && !errors.Is(err, zip.ErrInsecurePath) {
+		return nil, hsdsError("the file is not a readable zip archive: %v", err)
+	}
+	if len(zr.File) > opts.MaxEntries {
+		return nil, hsdsError("the zip archive has %d entries; at most %d are read", len(zr.File), opts.MaxEntries)
+	}
+	var total uint64
+	for _, f := range zr.File {
+		name := strings.ReplaceAll(f.Name, `\`, "/")
+		if !filepath.IsLocal(name) || strings.HasPrefix(name, "/") {
+			return nil, hsdsError("the zip archive has an entry named %q, outside the archive's folder; it is refused", f.Name)
+		}
+		if f.FileInfo().IsDir() {
+			continue
+		}
+		total += f.UncompressedSize64
+		if f.UncompressedSize64 > uint64(opts.MaxBytes) || total > uint64(opts.MaxBytes) {
+			return nil, hsdsError("the zip archive unpacks to more than %s; split the export", byteSize(int(min(opts.MaxBytes, math.MaxInt32))))
+		}
+		if f.CompressedSize64 > 0 && f.UncompressedSize64/f.CompressedSize64 > uint64(opts.MaxRatio) && f.UncompressedSize64 > 1<<20 {
+			return nil, hsdsError("the zip entry %q is compressed %d times, more than the %d a real export is; it is refused as a possible zip bomb", f.Name, f.UncompressedSize64/f.CompressedSize64, opts.MaxRatio)
+		}
+	}
+	return ReadHSDSPackage(zipFS{zr}, opts)
+}
+
+// zipFS opens zip entries limited to their declared size.
+type zipFS struct{ zr *zip.Reader }
+
+func (z zipFS) Open(name string) (fs.File, error) {
+	for _, f := range z.zr.File {
+		if strings.ReplaceAll(f.Name, `\`, "/") == name {
+			rc, err := f.Open()
+			if err != nil {
+				return nil, err
+			}
+			return limitedFile{rc, io.LimitReader(rc, int64(f.UncompressedSize64)), f}, nil
+		}
+	}
+	return nil, &fs.PathError{Op: "open", Path: name, Err: fs.ErrNotExist}
+}
+
+func (z zipFS) ReadDir(name string) ([]fs.DirEntry, error) { return fs.ReadDir(z.zr, name) }
+
+type limitedFile struct {
+	rc io.ReadCloser
+	r  io.Reader
+	f  *zip.File
+}
+
+func (l limitedFile) Read(p []byte) (int, error) { return l.r.Read(p) }
+func (l limitedFile) Close() error               { return l.rc.Close() }
+func (l limitedFile) Stat() (fs.FileInfo, error) { return l.f.FileInfo(), nil }
+
+// ReadHSDSPackage reads a datapackage held in fsys: CSV tables named as HSDS names them
+// (organizations.csv, services.csv, locations.csv, services_at_location.csv, phones.csv,
+// physical_addresses.csv or addresses.csv, regular_schedules.csv or 3.0 schedules.csv,
+// languages.csv, eligibility.csv, services_taxonomy.csv with taxonomy.csv, or 3.0
+// attributes.csv with taxonomy_terms.csv, accessibility_for_disabilities.csv), at the top or
+// one folder down (data/). locations.csv is required.
+func ReadHSDSPackage(fsys fs.FS, opts HSDSOptions) (*HSDSReader, error) {
+	opts.defaults()
+	files := map[string]string{} // lower-case base name without .csv → path
+	var walk func(dir string, depth int) error
+	walk = func(dir string, depth int) error {
+		entries, err := fs.ReadDir(fsys, dir)
+		if err != nil {
+			return err
+		}
+		for _, e := range entries {
+			p := path.Join(dir, e.Name())
+			switch {
+			case e.IsDir() && depth < 2 && !strings.HasPrefix(e.Name(), "__MACOSX"):
+				if err := walk(p, depth+1); err != nil {
+					return err
+				}
+			case strings.EqualFold(path.Ext(e.Name()), ".csv"):
+				k := strings.ToLower(strings.TrimSuffix(e.Name(), path.Ext(e.Name())))
+				if _, dup := files[k]; !dup {
+					files[k] = p
+				}
+			}
+		}
+		return nil
+	}
+	if err := walk(".", 0); err != nil {
+		return nil, &FileError{Reason: "HSDS: list the datapackage's files", Err: err}
+	}
+	budget := &byteBudget{left: opts.MaxBytes}
+	tables := map[string]*hsdsTable{}
+	h := &HSDSReader{dialect: Dialect{Encoding: EncodingUTF8, Delimiter: ',', Header: true}}
+	for _, table := range sortedKeys(hsdsTableNames) {
+		for _, name := range hsdsTableNames[table] {
+			p, ok := files[name]
+			if !ok {
+				continue
+			}
+			t, err := readHSDSTable(fsys, p, budget)
+			if err != nil {
+				return nil, err
+			}
+			tables[table] = t
+			h.dialect.Columns = append(h.dialect.Columns, Column{Index: len(h.dialect.Columns), Letter: columnLetter(len(h.dialect.Columns)), Header: path.Base(p), By: ByHeader})
+			break
+		}
+	}
+	if tables["locations"] == nil {
+		if len(files) == 0 {
+			return nil, hsdsError("no CSV tables found; an HSDS datapackage holds locations.csv, services.csv, …")
+		}
+		return nil, hsdsError("the datapackage has no locations.csv, so no site can be placed (tables found: %s)", strings.Join(sortedKeys(files), ", "))
+	}
+	j := hsdsJoin{tables: tables, opts: opts}
+	h.sites, h.dialect.Notes = j.sites()
+	return h, nil
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// readHSDSTable reads one CSV table with the table reader's decoder and parser (encodings,
+// line endings, quotes), within the budget.
+func readHSDSTable(fsys fs.FS, name string, budget *byteBudget) (*hsdsTable, error) {
+	f, err := fsys.Open(name)
+	if err != nil {
+		return nil, &FileError{Reason: "HSDS: open " + name, Err: err}
+	}
+	defer f.Close()
+	raw := bufio.NewReaderSize(budgetReader{f, budget}, decodeChunk)
+	head, _ := raw.Peek(4)
+	enc, bom := detectEncoding(head)
+	raw.Discard(bom)
+	if enc == EncodingUTF8BOM {
+		enc = EncodingUTF8
+	}
+	text := newTextReader(raw, enc, bom > 0)
+	p := newParser(bufio.NewReaderSize(text, DefaultMaxRowBytes), ',', DefaultMaxRowBytes, DefaultMaxColumns)
+	t := &hsdsTable{file: path.Base(name), cols: map[string]int{}}
+	for {
+		cells, err := p.read(nil)
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			var re *rowError
+			switch {
+			case errors.Is(err, errHSDSTooLarge):
+				return nil, hsdsError("the datapackage's tables are larger than %s in all; split the export", byteSize(int(min(budget.left+1, math.MaxInt32))))
+			case errors.As(err, &re):
+				return nil, &FileError{Line: re.line, Reason: "HSDS: " + t.file + ": " + re.reason, Err: aidmap.ErrInvalid}
+			}
+			return nil, &FileError{Reason: "HSDS: read " + t.file, Err: err}
+		}
+		if blankRow(cells) {
+			continue
+		}
+		if t.head == nil {
+			t.head = cells
+			for i, c := range cells {
+				k := normaliseKey(c)
+				if _, dup := t.cols[k]; !dup && k != "" {
+					t.cols[k] = i
+				}
+			}
+			continue
+		}
+		t.rows = append(t.rows, cells)
+	}
+	return t, nil
+}
+
+// hsdsJoin joins a datapackage's tables into sites.
+type hsdsJoin struct {
+	tables map[string]*hsdsTable
+	opts   HSDSOptions
+}
+
+func (j *hsdsJoin) sites() ([]hsdsSite, []string) {
+	T := j.tables
+	loc, svc, org, sal := T["locations"], T["services"], T["organizations"], T["service_at_location"]
+	locByID, svcByID, orgByID := loc.index("id"), svc.index("id"), org.index("id")
+	var notes []string
+
+	// Links: services_at_location, or a location_id column on services (Ohana).
+	type link struct {
+		salRow       int // -1 when implied by services.location_id
+		service, loc int // row indexes
+		salID        string
+	}
+	var links []link
+	var missingRefs []string
+	linked := map[int]bool{}    // location rows with a service
+	svcPlaced := map[int]bool{} // service rows with a location
+	addLink := func(l link, svcID, locID string) {
+		si, ok1 := svcByID[svcID]
+		li, ok2 := locByID[locID]
+		if !ok1 || !ok2 {
+			if len(missingRefs) < hsdsMaxSitesPerReport {
+				missingRefs = append(missingRefs, fmt.Sprintf("service %q at location %q", svcID, locID))
+			}
+			return
+		}
+		l.service, l.loc = si[0], li[0]
+		links = append(links, l)
+		linked[l.loc], svcPlaced[l.service] = true, true
+	}
+	if sal != nil {
+		for i := range sal.rows {
+			addLink(link{salRow: i, salID: sal.get(i, "id")}, sal.get(i, "service_id"), sal.get(i, "location_id"))
+		}
+	}
+	if svc.has("location_id") {
+		for i := range svc.rows {
+			if id := svc.get(i, "location_id"); id != "" && !svcPlaced[i] {
+				addLink(link{salRow: -1}, svc.get(i, "id"), id)
+			}
+		}
+	}
+	if len(missingRefs) > 0 {
+		notes = append(notes, "services_at_location rows name a service or location the tables do not have, and were left out: "+strings.Join(missingRefs, "; "))
+	}
+	perService := map[int]int{}
+	for _, l := range links {
+		perService[l.service]++
+	}
+
+	phones := j.phones()
+	sched := j.schedules()
+	langs := j.languages()
+	terms := j.terms()
+	addrs := T["addresses"]
+	addrByLoc := addrs.index("location_id")
+	elig := T["eligibility"].index("service_id")
+	access := T["accessibility"].index("location_id")
+
+	var out []hsdsSite
+	build := func(l link, hasService bool) hsdsSite {
+		var s hsdsSite
+		locID := loc.get(l.loc, "id")
+		svcID := ""
+		if hasService {
+			svcID = svc.get(l.service, "id")
+		}
+		orgID := loc.get(l.loc, "organization_id")
+		if hasService && svc.get(l.service, "organization_id") != "" {
+			orgID = svc.get(l.service, "organization_id")
+		}
+		orgRow := -1
+		if r, ok := orgByID[orgID]; ok {
+			orgRow = r[0]
+		}
+		locName := loc.get(l.loc, "name")
+		if hasService {
+			name := svc.get(l.service, "name")
+			if name == "" {
+				name = locName
+			}
+			if perService[l.service] > 1 && locName != "" && !strings.EqualFold(locName, name) {
+				name += " – " + locName
+			}
+			s.set(FieldName, name, svc.where(l.service)+" name")
+			s.set(FieldID, svcID+"@"+locID, "")
+			s.set(FieldDescription, hsdsText(svc.get(l.service, "description")), svc.where(l.service)+" description")
+			s.set(FieldWebsite, svc.get(l.service, "url", "website"), svc.where(l.service)+" url")
+			s.set(FieldEmail, svc.get(l.service, "email"), svc.where(l.service)+" email")
+			s.set(FieldFees, hsdsText(svc.get(l.service, "fees_description", "fees")), svc.where(l.service)+" fees")
+			s.set(FieldEligibility, hsdsText(svc.get(l.service, "eligibility_description", "eligibility")), svc.where(l.service)+" eligibility")
+			s.set(FieldStatus, hsdsStatus(svc.get(l.service, "status")), svc.where(l.service)+" status")
+			for _, r := range elig[svcID] {
+				s.set(FieldEligibility, hsdsText(T["eligibility"].get(r, "eligibility")), T["eligibility"].where(r)+" eligibility")
+			}
+			s.categories(terms[svcID], svc.get(l.service, "name"), svc.where(l.service)+" taxonomy")
+		} else {
+			s.set(FieldName, locName, loc.where(l.loc)+" name")
+			s.set(FieldID, "location:"+locID, "")
+			s.categories(nil, locName, loc.where(l.loc)+" name")
+			if svc != nil && len(svc.rows) > 0 {
+				s.warn(FieldNone, loc.where(l.loc), locName, "no service is offered at this location in the file; it is shown under its own name")
+			}
+		}
+		if s.values[FieldName] == "" && orgRow >= 0 {
+			s.set(FieldName, org.get(orgRow, "name"), org.where(orgRow)+" name")
+		}
+		s.set(FieldDescription, hsdsText(loc.get(l.loc, "description")), loc.where(l.loc)+" description")
+		if orgRow >= 0 {
+			s.set(FieldDescription, hsdsText(org.get(orgRow, "description")), org.where(orgRow)+" description")
+			s.set(FieldWebsite, org.get(orgRow, "url", "website"), org.where(orgRow)+" url")
+			s.set(FieldEmail, org.get(orgRow, "email"), org.where(orgRow)+" email")
+		}
+		// Address: a physical one first (3.0 addresses.csv also holds postal ones).
+		if rows := addrByLoc[locID]; len(rows) > 0 {
+			best := rows[0]
+			for _, r := range rows {
+				if t := strings.ToLower(addrs.get(r, "address_type")); t == "" || t == "physical" {
+					best = r
+					break
+				}
+			}
+			w := addrs.where(best)
+			if strings.EqualFold(addrs.get(best, "address_type"), "postal") {
+				s.warn(FieldAddress, w, addrs.get(best, "address_1"), "only a postal address is given; it may not be where the service is")
+			}
+			s.set(FieldAddress, addrs.get(best, "address_1"), w+" address_1")
+			s.set(FieldUnit, addrs.get(best, "address_2"), w+" address_2")
+			s.set(FieldCity, addrs.get(best, "city"), w+" city")
+			s.set(FieldRegion, addrs.get(best, "state_province", "region"), w+" state_province")
+			s.set(FieldPostalCode, addrs.get(best, "postal_code"), w+" postal_code")
+			s.set(FieldCountry, addrs.get(best, "country"), w+" country")
+		}
+		beforeName, before := loc.before(l.loc, "latitude")
+		s.coordinates(loc.get(l.loc, "latitude", "lat"), loc.get(l.loc, "longitude", "lon", "lng"), before, beforeName, loc.where(l.loc))
+		keys := []string{"sal:" + l.salID, "svc:" + svcID + "@" + locID, "svc:" + svcID, "loc:" + locID, "org:" + orgID}
+		if !hasService {
+			keys = []string{"loc:" + locID, "org:" + orgID}
+		}
+		for _, k := range keys {
+			if p, ok := phones[k]; ok {
+				s.set(FieldPhone, p.text, p.where)
+				break
+			}
+		}
+		for _, k := range keys[:len(keys)-1] {
+			if sc, ok := sched[k]; ok {
+				sc.apply(&s, j.opts.Today)
+				break
+			}
+		}
+		var ls []string
+		for _, k := range []string{"svc:" + svcID, "loc:" + locID} {
+			ls = append(ls, langs[k]...)
+		}
+		if len(ls) > 0 {
+			s.set(FieldLanguages, strings.Join(dedupe(ls), "; "), "languages.csv")
+		}
+		if rows := access[locID]; len(rows) > 0 {
+			a := T["accessibility"]
+			var parts []string
+			for _, r := range rows {
+				parts = append(parts, strings.TrimSpace(a.get(r, "accessibility", "description")+" "+a.get(r, "details")))
+			}
+			s.set(FieldAccessibility, strings.Join(dedupe(parts), "; "), a.where(rows[0]))
+		}
+		return s
+	}
+	for _, l := range links {
+		out = append(out, build(l, true))
+	}
+	for i := range loc.rows {
+		if !linked[i] {
+			out = append(out, build(link{salRow: -1, loc: i}, false))
+		}
+	}
+	var unplaced []string
+	if svc != nil {
+		for i := range svc.rows {
+			if !svcPlaced[i] {
+				unplaced = append(unplaced, svc.get(i, "name"))
+			}
+		}
+	}
+	if len(unplaced) > 0 {
+		notes = append(notes, fmt.Sprintf("%d services have no location (helplines, online services) and cannot be placed on the map: %s", len(unplaced), listSome(unplaced)))
+	}
+	if T["eligibility"] != nil && len(elig) == 0 && len(T["eligibility"].rows) > 0 {
+		notes = append(notes, "eligibility.csv gives no service_id in any row, so its eligibility texts cannot be matched to services")
+	}
+	return out, notes
+}
+
+func listSome(names []string) string {
+	if len(names) <= hsdsMaxSitesPerReport {
+		return strings.Join(names, "; ")
+	}
+	return strings.Join(names[:hsdsMaxSitesPerReport], "; ") + fmt.Sprintf(" and %d more", len(names)-hsdsMaxSitesPerReport)
+}
+
+func dedupe(s []string) []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, v := range s {
+		if v = strings.TrimSpace(v); v != "" && !seen[v] {
+			seen[v] = true
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+type hsdsPhone struct{ text, where string }
+
+// phones indexes the first phone number of each sal, service, location and organisation.
+func (j *hsdsJoin) phones() map[string]hsdsPhone {
+	t := j.tables["phones"]
+	m := map[string]hsdsPhone{}
+	if t == nil {
+		return m
+	}
+	for i := range t.rows {
+		num := strings.Trim(t.get(i, "number", "phone_number"), `"' `)
+		if num == "" {
+			continue
+		}
+		if ext := t.get(i, "extension"); ext != "" {
+			num += " ext. " + ext
+		}
+		p := hsdsPhone{num, t.where(i) + " number"}
+		for _, k := range []string{"sal:" + t.get(i, "service_at_location_id"), "svc:" + t.get(i, "service_id"), "loc:" + t.get(i, "location_id"), "org:" + t.get(i, "organization_id")} {
+			if _, ok := m[k]; !ok && !strings.HasSuffix(k, ":") {
+				m[k] = p
+			}
+		}
+	}
+	return m
+}
+
+// hsdsSchedule is the schedule rows of one sal, service or location.
+type hsdsSchedule struct {
+	regular []hours.HSDSRow
+	v3      []hours.HSDSSchedule
+	text    []string // original_text (211 exports), descriptions
+	where   string
+}
+
+func (sc *hsdsSchedule) apply(s *hsdsSite, today time.Time) {
+	var h aidmap.Hours
+	var warns []string
+	var err error
+	if len(sc.v3) > 0 {
+		h, warns, err = hours.ParseHSDSSchedule(sc.v3, today)
+	} else {
+		h, warns, err = hours.ParseHSDSRegular(sc.regular)
+	}
+	text := strings.Join(dedupe(sc.text), "; ")
+	if err != nil {
+		reason := err.Error()
+		var fe *aidmap.FieldError
+		if errors.As(err, &fe) {
+			reason = strings.TrimSpace(fe.Field+" "+fe.Value) + ": " + fe.Reason
+		}
+		s.warn(FieldHours, sc.where, clip(text), "the schedule could not be read ("+reason+"); the hours are kept as written")
+		s.set(FieldHours, text, sc.where)
+		return
+	}
+	for _, w := range warns {
+		s.warn(FieldHours, sc.where, "", w)
+	}
+	if h.Known() || h.Notes != "" {
+		if h.Notes == "" && !h.Known() {
+			h.Notes = text
+		}
+		s.hours = &h
+	} else if text != "" {
+		s.set(FieldHours, text, sc.where)
+	}
+}
+
+// schedules groups regular_schedules (1.x/2.x) or schedules (3.0) rows by what they belong to.
+func (j *hsdsJoin) schedules() map[string]*hsdsSchedule {
+	m := map[string]*hsdsSchedule{}
+	t, v3 := j.tables["regular_schedules"], false
+	if t == nil {
+		t = j.tables["schedules"]
+		v3 = t != nil && !t.has("weekday")
+	}
+	if t == nil {
+		return m
+	}
+	for i := range t.rows {
+		var k string
+		switch sal, svc, loc := t.get(i, "service_at_location_id"), t.get(i, "service_id"), t.get(i, "location_id"); {
+		case sal != "":
+			k = "sal:" + sal
+		case svc != "" && loc != "":
+			k = "svc:" + svc + "@" + loc
+		case svc != "":
+			k = "svc:" + svc
+		case loc != "":
+			k = "loc:" + loc
+		default:
+			continue
+		}
+		sc := m[k]
+		if sc == nil {
+			sc = &hsdsSchedule{where: t.where(i)}
+			m[k] = sc
+		}
+		if v3 {
+			sc.v3 = append(sc.v3, hours.HSDSSchedule{Freq: t.get(i, "freq"), Interval: t.get(i, "interval"), ByDay: t.get(i, "byday"),
+				ByWeekNo: t.get(i, "byweekno"), ByMonthDay: t.get(i, "bymonthday"), ByYearDay: t.get(i, "byyearday"),
+				OpensAt: t.get(i, "opens_at"), ClosesAt: t.get(i, "closes_at"), ValidFrom: t.get(i, "valid_from"),
+				ValidTo: t.get(i, "valid_to"), Until: t.get(i, "until"), Description: t.get(i, "description")})
+			sc.text = append(sc.text, t.get(i, "description"))
+		} else {
+			sc.regular = append(sc.regular, hours.HSDSRow{Weekday: t.get(i, "weekday"), OpensAt: t.get(i, "opens_at"), ClosesAt: t.get(i, "closes_at")})
+			sc.text = append(sc.text, t.get(i, "original_text"))
+		}
+	}
+	return m
+}
+
+// languages indexes language names by service and location.
+func (j *hsdsJoin) languages() map[string][]string {
+	t := j.tables["languages"]
+	m := map[string][]string{}
+	if t == nil {
+		return m
+	}
+	for i := range t.rows {
+		l := t.get(i, "language", "name", "code")
+		if l == "" {
+			continue
+		}
+		if id := t.get(i, "service_id"); id != "" {
+			m["svc:"+id] = append(m["svc:"+id], l)
+		} else if id := t.get(i, "location_id"); id != "" {
+			m["loc:"+id] = append(m["loc:"+id], l)
+		}
+	}
+	return m
+}
+
+// terms returns each service's taxonomy term names: services_taxonomy + taxonomy (1.x/2.x),
+// attributes + taxonomy_terms (3.0), or a taxonomy_ids column on services.
+func (j *hsdsJoin) terms() map[string][]string {
+	T := j.tables
+	names := map[string]string{}
+	if tx := T["taxonomy"]; tx != nil {
+		for i := range tx.rows {
+			names[tx.get(i, "id")] = tx.get(i, "name", "term")
+		}
+	}
+	m := map[string][]string{}
+	add := func(svc, term string) {
+		if n := names[term]; n != "" {
+			m[svc] = append(m[svc], n)
+		} else if term != "" && T["taxonomy"] == nil {
+			m[svc] = append(m[svc], term)
+		}
+	}
+	if st := T["services_taxonomy"]; st != nil {
+		for i := range st.rows {
+			add(st.get(i, "service_id"), st.get(i, "taxonomy_id"))
+		}
+	}
+	if at := T["attributes"]; at != nil {
+		for i := range at.rows {
+			if e := at.get(i, "link_entity"); e == "" || strings.EqualFold(e, "service") || e == "link_entity" {
+				add(at.get(i, "link_id"), at.get(i, "taxonomy_term_id"))
+			}
+		}
+	}
+	if svc := T["services"]; svc.has("taxonomy_ids") {
+		for i := range svc.rows {
+			for _, id := range strings.Split(svc.get(i, "taxonomy_ids"), ",") {
+				add(svc.get(i, "id"), strings.TrimSpace(id))
+			}
+		}
+	}
+	return m
+}
