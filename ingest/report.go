@@ -249,8 +249,18 @@ func (r *Report) writeFile(w io.Writer) {
 		}
 	}
 	what := "columns"
-	if f.Format != FormatCSV {
+	switch f.Format {
+	case FormatGeoJSON:
 		what = "properties"
+	case FormatHSDS:
+		var files []string
+		for _, c := range f.Columns {
+			files = append(files, c.Header)
+		}
+		used, unused = nil, nil
+		if len(files) > 0 {
+			fmt.Fprintf(w, "  files read: %s\n", strings.Join(files, ", "))
+		}
 	}
 	if len(used) > 0 {
 		fmt.Fprintf(w, "  %s used: %s\n", what, strings.Join(used, ", "))

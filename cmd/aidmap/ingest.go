@@ -15,10 +15,10 @@ import (
 	"github.com/aidmap/aidmap/ingest"
 )
 
-const ingestSummary = `Load a list of sites (CSV/TSV, GeoJSON) into the store that serve uses, as the sites of one
-organisation. Re-loading the same file changes nothing. The whole file is written in one
-transaction: if anything fails, the data already there stays exactly as it was. FILE - reads
-standard input.
+const ingestSummary = `Load a list of sites into the store that serve uses, as the sites of one organisation:
+CSV/TSV, GeoJSON, or Open Referral HSDS (JSON, or a datapackage as a zip or a folder).
+Re-loading the same file changes nothing. The whole file is written in one transaction: if
+anything fails, the data already there stays exactly as it was. FILE - reads standard input.
 
 The report (summary, then every rejected row and warning with its row number, field, value
 and reason) goes to standard output, or to --report. The organisation must exist: on a first
@@ -145,6 +145,7 @@ func ingestFile(ctx context.Context, f ingestFlags, name string, opts ingest.Opt
 	}
 
 	var in io.Reader = os.Stdin
+	folder := false
 	if name != "-" {
 		file, err := os.Open(name)
 		if err != nil {
@@ -152,9 +153,7 @@ func ingestFile(ctx context.Context, f ingestFlags, name string, opts ingest.Opt
 		}
 		defer file.Close()
 		if fi, err := file.Stat(); err == nil {
-			if fi.IsDir() {
-				return fmt.Errorf("ingest: %s is a folder; give a file (HSDS datapackage folders cannot be read yet)", name)
-			}
+			folder = fi.IsDir()
 			ro.At, ro.Size = file, fi.Size()
 		}
 		in = file
@@ -169,7 +168,16 @@ func ingestFile(ctx context.Context, f ingestFlags, name string, opts ingest.Opt
 		return usageError(stderr, fmt.Sprintf("organisation %q does not exist in %s. Check --org, or create it on this first upload with --org-name \"Full Name\"", opts.Org, f.store.describe()))
 	}
 
-	src, format, err := ingest.NewReader(in, ro)
+	var (
+		src    ingest.Reader
+		format ingest.Format
+	)
+	if folder { // an HSDS datapackage unpacked: datapackage.json and its CSV files
+		format = ingest.FormatHSDS
+		src, err = ingest.OpenHSDS(name, ingest.HSDSOptions{Today: time.Now()})
+	} else {
+		src, format, err = ingest.NewReader(in, ro)
+	}
 	if err != nil {
 		rep := &ingest.Report{Organization: opts.Org, Mode: opts.Mode, DryRun: opts.DryRun,
 			File: ingest.FileReport{Name: name, Format: format}, Problems: []ingest.Entry{}}
