@@ -143,8 +143,8 @@ const sqlCreateStage = `CREATE TEMPORARY TABLE site_stage (
 //
 // INSERT writes a batch's new sites in ID order, so the heap holds runs in ID order and
 // EachSite's scan of the primary key reads it almost sequentially. Site IDs are random UUIDs:
-// on 1M sites loaded in batches of 5,000 in arrival order, the server's ordered scan was 1.9 s
-// of random heap reads; in runs of ID order, 0.3 s (BENCHMARKS-store.md).
+// on 1M sites written in arrival order, the server's ordered scan was 1.9 s of random heap
+// reads; written in ID-ordered runs of 5,000, 0.3 s (BENCHMARKS-store.md).
 const (
 	sqlUpdate = `
 UPDATE sites s SET
