@@ -360,6 +360,12 @@ func (g *GeoJSONReader) feature(raw json.RawMessage, m *geoFeature, line int) (R
 			}
 		}
 	}
+	if jsonText(m.Type) == "" && m.Geometry == nil && m.Properties == nil && raw != nil {
+		// A plain JSON record, as open-data portals export lists ([{"name": ..., "latitude":
+		// ...}, ...]): its members are the properties, read like a row of a table.
+		g.note("the file is a JSON list of records, not GeoJSON: each object's fields are read as one row")
+		m.Properties = raw
+	}
 	switch typ := jsonText(m.Type); typ {
 	case "Feature", "":
 	case "Point", "MultiPoint", "LineString", "MultiLineString", "Polygon", "MultiPolygon", "GeometryCollection":

@@ -109,9 +109,11 @@ func DetectFormat(head []byte, name string) Format {
 		if ext == ".geojson" || bytes.Contains(trimmed, []byte(`"FeatureCollection"`)) || bytes.Contains(trimmed, []byte(`"Feature"`)) {
 			return FormatGeoJSON
 		}
-		if ext == ".json" || trimmed[0] == '{' {
+		if trimmed[0] == '{' || looksHSDS(trimmed) {
 			return FormatHSDS
 		}
+		// A JSON list of plain records: the GeoJSON reader reads each object as a row.
+		return FormatGeoJSON
 	}
 	switch ext {
 	case ".geojson":
@@ -120,6 +122,16 @@ func DetectFormat(head []byte, name string) Format {
 		return FormatHSDS
 	}
 	return FormatCSV
+}
+
+// looksHSDS reports whether the start of a JSON array names HSDS objects' members.
+func looksHSDS(head []byte) bool {
+	for _, key := range []string{`"service_at_locations"`, `"locations"`, `"services"`, `"organization_id"`, `"service_id"`, `"location_id"`} {
+		if bytes.Contains(head, []byte(key)) {
+			return true
+		}
+	}
+	return false
 }
 
 func formatName(f Format) string {
