@@ -82,29 +82,80 @@ func Export(ctx context.Context, st Store, w io.Writer) (DumpStats, error) {
 	return stats, nil
 }
 
-// importBatch is how many sites of one organisation Import writes per transaction.
-const importBatch = 5000
+// importBatch is how many sites of one organisation Import writes per transaction: large
+// batches amortise the bulk write's fixed costs (PostGIS copies each batch into a staging
+// table and merges it with one statement).
+const importBatch = 50_000
+
+// importItem is one write for Import's writer: an organisation, or a batch of sites.
+type importItem struct {
+	line  int // the dump line that completed the item, for errors
+	org   *aidmap.Organization
+	orgID string
+	sites []aidmap.Site
+}
 
 // Import reads a dump from r into st: organisations first, then sites in batches per
 // organisation. It is idempotent: importing the same dump twice changes nothing the second time.
 // A malformed line stops the import with an error naming the line; batches already written
 // stay (each is all-or-nothing), so fix the file and import again.
+//
+// Reading and decoding run on their own goroutine, one batch ahead of the writes, so the
+// database and the decoder work at the same time.
 func Import(ctx context.Context, st Store, r io.Reader) (DumpStats, error) {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	items := make(chan importItem, 1)
+	readErr := make(chan error, 1)
+	go func() {
+		defer close(items)
+		readErr <- readDump(ctx, r, items)
+	}()
+
 	var stats DumpStats
+	var writeErr error
+	for it := range items {
+		if writeErr != nil {
+			continue // drain, so the reader can finish
+		}
+		switch {
+		case it.org != nil:
+			if err := st.UpsertOrganization(ctx, *it.org); err != nil {
+				writeErr = fmt.Errorf("import: line %d: organisation %q: %w", it.line, it.org.ID, err)
+				cancel()
+				continue
+			}
+			stats.Organizations++
+		default:
+			if _, err := st.UpsertSites(ctx, it.orgID, it.sites); err != nil {
+				writeErr = fmt.Errorf("import: sites of %q up to line %d: %w", it.orgID, it.line, err)
+				cancel()
+				continue
+			}
+			stats.Sites += len(it.sites)
+		}
+	}
+	if writeErr != nil {
+		return stats, writeErr
+	}
+	return stats, <-readErr
+}
+
+// readDump decodes a dump and sends organisations and full batches of sites to items, in
+// file order for organisations and per organisation for sites.
+func readDump(ctx context.Context, r io.Reader, items chan<- importItem) error {
+	send := func(it importItem) error {
+		select {
+		case items <- it:
+			return nil
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 0, 1<<16), maxDumpLine)
 	pending := map[string][]aidmap.Site{}
-	flush := func(org string) error {
-		if len(pending[org]) == 0 {
-			return nil
-		}
-		if _, err := st.UpsertSites(ctx, org, pending[org]); err != nil {
-			return err
-		}
-		stats.Sites += len(pending[org])
-		pending[org] = pending[org][:0]
-		return nil
-	}
+	var order []string // organisations in the order their first site appeared
 	line := 0
 	for sc.Scan() {
 		line++
@@ -113,48 +164,53 @@ func Import(ctx context.Context, st Store, r io.Reader) (DumpStats, error) {
 		}
 		var l dumpLine
 		if err := json.Unmarshal(sc.Bytes(), &l); err != nil {
-			return stats, fmt.Errorf("import: line %d: not a dump line: %v: %w", line, err, aidmap.ErrInvalid)
+			return fmt.Errorf("import: line %d: not a dump line: %v: %w", line, err, aidmap.ErrInvalid)
 		}
 		switch {
 		case line == 1 && (l.Type != "header" || l.Format != DumpFormat):
-			return stats, fmt.Errorf("import: line 1: not an aidmap dump (no %q header): %w", DumpFormat, aidmap.ErrInvalid)
+			return fmt.Errorf("import: line 1: not an aidmap dump (no %q header): %w", DumpFormat, aidmap.ErrInvalid)
 		case l.Type == "header":
 			if line != 1 {
-				return stats, fmt.Errorf("import: line %d: a second header: %w", line, aidmap.ErrInvalid)
+				return fmt.Errorf("import: line %d: a second header: %w", line, aidmap.ErrInvalid)
 			}
 			if l.Version > dumpVersion {
-				return stats, fmt.Errorf("import: dump format version %d is newer than this aidmap understands (%d); upgrade aidmap: %w", l.Version, dumpVersion, aidmap.ErrInvalid)
+				return fmt.Errorf("import: dump format version %d is newer than this aidmap understands (%d); upgrade aidmap: %w", l.Version, dumpVersion, aidmap.ErrInvalid)
 			}
 		case l.Type == "organization" && l.Organization != nil:
-			if err := st.UpsertOrganization(ctx, *l.Organization); err != nil {
-				return stats, fmt.Errorf("import: line %d: organisation %q: %w", line, l.Organization.ID, err)
+			if err := send(importItem{line: line, org: l.Organization}); err != nil {
+				return err
 			}
-			stats.Organizations++
 		case l.Type == "site" && l.Site != nil:
 			org := l.Site.OrganizationID
+			if _, ok := pending[org]; !ok {
+				order = append(order, org)
+			}
 			pending[org] = append(pending[org], *l.Site)
 			if len(pending[org]) >= importBatch {
-				if err := flush(org); err != nil {
-					return stats, fmt.Errorf("import: sites up to line %d: %w", line, err)
+				if err := send(importItem{line: line, orgID: org, sites: pending[org]}); err != nil {
+					return err
 				}
+				pending[org] = make([]aidmap.Site, 0, importBatch)
 			}
 		default:
-			return stats, fmt.Errorf("import: line %d: unknown line type %q: %w", line, l.Type, aidmap.ErrInvalid)
+			return fmt.Errorf("import: line %d: unknown line type %q: %w", line, l.Type, aidmap.ErrInvalid)
 		}
 	}
 	if err := sc.Err(); err != nil {
 		if errors.Is(err, bufio.ErrTooLong) {
-			return stats, fmt.Errorf("import: line %d is longer than %d bytes: %w", line+1, maxDumpLine, aidmap.ErrInvalid)
+			return fmt.Errorf("import: line %d is longer than %d bytes: %w", line+1, maxDumpLine, aidmap.ErrInvalid)
 		}
-		return stats, fmt.Errorf("import: read: %w", err)
+		return fmt.Errorf("import: read: %w", err)
 	}
 	if line == 0 {
-		return stats, fmt.Errorf("import: the file is empty: %w", aidmap.ErrInvalid)
+		return fmt.Errorf("import: the file is empty: %w", aidmap.ErrInvalid)
 	}
-	for org := range pending {
-		if err := flush(org); err != nil {
-			return stats, fmt.Errorf("import: sites of %q: %w", org, err)
+	for _, org := range order {
+		if len(pending[org]) > 0 {
+			if err := send(importItem{line: line, orgID: org, sites: pending[org]}); err != nil {
+				return err
+			}
 		}
 	}
-	return stats, nil
+	return nil
 }
