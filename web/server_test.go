@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -137,5 +138,32 @@ func BenchmarkNearestHandler(b *testing.B) {
 		if w.Code != 200 {
 			b.Fatal(w.Code)
 		}
+	}
+}
+
+// TestWriteErrorStatus checks the one place errors become responses: a store that is down
+// answers 503 with a problem saying so (writes fail fast while reads go on from memory).
+func TestWriteErrorStatus(t *testing.T) {
+	srv := NewServer(Config{Source: snapshot{ix: geo.NewIndex(nil, 0)}, Store: pinger{}})
+	for _, tc := range []struct {
+		name   string
+		err    error
+		status int
+		detail string
+	}{
+		{"store down", fmt.Errorf("postgis: upsert sites: %w", aidmap.ErrUnavailable), 503, "store is unavailable"},
+		{"not found", fmt.Errorf("site x: %w", aidmap.ErrNotFound), 404, "site x"},
+		{"forbidden", fmt.Errorf("site of org b: %w", aidmap.ErrForbidden), 403, "org b"},
+		{"conflict", fmt.Errorf("upload running: %w", aidmap.ErrConflict), 409, "upload running"},
+		{"invalid field", &aidmap.FieldError{Row: 3, Field: "lat", Value: "91", Reason: "must be between -90 and 90"}, 400, "row 3"},
+		{"unexpected", errors.New("disk on fire"), 500, "internal error"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			w := httptest.NewRecorder()
+			srv.writeError(w, httptest.NewRequest("POST", "/api/v1/x", nil), tc.err)
+			if w.Code != tc.status || w.Header().Get("Content-Type") != "application/problem+json" || !strings.Contains(w.Body.String(), tc.detail) {
+				t.Errorf("got %d %q %s, want %d problem JSON mentioning %q", w.Code, w.Header().Get("Content-Type"), w.Body, tc.status, tc.detail)
+			}
+		})
 	}
 }
