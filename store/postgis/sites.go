@@ -324,83 +324,32 @@ func (s *Store) eachSite(ctx context.Context, fn func(aidmap.Site) error) (int64
 		return 0, unavailable(ctx, err)
 	}
 
-	// A fetcher goroutine reads and decodes batch after batch from the cursor while fn runs
-	// here on the batch before, in order. Two batches circulate, so memory stays small.
-	batches := make(chan []aidmap.Site, 1)
-	free := make(chan []aidmap.Site, 2)
-	free <- make([]aidmap.Site, 0, eachSiteFetch)
-	free <- make([]aidmap.Site, 0, eachSiteFetch)
-	stop := make(chan struct{})
-	fetchErr := make(chan error, 1)
-	go func() {
-		defer close(batches)
-		fetchErr <- fetchSites(ctx, tx, batches, free, stop)
-	}()
-	finish := func(err error) (int64, error) {
-		close(stop)
-		for range batches { // let the fetcher see stop and end
-		}
-		if ferr := <-fetchErr; err == nil {
-			err = ferr
-		}
-		if err != nil {
-			return 0, err
-		}
-		return v, nil
-	}
-	for batch := range batches {
-		for i := range batch {
-			if err := ctx.Err(); err != nil {
-				return finish(err)
-			}
-			if err := fn(batch[i]); err != nil {
-				return finish(err)
-			}
-		}
-		clear(batch) // drop the strings before the batch waits to be reused
-		free <- batch[:0]
-	}
-	return finish(nil)
-}
-
-// fetchSites decodes the rows of the each_site cursor into batches from free and sends them to
-// out, until the cursor is drained or stop is closed.
-func fetchSites(ctx context.Context, tx pgx.Tx, out chan<- []aidmap.Site, free <-chan []aidmap.Site, stop <-chan struct{}) error {
-	for {
-		var batch []aidmap.Site
-		select {
-		case batch = <-free:
-		case <-stop:
-			return nil
-		}
+	// Batch after batch is fetched from the cursor and decoded while fn runs on the one before.
+	err = store.ReadAhead(ctx, eachSiteFetch, func(batch []aidmap.Site) ([]aidmap.Site, bool, error) {
 		rows, err := tx.Query(ctx, `FETCH `+strconv.Itoa(eachSiteFetch)+` FROM each_site`)
 		if err != nil {
-			return unavailable(ctx, err)
+			return batch, true, unavailable(ctx, err)
 		}
 		var sc siteScanner
+		n := 0
 		for rows.Next() {
 			site, _, err := sc.scan(rows)
 			if err != nil {
 				rows.Close()
-				return unavailable(ctx, err)
+				return batch, true, unavailable(ctx, err)
 			}
 			batch = append(batch, site)
+			n++
 		}
 		if err := rows.Err(); err != nil {
-			return unavailable(ctx, err)
+			return batch, true, unavailable(ctx, err)
 		}
-		n := len(batch)
-		if n > 0 {
-			select {
-			case out <- batch:
-			case <-stop:
-				return nil
-			}
-		}
-		if n < eachSiteFetch {
-			return nil
-		}
+		return batch, n < eachSiteFetch, nil
+	}, fn)
+	if err != nil {
+		return 0, err
 	}
+	return v, nil
 }
 
 // ChangesSince returns the latest state of the sites changed after version, oldest change

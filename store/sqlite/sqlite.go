@@ -401,84 +401,34 @@ func (s *Store) eachSite(ctx context.Context, fn func(aidmap.Site) error) (int64
 	}
 	defer rows.Close()
 
-	// A reader goroutine scans and decodes batch after batch while fn runs here on the batch
-	// before, in order: the driver's work and fn's overlap. Two batches circulate.
-	batches := make(chan []aidmap.Site, 1)
-	free := make(chan []aidmap.Site, 2)
-	free <- make([]aidmap.Site, 0, eachSiteBatch)
-	free <- make([]aidmap.Site, 0, eachSiteBatch)
-	stop := make(chan struct{})
-	readErr := make(chan error, 1)
-	go func() {
-		defer close(batches)
-		readErr <- readSites(ctx, rows, batches, free, stop)
-	}()
-	finish := func(err error) (int64, error) {
-		close(stop)
-		for range batches { // let the reader see stop and end
-		}
-		if rerr := <-readErr; err == nil {
-			err = rerr
-		}
-		if err != nil {
-			return 0, err
-		}
-		return v, nil
-	}
-	for batch := range batches {
-		for i := range batch {
-			if err := ctx.Err(); err != nil {
-				return finish(err)
+	// Batch after batch is scanned and decoded while fn runs on the one before: the driver's
+	// work and fn's overlap.
+	var r rawSite
+	dest := r.dest()
+	err = store.ReadAhead(ctx, eachSiteBatch, func(batch []aidmap.Site) ([]aidmap.Site, bool, error) {
+		for len(batch) < eachSiteBatch {
+			if !rows.Next() {
+				return batch, true, unavailable(ctx, rows.Err())
 			}
-			if err := fn(batch[i]); err != nil {
-				return finish(err)
+			if err := rows.Scan(dest...); err != nil {
+				return batch, true, err
 			}
+			site, err := r.decode()
+			if err != nil {
+				return batch, true, err
+			}
+			batch = append(batch, site)
 		}
-		clear(batch) // drop the strings before the batch waits to be reused
-		free <- batch[:0]
+		return batch, false, nil
+	}, fn)
+	if err != nil {
+		return 0, err
 	}
-	return finish(nil)
+	return v, nil
 }
 
 // eachSiteBatch is how many sites EachSite's reader decodes ahead of fn.
 const eachSiteBatch = 1000
-
-// readSites scans and decodes rows into batches from free and sends them to out, until the
-// rows are drained or stop is closed.
-func readSites(ctx context.Context, rows *sql.Rows, out chan<- []aidmap.Site, free <-chan []aidmap.Site, stop <-chan struct{}) error {
-	var r rawSite
-	dest := r.dest()
-	more := true
-	for more {
-		var batch []aidmap.Site
-		select {
-		case batch = <-free:
-		case <-stop:
-			return nil
-		}
-		for len(batch) < eachSiteBatch {
-			if more = rows.Next(); !more {
-				break
-			}
-			if err := rows.Scan(dest...); err != nil {
-				return err
-			}
-			site, err := r.decode()
-			if err != nil {
-				return err
-			}
-			batch = append(batch, site)
-		}
-		if len(batch) > 0 {
-			select {
-			case out <- batch:
-			case <-stop:
-				return nil
-			}
-		}
-	}
-	return unavailable(ctx, rows.Err())
-}
 
 // ChangesSince returns the latest state of the sites changed after version, oldest change
 // first.
