@@ -85,7 +85,7 @@ func Export(ctx context.Context, st Store, w io.Writer) (DumpStats, error) {
 // importBatch is how many sites of one organisation Import writes per transaction: large
 // batches amortise the bulk write's fixed costs (PostGIS copies each batch into a staging
 // table and merges it with one statement).
-const importBatch = 50_000
+const importBatch = 100_000
 
 // importItem is one write for Import's writer: an organisation, or a batch of sites.
 type importItem struct {
