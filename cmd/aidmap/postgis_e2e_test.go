@@ -190,14 +190,17 @@ func TestPostGISKilledImport(t *testing.T) {
 	if out, err := seed.CombinedOutput(); err != nil {
 		t.Fatalf("%v\n%s", err, out)
 	}
-	writeWorldDump(t, big, dump, 60_000)
+	// More than two of Import's batches (100,000 sites each), so that when the first batch is
+	// seen committed, the next one is being written.
+	const n = 230_000
+	writeWorldDump(t, big, dump, n)
 
 	imp := exec.Command(binary, "import", "--database-url", url, dump)
 	imp.Env = cleanEnv()
 	if err := imp.Start(); err != nil {
 		t.Fatal(err)
 	}
-	// Kill it once it has started writing (the version moves), or when it is about to finish.
+	// Kill it once its first batch has committed (the version moves): the next is in flight.
 	waitUntil(t, "the import starts writing", func() bool {
 		v, err := st.Version(ctx)
 		return err == nil && v > int64(len(before))
@@ -211,17 +214,25 @@ func TestPostGISKilledImport(t *testing.T) {
 			t.Fatalf("site %s after the kill: got %+v, %v", s.ID, got.Name, err)
 		}
 	}
+	// Each batch is all-or-nothing: the one in flight left nothing behind.
+	mid := 0
+	if _, err := st.EachSite(ctx, func(aidmap.Site) error { mid++; return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if written := mid - len(before); written <= 0 || written >= n || written%100_000 != 0 {
+		t.Fatalf("after the kill: %d sites written by the import, want whole batches of 100000 and fewer than %d", written, n)
+	}
 	again := exec.Command(binary, "import", "--database-url", url, dump)
 	again.Env = cleanEnv()
 	if out, err := again.CombinedOutput(); err != nil {
 		t.Fatalf("import after the kill: %v\n%s", err, out)
 	}
-	n := 0
-	if _, err := st.EachSite(ctx, func(aidmap.Site) error { n++; return nil }); err != nil {
+	got := 0
+	if _, err := st.EachSite(ctx, func(aidmap.Site) error { got++; return nil }); err != nil {
 		t.Fatal(err)
 	}
-	if n != len(before)+60_000 {
-		t.Fatalf("got %d sites after the second import, want %d", n, len(before)+60_000)
+	if got != len(before)+n {
+		t.Fatalf("got %d sites after the second import, want %d", got, len(before)+n)
 	}
 }
 
