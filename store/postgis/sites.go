@@ -406,8 +406,8 @@ func encodeBatch(orgID string, sites []aidmap.Site) ([]siteRow, error) {
 		var buf []byte // the docs of this chunk, back to back
 		for i := lo; i < hi; i++ {
 			site := &sites[i]
-			if err := site.Validate(); err != nil {
-				errs[i] = fmt.Errorf("site %d (external ID %q): %w", i, site.ExternalID, err)
+			if err := store.CheckSite(orgID, i, site); err != nil {
+				errs[i] = err
 				return // later errors of this chunk cannot be the first
 			}
 			rows[i], buf = encodeSite(site, buf)
@@ -424,22 +424,13 @@ func encodeBatch(orgID string, sites []aidmap.Site) ([]siteRow, error) {
 		}
 		wg.Wait()
 	}
-	seen := make(map[string]int, len(sites))
-	for i := range sites {
-		site := &sites[i]
-		if site.OrganizationID != orgID {
-			return nil, fmt.Errorf("site %d (external ID %q) belongs to organization %q, not %q: %w",
-				i, site.ExternalID, site.OrganizationID, orgID, aidmap.ErrForbidden)
+	for _, err := range errs {
+		if err != nil {
+			return nil, err
 		}
-		if errs[i] != nil {
-			return nil, errs[i]
-		}
-		if j, ok := seen[site.ID]; ok {
-			return nil, fmt.Errorf("site %d (external ID %q): %w", i, site.ExternalID, &aidmap.FieldError{
-				Field: "external_id", Value: site.ExternalID, Reason: fmt.Sprintf("appears twice in the batch (sites %d and %d)", j, i),
-			})
-		}
-		seen[site.ID] = i
+	}
+	if err := store.CheckUnique(sites); err != nil {
+		return nil, err
 	}
 	return rows, nil
 }
@@ -478,31 +469,12 @@ func encodeSite(s *aidmap.Site, buf []byte) (siteRow, []byte) {
 // slices become nil first: they are the same content, so they must encode to the same bytes
 // (the content hash relies on it).
 func appendDoc(b []byte, s *aidmap.Site) []byte {
-	d := *s
+	d := store.Canonical(s)
 	d.ID, d.OrganizationID, d.ExternalID, d.Name = "", "", "", ""
 	d.Lat, d.Lon = 0, 0
 	d.Categories = nil
 	d.Status, d.Confidential = "", false
 	d.UpdatedAt, d.VerifiedAt = time.Time{}, time.Time{}
-	if len(d.Languages) == 0 {
-		d.Languages = nil
-	}
-	if len(d.Hours.Weekly) == 0 {
-		d.Hours.Weekly = nil
-	}
-	if len(d.Hours.Exceptions) == 0 {
-		d.Hours.Exceptions = nil
-	}
-	copied := false
-	for i, x := range d.Hours.Exceptions {
-		if x.Periods != nil && len(x.Periods) == 0 {
-			if !copied { // never change the caller's site
-				d.Hours.Exceptions = append([]aidmap.Exception(nil), d.Hours.Exceptions...)
-				copied = true
-			}
-			d.Hours.Exceptions[i].Periods = nil
-		}
-	}
 	b, _ = d.AppendBinary(b) // never fails
 	return b
 }

@@ -477,24 +477,17 @@ type siteRow struct {
 // of them can be. Errors say which site: its index in the batch and its external ID.
 func encodeBatch(orgID string, sites []aidmap.Site) ([]siteRow, error) {
 	rows := make([]siteRow, len(sites))
-	seen := make(map[string]int, len(sites))
 	var docs []byte // the docs of the batch, back to back
 	for i := range sites {
-		site := &sites[i]
-		if site.OrganizationID != orgID {
-			return nil, fmt.Errorf("site %d (external ID %q) belongs to organization %q, not %q: %w",
-				i, site.ExternalID, site.OrganizationID, orgID, aidmap.ErrForbidden)
+		if err := store.CheckSite(orgID, i, &sites[i]); err != nil {
+			return nil, err
 		}
-		if err := site.Validate(); err != nil {
-			return nil, fmt.Errorf("site %d (external ID %q): %w", i, site.ExternalID, err)
-		}
-		if j, ok := seen[site.ID]; ok {
-			return nil, fmt.Errorf("site %d (external ID %q): %w", i, site.ExternalID, &aidmap.FieldError{
-				Field: "external_id", Value: site.ExternalID, Reason: fmt.Sprintf("appears twice in the batch (sites %d and %d)", j, i),
-			})
-		}
-		seen[site.ID] = i
-		rows[i], docs = encodeSite(site, docs)
+	}
+	if err := store.CheckUnique(sites); err != nil {
+		return nil, err
+	}
+	for i := range sites {
+		rows[i], docs = encodeSite(&sites[i], docs)
 	}
 	return rows, nil
 }
@@ -528,33 +521,11 @@ func encodeSite(s *aidmap.Site, buf []byte) (siteRow, []byte) {
 // slices become nil first: they are the same content, so they must encode to the same bytes
 // (the content hash relies on it).
 func appendDoc(b []byte, s *aidmap.Site) []byte {
-	d := *s
+	d := store.Canonical(s)
 	d.ID, d.OrganizationID, d.ExternalID, d.Name = "", "", "", ""
 	d.Lat, d.Lon = 0, 0
 	d.Status, d.Confidential = "", false
 	d.UpdatedAt, d.VerifiedAt = time.Time{}, time.Time{}
-	if len(d.Categories) == 0 {
-		d.Categories = nil
-	}
-	if len(d.Languages) == 0 {
-		d.Languages = nil
-	}
-	if len(d.Hours.Weekly) == 0 {
-		d.Hours.Weekly = nil
-	}
-	if len(d.Hours.Exceptions) == 0 {
-		d.Hours.Exceptions = nil
-	}
-	copied := false
-	for i, x := range d.Hours.Exceptions {
-		if x.Periods != nil && len(x.Periods) == 0 {
-			if !copied { // never change the caller's site
-				d.Hours.Exceptions = append([]aidmap.Exception(nil), d.Hours.Exceptions...)
-				copied = true
-			}
-			d.Hours.Exceptions[i].Periods = nil
-		}
-	}
 	b, _ = d.AppendBinary(b) // never fails
 	return b
 }

@@ -1,0 +1,70 @@
+package store
+
+import (
+	"fmt"
+
+	"github.com/aidmap/aidmap"
+)
+
+// These helpers hold the batch rules of UpsertSites that every implementation shares, so the
+// stores word their errors the same way and agree on what "the same content" means.
+
+// CheckSite checks site i of a batch written for orgID: it must belong to orgID
+// (aidmap.ErrForbidden) and pass Validate (aidmap.ErrInvalid, keeping the *aidmap.FieldError).
+// The error names the site by its index in the batch and its external ID.
+func CheckSite(orgID string, i int, s *aidmap.Site) error {
+	if s.OrganizationID != orgID {
+		return fmt.Errorf("site %d (external ID %q) belongs to organization %q, not %q: %w",
+			i, s.ExternalID, s.OrganizationID, orgID, aidmap.ErrForbidden)
+	}
+	if err := s.Validate(); err != nil {
+		return fmt.Errorf("site %d (external ID %q): %w", i, s.ExternalID, err)
+	}
+	return nil
+}
+
+// CheckUnique returns an aidmap.ErrInvalid error naming the first site of a batch whose ID
+// appears earlier in it: a batch says one thing about each site.
+func CheckUnique(sites []aidmap.Site) error {
+	seen := make(map[string]int, len(sites))
+	for i := range sites {
+		s := &sites[i]
+		if j, ok := seen[s.ID]; ok {
+			return fmt.Errorf("site %d (external ID %q): %w", i, s.ExternalID, &aidmap.FieldError{
+				Field: "external_id", Value: s.ExternalID, Reason: fmt.Sprintf("appears twice in the batch (sites %d and %d)", j, i),
+			})
+		}
+		seen[s.ID] = i
+	}
+	return nil
+}
+
+// Canonical returns a copy of s in which empty slices are nil. Nil and empty are the same
+// content (see UpsertSites), so a store that hashes or encodes a site must do it on this form.
+// s itself is never changed.
+func Canonical(s *aidmap.Site) aidmap.Site {
+	d := *s
+	if len(d.Categories) == 0 {
+		d.Categories = nil
+	}
+	if len(d.Languages) == 0 {
+		d.Languages = nil
+	}
+	if len(d.Hours.Weekly) == 0 {
+		d.Hours.Weekly = nil
+	}
+	if len(d.Hours.Exceptions) == 0 {
+		d.Hours.Exceptions = nil
+	}
+	copied := false
+	for i, x := range d.Hours.Exceptions {
+		if x.Periods != nil && len(x.Periods) == 0 {
+			if !copied {
+				d.Hours.Exceptions = append([]aidmap.Exception(nil), d.Hours.Exceptions...)
+				copied = true
+			}
+			d.Hours.Exceptions[i].Periods = nil
+		}
+	}
+	return d
+}
