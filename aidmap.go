@@ -6,7 +6,10 @@
 // Lat/Lon; distances are metres on a sphere.
 package aidmap
 
-import "errors"
+import (
+	"errors"
+	"strconv"
+)
 
 // Sentinel errors. Stores and parsers wrap these so callers can test with errors.Is and the
 // web layer can map them to HTTP status codes in one place.
@@ -38,7 +41,7 @@ func (e *FieldError) Error() string {
 		msg = e.Field + " " + quote(e.Value) + ": " + e.Reason
 	}
 	if e.Row > 0 {
-		msg = "row " + itoa(e.Row) + ": " + msg
+		msg = "row " + strconv.Itoa(e.Row) + ": " + msg
 	}
 	return msg
 }
@@ -52,26 +55,4 @@ func quote(s string) string {
 		s = s[:max] + "…"
 	}
 	return "\"" + s + "\""
-}
-
-func itoa(n int) string {
-	if n == 0 {
-		return "0"
-	}
-	neg := n < 0
-	if neg {
-		n = -n
-	}
-	var b [20]byte
-	i := len(b)
-	for n > 0 {
-		i--
-		b[i] = byte('0' + n%10)
-		n /= 10
-	}
-	if neg {
-		i--
-		b[i] = '-'
-	}
-	return string(b[i:])
 }

@@ -1,6 +1,7 @@
 package ingest
 
 import (
+	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -52,7 +53,7 @@ func (f Field) String() string {
 	if f < numFields {
 		return fieldNames[f]
 	}
-	return "field(" + itoa(int(f)) + ")"
+	return "field(" + strconv.Itoa(int(f)) + ")"
 }
 
 // Fields returns every field a column can be mapped to, in a fixed order.
@@ -231,26 +232,4 @@ func foldAccent(r rune) rune {
 		return 'o' // "œ" → "o" is lossy but only ever compared with other keys
 	}
 	return r
-}
-
-func itoa(n int) string {
-	if n == 0 {
-		return "0"
-	}
-	var b [20]byte
-	i := len(b)
-	neg := n < 0
-	if neg {
-		n = -n
-	}
-	for n > 0 {
-		i--
-		b[i] = byte('0' + n%10)
-		n /= 10
-	}
-	if neg {
-		i--
-		b[i] = '-'
-	}
-	return string(b[i:])
 }

@@ -12,6 +12,7 @@ import (
 	"path"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -227,7 +228,7 @@ func (t *hsdsTable) get(i int, cols ...string) string {
 }
 
 // where names a cell for reports: "locations.csv row 3" (row as a spreadsheet shows it).
-func (t *hsdsTable) where(i int) string { return t.file + " row " + itoa(i+2) }
+func (t *hsdsTable) where(i int) string { return t.file + " row " + strconv.Itoa(i+2) }
 
 // before returns the name and cell of the column just left of col, for shift detection.
 func (t *hsdsTable) before(i int, col string) (name, value string) {

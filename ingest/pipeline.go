@@ -429,27 +429,10 @@ func sameContent(a, b *aidmap.Site) bool {
 }
 
 func canonical(s aidmap.Site) aidmap.Site {
+	s = store.Canonical(&s)
 	s.UpdatedAt = time.Time{}
 	if !s.VerifiedAt.IsZero() {
 		s.VerifiedAt = s.VerifiedAt.UTC().Truncate(time.Microsecond)
-	}
-	if len(s.Categories) == 0 {
-		s.Categories = nil
-	}
-	if len(s.Languages) == 0 {
-		s.Languages = nil
-	}
-	if len(s.Hours.Weekly) == 0 {
-		s.Hours.Weekly = nil
-	}
-	if len(s.Hours.Exceptions) == 0 {
-		s.Hours.Exceptions = nil
-	}
-	for i := range s.Hours.Exceptions {
-		if len(s.Hours.Exceptions[i].Periods) == 0 {
-			s.Hours.Exceptions = append([]aidmap.Exception(nil), s.Hours.Exceptions...)
-			s.Hours.Exceptions[i].Periods = nil
-		}
 	}
 	return s
 }

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -96,7 +97,7 @@ func version(t *testing.T, st *sqlite.Store) int64 {
 func problems(rep *Report) []string {
 	var out []string
 	for _, e := range rep.Problems {
-		out = append(out, e.Severity+" "+itoa(e.Row)+" "+e.Field+": "+e.Reason)
+		out = append(out, e.Severity+" "+strconv.Itoa(e.Row)+" "+e.Field+": "+e.Reason)
 	}
 	return out
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -366,9 +367,9 @@ func rowRanges(entries []Entry, limit int) (string, int) {
 			j++
 		}
 		if entries[j].Row == entries[i].Row {
-			parts = append(parts, itoa(entries[i].Row))
+			parts = append(parts, strconv.Itoa(entries[i].Row))
 		} else {
-			parts = append(parts, itoa(entries[i].Row)+"-"+itoa(entries[j].Row))
+			parts = append(parts, strconv.Itoa(entries[i].Row)+"-"+strconv.Itoa(entries[j].Row))
 		}
 		i = j + 1
 	}
@@ -379,7 +380,7 @@ func plural(n int, noun string) string {
 	if n == 1 {
 		return "1 " + noun
 	}
-	return itoa(n) + " " + noun + "s"
+	return strconv.Itoa(n) + " " + noun + "s"
 }
 
 func strconvQuote(s string) string {

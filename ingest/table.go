@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 
 	"github.com/aidmap/aidmap"
@@ -221,7 +222,7 @@ type FileError struct {
 func (e *FileError) Error() string {
 	msg := "ingest: "
 	if e.Line > 0 {
-		msg += "line " + itoa(e.Line) + ": "
+		msg += "line " + strconv.Itoa(e.Line) + ": "
 	}
 	msg += e.Reason
 	if e.Err != nil && e.Err != aidmap.ErrInvalid {
