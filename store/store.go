@@ -8,6 +8,7 @@ package store
 
 import (
 	"context"
+	"time"
 
 	"github.com/aidmap/aidmap"
 )
@@ -46,6 +47,26 @@ type Store interface {
 	// *aidmap.FieldError (errors.As).
 	UpsertSites(ctx context.Context, orgID string, sites []aidmap.Site) (UpsertResult, error)
 
+	// BeginUpload starts a streaming write of one organisation's sites: one transaction that
+	// takes the sites batch by batch (Upload.Add), so an upload of millions of sites never
+	// needs them in memory at once, and still changes nothing unless Upload.Commit succeeds.
+	// Every rule of UpsertSites holds for the upload as a whole: each Add's sites are checked
+	// as UpsertSites checks a batch (the index in an error is the index in that Add's batch),
+	// unchanged sites keep their version and timestamps, each changed site gets its own
+	// version, and versions follow the order of the Adds. A site added twice in one upload is
+	// ErrInvalid (from that Add or from Commit).
+	//
+	// The organisation must exist (else ErrNotFound), unless opts.Organization creates it.
+	// The change feed, EachSite and every other reader see nothing of the upload until Commit
+	// returns, and readers are never blocked by it. Writers are: while an upload is open, other
+	// writes to the store wait for it (SQLite) or for its Commit (PostGIS), up to their ctx.
+	//
+	// The caller must end every upload with Commit or Rollback (defer Rollback: it does nothing
+	// after Commit). Once ctx (BeginUpload's) ends, the upload cannot commit: it is rolled back
+	// and its calls fail with ctx's error. After any error from Add, Keep, Retire or Commit, the
+	// upload is rolled back and only Rollback is useful.
+	BeginUpload(ctx context.Context, orgID string, opts UploadOptions) (Upload, error)
+
 	// Site returns the site with the given ID, retired ones included, or ErrNotFound.
 	Site(ctx context.Context, id string) (aidmap.Site, error)
 	// EachSite calls fn for every site (retired ones included) in ID order, streaming rather
@@ -81,4 +102,54 @@ type UpsertResult struct {
 	Updated   []string // IDs of changed sites
 	Unchanged []string // IDs of sites whose content was identical
 	Version   int64    // store version after the write (unchanged if nothing changed)
+}
+
+// UploadOptions configure BeginUpload.
+type UploadOptions struct {
+	// RetireMissing retires, at Commit, every site of the organisation that the upload neither
+	// added nor kept (Upload.Keep) and that is not retired already: the upload is the whole
+	// list. Retiring sets Status to retired and UpdatedAt to Now, keeps the rest of the site
+	// (history, never deleted) and gives it a new version like any other change.
+	RetireMissing bool
+	// DryRun makes Commit work out and return exactly what the upload would do, then roll it
+	// back instead of committing: nothing changes and Version in the result is 0.
+	DryRun bool
+	// Now is the UpdatedAt of the sites the upload retires; time.Now when zero.
+	Now time.Time
+	// Organization, when set, is created in the upload's transaction if no organisation with
+	// orgID exists yet (its ID must be orgID), so a new organisation and its first sites appear
+	// together or not at all. An existing organisation is left as it is.
+	Organization *aidmap.Organization
+}
+
+// Upload is a streaming write opened by Store.BeginUpload. Its methods must not be called
+// concurrently. Each call's ctx bounds that call.
+type Upload interface {
+	// Add writes a batch of sites into the upload (see Store.BeginUpload for the rules).
+	Add(ctx context.Context, sites []aidmap.Site) error
+	// Keep names sites of the organisation that RetireMissing must leave alone although they
+	// are not added: a row the uploader meant but that could not be used this time (rejected)
+	// does not take its site off the map. IDs naming no site are ignored.
+	Keep(ctx context.Context, ids []string) error
+	// Retire names sites of the organisation to retire at Commit even without RetireMissing
+	// (rows marked as withdrawn). A site that is also added is not retired (the added state
+	// wins), and Retire wins over Keep. IDs naming no site, or a retired one, are ignored.
+	Retire(ctx context.Context, ids []string) error
+	// Commit makes the whole upload visible at once (or, with DryRun, rolls it back) and says
+	// what it did.
+	Commit(ctx context.Context) (UploadResult, error)
+	// Rollback abandons the upload: nothing it did is kept. It does nothing after Commit or an
+	// earlier Rollback, so it can always be deferred.
+	Rollback(ctx context.Context) error
+}
+
+// UploadResult says what an upload did, in counts: per-site IDs of a million-site upload would
+// cost as much memory as the sites, and the uploader wants the sites it could not use, which
+// are never added. Created + Updated + Unchanged is the number of sites added.
+type UploadResult struct {
+	Created   int
+	Updated   int
+	Unchanged int
+	Retired   int   // sites retired by RetireMissing or Retire
+	Version   int64 // store version after the commit (unchanged if nothing changed; 0 for DryRun)
 }

@@ -96,11 +96,8 @@ func scanOrg(row pgx.Row) (aidmap.Organization, error) {
 	return org, nil
 }
 
-// UpsertSites writes a batch of one organisation's sites in one transaction. Every site is
-// checked and encoded before the transaction starts. The batch is copied into a temporary
-// staging table without holding any lock; then, under the writer lock, an UPDATE and an INSERT
-// merge the sites whose content hash differs or that are new, giving each its own version in
-// batch order.
+// UpsertSites writes a batch of one organisation's sites in one transaction: an upload of one
+// batch (see upload.go). Every site is checked and encoded before the transaction starts.
 func (s *Store) UpsertSites(ctx context.Context, orgID string, sites []aidmap.Site) (store.UpsertResult, error) {
 	rows, err := encodeBatch(orgID, sites)
 	if err != nil {
@@ -113,162 +110,31 @@ func (s *Store) UpsertSites(ctx context.Context, orgID string, sites []aidmap.Si
 	return res, nil
 }
 
-// stageColumns are the columns of the staging table, in the order copyRows yields them.
-var stageColumns = []string{"ord", "id", "organization_id", "external_id", "name", "lat", "lon",
-	"categories", "status", "confidential", "updated_at", "verified_at", "hash", "doc"}
-
-const sqlCreateStage = `CREATE TEMPORARY TABLE site_stage (
-	ord             integer NOT NULL,
-	id              text COLLATE "C" NOT NULL,
-	organization_id text NOT NULL,
-	external_id     text NOT NULL,
-	name            text NOT NULL,
-	lat             double precision NOT NULL,
-	lon             double precision NOT NULL,
-	categories      text[] NOT NULL,
-	status          text NOT NULL,
-	confidential    boolean NOT NULL,
-	updated_at      timestamptz,
-	verified_at     timestamptz,
-	hash            bytea NOT NULL,
-	doc             bytea NOT NULL
-) ON COMMIT DROP`
-
-// sqlUpdate and sqlInsert merge the staged sites into sites. $1 is the store version before
-// the write; the site at batch index ord gets version $1 + ord + 1, so a batch's versions are
-// distinct, above every earlier one and in batch order (the contract allows gaps: unchanged
-// sites skip theirs). They run under the writer lock, so nothing changes sites between them:
-// UPDATE takes the stored sites whose content hash differs, INSERT the new ones, and each
-// returns the versions it wrote, from which the batch index follows.
-//
-// INSERT writes a batch's new sites in ID order, so the heap holds runs in ID order and
-// EachSite's scan of the primary key reads it almost sequentially. Site IDs are random UUIDs:
-// on 1M sites written in arrival order, the server's ordered scan was 1.9 s of random heap
-// reads; written in ID-ordered runs of 5,000, 0.3 s (BENCHMARKS-store.md).
-const (
-	sqlUpdate = `
-UPDATE sites s SET
-	name = st.name, lat = st.lat, lon = st.lon, categories = st.categories, status = st.status,
-	confidential = st.confidential, updated_at = st.updated_at, verified_at = st.verified_at,
-	version = $1 + st.ord + 1, hash = st.hash, doc = st.doc
-FROM site_stage st
-WHERE s.id = st.id AND s.hash <> st.hash
-RETURNING s.version`
-
-	sqlInsert = `
-INSERT INTO sites (id, organization_id, external_id, name, lat, lon, categories, status,
-	confidential, updated_at, verified_at, version, hash, doc)
-SELECT id, organization_id, external_id, name, lat, lon, categories, status,
-	confidential, updated_at, verified_at, $1 + ord + 1, hash, doc
-FROM site_stage st
-WHERE NOT EXISTS (SELECT 1 FROM sites s WHERE s.id = st.id)
-ORDER BY id
-RETURNING version`
-)
-
 func (s *Store) upsert(ctx context.Context, orgID string, rows []siteRow) (store.UpsertResult, error) {
-	var res store.UpsertResult
-	tx, err := s.pool.Begin(ctx)
+	u, err := s.begin(ctx, orgID, store.UploadOptions{}, true)
 	if err != nil {
-		return res, err
-	}
-	defer tx.Rollback(context.WithoutCancel(ctx))
-	// Compiling the merge costs more than it saves.
-	if _, err := tx.Exec(ctx, `SET LOCAL jit = off`); err != nil {
-		return res, err
-	}
-
-	var one int
-	err = tx.QueryRow(ctx, `SELECT 1 FROM organizations WHERE id = $1`, orgID).Scan(&one)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return res, fmt.Errorf("organization %q: %w", orgID, aidmap.ErrNotFound)
-	}
-	if err != nil {
-		return res, err
-	}
-	if len(rows) > 0 {
-		if _, err := tx.Exec(ctx, sqlCreateStage); err != nil {
-			return res, err
-		}
-		if _, err := tx.CopyFrom(ctx, pgx.Identifier{"site_stage"}, stageColumns, &copySource{rows: rows, i: -1}); err != nil {
-			return res, err
-		}
-	}
-
-	// From here to the commit, writers go one at a time (see the package comment).
-	if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1, $2)`, lockWrite, s.lockKey); err != nil {
-		return res, err
-	}
-	var start int64
-	if err := tx.QueryRow(ctx, sqlVersion).Scan(&start); err != nil {
-		return res, err
-	}
-	version := start
-	kind := make([]int8, len(rows)) // 0 unchanged, 1 updated, 2 created
-	if len(rows) > 0 {
-		for _, step := range []struct {
-			sql  string
-			kind int8
-		}{{sqlUpdate, 1}, {sqlInsert, 2}} {
-			written, err := tx.Query(ctx, step.sql, start)
-			if err != nil {
-				return res, err
-			}
-			var v int64
-			_, err = pgx.ForEachRow(written, []any{&v}, func() error {
-				ord := v - start - 1
-				if ord < 0 || ord >= int64(len(rows)) || kind[ord] != 0 {
-					return fmt.Errorf("merge wrote version %d, not one of this batch (%d..%d)", v, start+1, start+int64(len(rows)))
-				}
-				kind[ord] = step.kind
-				version = max(version, v)
-				return nil
-			})
-			if err != nil {
-				return res, err
-			}
-		}
-	}
-	if version != start {
-		if _, err := tx.Exec(ctx, `UPDATE store_version SET version = $1`, version); err != nil {
-			return res, err
-		}
-		// Delivered at commit, and only if it commits.
-		if _, err := tx.Exec(ctx, `SELECT pg_notify($1, $2)`, s.channel, strconv.FormatInt(version, 10)); err != nil {
-			return res, err
-		}
-	}
-	if err := tx.Commit(ctx); err != nil {
 		return store.UpsertResult{}, err
 	}
+	defer u.Rollback(ctx)
+	if err := u.addRows(ctx, rows); err != nil {
+		return store.UpsertResult{}, err
+	}
+	up, err := u.commit(ctx)
+	if err != nil {
+		return store.UpsertResult{}, err
+	}
+	res := store.UpsertResult{Version: up.Version}
 	for i, r := range rows {
-		switch kind[i] {
-		case 0:
+		switch u.kinds[i] {
+		case outcomeUnchanged:
 			res.Unchanged = append(res.Unchanged, r.id)
-		case 1:
+		case outcomeUpdated:
 			res.Updated = append(res.Updated, r.id)
-		case 2:
+		case outcomeCreated:
 			res.Created = append(res.Created, r.id)
 		}
 	}
-	res.Version = version
 	return res, nil
-}
-
-// copySource feeds siteRows to CopyFrom.
-type copySource struct {
-	rows []siteRow
-	i    int
-	vals [14]any
-}
-
-func (c *copySource) Next() bool { c.i++; return c.i < len(c.rows) }
-func (c *copySource) Err() error { return nil }
-func (c *copySource) Values() ([]any, error) {
-	r := &c.rows[c.i]
-	c.vals = [14]any{int32(c.i), r.id, r.orgID, r.externalID, r.name, r.lat, r.lon, r.categories,
-		r.status, r.confidential, r.updatedAt, r.verifiedAt, r.hash[:], r.doc}
-	return c.vals[:], nil
 }
 
 // Site returns one site or ErrNotFound.

@@ -21,8 +21,6 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
-	"slices"
-	"strings"
 	"time"
 
 	"modernc.org/sqlite"
@@ -239,8 +237,8 @@ func scanOrg(row scanner) (aidmap.Organization, error) {
 	return org, nil
 }
 
-// UpsertSites writes a batch of one organisation's sites in one transaction. Every site is
-// checked before the transaction starts; every changed site gets the next version.
+// UpsertSites writes a batch of one organisation's sites in one transaction: an upload of one
+// batch. Every site is checked before the transaction starts.
 func (s *Store) UpsertSites(ctx context.Context, orgID string, sites []aidmap.Site) (store.UpsertResult, error) {
 	rows, err := encodeBatch(orgID, sites)
 	if err != nil {
@@ -254,96 +252,29 @@ func (s *Store) UpsertSites(ctx context.Context, orgID string, sites []aidmap.Si
 }
 
 func (s *Store) upsert(ctx context.Context, orgID string, rows []siteRow) (store.UpsertResult, error) {
-	var res store.UpsertResult
-	tx, err := s.db.BeginTx(ctx, nil)
+	u, err := s.begin(ctx, orgID, store.UploadOptions{}, true)
 	if err != nil {
-		return res, err
-	}
-	defer tx.Rollback()
-
-	var one int
-	err = tx.QueryRowContext(ctx, `SELECT 1 FROM organizations WHERE id = ?`, orgID).Scan(&one)
-	if errors.Is(err, sql.ErrNoRows) {
-		return res, fmt.Errorf("organization %q: %w", orgID, aidmap.ErrNotFound)
-	}
-	if err != nil {
-		return res, err
-	}
-	var version int64
-	if err := tx.QueryRowContext(ctx, sqlVersion).Scan(&version); err != nil {
-		return res, err
-	}
-	start := version
-
-	lookup, err := tx.PrepareContext(ctx, `SELECT hash FROM sites WHERE id = ?`)
-	if err != nil {
-		return res, err
-	}
-	defer lookup.Close()
-	write, err := tx.PrepareContext(ctx, `
-		INSERT INTO sites (id, organization_id, external_id, name, lat, lon, status, confidential,
-			updated_at, verified_at, version, hash, doc)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-		ON CONFLICT (id) DO UPDATE SET
-			name = excluded.name, lat = excluded.lat, lon = excluded.lon, status = excluded.status,
-			confidential = excluded.confidential, updated_at = excluded.updated_at,
-			verified_at = excluded.verified_at, version = excluded.version, hash = excluded.hash,
-			doc = excluded.doc`)
-	if err != nil {
-		return res, err
-	}
-	defer write.Close()
-
-	// Sites are written in ID order, so new rows get rowids in ID order and EachSite's walk of
-	// the primary key index reads the table in runs rather than at random (IDs are random
-	// UUIDs). The site at batch index i gets version start + i + 1: distinct, above every
-	// earlier one and in batch order; unchanged sites leave gaps, which the contract allows.
-	order := make([]int, len(rows))
-	for i := range order {
-		order[i] = i
-	}
-	slices.SortFunc(order, func(a, b int) int { return strings.Compare(rows[a].id, rows[b].id) })
-	kind := make([]int8, len(rows)) // 0 unchanged, 1 updated, 2 created
-	var hash []byte
-	for _, i := range order {
-		r := &rows[i]
-		kind[i] = 1
-		switch err := lookup.QueryRowContext(ctx, r.id).Scan(&hash); {
-		case errors.Is(err, sql.ErrNoRows):
-			kind[i] = 2
-		case err != nil:
-			return store.UpsertResult{}, err
-		case string(hash) == string(r.hash[:]):
-			kind[i] = 0
-			continue
-		}
-		v := start + int64(i) + 1
-		version = max(version, v)
-		_, err := write.ExecContext(ctx, r.id, r.orgID, r.externalID, r.name, r.lat, r.lon, r.status,
-			r.confidential, r.updatedAt, r.verifiedAt, v, r.hash[:], r.doc)
-		if err != nil {
-			return store.UpsertResult{}, fmt.Errorf("site %q: %w", r.externalID, err)
-		}
-	}
-	for i, r := range rows {
-		switch kind[i] {
-		case 0:
-			res.Unchanged = append(res.Unchanged, r.id)
-		case 1:
-			res.Updated = append(res.Updated, r.id)
-		case 2:
-			res.Created = append(res.Created, r.id)
-		}
-	}
-	if version != start {
-		if _, err := tx.ExecContext(ctx, `UPDATE meta SET value = ? WHERE key = 'version'`, version); err != nil {
-			return store.UpsertResult{}, err
-		}
-	}
-	if err := tx.Commit(); err != nil {
 		return store.UpsertResult{}, err
 	}
-	res.Version = version
+	defer u.Rollback(ctx)
+	if err := u.addRows(ctx, rows); err != nil {
+		return store.UpsertResult{}, err
+	}
+	up, err := u.commit(ctx)
+	if err != nil {
+		return store.UpsertResult{}, err
+	}
+	res := store.UpsertResult{Version: up.Version}
+	for i, id := range u.ids {
+		switch u.kinds[i] {
+		case outcomeUnchanged:
+			res.Unchanged = append(res.Unchanged, id)
+		case outcomeUpdated:
+			res.Updated = append(res.Updated, id)
+		case outcomeCreated:
+			res.Created = append(res.Created, id)
+		}
+	}
 	return res, nil
 }
 

@@ -1,0 +1,408 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/aidmap/aidmap"
+	"github.com/aidmap/aidmap/store"
+)
+
+// An upload is one write transaction on the writer connection (BEGIN IMMEDIATE), open from
+// BeginUpload to Commit or Rollback. Add writes each batch into sites at once, as UpsertSites
+// always did; WAL keeps readers on the last committed snapshot meanwhile, so neither the
+// change feed nor any reader sees the upload before it commits, and none of them waits for it.
+// Other writers do wait: in this process for the one writer connection (up to their ctx), in
+// another process for SQLite's write lock (up to busyTimeout, then ErrUnavailable).
+//
+// Two temporary tables on the writer connection hold what the upload needs at Commit without
+// keeping it in memory: upload_seen, the IDs added (its primary key is also what finds a site
+// added twice), and upload_mark, the IDs given to Keep and Retire. Both are created inside the
+// transaction, so a rollback removes them too.
+
+// BeginUpload starts a streaming upload of one organisation's sites: see store.Store.
+func (s *Store) BeginUpload(ctx context.Context, orgID string, opts store.UploadOptions) (store.Upload, error) {
+	u, err := s.begin(ctx, orgID, opts, false)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: begin upload: %w", unavailable(ctx, err))
+	}
+	return u, nil
+}
+
+// upload is a store.Upload on the writer connection.
+type upload struct {
+	ctx   context.Context // BeginUpload's: database/sql rolls tx back when it ends
+	tx    *sql.Tx
+	orgID string
+	opts  store.UploadOptions
+	start int64 // store version before the upload
+	added int64 // sites added so far: the next site's ordinal
+	res   store.UploadResult
+	err   error // the first error: the upload is rolled back
+	done  bool  // committed or rolled back
+
+	seen, lookup, write, mark *sql.Stmt
+
+	// track collects each added site's ID and outcome, for UpsertSites.
+	track bool
+	ids   []string
+	kinds []int8 // outcomeUnchanged, outcomeUpdated or outcomeCreated
+}
+
+const (
+	outcomeUnchanged int8 = iota
+	outcomeUpdated
+	outcomeCreated
+)
+
+func (s *Store) begin(ctx context.Context, orgID string, opts store.UploadOptions, track bool) (*upload, error) {
+	if org := opts.Organization; org != nil && org.ID != orgID {
+		return nil, fmt.Errorf("organization to create is %q, not %q: %w", org.ID, orgID, aidmap.ErrInvalid)
+	}
+	if opts.Now.IsZero() {
+		opts.Now = time.Now()
+	}
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, err
+	}
+	u := &upload{ctx: ctx, tx: tx, orgID: orgID, opts: opts, track: track}
+	if err := u.prepare(ctx); err != nil {
+		tx.Rollback()
+		return nil, err
+	}
+	return u, nil
+}
+
+func (u *upload) prepare(ctx context.Context) error {
+	tx := u.tx
+	if org := u.opts.Organization; org != nil {
+		created := org.CreatedAt
+		if created.IsZero() {
+			created = time.Now()
+		}
+		if _, err := tx.ExecContext(ctx, `
+			INSERT INTO organizations (id, name, website, demo, created_at) VALUES (?, ?, ?, ?, ?)
+			ON CONFLICT (id) DO NOTHING`,
+			org.ID, org.Name, org.Website, org.Demo, created.UnixMicro()); err != nil {
+			return fmt.Errorf("create organization %q: %w", org.ID, err)
+		}
+	}
+	var one int
+	err := tx.QueryRowContext(ctx, `SELECT 1 FROM organizations WHERE id = ?`, u.orgID).Scan(&one)
+	if errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("organization %q: %w", u.orgID, aidmap.ErrNotFound)
+	}
+	if err != nil {
+		return err
+	}
+	if err := tx.QueryRowContext(ctx, sqlVersion).Scan(&u.start); err != nil {
+		return err
+	}
+	for _, q := range []string{
+		`DROP TABLE IF EXISTS temp.upload_seen`,
+		`DROP TABLE IF EXISTS temp.upload_mark`,
+		`CREATE TEMP TABLE upload_seen (id TEXT PRIMARY KEY) WITHOUT ROWID`,
+		`CREATE TEMP TABLE upload_mark (id TEXT PRIMARY KEY, retire INTEGER NOT NULL) WITHOUT ROWID`,
+	} {
+		if _, err := tx.ExecContext(ctx, q); err != nil {
+			return err
+		}
+	}
+	for _, p := range []struct {
+		stmt **sql.Stmt
+		sql  string
+	}{
+		{&u.seen, `INSERT INTO temp.upload_seen (id) VALUES (?) ON CONFLICT DO NOTHING`},
+		{&u.lookup, `SELECT hash FROM sites WHERE id = ?`},
+		{&u.write, `
+		INSERT INTO sites (id, organization_id, external_id, name, lat, lon, status, confidential,
+			updated_at, verified_at, version, hash, doc)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (id) DO UPDATE SET
+			name = excluded.name, lat = excluded.lat, lon = excluded.lon, status = excluded.status,
+			confidential = excluded.confidential, updated_at = excluded.updated_at,
+			verified_at = excluded.verified_at, version = excluded.version, hash = excluded.hash,
+			doc = excluded.doc`},
+		{&u.mark, `INSERT INTO temp.upload_mark (id, retire) VALUES (?, ?)
+			ON CONFLICT (id) DO UPDATE SET retire = max(retire, excluded.retire)`},
+	} {
+		st, err := tx.PrepareContext(ctx, p.sql)
+		if err != nil {
+			return err
+		}
+		*p.stmt = st
+	}
+	return nil
+}
+
+// usable returns why the upload cannot take another call, if it cannot.
+func (u *upload) usable() error {
+	switch {
+	case u.err != nil:
+		return fmt.Errorf("upload failed earlier: %w", u.err)
+	case u.done:
+		return fmt.Errorf("upload is over: %w", sql.ErrTxDone)
+	case u.ctx.Err() != nil:
+		return fmt.Errorf("upload abandoned: %w", u.ctx.Err())
+	}
+	return nil
+}
+
+// fail rolls the upload back and remembers err as the reason. Callers classify it
+// (unavailable) once, at the method's edge.
+func (u *upload) fail(err error) error {
+	if u.err == nil && !u.done {
+		u.err = err
+		u.done = true
+		u.tx.Rollback()
+	}
+	return err
+}
+
+// Add checks and writes a batch of sites.
+func (u *upload) Add(ctx context.Context, sites []aidmap.Site) error {
+	if err := u.usable(); err != nil {
+		return fmt.Errorf("sqlite: upload: add: %w", err)
+	}
+	rows, err := encodeBatch(u.orgID, sites)
+	if err == nil {
+		err = u.addRows(ctx, rows)
+	}
+	if err != nil {
+		return fmt.Errorf("sqlite: upload: add: %w", unavailable(ctx, u.fail(err)))
+	}
+	return nil
+}
+
+// addRows writes encoded sites. They are written in ID order, so new rows get rowids in ID
+// order and EachSite's walk of the primary key index reads the table in runs rather than at
+// random (IDs are random UUIDs). The site with ordinal n in the upload (counting every Add)
+// gets version start + n + 1: distinct, above every earlier one and in upload order; unchanged
+// sites leave gaps, which the contract allows.
+func (u *upload) addRows(ctx context.Context, rows []siteRow) error {
+	order := make([]int, len(rows))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortFunc(order, func(a, b int) int { return strings.Compare(rows[a].id, rows[b].id) })
+	kind := make([]int8, len(rows))
+	var hash []byte
+	for _, i := range order {
+		r := &rows[i]
+		res, err := u.seen.ExecContext(ctx, r.id)
+		if err != nil {
+			return err
+		}
+		if added, err := res.RowsAffected(); err != nil {
+			return err
+		} else if added == 0 {
+			return fmt.Errorf("site %d (external ID %q): %w", i, r.externalID, &aidmap.FieldError{
+				Field: "external_id", Value: r.externalID, Reason: "was already added in this upload"})
+		}
+		kind[i] = outcomeUpdated
+		switch err := u.lookup.QueryRowContext(ctx, r.id).Scan(&hash); {
+		case errors.Is(err, sql.ErrNoRows):
+			kind[i] = outcomeCreated
+		case err != nil:
+			return err
+		case string(hash) == string(r.hash[:]):
+			kind[i] = outcomeUnchanged
+			continue
+		}
+		v := u.start + u.added + int64(i) + 1
+		_, err = u.write.ExecContext(ctx, r.id, r.orgID, r.externalID, r.name, r.lat, r.lon, r.status,
+			r.confidential, r.updatedAt, r.verifiedAt, v, r.hash[:], r.doc)
+		if err != nil {
+			return fmt.Errorf("site %q: %w", r.externalID, err)
+		}
+	}
+	for i, k := range kind {
+		switch k {
+		case outcomeUnchanged:
+			u.res.Unchanged++
+		case outcomeUpdated:
+			u.res.Updated++
+		case outcomeCreated:
+			u.res.Created++
+		}
+		if u.track {
+			u.ids = append(u.ids, rows[i].id)
+			u.kinds = append(u.kinds, k)
+		}
+	}
+	u.added += int64(len(rows))
+	return nil
+}
+
+// Keep names sites RetireMissing must leave alone.
+func (u *upload) Keep(ctx context.Context, ids []string) error {
+	if err := u.marks(ctx, ids, false); err != nil {
+		return fmt.Errorf("sqlite: upload: keep: %w", unavailable(ctx, err))
+	}
+	return nil
+}
+
+// Retire names sites to retire at Commit.
+func (u *upload) Retire(ctx context.Context, ids []string) error {
+	if err := u.marks(ctx, ids, true); err != nil {
+		return fmt.Errorf("sqlite: upload: retire: %w", unavailable(ctx, err))
+	}
+	return nil
+}
+
+func (u *upload) marks(ctx context.Context, ids []string, retire bool) error {
+	if err := u.usable(); err != nil {
+		return err
+	}
+	for _, id := range ids {
+		if _, err := u.mark.ExecContext(ctx, id, retire); err != nil {
+			return u.fail(err)
+		}
+	}
+	return nil
+}
+
+// Commit retires what the options and marks say, advances the store version and commits (or,
+// for a dry run, rolls back).
+func (u *upload) Commit(ctx context.Context) (store.UploadResult, error) {
+	res, err := u.commit(ctx)
+	if err != nil {
+		return store.UploadResult{}, fmt.Errorf("sqlite: upload: commit: %w", unavailable(ctx, err))
+	}
+	return res, nil
+}
+
+func (u *upload) commit(ctx context.Context) (store.UploadResult, error) {
+	if err := u.usable(); err != nil {
+		return store.UploadResult{}, err
+	}
+	retired, err := u.retire(ctx)
+	if err != nil {
+		return store.UploadResult{}, u.fail(err)
+	}
+	u.res.Retired = retired
+	version := u.start
+	if u.res.Created+u.res.Updated+retired > 0 {
+		// The highest version written: the last changed site's. Unchanged sites skip theirs,
+		// so ask the table rather than work it out.
+		if err := u.tx.QueryRowContext(ctx, `SELECT max(version) FROM sites`).Scan(&version); err != nil {
+			return store.UploadResult{}, u.fail(err)
+		}
+		if _, err := u.tx.ExecContext(ctx, `UPDATE meta SET value = ? WHERE key = 'version'`, version); err != nil {
+			return store.UploadResult{}, u.fail(err)
+		}
+	}
+	for _, st := range []*sql.Stmt{u.seen, u.lookup, u.write, u.mark} {
+		st.Close()
+	}
+	for _, q := range []string{`DROP TABLE temp.upload_seen`, `DROP TABLE temp.upload_mark`} {
+		if _, err := u.tx.ExecContext(ctx, q); err != nil {
+			return store.UploadResult{}, u.fail(err)
+		}
+	}
+	if u.opts.DryRun {
+		u.done = true
+		if err := u.tx.Rollback(); err != nil {
+			return store.UploadResult{}, err
+		}
+		u.res.Version = 0
+		return u.res, nil
+	}
+	u.done = true
+	if err := u.tx.Commit(); err != nil {
+		u.err = err
+		return store.UploadResult{}, err
+	}
+	u.res.Version = version
+	return u.res, nil
+}
+
+// retireBatch is how many sites the retire pass reads at a time: it reads a batch, then
+// updates it, so it never holds a query open on sites while writing to it.
+const retireBatch = 1000
+
+// retire retires the organisation's sites that RetireMissing or Retire name and that were not
+// added, in external ID order, each with its own version after the added sites'. It returns
+// how many it retired.
+func (u *upload) retire(ctx context.Context) (int, error) {
+	if !u.opts.RetireMissing {
+		var n int
+		if err := u.tx.QueryRowContext(ctx, `SELECT count(*) FROM temp.upload_mark WHERE retire`).Scan(&n); err != nil || n == 0 {
+			return 0, err
+		}
+	}
+	find, err := u.tx.PrepareContext(ctx, `
+		SELECT `+sqlSiteColumns+` FROM sites
+		WHERE organization_id = ?1 AND external_id > ?2 AND status <> 'retired'
+			AND id NOT IN (SELECT id FROM temp.upload_seen)
+			AND (EXISTS (SELECT 1 FROM temp.upload_mark m WHERE m.id = sites.id AND m.retire)
+				OR (?3 AND NOT EXISTS (SELECT 1 FROM temp.upload_mark m WHERE m.id = sites.id)))
+		ORDER BY external_id LIMIT ?4`)
+	if err != nil {
+		return 0, err
+	}
+	defer find.Close()
+	update, err := u.tx.PrepareContext(ctx, `UPDATE sites SET status = ?, updated_at = ?, version = ?, hash = ? WHERE id = ?`)
+	if err != nil {
+		return 0, err
+	}
+	defer update.Close()
+
+	now := micros(u.opts.Now)
+	after, n := "", 0
+	batch := make([]siteRow, 0, retireBatch)
+	for {
+		batch = batch[:0]
+		rows, err := find.QueryContext(ctx, u.orgID, after, u.opts.RetireMissing, retireBatch)
+		if err != nil {
+			return n, err
+		}
+		var r rawSite
+		dest := r.dest()
+		for rows.Next() {
+			if err := rows.Scan(dest...); err != nil {
+				rows.Close()
+				return n, err
+			}
+			// The stored row with the new status: its content hash changes with it.
+			batch = append(batch, siteRow{id: r.site.ID, orgID: r.site.OrganizationID,
+				externalID: r.site.ExternalID, name: r.site.Name, lat: r.site.Lat, lon: r.site.Lon,
+				status: string(aidmap.StatusRetired), confidential: r.site.Confidential,
+				updatedAt: now, verifiedAt: r.verifiedAt, doc: slices.Clone(r.doc)})
+		}
+		if err := rows.Err(); err != nil {
+			return n, err
+		}
+		for i := range batch {
+			r := &batch[i]
+			r.hash = r.contentHash()
+			v := u.start + u.added + int64(n) + 1
+			if _, err := update.ExecContext(ctx, r.status, r.updatedAt, v, r.hash[:], r.id); err != nil {
+				return n, fmt.Errorf("retire site %q: %w", r.externalID, err)
+			}
+			n++
+		}
+		if len(batch) < retireBatch {
+			return n, nil
+		}
+		after = batch[len(batch)-1].externalID
+	}
+}
+
+// Rollback abandons the upload.
+func (u *upload) Rollback(ctx context.Context) error {
+	if u.done {
+		return nil
+	}
+	u.done = true
+	if err := u.tx.Rollback(); err != nil && !errors.Is(err, sql.ErrTxDone) {
+		return fmt.Errorf("sqlite: upload: rollback: %w", unavailable(ctx, err))
+	}
+	return nil
+}
