@@ -59,18 +59,18 @@ type photonResponse struct {
 }
 
 type photonProperties struct {
-	OSMKey      string `json:"osm_key"`
-	OSMValue    string `json:"osm_value"`
-	Type        string `json:"type"` // house, street, locality, district, city, county, state, country, other
-	Name        string `json:"name"`
-	HouseNumber string `json:"housenumber"`
-	Street      string `json:"street"`
-	Locality    string `json:"locality"`
-	District    string `json:"district"`
-	City        string `json:"city"`
-	State       string `json:"state"`
-	Postcode    string `json:"postcode"`
-	Country     string `json:"country"`
+	OSMKey      string     `json:"osm_key"`
+	OSMValue    string     `json:"osm_value"`
+	Type        string     `json:"type"` // house, street, locality, district, city, county, state, country, other
+	Name        string     `json:"name"`
+	HouseNumber flexString `json:"housenumber"`
+	Street      string     `json:"street"`
+	Locality    string     `json:"locality"`
+	District    string     `json:"district"`
+	City        string     `json:"city"`
+	State       string     `json:"state"`
+	Postcode    flexString `json:"postcode"`
+	Country     string     `json:"country"`
 }
 
 func parsePhoton(body []byte) ([]geocode.Result, error) {
@@ -155,7 +155,7 @@ func photonLabel(p photonProperties) string {
 			parts = append(parts, s)
 		}
 	}
-	street := strings.TrimSpace(p.HouseNumber + " " + p.Street)
+	street := strings.TrimSpace(string(p.HouseNumber) + " " + p.Street)
 	if p.Name != street {
 		add(p.Name)
 	}
@@ -165,7 +165,32 @@ func photonLabel(p photonProperties) string {
 			add(place)
 		}
 	}
-	add(strings.TrimSpace(p.State + " " + p.Postcode))
+	add(strings.TrimSpace(p.State + " " + string(p.Postcode)))
 	add(p.Country)
 	return strings.Join(parts, ", ")
+}
+
+// flexString decodes a JSON string or number as a string: some OSM-derived services send a
+// house number or postcode that looks numeric as a number.
+type flexString string
+
+func (s *flexString) UnmarshalJSON(b []byte) error {
+	if len(b) > 0 && b[0] == '"' {
+		var v string
+		if err := json.Unmarshal(b, &v); err != nil {
+			return err
+		}
+		*s = flexString(v)
+		return nil
+	}
+	if string(b) == "null" {
+		*s = ""
+		return nil
+	}
+	var n json.Number
+	if err := json.Unmarshal(b, &n); err != nil {
+		return fmt.Errorf("want a string or number: %w", err)
+	}
+	*s = flexString(n.String())
+	return nil
 }

@@ -259,9 +259,13 @@ func (c *client) search(ctx context.Context, path string, params url.Values, lim
 		if err := c.limit.wait(ctx); err != nil {
 			return nil, fmt.Errorf("remote: %s: waiting for a request slot: %w: %w", c.name, aidmap.ErrUnavailable, err)
 		}
-		// While this caller waited its turn, another may have fetched the same answer.
+		// While this caller waited its turn, another may have fetched the same answer, or
+		// the service may have told us to back off.
 		if res, ok, err := c.fromMemory(key, limit); ok {
 			return res, err
+		}
+		if err := c.checkBlocked(); err != nil {
+			return nil, err
 		}
 	}
 	body, err := c.get(ctx, u.String())
