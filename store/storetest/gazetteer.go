@@ -558,3 +558,9 @@ func testGeocodeCacheLimits(t *testing.T, _ store.Store, g store.Gazetteer) {
 		})
 	}
 }
+
+// RunGazetteer runs only the store.Gazetteer part of the suite (Run includes it), for an
+// implementation's own test of a configuration the rest of the suite does not depend on.
+func RunGazetteer(t *testing.T, open func(t *testing.T) store.Store) {
+	testGazetteer(t, open)
+}
