@@ -1,48 +1,177 @@
 // Package addr parses and normalises postal addresses written by people (English and French,
 // North American and British forms) into the keys the geocoder matches on. It has no data
 // and no I/O; it imports only the standard library and golang.org/x/text.
+//
+// Everything here is built for the hot path of the embedded geocoder (Parse is called for
+// every query and every ingest row), so it works on a hand-written tokenizer and small maps
+// rather than regular expressions.
 package addr
 
 import (
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/text/unicode/norm"
 )
 
-// Fold lower-cases s, strips accents ("Montréal" → "montreal"), turns punctuation other than
-// the apostrophe-free word characters into spaces and collapses runs of spaces, so that two
-// spellings people consider the same compare equal.
+// Fold lower-cases s, strips accents ("Montréal" → "montreal"), turns punctuation into
+// spaces and collapses runs of spaces, so that two spellings people consider the same
+// compare equal. An apostrophe joins the letters around it ("O'Brien" = "OBrien", "St.
+// John's" = "st johns") except after the French elided articles l' and d', which become
+// words of their own ("l'Église" → "l eglise"), so that "rue de l'Église" and "rue de
+// l Eglise" fold alike.
 func Fold(s string) string {
 	var b strings.Builder
 	b.Grow(len(s))
 	space := false
-	for _, r := range norm.NFD.String(s) {
+	word := 0 // letters in the current word, for the elision rule
+	var first rune
+	s = nfd(s)
+	for i, r := range s {
 		switch {
-		case unicode.Is(unicode.Mn, r):
-			continue // combining accent
-		case r == '\'' || r == '’':
-			continue // "O'Brien" = "OBrien"
-		case unicode.IsLetter(r) || unicode.IsDigit(r):
+		case r < utf8.RuneSelf && (r >= 'a' && r <= 'z' || r >= '0' && r <= '9'), r >= 'A' && r <= 'Z', r >= utf8.RuneSelf && (unicode.IsLetter(r) || unicode.IsDigit(r)):
 			if space && b.Len() > 0 {
 				b.WriteByte(' ')
 			}
-			space = false
-			switch r {
-			case 'ß':
-				b.WriteString("ss")
-			case 'æ', 'Æ':
-				b.WriteString("ae")
-			case 'œ', 'Œ':
-				b.WriteString("oe")
-			case 'ø', 'Ø':
-				b.WriteByte('o')
-			default:
-				b.WriteRune(unicode.ToLower(r))
+			if space || b.Len() == 0 {
+				word = 0
 			}
+			space = false
+			if word == 0 {
+				first = r | 0x20
+			}
+			word++
+			writeLower(&b, r)
+		case r == '\'' || r == '’':
+			if word == 1 && (first == 'l' || first == 'd') && nextIsLetter(s[i+utf8.RuneLen(r):]) {
+				space = true
+			}
+		case r >= utf8.RuneSelf && unicode.Is(unicode.Mn, r):
+			// combining accent left by NFD
 		default:
 			space = true
 		}
 	}
 	return b.String()
+}
+
+// nfd decomposes s so that accents become combining marks the folding drops; plain ASCII,
+// by far the common case, is returned as is without allocating.
+func nfd(s string) string {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return norm.NFD.String(s)
+		}
+	}
+	return s
+}
+
+func nextIsLetter(s string) bool {
+	r, _ := utf8.DecodeRuneInString(s)
+	return unicode.IsLetter(r)
+}
+
+// writeLower writes the lower-case, ligature-free form of the letter or digit r.
+func writeLower(b *strings.Builder, r rune) {
+	if r < utf8.RuneSelf {
+		if r >= 'A' && r <= 'Z' {
+			r += 'a' - 'A'
+		}
+		b.WriteByte(byte(r))
+		return
+	}
+	switch r {
+	case 'ß':
+		b.WriteString("ss")
+	case 'æ', 'Æ':
+		b.WriteString("ae")
+	case 'œ', 'Œ':
+		b.WriteString("oe")
+	case 'ø', 'Ø':
+		b.WriteByte('o')
+	case 'ł', 'Ł':
+		b.WriteByte('l')
+	case 'đ', 'Đ':
+		b.WriteByte('d')
+	default:
+		b.WriteRune(unicode.ToLower(r))
+	}
+}
+
+// token is one word of an address as the tokenizer saw it.
+type token struct {
+	s    string // folded; may hold one inner '-' between digits or units ("203-5171")
+	seg  int    // segment: commas, semicolons, new lines and parentheses start a new one
+	hash bool   // written with a leading '#' ("#200")
+}
+
+// tokenize folds s like Fold and splits it into tokens, keeping what Fold throws away but
+// the parser needs: where commas and parentheses were, a '#' before a word, and a hyphen
+// inside "203-5171" (unit-number) or "90210-1234" (ZIP+4). dst is reused.
+func tokenize(s string, dst []token) []token {
+	s = nfd(s)
+	var b strings.Builder
+	b.Grow(len(s) + 8)
+	type span struct {
+		start, end, seg int
+		hash            bool
+	}
+	var spansArr [24]span
+	spans := spansArr[:0]
+	seg := 0
+	start := -1   // start of the current token in b, or -1
+	hash := false // a '#' is waiting for the next token
+	digit := false
+	end := func() {
+		if start >= 0 {
+			spans = append(spans, span{start, b.Len(), seg, hash})
+			start, hash, digit = -1, false, false
+		}
+	}
+	for i, r := range s {
+		switch {
+		case r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r >= 'A' && r <= 'Z' || r >= utf8.RuneSelf && (unicode.IsLetter(r) || unicode.IsDigit(r)):
+			if start < 0 {
+				start = b.Len()
+			}
+			if r >= '0' && r <= '9' {
+				digit = true
+			}
+			writeLower(&b, r)
+		case r == '\'' || r == '’':
+			if start >= 0 && b.Len()-start == 1 {
+				c := b.String()[start]
+				if (c == 'l' || c == 'd') && nextIsLetter(s[i+utf8.RuneLen(r):]) {
+					end()
+				}
+			}
+		case r == '-' || r == '–':
+			// Keep "203-5171", "4b-12", "90210-1234": a token with a digit, then a digit.
+			if start >= 0 && digit && i+utf8.RuneLen(r) < len(s) {
+				if c := s[i+utf8.RuneLen(r)]; c >= '0' && c <= '9' && !strings.Contains(b.String()[start:], "-") {
+					b.WriteByte('-')
+					continue
+				}
+			}
+			end()
+		case r == '#':
+			end()
+			hash = true
+		case r == ',' || r == ';' || r == '\n' || r == '\r' || r == '(' || r == ')' || r == '[' || r == ']' || r == '|':
+			end()
+			hash = false
+			seg++
+		case r >= utf8.RuneSelf && unicode.Is(unicode.Mn, r):
+			// combining accent left by NFD
+		default:
+			end()
+		}
+	}
+	end()
+	str := b.String()
+	for _, sp := range spans {
+		dst = append(dst, token{s: str[sp.start:sp.end], seg: sp.seg, hash: sp.hash})
+	}
+	return dst
 }

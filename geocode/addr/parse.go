@@ -1,0 +1,704 @@
+package addr
+
+import "strings"
+
+// Parsed is an address split into normalised parts. Empty fields are unknown.
+type Parsed struct {
+	Unit     string // "203", "4b": from "Suite 200", "#200", "Unit 4", "Apt 4", "Bureau 200", "203-5171 221A St"
+	Number   string // house number, Number form: "5171", "221a"; a range "12-14" keeps "12"
+	Street   string // Street key: "w 4 ave", "st denis st"
+	Locality string // Locality key: "langley", "montreal", "saint jean sur richelieu"
+	Region   string // Region form: "bc", "qc", "ca" (California), "ny"
+	Postcode string // Postcode form: "V6B 1A1", "90210", "SW1A 2AA"; a Canadian FSA alone: "V6B"
+	ZIP4     string // the ZIP+4 extension, "1234", when a US ZIP had one
+	Country  string // "CA", "US", "GB" when known: a country word, else the postcode's shape, else the region
+	POBox    string // "1234" from "PO Box 1234", "C.P. 1234", "Case postale 1234", "Box 12": never a location
+	// Place holds, in Locality form, the words of a text with no number and no street
+	// ("Kitsilano", "Langley BC", "Downtown Eastside, Vancouver" → "downtown eastside"):
+	// a neighbourhood, city or landmark to look up as a place. With several comma-separated
+	// parts it is the first, and Locality the last.
+	Place string
+}
+
+// Parse splits one line of free text into the parts of an address: "203-5171 221A Street,
+// Langley BC V3A 4H6", "1234 W 4th Ave Vancouver", "4500, rue Saint-Denis, Montréal
+// (Québec) H2J 2L3", "10 Downing St, London SW1A 2AA, UK", "PO Box 123, Smithers BC".
+//
+// It reads the text from both ends: country, postal code and region from the end; unit,
+// PO box and floor words wherever they are; then the house number and the street from the
+// start, the street ending at its type ("St", "Ave") and directional or at a comma, and the
+// rest as the locality. Parse never fails: what it cannot place it leaves out.
+func Parse(text string) Parsed {
+	var arr [32]token
+	toks := tokenize(text, arr[:0])
+	var p Parsed
+	toks = p.tail(toks)
+	toks = p.boxes(toks)
+	toks = p.units(toks)
+	p.body(toks)
+	p.inferCountry()
+	return p
+}
+
+// FromParts normalises a structured address: a CSV row's columns, or an HSDS address.
+// street may hold the number ("123 Main St"), a unit, or even a whole address line; the
+// other fields, when not empty, win over what Parse finds in it.
+func FromParts(street, unit, locality, region, postcode, country string) Parsed {
+	p := Parse(street)
+	if p.Street == "" && p.Place != "" {
+		// A street without a type ("Highbury"): in a street column it is still a street.
+		p.Street, p.Place = streetOfPlace(street), ""
+	}
+	if u := Unit(unit); u != "" {
+		p.Unit = u
+	}
+	if l := Locality(locality); l != "" {
+		p.Locality = l
+	}
+	if r := Region(region); r != "" {
+		p.Region = r
+	}
+	if strings.TrimSpace(postcode) != "" {
+		p.Postcode, p.ZIP4 = "", ""
+		if code, c := Postcode(postcode); code != "" {
+			p.Postcode, p.ZIP4 = code, ZIP4(postcode)
+			if p.Country == "" || country == "" {
+				p.Country = c
+			}
+		} else if f := FSA(postcode); f != "" {
+			p.Postcode = f
+		}
+	}
+	if c := Country(country); c != "" {
+		p.Country = c
+	}
+	p.inferCountry()
+	return p
+}
+
+// streetOfPlace is the Street key of a street column that Parse took for a place name.
+func streetOfPlace(s string) string {
+	var arr [16]token
+	toks := tokenize(s, arr[:0])
+	var wa [16]string
+	ws := wa[:0]
+	for _, t := range toks {
+		if t.seg != toks[0].seg {
+			break
+		}
+		ws = append(ws, t.s)
+	}
+	return streetKey(ws)
+}
+
+// FromPoint normalises a gazetteer point whose number is given apart from its street, as
+// in OpenAddresses and OpenStreetMap. A point without a number gets the one written at
+// the start of its street, if any.
+func FromPoint(number, street, unit, locality, region, postcode, country string) Parsed {
+	var p Parsed
+	p.Number = Number(number)
+	if p.Number == "" {
+		q := Parse(street)
+		p.Number = q.Number
+		if q.Number != "" {
+			p.Street = q.Street
+			if p.Unit == "" {
+				p.Unit = q.Unit
+			}
+		}
+	}
+	if p.Street == "" {
+		p.Street = Street(street)
+	}
+	if u := Unit(unit); u != "" {
+		p.Unit = u
+	}
+	p.Locality = Locality(locality)
+	p.Region = Region(region)
+	if code, c := Postcode(postcode); code != "" {
+		p.Postcode, p.ZIP4, p.Country = code, ZIP4(postcode), c
+	}
+	if c := Country(country); c != "" {
+		p.Country = c
+	}
+	p.inferCountry()
+	return p
+}
+
+func (p *Parsed) inferCountry() {
+	if p.Country != "" {
+		return
+	}
+	if _, c := Postcode(p.Postcode); c != "" {
+		p.Country = c
+	} else if FSA(p.Postcode) != "" {
+		p.Country = "CA"
+	} else {
+		p.Country = regionCountry(p.Region)
+	}
+}
+
+// tail takes country, postal code and region off the end of toks, in any order, and
+// returns what is left.
+func (p *Parsed) tail(toks []token) []token {
+	for changed := true; changed && len(toks) > 0; {
+		changed = false
+		if p.Country == "" {
+			if n, c := countryAt(toks); n > 0 {
+				p.Country, toks, changed = c, toks[:len(toks)-n], true
+			}
+		}
+		if p.Postcode == "" {
+			if n, code, c, zip4 := postcodeAt(toks); n > 0 {
+				p.Postcode, p.ZIP4, toks, changed = code, zip4, toks[:len(toks)-n], true
+				if p.Country == "" {
+					p.Country = c
+				}
+			}
+		}
+		if p.Region == "" {
+			if n, code := regionAt(toks); n > 0 {
+				if n == len(toks) {
+					// The whole text is a region name: keep it as a place too, since
+					// cities share names with regions (Québec, New York, Ontario CA).
+					if w := toks[0].s; n > 1 || len(w) > 3 || regionKeys[w] != w {
+						p.Place = joinLocality(toks)
+					}
+				}
+				p.Region, toks, changed = code, toks[:len(toks)-n], true
+			}
+		}
+	}
+	return toks
+}
+
+// countryAt returns how many tokens at the end of toks name a country, and which.
+func countryAt(toks []token) (int, string) {
+	n := len(toks)
+	if n == 0 {
+		return 0, ""
+	}
+	last := toks[n-1].s
+	if last == "ca" {
+		// "CA" after a province or a Canadian postal code is Canada; else California.
+		if n > 1 {
+			if k, code := regionAt(toks[:n-1]); k > 0 && canadianRegions[code] {
+				return 1, "CA"
+			}
+			if k, _, c, _ := postcodeAt(toks[:n-1]); k > 0 && c == "CA" {
+				return 1, "CA"
+			}
+		}
+		return 0, ""
+	}
+	for k := min(4, n); k >= 1; k-- {
+		ws := toks[n-k:]
+		if ws[0].seg != ws[k-1].seg {
+			continue
+		}
+		key := joinWords(ws, " ")
+		if c, ok := countries[key]; ok && !(k == 1 && len(key) == 2 && n > 1 && ws[0].seg == toks[n-2].seg && isStopWord(toks[n-2].s)) {
+			return k, c
+		}
+		if k > 1 && allShortTokens(ws) {
+			if c, ok := countries[joinWords(ws, "")]; ok {
+				return k, c
+			}
+		}
+	}
+	return 0, ""
+}
+
+// postcodeAt returns how many tokens at the end of toks are a postal code, the code in
+// Postcode form, its country and any ZIP+4 extension.
+func postcodeAt(toks []token) (n int, code, country, zip4 string) {
+	k := len(toks)
+	if k == 0 {
+		return 0, "", "", ""
+	}
+	last := toks[k-1]
+	var buf [12]byte
+	if k >= 2 && toks[k-2].seg == last.seg && len(last.s) == 3 && len(toks[k-2].s) <= 4 {
+		// Two words: "V6B 1A1", "SW1A 2AA".
+		c, ok := compact(toks[k-2].s+last.s, buf[:0])
+		if code, country := postcodeCompact(c); ok && code != "" && country != "US" && !isOrdinalSuffix(last.s[1:]) {
+			return 2, code, country, ""
+		}
+	}
+	c, ok := compact(last.s, buf[:0])
+	if !ok || last.hash {
+		return 0, "", "", ""
+	}
+	if code, country := postcodeCompact(c); code != "" {
+		if country == "US" {
+			// A ZIP is five digits at the end, never the house number or a route number.
+			if k > 1 && (isRouteWord(toks[k-2].s) || unitWords[toks[k-2].s]) {
+				return 0, "", "", ""
+			}
+			if len(c) == 9 {
+				zip4 = string(c[5:])
+			}
+		}
+		return 1, code, country, zip4
+	}
+	if len(c) == 3 && isFSA(c) && (k == 1 || !isStreetWord(toks[k-2].s) && !isRouteWord(toks[k-2].s) && !unitWords[toks[k-2].s]) {
+		return 1, string(c), "CA", ""
+	}
+	return 0, "", "", ""
+}
+
+func isOrdinalSuffix(s string) bool {
+	switch s {
+	case "st", "nd", "rd", "th":
+		return true
+	}
+	return false
+}
+
+// isStreetWord reports whether w is a street type.
+func isStreetWord(w string) bool {
+	return suffixTypes[w] != "" || leadTypes[w] != ""
+}
+
+// isRouteWord reports whether w numbers a road ("Highway 99", "Route 66", "Rang 4",
+// "County Road 12"), so that the number after it belongs to the street.
+func isRouteWord(w string) bool {
+	switch w {
+	case "hwy", "highway", "route", "rte", "rang", "rg", "autoroute", "aut", "no", "number",
+		"county", "state", "us", "sr", "cr", "fm", "road", "rd", "line", "concession", "conc",
+		"sideroad", "sdrd", "interstate", "i":
+		return true
+	}
+	return false
+}
+
+// regionAt returns how many tokens at the end of toks name a region, and its code.
+func regionAt(toks []token) (int, string) {
+	n := len(toks)
+	for k := min(maxRegionWords, n); k >= 1; k-- {
+		ws := toks[n-k:]
+		if ws[0].seg != ws[k-1].seg {
+			continue
+		}
+		code := ""
+		if c, ok := regionKeys[joinWords(ws, " ")]; ok {
+			code = c
+		} else if k > 1 && allShortTokens(ws) {
+			code = regionAbbrevs[joinWords(ws, "")]
+		}
+		if code == "" {
+			continue
+		}
+		if n > k {
+			prev := toks[n-k-1]
+			if prev.seg == ws[0].seg {
+				// "rue Ontario", "Avenue Quebec", "de la" (Louisiana), "Main St NE"
+				// (Nebraska): the region word belongs to the street.
+				if leadTypes[prev.s] != "" || unitWords[prev.s] || isStopWord(prev.s) ||
+					k == 1 && directionals[ws[0].s] != "" && (suffixTypes[prev.s] != "" || startsDigit(prev.s)) ||
+					startsDigit(prev.s) && k == 1 && len(ws[0].s) > 2 {
+					continue
+				}
+			}
+		}
+		return k, code
+	}
+	return 0, ""
+}
+
+func isStopWord(w string) bool {
+	switch w {
+	case "de", "du", "des", "la", "le", "les", "l", "d", "sur", "en", "of", "the", "a", "and", "et", "at", "on", "in", "to", "aux", "au":
+		return true
+	}
+	return false
+}
+
+func allShortTokens(ws []token) bool {
+	for _, t := range ws {
+		if len(t.s) > 2 {
+			return false
+		}
+	}
+	return true
+}
+
+func joinWords(ws []token, sep string) string {
+	if len(ws) == 1 {
+		return ws[0].s
+	}
+	var b strings.Builder
+	for i, t := range ws {
+		if i > 0 {
+			b.WriteString(sep)
+		}
+		b.WriteString(t.s)
+	}
+	return b.String()
+}
+
+// boxes takes PO boxes, rural routes, general delivery and the postal station that goes
+// with them out of toks: they say where mail is collected, not where anyone is.
+func (p *Parsed) boxes(toks []token) []token {
+	out := toks[:0:0]
+	drop := -1 // drop the rest of this segment (a station after a box)
+	for i := 0; i < len(toks); i++ {
+		t := toks[i]
+		if t.seg == drop {
+			continue
+		}
+		if n := boxWords(toks[i:]); n > 0 && i+n < len(toks) && toks[i+n].seg == t.seg && hasDigit(toks[i+n].s) {
+			if p.POBox == "" {
+				p.POBox = strings.ReplaceAll(toks[i+n].s, "-", "")
+			}
+			i += n
+			drop = t.seg
+			continue
+		}
+		if n := ruralWords(toks[i:]); n > 0 {
+			i += n - 1
+			continue
+		}
+		if isStationWord(t.s) && p.POBox != "" && (len(out) == 0 || out[len(out)-1].seg != t.seg) {
+			drop = t.seg // ", Succ. Centre-Ville," after the box
+			continue
+		}
+		out = append(out, t)
+	}
+	return out
+}
+
+// boxWords returns how many tokens at the start of ts introduce a PO box number.
+func boxWords(ts []token) int {
+	w := func(i int) string {
+		if i < len(ts) {
+			return ts[i].s
+		}
+		return ""
+	}
+	switch w(0) {
+	case "box", "pob", "cp", "bp", "pobox", "postbox":
+		return 1
+	case "po", "postal":
+		if w(1) == "box" || w(1) == "b" {
+			return 2
+		}
+	case "p":
+		if w(1) == "o" && (w(2) == "box" || w(2) == "b") {
+			return 3
+		}
+	case "c":
+		if w(1) == "p" {
+			return 2
+		}
+	case "b":
+		if w(1) == "p" {
+			return 2
+		}
+	case "post":
+		if w(1) == "office" && w(2) == "box" {
+			return 3
+		}
+	case "case", "boite":
+		if w(1) == "postale" {
+			return 2
+		}
+	}
+	return 0
+}
+
+// ruralWords returns how many tokens at the start of ts are a rural route, general
+// delivery or site-and-compartment ("RR 2", "R.R. #1", "Site 5 Comp 12").
+func ruralWords(ts []token) int {
+	w := func(i int) string {
+		if i < len(ts) {
+			return ts[i].s
+		}
+		return ""
+	}
+	switch {
+	case w(0) == "rr" && hasDigit(w(1)):
+		return 2
+	case w(0) == "r" && w(1) == "r" && hasDigit(w(2)):
+		return 3
+	case w(0) == "rural" && w(1) == "route" && hasDigit(w(2)):
+		return 3
+	case (w(0) == "site" || w(0) == "comp") && hasDigit(w(1)):
+		return 2
+	case w(0) == "general" && w(1) == "delivery", w(0) == "poste" && w(1) == "restante":
+		return 2
+	}
+	return 0
+}
+
+func isStationWord(w string) bool {
+	switch w {
+	case "succ", "succursale", "stn", "station", "csp", "comptoir":
+		return true
+	}
+	return false
+}
+
+func hasDigit(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= '0' && s[i] <= '9' {
+			return true
+		}
+	}
+	return false
+}
+
+// units takes units, suites and floors out of toks, keeping the first unit.
+func (p *Parsed) units(toks []token) []token {
+	out := toks[:0:0]
+	for i := 0; i < len(toks); i++ {
+		t := toks[i]
+		var next token
+		hasNext := i+1 < len(toks) && toks[i+1].seg == t.seg
+		if hasNext {
+			next = toks[i+1]
+		}
+		switch {
+		case t.hash && hasDigit(t.s) && !(len(out) > 0 && out[len(out)-1].seg == t.seg && isStreetWord(out[len(out)-1].s)):
+			p.setUnit(t.s)
+			continue
+		case hasNext && (unitWords[t.s] && (hasDigit(next.s) || len(next.s) == 1 || next.hash) || t.s == "ste" && hasDigit(next.s)):
+			if !(t.s == "no" || t.s == "lot") || hasDigit(next.s) {
+				p.setUnit(next.s)
+				i++
+				continue
+			}
+		case hasNext && floorWords[next.s] && (ordinal(t.s) != t.s || floorPhrases[t.s] || isDigits(t.s)):
+			i++ // "3rd Fl", "Main Floor", "Lower Level"
+			continue
+		case hasNext && floorWords[t.s] && hasDigit(next.s):
+			i++ // "Floor 2"
+			continue
+		case t.s == "basement" || t.s == "mezzanine" || t.s == "rdc":
+			continue
+		case t.s == "rez" && i+2 < len(toks) && toks[i+1].s == "de" && toks[i+2].s == "chaussee":
+			i += 2
+			continue
+		}
+		out = append(out, t)
+	}
+	return out
+}
+
+func (p *Parsed) setUnit(s string) {
+	if p.Unit == "" {
+		p.Unit = strings.ReplaceAll(s, "-", "")
+	}
+}
+
+// body finds the number, street and locality, or the place, in what tail, boxes and units
+// left.
+func (p *Parsed) body(toks []token) {
+	if len(toks) == 0 {
+		return
+	}
+	// Segments, in order, without the empty ones the removals left.
+	var sa [8][]token
+	segs := sa[:0]
+	for i := 0; i < len(toks); {
+		j := i + 1
+		for j < len(toks) && toks[j].seg == toks[i].seg {
+			j++
+		}
+		segs = append(segs, toks[i:j])
+		i = j
+	}
+	// The first segment that starts with a house number holds the address.
+	for si, seg := range segs {
+		var after string
+		if len(seg) > 1 {
+			after = seg[1].s
+		} else if si+1 < len(segs) {
+			after = segs[si+1][0].s
+		}
+		if !isHouseNumber(seg[0].s, after) {
+			continue
+		}
+		p.number(seg[0].s)
+		rest := seg[1:]
+		if len(rest) == 0 && si+1 < len(segs) {
+			// "4500, rue Saint-Denis": the street is the next part.
+			si++
+			rest = segs[si]
+		}
+		street, tail, _ := splitStreet(rest)
+		p.Street = streetKey(street)
+		p.locality(tail, segs[si+1:])
+		return
+	}
+	// No number: a street if some part is marked as one, else a place.
+	for si, seg := range segs {
+		street, tail, marked := splitStreet(seg)
+		if marked {
+			p.Street = streetKey(street)
+			p.locality(tail, segs[si+1:])
+			return
+		}
+	}
+	p.Place = joinLocality(segs[0])
+	if len(segs) > 1 {
+		p.Locality = joinLocality(segs[len(segs)-1])
+	}
+}
+
+// locality sets the locality from the words after the street in its own part, or from
+// the last part after it: "123 Main St, Kitsilano, Vancouver" is in Vancouver.
+func (p *Parsed) locality(tail []token, later [][]token) {
+	if len(later) > 0 {
+		p.Locality = joinLocality(later[len(later)-1])
+	} else if len(tail) > 0 {
+		p.Locality = joinLocality(tail)
+	}
+}
+
+func joinLocality(ts []token) string {
+	var wa [8]string
+	ws := wa[:0]
+	for _, t := range ts {
+		if strings.IndexByte(t.s, '-') >= 0 {
+			ws = append(ws, strings.Split(t.s, "-")...)
+			continue
+		}
+		ws = append(ws, t.s)
+	}
+	return localityKey(ws)
+}
+
+// isHouseNumber reports whether w, followed by the word next, is a house number: digits,
+// perhaps a letter or two ("221a"), perhaps "203-5171"; not an ordinal street name
+// ("4th Ave", "2e Avenue").
+func isHouseNumber(w, next string) bool {
+	if !startsDigit(w) {
+		return false
+	}
+	i := 0
+	for i < len(w) && w[i] >= '0' && w[i] <= '9' {
+		i++
+	}
+	suffix := w[i:]
+	switch {
+	case suffix == "":
+		return true
+	case suffix[0] == '-':
+		return startsDigit(suffix[1:]) || isLetters(suffix[1:]) && len(suffix) <= 3
+	case ordinal(w) != w:
+		// "2e" is a number only when no street type follows it at once.
+		return len(suffix) == 1 && next != "" && suffixTypes[next] == "" && leadTypes[next] == ""
+	case len(suffix) <= 2 && isLetters(suffix):
+		return true
+	case strings.IndexByte(suffix, '-') > 0 && len(suffix) <= 5:
+		return true // "4b-123"
+	}
+	return false
+}
+
+// number sets Number (and maybe Unit) from the house-number token w.
+func (p *Parsed) number(w string) {
+	j := strings.IndexByte(w, '-')
+	if j < 0 {
+		p.Number = w
+		return
+	}
+	a, b := w[:j], w[j+1:]
+	switch {
+	case !startsDigit(b):
+		p.Number = a + b // "12-a"
+	case isRange(a, b):
+		p.Number = a
+	default:
+		// The Canadian unit-number form: "203-5171" is unit 203 at 5171.
+		if p.Unit == "" {
+			p.Unit = a
+		}
+		p.Number = b
+	}
+}
+
+// isRange reports whether "a-b" reads as a range of house numbers ("12-14", "101-103")
+// rather than the Canadian unit-number form ("203-5171", "4-12"): both numbers the same
+// length, the second a little above the first, on the same side of the street.
+func isRange(a, b string) bool {
+	if len(a) != len(b) || !isDigits(a) || !isDigits(b) || len(a) > 6 {
+		return false
+	}
+	x, y := atoi(a), atoi(b)
+	return y > x && y-x <= 8 && (y-x)%2 == 0
+}
+
+func atoi(s string) int {
+	n := 0
+	for i := 0; i < len(s); i++ {
+		n = n*10 + int(s[i]-'0')
+	}
+	return n
+}
+
+// splitStreet splits the words after a house number into the street and what follows it
+// in the same part (the locality, when no comma separates them). marked reports whether
+// the street was recognised by a type, a French leading type or a typeless street name
+// ("Broadway"), rather than assumed to be the whole part.
+func splitStreet(ts []token) (street []string, tail []token, marked bool) {
+	var wa [16]string
+	ws := wa[:0]
+	for _, t := range ts {
+		ws = append(ws, t.s)
+	}
+	n := len(ws)
+	if n == 0 {
+		return nil, nil, false
+	}
+	end := -1
+	switch {
+	case n > 1 && leadTypes[ws[0]] != "" && startsDigit(ws[1]):
+		end = 2 // "Highway 99", "Route 132", "Rang 4"
+		end = extendDir(ws, end)
+	case n > 1 && leadTypes[ws[0]] != "":
+		// "rue Saint-Denis", "boulevard René-Lévesque Ouest Montréal": the name runs to a
+		// directional, a second type ("Avenue Road"), or the end of the part.
+		for j := 1; j < n; j++ {
+			if j >= 2 && directionals[ws[j]] != "" && !isStopWord(ws[j-1]) {
+				end = j + 1
+				break
+			}
+			if ws[j] != "st" && suffixTypes[ws[j]] != "" && leadTypes[ws[j]] == "" && !(j+1 < n && startsDigit(ws[j+1])) {
+				end = extendDir(ws, j+1)
+				break
+			}
+		}
+		if end < 0 {
+			end = n
+		}
+		marked = true
+	default:
+		for j := 0; j < n; j++ {
+			w := ws[j]
+			if nameOnlyStreets[w] || j >= 1 && suffixTypes[w] != "" && hasName(ws[:j]) && !(j+1 < n && startsDigit(ws[j+1])) {
+				end = extendDir(ws, j+1)
+				marked = true
+				break
+			}
+		}
+		if end < 0 {
+			end = n
+		}
+	}
+	return ws[:end], ts[end:], marked
+}
+
+// extendDir takes a directional after the street type into the street: always when it is
+// the last word or an abbreviation ("Queen St W Toronto"), not when a full word starts a
+// locality ("123 Main St West Vancouver").
+func extendDir(ws []string, end int) int {
+	if end < len(ws) && directionals[ws[end]] != "" {
+		switch w := ws[end]; {
+		case end+1 == len(ws), len(w) <= 2, w == "ouest", w == "est", w == "nord", w == "sud":
+			return end + 1
+		}
+	}
+	return end
+}
