@@ -169,8 +169,8 @@ func (c *csvReader) Next() ([]aidmap.AddressPoint, error) {
 		}
 		if err != nil {
 			var pe *csv.ParseError
-			if errors.As(err, &pe) && !errors.Is(pe.Err, io.ErrUnexpectedEOF) && pe.Err != nil && isCSVSyntax(pe.Err) {
-				c.t.reject(Rejection{Row: pe.StartLine, Value: pe.Err.Error(), Reason: ReasonMalformedCSV})
+			if errors.As(err, &pe) && isCSVSyntax(pe.Err) {
+				c.t.reject(Rejection{Row: pe.StartLine, Value: pe.Error(), Reason: ReasonMalformedCSV})
 				continue
 			}
 			c.err = fmt.Errorf("points: csv: %w", err)

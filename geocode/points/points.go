@@ -162,12 +162,25 @@ func Open(ctx context.Context, name string, r io.Reader, opts Options) (Reader, 
 			seekable = false
 		}
 	}
+	format := opts.Format
+	if format == "" && seekable {
+		// Sniff and rewind, so that the bytes read here are neither lost nor counted twice
+		// as progress by a reader that starts over for each pass.
+		head := make([]byte, 512)
+		n, err := io.ReadFull(rs, head)
+		if err != nil && err != io.EOF && err != io.ErrUnexpectedEOF {
+			return nil, fmt.Errorf("points: %s: %w", name, err)
+		}
+		if _, err := rs.Seek(start, io.SeekStart); err != nil {
+			return nil, fmt.Errorf("points: %s: %w", name, err)
+		}
+		format = DetectFormat(name, head[:n])
+	}
 	src := r
 	if opts.Progress != nil {
 		src = &countingReader{r: r, progress: opts.Progress}
 	}
 	br := bufio.NewReaderSize(src, 64<<10)
-	format := opts.Format
 	if format == "" {
 		head, _ := br.Peek(512)
 		format = DetectFormat(name, head)

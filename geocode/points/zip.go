@@ -35,22 +35,21 @@ func isCountry(s string) bool {
 }
 
 // CountryFromPath infers the country of an OpenAddresses file from its path, which
-// OpenAddresses lays out as country/region/source ("us/ca/berkeley.csv",
-// "ca/ab/banff.csv", "de/berlin.geojson"): the first of the run of two-letter directories just
-// above the file, if it is an ISO 3166-1 code. It returns "" when the path says nothing.
+// OpenAddresses lays out as country/region/source or country/source ("us/ca/berkeley.csv",
+// "au/vic/city_of_melbourne.csv", "de/berlin.geojson"): the directory two levels above the
+// file if it is a lower-case ISO 3166-1 alpha-2 code, else the one just above it. It returns
+// "" when neither is; a caller that knows better sets Options.Country.
 func CountryFromPath(name string) string {
 	parts := strings.Split(strings.ReplaceAll(name, "\\", "/"), "/")
-	if len(parts) < 2 {
-		return ""
+	dirs := parts[:len(parts)-1]
+	for _, back := range []int{2, 1} {
+		if len(dirs) >= back {
+			if d := dirs[len(dirs)-back]; strings.ToLower(d) == d && isCountry(d) {
+				return strings.ToUpper(d)
+			}
+		}
 	}
-	i := len(parts) - 1 // the file name
-	for i > 0 && len(parts[i-1]) == 2 && strings.ToLower(parts[i-1]) == parts[i-1] {
-		i--
-	}
-	if i == len(parts)-1 || !isCountry(parts[i]) {
-		return ""
-	}
-	return strings.ToUpper(parts[i])
+	return ""
 }
 
 // openZip reads the address members of a zip archive one after the other.
