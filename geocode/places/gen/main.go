@@ -16,6 +16,7 @@ package main
 import (
 	"archive/tar"
 	"bytes"
+	"cmp"
 	"compress/gzip"
 	"encoding/json"
 	"errors"
@@ -30,6 +31,7 @@ import (
 	"strings"
 
 	"github.com/aidmap/aidmap/geocode/places/internal/format"
+	"github.com/aidmap/aidmap/geocode/places/internal/key"
 )
 
 // pinned are the package versions the committed data came from; -fetch packs exactly these.
@@ -71,6 +73,7 @@ func run(from []string, fetch bool, out string) error {
 	if err != nil {
 		return err
 	}
+	order(recs)
 	var buf bytes.Buffer
 	if err := format.Encode(&buf, recs); err != nil {
 		return err
@@ -241,4 +244,40 @@ func untar(tgz, dir string) error {
 			return err
 		}
 	}
+}
+
+// order sorts records as the places package indexes them: localities and neighbourhoods by
+// key.Name, most populous first, localities before neighbourhoods, then by name, region and
+// position so the order is total; then postal codes by country and code. Loading then finds
+// its index already sorted.
+func order(recs []format.Record) {
+	keys := make(map[string]string, len(recs))
+	for _, r := range recs {
+		if r.Kind != format.KindPostalCode {
+			if _, ok := keys[r.Name]; !ok {
+				keys[r.Name] = key.Name(r.Name)
+			}
+		}
+	}
+	postal := func(r format.Record) bool { return r.Kind == format.KindPostalCode }
+	slices.SortFunc(recs, func(a, b format.Record) int {
+		if pa, pb := postal(a), postal(b); pa != pb {
+			if pa {
+				return 1
+			}
+			return -1
+		} else if pa {
+			return cmp.Or(strings.Compare(a.Country, b.Country), strings.Compare(a.Name, b.Name))
+		}
+		return cmp.Or(
+			strings.Compare(keys[a.Name], keys[b.Name]),
+			cmp.Compare(b.Population, a.Population),
+			cmp.Compare(a.Kind, b.Kind),
+			strings.Compare(a.Name, b.Name),
+			strings.Compare(a.Country, b.Country),
+			strings.Compare(a.Region, b.Region),
+			cmp.Compare(a.Lat, b.Lat),
+			cmp.Compare(a.Lon, b.Lon),
+		)
+	})
 }

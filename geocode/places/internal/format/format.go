@@ -19,8 +19,7 @@
 //	uvarint population
 //	varint Δlat, varint Δlon             1e-5 degrees, against the previous record
 //
-// Records are written sorted by (kind, region, name), which keeps the deltas and the name
-// suffixes short before gzip sees them. Only the standard library is imported.
+// Records keep the order Encode was given. Only the standard library is imported.
 package format
 
 import (
@@ -31,7 +30,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"slices"
 	"strings"
 )
 
@@ -57,6 +55,7 @@ const (
 	maxRecords = 10_000_000
 	maxRegions = 1_000_000
 	maxName    = 1 << 10
+	maxRaw     = 1 << 28
 )
 
 // ErrCorrupt is returned (wrapped) for a file that is not a places file or is damaged.
@@ -77,32 +76,11 @@ func Deg(d float64) int32 { return int32(math.Round(d * Scale)) }
 
 func regionKey(r Record) string { return r.Country + "/" + r.Region }
 
-// Compare orders records as the file stores them.
-func Compare(a, b Record) int {
-	if a.Kind != b.Kind {
-		return int(a.Kind) - int(b.Kind)
-	}
-	if c := strings.Compare(regionKey(a), regionKey(b)); c != 0 {
-		return c
-	}
-	if c := strings.Compare(a.Name, b.Name); c != 0 {
-		return c
-	}
-	if a.Population != b.Population {
-		if a.Population > b.Population {
-			return -1
-		}
-		return 1
-	}
-	if a.Lat != b.Lat {
-		return int(a.Lat) - int(b.Lat)
-	}
-	return int(a.Lon) - int(b.Lon)
-}
-
-// Encode writes recs (sorted in place first) to w as a gzip-compressed places file.
+// Encode writes recs to w as a gzip-compressed places file, in the order given: the caller
+// chooses it (the generator writes names in the order the places package indexes them, so
+// that loading finds them already sorted) and front coding works best when neighbours
+// share prefixes.
 func Encode(w io.Writer, recs []Record) error {
-	slices.SortFunc(recs, Compare)
 	regions := map[string]uint64{}
 	var keys []string
 	for _, r := range recs {
@@ -165,18 +143,28 @@ func commonPrefix(a, b string) int {
 }
 
 // Decode reads a places file written by Encode. Country and Region strings of records in
-// the same region share memory. It never panics on damaged input; it returns an error
-// wrapping ErrCorrupt instead.
-func Decode(r io.Reader) ([]Record, error) {
-	zr, err := gzip.NewReader(r)
+// the same region share memory, and names share one allocation. It never panics on damaged
+// input; it returns an error wrapping ErrCorrupt instead.
+func Decode(b []byte) ([]Record, error) {
+	zr, err := gzip.NewReader(bytes.NewReader(b))
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrCorrupt, err)
 	}
-	raw, err := io.ReadAll(zr)
-	if err != nil {
+	var raw bytes.Buffer
+	// gzip's trailer ends with the uncompressed size (mod 2^32): growing the buffer once
+	// saves the copies of doubling it. A lying trailer only costs that allocation, bounded.
+	if len(b) >= 4 {
+		if n := binary.LittleEndian.Uint32(b[len(b)-4:]); n <= maxRaw {
+			raw.Grow(int(n) + bytes.MinRead)
+		}
+	}
+	if _, err := raw.ReadFrom(io.LimitReader(zr, maxRaw+1)); err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrCorrupt, err)
 	}
-	return decodeRaw(raw)
+	if raw.Len() > maxRaw {
+		return nil, fmt.Errorf("%w: over %d bytes uncompressed", ErrCorrupt, maxRaw)
+	}
+	return decodeRaw(raw.Bytes())
 }
 
 type reader struct {
