@@ -1,12 +1,11 @@
 package ingest
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"hash/maphash"
 	"io"
-	"slices"
 	"strings"
 	"time"
 
@@ -18,12 +17,8 @@ import (
 type Writer interface {
 	// Organization returns the organisation, or an error wrapping aidmap.ErrNotFound.
 	Organization(ctx context.Context, id string) (aidmap.Organization, error)
-	// UpsertOrganization creates the organisation (only used with Options.OrgName).
-	UpsertOrganization(ctx context.Context, org aidmap.Organization) error
-	// UpsertSites writes one organisation's sites in one transaction: all or nothing.
-	UpsertSites(ctx context.Context, orgID string, sites []aidmap.Site) (store.UpsertResult, error)
-	// EachSite streams every site of the store, retired ones included.
-	EachSite(ctx context.Context, fn func(aidmap.Site) error) (int64, error)
+	// BeginUpload starts one all-or-nothing, streaming write of an organisation's sites.
+	BeginUpload(ctx context.Context, orgID string, opts store.UploadOptions) (store.Upload, error)
 }
 
 // GeocodeResult is where a geocoder placed an address.
@@ -54,7 +49,7 @@ func (NotFoundGeocoder) Geocode(ctx context.Context, addr aidmap.Address) (Geoco
 const (
 	ReasonNotLocated    = "address could not be located"
 	ReasonHoursKept     = "hours kept as written: could not be read as opening hours"
-	ReasonDuplicateID   = "the same site appears on an earlier row; this later row replaces it"
+	ReasonDuplicateID   = "the same site appears on an earlier row; this later row was not used"
 	ReasonDuplicateName = "has the same name and address as another row with a different ID; check the site is not listed twice"
 	ReasonApproximate   = "placed on the map only approximately (the address matched at a coarse level); people are told the location is approximate"
 )
@@ -121,18 +116,27 @@ const progressEvery = 2048
 var ErrNoOrganization = errors.New("organisation does not exist")
 
 // Run reads every record of src, turns the usable ones into sites of Options.Org (geocoding
-// rows without coordinates and reading their opening hours), and writes them with one
-// UpsertSites call, so the upload is all or nothing. In replace mode, the organisation's
-// sites missing from the file are retired in that same call. Rows marked inactive or excluded
-// from the website (Skipped) retire the site they name in either mode. A rejected row never
-// retires its site: a typo in this upload does not take a site off the map.
+// rows without coordinates and reading their opening hours), and writes them as it reads,
+// uploadBatch sites at a time, into one store upload (store.Upload), so the upload is all or
+// nothing and memory stays bounded however long the file. In replace mode, the organisation's
+// sites missing from the file are retired by that same upload. Rows marked inactive or
+// excluded from the website (Skipped) retire the site they name in either mode. A rejected row
+// never retires its site: a typo in this upload does not take a site off the map.
+//
+// A row whose site ID an earlier row already had is not used (ReasonDuplicateID): the earlier
+// row has been written by then, and keeping the first makes the result independent of where
+// batches end. The report names both rows.
+//
+// A dry run is the same upload, rolled back at the end: its counts are exactly what a real
+// upload would have done.
 //
 // The report is returned even with an error, filled as far as the upload went. The error is a
-// *FileError when the file could not be read (nothing was written), or the store's error when
-// the write failed (nothing was written either: UpsertSites is all or nothing).
+// *FileError when the file could not be read, or the store's error when the write failed;
+// either way the upload is rolled back and nothing was written.
 //
-// Run holds the file's sites and the organisation's current sites in memory: uploads of
-// millions of rows need a streaming transaction in the store, which it does not have yet.
+// Memory: besides one batch of sites, Run keeps two sets to find duplicate rows: 16 bytes of
+// digest and a row number per site ID, and 8 bytes plus the external ID per name and address,
+// about 60 to 80 bytes a row with the maps' overhead (tens of MB for a million rows).
 func Run(ctx context.Context, src Reader, w Writer, g Geocoder, opts Options) (*Report, error) {
 	if opts.Mode == "" {
 		opts.Mode = ModeMerge
@@ -153,7 +157,8 @@ func Run(ctx context.Context, src Reader, w Writer, g Geocoder, opts Options) (*
 	if opts.Org == "" {
 		return rep, fmt.Errorf("ingest: no organisation given: %w", aidmap.ErrInvalid)
 	}
-	createOrg := false
+	now := opts.Now().UTC()
+	up := store.UploadOptions{RetireMissing: opts.Mode == ModeReplace, DryRun: opts.DryRun, Now: now}
 	if _, err := w.Organization(ctx, opts.Org); err != nil {
 		if !errors.Is(err, aidmap.ErrNotFound) {
 			return rep, fmt.Errorf("ingest: look up organisation %q: %w", opts.Org, err)
@@ -161,95 +166,46 @@ func Run(ctx context.Context, src Reader, w Writer, g Geocoder, opts Options) (*
 		if opts.OrgName == "" {
 			return rep, fmt.Errorf("ingest: organisation %q: %w: %w", opts.Org, ErrNoOrganization, aidmap.ErrNotFound)
 		}
-		createOrg = true
+		// Created by the upload itself: with its sites, or not at all.
+		up.Organization = &aidmap.Organization{ID: opts.Org, Name: opts.OrgName, CreatedAt: now}
 		rep.OrganizationCreated = true
 	}
 
-	p := pipeline{ctx: ctx, opts: opts, geocoder: g, rep: rep, now: opts.Now().UTC(),
-		byID: map[string]int{}, byNameAddr: map[string]int{}, kept: map[string]bool{}, skipped: map[string]bool{}}
-	if err := p.read(src); err != nil {
-		rep.File.setDialect(src.Dialect())
+	u, err := w.BeginUpload(ctx, opts.Org, up)
+	if err != nil {
+		return rep, fmt.Errorf("ingest: start the upload: %w", err)
+	}
+	defer u.Rollback(context.WithoutCancel(ctx)) // nothing to do after Commit
+
+	p := pipeline{ctx: ctx, opts: opts, geocoder: g, rep: rep, now: now, upload: u,
+		seed: [2]maphash.Seed{maphash.MakeSeed(), maphash.MakeSeed()},
+		byID: map[idKey]int32{}, byNameAddr: map[uint64]nameAddrRef{}}
+	err = p.read(src)
+	rep.File.setDialect(src.Dialect())
+	if err == nil {
+		err = p.flush()
+	}
+	if err != nil {
 		return rep, err
 	}
-	rep.File.setDialect(src.Dialect())
-	for i := range p.sites {
-		rep.Summary.Precision[p.sites[i].Precision]++
-	}
 
-	// The organisation's current sites: to retire the missing ones and, in a dry run, to say
-	// what would change.
-	current := map[string]aidmap.Site{}
-	if !createOrg {
-		p.progress("comparing")
-		if _, err := w.EachSite(ctx, func(s aidmap.Site) error {
-			if s.OrganizationID == opts.Org {
-				current[s.ID] = s
-			}
-			return nil
-		}); err != nil {
-			return rep, fmt.Errorf("ingest: read the organisation's current sites: %w", err)
-		}
-	}
-	batch := p.sites
-	var retired []aidmap.Site
-	for id, s := range current {
-		if s.Status == aidmap.StatusRetired {
-			continue
-		}
-		if _, inFile := p.byID[id]; inFile {
-			continue
-		}
-		if p.skipped[id] || (opts.Mode == ModeReplace && !p.kept[id]) {
-			s.Status = aidmap.StatusRetired
-			s.UpdatedAt = p.now
-			retired = append(retired, s)
-		}
-	}
-	slices.SortFunc(retired, func(a, b aidmap.Site) int { return strings.Compare(a.ID, b.ID) })
-	batch = append(batch, retired...)
-	rep.Summary.Retired = len(retired)
-
-	if opts.DryRun {
-		for _, s := range p.sites {
-			old, ok := current[s.ID]
-			switch {
-			case !ok:
-				rep.Summary.Created++
-			case sameContent(&old, &s):
-				rep.Summary.Unchanged++
-			default:
-				rep.Summary.Updated++
-			}
-		}
-		p.progress("done")
-		return rep, nil
-	}
-
-	if len(batch) == 0 && !createOrg {
-		p.progress("done")
-		return rep, nil
-	}
 	p.progress("writing")
-	if createOrg {
-		org := aidmap.Organization{ID: opts.Org, Name: opts.OrgName, CreatedAt: p.now}
-		if err := w.UpsertOrganization(ctx, org); err != nil {
-			return rep, fmt.Errorf("ingest: create organisation %q: %w", opts.Org, err)
-		}
+	res, err := u.Commit(ctx)
+	if err != nil {
+		return rep, fmt.Errorf("ingest: write sites (nothing was changed): %w", err)
 	}
-	if len(batch) > 0 {
-		res, err := w.UpsertSites(ctx, opts.Org, batch)
-		if err != nil {
-			rep.Summary.Retired = 0
-			return rep, fmt.Errorf("ingest: write sites (nothing was changed): %w", err)
-		}
-		rep.Summary.Created = len(res.Created)
-		rep.Summary.Updated = len(res.Updated) - len(retired)
-		rep.Summary.Unchanged = len(res.Unchanged)
-		rep.StoreVersion = res.Version
-	}
+	rep.Summary.Created = res.Created
+	rep.Summary.Updated = res.Updated
+	rep.Summary.Unchanged = res.Unchanged
+	rep.Summary.Retired = res.Retired
+	rep.StoreVersion = res.Version
 	p.progress("done")
 	return rep, nil
 }
+
+// uploadBatch is how many sites Run hands the store at a time: enough that per-call costs
+// (a COPY, a sort) vanish, few enough that a batch is a few MB.
+const uploadBatch = 5000
 
 // pipeline is the state of one Run while it reads.
 type pipeline struct {
@@ -258,15 +214,33 @@ type pipeline struct {
 	geocoder Geocoder
 	rep      *Report
 	now      time.Time
+	upload   store.Upload
 
-	sites      []aidmap.Site
-	rows       []int          // file row of each site
-	byID       map[string]int // site ID → index in sites
-	byNameAddr map[string]int // normalised name+address → index in sites
-	kept       map[string]bool
-	skipped    map[string]bool
-	rowsRead   int
-	hoursCache map[string]hoursResult
+	// The batch being filled: sites to add, IDs of rejected rows to keep and of skipped rows to
+	// retire.
+	sites        []aidmap.Site
+	keep, retire []string
+	seed         [2]maphash.Seed
+	byID         map[idKey]int32        // site ID → the row that gave it
+	byNameAddr   map[uint64]nameAddrRef // normalised name+address digest → its first row
+	rowsRead     int
+	hoursCache   map[string]hoursResult
+}
+
+// idKey is a 128-bit digest of a site ID: a set of a million IDs costs 16 bytes an entry
+// instead of the ID's 36, and two different IDs share a digest with a probability of about
+// 2^-128 per pair.
+type idKey [2]uint64
+
+func (p *pipeline) idKey(id string) idKey {
+	return idKey{maphash.String(p.seed[0], id), maphash.String(p.seed[1], id)}
+}
+
+// nameAddrRef is the first row with a given name and address. The key is a 64-bit digest: a
+// collision among a million rows (odds about 1 in 30 million) costs one needless warning.
+type nameAddrRef struct {
+	row        int32
+	externalID string
 }
 
 func (p *pipeline) progress(phase string) {
@@ -275,13 +249,13 @@ func (p *pipeline) progress(phase string) {
 	}
 }
 
-// read consumes src, filling p.sites and the report's problems.
+// read consumes src, adding its sites to the upload batch by batch and the report's problems.
 func (p *pipeline) read(src Reader) error {
 	p.progress("reading")
 	for {
 		rec, err := src.Next()
 		if err == io.EOF {
-			break
+			return nil
 		}
 		if err != nil {
 			return err
@@ -297,6 +271,34 @@ func (p *pipeline) read(src Reader) error {
 		if err := p.record(&rec); err != nil {
 			return err
 		}
+		if len(p.sites) >= uploadBatch || len(p.keep)+len(p.retire) >= uploadBatch {
+			if err := p.flush(); err != nil {
+				return err
+			}
+		}
+	}
+}
+
+// flush hands the batch to the upload.
+func (p *pipeline) flush() error {
+	if len(p.sites) > 0 {
+		if err := p.upload.Add(p.ctx, p.sites); err != nil {
+			return fmt.Errorf("ingest: write sites (nothing was changed): %w", err)
+		}
+		clear(p.sites) // drop the strings before the slice is filled again
+		p.sites = p.sites[:0]
+	}
+	if len(p.keep) > 0 {
+		if err := p.upload.Keep(p.ctx, p.keep); err != nil {
+			return fmt.Errorf("ingest: write sites (nothing was changed): %w", err)
+		}
+		p.keep = p.keep[:0]
+	}
+	if len(p.retire) > 0 {
+		if err := p.upload.Retire(p.ctx, p.retire); err != nil {
+			return fmt.Errorf("ingest: write sites (nothing was changed): %w", err)
+		}
+		p.retire = p.retire[:0]
 	}
 	return nil
 }
@@ -315,38 +317,42 @@ func (p *pipeline) record(rec *Record) error {
 	switch severity {
 	case Rejected:
 		p.rep.Summary.Rejected++
-		p.kept[s.ID] = true
+		if s.ID != "" && p.opts.Mode == ModeReplace {
+			p.keep = append(p.keep, s.ID)
+		}
 		p.rep.add(problems)
 		return nil
 	case Skipped:
 		p.rep.Summary.Skipped++
-		p.skipped[s.ID] = true
+		if s.ID != "" {
+			p.retire = append(p.retire, s.ID)
+		}
 		p.rep.add(problems)
 		return nil
 	}
 	problems = p.hours(rec, &s, problems)
 	s.UpdatedAt = p.now
 
-	if i, dup := p.byID[s.ID]; dup {
-		earlier := p.rows[i]
+	id := p.idKey(s.ID)
+	if earlier, dup := p.byID[id]; dup {
 		problems = append(problems, Problem{Severity: Warning, Row: rec.Row, Line: rec.Line, Field: "id",
-			Value: s.ExternalID, Reason: ReasonDuplicateID, Detail: fmt.Sprintf("row %d and row %d are the same site; row %d is used", earlier, rec.Row, rec.Row)})
+			Value: s.ExternalID, Reason: ReasonDuplicateID, Detail: fmt.Sprintf("row %d and row %d are the same site; row %d is used", earlier, rec.Row, earlier)})
 		p.rep.Summary.Duplicates++
-		p.sites[i], p.rows[i] = s, rec.Row
 		p.rep.add(problems)
 		return nil
 	}
 	if key := nameAddressKey(&s); key != "" {
-		if i, dup := p.byNameAddr[key]; dup {
+		h := maphash.String(p.seed[0], key)
+		if first, dup := p.byNameAddr[h]; dup {
 			problems = append(problems, Problem{Severity: Warning, Row: rec.Row, Line: rec.Line, Field: "name",
-				Value: s.Name, Reason: ReasonDuplicateName, Detail: fmt.Sprintf("same as row %d (ID %s); this row has ID %s", p.rows[i], p.sites[i].ExternalID, s.ExternalID)})
+				Value: s.Name, Reason: ReasonDuplicateName, Detail: fmt.Sprintf("same as row %d (ID %s); this row has ID %s", first.row, first.externalID, s.ExternalID)})
 		} else {
-			p.byNameAddr[key] = len(p.sites)
+			p.byNameAddr[h] = nameAddrRef{row: int32(rec.Row), externalID: s.ExternalID}
 		}
 	}
-	p.byID[s.ID] = len(p.sites)
+	p.byID[id] = int32(rec.Row)
+	p.rep.Summary.Precision[s.Precision]++
 	p.sites = append(p.sites, s)
-	p.rows = append(p.rows, rec.Row)
 	p.rep.add(problems)
 	return nil
 }
@@ -417,22 +423,4 @@ func nameAddressKey(s *aidmap.Site) string {
 		return ""
 	}
 	return normaliseKey(s.Name) + "\x00" + where
-}
-
-// sameContent reports whether two sites say the same thing, UpdatedAt aside, as the store
-// decides it: nil and empty lists are equal, times are compared to the microsecond.
-func sameContent(a, b *aidmap.Site) bool {
-	ca, cb := canonical(*a), canonical(*b)
-	ba, _ := ca.AppendBinary(nil)
-	bb, _ := cb.AppendBinary(nil)
-	return bytes.Equal(ba, bb)
-}
-
-func canonical(s aidmap.Site) aidmap.Site {
-	s = store.Canonical(&s)
-	s.UpdatedAt = time.Time{}
-	if !s.VerifiedAt.IsZero() {
-		s.VerifiedAt = s.VerifiedAt.UTC().Truncate(time.Microsecond)
-	}
-	return s
 }

@@ -43,7 +43,7 @@ type Summary struct {
 	Retired    int `json:"retired"`
 	Rejected   int `json:"rejected"`
 	Skipped    int `json:"skipped"`
-	Duplicates int `json:"duplicates"` // rows replaced by a later row with the same ID
+	Duplicates int `json:"duplicates"` // rows not used: an earlier row had the same ID
 	Warnings   int `json:"warnings"`
 	// Precision counts the file's sites by how exactly their point is known: "exact" when the
 	// file gave coordinates, else the geocoder's match level.
@@ -195,7 +195,7 @@ func (r *Report) writeSummary(w io.Writer) {
 		{"sites retired" + would, s.Retired},
 		{"rows rejected", s.Rejected},
 		{"rows skipped (not to be published)", s.Skipped},
-		{"duplicate rows (a later row replaced them)", s.Duplicates},
+		{"duplicate rows (an earlier row was used)", s.Duplicates},
 		{"warnings", s.Warnings},
 	}
 	for _, row := range rows {
