@@ -196,12 +196,13 @@ func countryAt(toks []token) (int, string) {
 		if ws[0].seg != ws[k-1].seg {
 			continue
 		}
-		key := joinWords(ws, " ")
-		if c, ok := countries[key]; ok && !(k == 1 && len(key) == 2 && n > 1 && ws[0].seg == toks[n-2].seg && isStopWord(toks[n-2].s)) {
+		var buf [64]byte
+		key := appendJoin(buf[:0], ws, " ")
+		if c, ok := countries[string(key)]; ok && !(k == 1 && len(key) == 2 && n > 1 && ws[0].seg == toks[n-2].seg && isStopWord(toks[n-2].s)) {
 			return k, c
 		}
 		if k > 1 && allShortTokens(ws) {
-			if c, ok := countries[joinWords(ws, "")]; ok {
+			if c, ok := countries[string(appendJoin(buf[:0], ws, ""))]; ok {
 				return k, c
 			}
 		}
@@ -281,10 +282,11 @@ func regionAt(toks []token) (int, string) {
 			continue
 		}
 		code := ""
-		if c, ok := regionKeys[joinWords(ws, " ")]; ok {
+		var buf [64]byte
+		if c, ok := regionKeys[string(appendJoin(buf[:0], ws, " "))]; ok {
 			code = c
 		} else if k > 1 && allShortTokens(ws) {
-			code = regionAbbrevs[joinWords(ws, "")]
+			code = regionAbbrevs[string(appendJoin(buf[:0], ws, ""))]
 		}
 		if code == "" {
 			continue
@@ -323,25 +325,23 @@ func allShortTokens(ws []token) bool {
 	return true
 }
 
-func joinWords(ws []token, sep string) string {
-	if len(ws) == 1 {
-		return ws[0].s
-	}
-	var b strings.Builder
+// appendJoin appends the words of ws to dst, separated by sep (a space or nothing): the
+// key to look a phrase up by without allocating (m[string(b)] does not copy).
+func appendJoin(dst []byte, ws []token, sep string) []byte {
 	for i, t := range ws {
 		if i > 0 {
-			b.WriteString(sep)
+			dst = append(dst, sep...)
 		}
-		b.WriteString(t.s)
+		dst = append(dst, t.s...)
 	}
-	return b.String()
+	return dst
 }
 
 // boxes takes PO boxes, rural routes, general delivery and the postal station that goes
 // with them out of toks: they say where mail is collected, not where anyone is.
 func (p *Parsed) boxes(toks []token) []token {
-	out := toks[:0:0]
-	drop := -1 // drop the rest of this segment (a station after a box)
+	out := toks[:0] // filtering in place: writes never pass reads
+	drop := -1      // drop the rest of this segment (a station after a box)
 	for i := 0; i < len(toks); i++ {
 		t := toks[i]
 		if t.seg == drop {
@@ -450,7 +450,7 @@ func hasDigit(s string) bool {
 
 // units takes units, suites and floors out of toks, keeping the first unit.
 func (p *Parsed) units(toks []token) []token {
-	out := toks[:0:0]
+	out := toks[:0] // filtering in place: writes never pass reads
 	for i := 0; i < len(toks); i++ {
 		t := toks[i]
 		var next token
@@ -497,60 +497,64 @@ func (p *Parsed) body(toks []token) {
 	if len(toks) == 0 {
 		return
 	}
-	// Segments, in order, without the empty ones the removals left.
-	var sa [8][]token
+	// Segments, in order, without the empty ones the removals left, as [start, end) of
+	// toks: indexes, not subslices, so that the tokens stay on the caller's stack.
+	var sa [8][2]int
 	segs := sa[:0]
 	for i := 0; i < len(toks); {
 		j := i + 1
 		for j < len(toks) && toks[j].seg == toks[i].seg {
 			j++
 		}
-		segs = append(segs, toks[i:j])
+		segs = append(segs, [2]int{i, j})
 		i = j
 	}
+	seg := func(i int) []token { return toks[segs[i][0]:segs[i][1]] }
 	// The first segment that starts with a house number holds the address.
-	for si, seg := range segs {
+	for si := range segs {
+		s := seg(si)
 		var after string
-		if len(seg) > 1 {
-			after = seg[1].s
+		if len(s) > 1 {
+			after = s[1].s
 		} else if si+1 < len(segs) {
-			after = segs[si+1][0].s
+			after = seg(si + 1)[0].s
 		}
-		if !isHouseNumber(seg[0].s, after) {
+		if !isHouseNumber(s[0].s, after) {
 			continue
 		}
-		p.number(seg[0].s)
-		rest := seg[1:]
+		p.number(s[0].s)
+		rest := s[1:]
 		if len(rest) == 0 && si+1 < len(segs) {
 			// "4500, rue Saint-Denis": the street is the next part.
 			si++
-			rest = segs[si]
+			rest = seg(si)
 		}
-		street, tail, _ := splitStreet(rest)
-		p.Street = streetKey(street)
-		p.locality(tail, segs[si+1:])
+		end, _ := splitStreet(rest)
+		p.Street = streetKeyTokens(rest[:end])
+		p.locality(rest[end:], toks, segs[si+1:])
 		return
 	}
 	// No number: a street if some part is marked as one, else a place.
-	for si, seg := range segs {
-		street, tail, marked := splitStreet(seg)
-		if marked {
-			p.Street = streetKey(street)
-			p.locality(tail, segs[si+1:])
+	for si := range segs {
+		s := seg(si)
+		if end, marked := splitStreet(s); marked {
+			p.Street = streetKeyTokens(s[:end])
+			p.locality(s[end:], toks, segs[si+1:])
 			return
 		}
 	}
-	p.Place = joinLocality(segs[0])
+	p.Place = joinLocality(seg(0))
 	if len(segs) > 1 {
-		p.Locality = joinLocality(segs[len(segs)-1])
+		p.Locality = joinLocality(seg(len(segs) - 1))
 	}
 }
 
 // locality sets the locality from the words after the street in its own part, or from
 // the last part after it: "123 Main St, Kitsilano, Vancouver" is in Vancouver.
-func (p *Parsed) locality(tail []token, later [][]token) {
+func (p *Parsed) locality(tail, toks []token, later [][2]int) {
 	if len(later) > 0 {
-		p.Locality = joinLocality(later[len(later)-1])
+		last := later[len(later)-1]
+		p.Locality = joinLocality(toks[last[0]:last[1]])
 	} else if len(tail) > 0 {
 		p.Locality = joinLocality(tail)
 	}
@@ -638,11 +642,11 @@ func atoi(s string) int {
 	return n
 }
 
-// splitStreet splits the words after a house number into the street and what follows it
-// in the same part (the locality, when no comma separates them). marked reports whether
+// splitStreet finds where the street ends in the words after a house number: what
+// follows it in the same part is the locality, when no comma separates them. marked reports whether
 // the street was recognised by a type, a French leading type or a typeless street name
 // ("Broadway"), rather than assumed to be the whole part.
-func splitStreet(ts []token) (street []string, tail []token, marked bool) {
+func splitStreet(ts []token) (end int, marked bool) {
 	var wa [16]string
 	ws := wa[:0]
 	for _, t := range ts {
@@ -650,13 +654,13 @@ func splitStreet(ts []token) (street []string, tail []token, marked bool) {
 	}
 	n := len(ws)
 	if n == 0 {
-		return nil, nil, false
+		return 0, false
 	}
-	end := -1
+	end = -1
 	switch {
 	case n > 1 && leadTypes[ws[0]] != "" && startsDigit(ws[1]):
-		end = 2 // "Highway 99", "Route 132", "Rang 4"
-		end = extendDir(ws, end)
+		end = extendDir(ws, 2) // "Highway 99", "Route 132", "Rang 4"
+		marked = true
 	case n > 1 && leadTypes[ws[0]] != "":
 		// "rue Saint-Denis", "boulevard René-Lévesque Ouest Montréal": the name runs to a
 		// directional, a second type ("Avenue Road"), or the end of the part.
@@ -687,7 +691,17 @@ func splitStreet(ts []token) (street []string, tail []token, marked bool) {
 			end = n
 		}
 	}
-	return ws[:end], ts[end:], marked
+	return end, marked
+}
+
+// streetKeyTokens is streetKey of the words of ts.
+func streetKeyTokens(ts []token) string {
+	var wa [16]string
+	ws := wa[:0]
+	for _, t := range ts {
+		ws = append(ws, t.s)
+	}
+	return streetKey(ws)
 }
 
 // extendDir takes a directional after the street type into the street: always when it is
