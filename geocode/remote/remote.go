@@ -124,6 +124,16 @@ func New(kind, baseURL string, opts Options) (geocode.Provider, error) {
 	return nil, fmt.Errorf("remote: unknown geocoder kind %q (want one of %s): %w", kind, strings.Join(Kinds, ", "), aidmap.ErrInvalid)
 }
 
+// NewFromSpec returns the provider a spec such as "nominatim=https://nominatim.example.org"
+// names: a kind, "=", and the base URL. It is the form of the command line's --geocoder flag.
+func NewFromSpec(spec string, opts Options) (geocode.Provider, error) {
+	kind, baseURL, ok := strings.Cut(spec, "=")
+	if !ok {
+		return nil, fmt.Errorf("remote: geocoder %q: want KIND=URL, KIND one of %s: %w", spec, strings.Join(Kinds, ", "), aidmap.ErrInvalid)
+	}
+	return New(kind, baseURL, opts)
+}
+
 // client is what the three providers share: the base URL, HTTP, the rate limit, the
 // server-requested back-off and both caches.
 type client struct {

@@ -771,3 +771,31 @@ func TestCacheValueRoundTrip(t *testing.T) {
 		}
 	}
 }
+
+func TestNewFromSpec(t *testing.T) {
+	tests := []struct {
+		spec, want string // want is the provider name, or "" for an error
+	}{
+		{"nominatim=https://nominatim.openstreetmap.org", "nominatim"},
+		{"Pelias=http://localhost:4000/", "pelias"},
+		{"photon=https://photon.komoot.io?lang=en", "photon"},
+		{"photon", ""},
+		{"https://photon.komoot.io", ""},
+		{"bing=https://example.org", ""},
+		{"nominatim=", ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.spec, func(t *testing.T) {
+			p, err := NewFromSpec(tc.spec, Options{})
+			if tc.want == "" {
+				if !errors.Is(err, aidmap.ErrInvalid) {
+					t.Errorf("got %v, want ErrInvalid", err)
+				}
+				return
+			}
+			if err != nil || p.Name() != tc.want {
+				t.Errorf("got %v, %v, want %s", p, err, tc.want)
+			}
+		})
+	}
+}
