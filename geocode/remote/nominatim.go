@@ -3,6 +3,7 @@ package remote
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/url"
 	"strconv"
@@ -151,7 +152,7 @@ func (f *stringFloat) UnmarshalJSON(b []byte) error {
 	}
 	v, err := strconv.ParseFloat(s, 64)
 	if err != nil {
-		return fmt.Errorf("not a number: %q", s)
+		return errors.New("lat or lon is not a number") // the value stays out: it is the server's text
 	}
 	*f = stringFloat(v)
 	return nil
