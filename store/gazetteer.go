@@ -151,6 +151,8 @@ func AppendAddressBlock(b []byte, points []aidmap.AddressPoint) []byte {
 	if len(points) > AddressBlockPoints {
 		panic("store: AppendAddressBlock: too many points")
 	}
+	// Grow once for all but the texts: at most 2 tag bytes per field of a point is typical.
+	b = slices.Grow(b, 3+16*len(points)+14*len(points))
 	b = append(b, addressBlockFormat)
 	b = binary.AppendUvarint(b, uint64(len(points)))
 	for i := range points {
@@ -172,7 +174,7 @@ func AppendAddressBlock(b []byte, points []aidmap.AddressPoint) []byte {
 			prev[j] = *f
 		}
 	}
-	b = append(b, make([]byte, 0, textLen)...) // grow once
+	b = slices.Grow(b, textLen)
 	prev = [7]string{}
 	for i := range points {
 		for j, f := range addressFields(&points[i]) {

@@ -1,0 +1,155 @@
+package postgis
+
+import (
+	"context"
+	"flag"
+	"io"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/aidmap/aidmap"
+	"github.com/aidmap/aidmap/store/storetest"
+)
+
+// TestGazetteerAcrossConnections checks what a server relies on to reload: an import by
+// another process (here another Store on the same schema) shows in GazetteerVersion and
+// EachAddressPoint at once, is announced on the gazetteer channel at commit, and a failed
+// import announces nothing.
+func TestGazetteerAcrossConnections(t *testing.T) {
+	ctx := context.Background()
+	schema := newSchema(t)
+	server := openIn(t, testURL(t), schema)
+	importer := openIn(t, testURL(t), schema)
+
+	listener, err := pgx.Connect(ctx, testURL(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer listener.Close(ctx)
+	if _, err := listener.Exec(ctx, "LISTEN "+pgx.Identifier{server.gazetteerChannel()}.Sanitize()); err != nil {
+		t.Fatal(err)
+	}
+
+	points := storetest.AddressPoints("p", 3000)
+	for i := range 3 {
+		_, v, err := importer.ReplaceAddressPoints(ctx, "city.csv", nextOf(points[:1000*(i+1)]))
+		if err != nil {
+			t.Fatal(err)
+		}
+		after, err := server.GazetteerVersion(ctx)
+		if err != nil || after != v {
+			t.Fatalf("import %d: server sees version %d, %v, want %d", i, after, err, v)
+		}
+		n := 0
+		each, err := server.EachAddressPoint(ctx, func(aidmap.AddressPoint) error { n++; return nil })
+		if err != nil || each != v || n != 1000*(i+1) {
+			t.Fatalf("import %d: server reads %d points at version %d, %v, want %d at %d", i, n, each, err, 1000*(i+1), v)
+		}
+		// The notification was sent at commit, so it is already waiting.
+		waitCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		note, err := listener.WaitForNotification(waitCtx)
+		cancel()
+		if err != nil || note.Payload != strconv.FormatInt(v, 10) {
+			t.Fatalf("import %d: notification: got %+v, %v, want payload %d", i, note, err, v)
+		}
+	}
+
+	// A failed import sends nothing: a marker import after it must be the next notification.
+	_, _, err = importer.ReplaceAddressPoints(ctx, "city.csv", func() ([]aidmap.AddressPoint, error) {
+		return nil, io.ErrUnexpectedEOF
+	})
+	if err == nil {
+		t.Fatal("ReplaceAddressPoints with a failing next: got no error")
+	}
+	_, v, err := importer.ReplaceAddressPoints(ctx, "marker", nextOf(points[:1]))
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if note, err := listener.WaitForNotification(waitCtx); err != nil || note.Payload != strconv.FormatInt(v, 10) {
+		t.Errorf("notification after a failed import: got %+v, %v, want the marker's %d", note, err, v)
+	}
+}
+
+// nextOf yields points in batches of 10,000, as a file reader does.
+func nextOf(points []aidmap.AddressPoint) func() ([]aidmap.AddressPoint, error) {
+	return func() ([]aidmap.AddressPoint, error) {
+		if len(points) == 0 {
+			return nil, io.EOF
+		}
+		n := min(10_000, len(points))
+		batch := points[:n]
+		points = points[n:]
+		return batch, nil
+	}
+}
+
+// synthetic yields n points in batches of 10,000: the same 10,000 distinct points again and
+// again, so the benchmark's own memory stays small and /usr/bin/time -v shows the store's.
+func synthetic(n int) func() ([]aidmap.AddressPoint, error) {
+	batch := storetest.AddressPoints("", 10_000)
+	return func() ([]aidmap.AddressPoint, error) {
+		if n <= 0 {
+			return nil, io.EOF
+		}
+		k := min(n, len(batch))
+		n -= k
+		return batch[:k], nil
+	}
+}
+
+var gazetteerPoints = flag.Int("postgis.gazetteer-points", 1_000_000, "points the gazetteer benchmarks import and load")
+
+// BenchmarkReplaceAddressPoints1M imports a million synthetic points (-postgis.gazetteer-points)
+// as one source, replacing the previous import each time: encoding, the COPY and the commit,
+// everything but generating the points.
+func BenchmarkReplaceAddressPoints1M(b *testing.B) {
+	if testing.Short() {
+		b.Skip("-short")
+	}
+	ctx := context.Background()
+	s := openStore(b)
+	points := *gazetteerPoints
+	b.ReportAllocs()
+	for b.Loop() {
+		n, _, err := s.ReplaceAddressPoints(ctx, "synthetic", synthetic(points))
+		if err != nil || n != points {
+			b.Fatalf("ReplaceAddressPoints: %d, %v", n, err)
+		}
+	}
+	b.ReportMetric(float64(points)*float64(b.N)/b.Elapsed().Seconds(), "points/s")
+	var size int64
+	if err := s.pool.QueryRow(ctx, `SELECT pg_total_relation_size('address_blocks')`).Scan(&size); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportMetric(float64(size)/float64(points), "disk-B/point")
+}
+
+// BenchmarkEachAddressPoint loads every point back, as a server does when it builds its
+// geocoder (importing them is not timed).
+func BenchmarkEachAddressPoint(b *testing.B) {
+	if testing.Short() {
+		b.Skip("-short")
+	}
+	ctx := context.Background()
+	s := openStore(b)
+	if _, _, err := s.ReplaceAddressPoints(ctx, "synthetic", synthetic(*gazetteerPoints)); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		n := 0
+		if _, err := s.EachAddressPoint(ctx, func(aidmap.AddressPoint) error { n++; return nil }); err != nil {
+			b.Fatal(err)
+		}
+		if n != *gazetteerPoints {
+			b.Fatalf("points: got %d, want %d", n, *gazetteerPoints)
+		}
+	}
+	b.ReportMetric(float64(*gazetteerPoints)*float64(b.N)/b.Elapsed().Seconds(), "points/s")
+}
