@@ -25,11 +25,12 @@ type Gazetteer interface {
 	// ReplaceAddressPoints replaces every address point of source (a label such as the
 	// imported file's base name: non-empty UTF-8, at most MaxSource bytes) with the points
 	// that next yields, in one transaction: a failure or cancelled ctx leaves the previous
-	// points exactly as they were. next returns a nil error with each batch and io.EOF (with
-	// no points) at the end; any other error aborts the import and is returned wrapped. next
-	// may reuse a batch's slice once it is called again. Points of other sources are
-	// untouched; a source replaced with no points is removed. A point that fails
-	// CheckAddressPoint aborts the import with aidmap.ErrInvalid.
+	// points exactly as they were. next returns a nil error with each batch and io.EOF at the
+	// end (points returned with io.EOF are stored too); any other error aborts the import and
+	// is returned wrapped. next may reuse a batch's slice once it is called again; it must not
+	// write to this store (an SQLite store's one write connection may be held by the import).
+	// Points of other sources are untouched; a source replaced with no points is removed. A
+	// point that fails CheckAddressPoint aborts the import with aidmap.ErrInvalid.
 	// It returns how many points were stored and the new gazetteer version.
 	ReplaceAddressPoints(ctx context.Context, source string, next func() ([]aidmap.AddressPoint, error)) (n int, version int64, err error)
 	// EachAddressPoint calls fn for every stored point, streaming, and returns the gazetteer
@@ -127,7 +128,8 @@ func addressFields(p *aidmap.AddressPoint) [7]*string {
 // Address points are stored in blocks of up to AddressBlockPoints consecutive points of one
 // source, one database row per block, rather than a row per point: a million points are then
 // a thousand rows, so an import is a few large writes and loading them back decodes bytes in
-// Go instead of paying the driver's cost per row and column (see BENCHMARKS-store.md).
+// Go instead of paying the driver's cost per row and column (BenchmarkReplaceAddressPoints1M
+// and BenchmarkEachAddressPoint in store/sqlite and store/postgis measure both).
 //
 // A block is, in order:
 //
