@@ -104,6 +104,7 @@ type token struct {
 	s    string // folded; may hold one inner '-' between digits or units ("203-5171")
 	seg  int    // segment: commas, semicolons, new lines and parentheses start a new one
 	hash bool   // written with a leading '#' ("#200")
+	dash bool   // a '-', '–' or '/' stood between it and the word before ("14 - 18", "3660-A", "35/36")
 }
 
 // tokenize folds s like Fold and splits it into tokens, keeping what Fold throws away but
@@ -115,18 +116,19 @@ func tokenize(s string, dst []token) []token {
 	b.Grow(len(s) + 8)
 	type span struct {
 		start, end, seg int
-		hash            bool
+		hash, dash      bool
 	}
 	var spansArr [24]span
 	spans := spansArr[:0]
 	seg := 0
 	start := -1   // start of the current token in b, or -1
 	hash := false // a '#' is waiting for the next token
+	dash := false // a dash is waiting for the next token
 	digit := false
 	end := func() {
 		if start >= 0 {
-			spans = append(spans, span{start, b.Len(), seg, hash})
-			start, hash, digit = -1, false, false
+			spans = append(spans, span{start, b.Len(), seg, hash, dash})
+			start, hash, dash, digit = -1, false, false, false
 		}
 	}
 	for i, r := range s {
@@ -134,6 +136,9 @@ func tokenize(s string, dst []token) []token {
 		case r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r >= 'A' && r <= 'Z' || r >= utf8.RuneSelf && (unicode.IsLetter(r) || unicode.IsDigit(r)):
 			if start < 0 {
 				start = b.Len()
+				if len(spans) == 0 || spans[len(spans)-1].seg != seg {
+					dash = false
+				}
 			}
 			if r >= '0' && r <= '9' {
 				digit = true
@@ -146,21 +151,22 @@ func tokenize(s string, dst []token) []token {
 					end()
 				}
 			}
-		case r == '-' || r == '–':
+		case r == '-' || r == '–' || r == '/':
 			// Keep "203-5171", "4b-12", "90210-1234": a token with a digit, then a digit.
-			if start >= 0 && digit && i+utf8.RuneLen(r) < len(s) {
+			if r != '/' && start >= 0 && digit && i+utf8.RuneLen(r) < len(s) {
 				if c := s[i+utf8.RuneLen(r)]; c >= '0' && c <= '9' && !strings.Contains(b.String()[start:], "-") {
 					b.WriteByte('-')
 					continue
 				}
 			}
 			end()
+			dash = len(spans) > 0
 		case r == '#':
 			end()
 			hash = true
 		case r == ',' || r == ';' || r == '\n' || r == '\r' || r == '(' || r == ')' || r == '[' || r == ']' || r == '|':
 			end()
-			hash = false
+			hash, dash = false, false
 			seg++
 		case r >= utf8.RuneSelf && unicode.Is(unicode.Mn, r):
 			// combining accent left by NFD
@@ -171,7 +177,7 @@ func tokenize(s string, dst []token) []token {
 	end()
 	str := b.String()
 	for _, sp := range spans {
-		dst = append(dst, token{s: str[sp.start:sp.end], seg: sp.seg, hash: sp.hash})
+		dst = append(dst, token{s: str[sp.start:sp.end], seg: sp.seg, hash: sp.hash, dash: sp.dash})
 	}
 	return dst
 }

@@ -169,6 +169,24 @@ func (p *Parsed) tail(toks []token) []token {
 			}
 		}
 	}
+	if p.Postcode == "" {
+		// A Canadian or British postcode followed by noise ("Aberdeen AB11 5RW Tel: 01224
+		// 596156"): what follows a postcode is never the address.
+		for i := len(toks) - 2; i >= 1; i-- {
+			if n, code, c, _ := postcodeAt(toks[:i+1]); n > 0 && c != "US" && len(code) > 3 {
+				p.Postcode, toks = code, toks[:i+1-n]
+				if p.Country == "" {
+					p.Country = c
+				}
+				if p.Region == "" {
+					if n, code := regionAt(toks); n > 0 && n < len(toks) {
+						p.Region, toks = code, toks[:len(toks)-n]
+					}
+				}
+				break
+			}
+		}
+	}
 	return toks
 }
 
@@ -259,6 +277,16 @@ func isOrdinalSuffix(s string) bool {
 // isStreetWord reports whether w is a street type.
 func isStreetWord(w string) bool {
 	return suffixTypes[w] != "" || leadTypes[w] != ""
+}
+
+// isNumberedRoad reports whether w names a road by number, so that "Hwy #1" is not unit 1.
+func isNumberedRoad(w string) bool {
+	switch w {
+	case "hwy", "highway", "route", "rte", "autoroute", "aut", "rang", "rg", "no", "number",
+		"county", "sr", "us", "i", "interstate":
+		return true
+	}
+	return false
 }
 
 // isRouteWord reports whether w numbers a road ("Highway 99", "Route 66", "Rang 4",
@@ -459,7 +487,7 @@ func (p *Parsed) units(toks []token) []token {
 			next = toks[i+1]
 		}
 		switch {
-		case t.hash && hasDigit(t.s) && !(len(out) > 0 && out[len(out)-1].seg == t.seg && isStreetWord(out[len(out)-1].s)):
+		case t.hash && hasDigit(t.s) && !(len(out) > 0 && out[len(out)-1].seg == t.seg && isNumberedRoad(out[len(out)-1].s)):
 			p.setUnit(t.s)
 			continue
 		case hasNext && (unitWords[t.s] && (hasDigit(next.s) || len(next.s) == 1 || next.hash) || t.s == "ste" && hasDigit(next.s)):
@@ -522,14 +550,25 @@ func (p *Parsed) body(toks []token) {
 		if !isHouseNumber(s[0].s, after) {
 			continue
 		}
-		p.number(s[0].s)
-		rest := s[1:]
+		num, rest := s[0].s, s[1:]
+		if len(rest) > 0 && rest[0].dash && strings.IndexByte(num, '-') < 0 {
+			switch nx := rest[0].s; {
+			case len(nx) <= 2 && isLetters(nx) && isDigits(num):
+				num, rest = num+nx, rest[1:] // "3660-A"
+			case startsDigit(nx) && strings.IndexByte(nx, '-') < 0:
+				num, rest = num+"-"+nx, rest[1:] // "14 - 18", "35/36", "203 - 5171"
+			}
+		}
+		if len(rest) > 2 && len(rest[0].s) == 1 && isDigits(rest[0].s) && rest[1].dash && len(rest[1].s) == 1 && isDigits(rest[1].s) {
+			rest = rest[2:] // "123 1/2 Main St": the half is not part of the street
+		}
+		p.number(num)
 		if len(rest) == 0 && si+1 < len(segs) {
 			// "4500, rue Saint-Denis": the street is the next part.
 			si++
 			rest = seg(si)
 		}
-		end, _ := splitStreet(rest)
+		end, _ := splitStreet(rest, false)
 		p.Street = streetKeyTokens(rest[:end])
 		p.locality(rest[end:], toks, segs[si+1:])
 		return
@@ -537,7 +576,7 @@ func (p *Parsed) body(toks []token) {
 	// No number: a street if some part is marked as one, else a place.
 	for si := range segs {
 		s := seg(si)
-		if end, marked := splitStreet(s); marked {
+		if end, marked := splitStreet(s, true); marked {
 			p.Street = streetKeyTokens(s[:end])
 			p.locality(s[end:], toks, segs[si+1:])
 			return
@@ -552,12 +591,32 @@ func (p *Parsed) body(toks []token) {
 // locality sets the locality from the words after the street in its own part, or from
 // the last part after it: "123 Main St, Kitsilano, Vancouver" is in Vancouver.
 func (p *Parsed) locality(tail, toks []token, later [][2]int) {
-	if len(later) > 0 {
-		last := later[len(later)-1]
-		p.Locality = joinLocality(toks[last[0]:last[1]])
-	} else if len(tail) > 0 {
-		p.Locality = joinLocality(tail)
+	for i := len(later) - 1; i >= 0; i-- {
+		ts := p.dropCounty(toks[later[i][0]:later[i][1]])
+		if len(ts) > 0 {
+			p.Locality = joinLocality(ts)
+			return
+		}
 	}
+	if ts := p.dropCounty(tail); len(ts) > 0 {
+		p.Locality = joinLocality(ts)
+	}
+}
+
+// dropCounty takes a British county off the end of ts ("Doncaster, South Yorkshire",
+// "Tunbridge Wells, Kent"): the post town before it is what locates the address. Only
+// for British addresses: Surrey and Essex are also Canadian cities.
+func (p *Parsed) dropCounty(ts []token) []token {
+	if p.Country != "GB" {
+		return ts
+	}
+	for k := min(3, len(ts)); k >= 1; k-- {
+		var buf [64]byte
+		if ukCounties[string(appendJoin(buf[:0], ts[len(ts)-k:], " "))] {
+			return ts[:len(ts)-k]
+		}
+	}
+	return ts
 }
 
 func joinLocality(ts []token) string {
@@ -612,7 +671,8 @@ func (p *Parsed) number(w string) {
 	switch {
 	case !startsDigit(b):
 		p.Number = a + b // "12-a"
-	case isRange(a, b):
+	case isRange(a, b) || p.Country == "GB" || !isDigits(a) && !isDigits(b):
+		// Britain writes ranges ("12-14 High St"), never units this way.
 		p.Number = a
 	default:
 		// The Canadian unit-number form: "203-5171" is unit 203 at 5171.
@@ -625,13 +685,13 @@ func (p *Parsed) number(w string) {
 
 // isRange reports whether "a-b" reads as a range of house numbers ("12-14", "101-103")
 // rather than the Canadian unit-number form ("203-5171", "4-12"): both numbers the same
-// length, the second a little above the first, on the same side of the street.
+// length, the second a little above the first ("35/36" are two buildings side by side).
 func isRange(a, b string) bool {
 	if len(a) != len(b) || !isDigits(a) || !isDigits(b) || len(a) > 6 {
 		return false
 	}
 	x, y := atoi(a), atoi(b)
-	return y > x && y-x <= 8 && (y-x)%2 == 0
+	return y > x && y-x <= 8
 }
 
 func atoi(s string) int {
@@ -646,7 +706,10 @@ func atoi(s string) int {
 // follows it in the same part is the locality, when no comma separates them. marked reports whether
 // the street was recognised by a type, a French leading type or a typeless street name
 // ("Broadway"), rather than assumed to be the whole part.
-func splitStreet(ts []token) (end int, marked bool) {
+//
+// Without a house number (strict), "St" ends a street only at the end of its part:
+// "Fort St. John, BC" is a town, "Main St, Vancouver" a street.
+func splitStreet(ts []token, strict bool) (end int, marked bool) {
 	var wa [16]string
 	ws := wa[:0]
 	for _, t := range ts {
@@ -681,7 +744,13 @@ func splitStreet(ts []token) (end int, marked bool) {
 	default:
 		for j := 0; j < n; j++ {
 			w := ws[j]
+			if strict && w == "st" && j+1 < n && directionals[ws[j+1]] == "" {
+				continue
+			}
 			if nameOnlyStreets[w] || j >= 1 && suffixTypes[w] != "" && hasName(ws[:j]) && !(j+1 < n && startsDigit(ws[j+1])) {
+				for j+1 < n && suffixTypes[ws[j+1]] != "" && ws[j+1] != "st" || j+1 < n && ws[j+1] == "st" && (j+2 == n || directionals[ws[j+2]] != "") {
+					j++ // "Bowling Green Street", "Park Lane St W"
+				}
 				end = extendDir(ws, j+1)
 				marked = true
 				break

@@ -64,6 +64,14 @@ func streetKey(in []string) string {
 			ws = append(ws, ordinal(part))
 		}
 	}
+	// A number and a letter apart are one: "221 A Street" is "221A Street". Not a compass
+	// letter: "100 E" is a number and a directional.
+	for i := 0; i+1 < len(ws); i++ {
+		if isDigits(ws[i]) && len(ws[i+1]) == 1 && isLetters(ws[i+1]) && directionals[ws[i+1]] == "" && ws[i+1] != "o" {
+			ws[i] += ws[i+1]
+			ws = append(ws[:i+1], ws[i+2:]...)
+		}
+	}
 	// Two directional words in a row are one: "north west" → "nw".
 	for i := 0; i+1 < len(ws); i++ {
 		a, b := directionals[ws[i]], directionals[ws[i+1]]

@@ -8,7 +8,7 @@ import "strings"
 
 // suffixTypes are street types written after the name ("Main Street", "W 4th Ave").
 var suffixTypes = words(map[string]string{
-	"st":   "street str strt",
+	"st":   "street str strt rue",
 	"ave":  "avenue av avn aven avenu",
 	"blvd": "boulevard boul bd blv boulv",
 	"rd":   "road",
@@ -153,7 +153,8 @@ var unitWords = map[string]bool{
 	"appartement": true, "bureau": true, "bur": true, "local": true, "room": true, "rm": true,
 	"office": true, "flat": true, "logement": true, "log": true, "ph": true, "penthouse": true,
 	"bldg": true, "building": true, "bay": true, "porte": true, "lot": true, "space": true,
-	"spc": true, "trlr": true, "ofc": true,
+	"spc": true, "trlr": true, "ofc": true, "units": true, "suites": true, "rooms": true,
+	"apts": true, "bureaux": true, "locaux": true, "offices": true,
 }
 
 // floorWords name a floor, which is dropped: no gazetteer has floors.
@@ -203,3 +204,28 @@ func words(m map[string]string) map[string]string {
 	}
 	return out
 }
+
+// ukCounties are the British counties and county-like areas people write after the post
+// town; Parse drops them from the locality of a British address.
+var ukCounties = func() map[string]bool {
+	m := map[string]bool{}
+	for _, c := range strings.Split("avon,bedfordshire,berkshire,buckinghamshire,cambridgeshire,cheshire,"+
+		"cleveland,cornwall,cumbria,derbyshire,devon,dorset,durham,county durham,co durham,essex,"+
+		"gloucestershire,hampshire,herefordshire,hertfordshire,isle of wight,kent,lancashire,"+
+		"leicestershire,lincolnshire,middlesex,norfolk,northamptonshire,northumberland,"+
+		"nottinghamshire,oxfordshire,rutland,shropshire,somerset,staffordshire,suffolk,surrey,"+
+		"east sussex,west sussex,sussex,warwickshire,wiltshire,worcestershire,north yorkshire,"+
+		"south yorkshire,west yorkshire,east yorkshire,east riding of yorkshire,yorkshire,"+
+		"greater london,greater manchester,merseyside,tyne and wear,west midlands,"+
+		"fife,lothian,midlothian,east lothian,west lothian,lanarkshire,north lanarkshire,"+
+		"south lanarkshire,ayrshire,north ayrshire,south ayrshire,east ayrshire,aberdeenshire,"+
+		"angus,perthshire,perth and kinross,stirlingshire,dumfriesshire,dumfries and galloway,"+
+		"highland,argyll,argyll and bute,renfrewshire,dunbartonshire,moray,"+
+		"gwynedd,clwyd,dyfed,powys,gwent,glamorgan,mid glamorgan,south glamorgan,west glamorgan,"+
+		"pembrokeshire,carmarthenshire,ceredigion,conwy,denbighshire,flintshire,anglesey,"+
+		"county antrim,co antrim,antrim,county down,co down,county armagh,co armagh,"+
+		"county tyrone,co tyrone,county londonderry,co londonderry,county fermanagh,co fermanagh", ",") {
+		m[c] = true
+	}
+	return m
+}()
