@@ -20,6 +20,9 @@ type Result struct {
 	Confidence float64          // 0 to 1: how sure the geocoder is that this is the place asked for
 	Label      string           // what was matched, for people to check: "5171 221A St, Langley BC"
 	Source     string           // who answered: "gazetteer", "places", "nominatim", "pelias", "photon"
+	// Note says what a person should know about how the answer was found, e.g. that a
+	// configured provider was unavailable and the embedded geocoder answered instead.
+	Note string
 }
 
 // Request is one thing to locate: free text (the map's search box, the geocode command) or

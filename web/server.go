@@ -43,29 +43,33 @@ type Config struct {
 	Store   Pinger
 	Logger  *slog.Logger
 	Version string // the binary's version, shown by /api/v1/info
+	// Geocoder answers /api/v1/geocode; nil makes it 503.
+	Geocoder Geocoder
 	// Static overrides the embedded app (tests); nil means the embedded web/static.
 	Static fs.FS
 }
 
 // Server serves aidmap over HTTP.
 type Server struct {
-	source  Source
-	store   Pinger
-	logger  *slog.Logger
-	version string
-	static  fs.FS
-	metrics *metrics
-	handler http.Handler
+	source   Source
+	store    Pinger
+	logger   *slog.Logger
+	version  string
+	geocoder Geocoder
+	static   fs.FS
+	metrics  *metrics
+	handler  http.Handler
 }
 
 // NewServer returns a server ready to be mounted; it starts nothing.
 func NewServer(cfg Config) *Server {
 	s := &Server{
-		source:  cfg.Source,
-		store:   cfg.Store,
-		logger:  cfg.Logger,
-		version: cfg.Version,
-		static:  cfg.Static,
+		source:   cfg.Source,
+		store:    cfg.Store,
+		logger:   cfg.Logger,
+		geocoder: cfg.Geocoder,
+		version:  cfg.Version,
+		static:   cfg.Static,
 	}
 	if s.logger == nil {
 		s.logger = slog.New(slog.DiscardHandler)
@@ -98,6 +102,7 @@ func (s *Server) routes() http.Handler {
 		r.Get("/sites", s.handleSites)
 		r.Get("/sites/nearest", s.handleNearest)
 		r.Get("/sites/{id}", s.handleSite)
+		r.Get("/geocode", s.handleGeocode)
 		r.NotFound(func(w http.ResponseWriter, r *http.Request) {
 			writeProblem(w, r, problem{Status: http.StatusNotFound, Detail: "no such API endpoint; see the README's API summary"})
 		})

@@ -29,7 +29,8 @@ the write failed (nothing was changed), 2 when the command line is wrong.`
 
 // ingestFlags are the flags of aidmap ingest.
 type ingestFlags struct {
-	store        storeFlags
+ 	store        storeFlags
+	geocoder     geocoderFlags
 	org          *string
 	orgName      *string
 	dryRun       *bool
@@ -46,6 +47,7 @@ func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	fs := newFlagSet("ingest FILE --org ORG", ingestSummary, stderr)
 	f := ingestFlags{
 		store:        addStoreFlags(fs),
+		geocoder:     addGeocoderFlags(fs),
 		org:          fs.String("org", "", "ID of the organisation whose sites the file lists (a short slug such as foodbank-van)"),
 		orgName:      fs.String("org-name", "", "create the organisation with this name if it does not exist yet"),
 		dryRun:       fs.Bool("dry-run", false, "read and check the file and report what would change, without writing"),
@@ -159,7 +161,8 @@ func ingestFile(ctx context.Context, f ingestFlags, name string, opts ingest.Opt
 		in = file
 	}
 
-	st, err := f.store.open(ctx, slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
+	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	st, err := f.store.open(ctx, logger)
 	if err != nil {
 		return err
 	}
@@ -186,7 +189,11 @@ func ingestFile(ctx context.Context, f ingestFlags, name string, opts ingest.Opt
 	opts.Format = format
 	prog := newProgress(stderr, *f.progress)
 	opts.Progress = prog.update
-	rep, err := ingest.Run(ctx, src, st, nil, opts)
+	geocoder, _, err := f.geocoder.open(ctx, st, logger)
+	if err != nil {
+		return err
+	}
+	rep, err := ingest.Run(ctx, src, st, ingestGeocoder{geocoder}, opts)
 	prog.done()
 	if err != nil {
 		var fe *ingest.FileError

@@ -15,6 +15,7 @@ import (
 	"github.com/aidmap/aidmap"
 	"github.com/aidmap/aidmap/demo"
 	"github.com/aidmap/aidmap/feed"
+	"github.com/aidmap/aidmap/geocode"
 	"github.com/aidmap/aidmap/store"
 	"github.com/aidmap/aidmap/store/postgis"
 	"github.com/aidmap/aidmap/store/sqlite"
@@ -85,6 +86,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	demoSpread := fs.String("demo-spread", "vancouver", "where demo sites are: vancouver, or world (around real cities worldwide, for load tests)")
 	syncEvery := fs.Duration("sync-interval", time.Second, "how often the index checks the store for changes")
 	shutdown := fs.Duration("shutdown-timeout", 15*time.Second, "how long to let requests finish on SIGTERM/SIGINT")
+	gf := addGeocoderFlags(fs)
 	lf := addLogFlags(fs)
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -120,13 +122,23 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	defer stopFollower()
 	go follower.Run(runCtx)
 
-	srv := web.NewServer(web.Config{Source: follower, Store: st, Logger: logger, Version: buildVersion()})
+	geocoder, gazVersion, err := gf.open(ctx, st, logger)
+	if err != nil {
+		return err
+	}
+	if gz, ok := st.(store.Gazetteer); ok {
+		// Points imported by "aidmap gazetteer import" in another process show up within a
+		// few sync intervals, without a restart.
+		go geocode.Follow(runCtx, gz, geocoder.Embedded(), gazVersion, max(5*time.Second, *syncEvery), logger)
+	}
+
+	srv := web.NewServer(web.Config{Source: follower, Store: st, Logger: logger, Version: buildVersion(), Geocoder: geocoder})
 	httpServer := web.NewHTTPServer(*addr, srv.Handler(), logger)
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w (choose another with --addr or AIDMAP_ADDR)", *addr, err)
 	}
-	logger.Info("listening", "url", "http://"+displayAddr(ln.Addr()), "sites", follower.Index().Len(), "store", stf.describe(), "version", buildVersion())
+	logger.Info("listening", "url", "http://"+displayAddr(ln.Addr()), "sites", follower.Index().Len(), "address_points", geocoder.Embedded().Gazetteer().Len(), "store", stf.describe(), "version", buildVersion())
 
 	served := make(chan error, 1)
 	go func() { served <- httpServer.Serve(ln) }()
