@@ -29,7 +29,7 @@ the write failed (nothing was changed), 2 when the command line is wrong.`
 
 // ingestFlags are the flags of aidmap ingest.
 type ingestFlags struct {
- 	store        storeFlags
+	store        storeFlags
 	geocoder     geocoderFlags
 	org          *string
 	orgName      *string
