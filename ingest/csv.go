@@ -177,6 +177,32 @@ cells:
 	return dst, nil
 }
 
+// rowSource yields the rows of a table one at a time: the CSV parser, or a spreadsheet's
+// sheet. TableReader works on it, so both kinds of file share header detection, column
+// mapping and validation.
+type rowSource interface {
+	// next returns the cells of the next non-blank row, io.EOF after the last, or a *rowError.
+	next() ([]string, error)
+	// skipped is the number of blank rows (or lines) passed over before the row next returned.
+	skipped() int
+	// startLine is where the row next returned starts: a line of a text file, a sheet's row.
+	startLine() int
+	// lastLine is the last line (or sheet row) read, for errors that are not at a row.
+	lastLine() int
+	// strayQuote reports an undoubled quote kept in the row next returned (text files only).
+	strayQuote() bool
+	// padded reports whether rows may omit trailing empty cells without that being a mistake
+	// (spreadsheets store only cells that have a value).
+	padded() bool
+}
+
+func (p *parser) next() ([]string, error) { return p.read(nil) }
+func (p *parser) skipped() int            { return p.blank }
+func (p *parser) startLine() int          { return p.start }
+func (p *parser) lastLine() int           { return p.line }
+func (p *parser) strayQuote() bool        { return p.stray }
+func (p *parser) padded() bool            { return false }
+
 func byteSize(n int) string {
 	switch {
 	case n >= 1<<20 && n%(1<<20) == 0:

@@ -95,7 +95,7 @@ type synonym struct {
 // "Organization" and "Program Name" describes one site per programme. iCarol/AIRS 211 export
 // columns are listed with their fields (ResourceAgencyNum, PublicName, Physical*, ...).
 var synonymLists = [numFields][]string{
-	FieldID: {"id", "site id", "location id", "record id", "external id", "program id", "service id",
+	FieldID: {"id", "site id", "shelter id", "facility id", "agency id", "location id", "record id", "external id", "program id", "service id",
 		"uid", "identifier", "identifiant", "ResourceAgencyNum", "resource num", "agency num",
 		"reference", "ref"},
 	FieldName: {"name", "site name", "location name", "program name", "programme name", "program",

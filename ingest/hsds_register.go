@@ -18,10 +18,10 @@ func init() {
 		br := bufio.NewReader(r)
 		head, _ := br.Peek(4)
 		if string(head) != "PK\x03\x04" {
-			return ReadHSDSJSON(br, HSDSOptions{})
+			return ReadHSDSJSON(br, HSDSOptions{Today: opts.Today})
 		}
 		if opts.At != nil && opts.Size > 0 {
-			return ReadHSDSZip(opts.At, opts.Size, HSDSOptions{})
+			return ReadHSDSZip(opts.At, opts.Size, HSDSOptions{Today: opts.Today})
 		}
 		data, err := io.ReadAll(io.LimitReader(br, DefaultMaxHSDSBytes+1))
 		if err != nil {
@@ -30,6 +30,6 @@ func init() {
 		if len(data) > DefaultMaxHSDSBytes {
 			return nil, &FileError{Reason: fmt.Sprintf("HSDS: the zip archive is larger than %s", byteSize(DefaultMaxHSDSBytes)), Err: aidmap.ErrInvalid}
 		}
-		return ReadHSDSZip(bytes.NewReader(data), int64(len(data)), HSDSOptions{})
+		return ReadHSDSZip(bytes.NewReader(data), int64(len(data)), HSDSOptions{Today: opts.Today})
 	}
 }

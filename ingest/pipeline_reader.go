@@ -7,6 +7,7 @@ import (
 	"io"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/aidmap/aidmap"
 )
@@ -30,6 +31,7 @@ const (
 	FormatCSV     Format = "csv"
 	FormatGeoJSON Format = "geojson"
 	FormatHSDS    Format = "hsds" // Open Referral HSDS: JSON, or a datapackage folder or zip
+	FormatXLSX    Format = "xlsx" // an Excel workbook: one sheet read as a table
 )
 
 // ReadOptions configure opening a file for the pipeline.
@@ -43,6 +45,12 @@ type ReadOptions struct {
 	Table TableOptions
 	// GeoJSON tunes the GeoJSON reader (limits).
 	GeoJSON GeoJSONOptions
+	// Sheet names the sheet of a workbook to read; empty reads the first one with data.
+	Sheet string
+	// Today is the local date (in the organisation's time zone) against which HSDS schedules'
+	// validity dates and holiday closures are checked: ended ones are left out. Zero keeps
+	// every schedule, whatever its dates.
+	Today time.Time
 	// At and Size give random access to the whole file when it is a regular file, for formats
 	// that need it (a zipped HSDS datapackage). At is nil for a stream.
 	At   io.ReaderAt
@@ -63,6 +71,9 @@ var readers = map[Format]openFunc{
 	FormatGeoJSON: func(r io.Reader, opts ReadOptions) (Reader, error) {
 		return NewGeoJSONReader(r, opts.GeoJSON), nil
 	},
+	FormatXLSX: func(r io.Reader, opts ReadOptions) (Reader, error) {
+		return NewXLSXReader(r, XLSXOptions{Sheet: opts.Sheet, Table: opts.Table})
+	},
 }
 
 // sniffBytes is how much of a file DetectFormat looks at.
@@ -80,6 +91,9 @@ func NewReader(r io.Reader, opts ReadOptions) (Reader, Format, error) {
 	format := opts.Format
 	if format == "" {
 		format = DetectFormat(head, opts.Name)
+		if format == FormatHSDS && isXLSX(head, opts.At, opts.Size) {
+			format = FormatXLSX // a workbook named .zip, or read with random access
+		}
 	}
 	open, ok := readers[format]
 	if !ok {
@@ -93,12 +107,16 @@ func NewReader(r io.Reader, opts ReadOptions) (Reader, Format, error) {
 }
 
 // DetectFormat chooses a format from the first bytes of a file and its name. Content wins over
-// the name: a .csv that holds JSON is JSON. A zip archive is taken as an HSDS datapackage; a
-// JSON document is GeoJSON when it says "FeatureCollection" or "Feature" near its start, else
+// the name: a .csv that holds JSON is JSON. A zip archive is an Excel workbook when it is
+// named .xlsx or its first entries are [Content_Types].xml and xl/ parts, else an HSDS
+// datapackage; a JSON document is GeoJSON when it says "FeatureCollection" or "Feature" near its start, else
 // HSDS.
 func DetectFormat(head []byte, name string) Format {
 	ext := strings.ToLower(filepath.Ext(name))
 	if bytes.HasPrefix(head, []byte("PK\x03\x04")) {
+		if ext == ".xlsx" || ext == ".xlsm" || isXLSX(head, nil, 0) {
+			return FormatXLSX
+		}
 		return FormatHSDS
 	}
 	trimmed := bytes.TrimLeft(bytes.TrimPrefix(head, []byte("\xef\xbb\xbf")), " \t\r\n")
@@ -142,6 +160,8 @@ func formatName(f Format) string {
 		return "GeoJSON"
 	case FormatHSDS:
 		return "HSDS"
+	case FormatXLSX:
+		return "Excel"
 	}
 	return "such"
 }

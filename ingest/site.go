@@ -73,6 +73,11 @@ func (c *converter) site(orgID string) aidmap.Site {
 		PostalCode: strings.ToUpper(oneLine(r.Get(FieldPostalCode))),
 		Country:    c.country(),
 	}
+	// The derived ID is taken from the address as written, before it is split, so files
+	// uploaded before the splitting existed keep their sites' IDs.
+	asWritten := s.Address
+	s.Address.Street = c.moveContacts(s.Address.Street)
+	splitStreet(&s.Address)
 	c.coordinates(&s)
 
 	s.Categories = c.categories()
@@ -93,11 +98,16 @@ func (c *converter) site(orgID string) aidmap.Site {
 	s.Accessibility = cleanText(r.Get(FieldAccessibility))
 	if yes, ok := c.flag(FieldConfidential); ok {
 		s.Confidential = yes
+	} else if what := confidentialKind(r.Get(FieldCategory), s.Name); what != "" {
+		s.Confidential = true
+		p := Problem{Severity: Warning, Row: r.Row, Line: r.Line, Field: FieldConfidential.String(), Value: what,
+			Reason: "a transition house, safe home or shelter for people fleeing violence is published only at an approximate location (about 11 km); give a confidential column saying no to publish the exact point"}
+		c.problems = append(c.problems, p)
 	}
 
 	s.ExternalID = oneLine(r.Get(FieldID))
 	if s.ExternalID == "" {
-		s.ExternalID = derivedID(s)
+		s.ExternalID = derivedID(s, asWritten)
 	}
 	s.ID = aidmap.SiteID(orgID, s.ExternalID)
 
@@ -115,11 +125,102 @@ func (c *converter) site(orgID string) aidmap.Site {
 	return s
 }
 
+// confidentialKeys are words (normaliseKey form) in a category or a name that mark a place
+// whose address must stay private: shelters for women and children fleeing violence. Their
+// lists (ShelterSafe, BC Housing) give city-level points, but a file may still carry exact ones.
+var confidentialKeys = []string{"transitionhouse", "safehome", "secondstage", "womensshelter",
+	"domesticviolence", "familyviolence", "violenceagainstwomen", "maisondetransition",
+	"maisondhebergementpourfemmes", "violenceconjugale", "refugepourfemmes"}
+
+// confidentialKind returns the words that make the site confidential, or "".
+func confidentialKind(category, name string) string {
+	for _, v := range []string{category, name} {
+		k := normaliseKey(v)
+		for _, key := range confidentialKeys {
+			if strings.Contains(k, key) {
+				return strings.TrimSpace(v)
+			}
+		}
+	}
+	return ""
+}
+
+// moveContacts takes phone numbers, e-mail and web addresses out of an address cell into
+// their fields when those are empty, with a warning naming what moved. A value whose field is
+// already filled stays in the address (unless it repeats the field), so no text is lost.
+func (c *converter) moveContacts(street string) string {
+	found := splitContacts(street, [3]bool{})
+	if len(found.phones)+len(found.emails)+len(found.sites) == 0 {
+		return street
+	}
+	r := c.rec
+	var take [3]bool
+	var moved []string
+	for i, k := range []struct {
+		f    Field
+		vals []string
+		name string
+	}{{FieldPhone, found.phones, "phone"}, {FieldEmail, found.emails, "e-mail"}, {FieldWebsite, found.sites, "web address"}} {
+		if len(k.vals) == 0 {
+			continue
+		}
+		have := strings.TrimSpace(r.values[k.f])
+		all := strings.Join(k.vals, "; ")
+		switch {
+		case missing(have):
+			r.values[k.f] = all
+		case normaliseKey(have) != normaliseKey(all):
+			continue // a different value: keep this one in the address
+		}
+		take[i] = true
+		moved = append(moved, k.name+" "+all)
+	}
+	if len(moved) == 0 {
+		return street
+	}
+	rest := splitContacts(street, take).rest
+	c.add(Warning, FieldAddress, street, "held contact details as well as the address; moved out of it: "+strings.Join(moved, ", "))
+	return rest
+}
+
+// splitStreet splits a one-line street ("1450 Elford St, Victoria, BC") into the address's
+// empty fields, and drops a city, province or postcode the street repeats. When a piece
+// disagrees with its own column, the street is left whole.
+func splitStreet(a *aidmap.Address) {
+	if a.Street == "" || !strings.Contains(a.Street, ",") && (a.PostalCode != "" || a.Locality != "") {
+		return
+	}
+	p := splitOneLine(a.Street)
+	if p.locality == "" && p.region == "" && p.postcode == "" {
+		return
+	}
+	agree := func(have, got string) bool {
+		return have == "" || got == "" || normaliseKey(have) == normaliseKey(got)
+	}
+	cc := a.Country
+	if !agree(a.Locality, p.locality) || !agree(a.Region, p.region) || !agree(a.PostalCode, p.postcode) || !agree(cc, p.country) || p.street == "" {
+		return
+	}
+	a.Street = p.street
+	if a.Locality == "" {
+		a.Locality = p.locality
+	}
+	if a.Region == "" {
+		a.Region = p.region
+	}
+	if a.PostalCode == "" {
+		a.PostalCode = p.postcode
+	}
+	if a.Country == "" {
+		a.Country = p.country
+	}
+}
+
 // derivedID is the external ID of a row without one: a hash of its name and address (or, with
 // no address, its coordinates), insensitive to case, spacing and punctuation, so a re-upload of
 // the same list maps to the same sites.
-func derivedID(s aidmap.Site) string {
-	where := normaliseKey(s.Address.Street + s.Address.Unit + s.Address.Locality + s.Address.PostalCode)
+func derivedID(s aidmap.Site, a aidmap.Address) string {
+	where := normaliseKey(a.Street + a.Unit + a.Locality + a.PostalCode)
 	if where == "" && s.Precision != "" {
 		where = fmt.Sprintf("%.5f,%.5f", s.Lat, s.Lon)
 	}
@@ -253,7 +354,7 @@ var categorySynonyms = []struct {
 	{"grocer", aidmap.CategoryGrocery}, {"market", aidmap.CategoryGrocery}, {"epicerie", aidmap.CategoryGrocery},
 	{"warming", aidmap.CategoryWarmingCentre}, {"cooling", aidmap.CategoryWarmingCentre}, {"extremeweather", aidmap.CategoryWarmingCentre},
 	{"shelter", aidmap.CategoryShelter}, {"refuge", aidmap.CategoryShelter}, {"hebergement", aidmap.CategoryShelter},
-	{"transitionhouse", aidmap.CategoryShelter}, {"safehome", aidmap.CategoryShelter}, {"maisondhebergement", aidmap.CategoryShelter},
+	{"transitionhouse", aidmap.CategoryShelter}, {"safehome", aidmap.CategoryShelter}, {"secondstage", aidmap.CategoryShelter}, {"maisondetransition", aidmap.CategoryShelter}, {"maisondhebergement", aidmap.CategoryShelter},
 	{"dropin", aidmap.CategoryDropIn}, {"halte", aidmap.CategoryDropIn}, {"accueil", aidmap.CategoryDropIn},
 	{"outreach", aidmap.CategoryOutreach}, {"travailderue", aidmap.CategoryOutreach},
 	{"hygiene", aidmap.CategoryHygiene}, {"shower", aidmap.CategoryHygiene}, {"douche", aidmap.CategoryHygiene}, {"laundry", aidmap.CategoryHygiene},
@@ -279,8 +380,13 @@ func (c *converter) categories() []aidmap.Category {
 	for _, part := range splitList(v) {
 		cat, ok := categoryOf(part)
 		if !ok {
-			c.add(Warning, FieldCategory, part, "is not a category we know; filed as other")
-			cat = aidmap.CategoryOther
+			if byName, found := categoryOf(c.rec.Get(FieldName)); found && byName != aidmap.CategoryOther {
+				c.add(Warning, FieldCategory, part, "is not a category we know; filed as "+string(byName)+", as the site's name says")
+				cat = byName
+			} else {
+				c.add(Warning, FieldCategory, part, "is not a category we know; filed as other")
+				cat = aidmap.CategoryOther
+			}
 		}
 		if !seen.Has(cat) && len(out) < aidmap.MaxCategories {
 			seen |= aidmap.NewCategorySet(cat)

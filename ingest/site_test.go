@@ -80,8 +80,10 @@ func TestSiteNormalises(t *testing.T) {
 	want := aidmap.Site{
 		ID: aidmap.SiteID("org", s.ExternalID), OrganizationID: "org", ExternalID: s.ExternalID, Name: "Food Bank",
 		Categories: []aidmap.Category{aidmap.CategoryFoodBank, aidmap.CategoryFreeMeal},
-		Address:    aidmap.Address{Street: "10 Gateway Blvd, Suite 104, Toronto, ON M3C 3A1", Locality: "Toronto", PostalCode: "M3C 3A1", Country: "CA"},
-		Lat:        43.70, Lon: -79.33, Precision: aidmap.PrecisionExact, Phone: "+1 416-555-0100 ext. 12",
+		// The street repeated the city and postcode of their own columns: split off, with the
+		// province it also gave.
+		Address: aidmap.Address{Street: "10 Gateway Blvd, Suite 104", Locality: "Toronto", Region: "ON", PostalCode: "M3C 3A1", Country: "CA"},
+		Lat:     43.70, Lon: -79.33, Precision: aidmap.PrecisionExact, Phone: "+1 416-555-0100 ext. 12",
 		Website: "http://example.org/food", Email: "info@example.org", Languages: []string{"en", "fr", "fr-CA"},
 		Hours: aidmap.Hours{Notes: "Mon-Fri 9am-5pm"}, Confidential: true, Status: aidmap.StatusActive,
 	}

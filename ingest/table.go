@@ -237,7 +237,7 @@ func (e *FileError) Unwrap() error { return e.Err }
 // safe for concurrent use.
 type TableReader struct {
 	text    *textReader
-	parser  *parser
+	src     rowSource
 	dialect Dialect
 	stats   Stats
 	maxRows int
@@ -346,8 +346,19 @@ func NewTableReader(r io.Reader, opts TableOptions) (*TableReader, error) {
 		return nil, &FileError{Line: 1, Reason: "no row could be read in the first 64 KiB; is a closing quote (\") missing?", Err: aidmap.ErrInvalid}
 	}
 
+	if err := t.setup(m, opts.Header, rows, newParser(text, delim, opts.MaxRowBytes, opts.MaxColumns)); err != nil {
+		return nil, err
+	}
+	return t, nil
+}
+
+// setup decides the header, maps the columns from the sampled rows (the first non-blank rows
+// of the table, as src will return them again) and positions src after the header. The CSV
+// and spreadsheet readers share it, so a sheet is understood exactly as the same list saved
+// as CSV would be.
+func (t *TableReader) setup(m *Mapping, header HeaderMode, rows [][]string, src rowSource) error {
 	// Header.
-	switch opts.Header {
+	switch header {
 	case HeaderPresent:
 		t.dialect.Header = true
 	case HeaderAbsent:
@@ -379,25 +390,25 @@ func NewTableReader(r io.Reader, opts TableOptions) (*TableReader, error) {
 
 	// Columns.
 	if err := t.mapColumns(m, headers, data); err != nil {
-		return nil, err
+		return err
 	}
 	t.decideCoordinateOrder(m, data)
 
-	t.parser = newParser(text, delim, opts.MaxRowBytes, opts.MaxColumns)
+	t.src = src
 	if t.dialect.Header {
 		// The header is the first row with a non-empty cell, as in the sample.
 		for {
-			cells, err := t.parser.read(nil)
+			cells, err := t.src.next()
 			if err != nil {
-				return nil, t.fail(err)
+				return t.fail(err)
 			}
-			t.row += 1 + t.parser.blank
+			t.row += 1 + t.src.skipped()
 			if !blankRow(cells) {
 				break
 			}
 		}
 	}
-	return t, nil
+	return nil
 }
 
 // Dialect returns how the file is written and how its columns are mapped.
@@ -414,6 +425,9 @@ func (t *TableReader) Stats() Stats { return t.stats }
 
 // syncEncoding brings the decoder's findings into the dialect.
 func (t *TableReader) syncEncoding() {
+	if t.text == nil { // a spreadsheet: no text encoding
+		return
+	}
 	if t.text.enc == EncodingWindows1252 {
 		t.dialect.Encoding = EncodingWindows1252
 	}
@@ -432,7 +446,7 @@ func (t *TableReader) fail(err error) error {
 	case errors.Is(err, io.EOF):
 		return io.EOF
 	default:
-		err = &FileError{Line: t.parser.line + 1, Reason: "read the file", Err: err}
+		err = &FileError{Line: t.src.lastLine() + 1, Reason: "read the file", Err: err}
 	}
 	t.err = err
 	return err
@@ -446,24 +460,24 @@ func (t *TableReader) Next() (Record, error) {
 		return Record{}, t.err
 	}
 	for {
-		cells, err := t.parser.read(nil)
+		cells, err := t.src.next()
 		if err != nil {
 			return Record{}, t.fail(err)
 		}
-		t.row += 1 + t.parser.blank
-		t.stats.BlankRows += t.parser.blank
+		t.row += 1 + t.src.skipped()
+		t.stats.BlankRows += t.src.skipped()
 		if blankRow(cells) {
 			t.stats.BlankRows++
 			continue
 		}
 		if t.stats.Rows >= t.maxRows {
-			t.err = &FileError{Line: t.parser.start, Reason: fmt.Sprintf("the file has more than %d rows; split it into smaller files", t.maxRows), Err: aidmap.ErrInvalid}
+			t.err = &FileError{Line: t.src.startLine(), Reason: fmt.Sprintf("the file has more than %d rows; split it into smaller files", t.maxRows), Err: aidmap.ErrInvalid}
 			return Record{}, t.err
 		}
 		t.stats.Rows++
-		rec := Record{Row: t.row, Line: t.parser.start, Cells: cells, columns: &t.colNames}
+		rec := Record{Row: t.row, Line: t.src.startLine(), Cells: cells, columns: &t.colNames}
 		t.fill(&rec)
-		if t.parser.stray {
+		if t.src.strayQuote() {
 			rec.warn(FieldNone, "", "", "a quote (\") inside a quoted cell is not doubled; it was kept as typed. Check the cells of this row")
 		}
 		return rec, nil
@@ -492,6 +506,7 @@ func (t *TableReader) fill(rec *Record) {
 		}
 	}
 	switch n := len(cells); {
+	case n < t.width && t.src.padded():
 	case n < t.width:
 		t.stats.RaggedRows++
 		rec.warn(FieldNone, "", "", fmt.Sprintf("the row has %d cells but the file has %d columns; the missing cells (from column %s) were read as empty", n, t.width, columnLetter(n)))

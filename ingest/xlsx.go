@@ -1,0 +1,349 @@
+package ingest
+
+import (
+	"archive/zip"
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/aidmap/aidmap"
+	"github.com/xuri/excelize/v2"
+)
+
+// Limits of the spreadsheet reader. An .xlsx file is a zip archive of XML, so its size on disk
+// says little about the memory it needs: a few kilobytes can unzip to gigabytes. Both the
+// file and what it unzips to are bounded.
+const (
+	DefaultMaxXLSXBytes    = 64 << 20  // the .xlsx file itself
+	DefaultMaxXLSXUnzipped = 256 << 20 // everything it unzips to (sheets, shared strings)
+)
+
+// XLSXOptions tunes the spreadsheet reader. The zero value reads the first sheet with data,
+// with the default limits.
+type XLSXOptions struct {
+	// Sheet names the sheet to read; empty reads the first visible sheet that has a value.
+	Sheet string
+	// Table gives the header, mapping and row limits, as for a CSV file. Its Encoding and
+	// Delimiter do not apply to a spreadsheet.
+	Table       TableOptions
+	MaxBytes    int64 // 0 means DefaultMaxXLSXBytes
+	MaxUnzipped int64 // 0 means DefaultMaxXLSXUnzipped
+}
+
+// XLSXReader reads one sheet of an Excel workbook (.xlsx) as a table: the same header
+// detection, column synonyms, mapping file and validation as a CSV file, since the sheet is the
+// same list a volunteer would otherwise have saved as CSV. Cells are read as Excel displays
+// them (dates and numbers in their number format), rows one at a time from the sheet's XML.
+type XLSXReader struct {
+	*TableReader
+	file *excelize.File
+	rows *excelize.Rows
+}
+
+// Close releases the workbook. Reading to io.EOF releases it too.
+func (x *XLSXReader) Close() error {
+	if x.file == nil {
+		return nil
+	}
+	x.rows.Close()
+	err := x.file.Close()
+	x.file = nil
+	return err
+}
+
+// Next returns the next data row of the sheet; see TableReader.Next.
+func (x *XLSXReader) Next() (Record, error) {
+	rec, err := x.TableReader.Next()
+	if err != nil {
+		x.Close()
+	}
+	return rec, err
+}
+
+// NewXLSXReader reads the workbook in r (within opts.MaxBytes) and returns a reader for the
+// rows of its sheet. It returns a *FileError for a file that is not a workbook, a sheet that
+// does not exist, an empty workbook or a workbook over the limits.
+func NewXLSXReader(r io.Reader, opts XLSXOptions) (*XLSXReader, error) {
+	if opts.MaxBytes <= 0 {
+		opts.MaxBytes = DefaultMaxXLSXBytes
+	}
+	if opts.MaxUnzipped <= 0 {
+		opts.MaxUnzipped = DefaultMaxXLSXUnzipped
+	}
+	data, err := io.ReadAll(io.LimitReader(r, opts.MaxBytes+1))
+	if err != nil {
+		return nil, &FileError{Reason: "read the spreadsheet", Err: err}
+	}
+	if int64(len(data)) > opts.MaxBytes {
+		return nil, &FileError{Reason: fmt.Sprintf("the spreadsheet is larger than %s; save the sheet as CSV instead", byteSize(int(opts.MaxBytes))), Err: aidmap.ErrInvalid}
+	}
+	// Everything stays in memory (UnzipXMLSizeLimit = UnzipSizeLimit), so no worksheet is
+	// spilled to a temporary file that a reader abandoned before EOF would leave behind.
+	f, err := excelize.OpenReader(bytes.NewReader(data), excelize.Options{UnzipSizeLimit: opts.MaxUnzipped, UnzipXMLSizeLimit: opts.MaxUnzipped})
+	if err != nil {
+		reason := "the file is not an Excel workbook (.xlsx) that can be read"
+		switch {
+		case errors.Is(err, excelize.ErrWorkbookPassword), errors.Is(err, excelize.ErrWorkbookFileFormat):
+			reason = "the workbook is protected by a password or is an old .xls file; save it as .xlsx without a password, or as CSV"
+		case strings.Contains(err.Error(), "size exceeds"):
+			reason = fmt.Sprintf("the spreadsheet unzips to more than %s; save the sheet as CSV instead", byteSize(int(opts.MaxUnzipped)))
+		}
+		return nil, &FileError{Reason: reason, Err: fmt.Errorf("%w: %v", aidmap.ErrInvalid, err)}
+	}
+	x := &XLSXReader{file: f}
+	src, sheet, notes, err := openSheet(f, opts)
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	x.rows = src.rows
+	t, err := newSheetTable(src, opts.Table)
+	if err != nil {
+		x.Close()
+		return nil, err
+	}
+	t.dialect.Notes = append(append([]string{fmt.Sprintf("read sheet %q", sheet)}, notes...), t.dialect.Notes...)
+	x.TableReader = t
+	return x, nil
+}
+
+// openSheet finds the sheet to read: the one named, else the first visible sheet with a
+// non-empty cell.
+func openSheet(f *excelize.File, opts XLSXOptions) (*sheetSource, string, []string, error) {
+	names := f.GetSheetList()
+	if len(names) == 0 {
+		return nil, "", nil, &FileError{Reason: "the workbook has no sheet", Err: aidmap.ErrInvalid}
+	}
+	newSrc := func(name string) (*sheetSource, error) {
+		rows, err := f.Rows(name)
+		if err != nil {
+			return nil, &FileError{Reason: fmt.Sprintf("read sheet %q", name), Err: fmt.Errorf("%w: %v", aidmap.ErrInvalid, err)}
+		}
+		return &sheetSource{rows: rows, maxCols: max(opts.Table.MaxColumns, 0), maxRow: opts.Table.MaxRowBytes}, nil
+	}
+	if opts.Sheet != "" {
+		for _, n := range names {
+			if strings.EqualFold(strings.TrimSpace(n), strings.TrimSpace(opts.Sheet)) {
+				src, err := newSrc(n)
+				return src, n, nil, err
+			}
+		}
+		return nil, "", nil, &FileError{Reason: fmt.Sprintf("the workbook has no sheet %q; its sheets are %s", opts.Sheet, quoteList(names)), Err: aidmap.ErrInvalid}
+	}
+	var skipped []string
+	for _, n := range names {
+		if visible, err := f.GetSheetVisible(n); err == nil && !visible {
+			skipped = append(skipped, n+" (hidden)")
+			continue
+		}
+		src, err := newSrc(n)
+		if err != nil {
+			return nil, "", nil, err
+		}
+		if err := src.fill(1); err != nil {
+			src.rows.Close()
+			return nil, "", nil, asFileError(err)
+		}
+		if len(src.queue) == 0 {
+			src.rows.Close()
+			skipped = append(skipped, n+" (empty)")
+			continue
+		}
+		var notes []string
+		if len(names) > 1 {
+			notes = append(notes, fmt.Sprintf("the workbook has %d sheets (%s); only %q was read. Choose another with the sheet option", len(names), quoteList(names), n))
+		}
+		return src, n, notes, nil
+	}
+	return nil, "", nil, &FileError{Reason: "every sheet of the workbook is empty or hidden: " + strings.Join(skipped, ", "), Err: aidmap.ErrInvalid}
+}
+
+func quoteList(names []string) string {
+	q := make([]string, len(names))
+	for i, n := range names {
+		q[i] = fmt.Sprintf("%q", n)
+	}
+	return strings.Join(q, ", ")
+}
+
+// newSheetTable samples the sheet's first rows and sets up the table reader on them, as
+// NewTableReader does for text.
+func newSheetTable(src *sheetSource, opts TableOptions) (*TableReader, error) {
+	m := opts.Mapping
+	if m == nil {
+		m = &Mapping{}
+	}
+	if opts.Header == HeaderAuto {
+		opts.Header = m.Header
+	}
+	if opts.MaxColumns <= 0 {
+		opts.MaxColumns = DefaultMaxColumns
+	}
+	if opts.MaxRowBytes <= 0 {
+		opts.MaxRowBytes = DefaultMaxRowBytes
+	}
+	switch {
+	case opts.MaxRows == 0:
+		opts.MaxRows = DefaultMaxRows
+	case opts.MaxRows < 0:
+		opts.MaxRows = int(^uint(0) >> 1)
+	}
+	src.maxCols, src.maxRow = opts.MaxColumns, opts.MaxRowBytes
+	if err := src.fill(201); err != nil {
+		return nil, asFileError(err)
+	}
+	if len(src.queue) == 0 {
+		return nil, &FileError{Reason: "the sheet is empty", Err: aidmap.ErrInvalid}
+	}
+	rows := make([][]string, len(src.queue))
+	for i, r := range src.queue {
+		rows[i] = r.cells
+	}
+	t := &TableReader{maxRows: opts.MaxRows}
+	if err := t.setup(m, opts.Header, rows, src); err != nil {
+		return nil, err
+	}
+	return t, nil
+}
+
+// asFileError turns a row's error into the error that stops reading the file.
+func asFileError(err error) error {
+	var re *rowError
+	if errors.As(err, &re) {
+		return &FileError{Line: re.line, Reason: re.reason, Err: aidmap.ErrInvalid}
+	}
+	return err
+}
+
+// sheetRow is a non-blank row read ahead for the sample.
+type sheetRow struct {
+	cells []string
+	num   int // the sheet's row number
+	blank int // blank rows before it
+}
+
+// sheetSource is a rowSource over a worksheet's rows. It reads ahead the rows the table
+// reader samples, then hands them out again before reading on.
+type sheetSource struct {
+	rows    *excelize.Rows
+	maxCols int
+	maxRow  int
+	queue   []sheetRow
+	num     int // rows read from the sheet
+	blank   int // blank rows since the last non-blank one
+	eof     bool
+	cur     sheetRow
+}
+
+// fill reads ahead until n non-blank rows are queued or the sheet ends.
+func (s *sheetSource) fill(n int) error {
+	for len(s.queue) < n && !s.eof {
+		r, err := s.readRow()
+		if err == io.EOF {
+			s.eof = true
+			break
+		}
+		if err != nil {
+			return err
+		}
+		s.queue = append(s.queue, r)
+	}
+	return nil
+}
+
+// readRow reads the next non-blank row from the sheet.
+func (s *sheetSource) readRow() (sheetRow, error) {
+	for s.rows.Next() {
+		s.num++
+		cells, err := s.rows.Columns()
+		if err != nil {
+			return sheetRow{}, &rowError{s.num, "the row cannot be read: " + err.Error()}
+		}
+		if blankRow(cells) {
+			s.blank++
+			continue
+		}
+		// Trailing empty cells (formatted but empty) are not columns.
+		for len(cells) > 0 && strings.TrimSpace(cells[len(cells)-1]) == "" {
+			cells = cells[:len(cells)-1]
+		}
+		if s.maxCols > 0 && len(cells) > s.maxCols {
+			return sheetRow{}, &rowError{s.num, fmt.Sprintf("the row has more than %d cells; only lists with one column per field can be read", s.maxCols)}
+		}
+		size := 0
+		for i, c := range cells {
+			cells[i] = strings.ReplaceAll(strings.ReplaceAll(c, "\r\n", "\n"), "\r", "\n")
+			size += len(c)
+		}
+		if s.maxRow > 0 && size > s.maxRow {
+			return sheetRow{}, &rowError{s.num, fmt.Sprintf("the row is longer than %s", byteSize(s.maxRow))}
+		}
+		r := sheetRow{cells: cells, num: s.num, blank: s.blank}
+		s.blank = 0
+		return r, nil
+	}
+	if err := s.rows.Error(); err != nil {
+		return sheetRow{}, &rowError{s.num + 1, "the sheet cannot be read further: " + err.Error()}
+	}
+	return sheetRow{}, io.EOF
+}
+
+func (s *sheetSource) next() ([]string, error) {
+	if len(s.queue) > 0 {
+		s.cur = s.queue[0]
+		s.queue = s.queue[1:]
+		return s.cur.cells, nil
+	}
+	if s.eof {
+		return nil, io.EOF
+	}
+	r, err := s.readRow()
+	if err == io.EOF {
+		s.eof = true
+	}
+	if err != nil {
+		return nil, err
+	}
+	s.cur = r
+	return r.cells, nil
+}
+
+func (s *sheetSource) skipped() int     { return s.cur.blank }
+func (s *sheetSource) startLine() int   { return s.cur.num }
+func (s *sheetSource) lastLine() int    { return s.num }
+func (s *sheetSource) strayQuote() bool { return false }
+func (s *sheetSource) padded() bool     { return true }
+
+// isXLSX reports whether a zip archive is an Office Open XML spreadsheet: its
+// [Content_Types].xml declares a spreadsheetml part. With random access (at) the archive's
+// directory is read; a stream is judged from the names in its first local headers, which
+// are not compressed.
+func isXLSX(head []byte, at io.ReaderAt, size int64) bool {
+	if !bytes.HasPrefix(head, []byte("PK\x03\x04")) {
+		return false
+	}
+	if at != nil && size > 0 {
+		zr, err := zip.NewReader(at, size)
+		if err != nil {
+			return false
+		}
+		for _, f := range zr.File {
+			if f.Name != "[Content_Types].xml" {
+				continue
+			}
+			rc, err := f.Open()
+			if err != nil {
+				return false
+			}
+			defer rc.Close()
+			ct, _ := io.ReadAll(io.LimitReader(rc, 1<<20))
+			return bytes.Contains(ct, []byte("spreadsheetml"))
+		}
+		return false
+	}
+	// Excel writes [Content_Types].xml first; other writers (excelize) start with a sheet.
+	return bytes.Contains(head, []byte("[Content_Types].xml")) && bytes.Contains(head, []byte("xl/")) ||
+		bytes.Contains(head, []byte("xl/worksheets/")) || bytes.Contains(head, []byte("xl/workbook.xml"))
+}
