@@ -3,10 +3,13 @@ package places
 import (
 	"math"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/aidmap/aidmap/geocode/places/internal/format"
 )
 
 // near reports whether p is within tol degrees of lat, lon.
@@ -345,4 +348,43 @@ func TestConcurrentFirstUse(t *testing.T) {
 		})
 	}
 	wg.Wait()
+}
+
+// TestIndexOutOfOrder checks that data not in index order (a key changed since the data
+// was generated) is sorted at load and answers the same.
+func TestIndexOutOfOrder(t *testing.T) {
+	mk := func(name, country, region string, pop uint32, kind uint8) format.Record {
+		return format.Record{Kind: kind, Name: name, Country: country, Region: region, Population: pop}
+	}
+	recs := []format.Record{
+		mk("V6B", "CA", "BC", 0, format.KindPostalCode),
+		mk("Paris", "US", "TX", 24782, format.KindLocality),
+		mk("90210", "US", "CA", 0, format.KindPostalCode),
+		mk("Montréal", "CA", "QC", 1600000, format.KindLocality),
+		mk("Paris", "FR", "11", 2138551, format.KindLocality),
+		mk("Montreal", "FR", "76", 1932, format.KindLocality),
+		mk("A1C", "CA", "NL", 0, format.KindPostalCode),
+	}
+	g := index(recs)
+	if g.presorted {
+		t.Fatal("shuffled records reported as presorted")
+	}
+	if !slices.IsSorted(g.keys) {
+		t.Errorf("keys not sorted: %q", g.keys)
+	}
+	var names []string
+	for _, i := range g.named {
+		names = append(names, recs[i].Country+" "+recs[i].Name)
+	}
+	want := []string{"CA Montréal", "FR Montreal", "FR Paris", "US Paris"}
+	if !slices.Equal(names, want) {
+		t.Errorf("named order: got %q, want %q", names, want)
+	}
+	var codes []string
+	for _, i := range g.postal {
+		codes = append(codes, recs[i].Country+" "+recs[i].Name)
+	}
+	if want := []string{"CA A1C", "CA V6B", "US 90210"}; !slices.Equal(codes, want) {
+		t.Errorf("postal order: got %q, want %q", codes, want)
+	}
 }
