@@ -279,6 +279,17 @@ func isStreetWord(w string) bool {
 	return suffixTypes[w] != "" || leadTypes[w] != ""
 }
 
+// numberedRoadBefore reports whether out ends with a road named by its number, as in
+// "Hwy #1" or "123 Route #7", where a '#' number is the road's, not a unit; "Lougheed Hwy
+// #203" has a name before the road word, so #203 is a unit.
+func numberedRoadBefore(out []token, seg int) bool {
+	n := len(out)
+	if n == 0 || out[n-1].seg != seg || !isNumberedRoad(out[n-1].s) {
+		return false
+	}
+	return n == 1 || out[n-2].seg != seg || startsDigit(out[n-2].s)
+}
+
 // isNumberedRoad reports whether w names a road by number, so that "Hwy #1" is not unit 1.
 func isNumberedRoad(w string) bool {
 	switch w {
@@ -487,7 +498,7 @@ func (p *Parsed) units(toks []token) []token {
 			next = toks[i+1]
 		}
 		switch {
-		case t.hash && hasDigit(t.s) && !(len(out) > 0 && out[len(out)-1].seg == t.seg && isNumberedRoad(out[len(out)-1].s)):
+		case t.hash && hasDigit(t.s) && !numberedRoadBefore(out, t.seg):
 			p.setUnit(t.s)
 			continue
 		case hasNext && (unitWords[t.s] && (hasDigit(next.s) || len(next.s) == 1 || next.hash) || t.s == "ste" && hasDigit(next.s)):
@@ -747,7 +758,7 @@ func splitStreet(ts []token, strict bool) (end int, marked bool) {
 			if strict && w == "st" && j+1 < n && directionals[ws[j+1]] == "" {
 				continue
 			}
-			if nameOnlyStreets[w] || j >= 1 && suffixTypes[w] != "" && hasName(ws[:j]) && !(j+1 < n && startsDigit(ws[j+1])) {
+			if nameOnlyStreets[w] || j >= 1 && suffixTypes[w] != "" && (hasName(ws[:j]) || j == 1 && directionals[ws[0]] != "") && !(j+1 < n && startsDigit(ws[j+1])) {
 				for j+1 < n && suffixTypes[ws[j+1]] != "" && ws[j+1] != "st" || j+1 < n && ws[j+1] == "st" && (j+2 == n || directionals[ws[j+2]] != "") {
 					j++ // "Bowling Green Street", "Park Lane St W"
 				}

@@ -297,9 +297,9 @@ func TestPostcode(t *testing.T) {
 		{" v6b-1a1 ", "V6B 1A1", "CA", "", "V6B"},
 		{"H2J 2L3", "H2J 2L3", "CA", "", "H2J"},
 		{"K1A 0B1", "K1A 0B1", "CA", "", "K1A"},
-		{"D6B 1A1", "", "", "", ""},  // no D in Canadian codes
-		{"W6B 1A1", "", "", "", ""},  // W never first
-		{"V6B 1O1", "", "", "", ""},  // no O
+		{"D6B 1A1", "", "", "", ""}, // no D in Canadian codes
+		{"W6B 1A1", "", "", "", ""}, // W never first
+		{"V6B 1O1", "", "", "", ""}, // no O
 		{"90210", "90210", "US", "", ""},
 		{"90210-1234", "90210", "US", "1234", ""},
 		{"902101234", "90210", "US", "1234", ""},

@@ -25,6 +25,7 @@ import (
 //   - saint in any form ("St", "Ste", "Saint", "Sainte") becomes "st"; "Mount" → "mt",
 //     "Fort" → "ft", "Range"/"Township" (prairie roads) → "rge"/"twp".
 //
+// Only the first part of s counts: what follows a comma or a parenthesis is a comment.
 // Street(Street(s)) == Street(s).
 func Street(s string) string {
 	var arr [16]token
@@ -32,6 +33,9 @@ func Street(s string) string {
 	var wa [16]string
 	ws := wa[:0]
 	for _, t := range toks {
+		if t.seg != toks[0].seg {
+			break // "Eagle Cres (Rear)", "Main St, Unit 4": comments after the name
+		}
 		ws = append(ws, t.s)
 	}
 	return streetKey(ws)
@@ -72,10 +76,10 @@ func streetKey(in []string) string {
 			ws = append(ws[:i+1], ws[i+2:]...)
 		}
 	}
-	// Two directional words in a row are one: "north west" → "nw".
+	// Two directional words in a row are one: "north west" → "nw", "N.W." → "nw".
 	for i := 0; i+1 < len(ws); i++ {
 		a, b := directionals[ws[i]], directionals[ws[i+1]]
-		if len(ws[i]) > 1 && len(ws[i+1]) > 1 && (a == "n" || a == "s") && (b == "e" || b == "w") {
+		if (a == "n" || a == "s") && (b == "e" || b == "w") {
 			ws[i] = a + b
 			ws = append(ws[:i+1], ws[i+2:]...)
 		}
@@ -87,17 +91,19 @@ func streetKey(in []string) string {
 			trail, ws = d, ws[:n-1]
 		}
 	}
-	// Leading directional (English words only: "O" and "Est" lead nothing).
-	if len(ws) >= 2 && isLeadDir(ws[0]) && hasName(ws[1:]) {
-		lead, ws = directionals[ws[0]], ws[1:]
-	}
+	ws = dropArticles(ws)
 	switch n := len(ws); {
 	case n >= 2 && suffixTypes[ws[n-1]] != "":
 		typ, ws = suffixTypes[ws[n-1]], ws[:n-1]
 	case n >= 2 && leadTypes[ws[0]] != "" && !(n == 2 && startsDigit(ws[1])):
 		typ, ws = leadTypes[ws[0]], ws[1:]
+		ws = dropArticles(ws)
 	}
-	ws = dropArticles(ws)
+	// Leading directional, once the type is out of the way so that "rue West Main" and
+	// "West Main St" agree (English words only: "O" and "Est" lead nothing).
+	if len(ws) >= 2 && isLeadDir(ws[0]) && hasName(ws[1:]) {
+		lead, ws = directionals[ws[0]], ws[1:]
+	}
 
 	var b strings.Builder
 	b.Grow(32)
@@ -150,8 +156,8 @@ func isLeadDir(w string) bool {
 }
 
 // dropArticles removes the French articles that start a name ("de la", "du", "des", "d'",
-// "l'"), unless nothing would be left: "rue de la Montagne" and "De la Montagne St" are
-// the same street.
+// "l'"), unless no name would be left ("rue du Parc" keeps "parc", "De St" keeps "de"):
+// "rue de la Montagne" and "De la Montagne St" are the same street.
 func dropArticles(ws []string) []string {
 	for {
 		n := len(ws)
@@ -177,7 +183,7 @@ func dropArticle(ws []string) []string {
 			i++
 		}
 	}
-	if i < len(ws) {
+	if i < len(ws) && hasName(ws[i:]) {
 		return ws[i:]
 	}
 	return ws

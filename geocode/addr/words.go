@@ -50,6 +50,8 @@ var suffixTypes = words(map[string]string{
 	"ests": "estates",
 	"crcs": "circus",
 	"via":  "",
+	"psge": "passage",
+	"lndg": "landing",
 })
 
 // leadTypes are street types written before the name, as French does ("rue Saint-Denis",
