@@ -496,45 +496,111 @@ func (s *street) resolve(q addr.Parsed) Result {
 		return r
 	}
 	// Interpolate between the nearest numbers below and above on the same side (same parity);
-	// numbers with a suffix ("12a") count as their number.
+	// numbers with a suffix ("12a") count as their number. When one side of the street has
+	// no pair around the number, the other side's pair is the next best guess: across the
+	// street is tens of metres away.
+	if lo, hi := s.around(i, num, true); lo >= 0 && hi >= 0 {
+		r.Lat, r.Lon, r.Confidence = s.interpolate(lo, hi, num, confInterpolated)
+		r.Precision, r.Label = aidmap.PrecisionInterpolated, label
+		return r
+	}
+	if lo, hi := s.around(i, num, false); lo >= 0 && hi >= 0 {
+		r.Lat, r.Lon, r.Confidence = s.interpolate(lo, hi, num, confInterpolated*0.9)
+		r.Precision, r.Label = aidmap.PrecisionInterpolated, label
+		return r
+	}
+	// No pair around it: the number is past one end of the known numbers. The nearest known
+	// number is a fair place when it is close; otherwise only the street is known.
+	near := s.nearest(i, num, true)
+	if near < 0 || abs32(s.pts[near].num-num) > nearbySpan {
+		near = s.nearest(i, num, false)
+	}
+	gap := s.pts[near].num - num
+	if gap < 0 {
+		gap = -gap
+	}
+	r.Lat, r.Lon = s.pts[near].latLon()
+	switch {
+	case gap <= nearbySpan:
+		r.Precision, r.Confidence, r.Label = aidmap.PrecisionInterpolated, confNearby, label
+	default:
+		r.Precision, r.Confidence, r.Label = aidmap.PrecisionStreet, confStreet, s.describe("")
+		if gap > streetSpan {
+			r.Lat, r.Lon = s.mid.latLon()
+		}
+	}
+	return r
+}
+
+// nearest returns the index of the point whose number is nearest num (on the same side of
+// the street when sameSide), -1 when there is none.
+func (s *street) nearest(i int, num int32, sameSide bool) int {
+	ok := func(j int) bool { return !sameSide || (s.pts[j].num-num)%2 == 0 }
 	lo, hi := -1, -1
 	for j := i - 1; j >= 0; j-- {
-		if (s.pts[j].num-num)%2 == 0 {
+		if ok(j) {
 			lo = j
 			break
 		}
 	}
 	for j := i; j < len(s.pts); j++ {
-		if s.pts[j].num != num && (s.pts[j].num-num)%2 == 0 {
+		if ok(j) {
 			hi = j
 			break
 		}
 	}
 	switch {
-	case lo >= 0 && hi >= 0:
-		a, b := s.pts[lo], s.pts[hi]
-		f := float64(num-a.num) / float64(b.num-a.num)
-		alat, alon := a.latLon()
-		blat, blon := b.latLon()
-		r.Lat, r.Lon = alat+f*(blat-alat), alon+f*(blon-alon)
-		r.Precision, r.Confidence, r.Label = aidmap.PrecisionInterpolated, confInterpolated, label
-		// A wide gap (a park, a missing block) makes the guess weaker.
-		if gap := b.num - a.num; gap > 100 {
-			r.Confidence *= 0.8
-		}
-		return r
-	case lo >= 0 && num-s.pts[lo].num <= nearbySpan:
-		r.Lat, r.Lon = s.pts[lo].latLon()
-		r.Precision, r.Confidence, r.Label = aidmap.PrecisionInterpolated, confNearby, label
-		return r
-	case hi >= 0 && s.pts[hi].num-num <= nearbySpan:
-		r.Lat, r.Lon = s.pts[hi].latLon()
-		r.Precision, r.Confidence, r.Label = aidmap.PrecisionInterpolated, confNearby, label
-		return r
+	case lo < 0:
+		return hi
+	case hi < 0:
+		return lo
+	case num-s.pts[lo].num <= s.pts[hi].num-num:
+		return lo
 	}
-	r.Lat, r.Lon = s.mid.latLon()
-	r.Precision, r.Confidence, r.Label = aidmap.PrecisionStreet, confStreet, s.describe("")
-	return r
+	return hi
+}
+
+func abs32(v int32) int32 {
+	if v < 0 {
+		return -v
+	}
+	return v
+}
+
+// streetSpan is how far in house numbers the nearest known number may be for it to stand for
+// the street; beyond it, the street's middle does.
+const streetSpan = 200
+
+// around returns the indexes of the nearest points below and above num (i is where num
+// would be inserted), on the same side of the street when sameSide; -1 when there is none.
+func (s *street) around(i int, num int32, sameSide bool) (lo, hi int) {
+	lo, hi = -1, -1
+	for j := i - 1; j >= 0; j-- {
+		if s.pts[j].num < num && (!sameSide || (s.pts[j].num-num)%2 == 0) {
+			lo = j
+			break
+		}
+	}
+	for j := i; j < len(s.pts); j++ {
+		if s.pts[j].num > num && (!sameSide || (s.pts[j].num-num)%2 == 0) {
+			hi = j
+			break
+		}
+	}
+	return lo, hi
+}
+
+// interpolate places num on the line between points lo and hi, in proportion to the numbers.
+func (s *street) interpolate(lo, hi int, num int32, conf float64) (lat, lon, confidence float64) {
+	a, b := s.pts[lo], s.pts[hi]
+	f := float64(num-a.num) / float64(b.num-a.num)
+	alat, alon := a.latLon()
+	blat, blon := b.latLon()
+	// A wide gap (a park, a missing block) makes the guess weaker.
+	if gap := b.num - a.num; gap > 100 {
+		conf *= 0.8
+	}
+	return alat + f*(blat-alat), alon + f*(blon-alon), conf
 }
 
 // describe labels a match for people: "5171 221A Street, Langley BC".

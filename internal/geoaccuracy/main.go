@@ -28,7 +28,11 @@ import (
 	"github.com/aidmap/aidmap"
 	"github.com/aidmap/aidmap/geocode"
 	"github.com/aidmap/aidmap/geocode/addr"
+	"github.com/aidmap/aidmap/geocode/places"
+	"github.com/aidmap/aidmap/geocode/points"
 )
+
+var verbose bool
 
 // sample is one address point with the text people would write for it.
 type sample struct {
@@ -39,22 +43,37 @@ type sample struct {
 func main() {
 	holdout := flag.Float64("holdout", 0.1, "share of points held out of the gazetteer")
 	seed := flag.Uint64("seed", 1, "random seed for the hold-out")
+	combine := flag.Bool("combine", false, "treat all files as one dataset (e.g. two samples of one city)")
+	flag.BoolVar(&verbose, "v", false, "print each held-out address more than 100 m off")
 	flag.Parse()
 	if flag.NArg() == 0 {
 		fmt.Fprintln(os.Stderr, "usage: geoaccuracy [-holdout 0.1] FILE...")
 		os.Exit(2)
 	}
+	var all []sample
 	for _, name := range flag.Args() {
 		samples, err := read(name)
 		if err != nil {
 			fmt.Fprintln(os.Stderr, "geoaccuracy:", err)
 			os.Exit(1)
 		}
+		if *combine {
+			all = append(all, samples...)
+			continue
+		}
 		report(name, samples, *holdout, *seed)
+	}
+	if *combine {
+		report(strings.Join(flag.Args(), " + "), all, *holdout, *seed)
 	}
 }
 
+// read reads a file of one-line addresses (an "address" column) itself, and any other address
+// point file through geocode/points, writing each point's address out as a person would.
 func read(name string) ([]sample, error) {
+	if !strings.HasSuffix(strings.ToLower(name), ".csv") || !hasAddressColumn(name) {
+		return readPoints(name)
+	}
 	f, err := os.Open(name)
 	if err != nil {
 		return nil, err
@@ -185,11 +204,17 @@ func report(name string, samples []sample, holdout float64, seed uint64) {
 
 	// 1. Every address, with its own point in the gazetteer.
 	full := geocode.NewEmbedded(build(samples))
+	if err := places.Load(); err != nil { // its one-time cost is not the geocoder's speed
+		fmt.Fprintln(os.Stderr, "geoaccuracy:", err)
+	}
 	var known stats
 	start := time.Now()
 	for text, pts := range truth {
 		rs, err := full.Geocode(ctx, geocode.Request{Text: text})
 		known.add(rs, err, pts)
+		if verbose && (err != nil || rs[0].Precision != aidmap.PrecisionAddress) {
+			fmt.Printf("    known but not matched: %q → %+v %v\n", text, rs, err)
+		}
 	}
 	took := time.Since(start)
 	known.print("point in the gazetteer")
@@ -220,6 +245,9 @@ func report(name string, samples []sample, holdout float64, seed uint64) {
 	for _, t := range texts[:cut] {
 		rs, err := part.Geocode(ctx, geocode.Request{Text: t})
 		out.add(rs, err, truth[t])
+		if verbose && len(out.errs) > 0 && out.errs[len(out.errs)-1] > 100 {
+			fmt.Printf("    %.0f m off: %q → %+v\n", out.errs[len(out.errs)-1], t, rs[0])
+		}
 		if streets[streetKey(truth[t][0])] {
 			onStreet.add(rs, err, truth[t])
 		}
@@ -233,4 +261,45 @@ func report(name string, samples []sample, holdout float64, seed uint64) {
 func streetKey(p aidmap.AddressPoint) string {
 	a := addr.FromPoint(p.Number, p.Street, p.Unit, p.Locality, p.Region, p.Postcode, p.Country)
 	return a.Street + "|" + a.Locality
+}
+
+func hasAddressColumn(name string) bool {
+	f, err := os.Open(name)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	header, err := csv.NewReader(f).Read()
+	return err == nil && slices.ContainsFunc(header, func(h string) bool { return strings.EqualFold(strings.TrimSpace(h), "address") })
+}
+
+func readPoints(name string) ([]sample, error) {
+	r, closer, err := points.OpenFile(context.Background(), name, points.Options{})
+	if err != nil {
+		return nil, err
+	}
+	defer closer.Close()
+	var out []sample
+	for {
+		batch, err := r.Next()
+		if err == io.EOF {
+			return out, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		for _, p := range batch {
+			parts := []string{strings.TrimSpace(p.Number + " " + p.Street)}
+			if p.Unit != "" {
+				parts[0] = p.Unit + "-" + parts[0]
+			}
+			if p.Locality != "" {
+				parts = append(parts, p.Locality)
+			}
+			if tail := strings.TrimSpace(p.Region + " " + p.Postcode); tail != "" {
+				parts = append(parts, tail)
+			}
+			out = append(out, sample{text: strings.Join(parts, ", "), point: p})
+		}
+	}
 }
