@@ -80,8 +80,13 @@ func (gf geocoderFlags) open(ctx context.Context, st store.Store, logger *slog.L
 }
 
 // ingestGeocoder adapts the geocoder to what the ingest pipeline asks: one place for an
-// address, or a reason why there is none.
-type ingestGeocoder struct{ g *geocode.Geocoder }
+// address, or a reason why there is none. A match coarser than minPrecision is refused: a
+// food bank pinned at the centre of its town sends people to the wrong place, and "never
+// invent a location" outweighs "on the map".
+type ingestGeocoder struct {
+	g            *geocode.Geocoder
+	minPrecision aidmap.Precision
+}
 
 func (a ingestGeocoder) Geocode(ctx context.Context, address aidmap.Address) (ingest.GeocodeResult, error) {
 	rs, err := a.g.Geocode(ctx, geocode.Request{Address: address})
@@ -97,7 +102,24 @@ func (a ingestGeocoder) Geocode(ctx context.Context, address aidmap.Address) (in
 		return ingest.GeocodeResult{}, fmt.Errorf("the address is ambiguous: it could be %s; add the city, province or postal code: %w",
 			strings.Join(labels, " or "), aidmap.ErrNotFound)
 	}
+	if precisionOrder(best.Precision) > precisionOrder(a.minPrecision) {
+		return ingest.GeocodeResult{}, fmt.Errorf("only the %s could be located (%s), and a pin there would send people to the wrong place; give coordinates or a fuller address, load address points with aidmap gazetteer import, or accept coarser pins with --min-precision: %w",
+			strings.ReplaceAll(string(best.Precision), "_", " "), best.Label, aidmap.ErrNotFound)
+	}
 	return ingest.GeocodeResult{Lat: best.Lat, Lon: best.Lon, Precision: best.Precision, Confidence: best.Confidence, Label: best.Label}, nil
+}
+
+// precisions lists the geocoded precisions from finest to coarsest.
+var precisions = []aidmap.Precision{aidmap.PrecisionAddress, aidmap.PrecisionInterpolated, aidmap.PrecisionStreet,
+	aidmap.PrecisionPostalCode, aidmap.PrecisionLocality}
+
+func precisionOrder(p aidmap.Precision) int {
+	for i, q := range precisions {
+		if p == q {
+			return i
+		}
+	}
+	return len(precisions)
 }
 
 const geocodeSummary = `Look up an address or place the way aidmap places sites and the map's search box does:

@@ -41,6 +41,7 @@ type ingestFlags struct {
 	report       *string
 	reportFormat *string
 	progress     *string
+	minPrecision *string
 }
 
 func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -57,6 +58,7 @@ func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		timezone:     fs.String("timezone", "", "IANA time zone of the file's opening hours, such as America/Toronto"),
 		report:       fs.String("report", "", "also write the report to this file (- for standard output)"),
 		reportFormat: fs.String("report-format", "", "json or text; empty: json for --report files, text on the screen"),
+		minPrecision: fs.String("min-precision", "street", "coarsest geocoded pin accepted for rows without coordinates: address, interpolated, street, postal_code or locality"),
 		progress:     fs.String("progress", "auto", "progress on standard error: auto (a bar on a terminal, plain lines otherwise), bar, lines or none"),
 	}
 	files, err := fs.parseWithArgs(args)
@@ -111,6 +113,9 @@ func (f ingestFlags) options(files []string) (ingest.Options, error) {
 	case "", ingest.FormatCSV, ingest.FormatGeoJSON, ingest.FormatHSDS:
 	default:
 		return opts, fmt.Errorf("--format %q: want csv, geojson or hsds (or nothing, to detect it)", *f.format)
+	}
+	if precisionOrder(aidmap.Precision(*f.minPrecision)) == len(precisions) {
+		return opts, fmt.Errorf("--min-precision %q: want address, interpolated, street, postal_code or locality", *f.minPrecision)
 	}
 	switch *f.progress {
 	case "auto", "bar", "lines", "none":
@@ -193,7 +198,7 @@ func ingestFile(ctx context.Context, f ingestFlags, name string, opts ingest.Opt
 	if err != nil {
 		return err
 	}
-	rep, err := ingest.Run(ctx, src, st, ingestGeocoder{geocoder}, opts)
+	rep, err := ingest.Run(ctx, src, st, ingestGeocoder{geocoder, aidmap.Precision(*f.minPrecision)}, opts)
 	prog.done()
 	if err != nil {
 		var fe *ingest.FileError
