@@ -4,6 +4,7 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"unicode"
 
 	"github.com/aidmap/aidmap"
 )
@@ -78,8 +79,10 @@ func clean(s string) string {
 		if c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f' || c == ' ' && i+1 < len(s) && s[i+1] == ' ' {
 			return strings.Join(strings.Fields(s), " ")
 		}
-		if c >= 0x80 { // a multibyte space (NBSP, ideographic space) is rare: let Fields decide
-			if strings.IndexFunc(s[i:], isUnicodeSpace) >= 0 {
+		if c >= 0x80 {
+			// Rare: decide on the whole string by the same test strings.Fields uses, so
+			// that a no-break or ideographic space collapses too.
+			if strings.Contains(s, "  ") || strings.IndexFunc(s, isOtherSpace) >= 0 {
 				return strings.Join(strings.Fields(s), " ")
 			}
 			return s
@@ -88,10 +91,8 @@ func clean(s string) string {
 	return s
 }
 
-func isUnicodeSpace(r rune) bool {
-	return r == 0x85 || r == 0xA0 || r == 0x1680 || r >= 0x2000 && r <= 0x200A || r == 0x2028 ||
-		r == 0x2029 || r == 0x202F || r == 0x205F || r == 0x3000
-}
+// isOtherSpace reports white space other than the plain space.
+func isOtherSpace(r rune) bool { return r != ' ' && unicode.IsSpace(r) }
 
 // splitUnitNumber separates the unit written before a slash in a house number, the
 // Australian and New Zealand form "10/244" (unit 10 of number 244), when the source has no
