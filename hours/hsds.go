@@ -70,12 +70,15 @@ type HSDSSchedule struct {
 }
 
 // ParseHSDSSchedule parses the HSDS 3.0 schedules of one service or location into weekly
-// hours. today (a local date; zero to ignore validity) drops schedules that have ended or not
+// hours. A schedule with valid_from and valid_to and no recurrence (no freq, no byday) is a
+// holiday: closed on those dates when it gives no times (or its description says closed),
+// else open at its times; it becomes Exceptions (see ParseHSDSHolidays). today (a local date; zero to ignore validity) drops schedules that have ended or not
 // yet begun, with a warning; schedules that will end get a warning too, since aidmap.Hours has
 // no validity dates. Recurrences other than weekly are refused, never approximated.
 func ParseHSDSSchedule(schedules []HSDSSchedule, today time.Time) (aidmap.Hours, []string, error) {
 	var w week
 	var warnings []string
+	var holidays []HSDSHoliday
 	date := ""
 	if !today.IsZero() {
 		date = today.Format(time.DateOnly)
@@ -93,6 +96,18 @@ func ParseHSDSSchedule(schedules []HSDSSchedule, today time.Time) (aidmap.Hours,
 			if _, err := time.Parse(time.DateOnly, d); d != "" && err != nil {
 				return aidmap.Hours{}, nil, fail("valid_from", d, "must be a date written YYYY-MM-DD")
 			}
+		}
+		// A schedule for given dates only, with no recurrence, is a holiday: closed (no times,
+		// or a description saying so) or open at other times on those dates.
+		desc0 := strings.TrimSpace(s.Description)
+		hasTimes := strings.TrimSpace(s.OpensAt) != "" || strings.TrimSpace(s.ClosesAt) != ""
+		if from != "" && to != "" && strings.TrimSpace(s.Freq) == "" && strings.TrimSpace(s.ByDay) == "" && (hasTimes || closedWords(desc0)) {
+			closed := "false"
+			if !hasTimes {
+				closed = "true"
+			}
+			holidays = append(holidays, HSDSHoliday{Closed: closed, OpensAt: s.OpensAt, ClosesAt: s.ClosesAt, StartDate: from, EndDate: to, Note: desc0})
+			continue
 		}
 		switch {
 		case date != "" && to != "" && to < date:
@@ -153,6 +168,13 @@ func ParseHSDSSchedule(schedules []HSDSSchedule, today time.Time) (aidmap.Hours,
 		}
 	}
 	h := w.hours()
+	if len(holidays) > 0 {
+		ex, warn := ParseHSDSHolidays(holidays, today)
+		for _, wn := range warn {
+			warnings = append(warnings, strings.Replace(wn, "holiday_schedules", "schedules (dated)", 1))
+		}
+		h.Exceptions = ex
+	}
 	if err := h.Validate(); err != nil {
 		return aidmap.Hours{}, nil, &aidmap.FieldError{Field: "schedules", Reason: "give hours that are not valid: " + err.Error()}
 	}

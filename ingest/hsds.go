@@ -266,6 +266,7 @@ var hsdsTableNames = map[string][]string{
 	"addresses":           {"physical_addresses", "physical_address", "addresses", "address"},
 	"regular_schedules":   {"regular_schedules", "regular_schedule"},
 	"schedules":           {"schedules", "schedule"},
+	"holiday_schedules":   {"holiday_schedules", "holiday_schedule"},
 	"languages":           {"languages", "language"},
 	"eligibility":         {"eligibility"},
 	"services_taxonomy":   {"services_taxonomy", "service_taxonomy"},
@@ -573,6 +574,7 @@ func (j *hsdsJoin) sites() ([]hsdsSite, []string) {
 
 	phones := j.phones()
 	sched := j.schedules()
+	holidays := j.holidays()
 	langs := j.languages()
 	terms := j.terms()
 	addrs := T["addresses"]
@@ -669,6 +671,12 @@ func (j *hsdsJoin) sites() ([]hsdsSite, []string) {
 		for _, k := range keys[:len(keys)-1] {
 			if sc, ok := sched[k]; ok {
 				sc.apply(&s, j.opts.Today)
+				break
+			}
+		}
+		for _, k := range keys[:len(keys)-1] {
+			if hs, ok := holidays[k]; ok {
+				hs.apply(&s, j.opts.Today)
 				break
 			}
 		}
@@ -841,6 +849,85 @@ func (j *hsdsJoin) schedules() map[string]*hsdsSchedule {
 			sc.regular = append(sc.regular, hours.HSDSRow{Weekday: t.get(i, "weekday"), OpensAt: t.get(i, "opens_at"), ClosesAt: t.get(i, "closes_at")})
 			sc.text = append(sc.text, t.get(i, "original_text"))
 		}
+	}
+	return m
+}
+
+// hsdsHolidays is the holiday_schedules rows (HSDS 1.x/2.x) of one sal, service or location.
+type hsdsHolidays struct {
+	rows  []hours.HSDSHoliday
+	where string
+}
+
+// apply adds the holidays to the site's weekly hours as dated exceptions. Without weekly
+// hours an exception would make the site look closed every other day, so the closures are
+// kept as text in the notes instead, with a warning.
+func (hs *hsdsHolidays) apply(s *hsdsSite, today time.Time) {
+	ex, warns := hours.ParseHSDSHolidays(hs.rows, today)
+	for _, w := range warns {
+		s.warn(FieldHours, hs.where, "", w)
+	}
+	if len(ex) == 0 {
+		return
+	}
+	if s.hours != nil && len(s.hours.Weekly) > 0 {
+		h := *s.hours
+		h.Exceptions = append(append([]aidmap.Exception(nil), h.Exceptions...), ex...)
+		if len(h.Exceptions) > aidmap.MaxPeriods {
+			h.Exceptions = h.Exceptions[:aidmap.MaxPeriods]
+		}
+		s.hours = &h
+		return
+	}
+	var text []string
+	for _, e := range ex {
+		if e.Closed {
+			text = append(text, "closed "+e.Date)
+		} else {
+			text = append(text, "special hours "+e.Date)
+		}
+	}
+	note := "Holidays: " + strings.Join(text, ", ")
+	s.warn(FieldHours, hs.where, clip(note), "holiday closures are given but no regular hours, so they are kept as a note")
+	if s.hours != nil {
+		h := *s.hours
+		h.Notes = strings.TrimSpace(strings.TrimSuffix(h.Notes+"; "+note, "; "))
+		s.hours = &h
+	} else if s.values[FieldHours] != "" {
+		s.values[FieldHours] += "; " + note
+	} else {
+		s.set(FieldHours, note, hs.where)
+	}
+}
+
+// holidays groups holiday_schedules rows by what they belong to, like schedules.
+func (j *hsdsJoin) holidays() map[string]*hsdsHolidays {
+	m := map[string]*hsdsHolidays{}
+	t := j.tables["holiday_schedules"]
+	if t == nil {
+		return m
+	}
+	for i := range t.rows {
+		var k string
+		switch sal, svc, loc := t.get(i, "service_at_location_id"), t.get(i, "service_id"), t.get(i, "location_id"); {
+		case sal != "":
+			k = "sal:" + sal
+		case svc != "" && loc != "":
+			k = "svc:" + svc + "@" + loc
+		case svc != "":
+			k = "svc:" + svc
+		case loc != "":
+			k = "loc:" + loc
+		default:
+			continue
+		}
+		hs := m[k]
+		if hs == nil {
+			hs = &hsdsHolidays{where: t.where(i)}
+			m[k] = hs
+		}
+		hs.rows = append(hs.rows, hours.HSDSHoliday{Closed: t.get(i, "closed"), OpensAt: t.get(i, "opens_at"),
+			ClosesAt: t.get(i, "closes_at"), StartDate: t.get(i, "start_date"), EndDate: t.get(i, "end_date")})
 	}
 	return m
 }

@@ -82,8 +82,8 @@ var wantV1 = []hsdsWant{
 	{"s1@l1", "Community Food Bank – Downtown Hall", 25.7617, -80.1918, aidmap.PrecisionExact, []aidmap.Category{aidmap.CategoryFoodBank}, nil},
 	{"s1@l2", "Community Food Bank – North Annex", 25.85, -80.18, aidmap.PrecisionExact, []aidmap.Category{aidmap.CategoryFoodBank}, nil},
 	{"s3@l1", "Legal Clinic", 25.7617, -80.1918, aidmap.PrecisionExact, []aidmap.Category{aidmap.CategoryLegalAid}, nil},
-	{"s2@l3", "Shower Program – West Church", 0, 0, "", []aidmap.Category{aidmap.CategoryHygiene}, []string{"warning hours"}},
-	{"s2@l4", "Shower Program – Shifted Row", 0, 0, "", []aidmap.Category{aidmap.CategoryHygiene}, []string{"warning lat", "warning hours"}},
+	{"s2@l3", "Shower Program – West Church", 0, 0, "", []aidmap.Category{aidmap.CategoryHygiene}, []string{"warning hours", "warning hours"}},
+	{"s2@l4", "Shower Program – Shifted Row", 0, 0, "", []aidmap.Category{aidmap.CategoryHygiene}, []string{"warning lat", "warning hours", "warning hours"}},
 	{"s5@l2", "Old Soup Kitchen", 25.85, -80.18, aidmap.PrecisionExact, []aidmap.Category{aidmap.CategoryFreeMeal}, []string{"skipped status"}},
 	{"location:l5", "Storage Depot", 25.7, -80.3, aidmap.PrecisionExact, []aidmap.Category{aidmap.CategoryOther}, []string{"warning "}},
 }
@@ -128,8 +128,15 @@ func TestHSDSDatapackageFields(t *testing.T) {
 	if got[2].site.Hours.Weekly[0] != (aidmap.Period{Day: time.Tuesday, Open: 780, Close: 990}) {
 		t.Errorf("got %+v, want Tuesday 13:00-16:30 by service_at_location_id", got[2].site.Hours.Weekly)
 	}
-	if shower := got[3].site; shower.Hours.Known() || shower.Hours.Notes != "Fridays when volunteers are in" {
-		t.Errorf("got hours %+v, want the original text kept as notes", shower.Hours)
+	// holiday_schedules: the closures ahead of Today become exceptions to the weekly hours;
+	// without weekly hours they stay text, since an exception alone would read as "closed
+	// every other day".
+	wantEx := []aidmap.Exception{{Date: "2025-12-24", Closed: true}, {Date: "2025-12-25", Closed: true}, {Date: "2025-12-26", Closed: true}}
+	if !reflect.DeepEqual(food.Hours.Exceptions, wantEx) {
+		t.Errorf("got exceptions %+v, want %+v (the past 2025-01-01 left out)", food.Hours.Exceptions, wantEx)
+	}
+	if shower := got[3].site; shower.Hours.Known() || shower.Hours.Notes != "Fridays when volunteers are in; Holidays: closed 2025-07-04" {
+		t.Errorf("got hours %+v, want the original text and the holiday kept as notes", shower.Hours)
 	}
 	if food.Eligibility != "Residents of Miami-Dade" || food.Fees != "Free" || food.Website != "https://harbour.example.org" || food.Email != "info@harbour.example.org" {
 		t.Errorf("got eligibility %q fees %q website %q email %q", food.Eligibility, food.Fees, food.Website, food.Email)
@@ -385,6 +392,38 @@ func TestHSDSZipLimits(t *testing.T) {
 			t.Fatalf("got %+v, want site A from a nested folder", got)
 		}
 	})
+}
+
+// TestHSDSToday: ReadOptions.Today reaches the HSDS reader through NewReader, so schedules
+// and holidays that have ended are left out of an upload.
+func TestHSDSToday(t *testing.T) {
+	files := map[string][]byte{}
+	names, _ := filepath.Glob("testdata/hsds/v1/*")
+	for _, n := range names {
+		b, err := os.ReadFile(n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		files[filepath.Base(n)] = b
+	}
+	data := zipOf(t, files)
+	for _, tt := range []struct {
+		today time.Time
+		want  int
+	}{{time.Time{}, 4}, {time.Date(2025, 12, 25, 0, 0, 0, 0, time.UTC), 2}} {
+		rd, _, err := NewReader(bytes.NewReader(data), ReadOptions{Name: "v1.zip", Today: tt.today})
+		if err != nil {
+			t.Fatal(err)
+		}
+		rec, err := rd.Next()
+		if err != nil {
+			t.Fatal(err)
+		}
+		s, _ := rec.Site("org")
+		if len(s.Hours.Exceptions) != tt.want {
+			t.Errorf("today %v: got exceptions %+v, want %d", tt.today, s.Hours.Exceptions, tt.want)
+		}
+	}
 }
 
 func TestHSDSThroughNewReader(t *testing.T) {
