@@ -1,6 +1,8 @@
 package points
 
 import (
+	"bufio"
+	"bytes"
 	"context"
 	"encoding/csv"
 	"errors"
@@ -69,6 +71,9 @@ type csvReader struct {
 
 func newCSVReader(ctx context.Context, r io.Reader, opts Options) (*csvReader, error) {
 	cr := csv.NewReader(r)
+	if br, ok := r.(*bufio.Reader); ok {
+		cr.Comma = sniffComma(br)
+	}
 	cr.FieldsPerRecord = -1 // OpenAddresses rows often have more fields than the header
 	cr.ReuseRecord = true
 	head, err := cr.Read()
@@ -87,6 +92,22 @@ func newCSVReader(ctx context.Context, r io.Reader, opts Options) (*csvReader, e
 	}
 	c.batch = make([]aidmap.AddressPoint, 0, opts.batchSize())
 	return c, nil
+}
+
+// sniffComma picks the separator of the header line: a comma unless the line has more
+// semicolons or tabs, as European open data and spreadsheet exports often do.
+func sniffComma(br *bufio.Reader) rune {
+	head, _ := br.Peek(4096)
+	if i := bytes.IndexByte(head, '\n'); i >= 0 {
+		head = head[:i]
+	}
+	comma, best := ',', bytes.Count(head, []byte{','})
+	for _, c := range []rune{';', '\t', '|'} {
+		if n := bytes.Count(head, []byte{byte(c)}); n > best {
+			comma, best = c, n
+		}
+	}
+	return comma
 }
 
 // mapColumns finds each field's column: by Options.Columns first, then by alias.

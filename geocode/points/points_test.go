@@ -243,6 +243,20 @@ func TestOpenErrors(t *testing.T) {
 	}
 }
 
+func TestSeparators(t *testing.T) {
+	for _, sep := range []string{",", ";", "\t", "|"} {
+		data := strings.NewReplacer(",", sep).Replace("lon,lat,number,street,city\n-73.5,45.5,\"1001\",rue Sherbrooke O,Montréal\n")
+		r, err := Open(context.Background(), "a.csv", strings.NewReader(data), Options{})
+		if err != nil {
+			t.Fatalf("%q: %v", sep, err)
+		}
+		pts, _ := readAll(t, r)
+		if len(pts) != 1 || pts[0].Street != "rue Sherbrooke O" || pts[0].Locality != "Montréal" {
+			t.Errorf("separator %q: got %+v", sep, pts)
+		}
+	}
+}
+
 func TestFeatureCollectionRefused(t *testing.T) {
 	r, err := Open(context.Background(), "x.geojson", strings.NewReader(`{"type":"FeatureCollection","features":[]}`), Options{})
 	if err != nil {
