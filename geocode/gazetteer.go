@@ -94,11 +94,43 @@ func splitNumber(s string) (n int32, suffix string, ok bool) {
 // Builder collects address points for a Gazetteer. The zero value is ready to use.
 type Builder struct {
 	streets   []street
-	index     map[string]int32 // key + locality + region → streets index
+	index     map[streetID]int32
 	postcodes map[string]*centroid
-	locs      map[string]*localityCentroid
-	points    int
-	rejected  int
+	locs      map[localityID]*localityCentroid
+	// norms remembers the normalised form of the street, locality and region strings seen:
+	// a million points name a few tens of thousands of streets, and normalising each name
+	// once instead of once a point makes building several times faster.
+	norms    map[rawPlace]normPlace
+	points   int
+	rejected int
+}
+
+type streetID struct{ street, locality, region string }
+
+type localityID struct{ locality, region string }
+
+type rawPlace struct{ street, locality, region, postcode, country string }
+
+type normPlace struct {
+	street, locality, region, postcode string
+}
+
+// maxNorms bounds the normalisation memo; it starts again empty when full.
+const maxNorms = 1 << 18
+
+// normalise returns the normalised street, locality, region and postcode of p.
+func (b *Builder) normalise(p aidmap.AddressPoint) normPlace {
+	k := rawPlace{p.Street, p.Locality, p.Region, p.Postcode, p.Country}
+	if n, ok := b.norms[k]; ok {
+		return n
+	}
+	a := addr.FromPoint("0", p.Street, "", p.Locality, p.Region, p.Postcode, p.Country)
+	n := normPlace{a.Street, a.Locality, a.Region, a.Postcode}
+	if len(b.norms) >= maxNorms {
+		clear(b.norms)
+	}
+	b.norms[k] = n
+	return n
 }
 
 // Add normalises p and adds it. Points without a usable house number or street, or with
@@ -106,42 +138,52 @@ type Builder struct {
 // named them already.
 func (b *Builder) Add(p aidmap.AddressPoint) {
 	if b.index == nil {
-		b.index = make(map[string]int32)
+		b.index = make(map[streetID]int32)
 		b.postcodes = make(map[string]*centroid)
-		b.locs = make(map[string]*localityCentroid)
+		b.locs = make(map[localityID]*localityCentroid)
+		b.norms = make(map[rawPlace]normPlace)
 	}
 	if !(p.Lat >= -90 && p.Lat <= 90 && p.Lon >= -180 && p.Lon <= 180) || (p.Lat == 0 && p.Lon == 0) {
 		b.rejected++
 		return
 	}
-	a := addr.FromPoint(p.Number, p.Street, p.Unit, p.Locality, p.Region, p.Postcode, p.Country)
-	num, suffix, ok := splitNumber(a.Number)
-	if !ok || a.Street == "" {
+	a := b.normalise(p)
+	number, unit := addr.Number(p.Number), ""
+	if p.Unit != "" {
+		unit = addr.Unit(p.Unit)
+	}
+	if number == "" {
+		// The number may be written at the start of the street ("12 Main St").
+		full := addr.FromPoint(p.Number, p.Street, p.Unit, p.Locality, p.Region, p.Postcode, p.Country)
+		number, unit, a.street = full.Number, full.Unit, full.Street
+	}
+	num, suffix, ok := splitNumber(number)
+	if !ok || a.street == "" {
 		b.rejected++
 		return
 	}
-	id := a.Street + "\x00" + a.Locality + "\x00" + a.Region
+	id := streetID{a.street, a.locality, a.region}
 	i, found := b.index[id]
 	if !found {
 		i = int32(len(b.streets))
 		b.index[id] = i
-		b.streets = append(b.streets, street{key: a.Street, label: strings.TrimSpace(p.Street),
-			locality: a.Locality, place: strings.TrimSpace(p.Locality), region: a.Region})
+		b.streets = append(b.streets, street{key: a.street, label: strings.TrimSpace(p.Street),
+			locality: a.locality, place: strings.TrimSpace(p.Locality), region: a.region})
 	}
-	b.streets[i].pts = append(b.streets[i].pts, point{num: num, suffix: suffix, unit: a.Unit, lat: toE7(p.Lat), lon: toE7(p.Lon)})
-	if a.Postcode != "" {
-		c := b.postcodes[a.Postcode]
+	b.streets[i].pts = append(b.streets[i].pts, point{num: num, suffix: suffix, unit: unit, lat: toE7(p.Lat), lon: toE7(p.Lon)})
+	if a.postcode != "" {
+		c := b.postcodes[a.postcode]
 		if c == nil {
-			c = &centroid{label: a.Postcode}
-			b.postcodes[a.Postcode] = c
+			c = &centroid{label: a.postcode}
+			b.postcodes[a.postcode] = c
 		}
 		c.add(p.Lat, p.Lon)
 	}
-	if a.Locality != "" {
-		k := a.Locality + "\x00" + a.Region
+	if a.locality != "" {
+		k := localityID{a.locality, a.region}
 		c := b.locs[k]
 		if c == nil {
-			c = &localityCentroid{region: a.Region, centroid: centroid{label: strings.TrimSpace(p.Locality)}}
+			c = &localityCentroid{region: a.region, centroid: centroid{label: strings.TrimSpace(p.Locality)}}
 			b.locs[k] = c
 		}
 		c.add(p.Lat, p.Lon)
@@ -192,8 +234,7 @@ func (b *Builder) Build() *Gazetteer {
 		g.postcodes[k] = *c
 	}
 	for k, c := range b.locs {
-		name, _, _ := strings.Cut(k, "\x00")
-		g.localities[name] = append(g.localities[name], *c)
+		g.localities[k.locality] = append(g.localities[k.locality], *c)
 	}
 	for _, cs := range g.localities {
 		slices.SortFunc(cs, func(a, b localityCentroid) int { return cmp.Compare(b.n, a.n) })

@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"math/rand/v2"
+	"runtime"
 	"testing"
 
 	"github.com/aidmap/aidmap"
@@ -201,18 +202,27 @@ func BenchmarkGazetteerBuild1M(b *testing.B) {
 		b.Skip("1M points")
 	}
 	pts := syntheticPoints(1_000_000, 1)
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	var g *Gazetteer
 	b.ReportAllocs()
 	for b.Loop() {
 		var bl Builder
 		for _, p := range pts {
 			bl.Add(p)
 		}
-		g := bl.Build()
+		g = bl.Build()
 		if g.Len() != len(pts) {
 			b.Fatalf("Len = %d", g.Len())
 		}
 	}
 	b.ReportMetric(float64(len(pts))/(b.Elapsed().Seconds()/float64(b.N)), "points/s")
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+	b.ReportMetric(float64(after.HeapAlloc-before.HeapAlloc)/float64(len(pts)), "heap-B/point")
+	runtime.KeepAlive(g)
+	runtime.KeepAlive(pts)
 }
 
 func BenchmarkEmbeddedGeocode(b *testing.B) {
