@@ -1,6 +1,7 @@
 package ingest
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/aidmap/aidmap/geocode/addr"
@@ -205,10 +206,7 @@ func splitContacts(s string, take [3]bool) contacts {
 		return c
 	}
 	words := strings.Fields(s)
-	keep := make([]bool, len(words))
-	for i := range keep {
-		keep[i] = true
-	}
+	var keep []bool
 	label := func(i int) (byte, bool) { // word i is a label such as "T:" or "Tel."
 		w := strings.ToLower(strings.TrimRight(words[i], ":."))
 		k, ok := contactLabels[w]
@@ -221,6 +219,20 @@ func splitContacts(s string, take [3]bool) contacts {
 			}
 		}
 	}
+	// A label stuck to its value ("E:info@x.org", "W:http://x.org") is two words.
+	for i := 0; i < len(words); i++ {
+		if k := strings.IndexByte(words[i], ':'); k > 0 && k < len(words[i])-1 && !strings.HasPrefix(words[i][k:], "://") {
+			if _, ok := contactLabels[strings.ToLower(words[i][:k])]; ok {
+				words = slices.Insert(words, i+1, words[i][k+1:])
+				words[i] = words[i][:k+1]
+			}
+		}
+	}
+	keep = make([]bool, len(words))
+	for i := range keep {
+		keep[i] = true
+	}
+	phone := make([]bool, len(words)) // words taken as (part of) a phone number
 	for i := 0; i < len(words); i++ {
 		w := strings.Trim(words[i], ",;()<>")
 		lw := strings.ToLower(w)
@@ -259,6 +271,9 @@ func splitContacts(s string, take [3]bool) contacts {
 					}
 				}
 				c.phones = append(c.phones, trimParens(strings.Join(num, " ")))
+				for k := i; k < j; k++ {
+					phone[k] = true
+				}
 				if !take[0] {
 					for k := i; k < j; k++ {
 						keep[k] = true
@@ -268,6 +283,15 @@ func splitContacts(s string, take [3]bool) contacts {
 				}
 			}
 			i = j - 1
+		}
+	}
+	// "01205 367400 or 07743 686999": the word between two numbers taken goes with them.
+	for i := 1; i+1 < len(words); i++ {
+		switch strings.ToLower(words[i]) {
+		case "or", "and", "ou", "et", "/", "&":
+			if phone[i-1] && phone[i+1] && !keep[i-1] && !keep[i+1] {
+				keep[i] = false
+			}
 		}
 	}
 	var rest []string

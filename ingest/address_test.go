@@ -51,6 +51,8 @@ func TestSplitContacts(t *testing.T) {
 			contacts{rest: "1 Main St Fax: 604-555-0199", phones: []string{"604-555-0100"}}},
 		{"phone not taken", "1 Main St T: 604-555-0100", [3]bool{false, true, true},
 			contacts{rest: "1 Main St T: 604-555-0100", phones: []string{"604-555-0100"}}},
+		{"labels stuck to values", "T: 01205 367400 or 07743 686999 E:info@bourne.example.org W:http://bourne.example.org Eastgate, Bourne PE10 9JY", all,
+			contacts{rest: "Eastgate, Bourne PE10 9JY", phones: []string{"01205 367400", "07743 686999"}, emails: []string{"info@bourne.example.org"}, sites: []string{"http://bourne.example.org"}}},
 		{"house numbers are not phones", "1240 Yates St, Unit 5 12", all, contacts{rest: "1240 Yates St, Unit 5 12"}},
 	}
 	for _, tt := range tests {

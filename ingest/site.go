@@ -346,7 +346,7 @@ var categorySynonyms = []struct {
 	key string // normaliseKey form
 	cat aidmap.Category
 }{
-	{"foodbank", aidmap.CategoryFoodBank}, {"foodpantr", aidmap.CategoryFoodBank}, {"banquealimentaire", aidmap.CategoryFoodBank},
+	{"foodbank", aidmap.CategoryFoodBank}, {"foodpantr", aidmap.CategoryFoodBank}, {"emergencyfood", aidmap.CategoryFoodBank}, {"foodassistance", aidmap.CategoryFoodBank}, {"banquealimentaire", aidmap.CategoryFoodBank},
 	{"hamper", aidmap.CategoryFoodBank}, {"dépannagealimentaire", aidmap.CategoryFoodBank}, {"depannagealimentaire", aidmap.CategoryFoodBank},
 	{"communitykitchen", aidmap.CategoryCommunityKitchen}, {"cuisinecollective", aidmap.CategoryCommunityKitchen},
 	{"soupkitchen", aidmap.CategoryFreeMeal}, {"freemeal", aidmap.CategoryFreeMeal}, {"meal", aidmap.CategoryFreeMeal},
@@ -536,6 +536,8 @@ var languageTags = map[string]string{
 	"lsq": "fcs", "cree": "cr", "ojibwe": "oj", "inuktitut": "iu", "romanian": "ro", "hungarian": "hu",
 	"serbian": "sr", "croatian": "hr", "nepali": "ne", "thai": "th", "khmer": "km", "pashto": "ps",
 	"kurdish": "ku", "dutch": "nl", "malay": "ms", "indonesian": "id", "burmese": "my", "karen": "kar",
+	"yiddish": "yi", "hmong": "hmn", "haitian": "ht", "kreyol": "ht", "sinhala": "si", "lao": "lo",
+	"armenian": "hy", "albanian": "sq", "bosnian": "bs", "czech": "cs", "slovak": "sk", "bulgarian": "bg",
 }
 
 func (c *converter) languages() []string {
@@ -546,6 +548,12 @@ func (c *converter) languages() []string {
 	var out []string
 	seen := map[string]bool{}
 	for _, part := range splitList(v) {
+		// "Spanish (limited)": the language, whatever the note about it says.
+		if i := strings.IndexByte(part, '('); i > 0 && strings.HasSuffix(strings.TrimSpace(part), ")") {
+			if _, ok := languageTags[normaliseKey(part[:i])]; ok {
+				part = strings.TrimSpace(part[:i])
+			}
+		}
 		tag, ok := languageTags[normaliseKey(part)]
 		if !ok && isLanguageTag(part) {
 			tag, ok = strings.ToLower(part[:2])+part[2:], true

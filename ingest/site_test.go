@@ -151,3 +151,17 @@ func TestSiteExcluded(t *testing.T) {
 		t.Errorf("column: got %q, want ExcludeFromWebsite", ps[0].Column)
 	}
 }
+
+// TestSiteLanguageNotes: 211 exports write notes beside languages ("Spanish (limited)").
+func TestSiteLanguageNotes(t *testing.T) {
+	s, ps := siteOf(t, "name,lat,lon,languages,category", `A,49.28,-123.1,"English; Spanish (limited); Yiddish; other languages available upon request",Ongoing Emergency Food Assistance`)
+	if want := []string{"en", "es", "yi"}; !reflect.DeepEqual(s.Languages, want) {
+		t.Errorf("languages: got %v, want %v", s.Languages, want)
+	}
+	if got := reasons(ps); !reflect.DeepEqual(got, []string{"warning languages"}) {
+		t.Errorf("problems: got %q, want one languages warning for the note", got)
+	}
+	if want := []aidmap.Category{aidmap.CategoryFoodBank}; !reflect.DeepEqual(s.Categories, want) {
+		t.Errorf("categories: got %v, want %v", s.Categories, want)
+	}
+}
