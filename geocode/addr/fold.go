@@ -61,6 +61,10 @@ func Fold(s string) string {
 func nfd(s string) string {
 	for i := 0; i < len(s); i++ {
 		if s[i] >= utf8.RuneSelf {
+			if !utf8.ValidString(s) {
+				// Invalid bytes would stop the decomposition of what follows them.
+				s = strings.ToValidUTF8(s, " ")
+			}
 			return norm.NFD.String(s)
 		}
 	}

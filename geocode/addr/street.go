@@ -95,8 +95,8 @@ func streetKey(in []string) string {
 	switch n := len(ws); {
 	case n >= 2 && suffixTypes[ws[n-1]] != "":
 		typ, ws = suffixTypes[ws[n-1]], ws[:n-1]
-	case n >= 2 && leadTypes[ws[0]] != "" && !(n == 2 && startsDigit(ws[1])):
-		typ, ws = leadTypes[ws[0]], ws[1:]
+	case n >= 2 && leadType(ws[0]) != "" && !(n == 2 && startsDigit(ws[1])):
+		typ, ws = leadType(ws[0]), ws[1:]
 		ws = dropArticles(ws)
 	}
 	// Leading directional, once the type is out of the way so that "rue West Main" and
@@ -133,6 +133,19 @@ func streetKey(in []string) string {
 		add(trail)
 	}
 	return b.String()
+}
+
+// leadType returns the canonical type of w when w may lead a street name, else "". A
+// variant that abbreviates to a leading type leads too ("Blv X" → "blvd" → "x blvd"), so
+// that a key's words, already abbreviated, are read the same way again.
+func leadType(w string) string {
+	if c := leadTypes[w]; c != "" {
+		return c
+	}
+	if c := suffixTypes[w]; c != "" {
+		return leadTypes[c]
+	}
+	return ""
 }
 
 // hasName reports whether ws holds a word that is neither a street type nor a
