@@ -2,6 +2,7 @@ package points
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -150,4 +151,38 @@ func BenchmarkReadOSMPBF(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(n), "ns/point")
 	b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "points/s")
+}
+
+// BenchmarkReadGeoJSONL reads 100k OpenAddresses GeoJSON lines from memory.
+func BenchmarkReadGeoJSONL(b *testing.B) {
+	const rows = 100_000
+	var data []byte
+	for i := 0; i < rows; i++ {
+		data = fmt.Appendf(data, `{"type":"Feature","properties":{"hash":"%016x","number":"%d","street":"West 4th Avenue","unit":"","city":"Vancouver","district":"","region":"BC","postcode":"V6K 1N5","id":"%d"},"geometry":{"type":"Point","coordinates":[%.7f,%.7f]}}`+"\n",
+			uint64(i)*0x9E3779B97F4A7C15, i%9000+1, i, -123.2+float64(i)*1e-6, 49.26)
+	}
+	b.ReportAllocs()
+	b.SetBytes(int64(len(data)))
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		r, err := Open(context.Background(), "x.geojsonl", bytes.NewReader(data), Options{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		n := 0
+		for {
+			pts, err := r.Next()
+			if err == io.EOF {
+				break
+			}
+			if err != nil {
+				b.Fatal(err)
+			}
+			n += len(pts)
+		}
+		if n != rows {
+			b.Fatalf("read %d, want %d", n, rows)
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*rows), "ns/point")
 }

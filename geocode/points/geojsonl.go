@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"strconv"
@@ -50,6 +51,10 @@ type jsonText string
 
 func (t *jsonText) UnmarshalJSON(b []byte) error {
 	switch {
+	case len(b) >= 2 && b[0] == '"' && bytes.IndexByte(b, '\\') < 0:
+		// encoding/json has checked b is a valid string: without escapes, it is the text
+		// between the quotes, which saves a second trip through the decoder.
+		*t = jsonText(b[1 : len(b)-1])
 	case len(b) > 0 && b[0] == '"':
 		var s string
 		if err := json.Unmarshal(b, &s); err != nil {
@@ -66,7 +71,24 @@ func (t *jsonText) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
+// feature is one line, decoded the fast way: every property a string, as OpenAddresses
+// writes them. A line where one is a number or null is decoded again as looseFeature.
 type feature struct {
+	Type       string `json:"type"`
+	Properties struct {
+		Number   string `json:"number"`
+		Street   string `json:"street"`
+		Unit     string `json:"unit"`
+		City     string `json:"city"`
+		District string `json:"district"`
+		Region   string `json:"region"`
+		Postcode string `json:"postcode"`
+		Country  string `json:"country"`
+	} `json:"properties"`
+	Geometry *geometry `json:"geometry"`
+}
+
+type looseFeature struct {
 	Type       string `json:"type"`
 	Properties struct {
 		Number   jsonText `json:"number"`
@@ -78,10 +100,31 @@ type feature struct {
 		Postcode jsonText `json:"postcode"`
 		Country  jsonText `json:"country"`
 	} `json:"properties"`
-	Geometry *struct {
-		Type        string          `json:"type"`
-		Coordinates json.RawMessage `json:"coordinates"`
-	} `json:"geometry"`
+	Geometry *geometry `json:"geometry"`
+}
+
+type geometry struct {
+	Type        string          `json:"type"`
+	Coordinates json.RawMessage `json:"coordinates"`
+}
+
+// decodeFeature decodes one line, trying the fast form first.
+func decodeFeature(line []byte, f *feature) error {
+	err := json.Unmarshal(line, f)
+	var te *json.UnmarshalTypeError
+	if err == nil || !errors.As(err, &te) {
+		return err
+	}
+	var l looseFeature
+	if err := json.Unmarshal(line, &l); err != nil {
+		return err
+	}
+	pr := &l.Properties
+	*f = feature{Type: l.Type, Geometry: l.Geometry}
+	f.Properties.Number, f.Properties.Street, f.Properties.Unit = string(pr.Number), string(pr.Street), string(pr.Unit)
+	f.Properties.City, f.Properties.District, f.Properties.Region = string(pr.City), string(pr.District), string(pr.Region)
+	f.Properties.Postcode, f.Properties.Country = string(pr.Postcode), string(pr.Country)
+	return nil
 }
 
 func (g *geojsonlReader) Next() ([]aidmap.AddressPoint, error) {
@@ -155,7 +198,7 @@ func (g *geojsonlReader) readLine() (line []byte, long bool, err error) {
 // feature validates one line and appends its point to the batch or records why not.
 func (g *geojsonlReader) feature(line []byte) {
 	var f feature
-	if err := json.Unmarshal(line, &f); err != nil {
+	if err := decodeFeature(line, &f); err != nil {
 		g.t.reject(Rejection{Row: g.line, Value: err.Error(), Reason: ReasonInvalidJSON})
 		return
 	}
@@ -167,21 +210,21 @@ func (g *geojsonlReader) feature(line []byte) {
 		g.t.reject(Rejection{Row: g.line, Field: "geometry.type", Value: f.Geometry.Type, Reason: ReasonNotPoint})
 		return
 	}
-	var c []float64
-	if err := json.Unmarshal(f.Geometry.Coordinates, &c); err != nil || len(c) < 2 {
+	c, err := parsePosition(f.Geometry.Coordinates)
+	if err != nil {
 		g.t.reject(Rejection{Row: g.line, Field: "geometry.coordinates", Value: string(f.Geometry.Coordinates), Reason: ReasonNotNumber})
 		return
 	}
 	pr := &f.Properties
 	p := aidmap.AddressPoint{
 		Lon: c[0], Lat: c[1],
-		Number:   clean(string(pr.Number)),
-		Unit:     clean(string(pr.Unit)),
-		Street:   clean(string(pr.Street)),
-		Locality: clean(string(pr.City)),
-		Region:   clean(string(pr.Region)),
-		Postcode: clean(string(pr.Postcode)),
-		Country:  strings.ToUpper(clean(string(pr.Country))),
+		Number:   clean(pr.Number),
+		Unit:     clean(pr.Unit),
+		Street:   clean(pr.Street),
+		Locality: clean(pr.City),
+		Region:   clean(pr.Region),
+		Postcode: clean(pr.Postcode),
+		Country:  strings.ToUpper(clean(pr.Country)),
 	}
 	p.Number, p.Unit = splitUnitNumber(p.Number, p.Unit)
 	if !isCountry(p.Country) {
@@ -194,3 +237,29 @@ func (g *geojsonlReader) feature(line []byte) {
 	g.t.accept()
 	g.batch = append(g.batch, p)
 }
+
+// parsePosition reads a GeoJSON position, [lon, lat] or [lon, lat, alt], which encoding/json
+// has already checked is valid JSON; anything else is an error.
+func parsePosition(raw []byte) ([2]float64, error) {
+	var c [2]float64
+	b := bytes.TrimSpace(raw)
+	if len(b) < 2 || b[0] != '[' || b[len(b)-1] != ']' {
+		return c, errNotPosition
+	}
+	parts := bytes.Split(b[1:len(b)-1], []byte{','})
+	if len(parts) < 2 || len(parts) > 3 {
+		return c, errNotPosition
+	}
+	for i := range parts {
+		v, err := strconv.ParseFloat(string(bytes.TrimSpace(parts[i])), 64)
+		if err != nil {
+			return c, errNotPosition
+		}
+		if i < 2 {
+			c[i] = v
+		}
+	}
+	return c, nil
+}
+
+var errNotPosition = errors.New("not a [lon, lat] position")

@@ -123,7 +123,8 @@ type Options struct {
 	// address files that do not use the OpenAddresses names. Fields: lon, lat, number,
 	// street, unit, city, region, postcode, country, and address (a whole address such as
 	// "1 ALEXANDER ST, VANCOUVER, BC", split when number or street has no column). Fields
-	// left out are found by their usual names (LON, longitude, lng, ...).
+	// left out are found by their usual names (LON, longitude, lng, ...). The separator
+	// (comma, semicolon, tab or bar) is taken from the header line.
 	Columns map[string]string
 	// BatchSize is the most points per Next; 0 means DefaultBatchSize.
 	BatchSize int

@@ -131,6 +131,7 @@ func TestRead(t *testing.T) {
 				{Row: 15, Field: "LAT", Value: "0x1p3", Reason: ReasonNotNumber},
 				{Row: 16, Field: "LAT", Value: "1e400", Reason: ReasonNotNumber},
 				{Row: 17, Value: `parse error on line 17, column 14: bare " in non-quoted-field`, Reason: ReasonMalformedCSV},
+				{Row: 18, Field: "NUMBER", Value: "000", Reason: ReasonNoNumber},
 			},
 		},
 		{

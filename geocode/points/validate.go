@@ -46,8 +46,8 @@ func hasHexOrWord(s string) bool {
 
 // checkPoint applies the rules every address point must meet, whatever its source: real
 // coordinates on the globe and not the 0,0 of a failed geocode, a street and a house
-// number (a point without a number locates a street, not an address, and the gazetteer
-// builds street positions from numbered points). It returns the field and reason of the
+// number other than 0 (a point without a number locates a street, not an address, and the
+// gazetteer builds street positions from numbered points). It returns the field and reason of the
 // first rule broken, or "" when p is good.
 func checkPoint(p *aidmap.AddressPoint, l *labels) (field, value, reason string) {
 	switch {
@@ -61,6 +61,10 @@ func checkPoint(p *aidmap.AddressPoint, l *labels) (field, value, reason string)
 		return l.street, "", ReasonNoStreet
 	case p.Number == "":
 		return l.number, "", ReasonNoNumber
+	case strings.Trim(p.Number, "0") == "":
+		// Several OpenAddresses sources write 0 for "no number"; so does Pelias' importer
+		// treat it.
+		return l.number, p.Number, ReasonNoNumber
 	}
 	for _, s := range [...]string{p.Street, p.Number, p.Unit, p.Locality, p.Region, p.Postcode} {
 		if len(s) > maxFieldBytes {
