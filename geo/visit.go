@@ -1,0 +1,73 @@
+package geo
+
+import (
+	"math"
+
+	"github.com/aidmap/aidmap"
+)
+
+// Point returns the indexed point of h's site in WGS84 degrees: its public location
+// (aidmap.Site.PublicLocation), never a confidential site's true point. It reads the tree, not
+// the record, so it costs no decoding. It returns (0, 0) for the zero Hit.
+func (h Hit) Point() (lat, lon float64) {
+	if h.t == nil {
+		return 0, 0
+	}
+	ll := &h.t.ll[h.p]
+	return ll[0], ll[1]
+}
+
+// Categories returns the categories of h's site without decoding it (0 for the zero Hit).
+func (h Hit) Categories() aidmap.CategorySet {
+	if h.t == nil {
+		return 0
+	}
+	return h.t.pts[h.p].cats
+}
+
+// VisitBBox calls fn with every site whose indexed point is in b (edges included) and that
+// matches f, in no particular order, without sorting or allocating. It is the building block of
+// aggregations over many sites (vector tiles, clusters) where InBBox's order by ID would be
+// wasted work; fn reads what it needs through Hit.Point, Hit.Categories and, only when it must,
+// Hit.Site.
+func (ix *Index) VisitBBox(b BBox, f Filter, fn func(Hit)) {
+	if !(b.MinLat <= b.MaxLat) || math.IsNaN(b.MinLon) || math.IsNaN(b.MaxLon) {
+		return
+	}
+	boxes := [2]llbox{{b.MinLat, b.MinLon, b.MaxLat, b.MaxLon}}
+	nbox := 1
+	if b.MinLon > b.MaxLon {
+		boxes = [2]llbox{{b.MinLat, b.MinLon, b.MaxLat, 180}, {b.MinLat, -180, b.MaxLat, b.MaxLon}}
+		nbox = 2
+	}
+	for _, bb := range boxes[:nbox] {
+		if t := ix.base; t.len() > 0 {
+			ix.visitHits(t, true, t.root(), &bb, f, fn)
+		}
+		if t := ix.delta; t.len() > 0 {
+			ix.visitHits(t, false, t.root(), &bb, f, fn)
+		}
+	}
+}
+
+func (ix *Index) visitHits(t *tree, base bool, n uint32, b *llbox, f Filter, fn func(Hit)) {
+	nd, nb := &t.nodes[n], &t.boxes[n]
+	if !f.match(nd.cats) || nb.minLat > b.maxLat || nb.maxLat < b.minLat || nb.minLon > b.maxLon || nb.maxLon < b.minLon {
+		return
+	}
+	first, end := nd.children()
+	if n >= t.nleaves {
+		for c := first; c < end; c++ {
+			ix.visitHits(t, base, c, b, f, fn)
+		}
+		return
+	}
+	for p := first; p < end; p++ {
+		ll := &t.ll[p]
+		if ll[0] < b.minLat || ll[0] > b.maxLat || ll[1] < b.minLon || ll[1] > b.maxLon ||
+			!f.match(t.pts[p].cats) || base && ix.isDead(p) {
+			continue
+		}
+		fn(Hit{t: t, p: p})
+	}
+}
