@@ -8,6 +8,7 @@
 package addr
 
 import (
+	"bytes"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -76,6 +77,25 @@ func nextIsLetter(s string) bool {
 	return unicode.IsLetter(r)
 }
 
+// appendLower appends the lower-case, ligature-free form of the letter or digit r.
+func appendLower(b []byte, r rune) []byte {
+	switch r {
+	case 'ß':
+		return append(b, "ss"...)
+	case 'æ', 'Æ':
+		return append(b, "ae"...)
+	case 'œ', 'Œ':
+		return append(b, "oe"...)
+	case 'ø', 'Ø':
+		return append(b, 'o')
+	case 'ł', 'Ł':
+		return append(b, 'l')
+	case 'đ', 'Đ':
+		return append(b, 'd')
+	}
+	return utf8.AppendRune(b, unicode.ToLower(r))
+}
+
 // writeLower writes the lower-case, ligature-free form of the letter or digit r.
 func writeLower(b *strings.Builder, r rune) {
 	if r < utf8.RuneSelf {
@@ -116,8 +136,8 @@ type token struct {
 // inside "203-5171" (unit-number) or "90210-1234" (ZIP+4). dst is reused.
 func tokenize(s string, dst []token) []token {
 	s = nfd(s)
-	var b strings.Builder
-	b.Grow(len(s) + 8)
+	var buf [160]byte // the folded words, run together; on the stack for most addresses
+	b := buf[:0]
 	type span struct {
 		start, end, seg int
 		hash, dash      bool
@@ -129,57 +149,72 @@ func tokenize(s string, dst []token) []token {
 	hash := false // a '#' is waiting for the next token
 	dash := false // a dash is waiting for the next token
 	digit := false
-	end := func() {
-		if start >= 0 {
-			spans = append(spans, span{start, b.Len(), seg, hash, dash})
-			start, hash, dash, digit = -1, false, false, false
+	for i := 0; i < len(s); {
+		r, size := rune(s[i]), 1
+		if r >= utf8.RuneSelf {
+			r, size = utf8.DecodeRuneInString(s[i:])
 		}
-	}
-	for i, r := range s {
+		next := i + size
 		switch {
 		case r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r >= 'A' && r <= 'Z' || r >= utf8.RuneSelf && (unicode.IsLetter(r) || unicode.IsDigit(r)):
 			if start < 0 {
-				start = b.Len()
+				start = len(b)
 				if len(spans) == 0 || spans[len(spans)-1].seg != seg {
 					dash = false
 				}
 			}
-			if r >= '0' && r <= '9' {
+			switch {
+			case r >= 'a' && r <= 'z':
+				b = append(b, byte(r))
+			case r >= '0' && r <= '9':
 				digit = true
+				b = append(b, byte(r))
+			case r >= 'A' && r <= 'Z':
+				b = append(b, byte(r)+'a'-'A')
+			default:
+				b = appendLower(b, r)
 			}
-			writeLower(&b, r)
+			i = next
+			continue
 		case r == '\'' || r == '’':
-			if start >= 0 && b.Len()-start == 1 {
-				c := b.String()[start]
-				if (c == 'l' || c == 'd') && nextIsLetter(s[i+utf8.RuneLen(r):]) {
-					end()
-				}
+			if start >= 0 && len(b)-start == 1 && (b[start] == 'l' || b[start] == 'd') && nextIsLetter(s[next:]) {
+				break // elision: end the token
 			}
+			i = next
+			continue
 		case r == '-' || r == '–' || r == '/':
 			// Keep "203-5171", "4b-12", "90210-1234": a token with a digit, then a digit.
-			if r != '/' && start >= 0 && digit && i+utf8.RuneLen(r) < len(s) {
-				if c := s[i+utf8.RuneLen(r)]; c >= '0' && c <= '9' && !strings.Contains(b.String()[start:], "-") {
-					b.WriteByte('-')
-					continue
-				}
+			if r != '/' && start >= 0 && digit && next < len(s) && s[next] >= '0' && s[next] <= '9' && bytes.IndexByte(b[start:], '-') < 0 {
+				b = append(b, '-')
+				i = next
+				continue
 			}
-			end()
-			dash = len(spans) > 0
 		case r == '#':
-			end()
-			hash = true
 		case r == ',' || r == ';' || r == '\n' || r == '\r' || r == '(' || r == ')' || r == '[' || r == ']' || r == '|':
-			end()
+		case r >= utf8.RuneSelf && unicode.Is(unicode.Mn, r):
+			i = next // combining accent left by NFD
+			continue
+		}
+		// Anything else ends the current token.
+		if start >= 0 {
+			spans = append(spans, span{start, len(b), seg, hash, dash})
+			start, hash, dash, digit = -1, false, false, false
+		}
+		switch r {
+		case '-', '–', '/':
+			dash = len(spans) > 0
+		case '#':
+			hash = true
+		case ',', ';', '\n', '\r', '(', ')', '[', ']', '|':
 			hash, dash = false, false
 			seg++
-		case r >= utf8.RuneSelf && unicode.Is(unicode.Mn, r):
-			// combining accent left by NFD
-		default:
-			end()
 		}
+		i = next
 	}
-	end()
-	str := b.String()
+	if start >= 0 {
+		spans = append(spans, span{start, len(b), seg, hash, dash})
+	}
+	str := string(b)
 	for _, sp := range spans {
 		dst = append(dst, token{s: str[sp.start:sp.end], seg: sp.seg, hash: sp.hash, dash: sp.dash})
 	}

@@ -315,7 +315,11 @@ func isRouteWord(w string) bool {
 // regionAt returns how many tokens at the end of toks name a region, and its code.
 func regionAt(toks []token) (int, string) {
 	n := len(toks)
-	for k := min(maxRegionWords, n); k >= 1; k-- {
+	maxK := min(1, n)
+	if n > 0 && regionLastWords[toks[n-1].s] {
+		maxK = min(maxRegionWords, n)
+	}
+	for k := maxK; k >= 1; k-- {
 		ws := toks[n-k:]
 		if ws[0].seg != ws[k-1].seg {
 			continue

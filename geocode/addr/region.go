@@ -66,6 +66,22 @@ var regionKeys = func() map[string]string {
 	return m
 }()
 
+// regionLastWords are the last words of the region names of more than one word, and
+// lastShort the letters that end a dotted abbreviation: regionAt tries a phrase only when
+// its last word is one of them.
+var regionLastWords = func() map[string]bool {
+	m := map[string]bool{}
+	for k := range regionKeys {
+		if i := strings.LastIndexByte(k, ' '); i >= 0 {
+			m[k[i+1:]] = true
+		}
+	}
+	for k := range regionAbbrevs {
+		m[k[len(k)-1:]] = true
+	}
+	return m
+}()
+
 // canadianRegions are the province and territory codes; the others are US.
 var canadianRegions = map[string]bool{
 	"bc": true, "ab": true, "sk": true, "mb": true, "on": true, "qc": true, "nb": true,
