@@ -201,7 +201,7 @@ var contactLabels = map[string]byte{
 // www.
 func splitContacts(s string, take [3]bool) contacts {
 	var c contacts
-	if !strings.ContainsAny(s, "@:") && !strings.Contains(strings.ToLower(s), "www.") && !phoneLike(s) {
+	if !strings.ContainsAny(s, "@:") && !containsAnyFold(s, []string{"www."}) && !phoneLike(s) {
 		c.rest = s
 		return c
 	}
@@ -316,8 +316,23 @@ func trimParens(n string) string {
 	return n
 }
 
-// phoneLike is a quick test for a run of seven digits or more among the text.
-func phoneLike(s string) bool { return countDigits(s) >= 7 }
+// phoneLike is a quick test for seven digits or more with nothing but spaces and + ( ) - .
+// between them, as a phone number is written.
+func phoneLike(s string) bool {
+	n := 0
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case isDigitByte(c):
+			if n++; n >= 7 {
+				return true
+			}
+		case c == ' ', c == '+', c == '(', c == ')', c == '-', c == '.':
+		default:
+			n = 0
+		}
+	}
+	return false
+}
 
 func isPhoneWord(w string) bool {
 	if w == "" || countDigits(w) == 0 {

@@ -132,8 +132,35 @@ var confidentialKeys = []string{"transitionhouse", "safehome", "secondstage", "w
 	"domesticviolence", "familyviolence", "violenceagainstwomen", "maisondetransition",
 	"maisondhebergementpourfemmes", "violenceconjugale", "refugepourfemmes"}
 
+// confidentialStems are words, one of which each confidentialKeys entry contains.
+var confidentialStems = []string{"transition", "safe", "stage", "women", "violence", "maison", "refuge"}
+
+// containsAnyFold reports whether a word of s starts with one of the lower-case ASCII words,
+// in any case ("Second_Stage" has "stage"). Looking only at word starts keeps it cheap: it
+// runs on every row.
+func containsAnyFold(s string, words []string) bool {
+	for i := 0; i < len(s); i++ {
+		if i > 0 && isASCIILetter(s[i-1]) {
+			continue
+		}
+		c := s[i] | 0x20 // ASCII lower case; other bytes never match a word's first letter
+		for _, w := range words {
+			if c == w[0] && len(s)-i >= len(w) && strings.EqualFold(s[i:i+len(w)], w) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func isASCIILetter(c byte) bool { return 'a' <= c|0x20 && c|0x20 <= 'z' }
+
 // confidentialKind returns the words that make the site confidential, or "".
 func confidentialKind(category, name string) string {
+	// Most rows name none of these; find that out without building their keys.
+	if !containsAnyFold(category, confidentialStems) && !containsAnyFold(name, confidentialStems) {
+		return ""
+	}
 	for _, v := range []string{category, name} {
 		k := normaliseKey(v)
 		for _, key := range confidentialKeys {
@@ -195,7 +222,7 @@ func splitStreet(a *aidmap.Address) {
 		return
 	}
 	agree := func(have, got string) bool {
-		return have == "" || got == "" || normaliseKey(have) == normaliseKey(got)
+		return have == "" || got == "" || strings.EqualFold(have, got) || normaliseKey(have) == normaliseKey(got)
 	}
 	cc := a.Country
 	if !agree(a.Locality, p.locality) || !agree(a.Region, p.region) || !agree(a.PostalCode, p.postcode) || !agree(cc, p.country) || p.street == "" {
