@@ -35,6 +35,7 @@ import (
 	"cmp"
 	_ "embed"
 	"fmt"
+	"iter"
 	"slices"
 	"strings"
 	"sync"
@@ -330,4 +331,21 @@ func sortSearch(keys []string, f func(string) bool) int {
 		}
 	}
 	return lo
+}
+
+// All yields every locality and neighbourhood (not postal codes), in no particular order: the
+// basemap generator labels the world's cities from it, so the map and the geocoder agree on
+// names.
+func All() iter.Seq[Place] {
+	return func(yield func(Place) bool) {
+		g := get()
+		if g == nil {
+			return
+		}
+		for _, i := range g.named {
+			if !yield(g.place(i)) {
+				return
+			}
+		}
+	}
 }
