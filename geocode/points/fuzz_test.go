@@ -6,6 +6,8 @@ import (
 	"io"
 	"math"
 	"testing"
+
+	"github.com/aidmap/aidmap/store"
 )
 
 // FuzzReadOpenAddresses feeds arbitrary bytes to the CSV reader (seeds in
@@ -45,6 +47,9 @@ func fuzzRead(t *testing.T, name string, data []byte, opts Options) {
 		for _, p := range pts {
 			if math.IsNaN(p.Lon) || math.IsNaN(p.Lat) {
 				t.Fatalf("NaN coordinate in %+v", p)
+			}
+			if err := store.CheckAddressPoint(0, &p); err != nil {
+				t.Fatalf("yielded %+v, which the store refuses: %v", p, err)
 			}
 			if _, _, why := checkPoint(&p, &labels{}); why != "" {
 				t.Fatalf("yielded %+v, which breaks %q", p, why)

@@ -99,7 +99,6 @@ const (
 	ReasonNotPoint      = "geometry is not a Point"
 	ReasonMissingNodes  = "way refers to nodes missing from the file"
 	ReasonRelation      = "addresses on relations are not supported"
-	ReasonBadAddress    = "address has no house number and street"
 	ReasonLongValue     = "value longer than 500 bytes"
 	maxFieldBytes       = 500
 	maxRejectValueBytes = 100
@@ -121,7 +120,8 @@ type Options struct {
 	Format string
 	// Columns maps our field names to the header names of a CSV (case-insensitive), for
 	// address files that do not use the OpenAddresses names. Fields: lon, lat, number,
-	// street, unit, city, region, postcode, country, and address (a whole address such as
+	// street, unit, city, region, postcode, country, district (accepted and ignored:
+	// AddressPoint has no district), and address (a whole address such as
 	// "1 ALEXANDER ST, VANCOUVER, BC", split when number or street has no column). Fields
 	// left out are found by their usual names (LON, longitude, lng, ...). The separator
 	// (comma, semicolon, tab or bar) is taken from the header line.
@@ -154,6 +154,9 @@ func Open(ctx context.Context, name string, r io.Reader, opts Options) (Reader, 
 		opts.Country = CountryFromPath(name)
 	}
 	opts.Country = strings.ToUpper(opts.Country)
+	if opts.Country != "" && !isCountry(opts.Country) {
+		return nil, fmt.Errorf("points: country %q is not an ISO 3166-1 alpha-2 code such as CA or US: %w", opts.Country, aidmap.ErrInvalid)
+	}
 	// An OpenStreetMap reader rewinds to where r stands now for each pass.
 	rs, seekable := r.(io.ReadSeeker)
 	var start int64
@@ -331,7 +334,7 @@ func (t *tally) reject(r Rejection) {
 	t.sum.Reasons[r.Reason]++
 	if len(t.sum.Examples) < MaxExamples {
 		r.File = t.file
-		r.Value = truncate(r.Value, maxRejectValueBytes)
+		r.Value = strings.ToValidUTF8(truncate(r.Value, maxRejectValueBytes), "\uFFFD")
 		t.sum.Examples = append(t.sum.Examples, r)
 	}
 }

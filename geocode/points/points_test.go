@@ -15,6 +15,7 @@ import (
 	"testing"
 
 	"github.com/aidmap/aidmap"
+	"github.com/aidmap/aidmap/store"
 )
 
 // readAll drains r, copying each batch (they are reused), and checks the Reader contract
@@ -40,6 +41,11 @@ func readAll(t *testing.T, r Reader) ([]aidmap.AddressPoint, Summary) {
 	}
 	if _, err := r.Next(); err != io.EOF {
 		t.Fatalf("Next after the end: got %v, want io.EOF", err)
+	}
+	for i := range all {
+		if err := store.CheckAddressPoint(i, &all[i]); err != nil {
+			t.Errorf("point %+v would abort the import: %v", all[i], err)
+		}
 	}
 	s := r.Summary()
 	if s.Read != s.Accepted+s.Rejected {
@@ -228,6 +234,7 @@ func TestOpenErrors(t *testing.T) {
 		{"unknown field", "LON,LAT,NUMBER,STREET\n", Options{Columns: map[string]string{"colour": "LON"}}, `unknown field "colour"`},
 		{"mapped column missing", "LON,LAT,NUMBER,STREET\n", Options{Columns: map[string]string{"street": "Road"}}, `street="Road": the header has no such column`},
 		{"unknown format", "x", Options{Format: "shapefile"}, `unknown format "shapefile"`},
+		{"bad country", "LON,LAT,NUMBER,STREET\n", Options{Country: "Canada"}, `country "CANADA" is not an ISO 3166-1`},
 		{"osm from a stream", "<osm></osm>", Options{Format: FormatOSM}, "needs a file"},
 	}
 	for _, tt := range tests {
@@ -488,6 +495,12 @@ func TestClean(t *testing.T) {
 		{"Main\tSt", "Main St"},
 		{"Main\u00a0\u00a0St", "Main St"},
 		{"Montréal", "Montréal"},
+		{"Montr\xe9al", "Montréal"},     // Windows-1252
+		{"Caf\x80 \x00Nul", "Caf€ Nul"}, // € in Windows-1252; NUL
+		{" Main St", "Main St"},
+		{"Main St ", "Main St"},
+		{"a\u3000\u3000b", "a b"},
+		{"a\u0085b", "a b"},
 		{"", ""},
 		{"   ", ""},
 	}

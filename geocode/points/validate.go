@@ -5,6 +5,9 @@ import (
 	"strconv"
 	"strings"
 	"unicode"
+	"unicode/utf8"
+
+	"golang.org/x/text/encoding/charmap"
 
 	"github.com/aidmap/aidmap"
 )
@@ -74,29 +77,46 @@ func checkPoint(p *aidmap.AddressPoint, l *labels) (field, value, reason string)
 	return "", "", ""
 }
 
-// clean trims s and collapses each run of white space inside it to one space
-// ("too     many   spaces" → "too many spaces"). It allocates only when s needs it.
+// clean makes one text field fit to store: text that is not UTF-8 is read as Windows-1252
+// (the usual encoding of spreadsheet exports, so "Montr\xe9al" becomes "Montréal" instead of
+// failing the store's UTF-8 check and with it the whole import), control characters such as
+// NUL and tabs become spaces, and s is trimmed with each run of white space inside it
+// collapsed to one space ("too     many   spaces" → "too many spaces"). Plain ASCII and UTF-8
+// that needs none of this is returned as it is, without allocating.
 func clean(s string) string {
-	s = strings.TrimSpace(s)
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f' || c == ' ' && i+1 < len(s) && s[i+1] == ' ' {
-			return strings.Join(strings.Fields(s), " ")
-		}
-		if c >= 0x80 {
-			// Rare: decide on the whole string by the same test strings.Fields uses, so
-			// that a no-break or ideographic space collapses too.
-			if strings.Contains(s, "  ") || strings.IndexFunc(s, isOtherSpace) >= 0 {
-				return strings.Join(strings.Fields(s), " ")
-			}
-			return s
+	if !utf8.ValidString(s) {
+		s, _ = charmap.Windows1252.NewDecoder().String(s)
+	}
+	slow, ascii := false, true
+	for i := 0; i < len(s) && !slow; i++ {
+		switch c := s[i]; {
+		case c < 0x20 || c == 0x7f:
+			slow = true
+		case c == ' ':
+			slow = i == 0 || i == len(s)-1 || s[i+1] == ' '
+		case c >= 0x80:
+			ascii = false
 		}
 	}
-	return s
+	if !slow && !ascii {
+		// Rare: a no-break or ideographic space, or a C1 control, decided by rune.
+		slow = strings.IndexFunc(s, isOddSpace) >= 0
+	}
+	if !slow {
+		return s
+	}
+	return strings.Join(strings.Fields(strings.Map(controlToSpace, s)), " ")
 }
 
-// isOtherSpace reports white space other than the plain space.
-func isOtherSpace(r rune) bool { return r != ' ' && unicode.IsSpace(r) }
+// isOddSpace reports white space other than the plain space, and control characters.
+func isOddSpace(r rune) bool { return r != ' ' && (unicode.IsSpace(r) || unicode.IsControl(r)) }
+
+func controlToSpace(r rune) rune {
+	if unicode.IsControl(r) {
+		return ' '
+	}
+	return r
+}
 
 // splitUnitNumber separates the unit written before a slash in a house number, the
 // Australian and New Zealand form "10/244" (unit 10 of number 244), when the source has no
