@@ -357,6 +357,15 @@ func NewTableReader(r io.Reader, opts TableOptions) (*TableReader, error) {
 // and spreadsheet readers share it, so a sheet is understood exactly as the same list saved
 // as CSV would be.
 func (t *TableReader) setup(m *Mapping, header HeaderMode, rows [][]string, src rowSource) error {
+	// A title above the header ("Shelter list, updated May 2024" alone in A1, then the
+	// column names): skipped, with a note.
+	titles := 0
+	if header != HeaderAbsent && len(rows) > 2 && filled(rows[0]) == 1 && filled(rows[1]) >= 2 &&
+		looksLikeHeader(rows[1], rows[2:]) {
+		t.dialect.Notes = append(t.dialect.Notes, fmt.Sprintf("the first row, %q, is a title above the column names; it was skipped", strings.TrimSpace(strings.Join(rows[0], " "))))
+		rows, titles = rows[1:], 1
+	}
+
 	// Header.
 	switch header {
 	case HeaderPresent:
@@ -395,6 +404,12 @@ func (t *TableReader) setup(m *Mapping, header HeaderMode, rows [][]string, src 
 	t.decideCoordinateOrder(m, data)
 
 	t.src = src
+	for ; titles > 0; titles-- {
+		if _, err := t.src.next(); err != nil {
+			return t.fail(err)
+		}
+		t.row += 1 + t.src.skipped()
+	}
 	if t.dialect.Header {
 		// The header is the first row with a non-empty cell, as in the sample.
 		for {
@@ -482,6 +497,17 @@ func (t *TableReader) Next() (Record, error) {
 		}
 		return rec, nil
 	}
+}
+
+// filled counts the non-empty cells of a row.
+func filled(cells []string) int {
+	n := 0
+	for _, c := range cells {
+		if strings.TrimSpace(c) != "" {
+			n++
+		}
+	}
+	return n
 }
 
 func blankRow(cells []string) bool {

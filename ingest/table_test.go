@@ -653,3 +653,21 @@ func TestMaxRowsUnlimited(t *testing.T) {
 		t.Errorf("got %d rows, %v, want 10, nil", len(recs), err)
 	}
 }
+
+// TestTitleRow: a title alone in the first row, above the column names, is skipped; rows keep
+// their spreadsheet numbers.
+func TestTitleRow(t *testing.T) {
+	d, recs := readFixture(t, "title-row.csv", TableOptions{})
+	if !d.Header {
+		t.Fatal("got no header, want the row after the title")
+	}
+	if got := fieldsOf(recs, FieldName, FieldLat); !reflect.DeepEqual(got, [][]string{{"Corner Pantry", "49.28"}, {"Harbour Food Bank", "49.29"}}) {
+		t.Errorf("got %q", got)
+	}
+	if recs[0].Row != 4 {
+		t.Errorf("first data row: got %d, want 4 (title 1, blank 2, header 3)", recs[0].Row)
+	}
+	if len(d.Notes) == 0 || !strings.Contains(d.Notes[0], "is a title above the column names") {
+		t.Errorf("notes: got %q, want one about the title", d.Notes)
+	}
+}
