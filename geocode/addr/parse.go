@@ -32,10 +32,13 @@ func Parse(text string) Parsed {
 	var arr [32]token
 	toks := tokenize(text, arr[:0])
 	var p Parsed
-	toks = p.tail(toks)
+	toks, regionPart := p.tail(toks)
 	toks = p.boxes(toks)
 	toks = p.units(toks)
 	p.body(toks)
+	if p.Locality == "" && p.Place == "" && len(regionPart) > 0 && (p.Street != "" || p.POBox != "") {
+		p.Locality = joinLocality(regionPart)
+	}
 	p.inferCountry()
 	return p
 }
@@ -140,7 +143,7 @@ func (p *Parsed) inferCountry() {
 
 // tail takes country, postal code and region off the end of toks, in any order, and
 // returns what is left.
-func (p *Parsed) tail(toks []token) []token {
+func (p *Parsed) tail(toks []token) (rest, regionPart []token) {
 	for changed := true; changed && len(toks) > 0; {
 		changed = false
 		if p.Country == "" {
@@ -165,6 +168,11 @@ func (p *Parsed) tail(toks []token) []token {
 						p.Place = joinLocality(toks)
 					}
 				}
+				if n < len(toks) && (n > 1 || len(toks[len(toks)-1].s) > 3) && toks[len(toks)-n-1].seg != toks[len(toks)-n].seg {
+					// A region written out in its own part may be its capital's name too:
+					// "Québec (Québec)", "101 Saint Marks Pl, New York".
+					regionPart = toks[len(toks)-n:]
+				}
 				p.Region, toks, changed = code, toks[:len(toks)-n], true
 			}
 		}
@@ -187,7 +195,7 @@ func (p *Parsed) tail(toks []token) []token {
 			}
 		}
 	}
-	return toks
+	return toks, regionPart
 }
 
 // countryAt returns how many tokens at the end of toks name a country, and which.
@@ -788,14 +796,31 @@ func streetKeyTokens(ts []token) string {
 	return streetKey(ws)
 }
 
-// extendDir takes a directional after the street type into the street: always when it is
-// the last word or an abbreviation ("Queen St W Toronto"), not when a full word starts a
-// locality ("123 Main St West Vancouver").
+// extendDir takes a directional after the street type into the street ("Queen St W
+// Toronto", "Bloor Street West Toronto"), except a full word that starts the name of a
+// town ("123 Main St West Vancouver", "North York"): see dirLocalities.
+// dirLocalities are the words that follow a compass word in the names of towns: "West
+// Vancouver", "North York", "East Gwillimbury".
+var dirLocalities = map[string]bool{
+	"vancouver": true, "york": true, "kelowna": true, "bay": true, "surrey": true,
+	"delta": true, "saanich": true, "cowichan": true, "battleford": true, "bend": true,
+	"gwillimbury": true, "end": true, "hills": true, "lake": true, "river": true,
+	"shore": true, "side": true, "coast": true, "hampton": true, "haven": true,
+	"orange": true, "hempstead": true, "providence": true, "palm": true, "miami": true,
+	"sydney": true, "perth": true, "glengarry": true, "frontenac": true, "dundas": true,
+	"grenville": true, "algonquin": true, "zorra": true, "nissouri": true, "elgin": true,
+	"lincoln": true, "garafraxa": true, "luther": true, "ferris": true, "cypress": true,
+	"kootenay": true, "vancouver island": true, "okanagan": true, "london": true,
+	"hollywood": true, "las": true, "los": true, "san": true, "st": true, "saint": true,
+}
+
 func extendDir(ws []string, end int) int {
 	if end < len(ws) && directionals[ws[end]] != "" {
 		switch w := ws[end]; {
 		case end+1 == len(ws), len(w) <= 2, w == "ouest", w == "est", w == "nord", w == "sud":
 			return end + 1
+		case !dirLocalities[ws[end+1]]:
+			return end + 1 // "280 Bloor Street West Toronto"
 		}
 	}
 	return end

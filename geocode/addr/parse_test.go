@@ -376,3 +376,46 @@ func TestFold(t *testing.T) {
 		}
 	}
 }
+
+func TestParseMore(t *testing.T) {
+	tests := []struct {
+		in   string
+		want Parsed
+	}{
+		{"101 saint marks pl, new york", Parsed{Number: "101", Street: "st marks pl", Locality: "new york", Region: "ny", Country: "US"}},
+		{"123 rue Saint-Jean, Québec", Parsed{Number: "123", Street: "st jean st", Locality: "quebec", Region: "qc", Country: "CA"}},
+		{"1200 Albuquerque Rd, Albuquerque, New Mexico", Parsed{Number: "1200", Street: "albuquerque rd", Locality: "albuquerque", Region: "nm", Country: "US"}},
+		{"280 Bloor Street West Toronto", Parsed{Number: "280", Street: "bloor st w", Locality: "toronto"}},
+		{"5000 Yonge St North York ON", Parsed{Number: "5000", Street: "yonge st", Locality: "north york", Region: "on", Country: "CA"}},
+		{"1 Grolmanstraße, Berlin, Germany", Parsed{Number: "1", Street: "grolmanstrasse", Locality: "berlin", Country: "DE"}},
+		{"22 Lloyd George Ave, Toronto Ontario CA", Parsed{Number: "22", Street: "lloyd george ave", Locality: "toronto", Region: "on", Country: "CA"}},
+		{"Hwy #1 E, Revelstoke, BC", Parsed{Street: "hwy 1 e", Locality: "revelstoke", Region: "bc", Country: "CA"}},
+		{"5171 Lougheed Hwy #203, Burnaby", Parsed{Unit: "203", Number: "5171", Street: "lougheed hwy", Locality: "burnaby"}},
+		{"No. 3 Road, Richmond, BC", Parsed{Street: "no 3 rd", Locality: "richmond", Region: "bc", Country: "CA"}},
+		{"8671 No. 3 Road, Richmond, BC", Parsed{Number: "8671", Street: "no 3 rd", Locality: "richmond", Region: "bc", Country: "CA"}},
+		{"2nd Floor, 123 Main St, Vancouver", Parsed{Number: "123", Street: "main st", Locality: "vancouver"}},
+		{"c/o Food Bank, 123 Main St, Vancouver", Parsed{Number: "123", Street: "main st", Locality: "vancouver"}},
+		{"12 Ste-Anne St, Ste 4, Ottawa", Parsed{Unit: "4", Number: "12", Street: "st anne st", Locality: "ottawa"}},
+		{"5, 2e Rue, Bureau 2, Shawinigan", Parsed{Unit: "2", Number: "5", Street: "2 st", Locality: "shawinigan"}},
+		{"400 W 3rd St #105, Los Angeles, California 90013", Parsed{Unit: "105", Number: "400", Street: "w 3 st", Locality: "los angeles", Region: "ca", Postcode: "90013", Country: "US"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.in, func(t *testing.T) {
+			got := Parse(tc.in)
+			if got != tc.want {
+				t.Errorf("Parse(%q)\n got %+v\nwant %+v", tc.in, got, tc.want)
+			}
+			checkNormal(t, tc.in, got)
+		})
+	}
+}
+
+// TestLeadTypesEndAsTypes: a type moved after the name must read as a type there, or
+// Street would not be idempotent.
+func TestLeadTypesEndAsTypes(t *testing.T) {
+	for w, canon := range leadTypes {
+		if suffixTypes[canon] != canon {
+			t.Errorf("leadTypes[%q] = %q, which is not a suffix type", w, canon)
+		}
+	}
+}

@@ -51,7 +51,14 @@ var suffixTypes = words(map[string]string{
 	"crcs": "circus",
 	"via":  "",
 	"psge": "passage",
-	"lndg": "landing",
+	// The forms leadTypes move to the end must read as types there too.
+	"imp":       "impasse",
+	"allee":     "",
+	"mtee":      "montee",
+	"rang":      "",
+	"quai":      "",
+	"esplanade": "",
+	"lndg":      "landing",
 })
 
 // leadTypes are street types written before the name, as French does ("rue Saint-Denis",
@@ -180,6 +187,16 @@ var countries = map[string]string{
 	"uk":         "GB", "gb": "GB", "gbr": "GB", "united kingdom": "GB", "great britain": "GB",
 	"england": "GB", "scotland": "GB", "wales": "GB", "northern ireland": "GB",
 	"royaume uni": "GB",
+	// Countries people add to addresses the normaliser does not parse, so that their
+	// names do not end up as the locality.
+	"france": "FR", "germany": "DE", "deutschland": "DE", "allemagne": "DE",
+	"ireland": "IE", "irlande": "IE", "australia": "AU", "aus": "AU",
+	"new zealand": "NZ", "italy": "IT", "italia": "IT", "spain": "ES", "espana": "ES",
+	"portugal": "PT", "netherlands": "NL", "nederland": "NL", "belgium": "BE",
+	"belgique": "BE", "switzerland": "CH", "suisse": "CH", "austria": "AT", "finland": "FI",
+	"sweden": "SE", "norway": "NO", "denmark": "DK", "poland": "PL", "hungary": "HU",
+	"slovenia": "SI", "belarus": "BY", "russia": "RU", "ukraine": "UA", "india": "IN",
+	"china": "CN", "japan": "JP", "south africa": "ZA", "brazil": "BR", "philippines": "PH",
 }
 
 // variants is words without the canonical forms mapping to themselves: "st" written
