@@ -5,8 +5,9 @@
 //
 // Readers stream: memory stays bounded by the batch size, except for OpenStreetMap building
 // ways, whose centroids need the coordinates of their nodes (kept in a compact sorted table of
-// only the nodes those ways use). It imports the domain, the standard library and
-// github.com/paulmach/osm; it never touches a store.
+// only the nodes those ways use). It imports the domain, the standard library,
+// github.com/paulmach/osm and golang.org/x/text (to read Windows-1252 text); it never
+// touches a store: cmd/aidmap hands Reader.Next to store.Gazetteer.ReplaceAddressPoints.
 package points
 
 import (
