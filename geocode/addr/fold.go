@@ -1,10 +1,3 @@
-// Package addr parses and normalises postal addresses written by people (English and French,
-// North American and British forms) into the keys the geocoder matches on. It has no data
-// and no I/O; it imports only the standard library and golang.org/x/text.
-//
-// Everything here is built for the hot path of the embedded geocoder (Parse is called for
-// every query and every ingest row), so it works on a hand-written tokenizer and small maps
-// rather than regular expressions.
 package addr
 
 import (

@@ -347,7 +347,8 @@ func regionAt(toks []token) (int, string) {
 			if prev.seg == ws[0].seg {
 				// "rue Ontario", "Avenue Quebec", "de la" (Louisiana), "Main St NE"
 				// (Nebraska): the region word belongs to the street.
-				if leadTypes[prev.s] != "" || unitWords[prev.s] || isStopWord(prev.s) ||
+				startsStreet := n-k-1 == 0 || toks[n-k-2].seg != prev.seg || startsDigit(toks[n-k-2].s)
+				if leadTypes[prev.s] != "" && startsStreet || unitWords[prev.s] || isStopWord(prev.s) ||
 					k == 1 && directionals[ws[0].s] != "" && (suffixTypes[prev.s] != "" || startsDigit(prev.s)) ||
 					startsDigit(prev.s) && k == 1 && len(ws[0].s) > 2 {
 					continue

@@ -397,6 +397,9 @@ func TestParseMore(t *testing.T) {
 		{"c/o Food Bank, 123 Main St, Vancouver", Parsed{Number: "123", Street: "main st", Locality: "vancouver"}},
 		{"12 Ste-Anne St, Ste 4, Ottawa", Parsed{Unit: "4", Number: "12", Street: "st anne st", Locality: "ottawa"}},
 		{"5, 2e Rue, Bureau 2, Shawinigan", Parsed{Unit: "2", Number: "5", Street: "2 st", Locality: "shawinigan"}},
+		{"West Mount Hope Avenue MI USA", Parsed{Street: "w mt hope ave", Region: "mi", Country: "US"}},
+		{"100 Rue Ontario", Parsed{Number: "100", Street: "ontario st"}},
+		{"100 Avenue Quebec, Rouyn-Noranda", Parsed{Number: "100", Street: "quebec ave", Locality: "rouyn noranda"}},
 		{"400 W 3rd St #105, Los Angeles, California 90013", Parsed{Unit: "105", Number: "400", Street: "w 3 st", Locality: "los angeles", Region: "ca", Postcode: "90013", Country: "US"}},
 	}
 	for _, tc := range tests {
