@@ -516,8 +516,13 @@ func (p *Parsed) units(toks []token) []token {
 			continue
 		case hasNext && (unitWords[t.s] && (hasDigit(next.s) || len(next.s) == 1 || next.hash) || t.s == "ste" && hasDigit(next.s)):
 			if !(t.s == "no" || t.s == "lot") || hasDigit(next.s) {
-				p.setUnit(next.s)
+				u := next.s
 				i++
+				if i+1 < len(toks) && toks[i+1].seg == t.seg && toks[i+1].dash && len(toks[i+1].s) == 1 && isLetters(toks[i+1].s) {
+					u += toks[i+1].s // "Suite 200-B"
+					i++
+				}
+				p.setUnit(u)
 				continue
 			}
 		case hasNext && floorWords[next.s] && (ordinal(t.s) != t.s || floorPhrases[t.s] || isDigits(t.s)):
@@ -663,25 +668,26 @@ func isHouseNumber(w, next string) bool {
 	if !startsDigit(w) {
 		return false
 	}
+	if j := strings.IndexByte(w, '-'); j >= 0 {
+		// "203-5171", "4b-5171", "12-14", "12-a"
+		a, b := w[:j], w[j+1:]
+		return isNumberShape(a) && (isNumberShape(b) || len(b) <= 2 && isLetters(b))
+	}
+	if ordinal(w) != w {
+		// "4th Ave" is a street; "2e" is a number only when no street type follows it.
+		return len(w)-len(ordinal(w)) == 1 && next != "" && suffixTypes[next] == "" && leadTypes[next] == ""
+	}
+	return isNumberShape(w)
+}
+
+// isNumberShape reports whether w is digits followed by at most two letters: "5171",
+// "221a", "11ab".
+func isNumberShape(w string) bool {
 	i := 0
 	for i < len(w) && w[i] >= '0' && w[i] <= '9' {
 		i++
 	}
-	suffix := w[i:]
-	switch {
-	case suffix == "":
-		return true
-	case suffix[0] == '-':
-		return startsDigit(suffix[1:]) || isLetters(suffix[1:]) && len(suffix) <= 3
-	case ordinal(w) != w:
-		// "2e" is a number only when no street type follows it at once.
-		return len(suffix) == 1 && next != "" && suffixTypes[next] == "" && leadTypes[next] == ""
-	case len(suffix) <= 2 && isLetters(suffix):
-		return true
-	case strings.IndexByte(suffix, '-') > 0 && len(suffix) <= 5:
-		return true // "4b-123"
-	}
-	return false
+	return i > 0 && len(w)-i <= 2 && (i == len(w) || isLetters(w[i:]))
 }
 
 // number sets Number (and maybe Unit) from the house-number token w.

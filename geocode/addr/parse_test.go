@@ -400,6 +400,8 @@ func TestParseMore(t *testing.T) {
 		{"West Mount Hope Avenue MI USA", Parsed{Street: "w mt hope ave", Region: "mi", Country: "US"}},
 		{"100 Rue Ontario", Parsed{Number: "100", Street: "ontario st"}},
 		{"100 Avenue Quebec, Rouyn-Noranda", Parsed{Number: "100", Street: "quebec ave", Locality: "rouyn noranda"}},
+		{"4B-5171 Main St, Vancouver", Parsed{Unit: "4b", Number: "5171", Street: "main st", Locality: "vancouver"}},
+		{"123 Main St Suite 200-B Vancouver", Parsed{Unit: "200b", Number: "123", Street: "main st", Locality: "vancouver"}},
 		{"400 W 3rd St #105, Los Angeles, California 90013", Parsed{Unit: "105", Number: "400", Street: "w 3 st", Locality: "los angeles", Region: "ca", Postcode: "90013", Country: "US"}},
 	}
 	for _, tc := range tests {
