@@ -16,7 +16,7 @@ import (
 )
 
 const ingestSummary = `Load a list of sites into the store that serve uses, as the sites of one organisation:
-CSV/TSV, GeoJSON, or Open Referral HSDS (JSON, or a datapackage as a zip or a folder).
+CSV/TSV, Excel (.xlsx), GeoJSON, or Open Referral HSDS (JSON, or a datapackage as a zip or a folder).
 Re-loading the same file changes nothing. The whole file is written in one transaction: if
 anything fails, the data already there stays exactly as it was. FILE - reads standard input.
 
@@ -42,6 +42,7 @@ type ingestFlags struct {
 	reportFormat *string
 	progress     *string
 	minPrecision *string
+	sheet        *string
 }
 
 func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -54,10 +55,11 @@ func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		dryRun:       fs.Bool("dry-run", false, "read and check the file and report what would change, without writing"),
 		mode:         fs.String("mode", "merge", "merge: add and update the file's sites; replace: also retire the organisation's sites missing from the file"),
 		mapping:      fs.String("mapping", "", "JSON file mapping our fields to the file's columns, for headers aidmap does not recognise"),
-		format:       fs.String("format", "", "file format: csv, geojson or hsds; empty detects it from the content and name"),
+		format:       fs.String("format", "", "file format: csv, xlsx, geojson or hsds; empty detects it from the content and name"),
 		timezone:     fs.String("timezone", "", "IANA time zone of the file's opening hours, such as America/Toronto"),
 		report:       fs.String("report", "", "also write the report to this file (- for standard output)"),
 		reportFormat: fs.String("report-format", "", "json or text; empty: json for --report files, text on the screen"),
+		sheet:        fs.String("sheet", "", "for a spreadsheet (.xlsx): the sheet to read; empty reads the first sheet with data"),
 		minPrecision: fs.String("min-precision", "street", "coarsest geocoded pin accepted for rows without coordinates: address, interpolated, street, postal_code or locality"),
 		progress:     fs.String("progress", "auto", "progress on standard error: auto (a bar on a terminal, plain lines otherwise), bar, lines or none"),
 	}
@@ -110,9 +112,9 @@ func (f ingestFlags) options(files []string) (ingest.Options, error) {
 		return opts, fmt.Errorf("--report-format %q: want json or text", *f.reportFormat)
 	}
 	switch ingest.Format(*f.format) {
-	case "", ingest.FormatCSV, ingest.FormatGeoJSON, ingest.FormatHSDS:
+	case "", ingest.FormatCSV, ingest.FormatGeoJSON, ingest.FormatHSDS, ingest.FormatXLSX:
 	default:
-		return opts, fmt.Errorf("--format %q: want csv, geojson or hsds (or nothing, to detect it)", *f.format)
+		return opts, fmt.Errorf("--format %q: want csv, xlsx, geojson or hsds (or nothing, to detect it)", *f.format)
 	}
 	if precisionOrder(aidmap.Precision(*f.minPrecision)) == len(precisions) {
 		return opts, fmt.Errorf("--min-precision %q: want address, interpolated, street, postal_code or locality", *f.minPrecision)
@@ -137,7 +139,14 @@ func (f ingestFlags) options(files []string) (ingest.Options, error) {
 // unknown organisation, a bad mapping file) return errUsage; a file that cannot be read or a
 // failed write return an error (status 1).
 func ingestFile(ctx context.Context, f ingestFlags, name string, opts ingest.Options, stdout, stderr io.Writer) error {
-	ro := ingest.ReadOptions{Name: name, Format: opts.Format}
+	// Today, where the organisation is, decides which HSDS schedules and holidays are current.
+	today := time.Now()
+	if opts.Timezone != "" {
+		if loc, err := aidmap.LoadLocation(opts.Timezone); err == nil {
+			today = today.In(loc)
+		}
+	}
+	ro := ingest.ReadOptions{Name: name, Format: opts.Format, Sheet: *f.sheet, Today: today}
 	if *f.mapping != "" {
 		mf, err := os.Open(*f.mapping)
 		if err != nil {
@@ -182,7 +191,7 @@ func ingestFile(ctx context.Context, f ingestFlags, name string, opts ingest.Opt
 	)
 	if folder { // an HSDS datapackage unpacked: datapackage.json and its CSV files
 		format = ingest.FormatHSDS
-		src, err = ingest.OpenHSDS(name, ingest.HSDSOptions{Today: time.Now()})
+		src, err = ingest.OpenHSDS(name, ingest.HSDSOptions{Today: today})
 	} else {
 		src, format, err = ingest.NewReader(in, ro)
 	}
