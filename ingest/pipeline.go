@@ -7,6 +7,7 @@ import (
 	"hash/maphash"
 	"io"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/aidmap/aidmap"
@@ -134,9 +135,10 @@ var ErrNoOrganization = errors.New("organisation does not exist")
 // *FileError when the file could not be read, or the store's error when the write failed;
 // either way the upload is rolled back and nothing was written.
 //
-// Memory: besides one batch of sites, Run keeps two sets to find duplicate rows: 16 bytes of
-// digest and a row number per site ID, and 8 bytes plus the external ID per name and address,
-// about 60 to 80 bytes a row with the maps' overhead (tens of MB for a million rows).
+// Memory: besides two batches of sites (one being read, one being written), Run keeps two
+// sets to find duplicate rows: a 16-byte digest and a row number per site ID, and an 8-byte
+// digest and a row number per name and address. With the maps' overhead that is about 40 to
+// 60 bytes a row: tens of MB for a million rows, never the rows themselves.
 func Run(ctx context.Context, src Reader, w Writer, g Geocoder, opts Options) (*Report, error) {
 	if opts.Mode == "" {
 		opts.Mode = ModeMerge
@@ -179,11 +181,15 @@ func Run(ctx context.Context, src Reader, w Writer, g Geocoder, opts Options) (*
 
 	p := pipeline{ctx: ctx, opts: opts, geocoder: g, rep: rep, now: now, upload: u,
 		seed: [2]maphash.Seed{maphash.MakeSeed(), maphash.MakeSeed()},
-		byID: map[idKey]int32{}, byNameAddr: map[uint64]nameAddrRef{}}
+		byID: map[idKey]int32{}, byNameAddr: map[uint64]int32{}}
+	p.startWriter()
 	err = p.read(src)
 	rep.File.setDialect(src.Dialect())
 	if err == nil {
 		err = p.flush()
+	}
+	if werr := p.stopWriter(); err == nil || errors.Is(err, errWriterFailed) {
+		err = werr
 	}
 	if err != nil {
 		return rep, err
@@ -216,31 +222,105 @@ type pipeline struct {
 	now      time.Time
 	upload   store.Upload
 
-	// The batch being filled: sites to add, IDs of rejected rows to keep and of skipped rows to
-	// retire.
+	batch      *batch           // being filled
+	toWrite    chan *batch      // to the writer goroutine
+	free       chan *batch      // back from it, emptied
+	written    chan error       // the writer's result, once toWrite is closed
+	failed     atomic.Bool      // the writer has failed: stop reading
+	seed       [2]maphash.Seed  // of the digests below
+	byID       map[idKey]int32  // site ID digest → the row that gave it
+	byNameAddr map[uint64]int32 // normalised name+address digest → its first row
+	rowsRead   int
+	hoursCache map[string]hoursResult
+}
+
+// batch is what Run hands the upload at a time: sites to add, IDs of rejected rows to keep
+// and of skipped rows to retire.
+type batch struct {
 	sites        []aidmap.Site
 	keep, retire []string
-	seed         [2]maphash.Seed
-	byID         map[idKey]int32        // site ID → the row that gave it
-	byNameAddr   map[uint64]nameAddrRef // normalised name+address digest → its first row
-	rowsRead     int
-	hoursCache   map[string]hoursResult
+}
+
+func (b *batch) full() bool {
+	return len(b.sites) >= uploadBatch || len(b.keep)+len(b.retire) >= uploadBatch
 }
 
 // idKey is a 128-bit digest of a site ID: a set of a million IDs costs 16 bytes an entry
 // instead of the ID's 36, and two different IDs share a digest with a probability of about
-// 2^-128 per pair.
+// 2^-128 a pair.
 type idKey [2]uint64
 
 func (p *pipeline) idKey(id string) idKey {
 	return idKey{maphash.String(p.seed[0], id), maphash.String(p.seed[1], id)}
 }
 
-// nameAddrRef is the first row with a given name and address. The key is a 64-bit digest: a
-// collision among a million rows (odds about 1 in 30 million) costs one needless warning.
-type nameAddrRef struct {
-	row        int32
-	externalID string
+// errWriterFailed stops reading when the writer goroutine has failed; stopWriter returns
+// why.
+var errWriterFailed = errors.New("ingest: the write failed")
+
+// startWriter starts the goroutine that hands batches to the upload while the next batch is
+// read: on two cores, parsing and the store's work overlap. Two batches circulate, so memory
+// stays at two batches.
+func (p *pipeline) startWriter() {
+	p.batch = &batch{}
+	p.toWrite = make(chan *batch, 1)
+	p.free = make(chan *batch, 1)
+	p.free <- &batch{}
+	p.written = make(chan error, 1)
+	go func() {
+		var err error
+		for b := range p.toWrite {
+			if err == nil {
+				if err = p.write(b); err != nil {
+					p.failed.Store(true)
+				}
+			}
+			clear(b.sites) // drop the strings before the batch is filled again
+			b.sites, b.keep, b.retire = b.sites[:0], b.keep[:0], b.retire[:0]
+			p.free <- b
+		}
+		p.written <- err
+	}()
+}
+
+// stopWriter waits for the writer goroutine to finish the batches sent and returns its
+// error. Only then may the upload be used again (committed or rolled back).
+func (p *pipeline) stopWriter() error {
+	close(p.toWrite)
+	return <-p.written
+}
+
+// flush sends the batch being filled to the writer and takes an empty one.
+func (p *pipeline) flush() error {
+	if p.failed.Load() {
+		return errWriterFailed
+	}
+	if len(p.batch.sites)+len(p.batch.keep)+len(p.batch.retire) == 0 {
+		return nil
+	}
+	p.toWrite <- p.batch
+	p.batch = <-p.free
+	return nil
+}
+
+// write hands one batch to the upload, on the writer goroutine.
+func (p *pipeline) write(b *batch) error {
+	if len(b.sites) > 0 {
+		if err := p.upload.Add(p.ctx, b.sites); err != nil {
+			return fmt.Errorf("ingest: write sites (nothing was changed): %w", err)
+		}
+	}
+	if len(b.keep) > 0 {
+		if err := p.upload.Keep(p.ctx, b.keep); err != nil {
+			return fmt.Errorf("ingest: write sites (nothing was changed): %w", err)
+		}
+	}
+	if len(b.retire) > 0 {
+		if err := p.upload.Retire(p.ctx, b.retire); err != nil {
+			return fmt.Errorf("ingest: write sites (nothing was changed): %w", err)
+		}
+	}
+	return nil
 }
 
 func (p *pipeline) progress(phase string) {
@@ -271,36 +351,12 @@ func (p *pipeline) read(src Reader) error {
 		if err := p.record(&rec); err != nil {
 			return err
 		}
-		if len(p.sites) >= uploadBatch || len(p.keep)+len(p.retire) >= uploadBatch {
+		if p.batch.full() {
 			if err := p.flush(); err != nil {
 				return err
 			}
 		}
 	}
-}
-
-// flush hands the batch to the upload.
-func (p *pipeline) flush() error {
-	if len(p.sites) > 0 {
-		if err := p.upload.Add(p.ctx, p.sites); err != nil {
-			return fmt.Errorf("ingest: write sites (nothing was changed): %w", err)
-		}
-		clear(p.sites) // drop the strings before the slice is filled again
-		p.sites = p.sites[:0]
-	}
-	if len(p.keep) > 0 {
-		if err := p.upload.Keep(p.ctx, p.keep); err != nil {
-			return fmt.Errorf("ingest: write sites (nothing was changed): %w", err)
-		}
-		p.keep = p.keep[:0]
-	}
-	if len(p.retire) > 0 {
-		if err := p.upload.Retire(p.ctx, p.retire); err != nil {
-			return fmt.Errorf("ingest: write sites (nothing was changed): %w", err)
-		}
-		p.retire = p.retire[:0]
-	}
-	return nil
 }
 
 // record handles one row: convert, geocode, hours, duplicates.
@@ -318,14 +374,14 @@ func (p *pipeline) record(rec *Record) error {
 	case Rejected:
 		p.rep.Summary.Rejected++
 		if s.ID != "" && p.opts.Mode == ModeReplace {
-			p.keep = append(p.keep, s.ID)
+			p.batch.keep = append(p.batch.keep, s.ID)
 		}
 		p.rep.add(problems)
 		return nil
 	case Skipped:
 		p.rep.Summary.Skipped++
 		if s.ID != "" {
-			p.retire = append(p.retire, s.ID)
+			p.batch.retire = append(p.batch.retire, s.ID)
 		}
 		p.rep.add(problems)
 		return nil
@@ -345,14 +401,14 @@ func (p *pipeline) record(rec *Record) error {
 		h := maphash.String(p.seed[0], key)
 		if first, dup := p.byNameAddr[h]; dup {
 			problems = append(problems, Problem{Severity: Warning, Row: rec.Row, Line: rec.Line, Field: "name",
-				Value: s.Name, Reason: ReasonDuplicateName, Detail: fmt.Sprintf("same as row %d (ID %s); this row has ID %s", first.row, first.externalID, s.ExternalID)})
+				Value: s.Name, Reason: ReasonDuplicateName, Detail: fmt.Sprintf("same as row %d; this row has ID %s", first, s.ExternalID)})
 		} else {
-			p.byNameAddr[h] = nameAddrRef{row: int32(rec.Row), externalID: s.ExternalID}
+			p.byNameAddr[h] = int32(rec.Row)
 		}
 	}
 	p.byID[id] = int32(rec.Row)
 	p.rep.Summary.Precision[s.Precision]++
-	p.sites = append(p.sites, s)
+	p.batch.sites = append(p.batch.sites, s)
 	p.rep.add(problems)
 	return nil
 }

@@ -487,3 +487,81 @@ func TestRunGeoJSON(t *testing.T) {
 	rep = runFile(t, st, "sites.geojson", Options{})
 	checkSummary(t, rep.Summary, Summary{RowsRead: 3, Unchanged: 2, Rejected: 1})
 }
+
+// countingWriter counts the batches an upload is given and fails the one numbered failAt
+// (from 1; 0 never).
+type countingWriter struct {
+	*sqlite.Store
+	adds   *int
+	failAt int
+}
+
+func (w countingWriter) BeginUpload(ctx context.Context, orgID string, opts store.UploadOptions) (store.Upload, error) {
+	u, err := w.Store.BeginUpload(ctx, orgID, opts)
+	return countingUpload{Upload: u, w: w}, err
+}
+
+type countingUpload struct {
+	store.Upload
+	w countingWriter
+}
+
+func (u countingUpload) Add(ctx context.Context, sites []aidmap.Site) error {
+	*u.w.adds++
+	if len(sites) > uploadBatch {
+		return errors.New("batch larger than uploadBatch")
+	}
+	if *u.w.adds == u.w.failAt {
+		return errors.New("disk on fire")
+	}
+	return u.Upload.Add(ctx, sites)
+}
+
+// TestRunStreams checks that Run writes a long file in batches, and that a batch failing half
+// way stops the upload with nothing written.
+func TestRunStreams(t *testing.T) {
+	const rows = 2*uploadBatch + 1
+	var b strings.Builder
+	b.WriteString("id,name,lat,lon\n")
+	for i := range rows {
+		b.WriteString("S" + strconv.Itoa(i) + ",Site " + strconv.Itoa(i) + ",49.1,-123.1\n")
+	}
+	csv := b.String()
+
+	tests := []struct {
+		name    string
+		failAt  int
+		wantErr bool
+	}{
+		{"all batches", 0, false},
+		{"second batch fails", 2, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			st := newStore(t)
+			adds := 0
+			rep, err := runReader(t, countingWriter{st, &adds, tt.failAt}, strings.NewReader(csv), "long.csv", Options{})
+			if tt.wantErr {
+				if err == nil || !strings.Contains(err.Error(), "disk on fire") {
+					t.Fatalf("got error %v, want the failed batch's", err)
+				}
+				if got := len(storeSites(t, st)); got != 0 {
+					t.Errorf("after the failed upload: %d sites, want none", got)
+				}
+				if rep.Summary.Created != 0 {
+					t.Errorf("report: %d created after a failed upload", rep.Summary.Created)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if adds != 3 {
+				t.Errorf("Add called %d times, want 3 (batches of %d)", adds, uploadBatch)
+			}
+			if rep.Summary.Created != rows || len(storeSites(t, st)) != rows {
+				t.Errorf("created %d, stored %d, want %d", rep.Summary.Created, len(storeSites(t, st)), rows)
+			}
+		})
+	}
+}
