@@ -152,7 +152,7 @@ func (p *Parsed) tail(toks []token) (rest, regionPart []token) {
 			}
 		}
 		if p.Postcode == "" {
-			if n, code, c, zip4 := postcodeAt(toks); n > 0 {
+			if n, code, c, zip4 := postcodeAt(toks); n > 0 && (p.Country == "" || p.Country == c) {
 				p.Postcode, p.ZIP4, toks, changed = code, zip4, toks[:len(toks)-n], true
 				if p.Country == "" {
 					p.Country = c
@@ -181,7 +181,7 @@ func (p *Parsed) tail(toks []token) (rest, regionPart []token) {
 		// A Canadian or British postcode followed by noise ("Aberdeen AB11 5RW Tel: 01224
 		// 596156"): what follows a postcode is never the address.
 		for i := len(toks) - 2; i >= 1; i-- {
-			if n, code, c, _ := postcodeAt(toks[:i+1]); n > 0 && c != "US" && len(code) > 3 {
+			if n, code, c, _ := postcodeAt(toks[:i+1]); n > 0 && c != "US" && len(code) > 3 && (p.Country == "" || p.Country == c) {
 				p.Postcode, toks = code, toks[:i+1-n]
 				if p.Country == "" {
 					p.Country = c
