@@ -116,6 +116,9 @@ func writeLower(b *strings.Builder, r rune) {
 	}
 }
 
+// maxInput is the most bytes of a text the parser reads; the rest is ignored.
+const maxInput = 512
+
 // token is one word of an address as the tokenizer saw it.
 type token struct {
 	s    string // folded; may hold one inner '-' between digits or units ("203-5171")
@@ -128,6 +131,15 @@ type token struct {
 // the parser needs: where commas and parentheses were, a '#' before a word, and a hyphen
 // inside "203-5171" (unit-number) or "90210-1234" (ZIP+4). dst is reused.
 func tokenize(s string, dst []token) []token {
+	if len(s) > maxInput {
+		// No address is this long; the cut keeps hostile input from costing more than an
+		// address does (some steps are quadratic in the words of a street).
+		i := maxInput
+		for i > 0 && !utf8.RuneStart(s[i]) {
+			i--
+		}
+		s = s[:i]
+	}
 	s = nfd(s)
 	var buf [160]byte // the folded words, run together; on the stack for most addresses
 	b := buf[:0]

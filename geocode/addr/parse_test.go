@@ -1,6 +1,9 @@
 package addr
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 // parseCases are addresses in the forms people and data sets write them (many copied in
 // shape from Toronto 211, Vancouver open data, BC shelter lists, Trussell Trust food banks
@@ -422,5 +425,17 @@ func TestLeadTypesEndAsTypes(t *testing.T) {
 		if suffixTypes[canon] != canon {
 			t.Errorf("leadTypes[%q] = %q, which is not a suffix type", w, canon)
 		}
+	}
+}
+
+// TestParseLongInput: a huge text costs no more than its first maxInput bytes.
+func TestParseLongInput(t *testing.T) {
+	long := "12 Main St, Vancouver BC" + strings.Repeat(" 1 a", 100000)
+	p := Parse(long)
+	if p.Number != "12" || p.Street != "main st" {
+		t.Errorf("Parse(long) = %+v, want number 12 on main st", p)
+	}
+	if k := Street(strings.Repeat("Québec ", 10000)); len(k) > maxInput {
+		t.Errorf("Street(long) is %d bytes, want at most %d", len(k), maxInput)
 	}
 }
