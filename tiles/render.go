@@ -78,6 +78,7 @@ func tileBBox(z, x, y int) geo.BBox {
 // renderer is the working memory of one tile render, pooled.
 type renderer struct {
 	layer *layer
+	tile  tileRef
 	cells [gridSide * gridSide]cell
 	used  []uint16 // indexes of non-empty cells, in order of first use
 }
@@ -99,21 +100,15 @@ func Render(dst []byte, ix *geo.Index, z, x, y int, f geo.Filter) ([]byte, error
 	}
 	r := rendererPool.Get().(*renderer)
 	r.layer.reset()
+	r.tile.set(z, x, y)
 	visit := r.addSite
 	if z < IndividualZoom {
 		visit = r.addClustered
 	}
-	t := tileRef{z: z, x: x, y: y, n: float64(uint64(1) << uint(z))}
-	fn := func(h geo.Hit) {
-		lat, lon := h.Point()
-		if px, py, ok := t.units(lat, lon); ok {
-			visit(h, px, py)
-		}
-	}
-	ix.VisitBBox(tileBBox(z, x, y), f, fn)
+	ix.VisitBBox(tileBBox(z, x, y), f, visit)
 	if x == 0 {
 		// Longitude 180 is the west edge of column 0.
-		ix.VisitBBox(geo.BBox{MinLon: 180, MaxLon: 180, MinLat: -90, MaxLat: 90}, f, fn)
+		ix.VisitBBox(geo.BBox{MinLon: 180, MaxLon: 180, MinLat: -90, MaxLat: 90}, f, visit)
 	}
 	if z < IndividualZoom {
 		r.flushCells()
@@ -127,6 +122,26 @@ func Render(dst []byte, ix *geo.Index, z, x, y int, f geo.Filter) ([]byte, error
 type tileRef struct {
 	z, x, y int
 	n       float64 // 2^z
+	// For clustering: the latitudes of the north edges of the grid's rows (and the tile's
+	// south edge last), and tile units per degree of latitude in each row. A site's row is
+	// found by comparing latitudes, exactly as the row's tile at zoom z+4 would be, and its
+	// position in the row by linear interpolation: no logarithm per site. Clustered
+	// positions are therefore within a fraction of a cell of the mercator ones.
+	rowLat   [gridSide + 1]float64
+	rowScale [gridSide]float64
+}
+
+func (t *tileRef) set(z, x, y int) {
+	t.z, t.x, t.y, t.n = z, x, y, float64(uint64(1)<<uint(z))
+	if z >= IndividualZoom {
+		return
+	}
+	for i := range t.rowLat {
+		t.rowLat[i] = tileLat(z+4, y*gridSide+i)
+	}
+	for i := range t.rowScale {
+		t.rowScale[i] = cellUnits / (t.rowLat[i] - t.rowLat[i+1])
+	}
 }
 
 // units returns the tile units of a point, and false when it is not in the tile.
@@ -139,11 +154,55 @@ func (t *tileRef) units(lat, lon float64) (px, py int, ok bool) {
 	return int((ax - float64(t.x)) * Extent), int((ay - float64(t.y)) * Extent), true
 }
 
-func (r *renderer) addSite(h geo.Hit, px, py int) {
-	r.layer.site(h.Site(), px, py)
+// exactUnits returns the mercator tile units of a point that clusterUnits put in cell i,
+// clamped to that cell so rounding cannot move it to another tile.
+func (t *tileRef) exactUnits(lat, lon float64, i int) (px, py int) {
+	wx, wy := project(lat, lon)
+	fx, fy := (wx*t.n-float64(t.x))*Extent, (wy*t.n-float64(t.y))*Extent
+	cx, cy := i%gridSide*cellUnits, i/gridSide*cellUnits
+	return min(max(int(fx), cx), cx+cellUnits-1), min(max(int(fy), cy), cy+cellUnits-1)
 }
 
-func (r *renderer) addClustered(h geo.Hit, px, py int) {
+// clusterUnits is units for clustering: the same tile membership by longitude, by latitude
+// against the row edges (north edge inclusive), and positions interpolated within a row.
+func (t *tileRef) clusterUnits(lat, lon float64) (px, py int, ok bool) {
+	if !(lat <= t.rowLat[0]) || lat <= t.rowLat[gridSide] {
+		return 0, 0, false
+	}
+	wx := (lon + 180) / 360
+	if wx >= 1 {
+		wx -= 1
+	}
+	ax := wx * t.n
+	if int(ax) != t.x {
+		return 0, 0, false
+	}
+	lo, hi := 0, gridSide-1 // the row i with rowLat[i+1] < lat <= rowLat[i]
+	for lo < hi {
+		m := (lo + hi) >> 1
+		if lat > t.rowLat[m+1] {
+			hi = m
+		} else {
+			lo = m + 1
+		}
+	}
+	in := min(int((t.rowLat[lo]-lat)*t.rowScale[lo]), cellUnits-1)
+	return min(int((ax-float64(t.x))*Extent), Extent-1), lo*cellUnits + in, true
+}
+
+func (r *renderer) addSite(h geo.Hit) {
+	lat, lon := h.Point()
+	if px, py, ok := r.tile.units(lat, lon); ok {
+		r.layer.site(h.Site(), h.Categories(), px, py)
+	}
+}
+
+func (r *renderer) addClustered(h geo.Hit) {
+	lat, lon := h.Point()
+	px, py, ok := r.tile.clusterUnits(lat, lon)
+	if !ok {
+		return
+	}
 	i := uint16(py>>cellShift*gridSide + px>>cellShift)
 	c := &r.cells[i]
 	if c.n == 0 {
@@ -167,7 +226,10 @@ func (r *renderer) flushCells() {
 	for _, i := range r.used {
 		c := &r.cells[i]
 		if c.n == 1 {
-			r.layer.site(c.first.Site(), int(c.sx), int(c.sy))
+			// A lone site is placed exactly.
+			lat, lon := c.first.Point()
+			px, py := r.tile.exactUnits(lat, lon, int(i))
+			r.layer.site(c.first.Site(), c.first.Categories(), px, py)
 		} else {
 			r.layer.cluster(c.n, &c.counts, int(c.sx/int64(c.n)), int(c.sy/int64(c.n)))
 		}

@@ -1,0 +1,109 @@
+package tiles
+
+import (
+	"sync"
+	"testing"
+
+	"github.com/aidmap/aidmap"
+	"github.com/aidmap/aidmap/demo"
+	"github.com/aidmap/aidmap/geo"
+)
+
+const benchN = 1_000_000
+
+var world = geo.BBox{MinLon: -180, MinLat: -90, MaxLon: 180, MaxLat: 90}
+
+var bench struct {
+	once sync.Once
+	ix   *geo.Index
+	hot  [2]int // the z14 tile holding the most sites: the worst case of every zoom
+}
+
+// benchData builds the 1M-site world of geo's benchmarks and finds its densest z14 tile; the
+// benchmarked tile of each zoom is that tile's ancestor, so each holds the most sites of its
+// zoom's tiles around the densest city.
+func benchData(tb testing.TB) {
+	tb.Helper()
+	bench.once.Do(func() {
+		// The sites are dropped once indexed: a million live aidmap.Site values would make
+		// every garbage collection scan them, which a server holding only the index never does.
+		bench.ix = geo.NewIndex(demo.World(benchN, 1), 1)
+		counts := map[[2]int]int{}
+		best := 0
+		bench.ix.VisitBBox(world, geo.Filter{}, func(h geo.Hit) {
+			lat, lon := h.Point()
+			if x, y, ok := tileOf(lat, lon, IndividualZoom); ok {
+				k := [2]int{x, y}
+				counts[k]++
+				if counts[k] > best {
+					best, bench.hot = counts[k], k
+				}
+			}
+		})
+	})
+	if b, ok := tb.(*testing.B); ok {
+		b.ResetTimer()
+	}
+}
+
+// hotTile returns the ancestor at zoom z of the densest z14 tile.
+func hotTile(z int) (x, y int) {
+	s := uint(IndividualZoom - z)
+	return bench.hot[0] >> s, bench.hot[1] >> s
+}
+
+func benchmarkTile(b *testing.B, z int, f geo.Filter) {
+	benchData(b)
+	x, y := hotTile(z)
+	var buf []byte
+	var err error
+	for b.Loop() {
+		buf, err = Render(buf[:0], bench.ix, z, x, y, f)
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(len(buf)), "bytes/tile")
+	b.ReportMetric(float64(len(decode(b, buf))), "features")
+}
+
+func BenchmarkTileZ0(b *testing.B)  { benchmarkTile(b, 0, geo.Filter{}) }
+func BenchmarkTileZ4(b *testing.B)  { benchmarkTile(b, 4, geo.Filter{}) }
+func BenchmarkTileZ10(b *testing.B) { benchmarkTile(b, 10, geo.Filter{}) }
+func BenchmarkTileZ12(b *testing.B) { benchmarkTile(b, 12, geo.Filter{}) }
+func BenchmarkTileZ14(b *testing.B) { benchmarkTile(b, 14, geo.Filter{}) }
+func BenchmarkTileZ14Filtered(b *testing.B) {
+	benchmarkTile(b, 14, geo.Filter{Categories: aidmap.NewCategorySet(aidmap.CategoryFoodBank)})
+}
+
+// TestTileSizeBound renders every non-empty tile of zooms 0-4 of the 1M-site world and checks
+// each stays under 500 KB uncompressed.
+func TestTileSizeBound(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds a 1M-site index")
+	}
+	benchData(t)
+	const limit = 500 << 10
+	for z := 0; z <= 4; z++ {
+		seen := map[[2]int]bool{}
+		largest := 0
+		bench.ix.VisitBBox(world, geo.Filter{}, func(h geo.Hit) {
+			lat, lon := h.Point()
+			if x, y, ok := tileOf(lat, lon, z); ok {
+				seen[[2]int{x, y}] = true
+			}
+		})
+		for xy := range seen {
+			x, y := xy[0], xy[1]
+			b, err := Render(nil, bench.ix, z, x, y, geo.Filter{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			largest = max(largest, len(b))
+			if len(b) > limit {
+				t.Errorf("tile %d/%d/%d is %d bytes, want at most %d", z, x, y, len(b), limit)
+			}
+		}
+		t.Logf("z%d: %d tiles, largest %d bytes", z, len(seen), largest)
+	}
+}
