@@ -49,8 +49,9 @@ func Parse(text string) Parsed {
 func FromParts(street, unit, locality, region, postcode, country string) Parsed {
 	p := Parse(street)
 	if p.Street == "" && p.Place != "" {
-		// A street without a type ("Highbury"): in a street column it is still a street.
-		p.Street, p.Place = streetOfPlace(street), ""
+		// A street without a type ("Highbury", "Ontario"): in a street column it is still a
+		// street, and not a region.
+		p = Parsed{Street: streetOfPlace(street), Unit: p.Unit, POBox: p.POBox}
 	}
 	if u := Unit(unit); u != "" {
 		p.Unit = u
@@ -100,14 +101,11 @@ func streetOfPlace(s string) string {
 func FromPoint(number, street, unit, locality, region, postcode, country string) Parsed {
 	var p Parsed
 	p.Number = Number(number)
-	if p.Number == "" {
-		q := Parse(street)
-		p.Number = q.Number
-		if q.Number != "" {
-			p.Street = q.Street
-			if p.Unit == "" {
-				p.Unit = q.Unit
-			}
+	if p.Number == "" || startsDigit(strings.TrimSpace(street)) {
+		// "5171 221A Street" with or without the number given apart; but "221A Street"
+		// at number 221A is a street of its own.
+		if q := Parse(street); q.Number != "" && (p.Number == "" || q.Number == p.Number && hasName(strings.Fields(q.Street))) {
+			p.Number, p.Street, p.Unit = q.Number, q.Street, q.Unit
 		}
 	}
 	if p.Street == "" {

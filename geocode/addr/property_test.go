@@ -187,6 +187,8 @@ func TestFromParts(t *testing.T) {
 			Parsed{Number: "1", Street: "main st", Locality: "vancouver", Region: "bc", Postcode: "V6B", Country: "CA"}},
 		{"po box", "PO Box 123", "", "Smithers", "BC", "V0J 2N0", "",
 			Parsed{POBox: "123", Locality: "smithers", Region: "bc", Postcode: "V0J 2N0", Country: "CA"}},
+		{"street named like a region", "Ontario", "", "Vancouver", "", "", "",
+			Parsed{Street: "ontario", Locality: "vancouver"}},
 		{"empty", "", "", "", "", "", "", Parsed{}},
 	}
 	for _, tt := range tests {
@@ -213,6 +215,10 @@ func TestFromPoint(t *testing.T) {
 			Parsed{Unit: "4", Number: "5171", Street: "221a st", Locality: "langley", Region: "bc", Country: "CA"}},
 		{"osm french", "4500", "Rue Saint-Denis", "", "Montréal", "Québec", "H2J 2L3", "CA",
 			Parsed{Number: "4500", Street: "st denis st", Locality: "montreal", Region: "qc", Postcode: "H2J 2L3", Country: "CA"}},
+		{"number twice", "5171", "5171 221A Street", "", "Langley", "BC", "", "",
+			Parsed{Number: "5171", Street: "221a st", Locality: "langley", Region: "bc", Country: "CA"}},
+		{"numbered street", "100", "20th Street", "", "", "", "", "",
+			Parsed{Number: "100", Street: "20 st"}},
 		{"zip+4", "1600", "Pennsylvania Avenue NW", "", "Washington", "DC", "20500-0003", "US",
 			Parsed{Number: "1600", Street: "pennsylvania ave nw", Locality: "washington", Region: "dc", Postcode: "20500", ZIP4: "0003", Country: "US"}},
 	}
