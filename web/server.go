@@ -115,6 +115,8 @@ func (s *Server) routes() http.Handler {
 	// too when the client asks (browsers always do).
 	compress := middleware.Compress(5, "text/html", "text/css", "text/javascript", "application/javascript",
 		"image/svg+xml", "application/json", "application/geo+json", "application/problem+json")
+	r.Get("/tiles/sites/{z}/{x}/{y}.mvt", s.handleSitesTile())
+	r.With(compress).Get("/tiles/sites.json", s.handleSitesTileJSON)
 	r.With(compress).Get("/", s.handleIndexPage)
 	r.With(compress).Handle("/static/*", http.StripPrefix("/static/", s.staticHandler()))
 	r.NotFound(func(w http.ResponseWriter, r *http.Request) {

@@ -1,0 +1,172 @@
+package web
+
+import (
+	"bytes"
+	"compress/gzip"
+	"encoding/json"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/paulmach/orb/encoding/mvt"
+)
+
+// fetch makes a GET with the given headers, without the transport's own gzip handling, so the
+// test sees the bytes on the wire.
+func fetch(t *testing.T, url string, headers ...string) (*http.Response, []byte) {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodGet, url, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Accept-Encoding", "identity")
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
+	}
+	resp, err := http.DefaultTransport.RoundTrip(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp, body
+}
+
+// vancouverTile is the z12 tile holding the demo sites of newTestServer.
+const vancouverTile = "/tiles/sites/12/647/1402.mvt"
+
+func TestSitesTile(t *testing.T) {
+	srv := newTestServer(t, nil)
+
+	resp, plain := fetch(t, srv.URL+vancouverTile)
+	if resp.StatusCode != http.StatusOK || resp.Header.Get("Content-Type") != "application/vnd.mapbox-vector-tile" {
+		t.Fatalf("got %d %s, want 200 and an MVT", resp.StatusCode, resp.Header.Get("Content-Type"))
+	}
+	if resp.Header.Get("Content-Encoding") != "" {
+		t.Fatalf("got Content-Encoding %q without Accept-Encoding: gzip", resp.Header.Get("Content-Encoding"))
+	}
+	layers, err := mvt.Unmarshal(plain)
+	if err != nil || len(layers) != 1 || layers[0].Name != "sites" || len(layers[0].Features) == 0 {
+		t.Fatalf("got %v, %v; want a sites layer with features", layers, err)
+	}
+	etag := resp.Header.Get("ETag")
+	if etag != `W/"sites-9-0"` || !strings.Contains(resp.Header.Get("Cache-Control"), "max-age") {
+		t.Fatalf("got ETag %q, Cache-Control %q", etag, resp.Header.Get("Cache-Control"))
+	}
+
+	t.Run("gzip", func(t *testing.T) {
+		resp, body := fetch(t, srv.URL+vancouverTile, "Accept-Encoding", "br, gzip")
+		if resp.Header.Get("Content-Encoding") != "gzip" || resp.Header.Get("Vary") != "Accept-Encoding" {
+			t.Fatalf("got Content-Encoding %q, Vary %q", resp.Header.Get("Content-Encoding"), resp.Header.Get("Vary"))
+		}
+		zr, err := gzip.NewReader(bytes.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		raw, _ := io.ReadAll(zr)
+		if !bytes.Equal(raw, plain) {
+			t.Fatalf("gunzipped tile differs from the plain one")
+		}
+		if resp, _ := fetch(t, srv.URL+vancouverTile, "Accept-Encoding", "gzip;q=0"); resp.Header.Get("Content-Encoding") != "" {
+			t.Fatal("gzip;q=0 got gzip")
+		}
+	})
+
+	t.Run("304", func(t *testing.T) {
+		for _, inm := range []string{etag, `"sites-9-0"`, `"other", ` + etag, "*"} {
+			resp, body := fetch(t, srv.URL+vancouverTile, "If-None-Match", inm)
+			if resp.StatusCode != http.StatusNotModified || len(body) != 0 || resp.Header.Get("ETag") != etag {
+				t.Errorf("If-None-Match %s: got %d, %d bytes", inm, resp.StatusCode, len(body))
+			}
+		}
+		if resp, _ := fetch(t, srv.URL+vancouverTile, "If-None-Match", `W/"sites-8-0"`); resp.StatusCode != http.StatusOK {
+			t.Errorf("stale ETag: got %d, want 200", resp.StatusCode)
+		}
+	})
+
+	t.Run("filter", func(t *testing.T) {
+		resp, body := fetch(t, srv.URL+vancouverTile+"?category=food_bank,shelter")
+		if resp.StatusCode != http.StatusOK || resp.Header.Get("ETag") == etag {
+			t.Fatalf("got %d, ETag %q; want 200 and another ETag", resp.StatusCode, resp.Header.Get("ETag"))
+		}
+		layers, err := mvt.Unmarshal(body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range layers[0].Features {
+			c, _ := f.Properties["categories"].(string)
+			if !strings.Contains(c, "food_bank") && !strings.Contains(c, "shelter") {
+				t.Errorf("filtered tile has a feature of %q", c)
+			}
+		}
+	})
+
+	t.Run("empty", func(t *testing.T) {
+		if resp, body := fetch(t, srv.URL+"/tiles/sites/12/0/0.mvt"); resp.StatusCode != http.StatusNoContent || len(body) != 0 {
+			t.Fatalf("got %d, %d bytes; want 204", resp.StatusCode, len(body))
+		}
+	})
+}
+
+func TestSitesTileBadParams(t *testing.T) {
+	srv := newTestServer(t, nil)
+	for _, tc := range []struct {
+		path, param string
+	}{
+		{"/tiles/sites/a/0/0.mvt", "z"},
+		{"/tiles/sites/23/0/0.mvt", "z"},
+		{"/tiles/sites/-1/0/0.mvt", "z"},
+		{"/tiles/sites/2/4/0.mvt", "x"},
+		{"/tiles/sites/2/1.5/0.mvt", "x"},
+		{"/tiles/sites/2/0/4.mvt", "y"},
+		{"/tiles/sites/2/0/99999999999.mvt", "y"},
+		{"/tiles/sites/2/0/0.mvt?category=soup", "category"},
+	} {
+		t.Run(tc.path, func(t *testing.T) {
+			resp, body := fetch(t, srv.URL+tc.path)
+			var p problem
+			if err := json.Unmarshal(body, &p); err != nil || resp.StatusCode != http.StatusBadRequest {
+				t.Fatalf("got %d %s, want 400", resp.StatusCode, body)
+			}
+			if len(p.InvalidParams) != 1 || p.InvalidParams[0].Name != tc.param {
+				t.Fatalf("got invalid params %+v, want %s", p.InvalidParams, tc.param)
+			}
+		})
+	}
+}
+
+func TestSitesTileJSON(t *testing.T) {
+	srv := newTestServer(t, nil)
+	resp, body := fetch(t, srv.URL+"/tiles/sites.json?category=shelter", "X-Forwarded-Proto", "https")
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("got %d", resp.StatusCode)
+	}
+	var doc struct {
+		TileJSON     string    `json:"tilejson"`
+		Tiles        []string  `json:"tiles"`
+		MinZoom      int       `json:"minzoom"`
+		MaxZoom      int       `json:"maxzoom"`
+		Bounds       []float64 `json:"bounds"`
+		VectorLayers []struct {
+			ID     string            `json:"id"`
+			Fields map[string]string `json:"fields"`
+		} `json:"vector_layers"`
+	}
+	if err := json.Unmarshal(body, &doc); err != nil {
+		t.Fatal(err)
+	}
+	host := strings.TrimPrefix(srv.URL, "http://")
+	if want := "https://" + host + "/tiles/sites/{z}/{x}/{y}.mvt?category=shelter"; doc.TileJSON != "3.0.0" || len(doc.Tiles) != 1 || doc.Tiles[0] != want {
+		t.Fatalf("got %s %v, want 3.0.0 [%s]", doc.TileJSON, doc.Tiles, want)
+	}
+	if doc.MaxZoom != 14 || len(doc.Bounds) != 4 || doc.Bounds[0] > -122 || doc.Bounds[2] < -123.2 || doc.Bounds[1] < 49 || doc.Bounds[3] > 49.5 {
+		t.Fatalf("got zooms %d-%d, bounds %v", doc.MinZoom, doc.MaxZoom, doc.Bounds)
+	}
+	if len(doc.VectorLayers) != 1 || doc.VectorLayers[0].ID != "sites" || doc.VectorLayers[0].Fields["point_count"] == "" || doc.VectorLayers[0].Fields["count_food_bank"] == "" {
+		t.Fatalf("got vector_layers %+v", doc.VectorLayers)
+	}
+}
