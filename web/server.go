@@ -16,6 +16,7 @@ import (
 	"github.com/go-chi/chi/v5/middleware"
 
 	"github.com/aidmap/aidmap"
+	"github.com/aidmap/aidmap/fonts"
 	"github.com/aidmap/aidmap/geo"
 )
 
@@ -47,6 +48,8 @@ type Config struct {
 	Geocoder Geocoder
 	// Static overrides the embedded app (tests); nil means the embedded web/static.
 	Static fs.FS
+	// Fonts serves /fonts (map label glyphs); nil means the fonts embedded in the binary.
+	Fonts *fonts.Library
 }
 
 // Server serves aidmap over HTTP.
@@ -57,6 +60,7 @@ type Server struct {
 	version  string
 	geocoder Geocoder
 	static   fs.FS
+	fonts    *fonts.Library
 	metrics  *metrics
 	handler  http.Handler
 }
@@ -77,6 +81,7 @@ func NewServer(cfg Config) *Server {
 	if s.static == nil {
 		s.static = embeddedStatic()
 	}
+	s.fonts = s.loadFonts(cfg.Fonts)
 	s.metrics = newMetrics(s.source)
 	s.handler = s.routes()
 	return s
@@ -116,6 +121,7 @@ func (s *Server) routes() http.Handler {
 	compress := middleware.Compress(5, "text/html", "text/css", "text/javascript", "application/javascript",
 		"image/svg+xml", "application/json", "application/geo+json", "application/problem+json")
 	r.Get("/tiles/sites/{z}/{x}/{y}.mvt", s.handleSitesTile())
+	r.Get("/fonts/{fontstack}/{range}.pbf", s.handleGlyphs)
 	r.With(compress).Get("/tiles/sites.json", s.handleSitesTileJSON)
 	r.With(compress).Get("/", s.handleIndexPage)
 	r.With(compress).Handle("/static/*", http.StripPrefix("/static/", s.staticHandler()))
