@@ -12,14 +12,7 @@ import (
 // tilesURL (a template with {z}, {x} and {y}). Bounds are the index's, clamped to Web
 // Mercator, and the whole world across the antimeridian or when the index is empty.
 func TileJSON(ix *geo.Index, tilesURL string) ([]byte, error) {
-	bounds := [4]float64{-180, -maxMercatorLat, 180, maxMercatorLat}
-	if b, ok := ix.Bounds(); ok {
-		bounds[1] = clampLat(b.MinLat)
-		bounds[3] = clampLat(b.MaxLat)
-		if b.MinLon <= b.MaxLon {
-			bounds[0], bounds[2] = b.MinLon, b.MaxLon
-		}
-	}
+	bounds := publishedBounds(ix)
 	fields := map[string]string{
 		"id":           "String: the site ID (UUID); clusters have none",
 		"name":         "String: the site's name",
@@ -56,3 +49,17 @@ func TileJSON(ix *geo.Index, tilesURL string) ([]byte, error) {
 }
 
 func clampLat(lat float64) float64 { return math.Max(-maxMercatorLat, math.Min(maxMercatorLat, lat)) }
+
+// publishedBounds returns the index's bounds as west, south, east, north, clamped to Web
+// Mercator; the whole world when the index is empty or its box crosses the antimeridian,
+// which TileJSON bounds cannot express.
+func publishedBounds(ix *geo.Index) [4]float64 {
+	b := [4]float64{-180, -maxMercatorLat, 180, maxMercatorLat}
+	if ib, ok := ix.Bounds(); ok {
+		b[1], b[3] = clampLat(ib.MinLat), clampLat(ib.MaxLat)
+		if ib.MinLon <= ib.MaxLon {
+			b[0], b[2] = ib.MinLon, ib.MaxLon
+		}
+	}
+	return b
+}
