@@ -1,0 +1,320 @@
+package osmbuild
+
+import (
+	"bytes"
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"runtime"
+	"slices"
+	"sync/atomic"
+
+	"github.com/paulmach/osm"
+	"github.com/paulmach/osm/osmpbf"
+	"github.com/paulmach/osm/osmxml"
+)
+
+// Input formats.
+const (
+	FormatPBF = "pbf" // OpenStreetMap protocol buffer binary (.osm.pbf)
+	FormatXML = "osm" // OpenStreetMap XML (.osm)
+)
+
+// ErrNotOSM is returned for input that is neither an OpenStreetMap PBF nor XML file.
+var ErrNotOSM = errors.New("osmbuild: not an OpenStreetMap file (want .osm.pbf or .osm XML)")
+
+// Sniff tells an OpenStreetMap PBF from XML by the first bytes: a PBF starts with the length
+// of its first blob header, whose type is "OSMHeader"; XML with "<?xml" or "<osm".
+func Sniff(head []byte) (string, error) {
+	if len(head) >= 4+2+9 {
+		n := binary.BigEndian.Uint32(head)
+		if n > 0 && n < 64<<10 && bytes.Contains(head[4:min(len(head), 4+int(n))], []byte("OSMHeader")) {
+			return FormatPBF, nil
+		}
+	}
+	t := bytes.TrimLeft(bytes.TrimPrefix(head, []byte("\xef\xbb\xbf")), " \t\r\n")
+	if bytes.HasPrefix(t, []byte("<osm")) {
+		return FormatXML, nil
+	}
+	if bytes.HasPrefix(t, []byte("<?xml")) && bytes.Contains(t, []byte("<osm")) {
+		return FormatXML, nil
+	}
+	return "", ErrNotOSM
+}
+
+// wayRec is a way kept for the map: on its own tags (specs) or as a member of a relation.
+type wayRec struct {
+	id     int64
+	first  int32 // node IDs in reader.wayNodes[first:last]
+	last   int32
+	specs  []spec
+	member bool
+}
+
+// relRec is a multipolygon or boundary relation kept for the map.
+type relRec struct {
+	id         int64
+	specs      []spec // multipolygon areas
+	adminLevel int    // boundary relations: 2 or 4
+	outer      []int64
+	inner      []int64
+}
+
+// reader holds what the three passes collect.
+type reader struct {
+	ctx    context.Context
+	rs     io.ReadSeeker
+	size   int64
+	format string
+	opts   *Options
+
+	rels       []relRec
+	memberWays []int64 // sorted way IDs that kept relations use
+	ways       []wayRec
+	wayNodes   []int64
+	nodeIDs    []int64 // sorted node IDs that kept ways use
+	coords     []int32 // lon, lat in 1e-7 degrees for nodeIDs[i] at 2i, 2i+1; missing = MinInt32
+	points     []pointRec
+
+	nodes, wayCount, relations atomic.Int64
+}
+
+// pointRec is a node feature (a place label or an address).
+type pointRec struct {
+	lon, lat float64
+	specs    []spec
+}
+
+func (r *reader) scanner(pass int, stage string) (osm.Scanner, error) {
+	if _, err := r.rs.Seek(0, io.SeekStart); err != nil {
+		return nil, fmt.Errorf("osmbuild: rewind: %w", err)
+	}
+	var in io.Reader = r.rs
+	if r.opts.Progress != nil {
+		size, progress := r.size, r.opts.Progress
+		in = &countingReader{r: in, progress: func(n int64) { progress(Progress{Stage: stage, Done: min(n, size), Total: size}) }}
+	}
+	if r.format == FormatXML {
+		return osmxml.New(r.ctx, in), nil
+	}
+	s := osmpbf.New(r.ctx, in, min(runtime.GOMAXPROCS(0), 4))
+	switch pass {
+	case 1:
+		s.SkipNodes, s.SkipWays = true, true
+		s.FilterRelation = func(rel *osm.Relation) bool {
+			r.relations.Add(1)
+			return keepRelation(rel.Tags)
+		}
+	case 2:
+		s.SkipNodes, s.SkipRelations = true, true
+		members := r.memberWays // read-only while the decoders run
+		s.FilterWay = func(w *osm.Way) bool {
+			r.wayCount.Add(1)
+			if len(w.Nodes) < 2 {
+				return false
+			}
+			if len(waySpecs(w.Tags, w.Nodes[0].ID == w.Nodes[len(w.Nodes)-1].ID)) > 0 {
+				return true
+			}
+			_, ok := slices.BinarySearch(members, int64(w.ID))
+			return ok
+		}
+	case 3:
+		s.SkipWays, s.SkipRelations = true, true
+		ids := r.nodeIDs
+		s.FilterNode = func(n *osm.Node) bool {
+			r.nodes.Add(1)
+			if len(n.Tags) > 0 && len(nodeSpecs(n.Tags)) > 0 {
+				return true
+			}
+			_, ok := slices.BinarySearch(ids, int64(n.ID))
+			return ok
+		}
+	}
+	return s, nil
+}
+
+func keepRelation(tags osm.Tags) bool {
+	return len(relationSpecs(tags)) > 0 || boundaryRelation(tags) != 0
+}
+
+// read runs the three passes.
+func (r *reader) read() error {
+	if err := r.readRelations(); err != nil {
+		return err
+	}
+	if err := r.readWays(); err != nil {
+		return err
+	}
+	return r.readNodes()
+}
+
+func (r *reader) readRelations() error {
+	s, err := r.scanner(1, "read relations")
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	for s.Scan() {
+		rel, ok := s.Object().(*osm.Relation)
+		if !ok {
+			continue
+		}
+		if r.format == FormatXML {
+			r.relations.Add(1)
+			if !keepRelation(rel.Tags) {
+				continue
+			}
+		}
+		rec := relRec{id: int64(rel.ID), specs: relationSpecs(rel.Tags), adminLevel: boundaryRelation(rel.Tags)}
+		for _, m := range rel.Members {
+			if m.Type != osm.TypeWay {
+				continue
+			}
+			if m.Role == "inner" && rec.adminLevel == 0 {
+				rec.inner = append(rec.inner, m.Ref)
+			} else if m.Role == "outer" || m.Role == "" || rec.adminLevel != 0 {
+				rec.outer = append(rec.outer, m.Ref)
+			}
+		}
+		r.memberWays = append(r.memberWays, rec.outer...)
+		r.memberWays = append(r.memberWays, rec.inner...)
+		r.rels = append(r.rels, rec)
+	}
+	if err := s.Err(); err != nil {
+		return fmt.Errorf("osmbuild: read relations: %w", err)
+	}
+	slices.Sort(r.memberWays)
+	r.memberWays = slices.Compact(r.memberWays)
+	return nil
+}
+
+func (r *reader) readWays() error {
+	s, err := r.scanner(2, "read ways")
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	for s.Scan() {
+		w, ok := s.Object().(*osm.Way)
+		if !ok || len(w.Nodes) < 2 {
+			continue
+		}
+		closed := w.Nodes[0].ID == w.Nodes[len(w.Nodes)-1].ID
+		specs := waySpecs(w.Tags, closed)
+		_, member := slices.BinarySearch(r.memberWays, int64(w.ID))
+		if r.format == FormatXML {
+			r.wayCount.Add(1)
+		}
+		if len(specs) == 0 && !member {
+			continue
+		}
+		if len(r.wayNodes)+len(w.Nodes) > math.MaxInt32 {
+			return fmt.Errorf("osmbuild: read ways: extract too large (more than %d way nodes)", math.MaxInt32)
+		}
+		rec := wayRec{id: int64(w.ID), first: int32(len(r.wayNodes)), specs: specs, member: member}
+		for _, n := range w.Nodes {
+			r.wayNodes = append(r.wayNodes, int64(n.ID))
+		}
+		rec.last = int32(len(r.wayNodes))
+		r.ways = append(r.ways, rec)
+	}
+	if err := s.Err(); err != nil {
+		return fmt.Errorf("osmbuild: read ways: %w", err)
+	}
+	slices.SortFunc(r.ways, func(a, b wayRec) int { return cmpInt64(a.id, b.id) })
+	r.nodeIDs = slices.Clone(r.wayNodes)
+	slices.Sort(r.nodeIDs)
+	r.nodeIDs = slices.Clip(slices.Compact(r.nodeIDs))
+	r.coords = make([]int32, 2*len(r.nodeIDs))
+	for i := range r.coords {
+		r.coords[i] = math.MinInt32
+	}
+	return nil
+}
+
+func cmpInt64(a, b int64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+func (r *reader) readNodes() error {
+	s, err := r.scanner(3, "read nodes")
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	for s.Scan() {
+		n, ok := s.Object().(*osm.Node)
+		if !ok {
+			continue
+		}
+		if r.format == FormatXML {
+			r.nodes.Add(1)
+		}
+		if i, ok := slices.BinarySearch(r.nodeIDs, int64(n.ID)); ok {
+			r.coords[2*i], r.coords[2*i+1] = fixed(n.Lon), fixed(n.Lat)
+		}
+		if len(n.Tags) > 0 {
+			if specs := nodeSpecs(n.Tags); len(specs) > 0 && validLonLat(n.Lon, n.Lat) {
+				r.points = append(r.points, pointRec{lon: n.Lon, lat: n.Lat, specs: specs})
+			}
+		}
+	}
+	if err := s.Err(); err != nil {
+		return fmt.Errorf("osmbuild: read nodes: %w", err)
+	}
+	return nil
+}
+
+func validLonLat(lon, lat float64) bool {
+	return lon >= -180 && lon <= 180 && lat >= -90 && lat <= 90
+}
+
+// fixed stores a coordinate in 1e-7 degrees, OpenStreetMap's own precision.
+func fixed(deg float64) int32 { return int32(math.Round(deg * 1e7)) }
+
+// way returns a kept way by ID.
+func (r *reader) way(id int64) (*wayRec, bool) {
+	i, ok := slices.BinarySearchFunc(r.ways, id, func(w wayRec, id int64) int { return cmpInt64(w.id, id) })
+	if !ok {
+		return nil, false
+	}
+	return &r.ways[i], true
+}
+
+// lonLats resolves a way's nodes to degrees; it fails when a node is missing from the file, as
+// at the edge of a clipped extract (the caller drops the way rather than draw a wrong shape).
+func (r *reader) lonLats(w *wayRec, buf [][2]float64) ([][2]float64, bool) {
+	buf = buf[:0]
+	for _, id := range r.wayNodes[w.first:w.last] {
+		i, ok := slices.BinarySearch(r.nodeIDs, id)
+		if !ok || r.coords[2*i] == math.MinInt32 {
+			return buf, false
+		}
+		buf = append(buf, [2]float64{float64(r.coords[2*i]) / 1e7, float64(r.coords[2*i+1]) / 1e7})
+	}
+	return buf, true
+}
+
+// countingReader reports the bytes read so far.
+type countingReader struct {
+	r        io.Reader
+	n        int64
+	progress func(int64)
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	c.progress(c.n)
+	return n, err
+}

@@ -1,0 +1,303 @@
+package osmbuild
+
+import (
+	"bytes"
+	"compress/gzip"
+	"fmt"
+	"math"
+	"slices"
+
+	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/clip"
+	"github.com/paulmach/orb/encoding/mvt"
+	"github.com/paulmach/orb/geojson"
+	"github.com/paulmach/orb/simplify"
+	"github.com/protomaps/go-pmtiles/pmtiles"
+)
+
+// Tile geometry constants, in tile units (a tile is Extent units across; MapLibre draws a
+// vector tile 512 pixels across, so a pixel is 8 units).
+const (
+	Extent  = 4096
+	Buffer  = 64 // 8 pixels around each tile, so lines and labels join across tile edges
+	pixel   = Extent / 512
+	MaxZoom = 15
+)
+
+// tileJob is one tile to encode: the features whose bounds touch it.
+type tileJob struct {
+	id       uint64
+	z        uint8
+	x, y     uint32
+	features []int32
+}
+
+// assign lists the tiles of zoom z and the features that touch each, in tile-ID order. A
+// feature is left out below its zoom or when it is smaller than a pixel at z.
+func assign(features []feature, z uint8) []tileJob {
+	n := float64(uint32(1) << z)
+	pad := float64(Buffer) / Extent / n
+	byTile := map[uint64][]int32{}
+	last := int(n) - 1
+	for i := range features {
+		f := &features[i]
+		if f.minZoom > z || tooSmall(f, z) {
+			continue
+		}
+		x0 := max(0, int(math.Floor((f.bound.Min[0]-pad)*n)))
+		x1 := min(last, int(math.Floor((f.bound.Max[0]+pad)*n)))
+		y0 := max(0, int(math.Floor((f.bound.Min[1]-pad)*n)))
+		y1 := min(last, int(math.Floor((f.bound.Max[1]+pad)*n)))
+		for x := x0; x <= x1; x++ {
+			for y := y0; y <= y1; y++ {
+				id := pmtiles.ZxyToID(z, uint32(x), uint32(y))
+				byTile[id] = append(byTile[id], int32(i))
+			}
+		}
+	}
+	jobs := make([]tileJob, 0, len(byTile))
+	for id, fs := range byTile {
+		_, x, y := pmtiles.IDToZxy(id)
+		jobs = append(jobs, tileJob{id: id, z: z, x: x, y: y, features: fs})
+	}
+	slices.SortFunc(jobs, func(a, b tileJob) int {
+		switch {
+		case a.id < b.id:
+			return -1
+		case a.id > b.id:
+			return 1
+		}
+		return 0
+	})
+	return jobs
+}
+
+// tooSmall reports whether a line or area would be under a pixel at zoom z, so that low zooms
+// are not filled with invisible detail. Points are never too small.
+func tooSmall(f *feature, z uint8) bool {
+	if _, ok := f.geom.(orb.Point); ok {
+		return false
+	}
+	scale := Extent * float64(uint32(1)<<z)
+	w := (f.bound.Max[0] - f.bound.Min[0]) * scale
+	h := (f.bound.Max[1] - f.bound.Min[1]) * scale
+	switch f.geom.(type) {
+	case orb.Polygon, orb.MultiPolygon:
+		return w < pixel || h < pixel
+	}
+	return w+h < pixel
+}
+
+// encoder turns tile jobs into gzipped vector tiles; one per worker goroutine, because it
+// reuses its buffers and gzip writer.
+type encoder struct {
+	features []feature
+	maxZoom  uint8
+	buf      bytes.Buffer
+	gz       *gzip.Writer
+	counts   []int64 // features written, per layer
+}
+
+func newEncoder(features []feature, maxZoom uint8) *encoder {
+	e := &encoder{features: features, maxZoom: maxZoom, counts: make([]int64, len(layers))}
+	e.gz, _ = gzip.NewWriterLevel(&e.buf, gzip.BestCompression)
+	return e
+}
+
+// encode returns the gzipped tile, or nil when no feature is left after clipping.
+func (e *encoder) encode(job tileJob) ([]byte, error) {
+	n := float64(uint32(1) << job.z)
+	tx, ty := float64(job.x), float64(job.y)
+	toTile := func(p orb.Point) orb.Point {
+		return orb.Point{(p[0]*n - tx) * Extent, (p[1]*n - ty) * Extent}
+	}
+	box := orb.Bound{Min: orb.Point{-Buffer, -Buffer}, Max: orb.Point{Extent + Buffer, Extent + Buffer}}
+	// One pixel of simplification below the top zoom; at the top zoom a quarter pixel, as
+	// MapLibre overzooms those tiles for the closest views.
+	tolerance := float64(pixel)
+	if job.z >= e.maxZoom {
+		tolerance = pixel / 4
+	}
+	dp := simplify.DouglasPeucker(tolerance)
+	ls := make(mvt.Layers, len(layers))
+	for i, l := range layers {
+		ls[i] = &mvt.Layer{Name: l.name, Version: 2, Extent: Extent}
+	}
+	total := 0
+	for _, fi := range job.features {
+		f := &e.features[fi]
+		g := clip.Geometry(box, transform(f.geom, toTile))
+		if g == nil {
+			continue
+		}
+		if _, ok := g.(orb.Point); !ok {
+			g = dp.Simplify(g)
+		}
+		g = clean(g)
+		if g == nil {
+			continue
+		}
+		ls[f.layer].Features = append(ls[f.layer].Features, &geojson.Feature{Geometry: g, Properties: f.props})
+		e.counts[f.layer]++
+		total++
+	}
+	if total == 0 {
+		return nil, nil
+	}
+	kept := ls[:0]
+	for _, l := range ls {
+		if len(l.Features) > 0 {
+			kept = append(kept, l)
+		}
+	}
+	raw, err := mvt.Marshal(kept)
+	if err != nil {
+		return nil, fmt.Errorf("osmbuild: encode tile %d/%d/%d: %w", job.z, job.x, job.y, err)
+	}
+	e.buf.Reset()
+	e.gz.Reset(&e.buf)
+	if _, err := e.gz.Write(raw); err != nil {
+		return nil, fmt.Errorf("osmbuild: gzip tile: %w", err)
+	}
+	if err := e.gz.Close(); err != nil {
+		return nil, fmt.Errorf("osmbuild: gzip tile: %w", err)
+	}
+	return bytes.Clone(e.buf.Bytes()), nil
+}
+
+// transform copies g with f applied to every point (the shared feature is never modified).
+func transform(g orb.Geometry, f func(orb.Point) orb.Point) orb.Geometry {
+	switch g := g.(type) {
+	case orb.Point:
+		return f(g)
+	case orb.LineString:
+		out := make(orb.LineString, len(g))
+		for i, p := range g {
+			out[i] = f(p)
+		}
+		return out
+	case orb.Polygon:
+		out := make(orb.Polygon, len(g))
+		for i, r := range g {
+			out[i] = orb.Ring(transform(orb.LineString(r), f).(orb.LineString))
+		}
+		return out
+	case orb.MultiPolygon:
+		out := make(orb.MultiPolygon, len(g))
+		for i, p := range g {
+			out[i] = transform(p, f).(orb.Polygon)
+		}
+		return out
+	}
+	panic(fmt.Sprintf("osmbuild: unexpected geometry %T", g)) // features only hold the types above
+}
+
+// clean rounds a clipped, simplified geometry to integer tile units, drops repeated points,
+// lines under a pixel long and rings under a pixel in area, and winds rings as the vector
+// tile specification requires (exterior rings with positive surveyor's area in tile
+// coordinates, i.e. clockwise on screen; holes the other way). It returns nil when nothing is
+// left.
+func clean(g orb.Geometry) orb.Geometry {
+	switch g := g.(type) {
+	case orb.Point:
+		return round(g)
+	case orb.LineString:
+		if l := cleanLine(g); l != nil {
+			return l
+		}
+	case orb.MultiLineString:
+		var out orb.MultiLineString
+		for _, l := range g {
+			if l := cleanLine(l); l != nil {
+				out = append(out, l)
+			}
+		}
+		switch len(out) {
+		case 0:
+			return nil
+		case 1:
+			return out[0]
+		}
+		return out
+	case orb.Polygon:
+		if p := cleanPolygon(g); p != nil {
+			return p
+		}
+	case orb.MultiPolygon:
+		var out orb.MultiPolygon
+		for _, p := range g {
+			if p := cleanPolygon(p); p != nil {
+				out = append(out, p)
+			}
+		}
+		switch len(out) {
+		case 0:
+			return nil
+		case 1:
+			return out[0]
+		}
+		return out
+	}
+	return nil
+}
+
+func round(p orb.Point) orb.Point { return orb.Point{math.Round(p[0]), math.Round(p[1])} }
+
+func dedupe(pts []orb.Point) []orb.Point {
+	out := make([]orb.Point, 0, len(pts))
+	for _, p := range pts {
+		p = round(p)
+		if len(out) > 0 && out[len(out)-1] == p {
+			continue
+		}
+		out = append(out, p)
+	}
+	return out
+}
+
+func cleanLine(l orb.LineString) orb.LineString {
+	out := orb.LineString(dedupe(l))
+	if len(out) < 2 {
+		return nil
+	}
+	var length float64
+	for i := 1; i < len(out); i++ {
+		length += math.Hypot(out[i][0]-out[i-1][0], out[i][1]-out[i-1][1])
+	}
+	if length < pixel {
+		return nil
+	}
+	return out
+}
+
+func cleanPolygon(p orb.Polygon) orb.Polygon {
+	var out orb.Polygon
+	for i, r := range p {
+		ring := orb.Ring(dedupe(r))
+		if len(ring) > 0 && ring[0] != ring[len(ring)-1] {
+			ring = append(ring, ring[0])
+		}
+		a := surveyorArea(ring)
+		if len(ring) < 4 || math.Abs(a) < pixel*pixel {
+			if i == 0 {
+				return nil // no exterior, no polygon
+			}
+			continue
+		}
+		if (i == 0) != (a > 0) {
+			ring.Reverse()
+		}
+		out = append(out, ring)
+	}
+	return out
+}
+
+// surveyorArea is the signed area of a closed ring in tile coordinates (y down), positive
+// when the ring is clockwise on screen.
+func surveyorArea(r orb.Ring) float64 {
+	var a float64
+	for i := 0; i+1 < len(r); i++ {
+		a += r[i][0]*r[i+1][1] - r[i+1][0]*r[i][1]
+	}
+	return a / 2
+}
