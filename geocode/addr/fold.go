@@ -50,17 +50,25 @@ func Fold(s string) string {
 	return b.String()
 }
 
-// nfd decomposes s so that accents become combining marks the folding drops; plain ASCII,
-// by far the common case, is returned as is without allocating.
+// nfd decomposes s so that accents become combining marks the folding drops. Plain ASCII
+// and the Latin letters of English and French (up to U+017F, which appendLower folds from
+// a table) come back as they are, without allocating; other letters, and invalid UTF-8,
+// take the full decomposition.
 func nfd(s string) string {
-	for i := 0; i < len(s); i++ {
-		if s[i] >= utf8.RuneSelf {
+	for i := 0; i < len(s); {
+		if s[i] < utf8.RuneSelf {
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 || r >= 0x180 && unicode.IsLetter(r) {
 			if !utf8.ValidString(s) {
 				// Invalid bytes would stop the decomposition of what follows them.
 				s = strings.ToValidUTF8(s, " ")
 			}
 			return norm.NFD.String(s)
 		}
+		i += size
 	}
 	return s
 }
@@ -70,50 +78,49 @@ func nextIsLetter(s string) bool {
 	return unicode.IsLetter(r)
 }
 
-// appendLower appends the lower-case, ligature-free form of the letter or digit r.
+// appendLower appends the lower-case, accent- and ligature-free form of the letter or
+// digit r.
 func appendLower(b []byte, r rune) []byte {
-	switch r {
-	case 'ß':
-		return append(b, "ss"...)
-	case 'æ', 'Æ':
-		return append(b, "ae"...)
-	case 'œ', 'Œ':
-		return append(b, "oe"...)
-	case 'ø', 'Ø':
-		return append(b, 'o')
-	case 'ł', 'Ł':
-		return append(b, 'l')
-	case 'đ', 'Đ':
-		return append(b, 'd')
+	if r >= latinFirst && r < latinFirst+rune(len(latin)) {
+		return append(b, latin[r-latinFirst]...)
 	}
 	return utf8.AppendRune(b, unicode.ToLower(r))
 }
 
-// writeLower writes the lower-case, ligature-free form of the letter or digit r.
+// writeLower is appendLower for a strings.Builder.
 func writeLower(b *strings.Builder, r rune) {
-	if r < utf8.RuneSelf {
+	switch {
+	case r < utf8.RuneSelf:
 		if r >= 'A' && r <= 'Z' {
 			r += 'a' - 'A'
 		}
 		b.WriteByte(byte(r))
-		return
-	}
-	switch r {
-	case 'ß':
-		b.WriteString("ss")
-	case 'æ', 'Æ':
-		b.WriteString("ae")
-	case 'œ', 'Œ':
-		b.WriteString("oe")
-	case 'ø', 'Ø':
-		b.WriteByte('o')
-	case 'ł', 'Ł':
-		b.WriteByte('l')
-	case 'đ', 'Đ':
-		b.WriteByte('d')
+	case r >= latinFirst && r < latinFirst+rune(len(latin)):
+		b.WriteString(latin[r-latinFirst])
 	default:
 		b.WriteRune(unicode.ToLower(r))
 	}
+}
+
+// latin folds the letters from U+00C0 to U+017F (Latin-1 and Latin Extended-A: all of
+// French, and most of what European names bring) to ASCII: the base letter of each, as
+// NFD gives it, and "ss", "ae", "oe", "th" for the letters that do not decompose. Signs
+// (× and ÷) are "".
+const latinFirst = 0xC0
+
+var latin = [192]string{
+	"a", "a", "a", "a", "a", "a", "ae", "c", "e", "e", "e", "e", "i", "i", "i", "i",
+	"d", "n", "o", "o", "o", "o", "o", "", "o", "u", "u", "u", "u", "y", "th", "ss",
+	"a", "a", "a", "a", "a", "a", "ae", "c", "e", "e", "e", "e", "i", "i", "i", "i",
+	"d", "n", "o", "o", "o", "o", "o", "", "o", "u", "u", "u", "u", "y", "th", "y",
+	"a", "a", "a", "a", "a", "a", "c", "c", "c", "c", "c", "c", "c", "c", "d", "d",
+	"d", "d", "e", "e", "e", "e", "e", "e", "e", "e", "e", "e", "g", "g", "g", "g",
+	"g", "g", "g", "g", "h", "h", "h", "h", "i", "i", "i", "i", "i", "i", "i", "i",
+	"i", "i", "ij", "ij", "j", "j", "k", "k", "k", "l", "l", "l", "l", "l", "l", "l",
+	"l", "l", "l", "n", "n", "n", "n", "n", "n", "n", "n", "n", "o", "o", "o", "o",
+	"o", "o", "oe", "oe", "r", "r", "r", "r", "r", "r", "s", "s", "s", "s", "s", "s",
+	"s", "s", "t", "t", "t", "t", "t", "t", "u", "u", "u", "u", "u", "u", "u", "u",
+	"u", "u", "u", "u", "w", "w", "y", "y", "y", "z", "z", "z", "z", "z", "z", "s",
 }
 
 // maxInput is the most bytes of a text the parser reads; the rest is ignored.

@@ -241,6 +241,9 @@ func FuzzNormaliseAddress(f *testing.F) {
 	f.Fuzz(func(t *testing.T, s string) {
 		p := Parse(s)
 		checkNormal(t, s, p)
+		if f := Fold(s); Fold(f) != f {
+			t.Errorf("Fold(%q) = %q but Fold(%q) = %q", s, f, f, Fold(f))
+		}
 		k := Street(s)
 		if Street(k) != k {
 			t.Errorf("Street(%q) = %q but Street(%q) = %q", s, k, k, Street(k))
