@@ -34,6 +34,19 @@ const (
 // inf stands for "no edge seen yet" in the distance transform, as in tiny-sdf.
 const inf = 1e20
 
+// alphaTable holds tiny-sdf's seed for a partly covered pixel: the signed squared distance from
+// the pixel centre to the edge, estimated from its gamma-corrected coverage (0.5 - a^(1/2.2),
+// squared with its sign); positive is outside. A fully covered pixel is inside with no edge
+// near (-inf), so it seeds only the distance to the outside.
+var alphaTable = func() (t [256]float64) {
+	for i := range t {
+		d := 0.5 - math.Pow(float64(i)/255, 1/2.2)
+		t[i] = d * math.Abs(d)
+	}
+	t[255] = -inf
+	return t
+}()
+
 // Glyph is one rendered glyph with the metrics of the glyph PBF format. Width and Height are the
 // glyph box in pixels without the buffer; Bitmap holds (Width+2*Buffer)*(Height+2*Buffer) bytes,
 // row by row from the top, or nothing when the glyph has no outline (a space). Left is the
@@ -126,11 +139,13 @@ func (z *Renderer) Render(r rune) (Glyph, error) {
 }
 
 // Transform turns a w×h coverage bitmap (0 outside, 255 inside, anti-aliased in between) into a
-// (w+2*Buffer)×(h+2*Buffer) signed distance field, exactly as tiny-sdf's draw does after it has
-// filled the text: partly covered pixels place the edge inside the pixel by their coverage, the
-// distance to the outside is searched over the whole padded grid and the distance to the inside
-// only over the glyph box, and each byte is round(255 - 255*(d/Radius + Cutoff)) clamped to
-// 0..255, where d is the distance outside minus the distance inside, in pixels.
+// (w+2*Buffer)×(h+2*Buffer) signed distance field, exactly as tiny-sdf 2.1 (the version bundled
+// in MapLibre GL JS 5.24) does after it has filled the text: partly covered pixels place the edge
+// inside the pixel by their coverage (alphaTable), the distance to the ink is searched over the
+// whole padded grid and the distance to the outside only within the glyph box, and each byte is
+// round(255*(1-Cutoff) - 255/Radius*d) clamped to 0..255, where d is the distance to the ink
+// minus the distance to the outside, in pixels. testdata/tinysdf.json holds tiny-sdf's own output
+// for comparison.
 func Transform(coverage []byte, w, h int) []byte {
 	if w <= 0 || h <= 0 {
 		return nil
@@ -151,23 +166,10 @@ func Transform(coverage []byte, w, h int) []byte {
 			if c == 0 {
 				continue
 			}
+			t := alphaTable[c]
 			j := (y+Buffer)*width + x + Buffer
-			if c == 255 {
-				outer[j] = 0
-				inner[j] = inf
-				continue
-			}
-			d := 0.5 - float64(c)/255
-			if d > 0 {
-				outer[j] = d * d
-			} else {
-				outer[j] = 0
-			}
-			if d < 0 {
-				inner[j] = d * d
-			} else {
-				inner[j] = 0
-			}
+			outer[j] = max(0, t)
+			inner[j] = max(0, -t)
 		}
 	}
 
@@ -176,10 +178,11 @@ func Transform(coverage []byte, w, h int) []byte {
 	t.edt(outer, 0, 0, width, height, width)
 	t.edt(inner, Buffer, Buffer, w, h, width)
 
+	const scale, base = 255 / Radius, 255 * (1 - Cutoff)
 	out := make([]byte, n)
 	for i := range out {
 		d := math.Sqrt(outer[i]) - math.Sqrt(inner[i])
-		out[i] = clampRound(255 - 255*(d/Radius+Cutoff))
+		out[i] = clampRound(base - scale*d)
 	}
 	return out
 }
