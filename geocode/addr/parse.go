@@ -589,6 +589,10 @@ func (p *Parsed) body(toks []token) {
 		if len(rest) > 2 && len(rest[0].s) == 1 && isDigits(rest[0].s) && rest[1].dash && len(rest[1].s) == 1 && isDigits(rest[1].s) {
 			rest = rest[2:] // "123 1/2 Main St": the half is not part of the street
 		}
+		if len(rest) > 1 && len(rest[0].s) == 1 && isLetters(rest[0].s) && isDigits(num) &&
+			directionals[rest[0].s] == "" && rest[0].s != "o" && suffixTypes[rest[1].s] == "" && leadType(rest[1].s) == "" {
+			num, rest = num+rest[0].s, rest[1:] // "123 A Main St" is 123A; "123 A St" is on A Street
+		}
 		p.number(num)
 		if len(rest) == 0 && si+1 < len(segs) {
 			// "4500, rue Saint-Denis": the street is the next part.

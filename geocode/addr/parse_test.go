@@ -405,6 +405,9 @@ func TestParseMore(t *testing.T) {
 		{"100 Avenue Quebec, Rouyn-Noranda", Parsed{Number: "100", Street: "quebec ave", Locality: "rouyn noranda"}},
 		{"4B-5171 Main St, Vancouver", Parsed{Unit: "4b", Number: "5171", Street: "main st", Locality: "vancouver"}},
 		{"123 Main St Suite 200-B Vancouver", Parsed{Unit: "200b", Number: "123", Street: "main st", Locality: "vancouver"}},
+		{"123 A Main St, Vancouver", Parsed{Number: "123a", Street: "main st", Locality: "vancouver"}},
+		{"123 A St SE, Washington, DC", Parsed{Number: "123", Street: "a st se", Locality: "washington", Region: "dc", Country: "US"}},
+		{"123 E Main St", Parsed{Number: "123", Street: "e main st"}},
 		{"400 W 3rd St #105, Los Angeles, California 90013", Parsed{Unit: "105", Number: "400", Street: "w 3 st", Locality: "los angeles", Region: "ca", Postcode: "90013", Country: "US"}},
 	}
 	for _, tc := range tests {
