@@ -19,7 +19,7 @@ import (
 
 // Options tune a build. The zero value builds zooms 0 to 15 with every core.
 type Options struct {
-	MinZoom, MaxZoom int    // inclusive; MaxZoom 0 means MaxZoom (15)
+	MinZoom, MaxZoom int    // inclusive; MaxZoom 0 means 15 (a basemap of zoom 0 alone is of no use)
 	Format           string // FormatPBF or FormatXML; "" sniffs the input
 	Name             string // the archive's name in its metadata
 	Workers          int    // tile encoders; 0 means GOMAXPROCS

@@ -195,7 +195,7 @@ func TestBuildFixture(t *testing.T) {
 			{LayerWater, 8, 15}, // a 440 m lake is a pixel (8 units) from z8
 			{LayerWaterway, 9, 15},
 			{LayerRailways, 8, 15},
-			{LayerPlaces, 5, 15}, // the city from z5
+			{LayerPlaces, 5, 15},     // the city from z5
 			{LayerBoundaries, 2, 15}, // 0.2° long: 9 units at z2
 		}
 		for _, tc := range tests {

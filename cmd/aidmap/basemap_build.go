@@ -1,0 +1,149 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/aidmap/aidmap/basemap/osmbuild"
+)
+
+const basemapSummary = `Make the map's background (streets, water, parks, buildings, place names) for offline use.
+
+Usage:
+  aidmap basemap build --osm extract.osm.pbf --out city.pmtiles [--minzoom 0 --maxzoom 15]
+      build a vector-tile basemap from an OpenStreetMap extract (.osm.pbf or .osm XML, e.g.
+      from download.geofabrik.de or extract.bbbike.org) and write it as one PMTiles archive;
+      serve it with: aidmap serve --basemap city.pmtiles`
+
+func runBasemap(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+		fmt.Fprintln(stderr, basemapSummary)
+		if len(args) == 0 {
+			return errUsage
+		}
+		return flag.ErrHelp
+	}
+	switch args[0] {
+	case "build":
+		return runBasemapBuild(ctx, args[1:], stdout, stderr)
+	}
+	fmt.Fprintf(stderr, "aidmap basemap: unknown subcommand %q\n\n%s\n", args[0], basemapSummary)
+	return errUsage
+}
+
+func runBasemapBuild(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("basemap build", basemapSummary, stderr)
+	in := fs.String("osm", "", "OpenStreetMap extract to read: .osm.pbf or .osm XML")
+	out := fs.String("out", "basemap.pmtiles", "PMTiles file to write (replaced when the build succeeds)")
+	minZoom := fs.Int("minzoom", 0, "lowest zoom to write")
+	maxZoom := fs.Int("maxzoom", osmbuild.MaxZoom, fmt.Sprintf("highest zoom to write, at most %d (house numbers appear at this zoom only)", osmbuild.MaxZoom))
+	name := fs.String("name", "", "the archive's name in its metadata (default: the extract's file name)")
+	prog := fs.String("progress", "auto", "progress on standard error: auto (a bar on a terminal, plain lines otherwise), bar, lines or none")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		if err == fs.err || strings.HasPrefix(err.Error(), "unexpected argument") {
+			fmt.Fprintf(stderr, "aidmap basemap build: %v\n", err) // the flag package printed its own errors
+		}
+		return errUsage
+	}
+	if *in == "" {
+		fmt.Fprintln(stderr, "aidmap basemap build: --osm is required: give the OpenStreetMap extract to read")
+		return errUsage
+	}
+	if *out == "" {
+		fmt.Fprintln(stderr, "aidmap basemap build: --out is empty; give the PMTiles file to write")
+		return errUsage
+	}
+	if *minZoom < 0 || *maxZoom < 1 || *maxZoom > osmbuild.MaxZoom || *minZoom > *maxZoom {
+		fmt.Fprintf(stderr, "aidmap basemap build: --minzoom %d --maxzoom %d: want 0 <= minzoom <= maxzoom, 1 <= maxzoom <= %d\n", *minZoom, *maxZoom, osmbuild.MaxZoom)
+		return errUsage
+	}
+	switch *prog {
+	case "auto", "bar", "lines", "none":
+	default:
+		fmt.Fprintf(stderr, "aidmap basemap build: --progress %q: want auto, bar, lines or none\n", *prog)
+		return errUsage
+	}
+	if *name == "" {
+		*name = strings.TrimSuffix(strings.TrimSuffix(baseName(*in), ".pbf"), ".osm")
+	}
+	bar := &buildProgress{p: newProgress(stderr, *prog)}
+	opts := osmbuild.Options{MinZoom: *minZoom, MaxZoom: *maxZoom, Name: *name, Progress: bar.update}
+	sum, err := osmbuild.BuildFile(ctx, *in, *out, opts)
+	bar.p.done()
+	if err != nil {
+		return fmt.Errorf("basemap build %s: %w", *in, err)
+	}
+	secs := max(sum.Elapsed.Seconds(), 1e-9)
+	fmt.Fprintf(stdout, "%s: %s OpenStreetMap elements read (%s nodes, %s ways, %s relations), %s elements/s\n",
+		*in, thousands(int(sum.Elements())), thousands(int(sum.Nodes)), thousands(int(sum.Ways)), thousands(int(sum.Relations)),
+		thousands(int(float64(sum.Elements())/secs)))
+	fmt.Fprintf(stdout, "%s: %s tiles (%s distinct), zooms %d-%d, %s KB, in %s\n",
+		*out, thousands(int(sum.Tiles)), thousands(int(sum.UniqueTiles)), sum.MinZoom, sum.MaxZoom,
+		thousands(int((sum.Bytes+1023)/1024)), sum.Elapsed.Round(time.Millisecond))
+	fmt.Fprintf(stdout, "area: west %.4f, south %.4f, east %.4f, north %.4f\n", sum.Bounds[0], sum.Bounds[1], sum.Bounds[2], sum.Bounds[3])
+	names := make([]string, 0, len(sum.Features))
+	for l := range sum.Features {
+		names = append(names, l)
+	}
+	slices.Sort(names)
+	fmt.Fprintln(stdout, "features in tiles, by layer:")
+	for _, l := range names {
+		fmt.Fprintf(stdout, "  %-13s %s\n", l, thousands(int(sum.Features[l])))
+	}
+	return nil
+}
+
+func baseName(p string) string {
+	if i := strings.LastIndexAny(p, `/\`); i >= 0 {
+		return p[i+1:]
+	}
+	return p
+}
+
+// buildProgress shows a basemap build's stage and how far through it: a line rewritten in
+// place on a terminal, a plain line on each new stage and every few seconds otherwise.
+type buildProgress struct {
+	p     *progress
+	stage string
+}
+
+func (b *buildProgress) update(pr osmbuild.Progress) {
+	p := b.p
+	if p.off {
+		return
+	}
+	now := time.Now()
+	changed := pr.Stage != b.stage
+	b.stage = pr.Stage
+	if !changed && now.Sub(p.last) < p.every {
+		return
+	}
+	p.last = now
+	pct := int64(100)
+	if pr.Total > 0 {
+		pct = min(100, pr.Done*100/pr.Total)
+	}
+	line := fmt.Sprintf("%-14s %3d%% %s", pr.Stage, pct, now.Sub(p.start).Round(100*time.Millisecond))
+	if p.bar {
+		const width = 30
+		filled := int(pct * width / 100)
+		line = fmt.Sprintf("%-14s [%s%s] %3d%% %s", pr.Stage, strings.Repeat("=", filled), strings.Repeat(" ", width-filled), pct, now.Sub(p.start).Round(100*time.Millisecond))
+		pad := ""
+		if n := p.lastLen - len(line); n > 0 {
+			pad = strings.Repeat(" ", n)
+		}
+		fmt.Fprintf(p.w, "\r%s%s", line, pad)
+		p.lastLen, p.drawn = len(line), true
+		return
+	}
+	fmt.Fprintf(p.w, "aidmap basemap build: %s\n", line)
+}
