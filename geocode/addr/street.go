@@ -41,7 +41,7 @@ func Street(s string) string {
 	return streetKey(ws)
 }
 
-// streetKey builds the Street key of folded words; it may reorder ws in place.
+// streetKey builds the Street key of folded words; in is not changed.
 func streetKey(in []string) string {
 	var wa [16]string
 	ws := wa[:0]
@@ -121,7 +121,7 @@ func streetKey(in []string) string {
 			w = c
 		} else if c, ok := suffixTypes[w]; ok {
 			w = c
-		} else if c, ok := leadTypes[w]; ok && w != "rue" {
+		} else if c, ok := leadTypes[w]; ok {
 			w = c
 		}
 		add(w)

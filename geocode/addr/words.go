@@ -175,7 +175,7 @@ var floorWords = map[string]bool{
 // floorPhrases are whole floor names without a number.
 var floorPhrases = map[string]bool{
 	"ground": true, "main": true, "lower": true, "upper": true, "basement": true,
-	"mezzanine": true, "rez": true, "sous": true, "top": true, "penthouse": false,
+	"mezzanine": true, "rez": true, "sous": true, "top": true,
 }
 
 // countries maps the ways people write a country to its ISO 3166-1 alpha-2 code. Only
