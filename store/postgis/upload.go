@@ -17,7 +17,9 @@ import (
 // Rollback. Add COPYs each batch into a temporary staging table without taking any lock, so
 // concurrent uploads stream in parallel and readers never notice; Commit then takes the writer
 // lock (see the package comment) and merges the whole staging table into sites with one UPDATE
-// and one INSERT, retires what is to be retired, and commits. Memory on our side is one batch.
+// and one INSERT, retires what is to be retired, and commits. Memory on our side is one batch
+// and the digests of the IDs added (store.IDSet), which find a site added twice at once,
+// naming it, where a GROUP BY over the staging table at Commit cost 2.5 µs a site.
 
 // BeginUpload starts a streaming upload of one organisation's sites: see store.Store.
 func (s *Store) BeginUpload(ctx context.Context, orgID string, opts store.UploadOptions) (store.Upload, error) {
@@ -35,11 +37,11 @@ type upload struct {
 	tx    pgx.Tx
 	orgID string
 	opts  store.UploadOptions
-	adds  int   // Add calls so far
-	added int64 // sites staged so far: the next site's ordinal
-	marks bool  // Keep or Retire staged some IDs
-	err   error // the first error: the upload is rolled back
-	done  bool  // committed or rolled back
+	seen  *store.IDSet // the IDs added, to refuse a site added twice
+	added int64        // sites staged so far: the next site's ordinal
+	marks bool         // Keep or Retire staged some IDs
+	err   error        // the first error: the upload is rolled back
+	done  bool         // committed or rolled back
 
 	// track makes Commit record each staged site's outcome, for UpsertSites.
 	track bool
@@ -114,9 +116,6 @@ RETURNING version`
 
 	sqlCount = `WITH w AS (%s) SELECT count(*), coalesce(max(version), 0) FROM w`
 
-	// sqlDuplicate finds a site staged twice. A single Add was checked before it was staged.
-	sqlDuplicate = `SELECT id, min(external_id) FROM site_stage GROUP BY id HAVING count(*) > 1 LIMIT 1`
-
 	// sqlRetireCursor lists the sites Commit retires: the organisation's sites not retired
 	// already and not added, that Retire named or, with RetireMissing ($2), that Keep did not.
 	sqlRetireCursor = `DECLARE site_retire NO SCROLL CURSOR FOR
@@ -144,7 +143,7 @@ func (s *Store) begin(ctx context.Context, orgID string, opts store.UploadOption
 	if err != nil {
 		return nil, err
 	}
-	u := &upload{s: s, ctx: ctx, tx: tx, orgID: orgID, opts: opts, track: track}
+	u := &upload{s: s, ctx: ctx, tx: tx, orgID: orgID, opts: opts, track: track, seen: store.NewIDSet()}
 	if err := u.prepare(ctx); err != nil {
 		tx.Rollback(context.WithoutCancel(ctx))
 		return nil, err
@@ -215,6 +214,9 @@ func (u *upload) Add(ctx context.Context, sites []aidmap.Site) error {
 	}
 	rows, err := encodeBatch(u.orgID, sites)
 	if err == nil {
+		err = u.seen.AddBatch(sites)
+	}
+	if err == nil {
 		err = u.addRows(ctx, rows)
 	}
 	if err != nil {
@@ -231,7 +233,6 @@ func (u *upload) addRows(ctx context.Context, rows []siteRow) error {
 		return err
 	}
 	u.added += int64(len(rows))
-	u.adds++
 	return nil
 }
 
@@ -300,17 +301,6 @@ func (u *upload) Commit(ctx context.Context) (store.UploadResult, error) {
 func (u *upload) commit(ctx context.Context) (store.UploadResult, error) {
 	var res store.UploadResult
 	tx := u.tx
-	if u.adds > 1 {
-		var id, ext string
-		switch err := tx.QueryRow(ctx, sqlDuplicate).Scan(&id, &ext); {
-		case err == nil:
-			return res, fmt.Errorf("site %q: %w", ext, &aidmap.FieldError{
-				Field: "external_id", Value: ext, Reason: "was added twice in this upload"})
-		case !errors.Is(err, pgx.ErrNoRows):
-			return res, err
-		}
-	}
-
 	// From here to the commit, writers go one at a time (see the package comment).
 	if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1, $2)`, lockWrite, u.s.lockKey); err != nil {
 		return res, err
