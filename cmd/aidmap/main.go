@@ -62,11 +62,11 @@ type command struct {
 func commands() []command {
 	return []command{
 		{"serve", "run the HTTP server: map, API, health and metrics", runServe},
-		{"basemap", "build an offline street basemap (PMTiles) from an OpenStreetMap extract", runBasemap},
 		{"ingest", "load an organisation's list of sites (CSV, GeoJSON, HSDS) into the store, with a report", runIngest},
 		{"gazetteer", "import address points (OpenAddresses, OpenStreetMap) for the embedded geocoder", runGazetteer},
 		{"geocode", "look up an address or place: point, precision, confidence and matched label", runGeocode},
 		{"migrate", "apply the store's schema migrations and exit", runMigrate},
+		{"tiles", "write the sites layer as vector tiles: tiles export writes a PMTiles archive", runTiles},
 		{"export", "write the whole store as an NDJSON dump (to move it to another store)", runExport},
 		{"import", "read a dump written by export into the store", runImport},
 		{"version", "print the version", runVersion},
