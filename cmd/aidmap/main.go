@@ -62,6 +62,7 @@ type command struct {
 func commands() []command {
 	return []command{
 		{"serve", "run the HTTP server: map, API, health and metrics", runServe},
+		{"basemap", "build an offline street basemap (PMTiles) from an OpenStreetMap extract", runBasemap},
 		{"ingest", "load an organisation's list of sites (CSV, GeoJSON, HSDS) into the store, with a report", runIngest},
 		{"gazetteer", "import address points (OpenAddresses, OpenStreetMap) for the embedded geocoder", runGazetteer},
 		{"geocode", "look up an address or place: point, precision, confidence and matched label", runGeocode},
