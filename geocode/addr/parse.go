@@ -483,7 +483,7 @@ func ruralWords(ts []token) int {
 
 func isStationWord(w string) bool {
 	switch w {
-	case "succ", "succursale", "stn", "station", "csp", "comptoir":
+	case "succ", "succursale", "stn", "station", "csp", "comptoir", "rpo":
 		return true
 	}
 	return false

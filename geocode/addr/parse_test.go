@@ -64,6 +64,7 @@ var parseCases = []struct {
 	{"1234 Main St, PO Box 55, Smithers BC V0J 2N0", Parsed{POBox: "55", Number: "1234", Street: "main st", Locality: "smithers", Region: "bc", Postcode: "V0J 2N0", Country: "CA"}},
 	{"C.P. 123, succ. Centre-ville, Montréal QC H3C 3J7", Parsed{POBox: "123", Place: "montreal", Region: "qc", Postcode: "H3C 3J7", Country: "CA"}},
 	{"Case postale 8888, Succursale Centre-Ville, Montréal (Québec) H3C 3P8", Parsed{POBox: "8888", Place: "montreal", Region: "qc", Postcode: "H3C 3P8", Country: "CA"}},
+	{"Box 1234 RPO Main, Kamloops BC", Parsed{POBox: "1234", Place: "kamloops", Region: "bc", Country: "CA"}},
 	{"RR 2, Site 5, Comp 12, Vernon BC", Parsed{Place: "vernon", Region: "bc", Country: "CA"}},
 	{"General Delivery, Tofino BC V0R 2Z0", Parsed{Place: "tofino", Region: "bc", Postcode: "V0R 2Z0", Country: "CA"}},
 

@@ -163,7 +163,7 @@ var unitWords = map[string]bool{
 	"office": true, "flat": true, "logement": true, "log": true, "ph": true, "penthouse": true,
 	"bldg": true, "building": true, "bay": true, "porte": true, "lot": true, "space": true,
 	"spc": true, "trlr": true, "ofc": true, "units": true, "suites": true, "rooms": true,
-	"apts": true, "bureaux": true, "locaux": true, "offices": true,
+	"apts": true, "bureaux": true, "locaux": true, "offices": true, "loc": true,
 }
 
 // floorWords name a floor, which is dropped: no gazetteer has floors.
