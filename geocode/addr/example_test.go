@@ -36,3 +36,25 @@ func ExampleStreet() {
 	// rue Sainte-Catherine Ouest     st catherine st w
 	// chemin de la Côte-des-Neiges   cote des neiges rd
 }
+
+func ExamplePostcode() {
+	for _, s := range []string{"v6b1a1", "90210-1234", "sw1a2aa", "12345-"} {
+		code, country := addr.Postcode(s)
+		fmt.Printf("%q %q fsa=%q zip4=%q\n", code, country, addr.FSA(s), addr.ZIP4(s))
+	}
+	// Output:
+	// "V6B 1A1" "CA" fsa="V6B" zip4=""
+	// "90210" "US" fsa="" zip4="1234"
+	// "SW1A 2AA" "GB" fsa="" zip4=""
+	// "12345" "US" fsa="" zip4=""
+}
+
+func ExampleUndirected() {
+	// A query that puts the directional on the other side from the data can be tried again
+	// without it.
+	fmt.Println(addr.Undirected(addr.Street("4th Avenue West")))
+	fmt.Println(addr.Undirected(addr.Street("W 4th Ave")))
+	// Output:
+	// 4 ave w
+	// 4 ave w
+}
