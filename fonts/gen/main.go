@@ -22,9 +22,11 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strconv"
+	"unicode"
 
 	"golang.org/x/image/font"
 	"golang.org/x/image/font/gofont/goregular"
@@ -84,13 +86,14 @@ func main() {
 		fmt.Fprintln(os.Stderr, "gen: -src and -source are required; see go doc ./fonts/gen")
 		os.Exit(2)
 	}
-	if err := run(*src, *desc, *out); err != nil {
+	if err := run(*src, *desc, *out, os.Stdout); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
 }
 
-func run(srcDir, desc, outDir string) error {
+// run generates the data of every source into outDir, reporting each range on log.
+func run(srcDir, desc, outDir string, log io.Writer) error {
 	check, err := checksum()
 	if err != nil {
 		return err
@@ -148,7 +151,7 @@ func run(srcDir, desc, outDir string) error {
 			gsum := sha256.Sum256(gz)
 			mf.Ranges[name] = hex.EncodeToString(gsum[:])
 			total += len(gz)
-			fmt.Printf("%-28s %5d-%-5d %4d glyphs %7d bytes (%d gzipped)\n", s.name, first, first+fonts.RangeSize-1, n, len(pbf), len(gz))
+			fmt.Fprintf(log, "%-28s %5d-%-5d %4d glyphs %7d bytes (%d gzipped)\n", s.name, first, first+fonts.RangeSize-1, n, len(pbf), len(gz))
 		}
 		m.Fonts = append(m.Fonts, mf)
 	}
@@ -159,7 +162,7 @@ func run(srcDir, desc, outDir string) error {
 	if err := os.WriteFile(filepath.Join(outDir, "manifest.json"), append(b, '\n'), 0o644); err != nil {
 		return fmt.Errorf("gen: %w", err)
 	}
-	fmt.Printf("total %d bytes gzipped\n", total)
+	fmt.Fprintf(log, "total %d bytes gzipped\n", total)
 	return nil
 }
 
@@ -169,6 +172,9 @@ func run(srcDir, desc, outDir string) error {
 func build(r *sdf.Renderer, name string, first rune, ascender int) (pbf []byte, n int, err error) {
 	var glyphs []fonts.Glyph
 	for c := first; c < first+fonts.RangeSize; c++ {
+		if unicode.IsControl(c) {
+			continue // fonts map NUL and CR to empty glyphs; labels never draw controls
+		}
 		g, err := r.Render(c)
 		if errors.Is(err, sdf.ErrNoGlyph) {
 			continue
