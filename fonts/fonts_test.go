@@ -172,7 +172,7 @@ func TestRangeMetrics(t *testing.T) {
 		{'H', 18, 18, 18}, // cap height ceil(17.1); advance 742/1000*24 = 17.8
 		{'x', 13, 13, 13},
 		{'p', 14, 20, 15}, // the bowl's overshoot rounds up; descender 240/1000*24 = 5.8
-		{' ', 0, 0, 6}, // space: no outline, advance 260/1000*24 = 6.2
+		{' ', 0, 0, 6},    // space: no outline, advance 260/1000*24 = 6.2
 	}
 	for _, tt := range tests {
 		t.Run(string(tt.r), func(t *testing.T) {
@@ -286,7 +286,7 @@ func TestRangeFirstFontWins(t *testing.T) {
 	}{
 		{"One,Two", 0, map[rune]uint32{'a': 1, 'b': 1, 'c': 2}},
 		{"Two,One", 0, map[rune]uint32{'a': 1, 'b': 2, 'c': 2}},
-		{"Two", 0, map[rune]uint32{'a': 1, 'b': 2, 'c': 2}}, // One follows as a fallback
+		{"Two", 0, map[rune]uint32{'a': 1, 'b': 2, 'c': 2}},  // One follows as a fallback
 		{"Nope", 0, map[rune]uint32{'a': 1, 'b': 1, 'c': 2}}, // unknown: the first font
 		{"One", 256, map[rune]uint32{300: 2}},
 		{"One", 512, map[rune]uint32{}},
