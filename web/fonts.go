@@ -68,9 +68,6 @@ func (s *Server) handleGlyphs(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h.Set("Content-Length", strconv.Itoa(len(body)))
-	if r.Method == http.MethodHead {
-		return
-	}
 	_, _ = w.Write(body)
 }
 
