@@ -7,11 +7,9 @@ package key
 
 import "github.com/aidmap/aidmap/geocode/addr"
 
-// Name is the key of a place name. It should be addr.Locality (which also writes "St." and
-// "Ste" as "saint" and drops "City of"), applied alike to the data and the query; it is
-// addr.Fold until addr.Locality is committed.
-func Name(s string) string { return addr.Fold(s) }
+// Name is the key of a place name: addr.Locality, which folds case and accents, writes "St."
+// and "Ste" as "saint" and drops "City of", applied alike to the data and the query.
+func Name(s string) string { return addr.Locality(s) }
 
-// Region is the key of a region: it should be addr.Region, which also takes "Quebec" for
-// "QC"; until that is committed, the folded code, so "bc" matches "BC".
-func Region(s string) string { return addr.Fold(s) }
+// Region is the key of a region: addr.Region, so "Quebec", "Québec" and "QC" all match "QC".
+func Region(s string) string { return addr.Region(s) }
