@@ -6,10 +6,14 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 
 	"github.com/paulmach/orb/encoding/mvt"
+
+	"github.com/aidmap/aidmap/demo"
+	"github.com/aidmap/aidmap/geo"
 )
 
 // fetch makes a GET with the given headers, without the transport's own gzip handling, so the
@@ -169,4 +173,62 @@ func TestSitesTileJSON(t *testing.T) {
 	if len(doc.VectorLayers) != 1 || doc.VectorLayers[0].ID != "sites" || doc.VectorLayers[0].Fields["point_count"] == "" || doc.VectorLayers[0].Fields["count_food_bank"] == "" {
 		t.Fatalf("got vector_layers %+v", doc.VectorLayers)
 	}
+}
+
+// BenchmarkSitesTileCachedHTTP measures cached tiles over real HTTP (keep-alive connections,
+// gzip, the server's whole middleware chain), client and server on the same machine.
+func BenchmarkSitesTileCachedHTTP(b *testing.B) {
+	src := snapshot{ix: geo.NewIndex(demo.Sites(200, 7), 9)}
+	srv := httptest.NewServer(NewServer(Config{Source: src, Store: pinger{}}).Handler())
+	defer srv.Close()
+	url := srv.URL + vancouverTile
+	tr := &http.Transport{MaxIdleConnsPerHost: 64, DisableCompression: true}
+	defer tr.CloseIdleConnections()
+	client := &http.Client{Transport: tr}
+	warm, _ := http.NewRequest(http.MethodGet, url, nil)
+	if resp, err := client.Do(warm); err != nil || resp.StatusCode != http.StatusOK {
+		b.Fatalf("warm-up: %v", err)
+	} else {
+		resp.Body.Close()
+	}
+	b.SetParallelism(4)
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		req, _ := http.NewRequest(http.MethodGet, url, nil)
+		req.Header.Set("Accept-Encoding", "gzip")
+		for pb.Next() {
+			resp, err := client.Do(req)
+			if err != nil {
+				b.Error(err)
+				return
+			}
+			_, _ = io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusOK {
+				b.Errorf("status %d", resp.StatusCode)
+				return
+			}
+		}
+	})
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "req/s")
+}
+
+// BenchmarkSitesTileCachedHandler is the server's share of a cached tile: the handler and
+// its middleware without the network or an HTTP client.
+func BenchmarkSitesTileCachedHandler(b *testing.B) {
+	src := snapshot{ix: geo.NewIndex(demo.Sites(200, 7), 9)}
+	h := NewServer(Config{Source: src, Store: pinger{}}).Handler()
+	req := httptest.NewRequest(http.MethodGet, vancouverTile, nil)
+	req.Header.Set("Accept-Encoding", "gzip")
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			w := httptest.NewRecorder()
+			h.ServeHTTP(w, req)
+			if w.Code != http.StatusOK {
+				b.Errorf("status %d", w.Code)
+				return
+			}
+		}
+	})
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "req/s")
 }
