@@ -91,6 +91,14 @@ func (e *Embedded) Geocode(ctx context.Context, req Request) ([]Result, error) {
 					Confidence: confPostcode * 0.9, Label: placeLabel(p), Source: SourcePlaces})
 			}
 		}
+		if q.Street == "" && q.Number == "" && q.Place == "" && q.Locality == "" {
+			// The query is a postal code and nothing else: its centroid is the answer asked for.
+			for i := range out {
+				if out[i].Precision == aidmap.PrecisionPostalCode {
+					out[i].Confidence = min(1, out[i].Confidence*1.6)
+				}
+			}
+		}
 		out = append(out, e.localities(g, q, limit)...)
 	}
 	if len(out) == 0 {

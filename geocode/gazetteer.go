@@ -437,6 +437,17 @@ func (g *Gazetteer) Lookup(q addr.Parsed, limit int) []Result {
 	var out []Result
 	if q.Street != "" {
 		ms := g.findStreets(q.Street)
+		if len(ms) == 0 && q.Locality == "" {
+			// Written without a comma before the town ("999 Charleson Vancouver BC"), the
+			// town's words end the street key: try the key without them.
+			ws := strings.Fields(q.Street)
+			for cut := len(ws) - 1; cut >= 1 && cut >= len(ws)-3 && len(ms) == 0; cut-- {
+				if m := g.findStreets(strings.Join(ws[:cut], " ")); len(m) > 0 {
+					ms = m
+					q.Street, q.Locality = strings.Join(ws[:cut], " "), addr.Locality(strings.Join(ws[cut:], " "))
+				}
+			}
+		}
 		for i := range ms {
 			ms[i].score *= localityScore(q, &g.streets[ms[i].idx])
 		}
@@ -564,6 +575,8 @@ func (s *street) resolve(q addr.Parsed) Result {
 	switch {
 	case gap <= nearbySpan:
 		r.Precision, r.Confidence, r.Label = aidmap.PrecisionInterpolated, confNearby, label
+	case s.extrapolate(near, num, &r):
+		r.Label = label
 	default:
 		r.Precision, r.Confidence, r.Label = aidmap.PrecisionStreet, confStreet, s.describe("")
 		if gap > streetSpan {
@@ -607,6 +620,38 @@ func abs32(v int32) int32 {
 	}
 	return v
 }
+
+// extrapolate continues the line through the two known numbers nearest the end num is past,
+// when num is not much further from them than they are from each other: house numbers rise
+// steadily along most streets. It sets r and reports whether it could.
+func (s *street) extrapolate(near int, num int32, r *Result) bool {
+	other := near - 1
+	if num < s.pts[near].num {
+		other = near + 1
+	}
+	if other < 0 || other >= len(s.pts) {
+		return false
+	}
+	a, b := s.pts[other], s.pts[near] // b is the end nearest num
+	span := abs32(b.num - a.num)
+	past := abs32(num - b.num)
+	if span < 2 || past > 2*span || past > maxExtrapolate {
+		return false
+	}
+	alat, alon := a.latLon()
+	blat, blon := b.latLon()
+	if aidmap.DistanceM(alat, alon, blat, blon) < 1 {
+		return false // the same spot: no direction to follow
+	}
+	f := float64(num-b.num) / float64(b.num-a.num)
+	r.Lat, r.Lon = blat+f*(blat-alat), blon+f*(blon-alon)
+	r.Precision, r.Confidence = aidmap.PrecisionInterpolated, confNearby*0.85
+	return true
+}
+
+// maxExtrapolate bounds how far past the known numbers a number is extrapolated: about two
+// city blocks in North American numbering.
+const maxExtrapolate = 200
 
 // streetSpan is how far in house numbers the nearest known number may be for it to stand for
 // the street; beyond it, the street's middle does.

@@ -39,6 +39,8 @@ func testPoints() []aidmap.AddressPoint {
 	// A street whose name invites typos.
 	add(1500, "Commercial Drive", "", "Vancouver", "BC", "", 49.2710, -123.0695)
 	add(1600, "Commercial Drive", "", "Vancouver", "BC", "", 49.2700, -123.0695)
+	// A street with no type.
+	add(2000, "Kingsway", "", "Vancouver", "BC", "", 49.2500, -123.0700)
 	// French street.
 	add(4500, "Rue Saint-Denis", "", "Montréal", "QC", "H2J 2L3", 45.5256, -73.5850)
 	return pts
@@ -248,4 +250,12 @@ func BenchmarkEmbeddedGeocode(b *testing.B) {
 		i++
 	}
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "addresses/s")
+}
+
+func TestEmbeddedTownWithoutComma(t *testing.T) {
+	e := NewEmbedded(testGazetteer(t))
+	rs, err := e.Geocode(context.Background(), Request{Text: "2000 Kingsway Vancouver BC"})
+	if err != nil || rs[0].Precision != aidmap.PrecisionAddress {
+		t.Fatalf("Geocode without a comma before the town = %+v, %v; want the address point (parsed %+v)", rs, err, Parse(Request{Text: "2000 Kingsway Vancouver BC"}))
+	}
 }
