@@ -4,6 +4,7 @@
 // with the full gazetteer (the address is known) and reports the geocoder's throughput.
 //
 //	go run ./internal/geoaccuracy [-holdout 0.1] [-seed 1] FILE...
+//	go run ./internal/geoaccuracy -write-synthetic /tmp/oa1m.csv -n 1000000
 //
 // FILE is an OpenAddresses CSV (LON,LAT,NUMBER,STREET,...,CITY,...,REGION,POSTCODE) or a CSV
 // with one-line addresses (address,longitude,latitude, like the City of Vancouver's property
@@ -45,7 +46,16 @@ func main() {
 	seed := flag.Uint64("seed", 1, "random seed for the hold-out")
 	combine := flag.Bool("combine", false, "treat all files as one dataset (e.g. two samples of one city)")
 	flag.BoolVar(&verbose, "v", false, "print each held-out address more than 100 m off")
+	synthetic := flag.String("write-synthetic", "", "write a synthetic OpenAddresses CSV of -n points to this file and exit (for the 1M import benchmarks)")
+	n := flag.Int("n", 1_000_000, "points for -write-synthetic")
 	flag.Parse()
+	if *synthetic != "" {
+		if err := writeSynthetic(*synthetic, *n); err != nil {
+			fmt.Fprintln(os.Stderr, "geoaccuracy:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	if flag.NArg() == 0 {
 		fmt.Fprintln(os.Stderr, "usage: geoaccuracy [-holdout 0.1] FILE...")
 		os.Exit(2)
