@@ -127,7 +127,6 @@ func Build(ctx context.Context, in io.ReadSeeker, out io.Writer, opts Options) (
 	sum := Summary{Nodes: r.nodes.Load(), Ways: r.wayCount.Load(), Relations: r.relations.Load(),
 		Features: map[string]int64{}, MinZoom: int(minZ), MaxZoom: int(maxZ)}
 	features := r.features()
-	r = nil // the node and way tables are no longer needed
 	if len(features) == 0 {
 		return sum, fmt.Errorf("osmbuild: no map features in the extract (%d elements read)", sum.Elements())
 	}
@@ -135,6 +134,17 @@ func Build(ctx context.Context, in io.ReadSeeker, out io.Writer, opts Options) (
 	for _, f := range features[1:] {
 		bound = bound.Union(f.bound)
 	}
+	if r.bounds != nil {
+		// World y grows southwards: the north-west corner is the minimum.
+		stated := orb.Bound{Min: project(r.bounds.Min[0], r.bounds.Max[1]), Max: project(r.bounds.Max[0], r.bounds.Min[1])}
+		if stated.Intersects(bound) {
+			bound = orb.Bound{
+				Min: orb.Point{max(stated.Min[0], bound.Min[0]), max(stated.Min[1], bound.Min[1])},
+				Max: orb.Point{min(stated.Max[0], bound.Max[0]), min(stated.Max[1], bound.Max[1])},
+			}
+		}
+	}
+	r = nil // the node and way tables are no longer needed
 	w, s := unproject(orb.Point{bound.Min[0], bound.Max[1]})
 	e, n := unproject(orb.Point{bound.Max[0], bound.Min[1]})
 	sum.Bounds = [4]float64{w, s, e, n}
@@ -160,7 +170,7 @@ func Build(ctx context.Context, in io.ReadSeeker, out io.Writer, opts Options) (
 		if err := ctx.Err(); err != nil {
 			return sum, fmt.Errorf("osmbuild: %w", err)
 		}
-		jobs := assign(features, z)
+		jobs := assign(features, z, bound)
 		stage := fmt.Sprintf("tiles z%d", z)
 		if err := encodeAll(ctx, jobs, encoders, tw, func(done int) {
 			if opts.Progress != nil {

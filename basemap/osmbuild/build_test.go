@@ -137,8 +137,8 @@ func TestBuildFixture(t *testing.T) {
 		if lon < 2.2 || lon > 2.5 || lat < 48.8 || lat > 48.95 {
 			t.Errorf("center %f,%f: want near 2.35,48.85", lon, lat)
 		}
-		if sum.Nodes == 0 || sum.Ways != 15 || sum.Relations != 2 {
-			t.Errorf("elements: %d nodes, %d ways, %d relations; want some, 15, 2", sum.Nodes, sum.Ways, sum.Relations)
+		if sum.Nodes == 0 || sum.Ways != 16 || sum.Relations != 2 {
+			t.Errorf("elements: %d nodes, %d ways, %d relations; want some, 16, 2", sum.Nodes, sum.Ways, sum.Relations)
 		}
 		want := []string{"read relations", "read ways", "read nodes", "tiles z0", "tiles z15"}
 		for _, w := range want {
@@ -192,7 +192,7 @@ func TestBuildFixture(t *testing.T) {
 			{LayerHousenumbers, 15, 15},
 			{LayerRoads, 5, 15}, // the 1° motorway from z5
 			{LayerLanduse, 8, 15},
-			{LayerWater, 8, 15}, // a 440 m lake is a pixel (8 units) from z8
+			{LayerWater, 5, 15}, // the sea south of the coastline; the 440 m lake is a pixel from z8
 			{LayerWaterway, 9, 15},
 			{LayerRailways, 8, 15},
 			{LayerPlaces, 5, 15},     // the city from z5
@@ -274,6 +274,40 @@ func TestBuildFixture(t *testing.T) {
 		}
 		if !found {
 			t.Error("no lake polygon with one hole at z15")
+		}
+	})
+
+	t.Run("ocean from the coastline, tiles within the stated bounds", func(t *testing.T) {
+		// The fixture's <bounds> box is 2.28-2.42 E, 48.80-48.90 N; the coastline runs west to
+		// east near 48.82 N with the sea (on its right) to the south.
+		box := orb.Bound{Min: project(2.28, 48.90), Max: project(2.42, 48.80)}
+		oceans, seaTile := 0, false
+		for _, tl := range tiles {
+			n := float64(uint32(1) << tl.z)
+			tb := orb.Bound{Min: orb.Point{float64(tl.x) / n, float64(tl.y) / n}, Max: orb.Point{float64(tl.x+1) / n, float64(tl.y+1) / n}}
+			if !tb.Intersects(box) {
+				t.Errorf("tile %v is outside the extract's bounds", tl)
+			}
+			if l := tl.layer(LayerWater); l != nil {
+				for _, f := range l.Features {
+					if f.Properties["class"] == "ocean" {
+						oceans++
+						if tl.z == 14 && tb.Contains(project(2.35, 48.85)) {
+							t.Errorf("ocean in %v, the town's tile north of the coast", tl)
+						}
+						if p, ok := f.Geometry.(orb.Polygon); ok && tl.z == 14 && tb.Contains(project(2.35, 48.805)) {
+							// The tile straddles the box's south edge (48.80 N): sea down to it.
+							if a := surveyorArea(p[0]); a < Extent*Extent/4 {
+								t.Errorf("ocean in %v, a tile south of the coast, covers %.0f units², want most of the tile", tl, a)
+							}
+							seaTile = true
+						}
+					}
+				}
+			}
+		}
+		if oceans == 0 || !seaTile {
+			t.Errorf("%d ocean polygons, sea tile found %v: want the sea south of the coast", oceans, seaTile)
 		}
 	})
 

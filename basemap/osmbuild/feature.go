@@ -133,6 +133,28 @@ func (r *reader) features() []feature {
 	for _, p := range r.points {
 		add(p.specs, project(p.lon, p.lat))
 	}
+	if chains := r.coastChains(); len(chains) > 0 {
+		box := orb.Bound{}
+		if r.bounds != nil {
+			box = *r.bounds
+		} else {
+			box = chains[0].Bound()
+			for _, c := range chains[1:] {
+				box = box.Union(c.Bound())
+			}
+		}
+		sea := []spec{{layer: layerIndex(LayerWater), area: true, props: geojson.Properties{"class": "ocean"}}}
+		for _, p := range ocean(box, chains) {
+			world := make(orb.Polygon, len(p))
+			for i, ring := range p {
+				world[i] = make(orb.Ring, len(ring))
+				for j, pt := range ring {
+					world[i][j] = project(pt[0], pt[1])
+				}
+			}
+			add(sea, world)
+		}
+	}
 	return out
 }
 

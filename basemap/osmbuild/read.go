@@ -12,6 +12,7 @@ import (
 	"slices"
 	"sync/atomic"
 
+	"github.com/paulmach/orb"
 	"github.com/paulmach/osm"
 	"github.com/paulmach/osm/osmpbf"
 	"github.com/paulmach/osm/osmxml"
@@ -52,6 +53,7 @@ type wayRec struct {
 	last   int32
 	specs  []spec
 	member bool
+	coast  bool // natural=coastline, for the ocean
 }
 
 // relRec is a multipolygon or boundary relation kept for the map.
@@ -78,6 +80,7 @@ type reader struct {
 	nodeIDs    []int64 // sorted node IDs that kept ways use
 	coords     []int32 // lon, lat in 1e-7 degrees for nodeIDs[i] at 2i, 2i+1; missing = MinInt32
 	points     []pointRec
+	bounds     *orb.Bound // the extract's bounds in degrees, when the file states them
 
 	nodes, wayCount, relations atomic.Int64
 }
@@ -101,6 +104,9 @@ func (r *reader) scanner(pass int, stage string) (osm.Scanner, error) {
 		return osmxml.New(r.ctx, in), nil
 	}
 	s := osmpbf.New(r.ctx, in, min(runtime.GOMAXPROCS(0), 4))
+	if h, err := s.Header(); err == nil && h.Bounds != nil {
+		r.setBounds(h.Bounds)
+	}
 	switch pass {
 	case 1:
 		s.SkipNodes, s.SkipWays = true, true
@@ -116,7 +122,7 @@ func (r *reader) scanner(pass int, stage string) (osm.Scanner, error) {
 			if len(w.Nodes) < 2 {
 				return false
 			}
-			if len(waySpecs(w.Tags, w.Nodes[0].ID == w.Nodes[len(w.Nodes)-1].ID)) > 0 {
+			if isCoast(w.Tags) || len(waySpecs(w.Tags, w.Nodes[0].ID == w.Nodes[len(w.Nodes)-1].ID)) > 0 {
 				return true
 			}
 			_, ok := slices.BinarySearch(members, int64(w.ID))
@@ -159,6 +165,9 @@ func (r *reader) readRelations() error {
 	}
 	defer s.Close()
 	for s.Scan() {
+		if b, ok := s.Object().(*osm.Bounds); ok {
+			r.setBounds(b)
+		}
 		rel, ok := s.Object().(*osm.Relation)
 		if !ok {
 			continue
@@ -206,16 +215,17 @@ func (r *reader) readWays() error {
 		closed := w.Nodes[0].ID == w.Nodes[len(w.Nodes)-1].ID
 		specs := waySpecs(w.Tags, closed)
 		_, member := slices.BinarySearch(r.memberWays, int64(w.ID))
+		coast := isCoast(w.Tags)
 		if r.format == FormatXML {
 			r.wayCount.Add(1)
 		}
-		if len(specs) == 0 && !member {
+		if len(specs) == 0 && !member && !coast {
 			continue
 		}
 		if len(r.wayNodes)+len(w.Nodes) > math.MaxInt32 {
 			return fmt.Errorf("osmbuild: read ways: extract too large (more than %d way nodes)", math.MaxInt32)
 		}
-		rec := wayRec{id: int64(w.ID), first: int32(len(r.wayNodes)), specs: specs, member: member}
+		rec := wayRec{id: int64(w.ID), first: int32(len(r.wayNodes)), specs: specs, member: member, coast: coast}
 		for _, n := range w.Nodes {
 			r.wayNodes = append(r.wayNodes, int64(n.ID))
 		}
@@ -273,6 +283,15 @@ func (r *reader) readNodes() error {
 		return fmt.Errorf("osmbuild: read nodes: %w", err)
 	}
 	return nil
+}
+
+func isCoast(tags osm.Tags) bool { return tags.Find("natural") == "coastline" }
+
+// setBounds keeps the extract's stated bounds when they make sense.
+func (r *reader) setBounds(b *osm.Bounds) {
+	if validLonLat(b.MinLon, b.MinLat) && validLonLat(b.MaxLon, b.MaxLat) && b.MinLon < b.MaxLon && b.MinLat < b.MaxLat {
+		r.bounds = &orb.Bound{Min: orb.Point{b.MinLon, b.MinLat}, Max: orb.Point{b.MaxLon, b.MaxLat}}
+	}
 }
 
 func validLonLat(lon, lat float64) bool {

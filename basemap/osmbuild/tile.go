@@ -33,21 +33,25 @@ type tileJob struct {
 }
 
 // assign lists the tiles of zoom z and the features that touch each, in tile-ID order. A
-// feature is left out below its zoom or when it is smaller than a pixel at z.
-func assign(features []feature, z uint8) []tileJob {
+// feature is left out below its zoom or when it is smaller than a pixel at z. Only tiles that
+// touch area (world coordinates: the extract's bounds) are made, so a long boundary or
+// coastline that the extract carries in full does not fill tiles far outside the city.
+func assign(features []feature, z uint8, area orb.Bound) []tileJob {
 	n := float64(uint32(1) << z)
 	pad := float64(Buffer) / Extent / n
 	byTile := map[uint64][]int32{}
 	last := int(n) - 1
+	ax0, ax1 := max(0, int(math.Floor(area.Min[0]*n))), min(last, int(math.Floor(area.Max[0]*n)))
+	ay0, ay1 := max(0, int(math.Floor(area.Min[1]*n))), min(last, int(math.Floor(area.Max[1]*n)))
 	for i := range features {
 		f := &features[i]
 		if f.minZoom > z || tooSmall(f, z) {
 			continue
 		}
-		x0 := max(0, int(math.Floor((f.bound.Min[0]-pad)*n)))
-		x1 := min(last, int(math.Floor((f.bound.Max[0]+pad)*n)))
-		y0 := max(0, int(math.Floor((f.bound.Min[1]-pad)*n)))
-		y1 := min(last, int(math.Floor((f.bound.Max[1]+pad)*n)))
+		x0 := max(ax0, int(math.Floor((f.bound.Min[0]-pad)*n)))
+		x1 := min(ax1, int(math.Floor((f.bound.Max[0]+pad)*n)))
+		y0 := max(ay0, int(math.Floor((f.bound.Min[1]-pad)*n)))
+		y1 := min(ay1, int(math.Floor((f.bound.Max[1]+pad)*n)))
 		for x := x0; x <= x1; x++ {
 			for y := y0; y <= y1; y++ {
 				id := pmtiles.ZxyToID(z, uint32(x), uint32(y))
