@@ -16,6 +16,7 @@ import (
 	"github.com/go-chi/chi/v5/middleware"
 
 	"github.com/aidmap/aidmap"
+	"github.com/aidmap/aidmap/basemap"
 	"github.com/aidmap/aidmap/fonts"
 	"github.com/aidmap/aidmap/geo"
 )
@@ -50,6 +51,8 @@ type Config struct {
 	Static fs.FS
 	// Fonts serves /fonts (map label glyphs); nil means the fonts embedded in the binary.
 	Fonts *fonts.Library
+	// Basemap is served at /tiles/basemap; nil means the embedded world overview.
+	Basemap *basemap.Archive
 }
 
 // Server serves aidmap over HTTP.
@@ -61,6 +64,7 @@ type Server struct {
 	geocoder Geocoder
 	static   fs.FS
 	fonts    *fonts.Library
+	basemap  *basemap.Archive
 	metrics  *metrics
 	handler  http.Handler
 }
@@ -74,6 +78,7 @@ func NewServer(cfg Config) *Server {
 		geocoder: cfg.Geocoder,
 		version:  cfg.Version,
 		static:   cfg.Static,
+		basemap:  cfg.Basemap,
 	}
 	if s.logger == nil {
 		s.logger = slog.New(slog.DiscardHandler)
@@ -122,6 +127,10 @@ func (s *Server) routes() http.Handler {
 		"image/svg+xml", "application/json", "application/geo+json", "application/problem+json")
 	r.Get("/tiles/sites/{z}/{x}/{y}.mvt", s.handleSitesTile())
 	r.Get("/fonts/{fontstack}/{range}.pbf", s.handleGlyphs)
+	r.Get("/tiles/basemap/{z}/{x}/{y}.{ext}", s.handleArchiveTile(s.basemapArchive))
+	r.Get("/tiles/world/{z}/{x}/{y}.{ext}", s.handleArchiveTile(basemap.Default))
+	r.With(compress).Get("/tiles/basemap.json", s.handleArchiveTileJSON("basemap", s.basemapArchive))
+	r.With(compress).Get("/tiles/world.json", s.handleArchiveTileJSON("world", basemap.Default))
 	r.With(compress).Get("/tiles/sites.json", s.handleSitesTileJSON)
 	r.With(compress).Get("/", s.handleIndexPage)
 	r.With(compress).Handle("/static/*", http.StripPrefix("/static/", s.staticHandler()))
