@@ -87,6 +87,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	syncEvery := fs.Duration("sync-interval", time.Second, "how often the index checks the store for changes")
 	shutdown := fs.Duration("shutdown-timeout", 15*time.Second, "how long to let requests finish on SIGTERM/SIGINT")
 	gf := addGeocoderFlags(fs)
+	bf := addBasemapFlags(fs)
 	lf := addLogFlags(fs)
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -95,6 +96,11 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
+	bm, err := bf.open(ctx, logger)
+	if err != nil {
+		return err
+	}
+	defer bm.Close()
 	if *demoSpread != "vancouver" && *demoSpread != "world" {
 		return fmt.Errorf("--demo-spread %q: want vancouver or world", *demoSpread)
 	}
@@ -132,7 +138,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		go geocode.Follow(runCtx, gz, geocoder.Embedded(), gazVersion, max(5*time.Second, *syncEvery), logger)
 	}
 
-	srv := web.NewServer(web.Config{Source: follower, Store: st, Logger: logger, Version: buildVersion(), Geocoder: geocoder})
+	srv := web.NewServer(web.Config{Source: follower, Store: st, Logger: logger, Version: buildVersion(), Geocoder: geocoder, Basemap: bm})
 	httpServer := web.NewHTTPServer(*addr, srv.Handler(), logger)
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
