@@ -38,6 +38,7 @@ func (s *Store) BeginUpload(ctx context.Context, orgID string, opts store.Upload
 
 // upload is a store.Upload on the writer connection.
 type upload struct {
+	s     *Store
 	ctx   context.Context // BeginUpload's: database/sql rolls tx back when it ends
 	tx    *sql.Tx
 	orgID string
@@ -76,12 +77,36 @@ func (s *Store) begin(ctx context.Context, orgID string, opts store.UploadOption
 	if err != nil {
 		return nil, err
 	}
-	u := &upload{ctx: ctx, tx: tx, orgID: orgID, opts: opts, track: track, seen: store.NewIDSet()}
-	if err := u.prepare(ctx); err != nil {
+	if _, err := tx.ExecContext(ctx, sqlUploadCache); err != nil {
 		tx.Rollback()
 		return nil, err
 	}
+	u := &upload{s: s, ctx: ctx, tx: tx, orgID: orgID, opts: opts, track: track, seen: store.NewIDSet()}
+	if err := u.prepare(ctx); err != nil {
+		u.end(tx.Rollback())
+		return nil, err
+	}
 	return u, nil
+}
+
+// An upload gives the writer connection a larger page cache: site IDs are random, so a large
+// upload writes all over the primary key index, and with SQLite's default 2 MB cache every
+// insert reads and spills pages through system calls. With 64 MB, a million new sites took
+// 20.6 s of CPU instead of 24.6 s (4 of them system time), for about 100 MB more peak RSS.
+// The cache goes back to the default, and its memory to the system, when the upload ends.
+const (
+	sqlUploadCache  = `PRAGMA cache_size = -65536`
+	sqlDefaultCache = `PRAGMA cache_size = -2000`
+)
+
+// end finishes with the transaction ended by err (a Commit or Rollback): the writer
+// connection gets its default cache back. It returns err.
+func (u *upload) end(err error) error {
+	ctx := context.WithoutCancel(u.ctx)
+	if _, e := u.s.db.ExecContext(ctx, sqlDefaultCache); e == nil {
+		u.s.db.ExecContext(ctx, `PRAGMA shrink_memory`)
+	}
+	return err
 }
 
 func (u *upload) prepare(ctx context.Context) error {
@@ -149,7 +174,7 @@ func (u *upload) fail(err error) error {
 	if u.err == nil && !u.done {
 		u.err = err
 		u.done = true
-		u.tx.Rollback()
+		u.end(u.tx.Rollback())
 	}
 	return err
 }
@@ -306,14 +331,14 @@ func (u *upload) commit(ctx context.Context) (store.UploadResult, error) {
 	u.seen = nil
 	if u.opts.DryRun {
 		u.done = true
-		if err := u.tx.Rollback(); err != nil {
+		if err := u.end(u.tx.Rollback()); err != nil {
 			return store.UploadResult{}, err
 		}
 		u.res.Version = 0
 		return u.res, nil
 	}
 	u.done = true
-	if err := u.tx.Commit(); err != nil {
+	if err := u.end(u.tx.Commit()); err != nil {
 		u.err = err
 		return store.UploadResult{}, err
 	}
@@ -410,7 +435,7 @@ func (u *upload) Rollback(ctx context.Context) error {
 		return nil
 	}
 	u.done = true
-	if err := u.tx.Rollback(); err != nil && !errors.Is(err, sql.ErrTxDone) {
+	if err := u.end(u.tx.Rollback()); err != nil && !errors.Is(err, sql.ErrTxDone) {
 		return fmt.Errorf("sqlite: upload: rollback: %w", unavailable(ctx, err))
 	}
 	return nil
