@@ -34,6 +34,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Organizations", testOrganizations},
 		{"UpsertSites", testUpsertSites},
 		{"UpsertSitesAllOrNothing", testUpsertSitesAllOrNothing},
+		{"Upload", testUpload},
 		{"RoundTrip", testRoundTrip},
 		{"Site", testSite},
 		{"EachSite", testEachSite},
