@@ -166,11 +166,13 @@ func Build(ctx context.Context, in io.ReadSeeker, out io.Writer, opts Options) (
 	for i := range encoders {
 		encoders[i] = newEncoder(features, maxZ)
 	}
+	var parent []tileJob
 	for z := minZ; z <= maxZ; z++ {
 		if err := ctx.Err(); err != nil {
 			return sum, fmt.Errorf("osmbuild: %w", err)
 		}
-		jobs := assign(features, z, bound)
+		jobs := assign(features, z, bound, parent, z > minZ)
+		parent = jobs
 		stage := fmt.Sprintf("tiles z%d", z)
 		if err := encodeAll(ctx, jobs, encoders, tw, func(done int) {
 			if opts.Progress != nil {
@@ -343,7 +345,7 @@ func encodeAll(ctx context.Context, jobs []tileJob, encoders []*encoder, tw *til
 			go func() {
 				defer wg.Done()
 				for i := start + w; i < end; i += len(encoders) {
-					b, err := enc.encode(jobs[i])
+					b, err := enc.encode(&jobs[i])
 					if err != nil {
 						mu.Lock()
 						first = cmp(first, err)
@@ -365,6 +367,7 @@ func encodeAll(ctx context.Context, jobs []tileJob, encoders []*encoder, tw *til
 				}
 			}
 			results[i-start] = nil
+			jobs[i].features = nil // the next zoom needs only touched
 		}
 		progress(end)
 	}

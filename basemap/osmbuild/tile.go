@@ -30,28 +30,54 @@ type tileJob struct {
 	z        uint8
 	x, y     uint32
 	features []int32
+	touched  []int32 // set by encode: the features left after clipping to the buffered tile
 }
 
-// assign lists the tiles of zoom z and the features that touch each, in tile-ID order. A
-// feature is left out below its zoom or when it is smaller than a pixel at z. Only tiles that
-// touch area (world coordinates: the extract's bounds) are made, so a long boundary or
-// coastline that the extract carries in full does not fill tiles far outside the city.
-func assign(features []feature, z uint8, area orb.Bound) []tileJob {
+// assign lists the tiles of zoom z and the features that may touch each, in tile-ID order,
+// with each tile's features in feature order. A feature is left out below its zoom or when it
+// is smaller than a pixel at z. Only tiles that touch area (world coordinates: the extract's
+// bounds) are made, so a long boundary or coastline that the extract carries in full does not
+// fill tiles far outside the city.
+//
+// A feature already drawn at z-1 (parent holds those tiles, with touched set) is only tried
+// in the children of the tiles it touched there: a child's buffered box lies inside its
+// parent's, so no child is missed, and a long diagonal road costs the tiles it crosses, not
+// every tile of its bounding box. Other features start from their bounding box.
+func assign(features []feature, z uint8, area orb.Bound, parent []tileJob, parentZoom bool) []tileJob {
 	n := float64(uint32(1) << z)
 	pad := float64(Buffer) / Extent / n
 	byTile := map[uint64][]int32{}
 	last := int(n) - 1
 	ax0, ax1 := max(0, int(math.Floor(area.Min[0]*n))), min(last, int(math.Floor(area.Max[0]*n)))
 	ay0, ay1 := max(0, int(math.Floor(area.Min[1]*n))), min(last, int(math.Floor(area.Max[1]*n)))
+	span := func(f *feature) (x0, x1, y0, y1 int) {
+		return max(ax0, int(math.Floor((f.bound.Min[0]-pad)*n))), min(ax1, int(math.Floor((f.bound.Max[0]+pad)*n))),
+			max(ay0, int(math.Floor((f.bound.Min[1]-pad)*n))), min(ay1, int(math.Floor((f.bound.Max[1]+pad)*n)))
+	}
+	carried := func(f *feature) bool {
+		return parentZoom && z > 0 && f.minZoom < z && !tooSmall(f, z-1)
+	}
+	for _, pj := range parent {
+		for _, fi := range pj.touched {
+			f := &features[fi]
+			if !carried(f) {
+				continue
+			}
+			x0, x1, y0, y1 := span(f)
+			for x := max(x0, 2*int(pj.x)); x <= min(x1, 2*int(pj.x)+1); x++ {
+				for y := max(y0, 2*int(pj.y)); y <= min(y1, 2*int(pj.y)+1); y++ {
+					id := pmtiles.ZxyToID(z, uint32(x), uint32(y))
+					byTile[id] = append(byTile[id], fi)
+				}
+			}
+		}
+	}
 	for i := range features {
 		f := &features[i]
-		if f.minZoom > z || tooSmall(f, z) {
+		if f.minZoom > z || tooSmall(f, z) || carried(f) {
 			continue
 		}
-		x0 := max(ax0, int(math.Floor((f.bound.Min[0]-pad)*n)))
-		x1 := min(ax1, int(math.Floor((f.bound.Max[0]+pad)*n)))
-		y0 := max(ay0, int(math.Floor((f.bound.Min[1]-pad)*n)))
-		y1 := min(ay1, int(math.Floor((f.bound.Max[1]+pad)*n)))
+		x0, x1, y0, y1 := span(f)
 		for x := x0; x <= x1; x++ {
 			for y := y0; y <= y1; y++ {
 				id := pmtiles.ZxyToID(z, uint32(x), uint32(y))
@@ -62,6 +88,7 @@ func assign(features []feature, z uint8, area orb.Bound) []tileJob {
 	jobs := make([]tileJob, 0, len(byTile))
 	for id, fs := range byTile {
 		_, x, y := pmtiles.IDToZxy(id)
+		slices.Sort(fs)
 		jobs = append(jobs, tileJob{id: id, z: z, x: x, y: y, features: fs})
 	}
 	slices.SortFunc(jobs, func(a, b tileJob) int {
@@ -108,8 +135,9 @@ func newEncoder(features []feature, maxZoom uint8) *encoder {
 	return e
 }
 
-// encode returns the gzipped tile, or nil when no feature is left after clipping.
-func (e *encoder) encode(job tileJob) ([]byte, error) {
+// encode returns the gzipped tile, or nil when no feature is left after clipping, and sets
+// job.touched.
+func (e *encoder) encode(job *tileJob) ([]byte, error) {
 	n := float64(uint32(1) << job.z)
 	tx, ty := float64(job.x), float64(job.y)
 	toTile := func(p orb.Point) orb.Point {
@@ -134,6 +162,7 @@ func (e *encoder) encode(job tileJob) ([]byte, error) {
 		if g == nil {
 			continue
 		}
+		job.touched = append(job.touched, fi)
 		if _, ok := g.(orb.Point); !ok {
 			g = dp.Simplify(g)
 		}
