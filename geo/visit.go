@@ -1,7 +1,9 @@
 package geo
 
 import (
+	"encoding/binary"
 	"math"
+	"unsafe"
 
 	"github.com/aidmap/aidmap"
 )
@@ -23,6 +25,34 @@ func (h Hit) Categories() aidmap.CategorySet {
 		return 0
 	}
 	return h.t.pts[h.p].cats
+}
+
+// DecodeSite decodes the site of h into s, reusing the capacity of s's category slice: the
+// allocation-free form of Site, for a caller that reads many sites one after another and keeps
+// none (a vector tile decodes hundreds). Strings alias the index's immutable memory, as those
+// of Site do. s.ID is left empty, as formatting it is a tenth of the cost: read it with
+// AppendID or ID. It reports false, leaving s alone, for the zero Hit.
+func (h Hit) DecodeSite(s *aidmap.Site) bool {
+	if h.t == nil {
+		return false
+	}
+	rec := h.t.recs.record(h.t.refs[h.p])
+	n, w := binary.Uvarint(rec)
+	body := rec[w : w+int(n)]
+	if err := s.UnmarshalBinaryString(unsafe.String(unsafe.SliceData(body), len(body))); err != nil {
+		panic("geo: corrupt record: " + err.Error()) // records are written by encodeRecord only
+	}
+	return true
+}
+
+// AppendID appends the ID of h's site (a lowercase UUID) to dst; nothing for the zero Hit.
+func (h Hit) AppendID(dst []byte) []byte {
+	if h.t == nil {
+		return dst
+	}
+	var b [36]byte
+	formatID(&b, &h.t.ids[h.p])
+	return append(dst, b[:]...)
 }
 
 // VisitBBox calls fn with every site whose indexed point is in b (edges included) and that

@@ -1,6 +1,7 @@
 package geo
 
 import (
+	"reflect"
 	"slices"
 	"testing"
 
@@ -34,6 +35,12 @@ func TestVisitBBox(t *testing.T) {
 			ix.VisitBBox(tc.b, tc.f, func(h Hit) {
 				got = append(got, h.ID())
 				s := h.Site()
+				var into aidmap.Site
+				ok := h.DecodeSite(&into)
+				into.ID = string(h.AppendID(nil))
+				if !ok || !reflect.DeepEqual(&into, s) {
+					t.Errorf("%s: DecodeSite differs from Site", s.ID)
+				}
 				lat, lon := h.Point()
 				if wlat, wlon := s.PublicLocation(); lat != wlat || lon != wlon {
 					t.Errorf("%s: Point = %v,%v, want public location %v,%v", s.ID, lat, lon, wlat, wlon)
@@ -49,7 +56,7 @@ func TestVisitBBox(t *testing.T) {
 		})
 	}
 	var zero Hit
-	if lat, lon := zero.Point(); lat != 0 || lon != 0 || zero.Categories() != 0 {
+	if lat, lon := zero.Point(); lat != 0 || lon != 0 || zero.Categories() != 0 || zero.DecodeSite(new(aidmap.Site)) {
 		t.Errorf("zero Hit: got %v,%v,%v", lat, lon, zero.Categories())
 	}
 }

@@ -81,6 +81,7 @@ type renderer struct {
 	tile  tileRef
 	cells [gridSide * gridSide]cell
 	used  []uint16 // indexes of non-empty cells, in order of first use
+	site  aidmap.Site
 }
 
 type cell struct {
@@ -114,6 +115,8 @@ func Render(dst []byte, ix *geo.Index, z, x, y int, f geo.Filter) ([]byte, error
 		r.flushCells()
 	}
 	dst = r.layer.appendTile(dst)
+	cats := r.site.Categories[:0]
+	r.site = aidmap.Site{Categories: cats} // keep no strings of the index alive in the pool
 	rendererPool.Put(r)
 	return dst, nil
 }
@@ -193,7 +196,8 @@ func (t *tileRef) clusterUnits(lat, lon float64) (px, py int, ok bool) {
 func (r *renderer) addSite(h geo.Hit) {
 	lat, lon := h.Point()
 	if px, py, ok := r.tile.units(lat, lon); ok {
-		r.layer.site(h.Site(), h.Categories(), px, py)
+		h.DecodeSite(&r.site)
+		r.layer.site(&r.site, h, px, py)
 	}
 }
 
@@ -229,7 +233,8 @@ func (r *renderer) flushCells() {
 			// A lone site is placed exactly.
 			lat, lon := c.first.Point()
 			px, py := r.tile.exactUnits(lat, lon, int(i))
-			r.layer.site(c.first.Site(), c.first.Categories(), px, py)
+			c.first.DecodeSite(&r.site)
+			r.layer.site(&r.site, c.first, px, py)
 		} else {
 			r.layer.cluster(c.n, &c.counts, int(c.sx/int64(c.n)), int(c.sy/int64(c.n)))
 		}
