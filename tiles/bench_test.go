@@ -16,41 +16,43 @@ var world = geo.BBox{MinLon: -180, MinLat: -90, MaxLon: 180, MaxLat: 90}
 var bench struct {
 	once sync.Once
 	ix   *geo.Index
-	hot  [2]int // the z14 tile holding the most sites: the worst case of every zoom
+	hot  map[int][2]int // by zoom, the tile holding the most sites
+	hotN map[int]int    // and how many it holds
 }
 
-// benchData builds the 1M-site world of geo's benchmarks and finds its densest z14 tile; the
-// benchmarked tile of each zoom is that tile's ancestor, so each holds the most sites of its
-// zoom's tiles around the densest city.
+// benchZooms are the zooms whose densest tiles the benchmarks render.
+var benchZooms = []int{0, 4, 10, 12, 14}
+
+// benchData builds the 1M-site world of geo's benchmarks and finds the densest tile of each
+// benchmarked zoom: the worst case a client can ask for.
 func benchData(tb testing.TB) {
 	tb.Helper()
 	bench.once.Do(func() {
 		// The sites are dropped once indexed: a million live aidmap.Site values would make
 		// every garbage collection scan them, which a server holding only the index never does.
 		bench.ix = geo.NewIndex(demo.World(benchN, 1), 1)
-		counts := map[[2]int]int{}
-		best := 0
-		bench.ix.VisitBBox(world, geo.Filter{}, func(h geo.Hit) {
-			lat, lon := h.Point()
-			if x, y, ok := tileOf(lat, lon, IndividualZoom); ok {
-				k := [2]int{x, y}
-				counts[k]++
-				if counts[k] > best {
-					best, bench.hot = counts[k], k
+		bench.hot, bench.hotN = map[int][2]int{}, map[int]int{}
+		for _, z := range benchZooms {
+			counts := map[[2]int]int{}
+			bench.ix.VisitBBox(world, geo.Filter{}, func(h geo.Hit) {
+				lat, lon := h.Point()
+				if x, y, ok := tileOf(lat, lon, z); ok {
+					k := [2]int{x, y}
+					counts[k]++
+					if counts[k] > bench.hotN[z] {
+						bench.hotN[z], bench.hot[z] = counts[k], k
+					}
 				}
-			}
-		})
+			})
+		}
 	})
 	if b, ok := tb.(*testing.B); ok {
 		b.ResetTimer()
 	}
 }
 
-// hotTile returns the ancestor at zoom z of the densest z14 tile.
-func hotTile(z int) (x, y int) {
-	s := uint(IndividualZoom - z)
-	return bench.hot[0] >> s, bench.hot[1] >> s
-}
+// hotTile returns the densest tile of zoom z (one of benchZooms).
+func hotTile(z int) (x, y int) { return bench.hot[z][0], bench.hot[z][1] }
 
 func benchmarkTile(b *testing.B, z int, f geo.Filter) {
 	benchData(b)
@@ -65,6 +67,9 @@ func benchmarkTile(b *testing.B, z int, f geo.Filter) {
 	}
 	b.ReportMetric(float64(len(buf)), "bytes/tile")
 	b.ReportMetric(float64(len(decode(b, buf))), "features")
+	if f.Categories == 0 {
+		b.ReportMetric(float64(bench.hotN[z]), "sites")
+	}
 }
 
 func BenchmarkTileZ0(b *testing.B)  { benchmarkTile(b, 0, geo.Filter{}) }
