@@ -80,9 +80,9 @@ const (
 	maxFeatureHeader = 32
 )
 
-// layer accumulates one "sites" layer. Values that repeat (statuses, precisions, category
-// sets, booleans, counts) are shared through the values table; IDs and names, unique per
-// site, are appended without a lookup.
+// layer accumulates one "sites" layer. Values that repeat (names of chains and of "Food Bank"s,
+// statuses, precisions, category sets, booleans, counts) are shared through the values table;
+// IDs, unique per site, are appended without a lookup.
 type layer struct {
 	features []byte
 	values   []byte
@@ -206,7 +206,7 @@ func (l *layer) site(s *aidmap.Site, h geo.Hit, x, y int) {
 	}
 	l.tags = append(l.tags[:0],
 		keyID, l.newID(h),
-		keyName, l.newString(s.Name),
+		keyName, l.sharedString(s.Name),
 		keyCategories, l.categories(h.Categories()),
 		keyStatus, l.sharedString(string(s.Status)),
 		keyPrecision, l.sharedString(string(precision)),
