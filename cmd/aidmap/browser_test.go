@@ -215,7 +215,7 @@ func TestBrowserMapPage(t *testing.T) {
 		}
 		// The map asks for the same filter.
 		waitFor("the map requests "+cat, `performance.getEntriesByType('resource').some(e =>
-			e.name.includes('/api/v1/sites?') && e.name.includes('bbox=') && e.name.includes('category='+`+string(catJS)+`))`)
+			e.name.includes('/tiles/sites.json?') && e.name.includes('category='+`+string(catJS)+`))`)
 		loc, _ := chromedp.Run(ctx, chromedp.Location())
 		if !strings.Contains(loc, "category="+cat) {
 			t.Errorf("got URL %s, want category=%s in it", loc, cat)

@@ -1,15 +1,14 @@
 // aidmap map page: a MapLibre map of sites, a list of the nearest ones and a details panel.
 //
 // Rules this file keeps:
-//   - Nothing loads from another host. The map style is inline, with no glyphs, sprites or tiles.
+//   - Nothing loads from another host. The basemap style (style.json), its tiles, the label
+//     fonts and the sites' vector tiles all come from this server.
 //   - Text from the API (NGO uploads) goes into the page with textContent only, never innerHTML.
 //   - No inline scripts, handlers or style attributes, so a CSP of script-src 'self' holds.
 //   - Coordinates: the API and the URL use lat/lon; MapLibre and GeoJSON use [lon, lat].
 /* global maplibregl */
 
 const API = '/api/v1';
-const PAGE_LIMIT = 1000; // sites per bbox page
-const MAX_PAGES = 5; // bbox pages followed per view
 const LIST_LIMIT = 50;
 const DEBOUNCE_MS = 250;
 const WORLD = { center: [0, 20], zoom: 1 };
@@ -58,7 +57,6 @@ const state = {
   listSites: new Map(), // id -> Site from the last list fetch
   map: null,
   mapReady: false, // the style is loaded and the sites source exists
-  mapMore: false, // the map hit MAX_PAGES and shows only some sites
   listCount: -1, // sites in the list; -1 before the first answer
   center: { lat: 20, lon: 0 }, // list centre when there is no map
   refreshTimer: 0,
@@ -236,87 +234,120 @@ function writeURL() {
 
 // ---- map ------------------------------------------------------------------------------------
 
-const EMPTY = { type: 'FeatureCollection', features: [] };
+// The first category of a sites-tile feature (categories is comma-separated, in taxonomy
+// order), which picks its colour.
+const FIRST_CAT = ['slice', ['get', 'categories'], 0, ['index-of', ',', ['concat', ['get', 'categories'], ',']]];
+const IS_CLUSTER = ['has', 'point_count'];
+const IS_APPROX = ['any', ['==', ['get', 'approximate'], true], ['==', ['get', 'confidential'], true]];
 
 function colorExpr() {
-  const m = ['match', ['get', 'cat']];
+  const m = ['match', FIRST_CAT];
   for (const [slug, c] of Object.entries(PALETTE)) m.push(slug, c);
   m.push(PALETTE.other);
   return m;
 }
 
-function mapStyle() {
+// labelLang is the language whose OSM names (name:xx) the map's labels prefer: the page's
+// language without its region ("fr-CA" -> "fr"), except Chinese, which OSM tags by script.
+function labelLang() {
+  const tag = (navigator.language || 'en').toLowerCase();
+  if (tag.startsWith('zh')) return /hant|tw|hk|mo/.test(tag) ? 'zh-Hant' : 'zh-Hans';
+  return tag.split('-')[0];
+}
+
+const sitesTileJSON = () => `${location.origin}/tiles/sites.json${state.category ? `?category=${encodeURIComponent(state.category)}` : ''}`;
+
+// siteLayers draws the sites' vector tiles: clusters with their count below zoom 14, then every
+// site coloured by its first category; approximate and confidential sites as a pale disc with
+// a ring, because the point stands for an area, not a door.
+function siteLayers(withText) {
   const color = colorExpr();
-  const radius = ['interpolate', ['linear'], ['zoom'], 4, 3, 10, 5, 15, 8];
-  return {
-    version: 8,
-    sources: { sites: { type: 'geojson', data: EMPTY } },
-    layers: [
-      { id: 'background', type: 'background', paint: { 'background-color': BACKGROUND } },
-      // Approximate and confidential sites: a pale disc with a coloured ring, a little larger,
-      // because the point stands for an area, not a door.
-      {
-        id: 'sites-approx', type: 'circle', source: 'sites', filter: ['==', ['get', 'approx'], true],
-        paint: {
-          'circle-radius': ['interpolate', ['linear'], ['zoom'], 4, 5, 10, 8, 15, 13],
-          'circle-color': color, 'circle-opacity': 0.15,
-          'circle-stroke-color': color, 'circle-stroke-width': 2,
-        },
+  const layers = [
+    {
+      id: 'sites-clusters', type: 'circle', source: 'sites', 'source-layer': 'sites', filter: IS_CLUSTER,
+      paint: {
+        'circle-radius': ['interpolate', ['linear'], ['get', 'point_count'], 2, 11, 50, 16, 1000, 24],
+        'circle-color': '#1f3a5f', 'circle-opacity': 0.9,
+        'circle-stroke-color': '#ffffff', 'circle-stroke-width': 2,
       },
-      {
-        id: 'sites', type: 'circle', source: 'sites', filter: ['!=', ['get', 'approx'], true],
-        paint: {
-          'circle-radius': radius, 'circle-color': color,
-          'circle-stroke-color': '#ffffff', 'circle-stroke-width': 1.5,
-        },
+    },
+  ];
+  if (withText) {
+    layers.push({
+      id: 'sites-cluster-count', type: 'symbol', source: 'sites', 'source-layer': 'sites', filter: IS_CLUSTER,
+      layout: {
+        'text-field': ['to-string', ['get', 'point_count']], 'text-font': ['Noto Sans Bold'], 'text-size': 12,
+        'text-allow-overlap': true, 'text-ignore-placement': true,
       },
-      {
-        id: 'sites-selected', type: 'circle', source: 'sites', filter: ['==', ['get', 'id'], ''],
-        paint: {
-          'circle-radius': ['interpolate', ['linear'], ['zoom'], 4, 7, 10, 9, 15, 12],
-          'circle-color': color,
-          'circle-opacity': ['case', ['==', ['get', 'approx'], true], 0.3, 1],
-          'circle-stroke-color': '#111111', 'circle-stroke-width': 4,
-        },
-      },
-    ],
-  };
-}
-
-// toFeature keeps only what the layers and clicks need, so the worker holds little.
-function toFeature(f) {
-  const p = f.properties || {};
-  const id = String(f.id ?? p.id);
-  return {
-    type: 'Feature', geometry: f.geometry,
-    properties: { id, name: p.name || '', cat: (p.categories && p.categories[0]) || 'other', approx: isApprox(p) },
-  };
-}
-
-function currentBBox() {
-  const b = state.map.getBounds();
-  const clamp = (v, lo, hi) => Math.min(hi, Math.max(lo, v));
-  let w = b.getWest(), e = b.getEast();
-  if (e - w >= 360) { w = -180; e = 180; }
-  else {
-    w = ((w + 540) % 360) - 180; e = ((e + 540) % 360) - 180;
-    if (e < w) { w = -180; e = 180; } // view crosses the antimeridian: ask for the whole band
+      paint: { 'text-color': '#ffffff' },
+    });
   }
-  const s = clamp(b.getSouth(), -90, 90), n = clamp(b.getNorth(), -90, 90);
-  return [w, s, e, n].map((v) => v.toFixed(6)).join(',');
+  layers.push(
+    {
+      id: 'sites-approx', type: 'circle', source: 'sites', 'source-layer': 'sites', filter: ['all', ['!', IS_CLUSTER], IS_APPROX],
+      paint: {
+        'circle-radius': ['interpolate', ['linear'], ['zoom'], 4, 5, 10, 8, 15, 13],
+        'circle-color': color, 'circle-opacity': 0.15,
+        'circle-stroke-color': color, 'circle-stroke-width': 2,
+      },
+    },
+    {
+      id: 'sites', type: 'circle', source: 'sites', 'source-layer': 'sites', filter: ['all', ['!', IS_CLUSTER], ['!', IS_APPROX]],
+      paint: {
+        'circle-radius': ['interpolate', ['linear'], ['zoom'], 4, 3, 10, 5, 15, 8], 'circle-color': color,
+        'circle-stroke-color': '#ffffff', 'circle-stroke-width': 1.5,
+      },
+    },
+    {
+      id: 'sites-selected', type: 'circle', source: 'sites', 'source-layer': 'sites', filter: ['==', ['get', 'id'], ''],
+      paint: {
+        'circle-radius': ['interpolate', ['linear'], ['zoom'], 4, 7, 10, 9, 15, 12],
+        'circle-color': color,
+        'circle-opacity': ['case', IS_APPROX, 0.3, 1],
+        'circle-stroke-color': '#111111', 'circle-stroke-width': 4,
+      },
+    },
+  );
+  return layers;
 }
 
-async function fetchMapSites(signal) {
-  const q = new URLSearchParams({ bbox: currentBBox(), limit: String(PAGE_LIMIT), format: 'geojson' });
-  if (state.category) q.set('category', state.category);
-  let url = `${API}/sites?${q}`;
-  const features = [];
-  for (let page = 0; url && page < MAX_PAGES; page++) {
-    const fc = await getJSON(url, signal);
-    for (const f of fc.features || []) if (f.geometry) features.push(toFeature(f));
-    url = fc.next || '';
+// localize rewrites the name:{lang} placeholder of the style's label expressions.
+function localize(v, lang) {
+  if (Array.isArray(v)) return v.map((x) => localize(x, lang));
+  if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, localize(x, lang)]));
+  return v === 'name:{lang}' ? `name:${lang}` : v;
+}
+
+// mapStyle builds the map's style: the basemap style from the server (style.json) with its
+// paths made absolute (MapLibre fetches from a worker, where relative URLs do not resolve),
+// labels in the reader's language, the --basemap archive drawn over the world overview (or
+// left out when it is the world overview, or drawn as images when it holds raster tiles), and
+// the sites on top. Without style.json the map still shows the sites on a plain background.
+async function mapStyle() {
+  const abs = (u) => (u.startsWith('/') ? location.origin + u : u); // not new URL(): it would escape {fontstack}
+  let style;
+  try {
+    const [base, bm] = await Promise.all([getJSON('/static/style.json'), getJSON('/tiles/basemap.json').catch(() => null)]);
+    style = localize(base, labelLang());
+    style.glyphs = abs(style.glyphs);
+    for (const src of Object.values(style.sources)) if (src.url) src.url = abs(src.url);
+    const bmLayers = (l) => l.source === 'basemap';
+    if (!bm || bm.aidmap_default) {
+      delete style.sources.basemap;
+      style.layers = style.layers.filter((l) => !bmLayers(l));
+    } else if (!['mvt', 'pbf'].includes(bm.format)) {
+      style.sources.basemap = { type: 'raster', url: abs('/tiles/basemap.json'), tileSize: 256 };
+      const at = style.layers.findIndex(bmLayers);
+      style.layers = style.layers.filter((l) => !bmLayers(l));
+      style.layers.splice(at, 0, { id: 'bm-raster', type: 'raster', source: 'basemap' });
+    }
+  } catch (err) {
+    console.warn('aidmap: basemap style:', err);
+    style = { version: 8, sources: {}, layers: [{ id: 'background', type: 'background', paint: { 'background-color': BACKGROUND } }] };
   }
-  return { features, more: Boolean(url) };
+  style.sources.sites = { type: 'vector', url: sitesTileJSON() };
+  style.layers.push(...siteLayers(Boolean(style.glyphs)));
+  return style;
 }
 
 // center is the point the list is measured from: the map centre, or without a map (no WebGL)
@@ -372,25 +403,25 @@ function loader(fetchFn, apply) {
   return L;
 }
 
-const mapLoader = loader(fetchMapSites, (r) => {
-  state.map.getSource('sites').setData({ type: 'FeatureCollection', features: r.features });
-  state.mapMore = r.more;
-  renderStatus();
-});
 const listLoader = loader(fetchList, renderList);
-const loaders = [mapLoader, listLoader];
+const loaders = [listLoader];
 
 function scheduleRefresh(delay = DEBOUNCE_MS) {
   clearTimeout(state.refreshTimer);
   state.refreshTimer = setTimeout(refresh, delay);
 }
 
-// refresh reloads the list and, once the map is ready, the map's sites for the current view
-// and filter.
+// refresh reloads the list for the current view and filter, and points the map's sites
+// source at the filter's tiles (MapLibre then reloads the tiles it shows).
 function refresh() {
   writeURL();
   listLoader.run();
-  if (state.mapReady) mapLoader.run();
+  syncSitesSource();
+}
+
+function syncSitesSource() {
+  const src = state.mapReady && state.map.getSource('sites');
+  if (src && src.url !== sitesTileJSON()) src.setUrl(sitesTileJSON());
 }
 
 function setMapSelection() {
@@ -443,7 +474,6 @@ function renderStatus() {
       : 'No sites of this kind found. Try “All kinds of help”.';
   } else {
     text = `${n} ${n === 1 ? 'site' : 'sites'} ${state.map ? 'near the map centre' : 'nearby'}`;
-    if (state.mapMore) text += '. The map shows only some of the sites here: zoom in to see all.';
   }
   const status = $('list-status');
   if (status.textContent !== text) status.textContent = text;
@@ -638,7 +668,7 @@ async function start() {
   fillCategories(cats.categories || []);
 
   const b = info.bounds;
-  const opts = { container: 'map', style: mapStyle(), attributionControl: false, dragRotate: false, pitchWithRotate: false, touchPitch: false };
+  const opts = { container: 'map', style: await mapStyle(), attributionControl: false, dragRotate: false, pitchWithRotate: false, touchPitch: false };
   if (url.view) {
     Object.assign(opts, url.view);
   } else if (Array.isArray(b) && b.length === 4) {
@@ -673,6 +703,11 @@ function startMap(opts) {
   let map;
   try {
     maplibregl.setWorkerUrl(new URL('vendor/maplibre-gl/maplibre-gl-csp-worker.js', import.meta.url).href);
+    // Arabic and Farsi labels need shaping and bidi; the plugin loads only when one appears.
+    if (maplibregl.getRTLTextPluginStatus && maplibregl.getRTLTextPluginStatus() === 'unavailable') {
+      maplibregl.setRTLTextPlugin(new URL('vendor/mapbox-gl-rtl-text/mapbox-gl-rtl-text.js', import.meta.url).href, true)
+        .catch((err) => console.warn('aidmap: rtl text:', err));
+    }
     map = new maplibregl.Map(opts);
   } catch (err) {
     console.error('aidmap: map:', err);
@@ -682,6 +717,8 @@ function startMap(opts) {
   map.touchZoomRotate.disableRotation();
   map.addControl(new maplibregl.NavigationControl({ showCompass: false }), 'top-right');
   map.addControl(new maplibregl.ScaleControl({ unit: 'metric' }), 'bottom-left');
+  // The basemap data's licences (OpenStreetMap, Natural Earth, GeoNames) ask to be credited.
+  map.addControl(new maplibregl.AttributionControl({ compact: true }), 'bottom-right');
   map.on('error', (e) => console.warn('aidmap: map:', e.error || e));
   map.on('load', () => {
     for (const layer of ['sites', 'sites-approx', 'sites-selected']) {
@@ -692,9 +729,16 @@ function startMap(opts) {
       map.on('mouseenter', layer, () => { map.getCanvas().style.cursor = 'pointer'; });
       map.on('mouseleave', layer, () => { map.getCanvas().style.cursor = ''; });
     }
+    // A cluster opens up: zoom in on it.
+    map.on('click', 'sites-clusters', (e) => {
+      const f = e.features && e.features[0];
+      if (f) map.easeTo({ center: f.geometry.coordinates, zoom: Math.min(map.getZoom() + 2, 14) });
+    });
+    map.on('mouseenter', 'sites-clusters', () => { map.getCanvas().style.cursor = 'pointer'; });
+    map.on('mouseleave', 'sites-clusters', () => { map.getCanvas().style.cursor = ''; });
     state.mapReady = true;
     setMapSelection();
-    mapLoader.run();
+    syncSitesSource();
   });
   map.on('moveend', () => scheduleRefresh());
   return map;
