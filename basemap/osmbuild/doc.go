@@ -4,15 +4,32 @@
 //
 // The archive follows the schema documented in package basemap, which the MapLibre style
 // draws: layers water, waterway, landuse, roads, railways, buildings, boundaries, places and
-// housenumbers, with name and name:xx for the languages aidmap supports.
+// housenumbers, with name and the name:xx tags of the languages aidmap offers. It has no land
+// layer: a city archive sits on the embedded world overview's land.
 //
-// The extract is read in three passes (relations, then the ways they and the map need, then
-// the nodes those ways use), so memory holds the coordinates of the nodes the map draws (8
-// bytes each, in a sorted array) rather than every node of the file. Features are projected
-// to Web Mercator once, then each tile clips, simplifies (about one pixel) and encodes the
-// features that touch it; tiles are gzip-compressed, identical tiles are stored once, and the
-// archive is clustered (tile data in tile-ID order).
+// Reading: three passes over the file (relations, then the ways the map and those relations
+// need, then the nodes those ways use), so memory holds the coordinates of the nodes the map
+// draws (a sorted array of IDs and one of 1e-7° coordinates, 16 bytes a node) rather than
+// every node of the file. Input is .osm.pbf (dense nodes, as every real extract has: the PBF
+// scanner panics on the legacy non-dense form) or .osm XML.
+//
+// Geometry: closed ways with area tags and multipolygon relations (member ways joined end to
+// end into rings, inner rings put in the outer ring that contains them; rings that do not
+// close are dropped) become polygons. The sea comes from natural=coastline, walked around the
+// extract's stated bounds (see ocean). Boundaries come from admin_level 2 and 4 boundary
+// relations and ways, once per way.
+//
+// Tiling: features are projected to Web Mercator once; each tile clips them with a 64-unit
+// buffer (extent 4096), simplifies them (Douglas-Peucker, a pixel below the top zoom, a
+// quarter pixel at it), drops lines and rings under a pixel and winds rings as the MVT
+// specification says. A feature drawn at one zoom is tried at the next only in the children
+// of the tiles it touched. Tiles only cover the extract's bounds; tiles are gzip-compressed,
+// identical tiles stored once, runs share a directory entry, and the archive is clustered.
+// Tile data is spooled to a temporary file, so memory does not grow with the archive.
+//
+// Measured: the Monaco extract (561 KB PBF, 50,371 elements) builds in about 0.2 s with a
+// peak RSS of about 105 MB on a shared 2-core machine.
 //
 // It may import the standard library, paulmach/osm, paulmach/orb and go-pmtiles' format
-// helpers; not the rest of aidmap.
+// helpers; its tests also read archives back through package basemap.
 package osmbuild
