@@ -112,8 +112,9 @@ func baseName(p string) string {
 // buildProgress shows a basemap build's stage and how far through it: a line rewritten in
 // place on a terminal, a plain line on each new stage and every few seconds otherwise.
 type buildProgress struct {
-	p     *progress
-	stage string
+	p        *progress
+	stage    string
+	finished bool // the stage's final line is out
 }
 
 func (b *buildProgress) update(pr osmbuild.Progress) {
@@ -123,8 +124,14 @@ func (b *buildProgress) update(pr osmbuild.Progress) {
 	}
 	now := time.Now()
 	changed := pr.Stage != b.stage
-	b.stage = pr.Stage
-	if !changed && now.Sub(p.last) < p.every {
+	if changed {
+		b.stage, b.finished = pr.Stage, false
+	}
+	finished := pr.Done >= pr.Total && !b.finished
+	b.finished = b.finished || finished
+	// A bar redraws on every new stage; plain lines say when a stage is finished, and how
+	// far a long one has got every few seconds.
+	if (p.bar && !changed || !p.bar && !finished) && now.Sub(p.last) < p.every {
 		return
 	}
 	p.last = now
@@ -132,11 +139,19 @@ func (b *buildProgress) update(pr osmbuild.Progress) {
 	if pr.Total > 0 {
 		pct = min(100, pr.Done*100/pr.Total)
 	}
-	line := fmt.Sprintf("%-14s %3d%% %s", pr.Stage, pct, now.Sub(p.start).Round(100*time.Millisecond))
+	count := fmt.Sprintf("%s of %s MB", thousands(int(pr.Done>>20)), thousands(int(pr.Total>>20)))
+	if pr.Total < 10<<20 {
+		count = fmt.Sprintf("%s of %s KB", thousands(int(pr.Done>>10)), thousands(int(pr.Total>>10)))
+	}
+	if strings.HasPrefix(pr.Stage, "tiles") {
+		count = fmt.Sprintf("%s of %s tiles", thousands(int(pr.Done)), thousands(int(pr.Total)))
+	}
+	elapsed := now.Sub(p.start).Round(100 * time.Millisecond)
+	line := fmt.Sprintf("%-14s %3d%%, %s, %s", pr.Stage, pct, count, elapsed)
 	if p.bar {
 		const width = 30
 		filled := int(pct * width / 100)
-		line = fmt.Sprintf("%-14s [%s%s] %3d%% %s", pr.Stage, strings.Repeat("=", filled), strings.Repeat(" ", width-filled), pct, now.Sub(p.start).Round(100*time.Millisecond))
+		line = fmt.Sprintf("%-14s [%s%s] %3d%%, %s, %s", pr.Stage, strings.Repeat("=", filled), strings.Repeat(" ", width-filled), pct, count, elapsed)
 		pad := ""
 		if n := p.lastLen - len(line); n > 0 {
 			pad = strings.Repeat(" ", n)
