@@ -502,11 +502,10 @@ func (a *Archive) TileJSON(tilesURL string, extra map[string]any) ([]byte, error
 			tj[k] = v
 		}
 	}
-	if a.info.Format.Vector() {
-		layers, ok := meta["vector_layers"].([]any)
-		if !ok {
-			layers = []any{} // TileJSON 3.0 requires the key for vector tiles
-		}
+	// TileJSON 3.0 asks for vector_layers with vector tiles, but an archive whose metadata has
+	// none (older Protomaps builds) gets none: MapLibre checks style layers against the list
+	// and would warn about every one.
+	if layers, ok := meta["vector_layers"].([]any); ok && len(layers) > 0 && a.info.Format.Vector() {
 		tj["vector_layers"] = layers
 	}
 	for k, v := range extra {

@@ -335,11 +335,18 @@ async function mapStyle() {
     if (!bm || bm.aidmap_default) {
       delete style.sources.basemap;
       style.layers = style.layers.filter((l) => !bmLayers(l));
-    } else if (!['mvt', 'pbf'].includes(bm.format)) {
+    } else if (['mvt', 'pbf'].includes(bm.format)) {
+      // Leave out the style's layers that this archive does not have (a city built without
+      // house numbers), which MapLibre would otherwise warn about.
+      const have = new Set((bm.vector_layers || []).map((l) => l.id));
+      if (have.size) style.layers = style.layers.filter((l) => !bmLayers(l) || have.has(l['source-layer']));
+    } else {
       style.sources.basemap = { type: 'raster', url: abs('/tiles/basemap.json'), tileSize: 256 };
       const at = style.layers.findIndex(bmLayers);
       style.layers = style.layers.filter((l) => !bmLayers(l));
       style.layers.splice(at, 0, { id: 'bm-raster', type: 'raster', source: 'basemap' });
+      // Raster tiles carry their own labels: the world overview's would double them.
+      style.layers = style.layers.filter((l) => !(l.source === 'world' && l.type === 'symbol'));
     }
   } catch (err) {
     console.warn('aidmap: basemap style:', err);
