@@ -107,8 +107,8 @@ func Render(dst []byte, ix *geo.Index, z, x, y int, f geo.Filter) ([]byte, error
 		visit = r.addClustered
 	}
 	ix.VisitBBox(tileBBox(z, x, y), f, visit)
-	if x == 0 {
-		// Longitude 180 is the west edge of column 0.
+	if x == 0 && z > 0 {
+		// Longitude 180 is the west edge of column 0 (at zoom 0 the tile's box has it already).
 		ix.VisitBBox(geo.BBox{MinLon: 180, MaxLon: 180, MinLat: -90, MaxLat: 90}, f, visit)
 	}
 	if z < IndividualZoom {
