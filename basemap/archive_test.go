@@ -317,9 +317,15 @@ func TestDefault(t *testing.T) {
 			}
 		}
 	}
+	// Lake Superior is water over the land at z5.
+	sup := maptile.At(orb.Point{-87.5, 47.7}, 5)
+	b, _ := a.Tile(ctx, 5, int(sup.X), int(sup.Y))
+	if layers, _ := mvt.Unmarshal(b); !hasLayer(layers, "water") {
+		t.Error("Lake Superior z5: no water layer")
+	}
 	// The Canada-US border crosses Vancouver's z5 tile.
 	tile := maptile.At(orb.Point{-123.12, 49.28}, 5)
-	b, _ := a.Tile(ctx, 5, int(tile.X), int(tile.Y))
+	b, _ = a.Tile(ctx, 5, int(tile.X), int(tile.Y))
 	layers, _ := mvt.Unmarshal(b)
 	found := false
 	for _, l := range layers {
@@ -354,4 +360,13 @@ func FuzzOpen(f *testing.F) {
 		}
 		a.TileJSON("http://x/{z}/{x}/{y}.mvt", nil)
 	})
+}
+
+func hasLayer(layers mvt.Layers, name string) bool {
+	for _, l := range layers {
+		if l.Name == name && len(l.Features) > 0 {
+			return true
+		}
+	}
+	return false
 }

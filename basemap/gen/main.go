@@ -4,12 +4,15 @@
 //
 //	world-atlas@2.0.2  Natural Earth 1:110m and 1:50m countries and land as TopoJSON (ISC code; data public domain)
 //	us-atlas@3.0.1     US Census Bureau cartographic boundaries, states at 1:10m as TopoJSON (ISC code; data public domain)
+//	@geo-maps/earth-lakes-10km@0.6.0  the world's large lakes, 10 km accuracy, GeoJSON (MIT code; data from
+//	                   OpenStreetMap and Natural Earth, ODbL per its README)
 //
 // Unpack them and point the generator at the package directories, from the repository root:
 //
-//	tmp=$(mktemp -d) && cd "$tmp" && npm pack world-atlas@2.0.2 us-atlas@3.0.1 &&
-//	  mkdir w u && tar xzf world-atlas-2.0.2.tgz -C w && tar xzf us-atlas-3.0.1.tgz -C u && cd -
-//	go run ./basemap/gen -world "$tmp"/w/package -us "$tmp"/u/package -o basemap
+//	tmp=$(mktemp -d) && cd "$tmp" && npm pack world-atlas@2.0.2 us-atlas@3.0.1 @geo-maps/earth-lakes-10km@0.6.0 &&
+//	  mkdir w u l && tar xzf world-atlas-2.0.2.tgz -C w && tar xzf us-atlas-3.0.1.tgz -C u &&
+//	  tar xzf geo-maps-earth-lakes-10km-0.6.0.tgz -C l && cd -
+//	go run ./basemap/gen -world "$tmp"/w/package -us "$tmp"/u/package -lakes "$tmp"/l/package -o basemap
 //
 // Nothing here runs at build, test or run time of aidmap: the output is committed. The
 // layers follow the schema in basemap/doc.go.
@@ -19,6 +22,7 @@ import (
 	"bytes"
 	"cmp"
 	"compress/gzip"
+	"encoding/json"
 	"flag"
 	"fmt"
 	"math"
@@ -41,14 +45,15 @@ import (
 func main() {
 	world := flag.String("world", "", "unpacked world-atlas@2.0.2 package directory")
 	us := flag.String("us", "", "unpacked us-atlas@3.0.1 package directory")
+	lakes := flag.String("lakes", "", "unpacked @geo-maps/earth-lakes-10km@0.6.0 package directory")
 	out := flag.String("o", "basemap", "output directory (world.pmtiles, world-sources.txt)")
 	maxZoom := flag.Int("maxzoom", 6, "highest zoom to cut")
 	flag.Parse()
-	if *world == "" || *us == "" {
-		fmt.Fprintln(os.Stderr, "gen: -world and -us are required; see the package comment")
+	if *world == "" || *us == "" || *lakes == "" {
+		fmt.Fprintln(os.Stderr, "gen: -world, -us and -lakes are required; see the package comment")
 		os.Exit(2)
 	}
-	if err := run(*world, *us, *out, *maxZoom); err != nil {
+	if err := run(*world, *us, *lakes, *out, *maxZoom); err != nil {
 		fmt.Fprintln(os.Stderr, "gen:", err)
 		os.Exit(1)
 	}
@@ -64,7 +69,7 @@ type feature struct {
 	maxZoom int // inclusive
 }
 
-func run(worldDir, usDir, out string, maxZoom int) error {
+func run(worldDir, usDir, lakesDir, out string, maxZoom int) error {
 	var feats []feature
 	var notes []string
 	add := func(f feature) {
@@ -97,6 +102,18 @@ func run(worldDir, usDir, out string, maxZoom int) error {
 			}
 		}
 		notes = append(notes, fmt.Sprintf("land z%d-%d: %d polygons from world-atlas@2.0.2 %s", res.min, res.max, n, res.file))
+	}
+
+	// Lakes: land polygons do not cut them out, so they are drawn over the land.
+	{
+		polys, err := readPolygons(filepath.Join(lakesDir, "map.geo.json"))
+		if err != nil {
+			return err
+		}
+		for _, p := range polys {
+			add(feature{layer: "water", geom: p, props: geojson.Properties{"class": "lake"}, minZoom: 0, maxZoom: maxZoom})
+		}
+		notes = append(notes, fmt.Sprintf("water class lake z0-%d: %d polygons from @geo-maps/earth-lakes-10km@0.6.0 map.geo.json (OpenStreetMap/Natural Earth, ODbL)", maxZoom, len(polys)))
 	}
 
 	// Countries: borders (arcs two countries share) and one label each.
@@ -228,11 +245,12 @@ func run(worldDir, usDir, out string, maxZoom int) error {
 		CenterZ: 1,
 		Metadata: map[string]any{
 			"name":        "aidmap world",
-			"description": "World overview: land, country and US state borders, country, state and city labels",
-			"attribution": "Natural Earth; US Census Bureau; GeoNames (CC BY 4.0)",
+			"description": "World overview: land, large lakes, country and US state borders, country, state and city labels",
+			"attribution": "Natural Earth; US Census Bureau; GeoNames (CC BY 4.0); lakes © OpenStreetMap contributors",
 			"version":     "1",
 			"vector_layers": []map[string]any{
 				{"id": "land", "minzoom": 0, "maxzoom": maxZoom, "fields": map[string]string{}},
+				{"id": "water", "minzoom": 0, "maxzoom": maxZoom, "fields": map[string]string{"class": "String"}},
 				{"id": "boundaries", "minzoom": 0, "maxzoom": maxZoom, "fields": map[string]string{"admin_level": "Number"}},
 				{"id": "places", "minzoom": 1, "maxzoom": maxZoom, "fields": map[string]string{"class": "String", "name": "String", "population": "Number", "rank": "Number"}},
 			},
@@ -388,4 +406,63 @@ func labelPoint(mp orb.MultiPolygon) (orb.Point, float64) {
 		}
 	}
 	return pt, bestArea
+}
+
+// readPolygons reads the polygons of a GeoJSON file: a geometry, a geometry collection, a
+// feature or a feature collection.
+func readPolygons(path string) ([]orb.Polygon, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var head struct {
+		Type string `json:"type"`
+	}
+	if err := json.Unmarshal(b, &head); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	var geoms []orb.Geometry
+	switch head.Type {
+	case "FeatureCollection":
+		fc, err := geojson.UnmarshalFeatureCollection(b)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", path, err)
+		}
+		for _, f := range fc.Features {
+			geoms = append(geoms, f.Geometry)
+		}
+	case "Feature":
+		f, err := geojson.UnmarshalFeature(b)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", path, err)
+		}
+		geoms = append(geoms, f.Geometry)
+	default:
+		g, err := geojson.UnmarshalGeometry(b)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", path, err)
+		}
+		geoms = append(geoms, g.Geometry())
+	}
+	var out []orb.Polygon
+	var walk func(g orb.Geometry)
+	walk = func(g orb.Geometry) {
+		switch g := g.(type) {
+		case orb.Polygon:
+			out = append(out, g)
+		case orb.MultiPolygon:
+			out = append(out, g...)
+		case orb.Collection:
+			for _, x := range g {
+				walk(x)
+			}
+		}
+	}
+	for _, g := range geoms {
+		walk(g)
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("%s: no polygons", path)
+	}
+	return out, nil
 }
