@@ -306,8 +306,8 @@ func cut(feats []feature, maxZoom int) (map[maptile.Tile][]byte, error) {
 					if !f.bound.Intersects(tb) {
 						continue
 					}
-					if p, ok := f.geom.(orb.Point); ok && !t.Bound().Contains(p) {
-						continue // a label belongs to exactly one tile
+					if p, ok := f.geom.(orb.Point); ok && maptile.At(p, t.Z) != t {
+						continue // a label belongs to exactly one tile, even on a tile edge
 					}
 					fc := fcs[f.layer]
 					if fc == nil {

@@ -34,9 +34,19 @@ func readTopology(path string) (*topology, error) {
 	if err != nil {
 		return nil, err
 	}
+	t, err := parseTopology(b)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return t, nil
+}
+
+// parseTopology decodes a TopoJSON document and its arcs (delta-decoded and transformed to
+// lon/lat when the topology is quantized).
+func parseTopology(b []byte) (*topology, error) {
 	var t topology
 	if err := json.Unmarshal(b, &t); err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
+		return nil, err
 	}
 	t.decoded = make([][]orb.Point, len(t.Arcs))
 	for i, arc := range t.Arcs {
@@ -44,7 +54,7 @@ func readTopology(path string) (*topology, error) {
 		var x, y float64
 		for j, p := range arc {
 			if len(p) < 2 {
-				return nil, fmt.Errorf("%s: arc %d: short position", path, i)
+				return nil, fmt.Errorf("arc %d: short position", i)
 			}
 			if t.Transform != nil {
 				x += p[0]
