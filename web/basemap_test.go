@@ -227,3 +227,36 @@ func TestStyleIsLocal(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkBasemapTile measures the basemap tile handler alone on the embedded world's z5
+// Vancouver tile: passing the stored gzip through, gunzipping for a client without gzip, and
+// answering a matching If-None-Match.
+func BenchmarkBasemapTile(b *testing.B) {
+	src := snapshot{ix: geo.NewIndex(demo.Sites(5, 7), 1), orgs: map[string]aidmap.Organization{}}
+	h := NewServer(Config{Source: src, Store: pinger{}}).Handler()
+	const path = "/tiles/basemap/5/5/11.mvt"
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, path, nil))
+	if rec.Code != http.StatusOK {
+		b.Fatalf("got %d", rec.Code)
+	}
+	etag := rec.Header().Get("ETag")
+	for _, c := range []struct{ name, header, value string }{
+		{"gzip", "Accept-Encoding", "gzip"},
+		{"identity", "Accept-Encoding", "identity"},
+		{"304", "If-None-Match", etag},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			req := httptest.NewRequest(http.MethodGet, path, nil)
+			req.Header.Set(c.header, c.value)
+			b.ReportAllocs()
+			for b.Loop() {
+				w := httptest.NewRecorder()
+				h.ServeHTTP(w, req)
+				if w.Code != http.StatusOK && w.Code != http.StatusNotModified {
+					b.Fatalf("got %d", w.Code)
+				}
+			}
+		})
+	}
+}
