@@ -12,6 +12,7 @@ import (
 
 	"github.com/paulmach/orb/encoding/mvt"
 
+	"github.com/aidmap/aidmap"
 	"github.com/aidmap/aidmap/demo"
 	"github.com/aidmap/aidmap/geo"
 )
@@ -231,4 +232,40 @@ func BenchmarkSitesTileCachedHandler(b *testing.B) {
 		}
 	})
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "req/s")
+}
+
+// liveSource publishes whatever index its Live holds, as feed.Follower does.
+type liveSource struct {
+	snapshot
+	live *geo.Live
+}
+
+func (s liveSource) Index() *geo.Index { return s.live.Load() }
+
+// TestSitesTileFollowsIndex checks that a new index version changes the ETag, so a client's
+// cached tile is revalidated to the new sites and not answered 304.
+func TestSitesTileFollowsIndex(t *testing.T) {
+	sites := demo.Sites(200, 7)
+	src := liveSource{live: new(geo.Live)}
+	src.live.Store(geo.NewIndex(sites, 1))
+	srv := httptest.NewServer(NewServer(Config{Source: src, Store: pinger{}}).Handler())
+	defer srv.Close()
+
+	resp, before := fetch(t, srv.URL+vancouverTile)
+	etag := resp.Header.Get("ETag")
+	src.live.Store(src.live.Load().Apply(nil, 2)) // a new version with the same sites
+	resp, _ = fetch(t, srv.URL+vancouverTile, "If-None-Match", etag)
+	if resp.StatusCode != http.StatusOK || resp.Header.Get("ETag") == etag {
+		t.Fatalf("after a new version: got %d, ETag %q (was %q)", resp.StatusCode, resp.Header.Get("ETag"), etag)
+	}
+
+	var retired []aidmap.Site // every site removed: the tile becomes empty
+	for _, s := range sites {
+		s.Status = aidmap.StatusRetired
+		retired = append(retired, s)
+	}
+	src.live.Store(src.live.Load().Apply(retired, 3))
+	if resp, _ := fetch(t, srv.URL+vancouverTile); resp.StatusCode != http.StatusNoContent || len(before) == 0 {
+		t.Fatalf("after removing every site: got %d, want 204", resp.StatusCode)
+	}
 }
