@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -268,4 +269,27 @@ func TestSitesTileFollowsIndex(t *testing.T) {
 	if resp, _ := fetch(t, srv.URL+vancouverTile); resp.StatusCode != http.StatusNoContent || len(before) == 0 {
 		t.Fatalf("after removing every site: got %d, want 204", resp.StatusCode)
 	}
+}
+
+// FuzzTileRequest sends arbitrary tile paths, filters and caching headers through the whole
+// handler: every answer is a tile, an empty tile, a 304 or a 4xx problem, never a 500.
+func FuzzTileRequest(f *testing.F) {
+	f.Add("12", "647", "1402", "food_bank", `W/"sites-9-0"`, "gzip")
+	f.Add("0", "0", "0", "", "*", "gzip;q=0, br")
+	f.Add("23", "-1", "x", "soup,,shelter", `"a", W/"b"`, "GZIP;q=0.5")
+	src := snapshot{ix: geo.NewIndex(demo.Sites(200, 7), 9)}
+	h := NewServer(Config{Source: src, Store: pinger{}}).Handler()
+	f.Fuzz(func(t *testing.T, z, x, y, category, inm, ae string) {
+		target := "/tiles/sites/" + url.PathEscape(z) + "/" + url.PathEscape(x) + "/" + url.PathEscape(y) + ".mvt?category=" + url.QueryEscape(category)
+		req := httptest.NewRequest(http.MethodGet, target, nil)
+		req.Header.Set("If-None-Match", inm)
+		req.Header.Set("Accept-Encoding", ae)
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, req)
+		switch w.Code {
+		case http.StatusOK, http.StatusNoContent, http.StatusNotModified, http.StatusBadRequest, http.StatusNotFound:
+		default:
+			t.Fatalf("%s: got %d %s", target, w.Code, w.Body.String())
+		}
+	})
 }
