@@ -80,8 +80,11 @@ func ParseMode(s string) (Mode, error) {
 
 // Progress is a snapshot of an upload under way.
 type Progress struct {
-	Phase string // "reading", "writing" or "done"
-	Rows  int    // rows read so far
+	// Phase is "reading" (rows are read, and written to the upload batch by batch), "writing"
+	// (the upload commits: PostGIS merges the whole file then, and a replace retires) or
+	// "done".
+	Phase string
+	Rows  int // rows read so far
 }
 
 // Options configure one upload.
@@ -93,8 +96,9 @@ type Options struct {
 	// upload, just before its sites are written; a dry run creates nothing).
 	OrgName string
 	Mode    Mode // ModeMerge when empty
-	// DryRun does everything but write: the report says what would be created, updated,
-	// unchanged and retired.
+	// DryRun runs the whole upload and rolls it back at the end: nothing changes, and the
+	// report says exactly what would be created, updated, unchanged and retired. Other
+	// writers wait for it as for a real upload.
 	DryRun bool
 	// Timezone is the IANA zone of the file's opening hours ("America/Toronto"); empty leaves
 	// it unknown.
@@ -229,7 +233,7 @@ type pipeline struct {
 	failed     atomic.Bool      // the writer has failed: stop reading
 	seed       [2]maphash.Seed  // of the digests below
 	byID       map[idKey]int32  // site ID digest → the row that gave it
-	byNameAddr map[uint64]int32 // normalised name+address digest → its first row
+	byNameAddr map[uint64]int32 // normalised name+address digest → its first row (*)
 	rowsRead   int
 	hoursCache map[string]hoursResult
 }
@@ -398,6 +402,8 @@ func (p *pipeline) record(rec *Record) error {
 		return nil
 	}
 	if key := nameAddressKey(&s); key != "" {
+		// (*) A 64-bit digest: two different places share one with odds of about 1 in 36
+		// million over a million rows, and that costs one needless warning, never a site.
 		h := maphash.String(p.seed[0], key)
 		if first, dup := p.byNameAddr[h]; dup {
 			problems = append(problems, Problem{Severity: Warning, Row: rec.Row, Line: rec.Line, Field: "name",
