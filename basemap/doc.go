@@ -21,9 +21,9 @@
 // The background colour of the style is water: open ocean is simply where nothing is drawn.
 // Land is therefore drawn, not water: the land layer holds land polygons. The world overview
 // carries land for the whole Earth; a city archive built from an OSM extract may carry no
-// land polygons at all (it sits on top of the world overview's land, which the style always
-// draws from the embedded source) and should put the sea it knows about into water with
-// class ocean, drawn over that coarse land.
+// land polygons at all: the page paints the archive's bounds (from its header) as land over
+// the world overview, whose coastline is too coarse for a city, so a city archive must put
+// the sea it knows about into water with class ocean, drawn over that.
 //
 //	layer         geometry  zooms        properties
 //	land          polygon   0+           (none)

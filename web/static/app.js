@@ -340,6 +340,17 @@ async function mapStyle() {
       // house numbers), which MapLibre would otherwise warn about.
       const have = new Set((bm.vector_layers || []).map((l) => l.id));
       if (have.size) style.layers = style.layers.filter((l) => !bmLayers(l) || have.has(l['source-layer']));
+      // The style's background is water and the world overview's coastline is coarse: paint
+      // the archive's area as land first, so a coastal city is not drawn on sea; the archive's
+      // own water (class ocean from the coastline) goes over it.
+      const b = bm.bounds;
+      if (Array.isArray(b) && b.length === 4 && b[2] > b[0] && b[3] > b[1]) {
+        const ring = [[b[0], b[1]], [b[2], b[1]], [b[2], b[3]], [b[0], b[3]], [b[0], b[1]]];
+        style.sources['basemap-area'] = { type: 'geojson', data: { type: 'Polygon', coordinates: [ring] } };
+        const at = style.layers.findIndex(bmLayers);
+        const land = style.layers.find((l) => l.id === 'world-land');
+        style.layers.splice(at, 0, { id: 'bm-area', type: 'fill', source: 'basemap-area', minzoom: bm.minzoom || 0, paint: { 'fill-color': land ? land.paint['fill-color'] : BACKGROUND } });
+      }
     } else {
       style.sources.basemap = { type: 'raster', url: abs('/tiles/basemap.json'), tileSize: 256 };
       const at = style.layers.findIndex(bmLayers);
