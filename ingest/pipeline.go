@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"hash/maphash"
 	"io"
+	"math"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -37,6 +39,15 @@ type Geocoder interface {
 	Geocode(ctx context.Context, addr aidmap.Address) (GeocodeResult, error)
 }
 
+// Checker is a geocoder that can also check the coordinates a file gives against the row's
+// address: quickly, and without asking an outside service (a million rows must not mean a
+// million requests). Check reports false when it cannot place the address at least on its
+// street. The pipeline uses it, when the geocoder has it, to warn of coordinates far from
+// their address and to repair a lat/lon swap the address confirms.
+type Checker interface {
+	Check(ctx context.Context, addr aidmap.Address) (GeocodeResult, bool)
+}
+
 // NotFoundGeocoder locates nothing: the geocoder to use until one is configured. Rows without
 // coordinates are then rejected with ReasonNotLocated, never placed somewhere invented.
 type NotFoundGeocoder struct{}
@@ -48,11 +59,13 @@ func (NotFoundGeocoder) Geocode(ctx context.Context, addr aidmap.Address) (Geoco
 
 // Reasons the pipeline gives. They are fixed texts so the report can group rows by them.
 const (
-	ReasonNotLocated    = "address could not be located"
-	ReasonHoursKept     = "hours kept as written: could not be read as opening hours"
-	ReasonDuplicateID   = "the same site appears on an earlier row; this later row was not used"
-	ReasonDuplicateName = "has the same name and address as another row with a different ID; check the site is not listed twice"
-	ReasonApproximate   = "placed on the map only approximately (the address matched at a coarse level); people are told the location is approximate"
+	ReasonNotLocated       = "address could not be located"
+	ReasonHoursKept        = "hours kept as written: could not be read as opening hours"
+	ReasonDuplicateID      = "the same site appears on an earlier row; this later row was not used"
+	ReasonDuplicateName    = "has the same name and address as another row with a different ID; check the site is not listed twice"
+	ReasonFarFromAddress   = "the coordinates are far from where the address is; check which is right"
+	ReasonSwappedByAddress = "latitude and longitude were swapped (the address is where the swapped point is); they were swapped back"
+	ReasonApproximate      = "placed on the map only approximately (the address matched at a coarse level); people are told the location is approximate"
 )
 
 // Mode says what happens to an organisation's sites that are not in the file.
@@ -374,6 +387,11 @@ func (p *pipeline) record(rec *Record) error {
 		}
 		severity = worst(problems)
 	}
+	if severity == Warning && s.Precision == aidmap.PrecisionExact && s.Address.Street != "" {
+		if c, ok := p.geocoder.(Checker); ok {
+			problems = p.check(c, rec, &s, problems)
+		}
+	}
 	switch severity {
 	case Rejected:
 		p.rep.Summary.Rejected++
@@ -454,6 +472,39 @@ func (p *pipeline) geocode(rec *Record, s *aidmap.Site, problems []Problem) ([]P
 			Detail: fmt.Sprintf("matched %q at %s level", res.Label, strings.ReplaceAll(string(s.Precision), "_", " "))})
 	}
 	return problems, nil
+}
+
+// farM is how far given coordinates may be from where their address is before the row gets
+// a warning: address points and interpolations are rarely off by more than a block, but a
+// street can run for kilometres.
+func farM(p aidmap.Precision) float64 {
+	if p == aidmap.PrecisionStreet {
+		return 5000
+	}
+	return 1000
+}
+
+// check compares the row's coordinates with its geocoded address.
+func (p *pipeline) check(c Checker, rec *Record, s *aidmap.Site, problems []Problem) []Problem {
+	res, ok := c.Check(p.ctx, s.Address)
+	if !ok {
+		return problems
+	}
+	far := farM(res.Precision)
+	d := aidmap.DistanceM(s.Lat, s.Lon, res.Lat, res.Lon)
+	if d <= far {
+		return problems
+	}
+	coords := strconv.FormatFloat(s.Lat, 'f', -1, 64) + ", " + strconv.FormatFloat(s.Lon, 'f', -1, 64)
+	if math.Abs(s.Lon) <= 90 && aidmap.DistanceM(s.Lon, s.Lat, res.Lat, res.Lon) <= far {
+		s.Lat, s.Lon = s.Lon, s.Lat
+		return append(problems, Problem{Severity: Warning, Row: rec.Row, Line: rec.Line, Field: "lat",
+			Column: columnOf(rec, FieldLat), Value: coords, Reason: ReasonSwappedByAddress,
+			Detail: fmt.Sprintf("the address matched %q", res.Label)})
+	}
+	return append(problems, Problem{Severity: Warning, Row: rec.Row, Line: rec.Line, Field: "lat",
+		Column: columnOf(rec, FieldLat), Value: coords, Reason: ReasonFarFromAddress,
+		Detail: fmt.Sprintf("%.1f km from %q (matched at %s level); the coordinates were kept", d/1000, res.Label, strings.ReplaceAll(string(res.Precision), "_", " "))})
 }
 
 func columnOf(rec *Record, f Field) string {

@@ -109,6 +109,23 @@ func (a ingestGeocoder) Geocode(ctx context.Context, address aidmap.Address) (in
 	return ingest.GeocodeResult{Lat: best.Lat, Lon: best.Lon, Precision: best.Precision, Confidence: best.Confidence, Label: best.Label}, nil
 }
 
+// Check places an address with the embedded geocoder only, for the pipeline's check of the
+// coordinates a file gives: never an outside service, and nothing coarser than the street.
+func (a ingestGeocoder) Check(ctx context.Context, address aidmap.Address) (ingest.GeocodeResult, bool) {
+	if a.g.Embedded().Gazetteer().Len() == 0 {
+		return ingest.GeocodeResult{}, false // no address points: nothing to check against
+	}
+	rs, err := a.g.Embedded().Geocode(ctx, geocode.Request{Address: address})
+	if err != nil {
+		return ingest.GeocodeResult{}, false
+	}
+	best, ok := geocode.Best(rs)
+	if !ok || precisionOrder(best.Precision) > precisionOrder(aidmap.PrecisionStreet) || best.Confidence < 0.5 {
+		return ingest.GeocodeResult{}, false
+	}
+	return ingest.GeocodeResult{Lat: best.Lat, Lon: best.Lon, Precision: best.Precision, Confidence: best.Confidence, Label: best.Label}, true
+}
+
 // precisions lists the geocoded precisions from finest to coarsest.
 var precisions = []aidmap.Precision{aidmap.PrecisionAddress, aidmap.PrecisionInterpolated, aidmap.PrecisionStreet,
 	aidmap.PrecisionPostalCode, aidmap.PrecisionLocality}
