@@ -23,8 +23,10 @@ func embeddedStatic() fs.FS {
 
 // contentSecurityPolicy allows only this origin: the app must never load anything from the
 // internet. MapLibre's CSP build loads its worker from a file of ours; its control icons are
-// data: images.
-const contentSecurityPolicy = "default-src 'self'; script-src 'self'; worker-src 'self'; child-src 'self'; " +
+// data: images. 'wasm-unsafe-eval' lets the right-to-left text plugin (vendored, served from
+// here) compile its WebAssembly, without which Arabic and Farsi labels are not drawn; it
+// allows no JavaScript eval.
+const contentSecurityPolicy = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; worker-src 'self'; child-src 'self'; " +
 	"img-src 'self' data: blob:; style-src 'self'; connect-src 'self'; font-src 'self'; " +
 	"object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 

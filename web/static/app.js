@@ -686,7 +686,9 @@ async function start() {
   fillCategories(cats.categories || []);
 
   const b = info.bounds;
-  const opts = { container: 'map', style: await mapStyle(), attributionControl: false, dragRotate: false, pitchWithRotate: false, touchPitch: false };
+  const opts = { container: 'map', style: await mapStyle(), attributionControl: false, dragRotate: false, pitchWithRotate: false, touchPitch: false,
+    // Chinese and Korean labels are drawn with the device's own fonts: their glyphs are not shipped.
+    localIdeographFontFamily: 'sans-serif' };
   if (url.view) {
     Object.assign(opts, url.view);
   } else if (Array.isArray(b) && b.length === 4) {
