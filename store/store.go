@@ -120,6 +120,15 @@ type UploadOptions struct {
 	// orgID exists yet (its ID must be orgID), so a new organisation and its first sites appear
 	// together or not at all. An existing organisation is left as it is.
 	Organization *aidmap.Organization
+	// Actor, when set, makes the upload record its changes in the history of a store that
+	// implements Accounts (store.Accounts): one entry per site created, updated or retired,
+	// with the site before and after, written in the upload's own transaction. It is the ID of
+	// the token the change is made with. Without it (the command line), nothing is recorded
+	// and a million-site ingest pays nothing for history.
+	Actor string
+	// UploadID is the upload record the history entries belong to (see Accounts); rollback
+	// undoes by it.
+	UploadID string
 }
 
 // Upload is a streaming write opened by Store.BeginUpload. Its methods must not be called

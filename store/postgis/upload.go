@@ -40,8 +40,11 @@ type upload struct {
 	seen  *store.IDSet // the IDs added, to refuse a site added twice
 	added int64        // sites staged so far: the next site's ordinal
 	marks bool         // Keep or Retire staged some IDs
-	err   error        // the first error: the upload is rolled back
-	done  bool         // committed or rolled back
+	// before holds, with opts.Actor, the stored state of each site the upload changes, for
+	// its history.
+	before map[string]aidmap.Site
+	err    error // the first error: the upload is rolled back
+	done   bool  // committed or rolled back
 
 	// track makes Commit record each staged site's outcome, for UpsertSites.
 	track bool
@@ -310,6 +313,12 @@ func (u *upload) commit(ctx context.Context) (store.UploadResult, error) {
 		return res, err
 	}
 	version := start
+	if u.opts.Actor != "" {
+		u.before = map[string]aidmap.Site{}
+		if err := u.keepBefore(ctx, sqlChangedBefore); err != nil {
+			return res, err
+		}
+	}
 	if u.added > 0 {
 		if u.track {
 			u.kinds = make([]int8, u.added)
@@ -340,6 +349,11 @@ func (u *upload) commit(ctx context.Context) (store.UploadResult, error) {
 		}
 		res.Retired = n
 		version = max(version, high)
+	}
+	if u.opts.Actor != "" && version != start {
+		if err := u.history(ctx, start); err != nil {
+			return res, err
+		}
 	}
 	if version != start {
 		if _, err := tx.Exec(ctx, `UPDATE store_version SET version = $1`, version); err != nil {
@@ -419,6 +433,9 @@ func (u *upload) retire(ctx context.Context, base int64) (int, int64, error) {
 				rows.Close()
 				return 0, 0, err
 			}
+			if u.before != nil {
+				u.before[site.ID] = site
+			}
 			site.Status = aidmap.StatusRetired
 			site.UpdatedAt = now.Time
 			var r siteRow
@@ -465,4 +482,78 @@ func (u *upload) Rollback(ctx context.Context) error {
 		return fmt.Errorf("postgis: upload: rollback: %w", unavailable(ctx, err))
 	}
 	return nil
+}
+
+// sqlChangedBefore selects the stored sites the staged ones will change: those whose content
+// hash differs.
+const sqlChangedBefore = `SELECT ` + sqlSiteColumns + ` FROM sites s
+WHERE EXISTS (SELECT 1 FROM site_stage st WHERE st.id = s.id AND st.hash <> s.hash)`
+
+// keepBefore remembers the sites the query selects, before the merge changes them: history
+// needs their stored state, and only this transaction (under the writer lock) sees it.
+func (u *upload) keepBefore(ctx context.Context, query string) error {
+	if u.added == 0 {
+		return nil
+	}
+	rows, err := u.tx.Query(ctx, query)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	var sc siteScanner
+	for rows.Next() {
+		site, _, err := sc.scan(rows)
+		if err != nil {
+			return err
+		}
+		u.before[site.ID] = site
+	}
+	return rows.Err()
+}
+
+// history records one entry per site the upload changed: every site of the organisation whose
+// version is above start (the upload holds the writer lock, so no other writer gave them), with
+// its stored state before and after.
+func (u *upload) history(ctx context.Context, start int64) error {
+	rows, err := u.tx.Query(ctx, `SELECT `+sqlSiteColumns+` FROM sites
+		WHERE version > $1 AND organization_id = $2 ORDER BY version`, start, u.orgID)
+	if err != nil {
+		return err
+	}
+	var (
+		sc      siteScanner
+		entries [][]any
+	)
+	at := timestamptz(u.opts.Now)
+	for rows.Next() {
+		site, _, err := sc.scan(rows)
+		if err != nil {
+			rows.Close()
+			return err
+		}
+		a, err := store.MarshalHistory(&site)
+		if err != nil {
+			rows.Close()
+			return err
+		}
+		var b *string
+		if old, ok := u.before[site.ID]; ok {
+			j, err := store.MarshalHistory(&old)
+			if err != nil {
+				rows.Close()
+				return err
+			}
+			str := string(j)
+			b = &str
+		}
+		entries = append(entries, []any{u.orgID, site.ID, u.opts.UploadID, u.opts.Actor, at, b, string(a)})
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	_, err = u.tx.CopyFrom(ctx, pgx.Identifier{"history"},
+		[]string{"organization_id", "site_id", "upload_id", "actor", "at", "before", "after"},
+		pgx.CopyFromRows(entries))
+	return err
 }

@@ -50,9 +50,11 @@ type upload struct {
 	done  bool  // committed or rolled back
 
 	lookup, write *sql.Stmt
-	seen          *store.IDSet    // the IDs added
-	keep, retired map[string]bool // the IDs given to Keep and Retire
-	sites         int64           // the organisation's sites before the upload
+	seen          *store.IDSet           // the IDs added
+	before        map[string]aidmap.Site // with opts.Actor: stored state of each site written
+	find          *sql.Stmt              // with opts.Actor: a stored site by ID
+	keep, retired map[string]bool        // the IDs given to Keep and Retire
+	sites         int64                  // the organisation's sites before the upload
 
 	// track collects each added site's ID and outcome, for UpsertSites.
 	track bool
@@ -139,6 +141,12 @@ func (u *upload) prepare(ctx context.Context) error {
 	}
 	if u.lookup, err = tx.PrepareContext(ctx, `SELECT hash FROM sites WHERE id = ?`); err != nil {
 		return err
+	}
+	if u.opts.Actor != "" {
+		u.before = map[string]aidmap.Site{}
+		if u.find, err = tx.PrepareContext(ctx, `SELECT `+sqlSiteColumns+` FROM sites WHERE id = ?`); err != nil {
+			return err
+		}
 	}
 	// A stored site is rewritten only when its content hash differs: RowsAffected then says
 	// whether the site changed, without a lookup first.
@@ -229,6 +237,11 @@ func (u *upload) addRows(ctx context.Context, rows []siteRow) error {
 				kinds[i] = outcomeUnchanged
 			}
 		}
+		if u.find != nil {
+			if err := u.keepBefore(ctx, r.id); err != nil {
+				return err
+			}
+		}
 		v := u.start + u.added + int64(i) + 1
 		res, err := u.write.ExecContext(ctx, r.id, r.orgID, r.externalID, r.name, r.lat, r.lon, r.status,
 			r.confidential, r.updatedAt, r.verifiedAt, v, r.hash[:], r.doc)
@@ -315,6 +328,11 @@ func (u *upload) commit(ctx context.Context) (store.UploadResult, error) {
 		return store.UploadResult{}, u.fail(err)
 	}
 	u.res.Retired = retired
+	if u.opts.Actor != "" {
+		if err := u.history(ctx); err != nil {
+			return store.UploadResult{}, u.fail(err)
+		}
+	}
 	version := u.start
 	if u.res.Created+u.res.Updated+retired > 0 {
 		// The highest version written: the last changed site's. Unchanged sites skip theirs,
@@ -328,6 +346,9 @@ func (u *upload) commit(ctx context.Context) (store.UploadResult, error) {
 	}
 	u.lookup.Close()
 	u.write.Close()
+	if u.find != nil {
+		u.find.Close()
+	}
 	u.seen = nil
 	if u.opts.DryRun {
 		u.done = true
@@ -405,6 +426,14 @@ func (u *upload) retire(ctx context.Context) (int, error) {
 			if added := u.seen.Has(id); added || !u.retired[id] && (!u.opts.RetireMissing || u.keep[id]) {
 				continue
 			}
+			if u.before != nil {
+				site, err := r.decode()
+				if err != nil {
+					rows.Close()
+					return n, err
+				}
+				u.before[id] = site
+			}
 			// The stored row with the new status: its content hash changes with it.
 			batch = append(batch, siteRow{id: id, orgID: r.site.OrganizationID,
 				externalID: r.site.ExternalID, name: r.site.Name, lat: r.site.Lat, lon: r.site.Lon,
@@ -437,6 +466,83 @@ func (u *upload) Rollback(ctx context.Context) error {
 	u.done = true
 	if err := u.end(u.tx.Rollback()); err != nil && !errors.Is(err, sql.ErrTxDone) {
 		return fmt.Errorf("sqlite: upload: rollback: %w", unavailable(ctx, err))
+	}
+	return nil
+}
+
+// keepBefore remembers the stored state of the site with the given ID, if there is one, before
+// the upload writes it: history needs it, and only the upload's own transaction sees it.
+func (u *upload) keepBefore(ctx context.Context, id string) error {
+	rows, err := u.find.QueryContext(ctx, id)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	if !rows.Next() {
+		return rows.Err()
+	}
+	var r rawSite
+	if err := rows.Scan(r.dest()...); err != nil {
+		return err
+	}
+	site, err := r.decode()
+	if err != nil {
+		return err
+	}
+	u.before[id] = site
+	return nil
+}
+
+// history records one entry per site the upload changed: every site of the organisation
+// whose version is above the store's before the upload (the upload holds the write lock, so
+// no other writer gave them), with its stored state before and after.
+func (u *upload) history(ctx context.Context) error {
+	rows, err := u.tx.QueryContext(ctx, `SELECT `+sqlSiteColumns+` FROM sites
+		WHERE version > ? AND organization_id = ? ORDER BY version`, u.start, u.orgID)
+	if err != nil {
+		return err
+	}
+	var after []aidmap.Site
+	for rows.Next() {
+		var r rawSite
+		if err := rows.Scan(r.dest()...); err != nil {
+			rows.Close()
+			return err
+		}
+		site, err := r.decode()
+		if err != nil {
+			rows.Close()
+			return err
+		}
+		after = append(after, site)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	insert, err := u.tx.PrepareContext(ctx, `INSERT INTO history
+		(organization_id, site_id, upload_id, actor, at, before, after) VALUES (?, ?, ?, ?, ?, ?, ?)`)
+	if err != nil {
+		return err
+	}
+	defer insert.Close()
+	at := u.opts.Now.UnixMicro()
+	for i := range after {
+		a, err := store.MarshalHistory(&after[i])
+		if err != nil {
+			return err
+		}
+		var b sql.NullString
+		if site, ok := u.before[after[i].ID]; ok {
+			j, err := store.MarshalHistory(&site)
+			if err != nil {
+				return err
+			}
+			b = sql.NullString{String: string(j), Valid: true}
+		}
+		if _, err := insert.ExecContext(ctx, u.orgID, after[i].ID, u.opts.UploadID, u.opts.Actor, at, b, string(a)); err != nil {
+			return fmt.Errorf("history of site %q: %w", after[i].ExternalID, err)
+		}
 	}
 	return nil
 }

@@ -1,0 +1,258 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/aidmap/aidmap"
+)
+
+// Accounts is the optional part of a store that keeps who may write what: API tokens of
+// organisations, the record of each upload made over HTTP, and the history of every change an
+// actor made. A Store that also implements Accounts lets aidmap accept uploads over HTTP;
+// one that does not still serves the map.
+//
+// History is written by the Upload API itself: an upload opened with UploadOptions.Actor
+// records, in its own transaction, one HistoryEntry per site it created, updated or retired,
+// so the history is exactly what was committed (nothing for a dry run or a rolled-back one).
+//
+// Errors wrap the domain's sentinels as Store's do.
+type Accounts interface {
+	// CreateToken stores a new token. Its ID and Hash must be unique (else ErrConflict); Role
+	// must be valid and OrganizationID name an existing organisation, or be empty only for a
+	// deployment-wide admin (else ErrInvalid / ErrNotFound).
+	CreateToken(ctx context.Context, tok Token) error
+	// TokenByHash returns the token whose Hash is hash, revoked and expired ones included (the
+	// caller decides: Token.Usable), or ErrNotFound.
+	TokenByHash(ctx context.Context, hash [32]byte) (Token, error)
+	// Tokens lists the tokens of one organisation, or every token when orgID is empty, ordered
+	// by creation then ID.
+	Tokens(ctx context.Context, orgID string) ([]Token, error)
+	// RevokeToken marks the token revoked at the given time; revoking a revoked token keeps
+	// the first time. An unknown ID is ErrNotFound.
+	RevokeToken(ctx context.Context, id string, at time.Time) error
+
+	// PutUploadRecord creates or replaces the record of an upload (by ID).
+	PutUploadRecord(ctx context.Context, rec UploadRecord) error
+	// UploadRecord returns one upload of the organisation, or ErrNotFound (also when the
+	// upload exists but belongs to another organisation).
+	UploadRecord(ctx context.Context, orgID, id string) (UploadRecord, error)
+	// UploadRecords lists the organisation's uploads, newest first, at most limit (a limit
+	// below 1 is ErrInvalid). Their Report is left out: it can be megabytes.
+	UploadRecords(ctx context.Context, orgID string, limit int) ([]UploadRecord, error)
+
+	// History returns history entries of the organisation matching q, newest first.
+	History(ctx context.Context, orgID string, q HistoryQuery) ([]HistoryEntry, error)
+	// ChangedLater returns the IDs of sites that the upload changed and that a later change
+	// (of another upload) changed again: the sites a rollback of the upload would overwrite.
+	ChangedLater(ctx context.Context, orgID, uploadID string) ([]string, error)
+}
+
+// Role says what a token may do.
+type Role string
+
+// Roles. An editor uploads and edits its organisation's sites; an admin of an organisation
+// may do the same; an admin token with no organisation is deployment-wide and may act for
+// every organisation.
+const (
+	RoleEditor Role = "editor"
+	RoleAdmin  Role = "admin"
+)
+
+// Valid reports whether r is a known role.
+func (r Role) Valid() bool { return r == RoleEditor || r == RoleAdmin }
+
+// Token is an API token as stored: never the secret itself, only its SHA-256.
+type Token struct {
+	ID             string
+	OrganizationID string // empty for a deployment-wide admin
+	Role           Role
+	Hash           [32]byte // SHA-256 of the secret
+	CreatedAt      time.Time
+	ExpiresAt      time.Time // zero: never
+	RevokedAt      time.Time // zero: not revoked
+}
+
+// Validate checks the token can be stored.
+func (t *Token) Validate() error {
+	switch {
+	case t.ID == "":
+		return &aidmap.FieldError{Field: "id", Reason: "is required"}
+	case !t.Role.Valid():
+		return &aidmap.FieldError{Field: "role", Value: string(t.Role), Reason: "must be editor or admin"}
+	case t.OrganizationID == "" && t.Role != RoleAdmin:
+		return &aidmap.FieldError{Field: "organization_id", Reason: "is required for an editor (only an admin token may be deployment-wide)"}
+	case t.Hash == [32]byte{}:
+		return &aidmap.FieldError{Field: "hash", Reason: "is required"}
+	}
+	return nil
+}
+
+// Usable returns nil if the token may be used at now, else why not.
+func (t *Token) Usable(now time.Time) error {
+	if !t.RevokedAt.IsZero() {
+		return fmt.Errorf("token %s was revoked: %w", t.ID, aidmap.ErrForbidden)
+	}
+	if !t.ExpiresAt.IsZero() && !now.Before(t.ExpiresAt) {
+		return fmt.Errorf("token %s expired: %w", t.ID, aidmap.ErrForbidden)
+	}
+	return nil
+}
+
+// Allows reports whether the token may act for the organisation.
+func (t *Token) Allows(orgID string) bool {
+	if t.OrganizationID == "" {
+		return t.Role == RoleAdmin
+	}
+	return t.OrganizationID == orgID
+}
+
+// Upload statuses.
+const (
+	UploadQueued  = "queued"
+	UploadRunning = "running"
+	UploadDone    = "done"
+	UploadFailed  = "failed"
+)
+
+// UploadRecord is what is kept of one upload made over HTTP (or one rollback, or one site
+// edit): who made it, what became of it and the full report.
+type UploadRecord struct {
+	ID             string          `json:"id"`
+	OrganizationID string          `json:"organization_id"`
+	TokenID        string          `json:"token_id"`
+	Status         string          `json:"status"` // UploadQueued, ...
+	Mode           string          `json:"mode"`   // merge, replace, rollback, edit
+	DryRun         bool            `json:"dry_run"`
+	Filename       string          `json:"filename,omitempty"`
+	RollbackOf     string          `json:"rollback_of,omitempty"` // the upload this one undid
+	CreatedAt      time.Time       `json:"created_at"`
+	StartedAt      time.Time       `json:"started_at,omitzero"`
+	FinishedAt     time.Time       `json:"finished_at,omitzero"`
+	Created        int             `json:"created"`
+	Updated        int             `json:"updated"`
+	Unchanged      int             `json:"unchanged"`
+	Retired        int             `json:"retired"`
+	Rejected       int             `json:"rejected"`
+	Error          string          `json:"error,omitempty"`
+	Report         json.RawMessage `json:"report,omitempty"`
+}
+
+// HistoryQuery narrows History. Zero fields match everything.
+type HistoryQuery struct {
+	SiteID   string
+	UploadID string
+	BeforeID int64 // only entries with a smaller ID: paging, newest first
+	Limit    int   // at most this many; below 1 means 100
+}
+
+// HistoryEntry is one change of one site: who (the token ID), when, and the site before and
+// after as its JSON (aidmap.Site's exact form). Before is nil for a created site.
+type HistoryEntry struct {
+	ID             int64           `json:"id"`
+	OrganizationID string          `json:"organization_id"`
+	SiteID         string          `json:"site_id"`
+	UploadID       string          `json:"upload_id"`
+	Actor          string          `json:"actor"`
+	At             time.Time       `json:"at"`
+	Before         json.RawMessage `json:"before"`
+	After          json.RawMessage `json:"after"`
+}
+
+// Kind says what the change did: created, retired or updated.
+func (h *HistoryEntry) Kind() string {
+	switch {
+	case len(h.Before) == 0:
+		return "created"
+	case statusOf(h.After) == aidmap.StatusRetired && statusOf(h.Before) != aidmap.StatusRetired:
+		return "retired"
+	}
+	return "updated"
+}
+
+func statusOf(doc json.RawMessage) aidmap.Status {
+	var s struct {
+		Status aidmap.Status `json:"status"`
+	}
+	json.Unmarshal(doc, &s)
+	return s.Status
+}
+
+// ErrLaterChanges is wrapped (with ErrConflict) by Rollback when later uploads changed sites
+// of the upload to undo.
+var ErrLaterChanges = errors.New("later changes to the same sites")
+
+// Rollback undoes upload uploadID of the organisation with a new upload (newID, by actor):
+// every site it created is retired, every site it updated or retired is written back as it was
+// before. It refuses (ErrConflict) when a later upload changed any of the same sites, naming
+// up to ten of them, since restoring them would silently undo that later work. A dry-run
+// upload changed nothing and an unknown one is ErrNotFound.
+func Rollback(ctx context.Context, s Store, a Accounts, orgID, uploadID, newID, actor string) (UploadResult, error) {
+	later, err := a.ChangedLater(ctx, orgID, uploadID)
+	if err != nil {
+		return UploadResult{}, fmt.Errorf("store: rollback %s: %w", uploadID, err)
+	}
+	if len(later) > 0 {
+		names := later[:min(10, len(later))]
+		return UploadResult{}, fmt.Errorf("store: rollback %s: %d sites were changed again later (%v): %w: %w",
+			uploadID, len(later), names, ErrLaterChanges, aidmap.ErrConflict)
+	}
+	up, err := s.BeginUpload(ctx, orgID, UploadOptions{Actor: actor, UploadID: newID})
+	if err != nil {
+		return UploadResult{}, fmt.Errorf("store: rollback %s: %w", uploadID, err)
+	}
+	defer up.Rollback(ctx)
+	var (
+		batch  []aidmap.Site
+		retire []string
+		before int64
+		any    bool
+	)
+	for {
+		entries, err := a.History(ctx, orgID, HistoryQuery{UploadID: uploadID, BeforeID: before, Limit: 1000})
+		if err != nil {
+			return UploadResult{}, fmt.Errorf("store: rollback %s: %w", uploadID, err)
+		}
+		for _, e := range entries {
+			any = true
+			before = e.ID
+			if len(e.Before) == 0 {
+				retire = append(retire, e.SiteID)
+				continue
+			}
+			var site aidmap.Site
+			if err := json.Unmarshal(e.Before, &site); err != nil {
+				return UploadResult{}, fmt.Errorf("store: rollback %s: site %s: %w", uploadID, e.SiteID, err)
+			}
+			batch = append(batch, site)
+		}
+		if len(batch) > 0 {
+			if err := up.Add(ctx, batch); err != nil {
+				return UploadResult{}, fmt.Errorf("store: rollback %s: %w", uploadID, err)
+			}
+			batch = batch[:0]
+		}
+		if len(entries) < 1000 {
+			break
+		}
+	}
+	if !any {
+		if _, err := a.UploadRecord(ctx, orgID, uploadID); err != nil {
+			return UploadResult{}, fmt.Errorf("store: rollback %s: %w", uploadID, err)
+		}
+	}
+	if err := up.Retire(ctx, retire); err != nil {
+		return UploadResult{}, fmt.Errorf("store: rollback %s: %w", uploadID, err)
+	}
+	res, err := up.Commit(ctx)
+	if err != nil {
+		return UploadResult{}, fmt.Errorf("store: rollback %s: %w", uploadID, err)
+	}
+	return res, nil
+}
+
+// MarshalHistory encodes a site as history keeps it.
+func MarshalHistory(s *aidmap.Site) ([]byte, error) { return json.Marshal(s) }
