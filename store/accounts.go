@@ -2,6 +2,10 @@ package store
 
 import (
 	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -256,3 +260,27 @@ func Rollback(ctx context.Context, s Store, a Accounts, orgID, uploadID, newID, 
 
 // MarshalHistory encodes a site as history keeps it.
 func MarshalHistory(s *aidmap.Site) ([]byte, error) { return json.Marshal(s) }
+
+// TokenPrefix starts every token secret, so a leaked one is recognisable (secret scanners,
+// people reading logs) and cannot be mistaken for a password.
+const TokenPrefix = "aidmap_"
+
+// NewTokenSecret returns a new token secret (TokenPrefix and 32 random bytes in unpadded
+// base64url), its hash as stored, and a new token ID. The secret is shown once and never kept.
+func NewTokenSecret() (secret, id string, hash [32]byte) {
+	b := make([]byte, 32)
+	rand.Read(b) // never fails (crypto/rand panics rather than return short)
+	secret = TokenPrefix + base64.RawURLEncoding.EncodeToString(b)
+	return secret, NewID("tok_"), HashTokenSecret(secret)
+}
+
+// HashTokenSecret returns the SHA-256 of a token secret: what the store keeps and looks up.
+func HashTokenSecret(secret string) [32]byte { return sha256.Sum256([]byte(secret)) }
+
+// NewID returns prefix followed by 12 random bytes in hex: IDs for tokens and uploads that
+// reveal nothing about how many exist.
+func NewID(prefix string) string {
+	b := make([]byte, 12)
+	rand.Read(b)
+	return prefix + hex.EncodeToString(b)
+}

@@ -68,6 +68,8 @@ func commands() []command {
 		{"geocode", "look up an address or place: point, precision, confidence and matched label", runGeocode},
 		{"migrate", "apply the store's schema migrations and exit", runMigrate},
 		{"tiles", "write the sites layer as vector tiles: tiles export writes a PMTiles archive", runTiles},
+		{"org", "create an organisation whose stewards upload over HTTP: org create --name NAME --slug ID", runOrg},
+		{"token", "issue, list and revoke API tokens: token create --org ID, token list, token revoke ID", runToken},
 		{"export", "write the whole store as an NDJSON dump (to move it to another store)", runExport},
 		{"import", "read a dump written by export into the store", runImport},
 		{"version", "print the version", runVersion},
