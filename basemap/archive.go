@@ -1,34 +1,29 @@
 package basemap
 
 import (
-	"bytes"
-	"compress/gzip"
 	"context"
-	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"hash/fnv"
-	"io"
-	"net/http"
 	"net/url"
 	"os"
 	"strings"
 	"sync"
 
-	"github.com/protomaps/go-pmtiles/pmtiles"
-
 	"github.com/aidmap/aidmap"
+	"github.com/aidmap/aidmap/pmtiles"
 )
 
 // Limits that keep a corrupt or hostile archive from making the server allocate without
 // bound: PMTiles directories are small (the root fits in 16 KiB; leaves are a few hundred KiB).
+// Package pmtiles bounds decompressed directories and metadata the same way.
 const (
-	maxDirectoryBytes = 64 << 20 // decompressed directory
-	maxMetadataBytes  = 16 << 20 // decompressed metadata JSON
-	maxTileBytes      = 64 << 20 // one stored tile
-	maxLeafCache      = 1024     // leaf directories kept in memory
-	headerLen         = pmtiles.HeaderV3LenBytes
+	maxDirectoryBytes = pmtiles.MaxDirectoryBytes // one stored directory
+	maxMetadataBytes  = pmtiles.MaxMetadataBytes  // decompressed metadata JSON
+	maxTileBytes      = 64 << 20                  // one stored tile
+	maxLeafCache      = 1024                      // leaf directories kept in memory
+	headerLen         = pmtiles.HeaderLen
 )
 
 // Format is a tile format as it appears in URLs and TileJSON: "mvt", "png", "jpg", "webp" or
@@ -95,13 +90,13 @@ func (e Entry) ETag() string { return e.etag }
 type Archive struct {
 	name   string
 	src    source
-	header pmtiles.HeaderV3
+	header pmtiles.Header
 	info   Info
-	root   []pmtiles.EntryV3
+	root   []pmtiles.Entry
 	id     string // identity of the archive's content, for ETags
 
 	mu     sync.Mutex
-	leaves map[uint64][]pmtiles.EntryV3 // by offset in the leaf section
+	leaves map[uint64][]pmtiles.Entry // by offset in the leaf section
 }
 
 // source reads byte ranges of an archive.
@@ -168,11 +163,11 @@ func open(ctx context.Context, name string, src source) (*Archive, error) {
 		}
 		return nil, fail("PMTiles spec version %d is not supported; this aidmap reads version 3", v)
 	}
-	h, err := pmtiles.DeserializeHeader(hb)
+	h, err := pmtiles.ParseHeader(hb)
 	if err != nil {
 		return nil, fail("%v", err)
 	}
-	a := &Archive{name: name, src: src, header: h, leaves: map[uint64][]pmtiles.EntryV3{}}
+	a := &Archive{name: name, src: src, header: h, leaves: map[uint64][]pmtiles.Entry{}}
 	if a.info.Format, err = tileFormat(h.TileType); err != nil {
 		return nil, fail("%v", err)
 	}
@@ -181,10 +176,10 @@ func open(ctx context.Context, name string, src source) (*Archive, error) {
 	case pmtiles.Gzip:
 		a.info.Gzip = true
 	default:
-		return nil, fail("tiles are compressed with %s, which browsers cannot take from a tile source; rebuild the archive with gzip or no tile compression", compressionName(h.TileCompression))
+		return nil, fail("tiles are compressed with %s, which browsers cannot take from a tile source; rebuild the archive with gzip or no tile compression", h.TileCompression)
 	}
 	if c := h.InternalCompression; c != pmtiles.NoCompression && c != pmtiles.Gzip {
-		return nil, fail("directories are compressed with %s; only gzip and none are supported", compressionName(c))
+		return nil, fail("directories are compressed with %s; only gzip and none are supported", c)
 	}
 	if h.MinZoom > h.MaxZoom || h.MaxZoom > 30 {
 		return nil, fail("zoom range %d-%d is not valid", h.MinZoom, h.MaxZoom)
@@ -211,7 +206,7 @@ func open(ctx context.Context, name string, src source) (*Archive, error) {
 	if err != nil {
 		return nil, fmt.Errorf("basemap: %s: read root directory: %w", name, err)
 	}
-	if a.root, err = decodeDirectory(rb, h.InternalCompression); err != nil {
+	if a.root, err = pmtiles.DeserializeEntries(rb, h.InternalCompression); err != nil {
 		return nil, fail("root directory: %v", err)
 	}
 	if len(a.root) == 0 {
@@ -226,7 +221,7 @@ func open(ctx context.Context, name string, src source) (*Archive, error) {
 		if err != nil {
 			return nil, fmt.Errorf("basemap: %s: read metadata: %w", name, err)
 		}
-		if meta, err = decompress(mb, h.InternalCompression, maxMetadataBytes); err != nil {
+		if meta, err = pmtiles.Decompress(mb, h.InternalCompression, maxMetadataBytes); err != nil {
 			return nil, fail("metadata: %v", err)
 		}
 		var obj map[string]any
@@ -315,7 +310,11 @@ func (a *Archive) Tile(ctx context.Context, z, x, y int) ([]byte, error) {
 		return nil, err
 	}
 	if a.info.Gzip || (a.header.TileCompression == pmtiles.UnknownCompression && isGzip(b)) {
-		return decompress(b, pmtiles.Gzip, maxTileBytes)
+		b, err := pmtiles.Decompress(b, pmtiles.Gzip, maxTileBytes)
+		if err != nil {
+			return nil, fmt.Errorf("basemap: %s: tile %d/%d/%d: %w", a.name, z, x, y, err)
+		}
+		return b, nil
 	}
 	return b, nil
 }
@@ -328,21 +327,21 @@ func (a *Archive) IsGzip(stored []byte) bool {
 
 func isGzip(b []byte) bool { return len(b) >= 2 && b[0] == 0x1f && b[1] == 0x8b }
 
-func (a *Archive) leaf(ctx context.Context, off uint64, n uint32) ([]pmtiles.EntryV3, error) {
+func (a *Archive) leaf(ctx context.Context, off uint64, n uint32) ([]pmtiles.Entry, error) {
 	a.mu.Lock()
 	dir, ok := a.leaves[off]
 	a.mu.Unlock()
 	if ok {
 		return dir, nil
 	}
-	if uint64(n) > maxDirectoryBytes || off+uint64(n) > a.header.LeafDirectoryLength {
+	if uint64(n) > maxDirectoryBytes || off > a.header.LeafDirectoryLength || uint64(n) > a.header.LeafDirectoryLength-off {
 		return nil, fmt.Errorf("basemap: %s: %w: leaf directory %d+%d outside the leaf section", a.name, aidmap.ErrInvalid, off, n)
 	}
 	b, err := a.src.readRange(ctx, int64(a.header.LeafDirectoryOffset+off), int64(n))
 	if err != nil {
 		return nil, fmt.Errorf("basemap: %s: read leaf directory: %w", a.name, err)
 	}
-	dir, err = decodeDirectory(b, a.header.InternalCompression)
+	dir, err = pmtiles.DeserializeEntries(b, a.header.InternalCompression)
 	if err != nil {
 		return nil, fmt.Errorf("basemap: %s: %w: leaf directory: %v", a.name, aidmap.ErrInvalid, err)
 	}
@@ -355,130 +354,22 @@ func (a *Archive) leaf(ctx context.Context, off uint64, n uint32) ([]pmtiles.Ent
 	return dir, nil
 }
 
-// decodeDirectory decodes a PMTiles v3 directory. It checks what go-pmtiles'
-// DeserializeEntries trusts (the entry count, each varint), so a corrupt file is an error,
-// not a panic or a huge allocation.
-func decodeDirectory(b []byte, c pmtiles.Compression) ([]pmtiles.EntryV3, error) {
-	raw, err := decompress(b, c, maxDirectoryBytes)
-	if err != nil {
-		return nil, err
-	}
-	r := bytes.NewReader(raw)
-	next := func() (uint64, error) {
-		v, err := binary.ReadUvarint(r)
-		if err != nil {
-			return 0, errors.New("truncated directory")
-		}
-		return v, nil
-	}
-	n, err := next()
-	if err != nil {
-		return nil, err
-	}
-	if n > uint64(len(raw))/4 { // each entry takes at least four one-byte varints
-		return nil, fmt.Errorf("directory claims %d entries in %d bytes", n, len(raw))
-	}
-	entries := make([]pmtiles.EntryV3, n)
-	var last uint64
-	for i := range entries {
-		d, err := next()
-		if err != nil {
-			return nil, err
-		}
-		if i > 0 && d == 0 {
-			return nil, errors.New("tile IDs in a directory must increase")
-		}
-		last += d
-		entries[i].TileID = last
-	}
-	for i := range entries {
-		v, err := next()
-		if err != nil {
-			return nil, err
-		}
-		if v > 1<<32-1 {
-			return nil, errors.New("run length out of range")
-		}
-		entries[i].RunLength = uint32(v)
-	}
-	for i := range entries {
-		v, err := next()
-		if err != nil {
-			return nil, err
-		}
-		if v > 1<<32-1 {
-			return nil, errors.New("length out of range")
-		}
-		entries[i].Length = uint32(v)
-	}
-	for i := range entries {
-		v, err := next()
-		if err != nil {
-			return nil, err
-		}
-		switch {
-		case v == 0 && i > 0:
-			entries[i].Offset = entries[i-1].Offset + uint64(entries[i-1].Length)
-		case v == 0:
-			return nil, errors.New("first entry has no offset")
-		default:
-			entries[i].Offset = v - 1
-		}
-	}
-	return entries, nil
-}
-
-func decompress(b []byte, c pmtiles.Compression, limit int64) ([]byte, error) {
-	switch c {
-	case pmtiles.NoCompression, pmtiles.UnknownCompression:
-		return b, nil
-	case pmtiles.Gzip:
-		zr, err := gzip.NewReader(bytes.NewReader(b))
-		if err != nil {
-			return nil, fmt.Errorf("gzip: %w", err)
-		}
-		out, err := io.ReadAll(io.LimitReader(zr, limit+1))
-		if err != nil {
-			return nil, fmt.Errorf("gzip: %w", err)
-		}
-		if int64(len(out)) > limit {
-			return nil, fmt.Errorf("more than %d bytes once decompressed", limit)
-		}
-		return out, nil
-	}
-	return nil, fmt.Errorf("compression %s is not supported", compressionName(c))
-}
-
 func tileFormat(t pmtiles.TileType) (Format, error) {
 	switch t {
-	case pmtiles.Mvt:
+	case pmtiles.MVT:
 		return MVT, nil
-	case pmtiles.Png:
+	case pmtiles.PNG:
 		return PNG, nil
-	case pmtiles.Jpeg:
+	case pmtiles.JPEG:
 		return JPEG, nil
-	case pmtiles.Webp:
+	case pmtiles.WebP:
 		return WebP, nil
-	case pmtiles.Avif:
+	case pmtiles.AVIF:
 		return AVIF, nil
-	case pmtiles.Mlt:
+	case pmtiles.MLT:
 		return "", errors.New("tiles are MapLibre Tiles (MLT), which the map page does not read yet; use an MVT archive")
 	}
 	return "", fmt.Errorf("unknown tile type %d", t)
-}
-
-func compressionName(c pmtiles.Compression) string {
-	switch c {
-	case pmtiles.Brotli:
-		return "brotli"
-	case pmtiles.Zstd:
-		return "zstd"
-	case pmtiles.Gzip:
-		return "gzip"
-	case pmtiles.NoCompression:
-		return "none"
-	}
-	return fmt.Sprintf("unknown compression %d", c)
 }
 
 // TileJSON returns a TileJSON 3.0.0 document for the archive with tiles at tilesURL, an
@@ -566,46 +457,25 @@ func (s bytesSource) readRange(_ context.Context, off, n int64) ([]byte, error) 
 func (s bytesSource) size() int64  { return int64(len(s)) }
 func (s bytesSource) Close() error { return nil }
 
-// httpSource reads ranges with go-pmtiles' HTTP bucket (one Range request each).
+// httpSource reads ranges with one HTTP Range request each, refusing a server that ignores
+// Range (it would send the whole archive for every tile).
 type httpSource struct {
-	bucket pmtiles.Bucket
-	key    string
+	r pmtiles.HTTPReader
 }
 
-func openHTTP(ctx context.Context, location string) (source, error) {
+func openHTTP(_ context.Context, location string) (source, error) {
 	u, err := url.Parse(location)
 	if err != nil || u.Host == "" {
 		return nil, fmt.Errorf("basemap: %s: %w: not a URL", location, aidmap.ErrInvalid)
 	}
-	i := strings.LastIndexByte(location, '/')
-	base, key := location[:i], location[i+1:]
-	if key == "" {
+	if strings.HasSuffix(u.Path, "/") || u.Path == "" {
 		return nil, fmt.Errorf("basemap: %s: %w: the URL names no file", location, aidmap.ErrInvalid)
 	}
-	b, err := pmtiles.OpenBucket(ctx, base, "")
-	if err != nil {
-		return nil, fmt.Errorf("basemap: %s: %w", location, err)
-	}
-	return &httpSource{bucket: b, key: key}, nil
+	return &httpSource{r: pmtiles.HTTPReader{URL: location}}, nil
 }
 
 func (s *httpSource) readRange(ctx context.Context, off, n int64) ([]byte, error) {
-	r, _, status, err := s.bucket.NewRangeReaderEtag(ctx, s.key, off, n, "")
-	if err != nil {
-		return nil, err
-	}
-	defer r.Close()
-	if status == http.StatusOK && off != 0 {
-		return nil, errors.New("the server ignored the Range header; serve the archive from a host that supports range requests")
-	}
-	b, err := io.ReadAll(io.LimitReader(r, n))
-	if err != nil {
-		return nil, err
-	}
-	if int64(len(b)) != n {
-		return nil, fmt.Errorf("short read: %d of %d bytes", len(b), n)
-	}
-	return b, nil
+	return s.r.ReadRange(ctx, off, n)
 }
 func (s *httpSource) size() int64  { return -1 }
-func (s *httpSource) Close() error { return s.bucket.Close() }
+func (s *httpSource) Close() error { return nil }

