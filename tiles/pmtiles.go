@@ -8,10 +8,9 @@ import (
 	"os"
 	"slices"
 
-	"github.com/protomaps/go-pmtiles/pmtiles"
-
 	"github.com/aidmap/aidmap"
 	"github.com/aidmap/aidmap/geo"
+	"github.com/aidmap/aidmap/pmtiles"
 )
 
 // ExportOptions says which tiles Export writes.
@@ -32,7 +31,7 @@ type ExportStats struct {
 
 // rootDirMax is the most bytes the root directory may take: the first 16 KiB of an archive
 // (header and root) are all a client fetches before its first tile.
-const rootDirMax = 16384 - pmtiles.HeaderV3LenBytes
+const rootDirMax = pmtiles.MaxRootLen
 
 // Export writes the sites layer of ix for the zooms of opt as one PMTiles v3 archive to w:
 // gzipped MVT tiles, clustered (in tile ID order), with the TileJSON fields as metadata.
@@ -54,7 +53,7 @@ func Export(w io.Writer, ix *geo.Index, opt ExportOptions) (ExportStats, error) 
 	defer tmp.Close()
 
 	var (
-		entries []pmtiles.EntryV3
+		entries []pmtiles.Entry
 		offset  uint64
 		raw, gz []byte
 		ids     []uint64
@@ -74,7 +73,7 @@ func Export(w io.Writer, ix *geo.Index, opt ExportOptions) (ExportStats, error) 
 			if _, err := tmp.Write(gz); err != nil {
 				return st, fmt.Errorf("tiles: export: %w", err)
 			}
-			entries = append(entries, pmtiles.EntryV3{TileID: id, Offset: offset, Length: uint32(len(gz)), RunLength: 1})
+			entries = append(entries, pmtiles.Entry{TileID: id, Offset: offset, Length: uint32(len(gz)), RunLength: 1})
 			offset += uint64(len(gz))
 		}
 		if opt.Progress != nil {
@@ -83,16 +82,18 @@ func Export(w io.Writer, ix *geo.Index, opt ExportOptions) (ExportStats, error) 
 	}
 	st.Tiles, st.TileBytes = len(entries), int64(offset)
 
-	root, leaves, _ := pmtiles.BuildDirectories(entries, rootDirMax, pmtiles.Gzip)
+	root, leaves, err := pmtiles.BuildDirectories(entries, rootDirMax, pmtiles.Gzip)
+	if err != nil {
+		return st, fmt.Errorf("tiles: export: %w", err)
+	}
 	meta, err := exportMetadata(ix)
 	if err != nil {
 		return st, err
 	}
-	h := pmtiles.HeaderV3{
-		SpecVersion:         3,
-		RootOffset:          pmtiles.HeaderV3LenBytes,
+	h := pmtiles.Header{
+		RootOffset:          pmtiles.HeaderLen,
 		RootLength:          uint64(len(root)),
-		MetadataOffset:      pmtiles.HeaderV3LenBytes + uint64(len(root)),
+		MetadataOffset:      pmtiles.HeaderLen + uint64(len(root)),
 		MetadataLength:      uint64(len(meta)),
 		LeafDirectoryLength: uint64(len(leaves)),
 		TileDataLength:      offset,
@@ -102,7 +103,7 @@ func Export(w io.Writer, ix *geo.Index, opt ExportOptions) (ExportStats, error) 
 		Clustered:           true,
 		InternalCompression: pmtiles.Gzip,
 		TileCompression:     pmtiles.Gzip,
-		TileType:            pmtiles.Mvt,
+		TileType:            pmtiles.MVT,
 		MinZoom:             uint8(opt.MinZoom),
 		MaxZoom:             uint8(opt.MaxZoom),
 	}
@@ -113,7 +114,7 @@ func Export(w io.Writer, ix *geo.Index, opt ExportOptions) (ExportStats, error) 
 	h.CenterLonE7, h.CenterLatE7 = e7((b[0]+b[2])/2), e7((b[1]+b[3])/2)
 	h.CenterZoom = uint8(opt.MinZoom)
 
-	for _, part := range [][]byte{pmtiles.SerializeHeader(h), root, meta, leaves} {
+	for _, part := range [][]byte{h.Serialize(), root, meta, leaves} {
 		if _, err := w.Write(part); err != nil {
 			return st, fmt.Errorf("tiles: export: %w", err)
 		}
