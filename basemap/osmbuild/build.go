@@ -14,7 +14,8 @@ import (
 	"time"
 
 	"github.com/paulmach/orb"
-	"github.com/protomaps/go-pmtiles/pmtiles"
+
+	"github.com/aidmap/aidmap/pmtiles"
 )
 
 // Options tune a build. The zero value builds zooms 0 to 15 with every core.
@@ -201,18 +202,20 @@ func Build(ctx context.Context, in io.ReadSeeker, out io.Writer, opts Options) (
 	sum.UniqueTiles = int64(len(tw.seen))
 
 	// Assemble: header, root directory, metadata, leaf directories, tile data.
-	root, leaves, _ := pmtiles.BuildDirectories(tw.entries, 16384-pmtiles.HeaderV3LenBytes, pmtiles.Gzip)
+	root, leaves, err := pmtiles.BuildDirectories(tw.entries, pmtiles.MaxRootLen, pmtiles.Gzip)
+	if err != nil {
+		return sum, fmt.Errorf("osmbuild: %w", err)
+	}
 	meta, err := pmtiles.SerializeMetadata(metadata(opts.Name, minZ, maxZ, sum.Bounds, sum.Features), pmtiles.Gzip)
 	if err != nil {
 		return sum, fmt.Errorf("osmbuild: metadata: %w", err)
 	}
 	cz := centerZoom(bound, minZ, maxZ)
 	clon, clat := unproject(orb.Point{(bound.Min[0] + bound.Max[0]) / 2, (bound.Min[1] + bound.Max[1]) / 2})
-	h := pmtiles.HeaderV3{
-		SpecVersion:         3,
-		RootOffset:          pmtiles.HeaderV3LenBytes,
+	h := pmtiles.Header{
+		RootOffset:          pmtiles.HeaderLen,
 		RootLength:          uint64(len(root)),
-		MetadataOffset:      pmtiles.HeaderV3LenBytes + uint64(len(root)),
+		MetadataOffset:      pmtiles.HeaderLen + uint64(len(root)),
 		MetadataLength:      uint64(len(meta)),
 		LeafDirectoryLength: uint64(len(leaves)),
 		TileDataLength:      tw.offset,
@@ -222,7 +225,7 @@ func Build(ctx context.Context, in io.ReadSeeker, out io.Writer, opts Options) (
 		Clustered:           true,
 		InternalCompression: pmtiles.Gzip,
 		TileCompression:     pmtiles.Gzip,
-		TileType:            pmtiles.Mvt,
+		TileType:            pmtiles.MVT,
 		MinZoom:             minZ,
 		MaxZoom:             maxZ,
 		MinLonE7:            e7(sum.Bounds[0], math.Floor),
@@ -239,7 +242,7 @@ func Build(ctx context.Context, in io.ReadSeeker, out io.Writer, opts Options) (
 		return sum, fmt.Errorf("osmbuild: %w", err)
 	}
 	cw := &countWriter{w: out}
-	for _, b := range [][]byte{pmtiles.SerializeHeader(h), root, meta, leaves} {
+	for _, b := range [][]byte{h.Serialize(), root, meta, leaves} {
 		if _, err := cw.Write(b); err != nil {
 			return sum, fmt.Errorf("osmbuild: write archive: %w", err)
 		}
@@ -298,7 +301,7 @@ func metadata(name string, minZ, maxZ uint8, bounds [4]float64, present map[stri
 type tileWriter struct {
 	w       *bufio.Writer
 	offset  uint64
-	entries []pmtiles.EntryV3
+	entries []pmtiles.Entry
 	seen    map[[32]byte]uint64 // content hash -> offset
 }
 
@@ -321,7 +324,7 @@ func (t *tileWriter) add(id uint64, data []byte) error {
 		t.offset += uint64(len(data))
 		t.seen[h] = off
 	}
-	t.entries = append(t.entries, pmtiles.EntryV3{TileID: id, Offset: off, Length: uint32(len(data)), RunLength: 1})
+	t.entries = append(t.entries, pmtiles.Entry{TileID: id, Offset: off, Length: uint32(len(data)), RunLength: 1})
 	return nil
 }
 

@@ -30,6 +30,7 @@
 // Measured: the Monaco extract (561 KB PBF, 50,371 elements) builds in about 0.2 s with a
 // peak RSS of about 105 MB on a shared 2-core machine.
 //
-// It may import the standard library, paulmach/osm, paulmach/orb and go-pmtiles' format
-// helpers; its tests also read archives back through package basemap.
+// It may import the standard library, paulmach/osm, paulmach/orb and package pmtiles (the
+// format code; never go-pmtiles, whose cloud SDKs would double the binary); its tests also
+// read archives back through package basemap and go-pmtiles.
 package osmbuild

@@ -12,7 +12,8 @@ import (
 	"github.com/paulmach/orb/encoding/mvt"
 	"github.com/paulmach/orb/geojson"
 	"github.com/paulmach/orb/simplify"
-	"github.com/protomaps/go-pmtiles/pmtiles"
+
+	"github.com/aidmap/aidmap/pmtiles"
 )
 
 // Tile geometry constants, in tile units (a tile is Extent units across; MapLibre draws a
