@@ -69,6 +69,10 @@ func (s *Server) staticHandler() http.Handler {
 		h.Set("ETag", etag.(string))
 		h.Set("Cache-Control", "no-cache")
 		h.Set("Content-Security-Policy", contentSecurityPolicy)
+		if p == "sw.js" {
+			// The service worker lives with the other files but must control the page at /.
+			h.Set("Service-Worker-Allowed", "/")
+		}
 		files.ServeHTTP(w, r)
 	})
 }

@@ -202,8 +202,7 @@ func TestBrowserMapPage(t *testing.T) {
 		catJS, _ := json.Marshal(cat)
 		do("choose a category",
 			chromedp.Evaluate[chromedp.Void](`document.querySelectorAll('#list button').forEach(b => b.dataset.stale = '1');
-				const s = document.getElementById('category'); s.value = `+string(catJS)+`;
-				s.dispatchEvent(new Event('change', { bubbles: true }));`))
+				document.querySelector('#chips input[name=category][value=' + CSS.escape(`+string(catJS)+`) + ']').click();`))
 		waitFor("the list is reloaded for "+cat,
 			`document.querySelectorAll('#list button[data-id]').length > 0 && !document.querySelector('#list button[data-stale]')`)
 		var cats []string

@@ -1,17 +1,31 @@
-// aidmap map page: a MapLibre map of sites, a list of the nearest ones and a details panel.
+// aidmap map page: a MapLibre map of sites, a list of the nearest ones and a details panel, in
+// the reader's language, usable offline once loaded.
 //
 // Rules this file keeps:
 //   - Nothing loads from another host. The basemap style (style.json), its tiles, the label
 //     fonts and the sites' vector tiles all come from this server.
 //   - Text from the API (NGO uploads) goes into the page with textContent only, never innerHTML.
 //   - No inline scripts, handlers or style attributes, so a CSP of script-src 'self' holds.
+//   - Every string a person reads comes from i18n/{lang}.json through t(); web/i18n_test.go
+//     checks that each language file has every key this file and index.html use.
 //   - Coordinates: the API and the URL use lat/lon; MapLibre and GeoJSON use [lon, lat].
 /* global maplibregl */
 
 const API = '/api/v1';
 const LIST_LIMIT = 50;
+// With "Open now" or a spoken language the filter runs here, on this many nearest sites, and
+// the map draws exactly the sites that passed (see refresh), so list and map agree.
+const CLIENT_FILTER_LIMIT = 1000;
 const DEBOUNCE_MS = 250;
 const WORLD = { center: [0, 20], zoom: 1 };
+
+// The interface languages, in the switcher's order. Each has i18n/{code}.json.
+const LANGS = ['en', 'fr', 'es', 'ar', 'fa', 'uk', 'zh', 'pa', 'tl', 'ko'];
+const RTL = new Set(['ar', 'fa']);
+// The BCP 47 tag for <html lang> and Intl: Simplified Chinese, Punjabi in Gurmukhi, Filipino
+// (Intl's name for Tagalog's standard form).
+const HTML_LANG = { zh: 'zh-Hans', pa: 'pa-Guru', tl: 'tl' };
+const INTL_LANG = { zh: 'zh-Hans', pa: 'pa-Guru', tl: 'fil' };
 
 // One colour per category, in taxonomy order. Each has at least 3:1 contrast with the map
 // background and with white (WCAG 1.4.11 for graphics), and neighbours in the taxonomy differ in hue.
@@ -33,7 +47,6 @@ const PALETTE = {
   other: '#6b7280',
 };
 const BACKGROUND = '#f3f1ec';
-const STATUS_LABEL = { temporarily_closed: 'Temporarily closed', closed: 'Closed' };
 
 const $ = (id) => document.getElementById(id);
 const el = (tag, props = {}, ...children) => {
@@ -41,7 +54,7 @@ const el = (tag, props = {}, ...children) => {
   for (const [k, v] of Object.entries(props)) {
     if (k === 'class') e.className = v;
     else if (k === 'text') e.textContent = v;
-    else if (k.startsWith('data-') || k.startsWith('aria-') || k === 'rel' || k === 'scope') e.setAttribute(k, v);
+    else if (k.startsWith('data-') || k.startsWith('aria-') || k === 'rel' || k === 'scope' || k === 'download') e.setAttribute(k, v);
     else e[k] = v;
   }
   for (const c of children) if (c != null && c !== false) e.append(c);
@@ -50,17 +63,116 @@ const el = (tag, props = {}, ...children) => {
 
 const state = {
   info: null,
-  labels: new Map(), // category slug -> label
+  lang: 'en',
+  strings: {},
+  categories: [], // slugs in taxonomy order
   category: '',
+  openNow: false,
+  spoken: '', // language tag the site must speak
   selectedId: null,
   selected: null, // the Site shown in the details panel
   listSites: new Map(), // id -> Site from the last list fetch
+  shown: [], // the sites in the list, in order
   map: null,
   mapReady: false, // the style is loaded and the sites source exists
+  baseStyle: null, // style.json as served, before localize
   listCount: -1, // sites in the list; -1 before the first answer
+  savedAt: '', // when the list shown came from the service worker's cache: its date
   center: { lat: 20, lon: 0 }, // list centre when there is no map
   refreshTimer: 0,
 };
+
+// ---- language -------------------------------------------------------------------------------
+
+// t returns the string for key in the page's language with {name} placeholders filled in;
+// numbers are formatted for the locale.
+function t(key, vars) {
+  let s = state.strings[key];
+  if (s == null) {
+    console.warn('aidmap: missing string', key);
+    s = key;
+  }
+  if (vars) {
+    s = s.replace(/\{(\w+)\}/g, (m, k) => {
+      const v = vars[k];
+      if (v == null) return m;
+      return typeof v === 'number' ? fmt.num.format(v) : String(v);
+    });
+  }
+  return s;
+}
+
+// pickLang chooses the interface language: the URL's lang=, then the one chosen earlier on
+// this device, then the browser's preferred languages, then English.
+function pickLang() {
+  const want = [new URLSearchParams(location.search).get('lang')];
+  try { want.push(localStorage.getItem('aidmap.lang')); } catch { /* storage disabled */ }
+  want.push(...(navigator.languages || [navigator.language]));
+  for (const tag of want) {
+    if (!tag) continue;
+    const base = tag.toLowerCase().split(/[-_]/)[0];
+    if (LANGS.includes(base)) return base;
+    if (base === 'fil') return 'tl';
+  }
+  return 'en';
+}
+
+const htmlLang = (l) => HTML_LANG[l] || l;
+const intlLang = (l) => INTL_LANG[l] || l;
+
+let fmt = {};
+function makeFormatters(l) {
+  const tag = intlLang(l);
+  const f = {
+    num: new Intl.NumberFormat(tag),
+    m: new Intl.NumberFormat(tag, { style: 'unit', unit: 'meter', maximumFractionDigits: 0 }),
+    km1: new Intl.NumberFormat(tag, { style: 'unit', unit: 'kilometer', maximumFractionDigits: 1 }),
+    km0: new Intl.NumberFormat(tag, { style: 'unit', unit: 'kilometer', maximumFractionDigits: 0 }),
+    date: new Intl.DateTimeFormat(tag, { dateStyle: 'medium' }),
+    day: new Intl.DateTimeFormat(tag, { weekday: 'long', timeZone: 'UTC' }),
+    time: new Intl.DateTimeFormat(tag, { hour: 'numeric', minute: '2-digit', timeZone: 'UTC' }),
+    langNames: null,
+  };
+  try { f.langNames = new Intl.DisplayNames([tag], { type: 'language' }); } catch { /* old browser */ }
+  return f;
+}
+
+async function setLang(l, { save = false } = {}) {
+  const strings = await getJSON(`/static/i18n/${l}.json`);
+  state.lang = l;
+  state.strings = strings;
+  fmt = makeFormatters(l);
+  if (save) {
+    try { localStorage.setItem('aidmap.lang', l); } catch { /* storage disabled */ }
+  }
+  const root = document.documentElement;
+  root.lang = htmlLang(l);
+  root.dir = RTL.has(l) ? 'rtl' : 'ltr';
+  document.title = t('app.title');
+  for (const e of document.querySelectorAll('[data-i18n]')) e.textContent = t(e.dataset.i18n);
+  for (const e of document.querySelectorAll('[data-i18n-aria]')) e.setAttribute('aria-label', t(e.dataset.i18nAria));
+  fillLangSwitcher();
+  fillChips();
+  fillSpoken();
+  if (document.body.classList.contains('no-map')) $('list-heading').textContent = t('list.headingNoMap');
+  $('print-date').textContent = t('share.printed', { date: fmt.date.format(new Date()) });
+  renderList(state.shown);
+  if (state.selected) renderDetails(state.selected, { focus: false, fly: false });
+  relabelMap();
+  renderOffline();
+}
+
+function fillLangSwitcher() {
+  const sel = $('lang');
+  // Each language is named in itself, so a reader finds theirs whatever the page's language.
+  sel.replaceChildren(...LANGS.map((l) => {
+    let name = l;
+    try { name = new Intl.DisplayNames([intlLang(l)], { type: 'language' }).of(intlLang(l)); } catch { /* old browser */ }
+    if (l === 'zh') name = '简体中文';
+    return el('option', { value: l, text: name, lang: htmlLang(l) });
+  }));
+  sel.value = state.lang;
+}
 
 // ---- fetching -------------------------------------------------------------------------------
 
@@ -72,8 +184,9 @@ class HTTPError extends Error {
 }
 
 // getJSON fetches url and decodes JSON; a non-2xx answer throws HTTPError with the problem
-// detail when the server sent one.
-async function getJSON(url, signal) {
+// detail when the server sent one. A response the service worker took from its cache because
+// the network failed carries X-Aidmap-Saved (when it was saved); onSaved hears of it.
+async function getJSON(url, signal, onSaved) {
   const res = await fetch(url, { signal, headers: { Accept: 'application/json' } });
   if (!res.ok) {
     let detail = '';
@@ -83,14 +196,15 @@ async function getJSON(url, signal) {
     } catch { /* not JSON */ }
     throw new HTTPError(res.status, detail);
   }
+  if (onSaved) onSaved(res.headers.get('X-Aidmap-Saved') || '');
   return res.json();
 }
 
 const isAbort = (err) => Boolean(err && err.name === 'AbortError');
 const retryable = (err) => !isAbort(err) && (!(err instanceof HTTPError) || err.status >= 500 || err.status === 429);
 
-// withRetry calls fn until it succeeds, showing msg and backing off (1 s doubling to 30 s)
-// while it fails with a retryable error.
+// withRetry calls fn until it succeeds, showing the msg key's text and backing off (1 s
+// doubling to 30 s) while it fails with a retryable error.
 async function withRetry(fn, msg) {
   for (let delay = 1000; ; delay = Math.min(delay * 2, 30000)) {
     try {
@@ -105,80 +219,150 @@ async function withRetry(fn, msg) {
   }
 }
 
-function showNotice(msg) {
+// The notice shows one message, by key, so that it can be retranslated and hidden by key.
+let noticeKey = '';
+function showNotice(key, text) {
   const n = $('notice');
-  n.textContent = msg;
+  noticeKey = key;
+  n.textContent = text || t(key);
   n.hidden = false;
 }
-function hideNotice(msg) {
-  const n = $('notice');
-  if (!msg || n.textContent === msg) n.hidden = true;
+function hideNotice(key) {
+  if (!key || noticeKey === key) {
+    $('notice').hidden = true;
+    noticeKey = '';
+  }
 }
 
 // ---- formatting -----------------------------------------------------------------------------
 
-const lang = navigator.language || 'en';
-const fmtM = new Intl.NumberFormat(lang, { style: 'unit', unit: 'meter', maximumFractionDigits: 0 });
-const fmtKm1 = new Intl.NumberFormat(lang, { style: 'unit', unit: 'kilometer', maximumFractionDigits: 1 });
-const fmtKm0 = new Intl.NumberFormat(lang, { style: 'unit', unit: 'kilometer', maximumFractionDigits: 0 });
-const fmtDate = new Intl.DateTimeFormat(lang, { dateStyle: 'medium' });
-const fmtDay = new Intl.DateTimeFormat(lang, { weekday: 'long', timeZone: 'UTC' });
-let langNames = null;
-try { langNames = new Intl.DisplayNames([lang], { type: 'language' }); } catch { /* old browser */ }
-
 // formatDistance: "350 m", "1.2 km", "14 km".
 function formatDistance(m) {
   if (!Number.isFinite(m)) return '';
-  if (m < 1000) return fmtM.format(m < 100 ? Math.round(m) : Math.round(m / 10) * 10);
-  return (m < 10000 ? fmtKm1 : fmtKm0).format(m / 1000);
+  if (m < 1000) return fmt.m.format(m < 100 ? Math.round(m) : Math.round(m / 10) * 10);
+  return (m < 10000 ? fmt.km1 : fmt.km0).format(m / 1000);
 }
 
-const catLabel = (slug) => state.labels.get(slug) || slug.replace(/_/g, ' ');
+const catLabel = (slug) => (state.strings[`cat.${slug}`] ? t(`cat.${slug}`) : slug.replace(/_/g, ' '));
 const catColor = (slug) => PALETTE[slug] || PALETTE.other;
 const isApprox = (s) => Boolean(s.approximate || s.confidential);
+const statusLabel = (s) => (state.strings[`status.${s}`] ? t(`status.${s}`) : s);
 
 function languageName(tag) {
-  try { return (langNames && langNames.of(tag)) || tag; } catch { return tag; }
+  try { return (fmt.langNames && fmt.langNames.of(tag)) || tag; } catch { return tag; }
 }
 
 function formatDate(s) {
   const d = s ? new Date(s) : null;
-  return d && !isNaN(d) ? fmtDate.format(d) : '';
+  return d && !isNaN(d) ? fmt.date.format(d) : '';
 }
 
 // dayName: 0 = Sunday .. 6 = Saturday. 2024-01-07 was a Sunday.
-const dayName = (d) => fmtDay.format(new Date(Date.UTC(2024, 0, 7 + d)));
+const dayName = (d) => fmt.day.format(new Date(Date.UTC(2024, 0, 7 + d)));
 
-// hhmm: minutes after midnight -> "09:30"; 1440 -> "24:00".
-const hhmm = (min) => `${String(Math.floor(min / 60)).padStart(2, '0')}:${String(min % 60).padStart(2, '0')}`;
+// timeText: minutes after midnight -> "9:30 AM", "09:30" or "٩:٣٠ ص" as the locale writes it.
+const timeText = (min) => fmt.time.format(new Date(Date.UTC(2024, 0, 1, 0, min)));
 
 // firstDayOfWeek returns 0 (Sunday) .. 6 for the reader's locale, Monday when unknown.
 function firstDayOfWeek() {
   try {
-    const loc = new Intl.Locale(lang);
+    const loc = new Intl.Locale(intlLang(state.lang));
     const info = loc.getWeekInfo ? loc.getWeekInfo() : loc.weekInfo;
     if (info && info.firstDay) return info.firstDay % 7;
   } catch { /* unsupported */ }
   return 1;
 }
 
-// todayIn returns the weekday (0 = Sunday) and the YYYY-MM-DD date now in time zone tz
-// (the reader's own zone when tz is empty or unknown).
-function todayIn(tz) {
+// localNow returns the weekday (0 = Sunday), the YYYY-MM-DD date and the minutes after
+// midnight now in time zone tz (the reader's own zone when tz is empty or unknown).
+function localNow(tz, now = new Date()) {
+  const opts = { weekday: 'short', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' };
   let parts;
   try {
-    parts = new Intl.DateTimeFormat('en-US', { timeZone: tz || undefined, weekday: 'short', year: 'numeric', month: '2-digit', day: '2-digit' }).formatToParts(new Date());
+    parts = new Intl.DateTimeFormat('en-US', { ...opts, timeZone: tz || undefined }).formatToParts(now);
   } catch {
-    parts = new Intl.DateTimeFormat('en-US', { weekday: 'short', year: 'numeric', month: '2-digit', day: '2-digit' }).formatToParts(new Date());
+    parts = new Intl.DateTimeFormat('en-US', opts).formatToParts(now);
   }
   const p = Object.fromEntries(parts.map((x) => [x.type, x.value]));
   const day = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'].indexOf(p.weekday);
-  return { day, date: `${p.year}-${p.month}-${p.day}` };
+  return { day, date: `${p.year}-${p.month}-${p.day}`, y: +p.year, m: +p.month, d: +p.day, min: (+p.hour % 24) * 60 + +p.minute };
 }
 
+const isoDate = (y, m, d) => new Date(Date.UTC(y, m - 1, d)).toISOString().slice(0, 10);
+
+// openState says whether a site with these hours is open now, in the site's time zone, and
+// when that changes: { open, known, change: { day: days from today, min } | null }. It follows
+// aidmap.Hours.OpenAt (hours.go): exceptions replace the weekly periods of their date, a
+// period with close <= open runs into the next day, touching periods merge. It counts in local
+// wall-clock minutes, so on the night clocks change "next" may be an hour off.
+function openState(hours, now = new Date()) {
+  if (!hours || !((hours.weekly && hours.weekly.length) || (hours.exceptions && hours.exceptions.length))) {
+    return { open: false, known: false, change: null };
+  }
+  const L = localNow(hours.timezone, now);
+  const exc = new Map((hours.exceptions || []).map((e) => [e.date, e]));
+  const ivs = [];
+  for (let i = -1; i <= 9; i++) {
+    const date = isoDate(L.y, L.m, L.d + i);
+    const weekday = (L.day + i + 7) % 7;
+    let periods = (hours.weekly || []).filter((p) => p.day === weekday);
+    const e = exc.get(date);
+    if (e) periods = e.closed ? [] : (e.periods || []);
+    for (const p of periods) {
+      const start = i * 1440 + p.open;
+      const end = i * 1440 + (p.close <= p.open ? 1440 : 0) + p.close;
+      if (end > start) ivs.push([start, end]);
+    }
+  }
+  ivs.sort((a, b) => a[0] - b[0]);
+  const merged = [];
+  for (const iv of ivs) {
+    const last = merged[merged.length - 1];
+    if (last && iv[0] <= last[1]) last[1] = Math.max(last[1], iv[1]);
+    else merged.push(iv.slice());
+  }
+  const at = (x) => ({ day: Math.floor(x / 1440), min: ((x % 1440) + 1440) % 1440 });
+  const horizon = L.min + 8 * 1440;
+  for (const [s, e] of merged) {
+    if (L.min >= s && L.min < e) return { open: true, known: true, change: e > horizon ? null : at(e) };
+    if (s > L.min) return { open: false, known: true, change: s > horizon ? null : at(s) };
+  }
+  return { open: false, known: true, change: null };
+}
+
+// openText: "Open now, closes at 5:00 PM", "Closed now, opens tomorrow at 9:00 AM", ...
+function openText(site, now) {
+  if (site.status && site.status !== 'active') return statusLabel(site.status);
+  const o = openState(site.hours, now);
+  if (!o.known) return '';
+  if (o.open) return o.change ? t('open.closesAt', { time: timeText(o.change.min) }) : t('open.allDay');
+  if (!o.change) return t('open.closed');
+  const time = timeText(o.change.min);
+  if (o.change.day === 0) return t('open.opensToday', { time });
+  if (o.change.day === 1) return t('open.opensTomorrow', { time });
+  const L = localNow(site.hours.timezone, now);
+  return t('open.opensOn', { day: dayName((L.day + o.change.day) % 7), time });
+}
+
+const isOpenNow = (s) => (!s.status || s.status === 'active') && openState(s.hours).open;
+
 function periodText(p) {
-  const t = `${hhmm(p.open)}–${hhmm(p.close)}`;
-  return p.close <= p.open ? `${t} (next day)` : t;
+  const txt = `${timeText(p.open)}–${timeText(p.close)}`;
+  return p.close <= p.open ? `${txt} (${t('details.nextDay')})` : txt;
+}
+
+// weekText sums up the weekly hours on one line: "Monday 9:30 AM–4:00 PM; Tuesday ...".
+function weekText(hours) {
+  const weekly = (hours && hours.weekly) || [];
+  if (!weekly.length) return (hours && hours.notes) || '';
+  const first = firstDayOfWeek();
+  const out = [];
+  for (let i = 0; i < 7; i++) {
+    const d = (first + i) % 7;
+    const ps = weekly.filter((p) => p.day === d).sort((a, b) => a.open - b.open);
+    if (ps.length) out.push(`${dayName(d)} ${ps.map(periodText).join(', ')}`);
+  }
+  return out.join('; ');
 }
 
 // addressLine joins an address on one line, like aidmap.Address.String.
@@ -187,6 +371,12 @@ function addressLine(a) {
   const street = [a.unit, a.street].filter(Boolean).join(' ');
   const region = [a.region, a.postal_code].filter(Boolean).join(' ');
   return [street, a.locality, region, a.country].filter(Boolean).join(', ');
+}
+
+// siteAddress is what may be shown of a site's address: the area only when it is confidential.
+function siteAddress(s) {
+  if (!s.confidential) return addressLine(s.address);
+  return [s.address && s.address.locality, s.address && s.address.region].filter(Boolean).join(', ');
 }
 
 // safeWebsite returns an http(s) URL for s, or '' when s is anything else (javascript:, data:...).
@@ -208,12 +398,17 @@ const telHref = (phone) => {
 
 // ---- URL state ------------------------------------------------------------------------------
 
+// The URL holds everything needed to share what is on screen: the view (lat, lon, z), the
+// filters (category, open, spoken), the chosen site and the language.
 function readURL() {
   const q = new URLSearchParams(location.search);
   const num = (k) => (q.has(k) && q.get(k) !== '' ? Number(q.get(k)) : NaN);
   const lat = num('lat'), lon = num('lon'), z = num('z');
   const view = Math.abs(lat) <= 90 && Math.abs(lon) <= 180 ? { center: [lon, lat], zoom: z >= 0 && z <= 22 ? z : 14 } : null;
-  return { view, site: q.get('site') || '', category: q.get('category') || '' };
+  return {
+    view, site: q.get('site') || '', category: q.get('category') || '',
+    openNow: q.get('open') === '1', spoken: (q.get('spoken') || '').toLowerCase().slice(0, 20),
+  };
 }
 
 function writeURL() {
@@ -225,8 +420,12 @@ function writeURL() {
     q.set('lon', c.lng.toFixed(5));
     q.set('z', String(Math.round(map.getZoom() * 100) / 100));
   }
-  if (state.selectedId) q.set('site', state.selectedId); else q.delete('site');
-  if (state.category) q.set('category', state.category); else q.delete('category');
+  const set = (k, v) => (v ? q.set(k, v) : q.delete(k));
+  set('site', state.selectedId);
+  set('category', state.category);
+  set('open', state.openNow ? '1' : '');
+  set('spoken', state.spoken);
+  set('lang', state.lang === 'en' && !q.has('lang') ? '' : state.lang);
   const qs = q.toString();
   const url = `${location.pathname}${qs ? `?${qs}` : ''}${location.hash}`;
   if (url !== location.pathname + location.search + location.hash) history.replaceState(null, '', url);
@@ -239,6 +438,10 @@ function writeURL() {
 const FIRST_CAT = ['slice', ['get', 'categories'], 0, ['index-of', ',', ['concat', ['get', 'categories'], ',']]];
 const IS_CLUSTER = ['has', 'point_count'];
 const IS_APPROX = ['any', ['==', ['get', 'approximate'], true], ['==', ['get', 'confidential'], true]];
+// The two ways sites reach the map: the server's vector tiles (filtered by category there),
+// and, while "Open now" or a spoken language is on, the list's own sites as GeoJSON.
+const TILE_LAYERS = ['sites-clusters', 'sites-cluster-count', 'sites-approx', 'sites', 'sites-selected'];
+const PICKED_LAYERS = ['picked-clusters', 'picked-cluster-count', 'picked-approx', 'picked', 'picked-selected'];
 
 function colorExpr() {
   const m = ['match', FIRST_CAT];
@@ -248,65 +451,67 @@ function colorExpr() {
 }
 
 // labelLang is the language whose OSM names (name:xx) the map's labels prefer: the page's
-// language without its region ("fr-CA" -> "fr"), except Chinese, which OSM tags by script.
-function labelLang() {
-  const tag = (navigator.language || 'en').toLowerCase();
-  if (tag.startsWith('zh')) return /hant|tw|hk|mo/.test(tag) ? 'zh-Hant' : 'zh-Hans';
-  return tag.split('-')[0];
-}
+// language, except Chinese, which OSM tags by script.
+const labelLang = () => (state.lang === 'zh' ? 'zh-Hans' : state.lang);
+
+const clientFiltered = () => state.openNow || Boolean(state.spoken);
 
 const sitesTileJSON = () => `${location.origin}/tiles/sites.json${state.category ? `?category=${encodeURIComponent(state.category)}` : ''}`;
 
-// siteLayers draws the sites' vector tiles: clusters with their count below zoom 14, then every
-// site coloured by its first category; approximate and confidential sites as a pale disc with
-// a ring, because the point stands for an area, not a door.
-function siteLayers(withText) {
+// siteLayers draws sites from a source: clusters with their count, then every site coloured
+// by its first category; approximate and confidential sites as a pale disc with a ring,
+// because the point stands for an area, not a door.
+function siteLayers(prefix, source, withText, visible) {
   const color = colorExpr();
+  const base = { source, layout: { visibility: visible ? 'visible' : 'none' } };
+  if (source === 'sites') base['source-layer'] = 'sites';
+  const layer = (id, rest) => ({ id, ...base, ...rest, layout: { ...base.layout, ...(rest.layout || {}) } });
+  const main = prefix === 'sites' ? 'sites' : 'picked';
   const layers = [
-    {
-      id: 'sites-clusters', type: 'circle', source: 'sites', 'source-layer': 'sites', filter: IS_CLUSTER,
+    layer(`${prefix}-clusters`, {
+      type: 'circle', filter: IS_CLUSTER,
       paint: {
         'circle-radius': ['interpolate', ['linear'], ['get', 'point_count'], 2, 11, 50, 16, 1000, 24],
         'circle-color': '#1f3a5f', 'circle-opacity': 0.9,
         'circle-stroke-color': '#ffffff', 'circle-stroke-width': 2,
       },
-    },
+    }),
   ];
   if (withText) {
-    layers.push({
-      id: 'sites-cluster-count', type: 'symbol', source: 'sites', 'source-layer': 'sites', filter: IS_CLUSTER,
+    layers.push(layer(`${prefix}-cluster-count`, {
+      type: 'symbol', filter: IS_CLUSTER,
       layout: {
         'text-field': ['to-string', ['get', 'point_count']], 'text-font': ['Noto Sans Bold'], 'text-size': 12,
         'text-allow-overlap': true, 'text-ignore-placement': true,
       },
       paint: { 'text-color': '#ffffff' },
-    });
+    }));
   }
   layers.push(
-    {
-      id: 'sites-approx', type: 'circle', source: 'sites', 'source-layer': 'sites', filter: ['all', ['!', IS_CLUSTER], IS_APPROX],
+    layer(`${prefix}-approx`, {
+      type: 'circle', filter: ['all', ['!', IS_CLUSTER], IS_APPROX],
       paint: {
         'circle-radius': ['interpolate', ['linear'], ['zoom'], 4, 5, 10, 8, 15, 13],
         'circle-color': color, 'circle-opacity': 0.15,
         'circle-stroke-color': color, 'circle-stroke-width': 2,
       },
-    },
-    {
-      id: 'sites', type: 'circle', source: 'sites', 'source-layer': 'sites', filter: ['all', ['!', IS_CLUSTER], ['!', IS_APPROX]],
+    }),
+    layer(main, {
+      type: 'circle', filter: ['all', ['!', IS_CLUSTER], ['!', IS_APPROX]],
       paint: {
         'circle-radius': ['interpolate', ['linear'], ['zoom'], 4, 3, 10, 5, 15, 8], 'circle-color': color,
         'circle-stroke-color': '#ffffff', 'circle-stroke-width': 1.5,
       },
-    },
-    {
-      id: 'sites-selected', type: 'circle', source: 'sites', 'source-layer': 'sites', filter: ['==', ['get', 'id'], ''],
+    }),
+    layer(`${prefix}-selected`, {
+      type: 'circle', filter: ['==', ['get', 'id'], ''],
       paint: {
         'circle-radius': ['interpolate', ['linear'], ['zoom'], 4, 7, 10, 9, 15, 12],
         'circle-color': color,
         'circle-opacity': ['case', IS_APPROX, 0.3, 1],
         'circle-stroke-color': '#111111', 'circle-stroke-width': 4,
       },
-    },
+    }),
   );
   return layers;
 }
@@ -316,6 +521,18 @@ function localize(v, lang) {
   if (Array.isArray(v)) return v.map((x) => localize(x, lang));
   if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, localize(x, lang)]));
   return v === 'name:{lang}' ? `name:${lang}` : v;
+}
+
+// relabelMap points the basemap's labels at the page's (new) language.
+function relabelMap() {
+  const map = state.map;
+  if (!map || !state.mapReady || !state.baseStyle) return;
+  for (const l of state.baseStyle.layers) {
+    const tf = l.layout && l.layout['text-field'];
+    if (tf && JSON.stringify(tf).includes('name:{lang}') && map.getLayer(l.id)) {
+      map.setLayoutProperty(l.id, 'text-field', localize(tf, labelLang()));
+    }
+  }
 }
 
 // mapStyle builds the map's style: the basemap style from the server (style.json) with its
@@ -328,6 +545,7 @@ async function mapStyle() {
   let style;
   try {
     const [base, bm] = await Promise.all([getJSON('/static/style.json'), getJSON('/tiles/basemap.json').catch(() => null)]);
+    state.baseStyle = base;
     style = localize(base, labelLang());
     style.glyphs = abs(style.glyphs);
     for (const src of Object.values(style.sources)) if (src.url) src.url = abs(src.url);
@@ -364,8 +582,24 @@ async function mapStyle() {
     style = { version: 8, sources: {}, layers: [{ id: 'background', type: 'background', paint: { 'background-color': BACKGROUND } }] };
   }
   style.sources.sites = { type: 'vector', url: sitesTileJSON() };
-  style.layers.push(...siteLayers(Boolean(style.glyphs)));
+  style.sources.picked = { type: 'geojson', data: pickedGeoJSON(), cluster: true, clusterMaxZoom: 13, clusterRadius: 40 };
+  const withText = Boolean(style.glyphs);
+  style.layers.push(...siteLayers('sites', 'sites', withText, !clientFiltered()), ...siteLayers('picked', 'picked', withText, clientFiltered()));
   return style;
+}
+
+
+// pickedGeoJSON is the map's copy of the client-filtered list: every site that passed.
+let picked = [];
+function pickedGeoJSON() {
+  return {
+    type: 'FeatureCollection',
+    features: picked.filter((s) => Number.isFinite(s.lat) && Number.isFinite(s.lon)).map((s) => ({
+      type: 'Feature',
+      geometry: { type: 'Point', coordinates: [s.lon, s.lat] },
+      properties: { id: s.id, categories: (s.categories || []).join(','), approximate: Boolean(s.approximate), confidential: Boolean(s.confidential) },
+    })),
+  };
 }
 
 // center is the point the list is measured from: the map centre, or without a map (no WebGL)
@@ -378,15 +612,32 @@ function center() {
   return state.center;
 }
 
+// speaks reports whether a site lists language tag (or a regional form of it: "zh" matches
+// "zh-Hans", "pa" matches "pa-Guru").
+const speaks = (s, tag) => (s.languages || []).some((l) => {
+  const x = l.toLowerCase();
+  return x === tag || x.startsWith(`${tag}-`) || tag.startsWith(`${x}-`);
+});
+
+// fetchList asks the server for the nearest sites of the chosen category. "Open now" and the
+// spoken language are not API parameters (web/params.go has neither), so with either one on
+// it asks for the CLIENT_FILTER_LIMIT nearest and keeps those that pass, computed from each
+// site's hours in its own time zone.
 async function fetchList(signal) {
   const c = center();
-  const q = new URLSearchParams({ lat: c.lat.toFixed(6), lon: c.lon.toFixed(6), limit: String(LIST_LIMIT) });
+  const client = clientFiltered();
+  const q = new URLSearchParams({ lat: c.lat.toFixed(6), lon: c.lon.toFixed(6), limit: String(client ? CLIENT_FILTER_LIMIT : LIST_LIMIT) });
   if (state.category) q.set('category', state.category);
-  const r = await getJSON(`${API}/sites/nearest?${q}`, signal);
-  return r.sites || [];
+  let saved = '';
+  const r = await getJSON(`${API}/sites/nearest?${q}`, signal, (s) => { saved = s; });
+  let sites = r.sites || [];
+  if (client) {
+    const now = new Date();
+    sites = sites.filter((s) => (!state.openNow || ((!s.status || s.status === 'active') && openState(s.hours, now).open))
+      && (!state.spoken || speaks(s, state.spoken)));
+  }
+  return { sites, saved };
 }
-
-const LOAD_FAILED = "Couldn't load sites. Retrying…";
 
 // loader runs fetch for the current view and hands the result to apply. A newer run aborts an
 // older one still in flight, so a stale answer never overwrites a newer one; a failed run is
@@ -403,17 +654,17 @@ function loader(fetchFn, apply) {
       if (ctl.signal.aborted) return;
       L.delay = 0;
       L.failed = false;
-      if (!loaders.some((x) => x.failed)) hideNotice(LOAD_FAILED);
+      hideNotice('error.load');
       apply(v);
     } catch (err) {
       if (isAbort(err) || ctl.signal.aborted) return;
       console.warn('aidmap: load:', err);
       L.failed = true;
       if (!retryable(err)) {
-        showNotice(`Couldn't load sites: ${err.message}`);
+        showNotice('error.loadFailed', `${t('error.loadFailed')} ${err.message}`);
         return;
       }
-      showNotice(LOAD_FAILED);
+      showNotice('error.load');
       L.delay = Math.min(Math.max(L.delay * 2, 1000), 30000);
       L.timer = setTimeout(L.run, L.delay);
     }
@@ -421,16 +672,23 @@ function loader(fetchFn, apply) {
   return L;
 }
 
-const listLoader = loader(fetchList, renderList);
-const loaders = [listLoader];
+const listLoader = loader(fetchList, ({ sites, saved }) => {
+  state.savedAt = saved;
+  renderOffline();
+  picked = clientFiltered() ? sites : [];
+  const src = state.mapReady && state.map.getSource('picked');
+  if (src) src.setData(pickedGeoJSON());
+  renderList(sites.slice(0, LIST_LIMIT));
+});
 
 function scheduleRefresh(delay = DEBOUNCE_MS) {
   clearTimeout(state.refreshTimer);
   state.refreshTimer = setTimeout(refresh, delay);
 }
 
-// refresh reloads the list for the current view and filter, and points the map's sites
-// source at the filter's tiles (MapLibre then reloads the tiles it shows).
+// refresh reloads the list for the current view and filters and makes the map show the same
+// sites: the server's tiles for the category (MapLibre reloads the tiles it shows), or, while
+// a filter only this page can apply is on, the very sites the list kept.
 function refresh() {
   writeURL();
   listLoader.run();
@@ -438,27 +696,75 @@ function refresh() {
 }
 
 function syncSitesSource() {
-  const src = state.mapReady && state.map.getSource('sites');
+  const map = state.map;
+  if (!state.mapReady) return;
+  const src = map.getSource('sites');
   if (src && src.url !== sitesTileJSON()) src.setUrl(sitesTileJSON());
+  const client = clientFiltered();
+  for (const id of TILE_LAYERS) if (map.getLayer(id)) map.setLayoutProperty(id, 'visibility', client ? 'none' : 'visible');
+  for (const id of PICKED_LAYERS) if (map.getLayer(id)) map.setLayoutProperty(id, 'visibility', client ? 'visible' : 'none');
 }
 
 function setMapSelection() {
   const map = state.map;
-  if (map && map.getLayer('sites-selected')) map.setFilter('sites-selected', ['==', ['get', 'id'], state.selectedId || '']);
+  if (!map) return;
+  for (const id of ['sites-selected', 'picked-selected']) {
+    if (map.getLayer(id)) map.setFilter(id, ['==', ['get', 'id'], state.selectedId || '']);
+  }
+}
+
+function renderOffline() {
+  const p = $('offline');
+  p.hidden = !state.savedAt;
+  if (state.savedAt) p.textContent = t('offline.saved', { date: formatDate(state.savedAt) || state.savedAt });
+}
+
+// ---- filters --------------------------------------------------------------------------------
+
+// fillChips draws the category filter as a row of radio buttons styled as chips: one kind of
+// help at a time, like the API's and the tiles' category parameter.
+function fillChips() {
+  const box = $('chips');
+  const chip = (slug, label) => {
+    const input = el('input', { type: 'radio', name: 'category', value: slug, checked: state.category === slug });
+    const lab = el('label', { class: 'chip-opt' }, input, el('span', { text: label }));
+    if (slug) lab.style.setProperty('--c', catColor(slug));
+    return lab;
+  };
+  box.replaceChildren(chip('', t('filter.all')), ...state.categories.map((c) => chip(c, catLabel(c))));
+}
+
+// fillSpoken lists the interface languages and any other language the loaded sites speak,
+// each named in the page's language.
+const seenLanguages = new Set(LANGS);
+function fillSpoken() {
+  const sel = $('spoken');
+  const tags = [...seenLanguages];
+  if (state.spoken) tags.push(state.spoken);
+  const opts = [...new Set(tags)].map((l) => ({ l, name: languageName(l) }))
+    .sort((a, b) => a.name.localeCompare(b.name, intlLang(state.lang)));
+  sel.replaceChildren(el('option', { value: '', text: t('filter.anyLanguage') }), ...opts.map((o) => el('option', { value: o.l, text: o.name })));
+  sel.value = state.spoken;
 }
 
 // ---- list -----------------------------------------------------------------------------------
 
 function renderList(sites) {
   const list = $('list');
+  state.shown = sites;
+  if (state.listCount < 0 && !sites.length && !state.info) return;
   const focusedId = document.activeElement && list.contains(document.activeElement) ? document.activeElement.dataset.id : null;
   state.listSites = new Map(sites.map((s) => [s.id, s]));
+  let newLang = false;
+  const now = new Date();
   const items = sites.map((s) => {
+    for (const l of s.languages || []) if (!seenLanguages.has(l.toLowerCase())) { seenLanguages.add(l.toLowerCase()); newLang = true; }
     const meta = [];
     if (s.distance_m != null) meta.push(el('span', { class: 'dist', text: formatDistance(s.distance_m) }));
-    if (s.status && s.status !== 'active') meta.push(el('span', { class: 'warn', text: STATUS_LABEL[s.status] || s.status }));
-    if (s.confidential) meta.push(el('span', { text: 'Confidential location' }));
-    else if (s.approximate) meta.push(el('span', { text: 'approximate location' }));
+    const open = openText(s, now);
+    if (open) meta.push(el('span', { class: s.status && s.status !== 'active' ? 'warn' : 'open', text: open }));
+    if (s.confidential) meta.push(el('span', { text: t('list.confidential') }));
+    else if (s.approximate) meta.push(el('span', { text: t('list.approx') }));
     const cats = s.categories || [];
     const sw = el('span', { class: `swatch${isApprox(s) ? ' hollow' : ''}`, 'aria-hidden': 'true' });
     sw.style.setProperty('--c', catColor(cats[0] || 'other'));
@@ -467,13 +773,19 @@ function renderList(sites) {
       'data-distance': String(s.distance_m ?? ''), 'data-categories': cats.join(' '),
     },
     sw,
-    el('span', { class: 'name', text: s.name }),
+    el('span', { class: 'name', text: s.name, dir: 'auto' }),
     el('span', { class: 'cats', text: cats.map(catLabel).join(' · ') }),
     el('span', { class: 'meta' }, ...meta));
     if (s.id === state.selectedId) btn.setAttribute('aria-current', 'true');
-    return el('li', {}, btn);
+    // What a printed list needs and the screen shows in the details panel.
+    const printed = el('div', { class: 'print-only' },
+      el('p', { text: siteAddress(s) }),
+      s.phone ? el('p', { text: s.phone }) : null,
+      el('p', { text: weekText(s.hours) }));
+    return el('li', {}, btn, printed);
   });
   list.replaceChildren(...items);
+  if (newLang) fillSpoken();
   if (focusedId) {
     const b = list.querySelector(`button[data-id="${CSS.escape(focusedId)}"]`);
     if (b) b.focus({ preventScroll: true });
@@ -486,13 +798,8 @@ function renderStatus() {
   const n = state.listCount;
   if (n < 0) return;
   let text;
-  if (n === 0) {
-    text = state.info && state.info.sites === 0
-      ? 'No sites yet. When organisations upload their services, they will appear here.'
-      : 'No sites of this kind found. Try “All kinds of help”.';
-  } else {
-    text = `${n} ${n === 1 ? 'site' : 'sites'} ${state.map ? 'near the map centre' : 'nearby'}`;
-  }
+  if (n === 0) text = state.info && state.info.sites === 0 ? t('list.empty') : t('list.none');
+  else text = t(state.map ? 'list.count' : 'list.countNoMap', { n });
   const status = $('list-status');
   if (status.textContent !== text) status.textContent = text;
 }
@@ -502,6 +809,83 @@ function markListSelection() {
     if (b.dataset.id === state.selectedId) b.setAttribute('aria-current', 'true');
     else b.removeAttribute('aria-current');
   }
+}
+
+// ---- find -----------------------------------------------------------------------------------
+
+// moveTo centres the map (or, without one, the list) on a point and reloads the list there.
+function moveTo(lat, lon, zoom) {
+  state.center = { lat, lon };
+  if (state.map) state.map.jumpTo({ center: [lon, lat], zoom });
+  scheduleRefresh(0);
+}
+
+function searchStatus(text) {
+  $('search-status').textContent = text;
+}
+
+let searchCtl = null;
+async function search(text) {
+  const q = text.trim();
+  const box = $('search-results');
+  box.hidden = true;
+  box.replaceChildren();
+  if (!q) return;
+  if (searchCtl) searchCtl.abort();
+  searchCtl = new AbortController();
+  searchStatus(t('search.searching'));
+  let rs;
+  try {
+    const r = await getJSON(`${API}/geocode?${new URLSearchParams({ q, limit: '5' })}`, searchCtl.signal);
+    rs = r.results || [];
+  } catch (err) {
+    if (isAbort(err)) return;
+    searchStatus(t('search.failed'));
+    return;
+  }
+  if (!rs.length) {
+    searchStatus(t('search.none', { q }));
+    return;
+  }
+  if (rs.length === 1) {
+    chooseResult(rs[0]);
+    return;
+  }
+  searchStatus(t('search.results', { n: rs.length }));
+  box.replaceChildren(...rs.map((r, i) => {
+    const b = el('button', { type: 'button', class: 'result', 'data-i': String(i) }, el('span', { text: r.label }));
+    if (r.approximate) b.append(el('span', { class: 'tag', text: ` (${t('search.approx')})` }));
+    b.addEventListener('click', () => chooseResult(r));
+    return el('li', {}, b);
+  }));
+  box.hidden = false;
+  box.querySelector('button').focus();
+}
+
+// chooseResult moves the map and the list to a geocoded place. A street address or postal code
+// gets a street-level view; a town or region a wider one.
+function chooseResult(r) {
+  $('search-results').hidden = true;
+  searchStatus(r.approximate ? `${r.label} (${t('search.approx')})` : r.label);
+  const zoom = { address: 16, exact: 16, street: 15, postal_code: 14 }[r.precision] || 12;
+  moveTo(r.lat, r.lon, zoom);
+}
+
+// locate asks for the device's position only when the person presses the button.
+function locate() {
+  if (!navigator.geolocation) {
+    searchStatus(t('locate.unavailable'));
+    return;
+  }
+  searchStatus(t('locate.finding'));
+  navigator.geolocation.getCurrentPosition(
+    (pos) => {
+      searchStatus('');
+      moveTo(pos.coords.latitude, pos.coords.longitude, 14);
+    },
+    (err) => searchStatus(t(err && err.code === 1 ? 'locate.denied' : 'locate.unavailable')),
+    { enableHighAccuracy: false, timeout: 15000, maximumAge: 300000 },
+  );
 }
 
 // ---- details --------------------------------------------------------------------------------
@@ -520,16 +904,17 @@ async function openSite(id, { fly = true, focus = true } = {}) {
   const cached = state.listSites.get(id);
   if (cached) renderDetails(cached, { focus, fly });
   try {
-    const site = await withRetry(() => getJSON(`${API}/sites/${encodeURIComponent(id)}`, ctl.signal), "Couldn't load this site. Retrying…");
+    const site = await withRetry(() => getJSON(`${API}/sites/${encodeURIComponent(id)}`, ctl.signal), 'error.site');
     if (ctl.signal.aborted || state.selectedId !== id) return;
     renderDetails(site, { focus: focus && !cached, fly: fly && !cached });
   } catch (err) {
     if (isAbort(err) || state.selectedId !== id) {
-      hideNotice("Couldn't load this site. Retrying…");
+      hideNotice('error.site');
       return;
     }
     closeDetails();
-    showNotice(err.status === 404 ? 'That site is no longer listed.' : `Couldn't load this site: ${err.message}`);
+    if (err.status === 404) showNotice('error.gone');
+    else showNotice('error.site', `${t('error.site')} ${err.message}`);
     setTimeout(() => hideNotice(), 6000);
   }
 }
@@ -552,45 +937,55 @@ function closeDetails() {
 function fact(dl, term, ...values) {
   const vs = values.filter((v) => v != null && v !== '');
   if (!vs.length) return;
-  dl.append(el('dt', { text: term }), el('dd', {}, ...vs));
+  // User text runs in its own direction: a Latin address inside an Arabic page stays in order.
+  dl.append(el('dt', { text: term }), el('dd', { dir: 'auto' }, ...vs));
 }
 
 function hoursTable(hours) {
   const weekly = hours.weekly || [];
-  const today = todayIn(hours.timezone);
+  const today = localNow(hours.timezone);
   const first = firstDayOfWeek();
   const tbody = el('tbody');
   for (let i = 0; i < 7; i++) {
     const d = (first + i) % 7;
     const ps = weekly.filter((p) => p.day === d).sort((a, b) => a.open - b.open);
     const th = el('th', { scope: 'row', text: dayName(d) });
-    const td = el('td', { text: ps.length ? ps.map(periodText).join(', ') : 'Closed' });
+    const td = el('td', { text: ps.length ? ps.map(periodText).join(', ') : t('details.closedDay') });
     const tr = el('tr', {}, th, td);
     if (d === today.day) {
       tr.className = 'today';
-      th.append(el('span', { class: 'tag', text: ' (today)' }));
+      tr.setAttribute('aria-current', 'date');
+      th.append(el('span', { class: 'tag', text: ` (${t('details.today')})` }));
     }
     tbody.append(tr);
   }
-  const tz = hours.timezone ? `Times are local (${hours.timezone}).` : 'Times are local.';
-  return el('table', { class: 'hours' }, el('caption', { class: 'sr-only', text: `Opening hours. ${tz}` }), tbody);
+  const tz = t('details.timezone', { tz: hours.timezone || '' });
+  return el('table', { class: 'hours' }, el('caption', { text: tz }), tbody);
 }
 
 function exceptionsList(hours) {
-  const today = todayIn(hours.timezone).date;
+  const today = localNow(hours.timezone).date;
   const upcoming = (hours.exceptions || []).filter((e) => e.date >= today).sort((a, b) => (a.date < b.date ? -1 : 1)).slice(0, 5);
   if (!upcoming.length) return null;
   return el('ul', { class: 'exceptions' }, ...upcoming.map((e) => {
     const when = formatDate(`${e.date}T12:00:00`);
-    const what = e.closed || !(e.periods || []).length ? 'closed' : e.periods.map(periodText).join(', ');
+    const what = e.closed || !(e.periods || []).length ? t('details.closedDay') : e.periods.map(periodText).join(', ');
     return el('li', { text: `${when}: ${what}${e.note ? ` — ${e.note}` : ''}` });
   }));
+}
+
+// directionsHref opens the device's maps app (geo: URI) on Android, which handles it, and
+// OpenStreetMap's directions elsewhere (iOS and desktops have no geo: handler).
+function directionsHref(s) {
+  const ll = `${s.lat},${s.lon}`;
+  if (/Android/i.test(navigator.userAgent)) return `geo:${ll}?q=${ll}`;
+  return `https://www.openstreetmap.org/directions?to=${encodeURIComponent(ll)}`;
 }
 
 function renderDetails(s, { focus, fly }) {
   state.selected = s;
   $('d-name').textContent = s.name;
-  $('d-org').textContent = s.organization && s.organization.name ? `Run by ${s.organization.name}` : '';
+  $('d-org').textContent = s.organization && s.organization.name ? t('details.runBy', { org: s.organization.name }) : '';
   const cats = $('d-cats');
   cats.replaceChildren(...(s.categories || []).map((c) => {
     const chip = el('span', { class: 'chip', text: catLabel(c) });
@@ -599,56 +994,68 @@ function renderDetails(s, { focus, fly }) {
   }));
   const st = $('d-status');
   st.hidden = !s.status || s.status === 'active';
-  st.textContent = STATUS_LABEL[s.status] || s.status || '';
-  $('d-desc').textContent = s.description || '';
+  st.textContent = st.hidden ? '' : statusLabel(s.status);
+  const open = $('d-open');
+  const ot = st.hidden ? openText(s) : '';
+  open.hidden = !ot;
+  open.textContent = ot;
+  open.classList.toggle('is-open', openState(s.hours).open);
 
   const dl = $('d-facts');
   dl.replaceChildren();
-  if (s.confidential) {
-    const area = [s.address && s.address.locality, s.address && s.address.region].filter(Boolean).join(', ');
-    fact(dl, 'Address', el('strong', { text: 'Confidential location — contact by phone' }), area ? el('br') : null, area);
-  } else {
-    const line = addressLine(s.address);
-    fact(dl, 'Address', line, s.approximate ? el('span', { class: 'note', text: `${line ? ' ' : ''}(approximate location)` }) : null);
-  }
-  if (s.phone) {
-    const href = telHref(s.phone);
-    fact(dl, 'Phone', href ? el('a', { href, text: s.phone }) : s.phone);
-  }
-  const web = safeWebsite(s.website);
-  if (web) {
-    const u = new URL(web);
-    const shown = (u.host + u.pathname + u.search).replace(/\/$/, '');
-    fact(dl, 'Website', el('a', { href: web, rel: 'noopener noreferrer', text: shown }));
-  }
-  if (s.email && /^[^\s@]+@[^\s@]+$/.test(s.email)) fact(dl, 'Email', el('a', { href: `mailto:${s.email}`, text: s.email }));
-  if (s.languages && s.languages.length) fact(dl, 'Languages', s.languages.map(languageName).join(', '));
-  fact(dl, 'Who can come', s.eligibility);
-  fact(dl, 'Cost', s.fees);
-  fact(dl, 'Accessibility', s.accessibility);
-
   const hours = s.hours || {};
   const box = $('d-hours');
   box.replaceChildren();
-  if (hours.weekly && hours.weekly.length) box.append(hoursTable(hours));
-  const exc = exceptionsList(hours);
-  if (exc) box.append(exc);
-  if (hours.notes) box.append(el('p', { class: 'hours-notes', text: hours.notes }));
-  if (!box.childElementCount) box.append(el('p', { class: 'muted', text: 'Hours unknown. Please call before you go.' }));
-
   const links = $('d-links');
   links.replaceChildren();
-  if (!s.confidential && Number.isFinite(s.lat) && Number.isFinite(s.lon)) {
-    links.append(el('a', {
-      class: 'button', rel: 'noopener noreferrer', text: 'Directions',
-      href: `https://www.openstreetmap.org/directions?to=${s.lat},${s.lon}`,
-    }));
+  if (s.confidential) {
+    // Only the area and the phone: nothing that would lead someone to the door.
+    $('d-desc').textContent = '';
+    const area = siteAddress(s);
+    fact(dl, t('details.address'), el('strong', { text: t('details.confidential') }), area ? el('br') : null, area);
+    if (s.phone) {
+      const href = telHref(s.phone);
+      fact(dl, t('details.phone'), el(href ? 'a' : 'span', { href, text: s.phone, dir: 'ltr' }));
+    }
+    $('d-hours-h').hidden = true;
+    box.hidden = true;
+  } else {
+    $('d-hours-h').hidden = false;
+    box.hidden = false;
+    $('d-desc').textContent = s.description || '';
+    const line = addressLine(s.address);
+    fact(dl, t('details.address'), line, s.approximate ? el('span', { class: 'note', text: `${line ? ' ' : ''}(${t('details.approx')})` }) : null);
+    if (s.phone) {
+      const href = telHref(s.phone);
+      fact(dl, t('details.phone'), el(href ? 'a' : 'span', { href, text: s.phone, dir: 'ltr' }));
+    }
+    const web = safeWebsite(s.website);
+    if (web) {
+      const u = new URL(web);
+      const shown = (u.host + u.pathname + u.search).replace(/\/$/, '');
+      fact(dl, t('details.website'), el('a', { href: web, rel: 'noopener noreferrer', text: shown }));
+    }
+    if (s.email && /^[^\s@]+@[^\s@]+$/.test(s.email)) fact(dl, t('details.email'), el('a', { href: `mailto:${s.email}`, text: s.email }));
+    if (s.languages && s.languages.length) fact(dl, t('details.languages'), s.languages.map(languageName).join(', '));
+    fact(dl, t('details.eligibility'), s.eligibility);
+    fact(dl, t('details.fees'), s.fees);
+    fact(dl, t('details.accessibility'), s.accessibility);
+
+    if (hours.weekly && hours.weekly.length) box.append(hoursTable(hours));
+    const exc = exceptionsList(hours);
+    if (exc) box.append(exc);
+    if (hours.notes) box.append(el('p', { class: 'hours-notes', text: hours.notes }));
+    if (!box.childElementCount) box.append(el('p', { class: 'muted', text: t('details.hoursUnknown') }));
+
+    if (Number.isFinite(s.lat) && Number.isFinite(s.lon)) {
+      links.append(el('a', { class: 'btn', id: 'd-directions', rel: 'noopener noreferrer', target: '_blank', text: t('details.directions'), href: directionsHref(s) }));
+    }
   }
 
   const dates = [];
   const up = formatDate(s.updated_at), ver = formatDate(s.verified_at);
-  if (up) dates.push(`Last updated ${up}.`);
-  dates.push(ver ? `Verified ${ver}.` : 'Not verified yet.');
+  if (up) dates.push(t('details.updated', { date: up }));
+  dates.push(ver ? t('details.verified', { date: ver }) : t('details.notVerified'));
   $('d-dates').textContent = dates.join(' ');
 
   $('list-view').hidden = true;
@@ -657,33 +1064,61 @@ function renderDetails(s, { focus, fly }) {
   $('details').scrollTop = 0;
   if (focus) $('d-name').focus();
   if (fly && state.map && Number.isFinite(s.lat) && Number.isFinite(s.lon)) {
-    state.map.flyTo({ center: [s.lon, s.lat], zoom: Math.max(state.map.getZoom(), s.confidential ? 12 : 14) });
+    const reduce = matchMedia('(prefers-reduced-motion: reduce)').matches;
+    state.map[reduce ? 'jumpTo' : 'flyTo']({ center: [s.lon, s.lat], zoom: Math.max(state.map.getZoom(), s.confidential ? 12 : 14) });
   }
+}
+
+// ---- share ----------------------------------------------------------------------------------
+
+// csvCell quotes a value for CSV and defuses formula injection: a cell that a spreadsheet
+// would run (starting with = + - @, a tab or a carriage return) gets a leading apostrophe.
+function csvCell(v) {
+  let s = v == null ? '' : String(v);
+  if (/^[=+\-@\t\r]/.test(s)) s = `'${s}`;
+  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+function listCSV(sites) {
+  const head = [t('share.name'), t('share.categories'), t('details.address'), t('details.phone'), t('details.website'), t('details.hours'), t('details.languages'), 'lat', 'lon'];
+  const rows = sites.map((s) => [
+    s.name, (s.categories || []).map(catLabel).join('; '), siteAddress(s), s.phone,
+    s.confidential ? '' : safeWebsite(s.website), s.confidential ? '' : weekText(s.hours),
+    (s.languages || []).map(languageName).join('; '),
+    s.confidential ? '' : s.lat, s.confidential ? '' : s.lon,
+  ]);
+  // A BOM so that spreadsheet programs read the file as UTF-8 (Arabic, Chinese...).
+  return `\ufeff${[head, ...rows].map((r) => r.map(csvCell).join(',')).join('\r\n')}\r\n`;
+}
+
+function downloadCSV() {
+  const blob = new Blob([listCSV(state.shown)], { type: 'text/csv;charset=utf-8' });
+  const url = URL.createObjectURL(blob);
+  const a = el('a', { href: url, download: 'aidmap-sites.csv' });
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10000);
 }
 
 // ---- start ----------------------------------------------------------------------------------
 
-function fillCategories(cats) {
-  const sel = $('category');
-  for (const c of cats) {
-    state.labels.set(c.slug, c.label);
-    sel.append(el('option', { value: c.slug, text: c.label }));
-  }
-  if (state.category && !state.labels.has(state.category)) state.category = '';
-  sel.value = state.category;
-}
-
 async function start() {
   const url = readURL();
   state.category = url.category;
-  const msg = "Couldn't reach the server. Retrying…";
+  state.openNow = url.openNow;
+  state.spoken = url.spoken;
+  $('open-now').checked = state.openNow;
+  await setLang(pickLang());
   const [info, cats] = await Promise.all([
-    withRetry(() => getJSON(`${API}/info`), msg),
-    withRetry(() => getJSON(`${API}/categories`), msg).catch(() => ({ categories: [] })),
+    withRetry(() => getJSON(`${API}/info`), 'error.server'),
+    withRetry(() => getJSON(`${API}/categories`), 'error.server').catch(() => ({ categories: [] })),
   ]);
   state.info = info;
   $('demo-banner').hidden = !info.demo;
-  fillCategories(cats.categories || []);
+  state.categories = (cats.categories || []).map((c) => c.slug);
+  if (state.category && !state.categories.includes(state.category)) state.category = '';
+  fillChips();
 
   const b = info.bounds;
   const opts = { container: 'map', style: await mapStyle(), attributionControl: false, dragRotate: false, pitchWithRotate: false, touchPitch: false,
@@ -701,23 +1136,42 @@ async function start() {
   const c = opts.bounds ? [(b[0] + b[2]) / 2, (b[1] + b[3]) / 2] : opts.center;
   state.center = { lon: c[0], lat: c[1] };
   if (!Array.isArray(b) || info.sites === 0) {
-    $('map').parentNode.append(el('p', { class: 'empty', text: 'No sites yet' }));
+    $('map').parentNode.append(el('p', { class: 'empty', 'data-i18n': 'map.noSites', text: t('map.noSites') }));
   }
 
   state.map = startMap(opts);
   if (!state.map) {
     document.body.classList.add('no-map');
-    $('list-heading').textContent = 'Nearest sites';
+    $('list-heading').textContent = t('list.headingNoMap');
   }
   refresh(); // the list does not wait for the map (or for WebGL at all)
   if (url.site) openSite(url.site, { fly: !url.view, focus: false });
+  registerServiceWorker();
 }
+
+// registerServiceWorker installs sw.js, which keeps the app, the last results and the tiles
+// seen so that the page opens again without network.
+function registerServiceWorker() {
+  if (!('serviceWorker' in navigator)) return;
+  const sw = navigator.serviceWorker;
+  // The first visit's fetches happened before the worker took control: tell it what they were.
+  if (!sw.controller) {
+    sw.addEventListener('controllerchange', () => {
+      const urls = performance.getEntriesByType('resource').map((e) => e.name).filter((u) => u.startsWith(`${location.origin}/`));
+      if (sw.controller) sw.controller.postMessage({ type: 'seen', urls });
+    }, { once: true });
+  }
+  sw.register('/static/sw.js', { scope: '/' }).catch((err) => console.warn('aidmap: service worker:', err));
+}
+
+// For tests and for looking around in the browser's console.
+globalThis.aidmap = { get map() { return state.map; }, openState };
 
 // startMap creates the map, or returns null when this browser cannot draw it (no WebGL):
 // the list and details still work then.
 function startMap(opts) {
   if (typeof maplibregl === 'undefined') {
-    showNotice("The map couldn't load. The list still works.");
+    showNotice('map.failed');
     return null;
   }
   let map;
@@ -731,7 +1185,7 @@ function startMap(opts) {
     map = new maplibregl.Map(opts);
   } catch (err) {
     console.error('aidmap: map:', err);
-    showNotice("The map can't be shown on this device. The list still works.");
+    showNotice('map.noWebGL');
     return null;
   }
   map.touchZoomRotate.disableRotation();
@@ -741,7 +1195,7 @@ function startMap(opts) {
   map.addControl(new maplibregl.AttributionControl({ compact: true }), 'bottom-right');
   map.on('error', (e) => console.warn('aidmap: map:', e.error || e));
   map.on('load', () => {
-    for (const layer of ['sites', 'sites-approx', 'sites-selected']) {
+    for (const layer of ['sites', 'sites-approx', 'sites-selected', 'picked', 'picked-approx', 'picked-selected']) {
       map.on('click', layer, (e) => {
         const f = e.features && e.features[0];
         if (f) openSite(f.properties.id);
@@ -750,25 +1204,48 @@ function startMap(opts) {
       map.on('mouseleave', layer, () => { map.getCanvas().style.cursor = ''; });
     }
     // A cluster opens up: zoom in on it.
-    map.on('click', 'sites-clusters', (e) => {
-      const f = e.features && e.features[0];
-      if (f) map.easeTo({ center: f.geometry.coordinates, zoom: Math.min(map.getZoom() + 2, 14) });
-    });
-    map.on('mouseenter', 'sites-clusters', () => { map.getCanvas().style.cursor = 'pointer'; });
-    map.on('mouseleave', 'sites-clusters', () => { map.getCanvas().style.cursor = ''; });
+    for (const layer of ['sites-clusters', 'picked-clusters']) {
+      map.on('click', layer, (e) => {
+        const f = e.features && e.features[0];
+        if (f) map.easeTo({ center: f.geometry.coordinates, zoom: Math.min(map.getZoom() + 2, 14) });
+      });
+      map.on('mouseenter', layer, () => { map.getCanvas().style.cursor = 'pointer'; });
+      map.on('mouseleave', layer, () => { map.getCanvas().style.cursor = ''; });
+    }
     state.mapReady = true;
+    relabelMap(); // the language may have changed while the map was loading
     setMapSelection();
     syncSitesSource();
+    const src = map.getSource('picked');
+    if (src) src.setData(pickedGeoJSON());
   });
   map.on('moveend', () => scheduleRefresh());
   return map;
 }
 
-$('category').addEventListener('change', (e) => {
-  state.category = e.target.value;
-  if (state.map) scheduleRefresh(0);
-  else writeURL();
+$('lang').addEventListener('change', (e) => {
+  setLang(e.target.value, { save: true }).then(writeURL).catch((err) => console.warn('aidmap: language:', err));
 });
+$('chips').addEventListener('change', (e) => {
+  if (e.target.name !== 'category') return;
+  state.category = e.target.value;
+  scheduleRefresh(0);
+});
+$('open-now').addEventListener('change', (e) => {
+  state.openNow = e.target.checked;
+  scheduleRefresh(0);
+});
+$('spoken').addEventListener('change', (e) => {
+  state.spoken = e.target.value;
+  scheduleRefresh(0);
+});
+$('search').addEventListener('submit', (e) => {
+  e.preventDefault();
+  search($('q').value);
+});
+$('locate').addEventListener('click', locate);
+$('print').addEventListener('click', () => window.print());
+$('csv').addEventListener('click', downloadCSV);
 $('list').addEventListener('click', (e) => {
   const b = e.target.closest('button[data-id]');
   if (b) openSite(b.dataset.id);
@@ -783,5 +1260,5 @@ document.addEventListener('keydown', (e) => {
 
 start().catch((err) => {
   console.error('aidmap: start:', err);
-  showNotice(`Something went wrong: ${err.message}`);
+  showNotice('error.generic', state.strings['error.generic'] ? `${t('error.generic')} (${err.message})` : String(err.message));
 });

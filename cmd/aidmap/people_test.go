@@ -1,0 +1,349 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/cdproto/page"
+	"github.com/chromedp/chromedp"
+
+	"github.com/aidmap/aidmap"
+)
+
+// The tests in this file drive the map page the way the people it is for use it: in their
+// language, searching a place, filtering by what is open now, reading a site's details, with
+// the keyboard only, and offline after one visit. They run headless Chromium against `aidmap
+// serve` with the demo data, wait for conditions (never for fixed times), and save screenshots
+// of the main states in -artifacts (a temporary directory by default).
+
+var artifactsDir = flag.String("artifacts", "", "directory for the browser tests' screenshots (default: a temporary directory)")
+
+// fixedNow is the instant the page's clock shows in these tests: Wednesday 13 November 2024,
+// noon in Vancouver, where the demo sites are. "Open now" must not depend on when the test runs.
+var fixedNow = time.Date(2024, 11, 13, 20, 0, 0, 0, time.UTC)
+
+// fixedClockJS moves the page's Date to fixedNow before any of its scripts run; time still
+// passes (timers and animations keep working), it only starts from fixedNow.
+func fixedClockJS(at time.Time) string {
+	return fmt.Sprintf(`(() => {
+	const R = Date, offset = %d - R.now();
+	class D extends R {
+		constructor(...a) { if (a.length) super(...a); else super(R.now() + offset); }
+		static now() { return R.now() + offset; }
+	}
+	globalThis.Date = D;
+})();`, at.UnixMilli())
+}
+
+// chromiumExec is the browser: $AIDMAP_CHROMIUM, else Debian's.
+func chromiumExec() string {
+	if p := os.Getenv("AIDMAP_CHROMIUM"); p != "" {
+		return p
+	}
+	return chromiumPath
+}
+
+type people struct {
+	t         *testing.T
+	ctx       context.Context
+	log       *pageLog
+	base      string
+	artifacts string
+}
+
+type peopleOpts struct {
+	width, height int
+	acceptLang    string // the browser's languages, e.g. "fr-CA,fr"
+	base          string // the server; started when empty
+}
+
+// newPeople starts a server (unless o.base names one) and a browser whose page clock shows
+// fixedNow.
+func newPeople(t *testing.T, o peopleOpts) *people {
+	t.Helper()
+	exe := chromiumExec()
+	if _, err := os.Stat(exe); err != nil {
+		if os.Getenv("CI") == "" {
+			t.Skipf("no browser at %s (apt-get install chromium); CI requires it", exe)
+		}
+		t.Fatalf("CI is set but the browser is missing: %v", err)
+	}
+	if o.width == 0 {
+		o.width, o.height = 390, 844
+	}
+	base := o.base
+	if base == "" {
+		base = startServer(t)
+	}
+	opts := append(browserFlags(o.width, o.height), chromedp.ExecPath(exe))
+	actx, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
+	t.Cleanup(cancel)
+	log := &pageLog{}
+	ctx, cancel := chromedp.NewContext(actx, chromedp.WithListener(log.listen))
+	t.Cleanup(cancel)
+	if err := chromedp.Do(ctx); err != nil {
+		t.Fatalf("start chromium: %v", err)
+	}
+	ctx, cancel = context.WithTimeout(ctx, 90*time.Second)
+	t.Cleanup(cancel)
+	p := &people{t: t, ctx: ctx, log: log, base: base, artifacts: *artifactsDir}
+	if p.artifacts == "" {
+		p.artifacts = t.TempDir()
+	}
+	if _, err := chromedp.Call(ctx, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{Source: fixedClockJS(fixedNow)}); err != nil {
+		t.Fatalf("fix the page clock: %v", err)
+	}
+	if o.acceptLang != "" {
+		ua, err := chromedp.Run(ctx, chromedp.Evaluate[string](`navigator.userAgent`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := chromedp.Call(ctx, emulation.SetUserAgentOverride, emulation.SetUserAgentOverrideParams{UserAgent: ua, AcceptLanguage: o.acceptLang}); err != nil {
+			t.Fatalf("set the browser's languages: %v", err)
+		}
+	}
+	p.do("set the viewport", chromedp.EmulateViewport(int64(o.width), int64(o.height)))
+	t.Cleanup(p.checkLog)
+	return p
+}
+
+func (p *people) do(what string, steps ...chromedp.Action[chromedp.Void]) {
+	p.t.Helper()
+	if err := chromedp.Do(p.ctx, steps...); err != nil {
+		p.t.Fatalf("%s: %v", what, err)
+	}
+}
+
+// waitFor polls a JavaScript expression until it is truthy.
+func (p *people) waitFor(what, expr string) {
+	p.t.Helper()
+	if _, err := chromedp.Run(p.ctx, chromedp.Poll[chromedp.Void](expr, chromedp.WithPollingTimeout(20*time.Second))); err != nil {
+		p.t.Fatalf("waiting until %s: %v", what, err)
+	}
+}
+
+// eval evaluates expr (awaiting a promise) and decodes its JSON value into v.
+func (p *people) eval(expr string, v any) {
+	p.t.Helper()
+	raw, err := chromedp.Run(p.ctx, chromedp.Evaluate[[]byte](expr, chromedp.EvalAwaitPromise))
+	if err != nil {
+		p.t.Fatalf("evaluate %s: %v", expr, err)
+	}
+	if err := json.Unmarshal(raw, v); err != nil {
+		p.t.Fatalf("evaluate %s: decode %s: %v", expr, raw, err)
+	}
+}
+
+func (p *people) run(js string) {
+	p.t.Helper()
+	p.do("run "+js, chromedp.Evaluate[chromedp.Void](js, chromedp.EvalAwaitPromise))
+}
+
+// open loads a page of the app and waits for its list.
+func (p *people) open(path string) {
+	p.t.Helper()
+	p.do("load "+path, chromedp.Navigate(p.base+path))
+	p.waitFor("the list has sites", `document.querySelectorAll('#list button[data-id]').length > 0`)
+}
+
+// shot saves a screenshot of the viewport as name.png in the artifacts directory.
+func (p *people) shot(name string) {
+	p.t.Helper()
+	b, err := chromedp.Run(p.ctx, chromedp.CaptureScreenshot())
+	if err != nil {
+		p.t.Fatalf("screenshot %s: %v", name, err)
+	}
+	path := filepath.Join(p.artifacts, name+".png")
+	if err := os.WriteFile(path, b, 0o644); err != nil {
+		p.t.Fatal(err)
+	}
+	p.t.Logf("screenshot: %s", path)
+}
+
+func (p *people) query() url.Values {
+	p.t.Helper()
+	loc, err := chromedp.Run(p.ctx, chromedp.Location())
+	if err != nil {
+		p.t.Fatal(err)
+	}
+	u, err := url.Parse(loc)
+	if err != nil {
+		p.t.Fatal(err)
+	}
+	return u.Query()
+}
+
+// listIDs returns the IDs of the sites in the list, in order.
+func (p *people) listIDs() []string {
+	p.t.Helper()
+	var ids []string
+	p.eval(`[...document.querySelectorAll('#list button[data-id]')].map(b => b.dataset.id)`, &ids)
+	return ids
+}
+
+// markList marks the list's items so that a wait can tell a reloaded list from the old one.
+func (p *people) markList() {
+	p.run(`document.querySelectorAll('#list button').forEach(b => b.dataset.stale = '1')`)
+}
+
+func (p *people) waitListReloaded(what string) {
+	p.t.Helper()
+	p.waitFor(what, `document.getElementById('list-status').textContent !== '' && !document.querySelector('#list button[data-stale]')`)
+}
+
+// checkLog fails the test on uncaught exceptions, CSP violations and requests to other hosts.
+func (p *people) checkLog() {
+	requests, exceptions, violations := p.log.snapshot()
+	for _, r := range requests {
+		u, err := url.Parse(r)
+		if err != nil {
+			continue
+		}
+		switch {
+		case u.Scheme == "data" || u.Scheme == "blob":
+		case u.Hostname() == "127.0.0.1" || u.Hostname() == "localhost" || u.Hostname() == "::1":
+		default:
+			p.t.Errorf("the page requested %s: it must load nothing from another host", r)
+		}
+	}
+	for _, e := range exceptions {
+		p.t.Errorf("uncaught exception in the page: %s", e)
+	}
+	for _, v := range violations {
+		p.t.Errorf("the browser blocked something: %s", v)
+	}
+}
+
+// uiStrings reads one language file of the page.
+func uiStrings(t *testing.T, lang string) map[string]string {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("..", "..", "web", "static", "i18n", lang+".json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m map[string]string
+	if err := json.Unmarshal(b, &m); err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+// apiSite is what these tests read of the API's sites.
+type apiSite struct {
+	ID           string       `json:"id"`
+	Name         string       `json:"name"`
+	Categories   []string     `json:"categories"`
+	Lat          float64      `json:"lat"`
+	Lon          float64      `json:"lon"`
+	Approximate  bool         `json:"approximate"`
+	Confidential bool         `json:"confidential"`
+	Phone        string       `json:"phone"`
+	Website      string       `json:"website"`
+	Languages    []string     `json:"languages"`
+	Status       string       `json:"status"`
+	Hours        aidmap.Hours `json:"hours"`
+}
+
+func getSites(t *testing.T, u string) []apiSite {
+	t.Helper()
+	res, err := http.Get(u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	if res.StatusCode != http.StatusOK {
+		t.Fatalf("GET %s: %s", u, res.Status)
+	}
+	var body struct{ Sites []apiSite }
+	if err := json.NewDecoder(res.Body).Decode(&body); err != nil {
+		t.Fatalf("GET %s: %v", u, err)
+	}
+	return body.Sites
+}
+
+// lastListRequest returns the URL of the page's last list request.
+func (p *people) lastListRequest() string {
+	p.t.Helper()
+	var u string
+	p.eval(`performance.getEntriesByType('resource').map(e => e.name).filter(n => n.includes('/api/v1/sites/nearest?')).at(-1) || ''`, &u)
+	if u == "" {
+		p.t.Fatal("the page made no list request")
+	}
+	return u
+}
+
+func jsString(s string) string {
+	b, _ := json.Marshal(s)
+	return string(b)
+}
+
+// TestPeopleLanguage: the page follows the browser's language, switches to Arabic from the
+// switcher (right to left, translated text and map labels, kept in the URL and on the device).
+func TestPeopleLanguage(t *testing.T) {
+	fr, ar := uiStrings(t, "fr"), uiStrings(t, "ar")
+	p := newPeople(t, peopleOpts{acceptLang: "fr-CA,fr;q=0.9,en;q=0.5"})
+	p.open("/")
+
+	var doc struct{ Lang, Dir, Heading, Title, Chip, Status string }
+	const read = `({ Lang: document.documentElement.lang, Dir: document.documentElement.dir,
+		Heading: document.getElementById('list-heading').textContent, Title: document.title,
+		Chip: document.querySelector('#chips input[value=food_bank] + span').textContent,
+		Status: document.getElementById('list-status').textContent })`
+	p.eval(read, &doc)
+	if doc.Lang != "fr" || doc.Dir != "ltr" || doc.Heading != fr["list.heading"] || doc.Chip != fr["cat.food_bank"] {
+		t.Errorf("with a French browser got lang=%q dir=%q heading %q chip %q, want fr, ltr, %q, %q",
+			doc.Lang, doc.Dir, doc.Heading, doc.Chip, fr["list.heading"], fr["cat.food_bank"])
+	}
+
+	p.markList()
+	p.run(`const s = document.getElementById('lang'); s.value = 'ar'; s.dispatchEvent(new Event('change', { bubbles: true }));`)
+	p.waitFor("the page is in Arabic", `document.documentElement.dir === 'rtl' && document.documentElement.lang === 'ar'`)
+	p.eval(read, &doc)
+	if doc.Heading != ar["list.heading"] || doc.Title != ar["app.title"] || doc.Chip != ar["cat.food_bank"] {
+		t.Errorf("in Arabic got heading %q, title %q, chip %q; want %q, %q, %q",
+			doc.Heading, doc.Title, doc.Chip, ar["list.heading"], ar["app.title"], ar["cat.food_bank"])
+	}
+	if prefix, _, _ := strings.Cut(ar["list.count"], "{"); !strings.HasPrefix(doc.Status, prefix) {
+		t.Errorf("in Arabic got list status %q, want it to start with %q", doc.Status, prefix)
+	}
+	if got := p.query().Get("lang"); got != "ar" {
+		t.Errorf("got lang=%q in the URL, want ar", got)
+	}
+	// The basemap's labels follow: every label layer that had the name:{lang} placeholder now
+	// reads name:ar.
+	p.waitFor("the map is loaded", `aidmap.map && aidmap.map.isStyleLoaded()`)
+	var labels []string
+	p.eval(`aidmap.map.getStyle().layers.filter(l => l.layout && JSON.stringify(l.layout['text-field'] || '').includes('name:'))
+		.map(l => JSON.stringify(l.layout['text-field']))`, &labels)
+	if len(labels) == 0 {
+		t.Error("found no label layer in the map's style")
+	}
+	for _, l := range labels {
+		if strings.Contains(l, "name:fr") || !strings.Contains(l, "name:ar") {
+			t.Errorf("got label expression %s, want it to read name:ar", l)
+		}
+	}
+	// The details panel's back arrow points the reading way; the list still works.
+	p.do("open the first site", chromedp.Click(chromedp.CSS(`#list button[data-id]`)))
+	p.waitFor("the details are open", `!document.getElementById('details').hidden`)
+	var back string
+	p.eval(`document.querySelector('#d-close [data-i18n]').textContent`, &back)
+	if back != ar["details.back"] {
+		t.Errorf("got back button %q, want %q", back, ar["details.back"])
+	}
+	p.shot("arabic-details")
+
+	// The choice is remembered on the device: a plain visit stays in Arabic.
+	p.open("/")
+	p.waitFor("the page opens in Arabic again", `document.documentElement.lang === 'ar' && document.documentElement.dir === 'rtl'`)
+}
