@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"math"
 	"net/http"
 	"net/url"
 	"os"
@@ -13,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
@@ -346,4 +348,84 @@ func TestPeopleLanguage(t *testing.T) {
 	// The choice is remembered on the device: a plain visit stays in Arabic.
 	p.open("/")
 	p.waitFor("the page opens in Arabic again", `document.documentElement.lang === 'ar' && document.documentElement.dir === 'rtl'`)
+}
+
+// near reports whether the URL's lat and lon are within about 100 m of lat, lon.
+func near(q url.Values, lat, lon float64) bool {
+	var la, lo float64
+	if _, err := fmt.Sscan(q.Get("lat"), &la); err != nil {
+		return false
+	}
+	if _, err := fmt.Sscan(q.Get("lon"), &lo); err != nil {
+		return false
+	}
+	return math.Abs(la-lat) < 0.001 && math.Abs(lo-lon) < 0.001
+}
+
+// TestPeopleFind: a place typed in the search box moves the map and the list there (choosing
+// among several), says when the place is approximate, and says so when nothing matches; "Use
+// my location" asks only on press and says when it is refused.
+func TestPeopleFind(t *testing.T) {
+	en := uiStrings(t, "en")
+	p := newPeople(t, peopleOpts{})
+	p.open("/")
+
+	p.do("search for Surrey", chromedp.SendKeys(chromedp.CSS("#q"), "Surrey"), chromedp.Click(chromedp.CSS(`#search button[type=submit]`)))
+	p.waitFor("the places found are listed", `!document.getElementById('search-results').hidden && document.querySelectorAll('#search-results button').length > 1`)
+	var results []string
+	p.eval(`[...document.querySelectorAll('#search-results button')].map(b => b.textContent)`, &results)
+	if !strings.HasPrefix(results[0], "Surrey, BC") || !strings.Contains(results[0], en["search.approx"]) {
+		t.Errorf("got results %q, want Surrey, BC first, marked %s", results, en["search.approx"])
+	}
+	var focused string
+	p.eval(`document.activeElement.closest('#search-results') ? 'results' : document.activeElement.id`, &focused)
+	if focused != "results" {
+		t.Errorf("got focus on %q, want the first place found", focused)
+	}
+	p.shot("search-results")
+	p.markList()
+	p.do("choose Surrey, BC", chromedp.KeyEvent("\r"))
+	p.waitListReloaded("the list is reloaded around Surrey")
+	p.waitFor("the URL is at Surrey", `location.search.includes('lat=49.10')`)
+	if q := p.query(); !near(q, 49.10635, -122.82509) {
+		t.Errorf("got URL %v, want the view centred on Surrey, BC (49.10635, -122.82509)", q)
+	}
+	if u := p.lastListRequest(); !strings.Contains(u, "lat=49.10") {
+		t.Errorf("got last list request %s, want it around Surrey", u)
+	}
+	var status string
+	p.eval(`document.getElementById('search-status').textContent`, &status)
+	if !strings.Contains(status, "Surrey") || !strings.Contains(status, en["search.approx"]) {
+		t.Errorf("got search status %q, want the place and %q", status, en["search.approx"])
+	}
+
+	p.run(`document.getElementById('q').value = ''`)
+	p.do("search for nothing known", chromedp.SendKeys(chromedp.CSS("#q"), "Qxzzyv Nowhere\r"))
+	want := strings.ReplaceAll(en["search.none"], "{q}", "Qxzzyv Nowhere")
+	p.waitFor("no match is said", `document.getElementById('search-status').textContent === `+jsString(want))
+
+	// Location refused.
+	if _, err := chromedp.CallBrowser(p.ctx, browser.SetPermission, browser.SetPermissionParams{
+		Permission: &browser.PermissionDescriptor{Name: "geolocation"}, Setting: browser.PermissionSettingDenied}); err != nil {
+		t.Fatal(err)
+	}
+	p.do("press Use my location", chromedp.Click(chromedp.CSS("#locate")))
+	p.waitFor("the refusal is explained", `document.getElementById('search-status').textContent === `+jsString(en["locate.denied"]))
+
+	// Location allowed: the map and the list move there.
+	lat, lon, acc := 49.2488, -122.9805, 20.0
+	if _, err := chromedp.Call(p.ctx, emulation.SetGeolocationOverride, emulation.SetGeolocationOverrideParams{Latitude: &lat, Longitude: &lon, Accuracy: &acc}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := chromedp.CallBrowser(p.ctx, browser.SetPermission, browser.SetPermissionParams{
+		Permission: &browser.PermissionDescriptor{Name: "geolocation"}, Setting: browser.PermissionSettingGranted}); err != nil {
+		t.Fatal(err)
+	}
+	p.markList()
+	p.do("press Use my location", chromedp.Click(chromedp.CSS("#locate")))
+	p.waitFor("the view moves to the device's position", `location.search.includes('lat=49.248')`)
+	p.waitListReloaded("the list is reloaded there")
+	if q := p.query(); !near(q, lat, lon) {
+		t.Errorf("got URL %v, want the view at %v, %v", q, lat, lon)
+	}
 }
