@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -308,7 +309,7 @@ func TestPeopleLanguage(t *testing.T) {
 	}
 
 	p.markList()
-	p.run(`const s = document.getElementById('lang'); s.value = 'ar'; s.dispatchEvent(new Event('change', { bubbles: true }));`)
+	p.run(`{ const s = document.getElementById('lang'); s.value = 'ar'; s.dispatchEvent(new Event('change', { bubbles: true })); }`)
 	p.waitFor("the page is in Arabic", `document.documentElement.dir === 'rtl' && document.documentElement.lang === 'ar'`)
 	p.eval(read, &doc)
 	if doc.Heading != ar["list.heading"] || doc.Title != ar["app.title"] || doc.Chip != ar["cat.food_bank"] {
@@ -428,4 +429,113 @@ func TestPeopleFind(t *testing.T) {
 	if q := p.query(); !near(q, lat, lon) {
 		t.Errorf("got URL %v, want the view at %v, %v", q, lat, lon)
 	}
+}
+
+// pickedIDs returns the IDs of the sites the map draws from the list (the GeoJSON source used
+// while a filter only the page can apply is on), sorted.
+func (p *people) pickedIDs() []string {
+	p.t.Helper()
+	var ids []string
+	p.eval(`aidmap.map.getSource('picked').getData().then(d => d.features.map(f => f.properties.id))`, &ids)
+	slices.Sort(ids)
+	return ids
+}
+
+// TestPeopleFilter: a category chip filters the list and the map's tiles; "Open now" and a
+// spoken language filter the list in the page (computed from each site's hours in its own
+// time zone, checked here against aidmap.Hours.OpenAt at the page's clock), and the map then
+// draws exactly the sites that passed.
+func TestPeopleFilter(t *testing.T) {
+	p := newPeople(t, peopleOpts{})
+	p.open("/")
+	p.waitFor("the map is ready", `Boolean(aidmap.map && aidmap.map.getSource('picked') && aidmap.map.getLayer('sites'))`)
+
+	const cat = "free_meal"
+	p.markList()
+	p.do("choose free meals", chromedp.Click(chromedp.CSS(`#chips input[value=`+cat+`]`)))
+	p.waitListReloaded("the list is reloaded for free meals")
+	var cats []string
+	p.eval(`[...document.querySelectorAll('#list button[data-id]')].map(b => b.dataset.categories)`, &cats)
+	if len(cats) == 0 {
+		t.Fatal("got no free meal in the list")
+	}
+	for i, c := range cats {
+		if !slices.Contains(strings.Fields(c), cat) {
+			t.Errorf("item %d: got categories %q, want %s among them", i, c, cat)
+		}
+	}
+	p.waitFor("the map's tiles are filtered the same way", `performance.getEntriesByType('resource').some(e =>
+		e.name.includes('/tiles/sites.json?category=`+cat+`'))`)
+
+	// Open now, at the page's clock.
+	p.markList()
+	p.do("tick Open now", chromedp.Click(chromedp.CSS(`#open-now`)))
+	p.waitListReloaded("the list is reloaded with open sites only")
+	check := func(what string, keep func(apiSite) bool) {
+		t.Helper()
+		req := p.lastListRequest()
+		if !strings.Contains(req, "limit=1000") || !strings.Contains(req, "category="+cat) {
+			t.Errorf("%s: got list request %s, want the 1000 nearest free meals", what, req)
+		}
+		all := getSites(t, req)
+		var want []string
+		for _, s := range all {
+			if keep(s) {
+				want = append(want, s.ID)
+			}
+		}
+		if len(want) == 0 || len(want) == len(all) {
+			t.Fatalf("%s: %d of %d sites pass: the demo data no longer tells the filter apart", what, len(want), len(all))
+		}
+		got := p.listIDs()
+		if wantList := want[:min(len(want), 50)]; !slices.Equal(got, wantList) {
+			t.Errorf("%s: got list %v, want %v", what, got, wantList)
+		}
+		// The map shows the same sites, from the list, instead of the tiles.
+		wantMap := slices.Sorted(slices.Values(want))
+		var drawn []string
+		for range 100 {
+			if drawn = p.pickedIDs(); slices.Equal(drawn, wantMap) {
+				break
+			}
+			var frame bool // the source's data is set asynchronously: wait a frame
+			p.eval(`new Promise(r => requestAnimationFrame(() => r(true)))`, &frame)
+		}
+		if !slices.Equal(drawn, wantMap) {
+			t.Errorf("%s: the map draws %d sites, want the %d the list kept", what, len(drawn), len(wantMap))
+		}
+		var vis struct{ Tiles, Picked string }
+		p.eval(`({ Tiles: aidmap.map.getLayoutProperty('sites', 'visibility'), Picked: aidmap.map.getLayoutProperty('picked', 'visibility') })`, &vis)
+		if vis.Tiles != "none" || vis.Picked != "visible" {
+			t.Errorf("%s: got tile layer %s and list layer %s, want none and visible", what, vis.Tiles, vis.Picked)
+		}
+	}
+	openNow := func(s apiSite) bool {
+		open, _, _ := s.Hours.OpenAt(fixedNow)
+		return open && (s.Status == "" || s.Status == "active")
+	}
+	check("open now", openNow)
+	var open []string
+	p.eval(`[...document.querySelectorAll('#list .meta .open')].map(e => e.textContent)`, &open)
+	if len(open) == 0 || !strings.HasPrefix(open[0], "Open now, closes at") {
+		t.Errorf("got open states %q, want \"Open now, closes at ...\"", open)
+	}
+
+	// And a spoken language.
+	p.markList()
+	p.run(`{ const s = document.getElementById('spoken'); s.value = 'fa'; s.dispatchEvent(new Event('change', { bubbles: true })); }`)
+	p.waitFor("the list is reloaded for Farsi speakers", `!document.querySelector('#list button[data-stale]') && document.getElementById('list-status').textContent !== ''`)
+	check("open now, Farsi", func(s apiSite) bool { return openNow(s) && slices.Contains(s.Languages, "fa") })
+	p.shot("filters")
+
+	q := p.query()
+	if q.Get("category") != cat || q.Get("open") != "1" || q.Get("spoken") != "fa" {
+		t.Errorf("got URL %v, want category=%s, open=1 and spoken=fa in it", q, cat)
+	}
+
+	// Back to tiles when the page's own filters are off.
+	p.markList()
+	p.do("untick Open now", chromedp.Click(chromedp.CSS(`#open-now`)))
+	p.run(`{ const s = document.getElementById('spoken'); s.value = ''; s.dispatchEvent(new Event('change', { bubbles: true })); }`)
+	p.waitFor("the map draws the tiles again", `!document.querySelector('#list button[data-stale]') && aidmap.map.getLayoutProperty('sites', 'visibility') === 'visible'`)
 }
