@@ -22,19 +22,7 @@ Usage:
       serve it with: aidmap serve --basemap city.pmtiles`
 
 func runBasemap(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
-		fmt.Fprintln(stderr, basemapSummary)
-		if len(args) == 0 {
-			return errUsage
-		}
-		return flag.ErrHelp
-	}
-	switch args[0] {
-	case "build":
-		return runBasemapBuild(ctx, args[1:], stdout, stderr)
-	}
-	fmt.Fprintf(stderr, "aidmap basemap: unknown subcommand %q\n\n%s\n", args[0], basemapSummary)
-	return errUsage
+	return dispatch(ctx, "basemap", basemapSummary, map[string]runFunc{"build": runBasemapBuild}, args, stdout, stderr)
 }
 
 func runBasemapBuild(ctx context.Context, args []string, stdout, stderr io.Writer) error {

@@ -243,19 +243,7 @@ const gazetteerSummary = `Manage the embedded geocoder's address points.
                                  A running server picks the new points up without a restart.`
 
 func runGazetteer(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
-		fmt.Fprintln(stderr, gazetteerSummary)
-		if len(args) == 0 {
-			return errUsage
-		}
-		return flag.ErrHelp
-	}
-	switch args[0] {
-	case "import":
-		return runGazetteerImport(ctx, args[1:], stdout, stderr)
-	}
-	fmt.Fprintf(stderr, "aidmap gazetteer: unknown subcommand %q\n\n%s\n", args[0], gazetteerSummary)
-	return errUsage
+	return dispatch(ctx, "gazetteer", gazetteerSummary, map[string]runFunc{"import": runGazetteerImport}, args, stdout, stderr)
 }
 
 func runGazetteerImport(ctx context.Context, args []string, stdout, stderr io.Writer) error {

@@ -52,11 +52,31 @@ func buildVersion() string {
 	return v
 }
 
+// runFunc runs a command with its arguments (the command's name left out).
+type runFunc func(ctx context.Context, args []string, stdout, stderr io.Writer) error
+
 // command is one subcommand of aidmap.
 type command struct {
 	name    string
 	summary string
-	run     func(ctx context.Context, args []string, stdout, stderr io.Writer) error
+	run     runFunc
+}
+
+// dispatch runs the subcommand args[0] of a command group ("aidmap tiles export"), printing
+// the group's summary for help or an unknown subcommand.
+func dispatch(ctx context.Context, group, summary string, subs map[string]runFunc, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+		fmt.Fprintln(stderr, summary)
+		if len(args) == 0 {
+			return errUsage
+		}
+		return flag.ErrHelp
+	}
+	if run, ok := subs[args[0]]; ok {
+		return run(ctx, args[1:], stdout, stderr)
+	}
+	fmt.Fprintf(stderr, "aidmap %s: unknown subcommand %q\n\n%s\n", group, args[0], summary)
+	return errUsage
 }
 
 func commands() []command {

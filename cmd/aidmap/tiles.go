@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -27,19 +26,7 @@ Usage:
       area), tiles with no site left out`
 
 func runTiles(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
-		fmt.Fprintln(stderr, tilesSummary)
-		if len(args) == 0 {
-			return errUsage
-		}
-		return flag.ErrHelp
-	}
-	switch args[0] {
-	case "export":
-		return runTilesExport(ctx, args[1:], stdout, stderr)
-	}
-	fmt.Fprintf(stderr, "aidmap tiles: unknown subcommand %q\n\n%s\n", args[0], tilesSummary)
-	return errUsage
+	return dispatch(ctx, "tiles", tilesSummary, map[string]runFunc{"export": runTilesExport}, args, stdout, stderr)
 }
 
 func runTilesExport(ctx context.Context, args []string, stdout, stderr io.Writer) error {
