@@ -357,16 +357,7 @@ func (b *byteProgress) update(read int64) {
 	if b.size > 0 {
 		line = fmt.Sprintf("importing: %3d%% of %s MB, %s", min(100, read*100/b.size), thousands(int(b.size>>20)), now.Sub(p.start).Round(time.Second))
 	}
-	if p.bar {
-		pad := ""
-		if n := p.lastLen - len(line); n > 0 {
-			pad = strings.Repeat(" ", n)
-		}
-		fmt.Fprintf(p.w, "\r%s%s", line, pad)
-		p.lastLen, p.drawn = len(line), true
-		return
-	}
-	fmt.Fprintf(p.w, "aidmap gazetteer: %s\n", line)
+	p.show("aidmap gazetteer", line)
 }
 
 func (b *byteProgress) done() { b.p.done() }

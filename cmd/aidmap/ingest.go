@@ -333,7 +333,12 @@ func (p *progress) update(pr ingest.Progress) {
 	if secs > 0 {
 		rate = float64(pr.Rows) / secs
 	}
-	line := fmt.Sprintf("%s: %s rows read, %s rows/s, %s", pr.Phase, thousands(pr.Rows), thousands(int(rate)), now.Sub(p.start).Round(time.Second))
+	p.show("aidmap ingest", fmt.Sprintf("%s: %s rows read, %s rows/s, %s", pr.Phase, thousands(pr.Rows), thousands(int(rate)), now.Sub(p.start).Round(time.Second)))
+}
+
+// show draws line: over the previous one on a terminal, else as a line of its own after
+// the command's name.
+func (p *progress) show(command, line string) {
 	if p.bar {
 		pad := ""
 		if n := p.lastLen - len(line); n > 0 {
@@ -343,7 +348,7 @@ func (p *progress) update(pr ingest.Progress) {
 		p.lastLen, p.drawn = len(line), true
 		return
 	}
-	fmt.Fprintf(p.w, "aidmap ingest: %s\n", line)
+	fmt.Fprintf(p.w, "%s: %s\n", command, line)
 }
 
 // done clears the progress line from the terminal.
