@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -255,6 +256,8 @@ type apiSite struct {
 	Languages    []string     `json:"languages"`
 	Status       string       `json:"status"`
 	Hours        aidmap.Hours `json:"hours"`
+	VerifiedAt   string       `json:"verified_at"`
+	Eligibility  string       `json:"eligibility"`
 }
 
 func getSites(t *testing.T, u string) []apiSite {
@@ -538,4 +541,122 @@ func TestPeopleFilter(t *testing.T) {
 	p.do("untick Open now", chromedp.Click(chromedp.CSS(`#open-now`)))
 	p.run(`{ const s = document.getElementById('spoken'); s.value = ''; s.dispatchEvent(new Event('change', { bubbles: true })); }`)
 	p.waitFor("the map draws the tiles again", `!document.querySelector('#list button[data-stale]') && aidmap.map.getLayoutProperty('sites', 'visibility') === 'visible'`)
+}
+
+// clockText writes a time as en-US Intl does ("4:00 PM"), with plain spaces.
+func clockText(t time.Time) string { return t.Format("3:04 PM") }
+
+// plainSpaces replaces the narrow and no-break spaces Intl puts in times with plain ones.
+func plainSpaces(s string) string {
+	return strings.NewReplacer("\u202f", " ", "\u00a0", " ").Replace(s)
+}
+
+// TestPeopleDetails: a site's details show its open state and today's hours in its time
+// zone, every fact, a tel: link and directions; an approximate site says so; a confidential
+// site shows only its area and its phone.
+func TestPeopleDetails(t *testing.T) {
+	en := uiStrings(t, "en")
+	p := newPeople(t, peopleOpts{})
+	sites := getSites(t, p.base+"/api/v1/sites/nearest?lat=49.22&lon=-122.97&limit=300")
+	var regular, closed, approx, secret *apiSite
+	for i := range sites {
+		s := &sites[i]
+		open, known, next := s.Hours.OpenAt(fixedNow)
+		switch {
+		case s.Confidential:
+			if secret == nil && s.Phone != "" {
+				secret = s
+			}
+		case s.Approximate:
+			if approx == nil {
+				approx = s
+			}
+		case known && open && !next.IsZero() && s.Phone != "" && s.Website != "" && s.VerifiedAt != "" && s.Eligibility != "" && regular == nil:
+			regular = s
+		case known && !open && !next.IsZero() && next.Sub(fixedNow) > 12*time.Hour && closed == nil:
+			closed = s
+		}
+	}
+	if regular == nil || closed == nil || approx == nil || secret == nil {
+		t.Fatalf("the demo data lacks a kind of site: regular %v, closed %v, approximate %v, confidential %v", regular != nil, closed != nil, approx != nil, secret != nil)
+	}
+	vancouver, err := time.LoadLocation("America/Vancouver")
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	type details struct {
+		Name, Open, Today, Tel, Web, Directions, Facts, Dates string
+		Days                                                  int
+		HoursShown                                            bool
+	}
+	read := func(s *apiSite) details {
+		t.Helper()
+		p.waitFor("the details of "+s.Name, `!document.getElementById('details').hidden && document.getElementById('d-name').textContent === `+jsString(s.Name))
+		var d details
+		p.eval(`(() => { const q = (sel) => document.querySelector(sel);
+			return { Name: q('#d-name').textContent, Open: q('#d-open').hidden ? '' : q('#d-open').textContent,
+				Today: (q('#d-hours tr.today') || {}).textContent || '',
+				Days: document.querySelectorAll('#d-hours tbody tr').length,
+				HoursShown: !q('#d-hours').hidden && !q('#d-hours-h').hidden,
+				Tel: (q('#d-facts a[href^="tel:"]') || {}).href || '',
+				Web: (q('#d-facts a[href^="http"]') || {}).href || '',
+				Directions: (q('#d-directions') || {}).href || '',
+				Facts: q('#d-facts').textContent, Dates: q('#d-dates').textContent }; })()`, &d)
+		return d
+	}
+
+	p.open("/?site=" + url.QueryEscape(regular.ID))
+	d := read(regular)
+	_, _, closes := regular.Hours.OpenAt(fixedNow)
+	if want := strings.ReplaceAll(en["open.closesAt"], "{time}", clockText(closes.In(vancouver))); plainSpaces(d.Open) != want {
+		t.Errorf("got open state %q, want %q", d.Open, want)
+	}
+	if d.Days != 7 || !strings.HasPrefix(d.Today, "Wednesday (today)") {
+		t.Errorf("got %d days with today %q, want the week with Wednesday highlighted", d.Days, d.Today)
+	}
+	if !strings.HasPrefix(d.Tel, "tel:+") || d.Web == "" {
+		t.Errorf("got tel %q and website %q, want both", d.Tel, d.Web)
+	}
+	ll := strconv.FormatFloat(regular.Lat, 'f', -1, 64) + "," + strconv.FormatFloat(regular.Lon, 'f', -1, 64)
+	if want := "https://www.openstreetmap.org/directions?to=" + url.QueryEscape(ll); d.Directions != want {
+		t.Errorf("got directions %q, want %q", d.Directions, want)
+	}
+	for _, want := range []string{en["details.eligibility"], regular.Eligibility, en["details.languages"]} {
+		if !strings.Contains(d.Facts, want) {
+			t.Errorf("got facts %q, want %q in them", d.Facts, want)
+		}
+	}
+	if !strings.Contains(d.Dates, "Last verified") {
+		t.Errorf("got dates %q, want the last verified date", d.Dates)
+	}
+	p.shot("details")
+
+	p.open("/?site=" + url.QueryEscape(closed.ID))
+	d = read(closed)
+	_, _, opens := closed.Hours.OpenAt(fixedNow)
+	local := opens.In(vancouver)
+	var want string
+	switch days := local.YearDay() - fixedNow.In(vancouver).YearDay(); days {
+	case 0:
+		want = strings.ReplaceAll(en["open.opensToday"], "{time}", clockText(local))
+	case 1:
+		want = strings.ReplaceAll(en["open.opensTomorrow"], "{time}", clockText(local))
+	default:
+		want = strings.NewReplacer("{day}", local.Weekday().String(), "{time}", clockText(local)).Replace(en["open.opensOn"])
+	}
+	if plainSpaces(d.Open) != want {
+		t.Errorf("%s: got open state %q, want %q", closed.Name, d.Open, want)
+	}
+
+	p.open("/?site=" + url.QueryEscape(approx.ID))
+	if d = read(approx); !strings.Contains(d.Facts, "("+en["details.approx"]+")") {
+		t.Errorf("approximate site: got facts %q, want %q noted", d.Facts, en["details.approx"])
+	}
+
+	p.open("/?site=" + url.QueryEscape(secret.ID))
+	d = read(secret)
+	if d.Tel == "" || d.Web != "" || d.Directions != "" || d.HoursShown || !strings.Contains(d.Facts, en["details.confidential"]) {
+		t.Errorf("confidential site: got %+v, want only the area and the phone", d)
+	}
 }
