@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/csv"
 	"encoding/json"
 	"flag"
 	"fmt"
@@ -659,4 +660,108 @@ func TestPeopleDetails(t *testing.T) {
 	if d.Tel == "" || d.Web != "" || d.Directions != "" || d.HoursShown || !strings.Contains(d.Facts, en["details.confidential"]) {
 		t.Errorf("confidential site: got %+v, want only the area and the phone", d)
 	}
+}
+
+// TestPeopleShare: a shared URL brings back the view, filters, chosen site and language; the
+// print layout is a clean list with addresses, hours and phones; "Download CSV" saves the
+// list, with cells a spreadsheet would run as formulas defused.
+func TestPeopleShare(t *testing.T) {
+	es := uiStrings(t, "es")
+	p := newPeople(t, peopleOpts{})
+	sites := getSites(t, p.base+"/api/v1/sites/nearest?lat=49.25&lon=-123.1&limit=50&category=shelter")
+	if len(sites) == 0 {
+		t.Fatal("no shelter in the demo data")
+	}
+	p.open("/?lat=49.25&lon=-123.1&z=12&category=shelter&open=1&lang=es&site=" + url.QueryEscape(sites[0].ID))
+	p.waitFor("the shared site is shown", `!document.getElementById('details').hidden && document.getElementById('d-name').textContent === `+jsString(sites[0].Name))
+	p.waitFor("the map is ready", `Boolean(aidmap.map && aidmap.map.loaded())`)
+	var st struct {
+		Lang, Chip  string
+		Open        bool
+		Lat, Lon, Z float64
+	}
+	p.eval(`({ Lang: document.documentElement.lang, Chip: document.querySelector('#chips input:checked').value,
+		Open: document.getElementById('open-now').checked,
+		Lat: aidmap.map.getCenter().lat, Lon: aidmap.map.getCenter().lng, Z: aidmap.map.getZoom() })`, &st)
+	if st.Lang != "es" || st.Chip != "shelter" || !st.Open || math.Abs(st.Lat-49.25) > 0.001 || math.Abs(st.Lon+123.1) > 0.001 || st.Z != 12 {
+		t.Errorf("from a shared URL got %+v, want Spanish, shelters, open now, at 49.25, -123.1 zoom 12", st)
+	}
+	p.do("back to the list", chromedp.Click(chromedp.CSS("#d-close")))
+	p.waitFor("the list is shown", `!document.getElementById('list-view').hidden`)
+
+	t.Run("print", func(t *testing.T) {
+		if _, err := chromedp.Call(p.ctx, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{Media: "print"}); err != nil {
+			t.Fatal(err)
+		}
+		defer chromedp.Call(p.ctx, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{})
+		var pr struct {
+			Map, Search, Chips string
+			Items, WithText    int
+			First              string
+		}
+		p.eval(`(() => { const d = (sel) => getComputedStyle(document.querySelector(sel)).display;
+			const items = [...document.querySelectorAll('#list li')];
+			return { Map: d('.map-wrap'), Search: d('#search'), Chips: d('.filters'), Items: items.length,
+				WithText: items.filter(li => getComputedStyle(li.querySelector('.print-only')).display === 'block' && li.querySelector('.print-only').textContent.trim() !== '').length,
+				First: items.length ? items[0].querySelector('.print-only').innerText : '' }; })()`, &pr)
+		if pr.Map != "none" || pr.Search != "none" || pr.Chips != "none" {
+			t.Errorf("printing shows the map (%s), search (%s) or filters (%s); want none of them", pr.Map, pr.Search, pr.Chips)
+		}
+		if pr.Items == 0 || pr.WithText != pr.Items {
+			t.Errorf("printing shows address, phone and hours for %d of %d sites, want all", pr.WithText, pr.Items)
+		}
+		t.Logf("first printed site: %q", pr.First)
+	})
+
+	t.Run("csv", func(t *testing.T) {
+		dir := t.TempDir()
+		if _, err := chromedp.CallBrowser(p.ctx, browser.SetDownloadBehavior, browser.SetDownloadBehaviorParams{Behavior: browser.SetDownloadBehaviorBehaviorAllow, DownloadPath: dir}); err != nil {
+			t.Fatal(err)
+		}
+		names := []string{}
+		p.eval(`[...document.querySelectorAll('#list button[data-id] .name')].map(e => e.textContent)`, &names)
+		p.do("download the CSV", chromedp.Click(chromedp.CSS("#csv")))
+		path := filepath.Join(dir, "aidmap-sites.csv")
+		var b []byte
+		deadline := time.Now().Add(20 * time.Second)
+		for tick := time.NewTicker(50 * time.Millisecond); ; <-tick.C { // polls the condition "the file is complete"
+			var err error
+			if b, err = os.ReadFile(path); err == nil && len(b) > 0 && b[len(b)-1] == '\n' {
+				tick.Stop()
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("no CSV downloaded to %s", dir)
+			}
+		}
+		rows, err := csv.NewReader(strings.NewReader(strings.TrimPrefix(string(b), "\ufeff"))).ReadAll()
+		if err != nil {
+			t.Fatalf("the CSV does not parse: %v", err)
+		}
+		if len(rows) != len(names)+1 || rows[0][0] != es["share.name"] {
+			t.Fatalf("got %d rows with header %q, want a header in Spanish and the %d listed sites", len(rows), rows[0], len(names))
+		}
+		for i, n := range names {
+			if rows[i+1][0] != n {
+				t.Errorf("row %d: got name %q, want %q", i+1, rows[i+1][0], n)
+			}
+		}
+		for _, tc := range []struct{ in, want string }{
+			{"Food bank", "Food bank"},
+			{`=HYPERLINK("http://x","y")`, `"'=HYPERLINK(""http://x"",""y"")"`},
+			{"+1 604-555-0100", "'+1 604-555-0100"},
+			{"-2+3", "'-2+3"},
+			{"@SUM(A1)", "'@SUM(A1)"},
+			{"\tx", "'\tx"},
+			{"\rx", "\"'\rx\""},
+			{"a, b", `"a, b"`},
+			{"", ""},
+		} {
+			var got string
+			p.eval(`aidmap.csvCell(`+jsString(tc.in)+`)`, &got)
+			if got != tc.want {
+				t.Errorf("csvCell(%q) = %q, want %q", tc.in, got, tc.want)
+			}
+		}
+	})
 }

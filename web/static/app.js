@@ -1165,7 +1165,7 @@ function registerServiceWorker() {
 }
 
 // For tests and for looking around in the browser's console.
-globalThis.aidmap = { get map() { return state.map; }, openState };
+globalThis.aidmap = { get map() { return state.map; }, openState, csvCell };
 
 // startMap creates the map, or returns null when this browser cannot draw it (no WebGL):
 // the list and details still work then.
