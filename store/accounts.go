@@ -52,6 +52,8 @@ type Accounts interface {
 	History(ctx context.Context, orgID string, q HistoryQuery) ([]HistoryEntry, error)
 	// ChangedLater returns the IDs of sites that the upload changed and that a later change
 	// (of another upload) changed again: the sites a rollback of the upload would overwrite.
+	// Changes undone since do not count: those of an upload that was rolled back, and those
+	// of rollbacks of other uploads (a rollback of this upload does: it cannot be undone twice).
 	ChangedLater(ctx context.Context, orgID, uploadID string) ([]string, error)
 }
 
@@ -164,6 +166,8 @@ type HistoryEntry struct {
 	At             time.Time       `json:"at"`
 	Before         json.RawMessage `json:"before"`
 	After          json.RawMessage `json:"after"`
+	// RollbackOf is the upload this entry's upload undid, when it was a rollback.
+	RollbackOf string `json:"rollback_of,omitempty"`
 }
 
 // Kind says what the change did: created, retired or updated.
@@ -192,7 +196,9 @@ var ErrLaterChanges = errors.New("later changes to the same sites")
 // Rollback undoes upload uploadID of the organisation with a new upload (newID, by actor):
 // every site it created is retired, every site it updated or retired is written back as it was
 // before. It refuses (ErrConflict) when a later upload changed any of the same sites, naming
-// up to ten of them, since restoring them would silently undo that later work. A dry-run
+// up to ten of them, since restoring them would silently undo that later work; later uploads
+// that were rolled back themselves do not count, so uploads can be undone newest first. A
+// rollback is not rolled back (ErrConflict): the file is uploaded again instead. A dry-run
 // upload changed nothing and an unknown one is ErrNotFound.
 func Rollback(ctx context.Context, s Store, a Accounts, orgID, uploadID, newID, actor string) (UploadResult, error) {
 	later, err := a.ChangedLater(ctx, orgID, uploadID)
@@ -204,7 +210,12 @@ func Rollback(ctx context.Context, s Store, a Accounts, orgID, uploadID, newID, 
 		return UploadResult{}, fmt.Errorf("store: rollback %s: %d sites were changed again later (%v): %w: %w",
 			uploadID, len(later), names, ErrLaterChanges, aidmap.ErrConflict)
 	}
-	up, err := s.BeginUpload(ctx, orgID, UploadOptions{Actor: actor, UploadID: newID})
+	if first, err := a.History(ctx, orgID, HistoryQuery{UploadID: uploadID, Limit: 1}); err != nil {
+		return UploadResult{}, fmt.Errorf("store: rollback %s: %w", uploadID, err)
+	} else if len(first) > 0 && first[0].RollbackOf != "" {
+		return UploadResult{}, fmt.Errorf("store: rollback %s: it is itself a rollback; upload the file again instead: %w", uploadID, aidmap.ErrConflict)
+	}
+	up, err := s.BeginUpload(ctx, orgID, UploadOptions{Actor: actor, UploadID: newID, RollbackOf: uploadID})
 	if err != nil {
 		return UploadResult{}, fmt.Errorf("store: rollback %s: %w", uploadID, err)
 	}

@@ -129,6 +129,8 @@ type UploadOptions struct {
 	// UploadID is the upload record the history entries belong to (see Accounts); rollback
 	// undoes by it.
 	UploadID string
+	// RollbackOf is the upload this one undoes (set by Rollback), recorded with its history.
+	RollbackOf string
 }
 
 // Upload is a streaming write opened by Store.BeginUpload. Its methods must not be called

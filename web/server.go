@@ -2,7 +2,8 @@
 // and the embedded map app. Handlers parse and validate input, ask the in-memory index (or the
 // store, for writes and readiness) and encode; they hold no SQL and no state of their own.
 //
-// It may import the domain, geo and store; only cmd wires concrete types into it.
+// It may import the domain, geo, store and ingest (uploads over HTTP run its pipeline); only
+// cmd wires concrete types into it.
 package web
 
 import (
@@ -53,6 +54,10 @@ type Config struct {
 	Fonts *fonts.Library
 	// Basemap is served at /tiles/basemap; nil means the embedded world overview.
 	Basemap *basemap.Archive
+	// Uploads enables the organisations' API (/api/v1/orgs/...) and /manage (see Uploads).
+	Uploads Uploads
+	// PublicPerMinute limits requests to the public API per client IP a minute; 0 is no limit.
+	PublicPerMinute int
 }
 
 // Server serves aidmap over HTTP.
@@ -67,6 +72,8 @@ type Server struct {
 	basemap  *basemap.Archive
 	metrics  *metrics
 	handler  http.Handler
+	up       *uploads // nil: no organisations' API
+	public   int      // PublicPerMinute
 }
 
 // NewServer returns a server ready to be mounted; it starts nothing.
@@ -86,6 +93,7 @@ func NewServer(cfg Config) *Server {
 	if s.static == nil {
 		s.static = embeddedStatic()
 	}
+	s.up, s.public = newUploads(cfg.Uploads), cfg.PublicPerMinute
 	s.fonts = s.loadFonts(cfg.Fonts)
 	s.metrics = newMetrics(s.source)
 	s.handler = s.routes()
@@ -106,13 +114,30 @@ func (s *Server) routes() http.Handler {
 
 	r.Route("/api/v1", func(r chi.Router) {
 		r.Use(middleware.Compress(5, "application/json", "application/geo+json", "application/problem+json"))
-		r.Get("/", s.handleInfo)
-		r.Get("/info", s.handleInfo)
-		r.Get("/categories", s.handleCategories)
-		r.Get("/sites", s.handleSites)
-		r.Get("/sites/nearest", s.handleNearest)
-		r.Get("/sites/{id}", s.handleSite)
-		r.Get("/geocode", s.handleGeocode)
+		r.Group(func(r chi.Router) {
+			r.Use(limitByIP(s.public))
+			r.Get("/", s.handleInfo)
+			r.Get("/info", s.handleInfo)
+			r.Get("/categories", s.handleCategories)
+			r.Get("/sites", s.handleSites)
+			r.Get("/sites/nearest", s.handleNearest)
+			r.Get("/sites/{id}", s.handleSite)
+			r.Get("/geocode", s.handleGeocode)
+		})
+		if s.up != nil {
+			r.Route("/orgs/{org}", func(r chi.Router) {
+				r.Use(s.requireToken)
+				r.With(limitByToken(s.up.PerTokenPerMinute)).Post("/uploads", s.handleUpload)
+				r.Get("/uploads", s.handleUploads)
+				r.Get("/uploads/{id}", s.handleUploadStatus)
+				r.Post("/uploads/{id}/rollback", s.handleRollback)
+				r.Get("/sites/{id}", s.handleOrgSite)
+				r.Put("/sites/{id}", s.handleEditSite)
+				r.Patch("/sites/{id}", s.handleEditSite)
+				r.Delete("/sites/{id}", s.handleDeleteSite)
+				r.Get("/history", s.handleHistory)
+			})
+		}
 		r.NotFound(func(w http.ResponseWriter, r *http.Request) {
 			writeProblem(w, r, problem{Status: http.StatusNotFound, Detail: "no such API endpoint; see the README's API summary"})
 		})
@@ -133,6 +158,9 @@ func (s *Server) routes() http.Handler {
 	r.With(compress).Get("/tiles/world.json", s.handleArchiveTileJSON("world", basemap.Default))
 	r.With(compress).Get("/tiles/sites.json", s.handleSitesTileJSON)
 	r.With(compress).Get("/", s.handleIndexPage)
+	if s.up != nil {
+		r.With(compress).Get("/manage", s.handleManagePage)
+	}
 	r.With(compress).Handle("/static/*", http.StripPrefix("/static/", s.staticHandler()))
 	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
 		writeProblem(w, r, problem{Status: http.StatusNotFound, Detail: "no such page"})

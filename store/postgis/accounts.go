@@ -212,7 +212,7 @@ func (s *Store) History(ctx context.Context, orgID string, q store.HistoryQuery)
 	if before <= 0 {
 		before = 1<<63 - 1
 	}
-	rows, err := s.pool.Query(ctx, `SELECT id, organization_id, site_id, upload_id, actor, at, before, after
+	rows, err := s.pool.Query(ctx, `SELECT id, organization_id, site_id, upload_id, actor, at, before, after, rollback_of
 		FROM history WHERE organization_id = $1 AND id < $2 AND ($3 = '' OR site_id = $3) AND ($4 = '' OR upload_id = $4)
 		ORDER BY id DESC LIMIT $5`, orgID, before, q.SiteID, q.UploadID, limit)
 	if err != nil {
@@ -227,7 +227,7 @@ func (s *Store) History(ctx context.Context, orgID string, q store.HistoryQuery)
 			b     *string
 			after string
 		)
-		if err := rows.Scan(&h.ID, &h.OrganizationID, &h.SiteID, &h.UploadID, &h.Actor, &at, &b, &after); err != nil {
+		if err := rows.Scan(&h.ID, &h.OrganizationID, &h.SiteID, &h.UploadID, &h.Actor, &at, &b, &after, &h.RollbackOf); err != nil {
 			return nil, fmt.Errorf("postgis: history: %w", err)
 		}
 		h.At = fromTimestamptz(at)
@@ -247,6 +247,8 @@ func (s *Store) History(ctx context.Context, orgID string, q store.HistoryQuery)
 func (s *Store) ChangedLater(ctx context.Context, orgID, uploadID string) ([]string, error) {
 	rows, err := s.pool.Query(ctx, `SELECT DISTINCT h.site_id FROM history h
 		JOIN history l ON l.site_id = h.site_id AND l.id > h.id AND l.upload_id <> h.upload_id
+			AND (l.rollback_of = '' OR l.rollback_of = h.upload_id)
+			AND NOT EXISTS (SELECT 1 FROM history r WHERE r.rollback_of = l.upload_id)
 		WHERE h.upload_id = $1 AND h.organization_id = $2 ORDER BY h.site_id`, uploadID, orgID)
 	if err != nil {
 		return nil, fmt.Errorf("postgis: changed later: %w", unavailable(ctx, err))

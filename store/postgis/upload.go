@@ -546,14 +546,14 @@ func (u *upload) history(ctx context.Context, start int64) error {
 			str := string(j)
 			b = &str
 		}
-		entries = append(entries, []any{u.orgID, site.ID, u.opts.UploadID, u.opts.Actor, at, b, string(a)})
+		entries = append(entries, []any{u.orgID, site.ID, u.opts.UploadID, u.opts.Actor, at, b, string(a), u.opts.RollbackOf})
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
 		return err
 	}
 	_, err = u.tx.CopyFrom(ctx, pgx.Identifier{"history"},
-		[]string{"organization_id", "site_id", "upload_id", "actor", "at", "before", "after"},
+		[]string{"organization_id", "site_id", "upload_id", "actor", "at", "before", "after", "rollback_of"},
 		pgx.CopyFromRows(entries))
 	return err
 }

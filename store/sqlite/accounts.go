@@ -204,7 +204,7 @@ func (s *Store) History(ctx context.Context, orgID string, q store.HistoryQuery)
 	if before <= 0 {
 		before = 1<<63 - 1
 	}
-	rows, err := s.rdb.QueryContext(ctx, `SELECT id, organization_id, site_id, upload_id, actor, at, before, after
+	rows, err := s.rdb.QueryContext(ctx, `SELECT id, organization_id, site_id, upload_id, actor, at, before, after, rollback_of
 		FROM history WHERE organization_id = ? AND id < ? AND (? = '' OR site_id = ?) AND (? = '' OR upload_id = ?)
 		ORDER BY id DESC LIMIT ?`, orgID, before, q.SiteID, q.SiteID, q.UploadID, q.UploadID, limit)
 	if err != nil {
@@ -219,7 +219,7 @@ func (s *Store) History(ctx context.Context, orgID string, q store.HistoryQuery)
 			b     sql.NullString
 			after string
 		)
-		if err := rows.Scan(&h.ID, &h.OrganizationID, &h.SiteID, &h.UploadID, &h.Actor, &at, &b, &after); err != nil {
+		if err := rows.Scan(&h.ID, &h.OrganizationID, &h.SiteID, &h.UploadID, &h.Actor, &at, &b, &after, &h.RollbackOf); err != nil {
 			return nil, fmt.Errorf("sqlite: history: %w", err)
 		}
 		h.At = time.UnixMicro(at).UTC()
@@ -239,6 +239,8 @@ func (s *Store) History(ctx context.Context, orgID string, q store.HistoryQuery)
 func (s *Store) ChangedLater(ctx context.Context, orgID, uploadID string) ([]string, error) {
 	rows, err := s.rdb.QueryContext(ctx, `SELECT DISTINCT h.site_id FROM history h
 		JOIN history l ON l.site_id = h.site_id AND l.id > h.id AND l.upload_id <> h.upload_id
+			AND (l.rollback_of = '' OR l.rollback_of = h.upload_id)
+			AND NOT EXISTS (SELECT 1 FROM history r WHERE r.rollback_of = l.upload_id)
 		WHERE h.upload_id = ? AND h.organization_id = ? ORDER BY h.site_id`, uploadID, orgID)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: changed later: %w", unavailable(ctx, err))

@@ -521,7 +521,7 @@ func (u *upload) history(ctx context.Context) error {
 		return err
 	}
 	insert, err := u.tx.PrepareContext(ctx, `INSERT INTO history
-		(organization_id, site_id, upload_id, actor, at, before, after) VALUES (?, ?, ?, ?, ?, ?, ?)`)
+		(organization_id, site_id, upload_id, actor, at, before, after, rollback_of) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`)
 	if err != nil {
 		return err
 	}
@@ -540,7 +540,7 @@ func (u *upload) history(ctx context.Context) error {
 			}
 			b = sql.NullString{String: string(j), Valid: true}
 		}
-		if _, err := insert.ExecContext(ctx, u.orgID, after[i].ID, u.opts.UploadID, u.opts.Actor, at, b, string(a)); err != nil {
+		if _, err := insert.ExecContext(ctx, u.orgID, after[i].ID, u.opts.UploadID, u.opts.Actor, at, b, string(a), u.opts.RollbackOf); err != nil {
 			return fmt.Errorf("history of site %q: %w", after[i].ExternalID, err)
 		}
 	}

@@ -319,11 +319,33 @@ func testRollback(t *testing.T, s store.Store, a store.Accounts) {
 	// up2 is undone now: undoing it again would overwrite the rollback's own changes.
 	_, err = store.Rollback(ctx, s, a, "fbs", "up2", "rb2", "tok1")
 	checkErr(t, "Rollback twice", err, aidmap.ErrConflict)
-	// up1's sites were changed later (by up2 and rb1): refused, naming them.
+	// A rollback is not rolled back.
+	_, err = store.Rollback(ctx, s, a, "fbs", "rb1", "rb2", "tok1")
+	checkErr(t, "Rollback of a rollback", err, aidmap.ErrConflict)
+
+	// up3 changes s0 again: up1 cannot be undone under it, and the error names s0.
+	again := sites[0]
+	again.Phone = "+1 604 555 0199"
+	upload(t, s, "up3", store.UploadOptions{}, []aidmap.Site{again})
 	_, err = store.Rollback(ctx, s, a, "fbs", "up1", "rb3", "tok1")
 	checkErr(t, "Rollback of an overwritten upload", err, store.ErrLaterChanges)
-	if err == nil || !strings.Contains(err.Error(), sites[0].ID) {
-		t.Errorf("Rollback error %v does not name %s", err, sites[0].ID)
+	if err == nil || !strings.Contains(err.Error(), sites[0].ID) || strings.Contains(err.Error(), sites[1].ID) {
+		t.Errorf("Rollback error %v names not exactly %s", err, sites[0].ID)
+	}
+	// Undone newest first, up3 then up1 (up2 and its rollback no longer count): up1's sites
+	// are retired, as before it.
+	_, err = store.Rollback(ctx, s, a, "fbs", "up3", "rb3", "tok1")
+	checkErr(t, "Rollback(up3)", err, nil)
+	checkSite(t, "s0 after undoing up3", mustSite(t, s, sites[0].ID), sites[0])
+	res, err = store.Rollback(ctx, s, a, "fbs", "up1", "rb4", "tok1")
+	checkErr(t, "Rollback(up1)", err, nil)
+	if res.Retired != 2 {
+		t.Errorf("Rollback(up1): got %+v, want 2 retired", res)
+	}
+	for _, site := range sites[:2] {
+		if got := mustSite(t, s, site.ID); got.Status != aidmap.StatusRetired {
+			t.Errorf("%s after undoing up1: status %s, want retired", site.ExternalID, got.Status)
+		}
 	}
 	// Another organisation cannot roll it back: it has no history there.
 	_, err = store.Rollback(ctx, s, a, "other", "up2", "rb4", "tok3")
