@@ -13,7 +13,9 @@ import (
 	"time"
 
 	"github.com/aidmap/aidmap"
+	"github.com/aidmap/aidmap/ingest"
 	"github.com/aidmap/aidmap/store"
+	"github.com/aidmap/aidmap/web"
 )
 
 // slugPattern is what an organisation ID may be: it appears in URLs
@@ -228,4 +230,39 @@ func parseExpiry(s string) (time.Duration, error) {
 func accountsUsage(stderr io.Writer, msg string) error {
 	fmt.Fprintf(stderr, "aidmap: %s\n", msg)
 	return errUsage
+}
+
+// uploadFlags configure the organisations' API of `aidmap serve` (uploads over HTTP).
+type uploadFlags struct {
+	maxBytes, rows, workers, perToken, publicRate *int
+}
+
+func addUploadFlags(fs *flagSet) uploadFlags {
+	return uploadFlags{
+		maxBytes:   fs.Int("max-upload-bytes", web.DefaultMaxBodyBytes, "largest upload body accepted over HTTP, in bytes (413 above it)"),
+		rows:       fs.Int("upload-rows", web.DefaultMaxRows, "most rows one upload over HTTP may have"),
+		workers:    fs.Int("upload-workers", 2, "uploads over HTTP processed at once (each holds its file in memory)"),
+		perToken:   fs.Int("upload-rate", 10, "uploads one token may start a minute (429 above it); -1 for no limit"),
+		publicRate: fs.Int("rate-limit", 600, "requests a minute one client IP may make to the public API (429 above it); 0 for no limit"),
+	}
+}
+
+// config returns the server's upload configuration: off when the store keeps no accounts.
+func (f uploadFlags) config(st store.Store, g ingest.Geocoder) (web.Uploads, error) {
+	switch {
+	case *f.maxBytes < 1:
+		return web.Uploads{}, fmt.Errorf("--max-upload-bytes %d: want a positive number of bytes", *f.maxBytes)
+	case *f.rows < 1:
+		return web.Uploads{}, fmt.Errorf("--upload-rows %d: want a positive number", *f.rows)
+	case *f.workers < 1 || *f.workers > 64:
+		return web.Uploads{}, fmt.Errorf("--upload-workers %d: want 1 to 64", *f.workers)
+	case *f.publicRate < 0:
+		return web.Uploads{}, fmt.Errorf("--rate-limit %d: want 0 (no limit) or more", *f.publicRate)
+	}
+	acc, ok := st.(web.AccountStore)
+	if !ok {
+		return web.Uploads{}, nil
+	}
+	return web.Uploads{Store: acc, Geocoder: g, MaxBodyBytes: int64(*f.maxBytes), MaxRows: *f.rows,
+		Workers: *f.workers, PerTokenPerMinute: *f.perToken}, nil
 }

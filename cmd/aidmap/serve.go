@@ -89,6 +89,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	gf := addGeocoderFlags(fs)
 	bf := addBasemapFlags(fs)
 	lf := addLogFlags(fs)
+	uf := addUploadFlags(fs)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -138,7 +139,12 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		go geocode.Follow(runCtx, gz, geocoder.Embedded(), gazVersion, max(5*time.Second, *syncEvery), logger)
 	}
 
-	srv := web.NewServer(web.Config{Source: follower, Store: st, Logger: logger, Version: buildVersion(), Geocoder: geocoder, Basemap: bm})
+	uploads, err := uf.config(st, ingestGeocoder{geocoder, aidmap.PrecisionStreet})
+	if err != nil {
+		return err
+	}
+	srv := web.NewServer(web.Config{Source: follower, Store: st, Logger: logger, Version: buildVersion(), Geocoder: geocoder, Basemap: bm,
+		Uploads: uploads, PublicPerMinute: *uf.publicRate})
 	httpServer := web.NewHTTPServer(*addr, srv.Handler(), logger)
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
@@ -161,6 +167,10 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	if err := <-served; err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return fmt.Errorf("serve: %w", err)
+	}
+	// Uploads still running finish (or are rolled back when the timeout ends them).
+	if err := srv.WaitUploads(shutdownCtx); err != nil {
+		logger.Warn("uploads still running at shutdown were abandoned; nothing of them was written", "err", err)
 	}
 	logger.Info("stopped")
 	return nil
