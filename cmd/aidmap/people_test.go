@@ -21,6 +21,7 @@ import (
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 
 	"github.com/aidmap/aidmap"
 )
@@ -763,5 +764,131 @@ func TestPeopleShare(t *testing.T) {
 				t.Errorf("csvCell(%q) = %q, want %q", tc.in, got, tc.want)
 			}
 		}
+	})
+}
+
+// axe runs axe-core (testdata/axe-core, injected here, never served) on the page and fails the
+// test on serious or critical violations.
+func (p *people) axe(state string) {
+	p.t.Helper()
+	src, err := os.ReadFile(filepath.Join("testdata", "axe-core", "axe.min.js"))
+	if err != nil {
+		p.t.Fatal(err)
+	}
+	var loaded bool
+	p.eval(`typeof axe !== 'undefined'`, &loaded)
+	if !loaded {
+		p.do("inject axe-core", chromedp.Evaluate[chromedp.Void](string(src)))
+	}
+	type violation struct {
+		ID, Impact, Help string
+		Nodes            []string
+	}
+	var vs []violation
+	p.eval(`axe.run(document, { resultTypes: ['violations'] }).then(r => r.violations.map(v => ({
+		ID: v.id, Impact: v.impact || '', Help: v.help, Nodes: v.nodes.slice(0, 5).map(n => n.target.join(' ')) })))`, &vs)
+	for _, v := range vs {
+		if v.Impact == "serious" || v.Impact == "critical" {
+			p.t.Errorf("%s: axe %s violation %s (%s) on %v", state, v.Impact, v.ID, v.Help, v.Nodes)
+		} else {
+			p.t.Logf("%s: axe %s violation %s (%s) on %v", state, v.Impact, v.ID, v.Help, v.Nodes)
+		}
+	}
+}
+
+// focused describes the focused element and whether its focus is visible.
+type focused struct {
+	ID, DataID, Tag string
+	Outline         string
+	OutlineWidth    float64
+}
+
+func (p *people) focused() focused {
+	p.t.Helper()
+	var f focused
+	p.eval(`(() => { const e = document.activeElement, cs = getComputedStyle(e);
+		return { ID: e.id, DataID: e.dataset.id || '', Tag: e.tagName.toLowerCase(), Outline: cs.outlineStyle, OutlineWidth: parseFloat(cs.outlineWidth) || 0 }; })()`, &f)
+	return f
+}
+
+// TestPeopleAccessible: axe-core finds no serious or critical problem in the list, the
+// details or the Arabic page; the list is usable with the keyboard alone, focus always
+// visible; controls are at least 24 px; reduced motion turns the map's flights into jumps.
+func TestPeopleAccessible(t *testing.T) {
+	p := newPeople(t, peopleOpts{})
+	p.open("/")
+	p.waitFor("the map is ready", `Boolean(aidmap.map && aidmap.map.loaded())`)
+	p.axe("list")
+
+	t.Run("keyboard", func(t *testing.T) {
+		p.do("press Tab", chromedp.KeyEvent(kb.Tab))
+		if f := p.focused(); f.Tag != "a" || f.Outline == "none" || f.OutlineWidth < 2 {
+			t.Fatalf("first Tab: got focus %+v, want the visible skip link", f)
+		}
+		p.do("follow the skip link", chromedp.KeyEvent(kb.Enter))
+		p.waitFor("the list heading has focus", `document.activeElement.id === 'list-heading'`)
+		p.do("press Tab", chromedp.KeyEvent(kb.Tab))
+		ids := p.listIDs()
+		first := p.focused()
+		if first.DataID != ids[0] || first.Outline == "none" || first.OutlineWidth < 2 {
+			t.Fatalf("Tab after the skip link: got focus %+v, want the first site (%s) with a visible outline", first, ids[0])
+		}
+		p.do("press Tab", chromedp.KeyEvent(kb.Tab))
+		if f := p.focused(); f.DataID != ids[1] {
+			t.Fatalf("second Tab: got focus %+v, want the second site", f)
+		}
+		p.do("open it with Enter", chromedp.KeyEvent(kb.Enter))
+		p.waitFor("the details have focus", `!document.getElementById('details').hidden && document.activeElement.id === 'd-name'`)
+		p.axe("details")
+		p.do("close with Escape", chromedp.KeyEvent(kb.Escape))
+		p.waitFor("focus is back on the site in the list", `document.activeElement.dataset.id === `+jsString(ids[1]))
+		p.do("press Shift+Tab", chromedp.KeyEvent(kb.Tab, chromedp.KeyModifiers(chromedp.ModifierShift)))
+		if f := p.focused(); f.DataID != ids[0] {
+			t.Errorf("Shift+Tab: got focus %+v, want the first site", f)
+		}
+	})
+
+	t.Run("target size", func(t *testing.T) {
+		var targets []string
+		p.eval(`[...document.querySelectorAll('.side button, .side select, .side input, .top select')]
+			.filter(e => e.offsetParent !== null)
+			.map(e => { const r = e.getBoundingClientRect();
+				return (e.id || e.className || e.tagName) + (e.value ? '=' + e.value : '') + ' ' + Math.round(r.width) + 'x' + Math.round(r.height); })`, &targets)
+		if len(targets) < 20 {
+			t.Fatalf("found only %d controls to measure: %q", len(targets), targets)
+		}
+		for _, s := range targets {
+			var w, h int
+			if i := strings.LastIndexByte(s, ' '); i < 0 {
+				t.Fatalf("bad target %q", s)
+			} else if _, err := fmt.Sscanf(s[i+1:], "%dx%d", &w, &h); err != nil {
+				t.Fatalf("bad target %q: %v", s, err)
+			}
+			if w < 24 || h < 24 {
+				t.Errorf("target smaller than 24 px: %s", s)
+			}
+		}
+	})
+
+	t.Run("reduced motion", func(t *testing.T) {
+		if _, err := chromedp.Call(p.ctx, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{
+			Features: []*emulation.MediaFeature{{Name: "prefers-reduced-motion", Value: "reduce"}}}); err != nil {
+			t.Fatal(err)
+		}
+		defer chromedp.Call(p.ctx, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{})
+		var moved struct{ Moving, Reduced bool }
+		p.eval(`(() => { document.querySelectorAll('#list button[data-id]')[2].click();
+			return { Reduced: matchMedia('(prefers-reduced-motion: reduce)').matches, Moving: aidmap.map.isMoving() }; })()`, &moved)
+		if !moved.Reduced || moved.Moving {
+			t.Errorf("with reduced motion got %+v, want the map to jump, not fly", moved)
+		}
+		p.do("close", chromedp.KeyEvent(kb.Escape))
+	})
+
+	t.Run("arabic", func(t *testing.T) {
+		p.open("/?lang=ar")
+		p.waitFor("the page is in Arabic", `document.documentElement.dir === 'rtl'`)
+		p.axe("arabic")
+		p.shot("arabic-list")
 	})
 }
