@@ -510,3 +510,26 @@ func FuzzUploadEndpoint(f *testing.F) {
 		}
 	})
 }
+
+// TestOrgManagePage serves /manage with a CSP that allows no inline script, and its files.
+func TestOrgManagePage(t *testing.T) {
+	e := newAccountsEnv(t, Uploads{}, 0)
+	resp, b := e.do("GET", "/manage", "", "", nil)
+	csp := resp.Header.Get("Content-Security-Policy")
+	if resp.StatusCode != 200 || !strings.Contains(string(b), `src="/static/manage/manage.js"`) ||
+		!strings.Contains(csp, "script-src 'self'") || strings.Contains(csp, "unsafe-inline") || !strings.Contains(csp, "frame-ancestors 'none'") {
+		t.Fatalf("/manage: %d, CSP %q", resp.StatusCode, csp)
+	}
+	if strings.Contains(string(b), "<script>") || strings.Contains(string(b), " on") && strings.Contains(string(b), "onclick") {
+		t.Errorf("/manage has inline script")
+	}
+	for _, f := range []string{"/static/manage/manage.js", "/static/manage/manage.css"} {
+		if resp, _ := e.do("GET", f, "", "", nil); resp.StatusCode != 200 {
+			t.Errorf("%s: %d", f, resp.StatusCode)
+		}
+	}
+	js, _ := staticFiles.ReadFile("static/manage/manage.js")
+	if strings.Contains(string(js), "innerHTML") || strings.Contains(string(js), "insertAdjacentHTML") {
+		t.Errorf("manage.js writes HTML; server texts must go in with textContent")
+	}
+}
