@@ -3,6 +3,7 @@ package pmtiles
 import (
 	"bytes"
 	"compress/gzip"
+	"encoding/binary"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -69,18 +70,42 @@ func decompress(b []byte, c Compression, limit int64) ([]byte, error) {
 		if err != nil {
 			return nil, fmt.Errorf("gzip: %w", err)
 		}
-		var out bytes.Buffer
-		// Most gzip data here is a directory or JSON that compresses 3-10 times: start near that.
-		out.Grow(int(min(limit, int64(len(b))*4, 1<<20)))
-		if _, err := out.ReadFrom(io.LimitReader(zr, limit+1)); err != nil {
+		// A gzip member ends with its uncompressed size (mod 2^32): allocate that once, as
+		// far as the limit allows; a false size only costs a regrowth or some spare room.
+		hint := int64(1 << 10)
+		if len(b) >= 18 {
+			// Deflate expands at most 1032 times: a larger claim is a lie.
+			hint = min(int64(binary.LittleEndian.Uint32(b[len(b)-4:])), int64(len(b))*1032)
+		}
+		out, err := readAll(zr, min(hint, limit)+1, limit)
+		if err != nil {
 			return nil, fmt.Errorf("gzip: %w", err)
 		}
-		if int64(out.Len()) > limit {
-			return nil, fmt.Errorf("more than %d bytes once decompressed", limit)
-		}
-		return out.Bytes(), nil
+		return out, nil
 	}
 	return nil, fmt.Errorf("%s is not supported", c)
+}
+
+// readAll reads r to its end into a buffer of initial capacity size, failing past limit
+// bytes.
+func readAll(r io.Reader, size, limit int64) ([]byte, error) {
+	out := make([]byte, 0, size)
+	for {
+		if len(out) == cap(out) {
+			out = append(out, 0)[:len(out)] // let append pick the growth
+		}
+		n, err := r.Read(out[len(out):cap(out)])
+		out = out[:len(out)+n]
+		if int64(len(out)) > limit {
+			return nil, fmt.Errorf("more than %d bytes once decompressed", limit)
+		}
+		if err == io.EOF {
+			return out, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
 }
 
 // compress returns b compressed as c says (NoCompression returns b itself). Gzip uses the
