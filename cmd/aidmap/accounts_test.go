@@ -2,10 +2,15 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
+	"io"
+	"net/http"
 	"os/exec"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/aidmap/aidmap"
 )
 
 // aidmapCmd runs the built binary and returns its stdout, stderr and exit code.
@@ -97,5 +102,154 @@ func TestTokenCommands(t *testing.T) {
 				t.Errorf("exit %d, stderr %q; want 2 and %q", code, errs, tt.want)
 			}
 		})
+	}
+}
+
+// TestAccountsEndToEnd: an administrator creates two organisations and their tokens with the
+// command line; fbs uploads a file over HTTP to a running server, polls it to the end, sees its
+// sites published, edits one, rolls the upload back and sees them gone; other's token is
+// refused on every fbs endpoint and nothing of fbs changes.
+func TestAccountsEndToEnd(t *testing.T) {
+	dir := t.TempDir()
+	for _, org := range [][2]string{{"fbs", "Food Bank Society"}, {"other", "Other Org"}} {
+		if _, errs, code := aidmapCmd(t, "org", "create", "--slug", org[0], "--name", org[1], "--data-dir", dir); code != 0 {
+			t.Fatalf("org create %s: %s", org[0], errs)
+		}
+	}
+	tokens := map[string]string{}
+	for _, org := range []string{"fbs", "other"} {
+		out, errs, code := aidmapCmd(t, "token", "create", "--org", org, "--data-dir", dir)
+		if code != 0 {
+			t.Fatalf("token create %s: %s", org, errs)
+		}
+		tokens[org] = strings.TrimSpace(out)
+	}
+	base := startServer(t, "--data-dir", dir, "--demo=false", "--sync-interval", "50ms")
+
+	call := func(method, path, token string, body []byte) (int, []byte, http.Header) {
+		t.Helper()
+		req, err := http.NewRequest(method, base+path, bytes.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if token != "" {
+			req.Header.Set("Authorization", "Bearer "+token)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, b, resp.Header
+	}
+	// eventually polls until ok says the condition holds: the index follows the store a
+	// sync interval later, and the upload runs in the background.
+	eventually := func(what string, ok func() bool) {
+		t.Helper()
+		for i := 0; i < 400; i++ {
+			if ok() {
+				return
+			}
+			time.Sleep(25 * time.Millisecond)
+		}
+		t.Fatalf("%s: not after 10 s", what)
+	}
+
+	csv := "id,name,lat,lon,category,confidential\n" +
+		"FB1,Food Bank <b>A</b>,49.2827,-123.1207,food bank,\n" +
+		"SH1,Safe House,49.2612,-123.1139,shelter,yes\n" +
+		"BAD,,49.2,-123.1,food bank,\n"
+	code, b, h := call("POST", "/api/v1/orgs/fbs/uploads?name=sites.csv", tokens["fbs"], []byte(csv))
+	if code != 202 || h.Get("Location") == "" {
+		t.Fatalf("upload: %d %s", code, b)
+	}
+	var rec struct {
+		ID, Status        string
+		Created, Rejected int
+		Report            struct {
+			Problems []struct{ Row int }
+		}
+	}
+	eventually("upload done", func() bool {
+		code, b, _ := call("GET", h.Get("Location"), tokens["fbs"], nil)
+		return code == 200 && json.Unmarshal(b, &rec) == nil && rec.Status != "queued" && rec.Status != "running"
+	})
+	if rec.Status != "done" || rec.Created != 2 || rec.Rejected != 1 || len(rec.Report.Problems) == 0 || rec.Report.Problems[0].Row != 4 {
+		t.Fatalf("upload record: %+v", rec)
+	}
+	fb1, sh1 := aidmap.SiteID("fbs", "FB1"), aidmap.SiteID("fbs", "SH1")
+	eventually("FB1 published", func() bool {
+		code, _, _ := call("GET", "/api/v1/sites/"+fb1, "", nil)
+		return code == 200
+	})
+	// Its own organisation sees the confidential site exactly.
+	code, b, _ = call("GET", "/api/v1/orgs/fbs/sites/"+sh1, tokens["fbs"], nil)
+	var own aidmap.Site
+	if code != 200 || json.Unmarshal(b, &own) != nil || own.Lat != 49.2612 || own.Lon != -123.1139 || !own.Confidential {
+		t.Fatalf("own confidential site: %d %s", code, b)
+	}
+
+	// Everything of fbs is refused to other's token, and changes nothing.
+	for _, ep := range []struct{ method, path string }{
+		{"POST", "/api/v1/orgs/fbs/uploads"},
+		{"GET", "/api/v1/orgs/fbs/uploads"},
+		{"GET", "/api/v1/orgs/fbs/uploads/" + rec.ID},
+		{"POST", "/api/v1/orgs/fbs/uploads/" + rec.ID + "/rollback"},
+		{"GET", "/api/v1/orgs/fbs/sites/" + sh1},
+		{"PUT", "/api/v1/orgs/fbs/sites/" + fb1},
+		{"PATCH", "/api/v1/orgs/fbs/sites/" + fb1},
+		{"DELETE", "/api/v1/orgs/fbs/sites/" + fb1},
+		{"GET", "/api/v1/orgs/fbs/history"},
+	} {
+		if code, b, _ := call(ep.method, ep.path, tokens["other"], []byte(`{"status":"closed"}`)); code != 403 {
+			t.Errorf("other's token: %s %s: got %d %s, want 403", ep.method, ep.path, code, b)
+		}
+		if code, _, _ := call(ep.method, ep.path, "", nil); code != 401 {
+			t.Errorf("no token: %s %s: got %d, want 401", ep.method, ep.path, code)
+		}
+	}
+	// other's own token cannot reach fbs's sites through its own organisation either.
+	if code, _, _ := call("DELETE", "/api/v1/orgs/other/sites/"+fb1, tokens["other"], nil); code != 404 {
+		t.Errorf("other deleting fbs's site via its own path: got %d, want 404", code)
+	}
+
+	// A small fix, then the rollback of the whole upload is refused (the fix came later)…
+	if code, b, _ := call("PATCH", "/api/v1/orgs/fbs/sites/"+fb1, tokens["fbs"], []byte(`{"status":"temporarily_closed"}`)); code != 200 {
+		t.Fatalf("PATCH: %d %s", code, b)
+	}
+	code, b, _ = call("POST", "/api/v1/orgs/fbs/uploads/"+rec.ID+"/rollback", tokens["fbs"], nil)
+	if code != 409 {
+		t.Fatalf("rollback under a later edit: %d %s, want 409", code, b)
+	}
+	// …until the fix is rolled back first; then the upload's sites are gone from the map.
+	var edits struct{ Uploads []struct{ ID, Mode string } }
+	_, b, _ = call("GET", "/api/v1/orgs/fbs/uploads", tokens["fbs"], nil)
+	if json.Unmarshal(b, &edits); len(edits.Uploads) != 2 || edits.Uploads[0].Mode != "edit" {
+		t.Fatalf("uploads: %s", b)
+	}
+	for _, id := range []string{edits.Uploads[0].ID, rec.ID} {
+		if code, b, _ := call("POST", "/api/v1/orgs/fbs/uploads/"+id+"/rollback", tokens["fbs"], nil); code != 200 {
+			t.Fatalf("rollback %s: %d %s", id, code, b)
+		}
+	}
+	eventually("FB1 gone after rollback", func() bool {
+		code, _, _ := call("GET", "/api/v1/sites/"+fb1, "", nil)
+		return code == 404
+	})
+	code, b, _ = call("GET", "/api/v1/orgs/fbs/history", tokens["fbs"], nil)
+	var hist struct{ History []struct{ Kind string } }
+	if json.Unmarshal(b, &hist); code != 200 || len(hist.History) != 6 {
+		t.Errorf("history: %d %s, want 6 entries (2 created, 1 edit, its undo, 2 retired)", code, b)
+	}
+
+	// A revoked token is refused at once.
+	list, _, _ := aidmapCmd(t, "token", "list", "--org", "fbs", "--data-dir", dir)
+	id := strings.Fields(strings.Split(list, "\n")[1])[0]
+	if _, errs, code := aidmapCmd(t, "token", "revoke", id, "--data-dir", dir); code != 0 {
+		t.Fatalf("revoke: %s", errs)
+	}
+	if code, _, _ := call("GET", "/api/v1/orgs/fbs/uploads", tokens["fbs"], nil); code != 401 {
+		t.Errorf("revoked token: got %d, want 401", code)
 	}
 }
