@@ -2,13 +2,19 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
+	"net/url"
+	"os"
 	"os/exec"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/jackc/pgx/v5"
 
 	"github.com/aidmap/aidmap"
 )
@@ -110,21 +116,58 @@ func TestTokenCommands(t *testing.T) {
 // sites published, edits one, rolls the upload back and sees them gone; other's token is
 // refused on every fbs endpoint and nothing of fbs changes.
 func TestAccountsEndToEnd(t *testing.T) {
-	dir := t.TempDir()
+	accountsEndToEnd(t, "--data-dir", t.TempDir())
+}
+
+// TestAccountsEndToEndPostGIS runs the same against PostGIS (AIDMAP_TEST_DATABASE_URL), in a
+// schema of its own.
+func TestAccountsEndToEndPostGIS(t *testing.T) {
+	base := os.Getenv("AIDMAP_TEST_DATABASE_URL")
+	if base == "" {
+		t.Skip("AIDMAP_TEST_DATABASE_URL is not set")
+	}
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, base)
+	if err != nil {
+		t.Fatalf("connect: %v", err)
+	}
+	defer conn.Close(ctx)
+	schema := fmt.Sprintf("aidmap_e2e_accounts_%d", time.Now().UnixNano())
+	if _, err := conn.Exec(ctx, "CREATE SCHEMA "+schema); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		c, err := pgx.Connect(context.Background(), base)
+		if err == nil {
+			c.Exec(context.Background(), "DROP SCHEMA "+schema+" CASCADE")
+			c.Close(context.Background())
+		}
+	})
+	u, err := url.Parse(base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := u.Query()
+	q.Set("search_path", schema+",public")
+	u.RawQuery = q.Encode()
+	accountsEndToEnd(t, "--database-url", u.String())
+}
+
+func accountsEndToEnd(t *testing.T, storeArgs ...string) {
 	for _, org := range [][2]string{{"fbs", "Food Bank Society"}, {"other", "Other Org"}} {
-		if _, errs, code := aidmapCmd(t, "org", "create", "--slug", org[0], "--name", org[1], "--data-dir", dir); code != 0 {
+		if _, errs, code := aidmapCmd(t, append([]string{"org", "create", "--slug", org[0], "--name", org[1]}, storeArgs...)...); code != 0 {
 			t.Fatalf("org create %s: %s", org[0], errs)
 		}
 	}
 	tokens := map[string]string{}
 	for _, org := range []string{"fbs", "other"} {
-		out, errs, code := aidmapCmd(t, "token", "create", "--org", org, "--data-dir", dir)
+		out, errs, code := aidmapCmd(t, append([]string{"token", "create", "--org", org}, storeArgs...)...)
 		if code != 0 {
 			t.Fatalf("token create %s: %s", org, errs)
 		}
 		tokens[org] = strings.TrimSpace(out)
 	}
-	base := startServer(t, "--data-dir", dir, "--demo=false", "--sync-interval", "50ms")
+	base := startServer(t, append([]string{"--demo=false", "--sync-interval", "50ms"}, storeArgs...)...)
 
 	call := func(method, path, token string, body []byte) (int, []byte, http.Header) {
 		t.Helper()
@@ -244,9 +287,9 @@ func TestAccountsEndToEnd(t *testing.T) {
 	}
 
 	// A revoked token is refused at once.
-	list, _, _ := aidmapCmd(t, "token", "list", "--org", "fbs", "--data-dir", dir)
+	list, _, _ := aidmapCmd(t, append([]string{"token", "list", "--org", "fbs"}, storeArgs...)...)
 	id := strings.Fields(strings.Split(list, "\n")[1])[0]
-	if _, errs, code := aidmapCmd(t, "token", "revoke", id, "--data-dir", dir); code != 0 {
+	if _, errs, code := aidmapCmd(t, append([]string{"token", "revoke", id}, storeArgs...)...); code != 0 {
 		t.Fatalf("revoke: %s", errs)
 	}
 	if code, _, _ := call("GET", "/api/v1/orgs/fbs/uploads", tokens["fbs"], nil); code != 401 {
