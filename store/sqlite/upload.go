@@ -50,11 +50,12 @@ type upload struct {
 	done  bool  // committed or rolled back
 
 	lookup, write *sql.Stmt
-	seen          *store.IDSet           // the IDs added
-	before        map[string]aidmap.Site // with opts.Actor: stored state of each site written
-	find          *sql.Stmt              // with opts.Actor: a stored site by ID
-	keep, retired map[string]bool        // the IDs given to Keep and Retire
-	sites         int64                  // the organisation's sites before the upload
+	seen          *store.IDSet // the IDs added
+	// With opts.Actor, find reads a stored site before it is written and history records
+	// the change: as the upload goes, so memory stays one batch however large the upload.
+	find, history *sql.Stmt
+	keep, retired map[string]bool // the IDs given to Keep and Retire
+	sites         int64           // the organisation's sites before the upload
 
 	// track collects each added site's ID and outcome, for UpsertSites.
 	track bool
@@ -143,8 +144,11 @@ func (u *upload) prepare(ctx context.Context) error {
 		return err
 	}
 	if u.opts.Actor != "" {
-		u.before = map[string]aidmap.Site{}
 		if u.find, err = tx.PrepareContext(ctx, `SELECT `+sqlSiteColumns+` FROM sites WHERE id = ?`); err != nil {
+			return err
+		}
+		if u.history, err = tx.PrepareContext(ctx, `INSERT INTO history
+			(organization_id, site_id, upload_id, actor, at, before, after, rollback_of) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`); err != nil {
 			return err
 		}
 	}
@@ -219,6 +223,7 @@ func (u *upload) addRows(ctx context.Context, rows []siteRow) error {
 	var (
 		hash  []byte
 		kinds []int8 // by batch index, when tracked
+		err   error
 	)
 	if u.track {
 		kinds = make([]int8, len(rows))
@@ -237,8 +242,9 @@ func (u *upload) addRows(ctx context.Context, rows []siteRow) error {
 				kinds[i] = outcomeUnchanged
 			}
 		}
+		var before *aidmap.Site
 		if u.find != nil {
-			if err := u.keepBefore(ctx, r.id); err != nil {
+			if before, err = u.stored(ctx, r.id); err != nil {
 				return err
 			}
 		}
@@ -256,6 +262,15 @@ func (u *upload) addRows(ctx context.Context, rows []siteRow) error {
 			u.res.Unchanged++
 		} else {
 			u.res.Updated++ // created ones are told apart at Commit, by counting
+			if u.history != nil {
+				after, err := r.site()
+				if err != nil {
+					return err
+				}
+				if err := u.record(ctx, before, &after); err != nil {
+					return err
+				}
+			}
 		}
 	}
 	if u.track {
@@ -328,11 +343,6 @@ func (u *upload) commit(ctx context.Context) (store.UploadResult, error) {
 		return store.UploadResult{}, u.fail(err)
 	}
 	u.res.Retired = retired
-	if u.opts.Actor != "" {
-		if err := u.history(ctx); err != nil {
-			return store.UploadResult{}, u.fail(err)
-		}
-	}
 	version := u.start
 	if u.res.Created+u.res.Updated+retired > 0 {
 		// The highest version written: the last changed site's. Unchanged sites skip theirs,
@@ -348,6 +358,7 @@ func (u *upload) commit(ctx context.Context) (store.UploadResult, error) {
 	u.write.Close()
 	if u.find != nil {
 		u.find.Close()
+		u.history.Close()
 	}
 	u.seen = nil
 	if u.opts.DryRun {
@@ -406,8 +417,10 @@ func (u *upload) retire(ctx context.Context) (int, error) {
 	now := micros(u.opts.Now)
 	after, n := "", 0
 	batch := make([]siteRow, 0, retireBatch)
+	var befores []aidmap.Site // with history: the batch's sites as stored before
 	for {
 		batch = batch[:0]
+		befores = befores[:0]
 		rows, err := find.QueryContext(ctx, u.orgID, after, named, retireBatch)
 		if err != nil {
 			return n, err
@@ -426,13 +439,13 @@ func (u *upload) retire(ctx context.Context) (int, error) {
 			if added := u.seen.Has(id); added || !u.retired[id] && (!u.opts.RetireMissing || u.keep[id]) {
 				continue
 			}
-			if u.before != nil {
+			if u.history != nil {
 				site, err := r.decode()
 				if err != nil {
 					rows.Close()
 					return n, err
 				}
-				u.before[id] = site
+				befores = append(befores, site)
 			}
 			// The stored row with the new status: its content hash changes with it.
 			batch = append(batch, siteRow{id: id, orgID: r.site.OrganizationID,
@@ -449,6 +462,13 @@ func (u *upload) retire(ctx context.Context) (int, error) {
 			v := u.start + u.added + int64(n) + 1
 			if _, err := update.ExecContext(ctx, r.status, r.updatedAt, v, r.hash[:], r.id); err != nil {
 				return n, fmt.Errorf("retire site %q: %w", r.externalID, err)
+			}
+			if u.history != nil {
+				after := befores[i]
+				after.Status, after.UpdatedAt = aidmap.StatusRetired, fromMicros(r.updatedAt)
+				if err := u.record(ctx, &befores[i], &after); err != nil {
+					return n, err
+				}
 			}
 			n++
 		}
@@ -470,79 +490,53 @@ func (u *upload) Rollback(ctx context.Context) error {
 	return nil
 }
 
-// keepBefore remembers the stored state of the site with the given ID, if there is one, before
-// the upload writes it: history needs it, and only the upload's own transaction sees it.
-func (u *upload) keepBefore(ctx context.Context, id string) error {
+// stored returns the stored state of the site with the given ID, or nil when there is none,
+// before the upload writes it: history needs it, and only the upload's own transaction sees it.
+func (u *upload) stored(ctx context.Context, id string) (*aidmap.Site, error) {
 	rows, err := u.find.QueryContext(ctx, id)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer rows.Close()
 	if !rows.Next() {
-		return rows.Err()
+		return nil, rows.Err()
 	}
 	var r rawSite
 	if err := rows.Scan(r.dest()...); err != nil {
-		return err
+		return nil, err
 	}
 	site, err := r.decode()
 	if err != nil {
-		return err
+		return nil, err
 	}
-	u.before[id] = site
-	return nil
+	return &site, nil
 }
 
-// history records one entry per site the upload changed: every site of the organisation
-// whose version is above the store's before the upload (the upload holds the write lock, so
-// no other writer gave them), with its stored state before and after.
-func (u *upload) history(ctx context.Context) error {
-	rows, err := u.tx.QueryContext(ctx, `SELECT `+sqlSiteColumns+` FROM sites
-		WHERE version > ? AND organization_id = ? ORDER BY version`, u.start, u.orgID)
+// site decodes the row as it is stored: what reading it back would give.
+func (r *siteRow) site() (aidmap.Site, error) {
+	raw := rawSite{site: aidmap.Site{ID: r.id, OrganizationID: r.orgID, ExternalID: r.externalID, Name: r.name,
+		Lat: r.lat, Lon: r.lon, Confidential: r.confidential}, status: r.status,
+		updatedAt: r.updatedAt, verifiedAt: r.verifiedAt, doc: r.doc}
+	return raw.decode()
+}
+
+// record writes one history entry: the site before (nil when created) and after the change.
+func (u *upload) record(ctx context.Context, before, after *aidmap.Site) error {
+	a, err := store.MarshalHistory(after)
 	if err != nil {
 		return err
 	}
-	var after []aidmap.Site
-	for rows.Next() {
-		var r rawSite
-		if err := rows.Scan(r.dest()...); err != nil {
-			rows.Close()
-			return err
-		}
-		site, err := r.decode()
-		if err != nil {
-			rows.Close()
-			return err
-		}
-		after = append(after, site)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return err
-	}
-	insert, err := u.tx.PrepareContext(ctx, `INSERT INTO history
-		(organization_id, site_id, upload_id, actor, at, before, after, rollback_of) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`)
-	if err != nil {
-		return err
-	}
-	defer insert.Close()
-	at := u.opts.Now.UnixMicro()
-	for i := range after {
-		a, err := store.MarshalHistory(&after[i])
+	var b sql.NullString
+	if before != nil {
+		j, err := store.MarshalHistory(before)
 		if err != nil {
 			return err
 		}
-		var b sql.NullString
-		if site, ok := u.before[after[i].ID]; ok {
-			j, err := store.MarshalHistory(&site)
-			if err != nil {
-				return err
-			}
-			b = sql.NullString{String: string(j), Valid: true}
-		}
-		if _, err := insert.ExecContext(ctx, u.orgID, after[i].ID, u.opts.UploadID, u.opts.Actor, at, b, string(a), u.opts.RollbackOf); err != nil {
-			return fmt.Errorf("history of site %q: %w", after[i].ExternalID, err)
-		}
+		b = sql.NullString{String: string(j), Valid: true}
+	}
+	if _, err := u.history.ExecContext(ctx, u.orgID, after.ID, u.opts.UploadID, u.opts.Actor,
+		u.opts.Now.UnixMicro(), b, string(a), u.opts.RollbackOf); err != nil {
+		return fmt.Errorf("history of site %q: %w", after.ExternalID, err)
 	}
 	return nil
 }
