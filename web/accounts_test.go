@@ -6,12 +6,14 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"log/slog"
 	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"path/filepath"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -533,3 +535,44 @@ func TestOrgManagePage(t *testing.T) {
 		t.Errorf("manage.js writes HTML; server texts must go in with textContent")
 	}
 }
+
+// TestTokenNeverLogged logs every request at debug level and checks no secret appears, whether
+// the token is valid, unknown or sent where it is refused.
+func TestTokenNeverLogged(t *testing.T) {
+	e := newAccountsEnv(t, Uploads{}, 0)
+	var logs safeBuffer
+	logger := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	src := snapshot{ix: geo.NewIndex(nil, 9), orgs: map[string]aidmap.Organization{}}
+	srv := NewServer(Config{Source: src, Store: e.st, Logger: logger, Uploads: Uploads{Store: e.st}})
+	e.srv = httptest.NewServer(srv.Handler())
+	defer e.srv.Close()
+	e.secrets["guess"] = "aidmap_" + strings.Repeat("A", 43)
+	for _, tok := range []string{"fbs", "other", "expired", "guess"} {
+		e.do("GET", "/api/v1/orgs/fbs/uploads", tok, "", nil)
+		e.do("POST", "/api/v1/orgs/fbs/uploads", tok, "text/csv", []byte(uploadCSV))
+		e.do("PATCH", "/api/v1/orgs/fbs/sites/nope", tok, "application/json", []byte(`{`))
+	}
+	srv.WaitUploads(context.Background())
+	if logs.Len() == 0 {
+		t.Fatal("nothing was logged: the test checks nothing")
+	}
+	for name, secret := range e.secrets {
+		if strings.Contains(logs.String(), secret) || strings.Contains(logs.String(), secret[len(store.TokenPrefix):]) {
+			t.Errorf("the %s token's secret is in the log", name)
+		}
+	}
+}
+
+// safeBuffer is a bytes.Buffer the server's goroutines can log into.
+type safeBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *safeBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+func (s *safeBuffer) Len() int       { s.mu.Lock(); defer s.mu.Unlock(); return s.b.Len() }
+func (s *safeBuffer) String() string { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
