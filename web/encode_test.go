@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/aidmap/aidmap"
+	"github.com/aidmap/aidmap/demo"
 )
 
 func testSite() *aidmap.Site {
@@ -158,5 +159,37 @@ func checkAppendString(t *testing.T, s string) {
 	}
 	if string(got) != string(want) {
 		t.Errorf("appendString(%q): got %s, want %s", s, got, want)
+	}
+}
+
+func TestDistanceBand(t *testing.T) {
+	for _, tt := range []struct{ d, want float64 }{
+		{0, 2000}, {1999.9, 2000}, {2000, 2000}, {2000.1, 5000}, {7300, 10000}, {99_000, 100_000},
+		{1_000_001, 2_000_000}, {3_400_000, 4_000_000},
+	} {
+		if got := distanceBand(tt.d); got != tt.want {
+			t.Errorf("distanceBand(%v) = %v, want %v", tt.d, got, tt.want)
+		}
+	}
+}
+
+func TestConfidentialDistanceIsBanded(t *testing.T) {
+	s := demo.Sites(1, 3)[0]
+	s.Confidential = true
+	b := appendSiteJSON(nil, siteView{site: &s, dist: 3210.4, hasDist: true})
+	var got struct {
+		Distance float64 `json:"distance_m"`
+		Band     bool    `json:"distance_band"`
+	}
+	if err := json.Unmarshal(b, &got); err != nil {
+		t.Fatal(err)
+	}
+	if got.Distance != 5000 || !got.Band {
+		t.Errorf("confidential site: distance_m %v band %v, want 5000 and true: %s", got.Distance, got.Band, b)
+	}
+	s.Confidential = false
+	b = appendSiteJSON(nil, siteView{site: &s, dist: 3210.4, hasDist: true})
+	if err := json.Unmarshal(b, &got); err != nil || got.Distance != 3210.4 {
+		t.Errorf("ordinary site: distance_m %v, want 3210.4", got.Distance)
 	}
 }
