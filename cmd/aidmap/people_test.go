@@ -6,19 +6,24 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"io"
 	"math"
 	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
 	"net/url"
 	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
@@ -891,4 +896,154 @@ func TestPeopleAccessible(t *testing.T) {
 		p.axe("arabic")
 		p.shot("arabic-list")
 	})
+}
+
+// setOffline turns the browser's network off (or back on) for the page and its service worker.
+func (p *people) setOffline(off bool) {
+	p.t.Helper()
+	if _, err := chromedp.Call(p.ctx, network.EmulateNetworkConditionsByRule, network.EmulateNetworkConditionsByRuleParams{
+		EmulateOfflineServiceWorker: &off,
+		MatchedNetworkConditions:    []*network.Conditions{{Offline: off, DownloadThroughput: -1, UploadThroughput: -1}},
+	}); err != nil {
+		p.t.Fatalf("emulate the network: %v", err)
+	}
+	if _, err := chromedp.Call(p.ctx, network.OverrideNetworkState, network.OverrideNetworkStateParams{Offline: off, DownloadThroughput: -1, UploadThroughput: -1}); err != nil {
+		p.t.Fatalf("emulate the network state: %v", err)
+	}
+}
+
+// waitAsync evaluates an async condition until it is true (the page polls it).
+func (p *people) waitAsync(what, cond string) {
+	p.t.Helper()
+	var ok bool
+	p.eval(`(async () => { for (;;) { if (await (`+cond+`)) return true; await new Promise(r => setTimeout(r, 50)); } })()`, &ok)
+	if !ok {
+		p.t.Fatalf("waiting until %s", what)
+	}
+}
+
+// TestPeopleOffline: after one online visit the service worker has kept the app, the last
+// list and the tiles seen; with the network gone, a reload shows the map and the list again
+// and says that the data is saved.
+func TestPeopleOffline(t *testing.T) {
+	en := uiStrings(t, "en")
+	// The browser reaches the server through a proxy that can drop every connection, so that
+	// "offline" holds for the service worker's own fetches too, whatever the emulation covers.
+	target, err := url.Parse(startServer(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var down atomic.Bool
+	rp := httputil.NewSingleHostReverseProxy(target)
+	proxy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if down.Load() {
+			if c, _, err := http.NewResponseController(w).Hijack(); err == nil {
+				c.Close()
+			}
+			return
+		}
+		rp.ServeHTTP(w, r)
+	}))
+	t.Cleanup(proxy.Close)
+	p := newPeople(t, peopleOpts{base: proxy.URL})
+	p.open("/")
+	p.waitFor("the map has drawn", `Boolean(aidmap.map && aidmap.map.loaded())`)
+	p.waitFor("the service worker controls the page", `navigator.serviceWorker.controller !== null`)
+	p.waitAsync("the last list and the tiles seen are saved", `caches.match('/__aidmap/last-list').then(r => Boolean(r))
+		.then(ok => ok && caches.open('aidmap-tiles-v1').then(c => c.keys()).then(k => k.some(r => r.url.includes('/tiles/sites/'))))`)
+	var online string
+	p.eval(`document.getElementById('offline').hidden ? '' : document.getElementById('offline').textContent`, &online)
+	if online != "" {
+		t.Errorf("online, the page says %q; want no saved-data notice", online)
+	}
+	ids := p.listIDs()
+
+	down.Store(true)
+	p.setOffline(true)
+	defer p.setOffline(false)
+	var onLine bool
+	p.eval(`navigator.onLine`, &onLine)
+	if onLine {
+		t.Error("navigator.onLine is still true: the network emulation did not take")
+	}
+	loc, err := chromedp.Run(p.ctx, chromedp.Location())
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.do("reload offline", chromedp.Navigate(loc))
+	p.waitFor("the list is back", `document.querySelectorAll('#list button[data-id]').length > 0`)
+	prefix, _, _ := strings.Cut(en["offline.saved"], "{")
+	p.waitFor("the page says the data is saved", `!document.getElementById('offline').hidden &&
+		document.getElementById('offline').textContent.startsWith(`+jsString(prefix)+`)`)
+	if got := p.listIDs(); !slices.Equal(got, ids) {
+		t.Errorf("offline got list %v, want the saved one %v", got, ids)
+	}
+	p.waitFor("the map draws from saved tiles", `Boolean(aidmap.map && aidmap.map.loaded())`)
+	p.shot("offline")
+
+	// A search offline says it cannot search, rather than nothing.
+	p.do("search offline", chromedp.SendKeys(chromedp.CSS("#q"), "Surrey\r"))
+	p.waitFor("the search says it is unavailable", `document.getElementById('search-status').textContent === `+jsString(en["search.failed"]))
+}
+
+// TestPeoplePageWeight measures what a first visit downloads, compressed, apart from map tiles
+// and label fonts: it must stay within 450 KB (MapLibre included). It also reports how long the
+// list takes to appear on a slow 3G profile (400 ms, 400 kbit/s), without asserting it.
+func TestPeoplePageWeight(t *testing.T) {
+	p := newPeople(t, peopleOpts{})
+	p.open("/")
+	p.waitFor("the map has drawn", `Boolean(aidmap.map && aidmap.map.loaded())`)
+	var urls []string
+	p.eval(`[location.href, ...performance.getEntriesByType('resource').map(e => e.name)]`, &urls)
+	// The worker and the service worker are fetched outside the page's resource timing.
+	urls = append(urls, p.base+"/static/vendor/maplibre-gl/maplibre-gl-csp-worker.js", p.base+"/static/sw.js")
+	var total, tiles, fonts int
+	seen := map[string]bool{}
+	var lines []string
+	for _, u := range urls {
+		if seen[u] || !strings.HasPrefix(u, p.base) {
+			continue
+		}
+		seen[u] = true
+		req, err := http.NewRequest("GET", u, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("Accept-Encoding", "gzip")
+		res, err := http.DefaultTransport.RoundTrip(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n, _ := io.Copy(io.Discard, res.Body)
+		res.Body.Close()
+		path := strings.TrimPrefix(u, p.base)
+		switch {
+		case strings.HasPrefix(path, "/tiles/") && !strings.Contains(path, ".json"):
+			tiles += int(n)
+		case strings.HasPrefix(path, "/fonts/"):
+			fonts += int(n)
+		default:
+			total += int(n)
+			lines = append(lines, fmt.Sprintf("%8d %s %s", n, res.Header.Get("Content-Encoding"), path))
+		}
+	}
+	slices.Sort(lines)
+	t.Logf("compressed bytes per file:\n%s", strings.Join(lines, "\n"))
+	t.Logf("page weight without tiles and fonts: %d bytes (%.0f KB); tiles %d bytes, label fonts %d bytes", total, float64(total)/1000, tiles, fonts)
+	if total > 450_000 {
+		t.Errorf("page weight %d bytes, want at most 450 KB", total)
+	}
+
+	// Slow 3G, a fresh browser cache: time until the list shows.
+	q := newPeople(t, peopleOpts{base: p.base})
+	if _, err := chromedp.Call(q.ctx, network.EmulateNetworkConditionsByRule, network.EmulateNetworkConditionsByRuleParams{
+		MatchedNetworkConditions: []*network.Conditions{{Latency: 400, DownloadThroughput: 400_000 / 8, UploadThroughput: 400_000 / 8}},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	q.open("/")
+	listed := time.Since(start)
+	q.waitFor("the map has drawn", `Boolean(aidmap.map && aidmap.map.loaded())`)
+	t.Logf("slow 3G (400 ms RTT, 400 kbit/s): list shown after %v, map drawn after %v", listed.Round(100*time.Millisecond), time.Since(start).Round(100*time.Millisecond))
 }

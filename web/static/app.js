@@ -1154,14 +1154,53 @@ async function start() {
 function registerServiceWorker() {
   if (!('serviceWorker' in navigator)) return;
   const sw = navigator.serviceWorker;
-  // The first visit's fetches happened before the worker took control: tell it what they were.
+  // The first visit's fetches happened before the service worker took control: tell it what
+  // they were. MapLibre's web worker, started before it too, fetches its tiles out of the
+  // service worker's sight for the whole visit: the map names the tiles in view each time it
+  // settles (see startMap), and the service worker keeps them (a revalidation each, as the
+  // browser's HTTP cache already has them).
   if (!sw.controller) {
+    firstVisit = true;
     sw.addEventListener('controllerchange', () => {
       const urls = performance.getEntriesByType('resource').map((e) => e.name).filter((u) => u.startsWith(`${location.origin}/`));
-      if (sw.controller) sw.controller.postMessage({ type: 'seen', urls });
+      if (state.mapReady) urls.push(...visibleTileURLs(state.map));
+      tellServiceWorker(urls);
     }, { once: true });
   }
   sw.register('/static/sw.js', { scope: '/' }).catch((err) => console.warn('aidmap: service worker:', err));
+}
+
+// firstVisit is true while this page's map worker is not behind the service worker.
+let firstVisit = false;
+
+function tellServiceWorker(urls) {
+  const c = navigator.serviceWorker && navigator.serviceWorker.controller;
+  if (c && urls.length) c.postMessage({ type: 'seen', urls });
+}
+
+// visibleTileURLs lists the URLs of the vector tiles that cover the map's view, for each
+// source with a tile template, at the zoom MapLibre loads them (the view's, within the
+// source's zoom range).
+function visibleTileURLs(map) {
+  const b = map.getBounds();
+  const urls = [];
+  for (const id of Object.keys(map.getStyle().sources)) {
+    const src = map.getSource(id);
+    if (!src || !Array.isArray(src.tiles)) continue;
+    const z = Math.max(src.minzoom || 0, Math.min(Math.floor(map.getZoom()), src.maxzoom ?? 22));
+    const n = 2 ** z;
+    const tx = (lon) => Math.min(n - 1, Math.max(0, Math.floor(((lon + 180) / 360) * n)));
+    const ty = (lat) => {
+      const r = (Math.max(-85, Math.min(85, lat)) * Math.PI) / 180;
+      return Math.min(n - 1, Math.max(0, Math.floor(((1 - Math.log(Math.tan(r) + 1 / Math.cos(r)) / Math.PI) / 2) * n)));
+    };
+    for (let x = tx(b.getWest()); x <= tx(b.getEast()); x++) {
+      for (let y = ty(b.getNorth()); y <= ty(b.getSouth()); y++) {
+        for (const tpl of src.tiles) urls.push(tpl.replace('{z}', z).replace('{x}', x).replace('{y}', y));
+      }
+    }
+  }
+  return urls.slice(0, 300);
 }
 
 // For tests and for looking around in the browser's console.
@@ -1220,6 +1259,9 @@ function startMap(opts) {
     if (src) src.setData(pickedGeoJSON());
   });
   map.on('moveend', () => scheduleRefresh());
+  map.on('idle', () => {
+    if (firstVisit && state.mapReady) tellServiceWorker(visibleTileURLs(map));
+  });
   return map;
 }
 
