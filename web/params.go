@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/aidmap/aidmap"
 	"github.com/aidmap/aidmap/geo"
@@ -177,6 +178,7 @@ type listParams struct {
 	limit  int
 	filter geo.Filter
 	format string
+	sq     siteQuery // filters the index does not apply; see search.go
 }
 
 func parseListParams(q url.Values) (listParams, error) {
@@ -190,18 +192,21 @@ func parseListParams(q url.Values) (listParams, error) {
 	if lp.filter, err = parseFilter(q); err != nil {
 		return lp, err
 	}
+	if lp.sq, err = parseSiteQuery(q, time.Now()); err != nil {
+		return lp, err
+	}
 	lp.format, err = outputFormat(q)
 	return lp, err
 }
 
-// outputFormat reads format=json|geojson.
+// outputFormat reads format=json|geojson|csv|ndjson (csv and ndjson: see export.go).
 func outputFormat(q url.Values) (string, error) {
 	switch f := q.Get("format"); f {
 	case "", "json":
 		return "json", nil
-	case "geojson":
-		return "geojson", nil
+	case "geojson", "csv", "ndjson":
+		return f, nil
 	default:
-		return "", badParam("format", fmt.Sprintf("%q is not supported; use json or geojson", truncate(f)))
+		return "", badParam("format", fmt.Sprintf("%q is not supported; use json, geojson, csv or ndjson", truncate(f)))
 	}
 }

@@ -119,7 +119,7 @@ func (s *Server) routes() http.Handler {
 			r.Get("/", s.handleInfo)
 			r.Get("/info", s.handleInfo)
 			r.Get("/categories", s.handleCategories)
-			r.Get("/sites", s.handleSites)
+			r.Get("/sites", s.streamAll(s.handleSites))
 			r.Get("/sites/nearest", s.handleNearest)
 			r.Get("/sites/{id}", s.handleSite)
 			r.Get("/geocode", s.handleGeocode)

@@ -32,9 +32,14 @@ func (s *Server) handleNearest(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
+	if lp.sq.active() {
+		hits := nearestMatching(s.source.Index(), lat, lon, lp.limit, lp.filter, &lp.sq)
+		s.writeList(w, lp, hits, true, "")
+		return
+	}
 	hp := hitPool.Get().(*[]geo.Hit)
 	hits := s.source.Index().AppendNearest((*hp)[:0], lat, lon, lp.limit, lp.filter)
-	s.writeList(w, lp.format, hits, true, "")
+	s.writeList(w, lp, hits, true, "")
 	clear(hits) // drop index references so a pooled slice does not pin an old snapshot
 	*hp = hits[:0]
 	hitPool.Put(hp)
@@ -75,7 +80,11 @@ func (s *Server) handleSites(w http.ResponseWriter, r *http.Request) {
 		}
 		// One page by ID; the cursor's ID is "" when there is none.
 		var more bool
-		hits, more = ix.AppendInBBoxAfter(nil, b, f, after.ID, limit)
+		if lp.sq.active() {
+			hits, more = bboxMatching(ix, b, f, &lp.sq, after.ID, limit)
+		} else {
+			hits, more = ix.AppendInBBoxAfter(nil, b, f, after.ID, limit)
+		}
 		if more {
 			next = nextURL(r.URL, cursor{ID: hits[len(hits)-1].ID()})
 		}
@@ -91,6 +100,17 @@ func (s *Server) handleSites(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		byDist = true
+		if lp.sq.active() {
+			// Ranked by relevance, then distance: the cursor holds the rank key.
+			var keys []float64
+			hits, keys = withinMatching(ix, lat, lon, radius, f, &lp.sq, after, hasCursor)
+			if len(hits) > limit {
+				hits = hits[:limit]
+				next = nextURL(r.URL, cursor{Distance: keys[limit-1], ID: hits[limit-1].ID()})
+			}
+			s.writeList(w, lp, hits, byDist, next)
+			return
+		}
 		hits = ix.Within(lat, lon, radius, f)
 		if hasCursor {
 			i := sort.Search(len(hits), func(i int) bool {
@@ -108,7 +128,7 @@ func (s *Server) handleSites(w http.ResponseWriter, r *http.Request) {
 		last := hits[limit-1]
 		next = nextURL(r.URL, cursor{Distance: last.DistanceM, ID: last.ID()})
 	}
-	s.writeList(w, lp.format, hits, byDist, next)
+	s.writeList(w, lp, hits, byDist, next)
 }
 
 // nextURL returns the link to the page after c, keeping every other parameter.
@@ -119,7 +139,12 @@ func nextURL(u *url.URL, c cursor) string {
 }
 
 // writeList encodes hits as {"sites":[...]} or as a GeoJSON FeatureCollection.
-func (s *Server) writeList(w http.ResponseWriter, format string, hits []geo.Hit, withDist bool, next string) {
+func (s *Server) writeList(w http.ResponseWriter, lp listParams, hits []geo.Hit, withDist bool, next string) {
+	format := lp.format
+	if format == "csv" || format == "ndjson" {
+		s.writeExport(w, format, hits, withDist, next)
+		return
+	}
 	bp := bufPool.Get().(*[]byte)
 	b := (*bp)[:0]
 	geojson := format == "geojson"
@@ -133,7 +158,7 @@ func (s *Server) writeList(w http.ResponseWriter, format string, hits []geo.Hit,
 			b = append(b, ',')
 		}
 		site := h.Site()
-		v := siteView{site: site, dist: h.DistanceM, hasDist: withDist}
+		v := siteView{site: site, dist: h.DistanceM, hasDist: withDist, open: evalOpen(site, lp.sq.when)}
 		v.org, _ = s.source.Organization(site.OrganizationID)
 		if geojson {
 			b = appendFeatureJSON(b, v)

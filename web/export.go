@@ -1,0 +1,213 @@
+package web
+
+import (
+	"bufio"
+	"encoding/csv"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/aidmap/aidmap"
+	"github.com/aidmap/aidmap/geo"
+)
+
+// Exports: format=csv and format=ndjson on list endpoints. A CSV row or an NDJSON line
+// publishes exactly what the JSON API publishes of a site: for a confidential site the area
+// only (no street, unit or postal code, the public point, a banded distance).
+
+// csvHeader names the CSV columns, in order. It is part of the API: append only.
+var csvHeader = []string{
+	"id", "organization_id", "organization_name", "name", "description", "categories",
+	"street", "unit", "locality", "region", "postal_code", "country",
+	"lat", "lon", "precision", "approximate", "phone", "website", "email", "hours",
+	"languages", "eligibility", "fees", "accessibility", "confidential", "status",
+	"updated_at", "verified_at", "distance_m",
+}
+
+// flushEvery is how many rows a streamed export writes between flushes, so a client reading a
+// full dump sees data arrive steadily instead of all at the end.
+const flushEvery = 1000
+
+// exportWriter writes sites as CSV rows or NDJSON lines to a buffered response.
+type exportWriter struct {
+	s      *Server
+	w      http.ResponseWriter
+	bw     *bufio.Writer
+	cw     *csv.Writer
+	format string
+	row    []string
+	buf    []byte
+	n      int
+}
+
+// newExportWriter sets the headers of a format=csv or format=ndjson response and, for CSV,
+// writes the header row. name is the suggested file name without extension.
+func (s *Server) newExportWriter(w http.ResponseWriter, format, name string) *exportWriter {
+	h := w.Header()
+	if format == "csv" {
+		h.Set("Content-Type", "text/csv; charset=utf-8")
+	} else {
+		h.Set("Content-Type", "application/x-ndjson")
+	}
+	h.Set("Content-Disposition", `attachment; filename="`+name+"."+format+`"`)
+	e := &exportWriter{s: s, w: w, bw: bufio.NewWriterSize(w, 32<<10), format: format}
+	if format == "csv" {
+		e.cw = csv.NewWriter(e.bw)
+		_ = e.cw.Write(csvHeader)
+	}
+	return e
+}
+
+// write appends one site; withDist adds its distance (banded for confidential sites).
+func (e *exportWriter) write(h geo.Hit, withDist bool) {
+	site := h.Site()
+	v := siteView{site: site, dist: h.DistanceM, hasDist: withDist}
+	v.org, _ = e.s.source.Organization(site.OrganizationID)
+	if e.format == "csv" {
+		e.row = appendCSVRow(e.row[:0], v)
+		_ = e.cw.Write(e.row)
+	} else {
+		e.buf = appendSiteJSON(e.buf[:0], v)
+		e.buf = append(e.buf, '\n')
+		_, _ = e.bw.Write(e.buf)
+	}
+	if e.n++; e.n%flushEvery == 0 {
+		e.flush()
+	}
+}
+
+func (e *exportWriter) flush() {
+	if e.cw != nil {
+		e.cw.Flush()
+	}
+	_ = e.bw.Flush()
+	_ = http.NewResponseController(e.w).Flush()
+}
+
+// writeExport writes one page of hits as CSV or NDJSON. The next page's link, when there is
+// one, goes in a Link header since neither format has room for it.
+func (s *Server) writeExport(w http.ResponseWriter, format string, hits []geo.Hit, withDist bool, next string) {
+	if next != "" {
+		w.Header().Set("Link", "<"+next+`>; rel="next"`)
+	}
+	e := s.newExportWriter(w, format, "aidmap-sites")
+	for _, h := range hits {
+		e.write(h, withDist)
+	}
+	e.flush()
+}
+
+// streamAll wraps the /sites handler: format=csv or ndjson without bbox, point or limit is a
+// full dump of every published site, streamed in no particular order with regular flushes.
+// Anything else is an ordinary list request.
+func (s *Server) streamAll(next http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		q := r.URL.Query()
+		f := q.Get("format")
+		if (f != "csv" && f != "ndjson") || q.Has("bbox") || q.Has("lat") || q.Has("lon") ||
+			q.Has("radius_m") || q.Has("limit") || q.Has("cursor") {
+			next(w, r)
+			return
+		}
+		filter, err := parseFilter(q)
+		if err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		e := s.newExportWriter(w, f, "aidmap-sites")
+		s.source.Index().VisitBBox(worldBBox, filter, func(h geo.Hit) { e.write(h, false) })
+		e.flush()
+	}
+}
+
+// worldBBox covers every point.
+var worldBBox = geo.BBox{MinLon: -180, MinLat: -90, MaxLon: 180, MaxLat: 90}
+
+// appendCSVRow appends the site's cells in csvHeader's order.
+func appendCSVRow(row []string, v siteView) []string {
+	s := v.site
+	a := s.Address
+	precision := s.Precision
+	if s.Confidential {
+		a = aidmap.Address{Locality: a.Locality, Region: a.Region, Country: a.Country}
+		precision = aidmap.PrecisionLocality
+	}
+	lat, lon := s.PublicLocation()
+	cats := make([]string, len(s.Categories))
+	for i, c := range s.Categories {
+		cats[i] = string(c)
+	}
+	dist := ""
+	if v.hasDist {
+		if s.Confidential {
+			dist = strconv.FormatFloat(distanceBand(v.dist), 'f', -1, 64)
+		} else {
+			dist = strconv.FormatFloat(float64(int64(v.dist*10+0.5))/10, 'f', -1, 64)
+		}
+	}
+	row = append(row,
+		s.ID, s.OrganizationID, v.org.Name, s.Name, s.Description, strings.Join(cats, ";"),
+		a.Street, a.Unit, a.Locality, a.Region, a.PostalCode, a.Country,
+		string(appendCoord(nil, lat)), string(appendCoord(nil, lon)), string(precision),
+		strconv.FormatBool(s.Confidential || precision.Approximate()),
+		s.Phone, s.Website, s.Email, hoursText(s.Hours),
+		strings.Join(s.Languages, ";"), s.Eligibility, s.Fees, s.Accessibility,
+		strconv.FormatBool(s.Confidential), string(s.Status),
+		csvTime(s.UpdatedAt), csvTime(s.VerifiedAt), dist,
+	)
+	for i, c := range row {
+		row[i] = csvSafe(c)
+	}
+	return row
+}
+
+func csvTime(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format(time.RFC3339)
+}
+
+// csvSafe defuses formula injection (CWE-1236): a spreadsheet runs a cell starting with
+// = + - @, tab or carriage return as a formula, so such cells get a leading apostrophe, which
+// spreadsheets show as text and hide. Providers' free text ends up in these files.
+func csvSafe(s string) string {
+	if s == "" {
+		return s
+	}
+	switch s[0] {
+	case '=', '+', '-', '@', '\t', '\r':
+		return "'" + s
+	}
+	return s
+}
+
+var dayAbbr = [7]string{"Su", "Mo", "Tu", "We", "Th", "Fr", "Sa"}
+
+// hoursText writes opening hours for people and spreadsheets, in the site's local time:
+// "Mo 09:00-17:00; Tu 20:00-08:00; 2026-12-25 closed". Empty when unknown.
+func hoursText(h aidmap.Hours) string {
+	var parts []string
+	for _, p := range h.Weekly {
+		parts = append(parts, dayAbbr[p.Day%7]+" "+clock(p.Open)+"-"+clock(p.Close))
+	}
+	for _, e := range h.Exceptions {
+		switch {
+		case e.Closed:
+			parts = append(parts, e.Date+" closed")
+		default:
+			for _, p := range e.Periods {
+				parts = append(parts, e.Date+" "+clock(p.Open)+"-"+clock(p.Close))
+			}
+		}
+	}
+	if h.Notes != "" {
+		parts = append(parts, h.Notes)
+	}
+	return strings.Join(parts, "; ")
+}
+
+// clock formats minutes after midnight as HH:MM.
+func clock(m int) string { return fmt.Sprintf("%02d:%02d", m/60, m%60) }
