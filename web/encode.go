@@ -20,6 +20,7 @@ type siteView struct {
 	org     aidmap.Organization
 	dist    float64
 	hasDist bool
+	open    openState // evaluated in lists only
 }
 
 // appendSiteJSON appends the site as a JSON object (the API's Site schema).
@@ -91,6 +92,7 @@ func appendSiteFields(b []byte, v siteView, withPoint bool) []byte {
 	b = appendStringField(b, "website", s.Website)
 	b = appendStringField(b, "email", s.Email)
 	b = appendHours(b, s.Hours)
+	b = appendOpenState(b, v.open)
 	if len(s.Languages) > 0 {
 		b = append(b, `,"languages":[`...)
 		for i, l := range s.Languages {
