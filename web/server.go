@@ -115,7 +115,7 @@ func (s *Server) routes() http.Handler {
 	r.Route("/api/v1", func(r chi.Router) {
 		r.Use(middleware.Compress(5, "application/json", "application/geo+json", "application/problem+json"))
 		r.Group(func(r chi.Router) {
-			r.Use(limitByIP(s.public))
+			r.Use(limitByIP(s.public), allowAnyOrigin)
 			r.Get("/", s.handleInfo)
 			r.Get("/info", s.handleInfo)
 			r.Get("/categories", s.handleCategories)
@@ -145,6 +145,8 @@ func (s *Server) routes() http.Handler {
 			writeProblem(w, r, problem{Status: http.StatusMethodNotAllowed, Detail: r.Method + " is not allowed here"})
 		})
 	})
+
+	r.Route("/hsds", s.hsdsRoutes)
 
 	// The page and its files are compressed for slow networks; API responses are compressed
 	// too when the client asks (browsers always do).
