@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+	"unsafe"
 
 	"github.com/aidmap/aidmap"
 	"github.com/aidmap/aidmap/geo"
@@ -27,6 +28,7 @@ type siteQuery struct {
 	statuses      []aidmap.Status
 	updatedSince  time.Time
 	verifiedSince time.Time
+	buf           []byte // scratch for textScore; a siteQuery serves one request
 }
 
 // active reports whether any filter is set, so lists without one keep the plain index path.
@@ -156,7 +158,9 @@ func (sq *siteQuery) match(s *aidmap.Site) (score int, ok bool) {
 		}
 	}
 	if len(sq.text) > 0 {
-		return textScore(s, sq.text)
+		var ok bool
+		score, ok, sq.buf = textScore(s, sq.text, sq.buf)
+		return score, ok
 	}
 	return 0, true
 }
@@ -255,14 +259,14 @@ const (
 // textScore matches every query word against the site's name, categories, description,
 // address and organisation ID (the name is not in the index). Each query word scores its best
 // match: exact word 3, prefix 2, one edit away 1 (words of 5 letters or more only), times the
-// field's weight. A site missing any word does not match.
-func textScore(s *aidmap.Site, words []string) (int, bool) {
+// field's weight. A site missing any word does not match. buf is scratch for folded text,
+// returned for reuse, so a scan over thousands of sites does not allocate per site.
+func textScore(s *aidmap.Site, words []string, buf []byte) (int, bool, []byte) {
 	fields := [...]struct {
 		text   string
 		weight int
 	}{
 		{s.Name, weightName},
-		{"", weightCategory},
 		{s.OrganizationID, weightOrg},
 		{s.Description, weightOther},
 		{s.Address.Street, weightOther},
@@ -270,66 +274,60 @@ func textScore(s *aidmap.Site, words []string) (int, bool) {
 		{s.Address.Region, weightOther},
 		{s.Address.PostalCode, weightOther},
 	}
-	best := make([]int, len(words))
-	var folded [len(fields)]string
+	var ends [len(fields)]int
+	buf = buf[:0]
 	for i, f := range fields {
-		text := f.text
-		if i == 1 {
-			var b strings.Builder
-			for _, c := range s.Categories {
-				b.WriteString(categoryWords[c])
-				b.WriteByte(' ')
-			}
-			folded[i] = b.String() // already folded
-		} else {
-			folded[i] = foldFast(text)
-		}
+		buf = appendFold(buf, f.text)
+		ends[i] = len(buf)
 	}
+	all := unsafe.String(unsafe.SliceData(buf), len(buf)) // buf is not written while all is used
+	var best [maxQueryWords]int
+	total := 0
 	for wi, w := range words {
-		for i, f := range fields {
-			if sc := wordScore(folded[i], w) * f.weight; sc > best[wi] {
+		for _, c := range s.Categories {
+			if sc := wordScore(categoryWords[c], w) * weightCategory; sc > best[wi] {
 				best[wi] = sc
 			}
 		}
-		if best[wi] == 0 {
-			return 0, false
+		from := 0
+		for i, f := range fields {
+			if sc := wordScore(all[from:ends[i]], w) * f.weight; sc > best[wi] {
+				best[wi] = sc
+			}
+			from = ends[i]
 		}
+		if best[wi] == 0 {
+			return 0, false, buf
+		}
+		total += best[wi]
 	}
-	total := 0
-	for _, b := range best {
-		total += b
-	}
-	return total, true
+	return total, true, buf
 }
 
-// foldFast is addr.Fold with a fast path for text that is already plain lower-case ASCII
-// letters, digits and spaces, which most fields are after one ToLower.
-func foldFast(s string) string {
+// appendFold appends addr.Fold(s) to dst, with a fast path for ASCII text (most fields): lower
+// case, and anything but letters and digits turned into spaces.
+func appendFold(dst []byte, s string) []byte {
 	if s == "" {
-		return ""
+		return dst
 	}
 	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c >= utf8.RuneSelf {
-			return addr.Fold(s)
+		if s[i] >= utf8.RuneSelf {
+			return append(dst, addr.Fold(s)...)
 		}
 	}
-	// ASCII: lower-case, and turn anything but letters and digits into spaces.
-	b := make([]byte, len(s))
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		switch {
 		case c >= 'A' && c <= 'Z':
 			c += 'a' - 'A'
 		case c >= 'a' && c <= 'z', c >= '0' && c <= '9':
-		case c == '\'':
-			c = ' ' // Fold joins "o'brien"; a space costs a match at worst a point of relevance
 		default:
+			// Fold joins "o'brien" where this splits it: at worst a point of relevance.
 			c = ' '
 		}
-		b[i] = c
+		dst = append(dst, c)
 	}
-	return string(b)
+	return dst
 }
 
 // wordScore returns how well query word w matches the best word of folded text: 3 exact, 2 a
@@ -395,10 +393,13 @@ type ranked struct {
 	key float64
 }
 
-// filterHits appends to dst the hits that pass sq, keyed for ranking.
+// filterHits appends to dst the hits that pass sq, keyed for ranking. It decodes each site
+// into one reused Site: most sites of a text query are read only to be rejected.
 func (sq *siteQuery) filterHits(dst []ranked, hits []geo.Hit) []ranked {
+	var s aidmap.Site
 	for _, h := range hits {
-		if score, ok := sq.match(h.Site()); ok {
+		h.DecodeSite(&s)
+		if score, ok := sq.match(&s); ok {
 			dst = append(dst, ranked{h, h.DistanceM - float64(score)*rankScale})
 		}
 	}
@@ -468,12 +469,16 @@ func withinMatching(ix *geo.Index, lat, lon, radiusM float64, f geo.Filter, sq *
 // bboxMatching returns up to limit sites in b matching f and sq with IDs after afterID, in ID
 // order, and whether more remain. It reads the index a page at a time until limit match.
 func bboxMatching(ix *geo.Index, b geo.BBox, f geo.Filter, sq *siteQuery, afterID string, limit int) ([]geo.Hit, bool) {
-	var out []ranked
+	var (
+		out []ranked
+		s   aidmap.Site
+	)
 	page := max(4*limit, 256)
 	for {
 		hits, more := ix.AppendInBBoxAfter(nil, b, f, afterID, page)
 		for _, h := range hits {
-			if _, ok := sq.match(h.Site()); !ok {
+			h.DecodeSite(&s)
+			if _, ok := sq.match(&s); !ok {
 				continue
 			}
 			if len(out) == limit {
