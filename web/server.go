@@ -147,6 +147,7 @@ func (s *Server) routes() http.Handler {
 	})
 
 	r.Route("/hsds", s.hsdsRoutes)
+	r.Route("/ogc", s.ogcRoutes)
 
 	// The page and its files are compressed for slow networks; API responses are compressed
 	// too when the client asks (browsers always do).

@@ -1,0 +1,388 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/go-chi/chi/v5"
+	"github.com/go-chi/chi/v5/middleware"
+
+	"github.com/aidmap/aidmap"
+	"github.com/aidmap/aidmap/geo"
+)
+
+// OGC API - Features, Part 1: Core with the GeoJSON encoding, under /ogc, so GIS software
+// (QGIS: Layer > Add WFS / OGC API - Features, URL http://host/ogc) can add the sites as a
+// layer and page through every feature. One collection, "sites"; its features are exactly the
+// GeoJSON features of /api/v1 (confidential sites at their public point, area-only address).
+// Coordinates are CRS84 (lon, lat), the only CRS of Part 1.
+
+// ogcConformance are the conformance classes implemented.
+var ogcConformance = []string{
+	"http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
+	"http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
+}
+
+const (
+	ogcCollection   = "sites"
+	crs84           = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
+	ogcDefaultLimit = 100
+	ogcMaxLimit     = maxLimit
+	geoJSONType     = "application/geo+json"
+)
+
+// ogcLink is a link object of OGC API - Common.
+type ogcLink struct {
+	Href  string `json:"href"`
+	Rel   string `json:"rel"`
+	Type  string `json:"type,omitempty"`
+	Title string `json:"title,omitempty"`
+}
+
+// ogcRoutes mounts the OGC API. Reads of open data: any origin may call it.
+func (s *Server) ogcRoutes(r chi.Router) {
+	r.Use(allowAnyOrigin, limitByIP(s.public), middleware.Compress(5, "application/json", geoJSONType))
+	r.Get("/", s.handleOGCLanding)
+	r.Get("/conformance", s.handleOGCConformance)
+	r.Get("/collections", s.handleOGCCollections)
+	r.Get("/collections/{collection}", s.handleOGCCollection)
+	r.Get("/collections/{collection}/items", s.handleOGCItems)
+	r.Get("/collections/{collection}/items/{featureId}", s.handleOGCItem)
+	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
+		writeProblem(w, r, problem{Status: http.StatusNotFound, Detail: "no such OGC API resource; start at /ogc"})
+	})
+}
+
+// ogcBase returns the absolute URL of /ogc as the client reached it: clients such as QGIS
+// follow links as given, so they must be absolute and name the host the client used.
+func ogcBase(r *http.Request) string {
+	scheme := "http"
+	if r.TLS != nil || strings.EqualFold(r.Header.Get("X-Forwarded-Proto"), "https") {
+		scheme = "https"
+	}
+	return scheme + "://" + r.Host + "/ogc"
+}
+
+// checkOGCFormat answers f= (the spec's format parameter): JSON is the only encoding.
+func checkOGCFormat(q url.Values) error {
+	switch f := q.Get("f"); f {
+	case "", "json", "geojson":
+		return nil
+	default:
+		return badParam("f", strconv.Quote(truncate(f))+" is not supported; use json")
+	}
+}
+
+func (s *Server) handleOGCLanding(w http.ResponseWriter, r *http.Request) {
+	if err := checkOGCFormat(r.URL.Query()); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	base := ogcBase(r)
+	writeJSON(w, http.StatusOK, map[string]any{
+		"title":       "aidmap",
+		"description": "Places where people find free food, shelter and help, as OGC API - Features.",
+		"links": []ogcLink{
+			{Href: base, Rel: "self", Type: "application/json", Title: "this document"},
+			{Href: strings.TrimSuffix(base, "/ogc") + "/", Rel: "service-doc", Type: "text/html", Title: "the aidmap map and its documentation"},
+			{Href: base + "/conformance", Rel: "conformance", Type: "application/json", Title: "conformance classes"},
+			{Href: base + "/collections", Rel: "data", Type: "application/json", Title: "collections"},
+		},
+	})
+}
+
+func (s *Server) handleOGCConformance(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusOK, map[string]any{"conformsTo": ogcConformance})
+}
+
+// ogcCollectionDoc describes the sites collection; its extent is the data's bounds.
+func (s *Server) ogcCollectionDoc(base string) map[string]any {
+	c := map[string]any{
+		"id":          ogcCollection,
+		"title":       "Sites",
+		"description": "Food banks, meals, shelters, clinics and other services. Confidential sites are at an approximate point.",
+		"itemType":    "feature",
+		"crs":         []string{crs84},
+		"links": []ogcLink{
+			{Href: base + "/collections/" + ogcCollection, Rel: "self", Type: "application/json"},
+			{Href: base + "/collections/" + ogcCollection + "/items", Rel: "items", Type: geoJSONType, Title: "the sites"},
+		},
+	}
+	if b, ok := s.source.Index().Bounds(); ok {
+		c["extent"] = map[string]any{"spatial": map[string]any{
+			"bbox": [][]float64{{b.MinLon, b.MinLat, b.MaxLon, b.MaxLat}}, "crs": crs84}}
+	}
+	return c
+}
+
+func (s *Server) handleOGCCollections(w http.ResponseWriter, r *http.Request) {
+	base := ogcBase(r)
+	writeJSON(w, http.StatusOK, map[string]any{
+		"links":       []ogcLink{{Href: base + "/collections", Rel: "self", Type: "application/json"}},
+		"collections": []any{s.ogcCollectionDoc(base)},
+	})
+}
+
+// ogcCollectionOK writes a 404 problem unless the path names the sites collection.
+func ogcCollectionOK(w http.ResponseWriter, r *http.Request) bool {
+	if c := chi.URLParam(r, "collection"); c != ogcCollection {
+		writeProblem(w, r, problem{Status: http.StatusNotFound, Detail: "no collection " + strconv.Quote(truncate(c)) + "; the only one is sites"})
+		return false
+	}
+	return true
+}
+
+func (s *Server) handleOGCCollection(w http.ResponseWriter, r *http.Request) {
+	if ogcCollectionOK(w, r) {
+		writeJSON(w, http.StatusOK, s.ogcCollectionDoc(ogcBase(r)))
+	}
+}
+
+// ogcItemsParams are the query parameters /items understands; others are a 400, as Core asks.
+var ogcItemsParams = map[string]bool{"bbox": true, "limit": true, "offset": true, "cursor": true,
+	"datetime": true, "category": true, "f": true}
+
+// ogcItemsQuery is a parsed /items request.
+type ogcItemsQuery struct {
+	bbox     geo.BBox
+	filter   geo.Filter
+	limit    int
+	offset   int
+	after    string // cursor: resume after this site ID
+	from, to time.Time
+	hasTime  bool
+}
+
+func parseOGCItems(q url.Values) (ogcItemsQuery, error) {
+	oq := ogcItemsQuery{bbox: worldBBox, limit: ogcDefaultLimit}
+	for name := range q {
+		if !ogcItemsParams[name] {
+			return oq, badParam(name, "is not a parameter of this collection; see bbox, limit, offset, datetime, category")
+		}
+	}
+	if err := checkOGCFormat(q); err != nil {
+		return oq, err
+	}
+	var err error
+	if raw := q.Get("bbox"); raw != "" {
+		if oq.bbox, err = parseBBox(raw); err != nil {
+			return oq, err
+		}
+	}
+	if raw := q.Get("limit"); raw != "" {
+		n, err := strconv.Atoi(raw)
+		if err != nil || n < 1 {
+			return oq, badParam("limit", "must be a whole number of at least 1")
+		}
+		// Core lets a server cap limit; clients such as QGIS ask for large pages and follow
+		// next links, so a cap serves them better than an error.
+		oq.limit = min(n, ogcMaxLimit)
+	}
+	if raw := q.Get("offset"); raw != "" {
+		n, err := strconv.Atoi(raw)
+		if err != nil || n < 0 {
+			return oq, badParam("offset", "must be a whole number, 0 or more")
+		}
+		oq.offset = n
+	}
+	if q.Has("cursor") {
+		c, _, err := parseCursor(q)
+		if err != nil {
+			return oq, err
+		}
+		if q.Has("offset") {
+			return oq, badParam("cursor", "give offset or cursor, not both")
+		}
+		oq.after = c.ID
+	}
+	if oq.filter, err = parseFilter(q); err != nil {
+		return oq, err
+	}
+	if raw := q.Get("datetime"); raw != "" {
+		if oq.from, oq.to, err = parseDatetime(raw); err != nil {
+			return oq, err
+		}
+		oq.hasTime = true
+	}
+	return oq, nil
+}
+
+// parseDatetime reads Core's datetime: an instant or an interval "start/end" in RFC 3339, an
+// end ".." or "" being open. It filters on each site's updated_at; zero times mean unbounded.
+func parseDatetime(raw string) (from, to time.Time, err error) {
+	bad := badParam("datetime", "must be an RFC 3339 time or an interval such as 2026-01-01T00:00:00Z/..")
+	parse := func(s string) (time.Time, error) {
+		if s == "" || s == ".." {
+			return time.Time{}, nil
+		}
+		if t, err := time.Parse(time.RFC3339, s); err == nil {
+			return t, nil
+		}
+		return time.Parse(time.DateOnly, s)
+	}
+	a, b, interval := strings.Cut(raw, "/")
+	if from, err = parse(a); err != nil {
+		return from, to, bad
+	}
+	if !interval {
+		if from.IsZero() {
+			return from, to, bad
+		}
+		return from, from, nil
+	}
+	if to, err = parse(b); err != nil {
+		return from, to, bad
+	}
+	if !from.IsZero() && !to.IsZero() && to.Before(from) {
+		return from, to, badParam("datetime", "the interval ends before it starts")
+	}
+	return from, to, nil
+}
+
+func (oq ogcItemsQuery) matchTime(s *aidmap.Site) bool {
+	t := s.UpdatedAt
+	return !oq.hasTime || ((oq.from.IsZero() || !t.Before(oq.from)) && (oq.to.IsZero() || !t.After(oq.to)))
+}
+
+// handleOGCItems answers one page of features in ID order, with numberMatched, numberReturned
+// and a next link (a cursor, or the next offset when the client paged by offset).
+func (s *Server) handleOGCItems(w http.ResponseWriter, r *http.Request) {
+	if !ogcCollectionOK(w, r) {
+		return
+	}
+	q := r.URL.Query()
+	oq, err := parseOGCItems(q)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	ix := s.source.Index()
+	var (
+		hits    []geo.Hit
+		more    bool
+		matched int
+	)
+	if oq.hasTime {
+		// The index has no time order: filter the box, then page in memory.
+		all := ix.InBBox(oq.bbox, oq.filter)
+		kept := all[:0]
+		for _, h := range all {
+			if oq.matchTime(h.Site()) {
+				kept = append(kept, h)
+			}
+		}
+		matched = len(kept)
+		start := oq.offset
+		if oq.after != "" {
+			start = sort.Search(len(kept), func(i int) bool { return kept[i].ID() > oq.after })
+		}
+		start = min(start, len(kept))
+		end := min(start+oq.limit, len(kept))
+		hits, more = kept[start:end], end < len(kept)
+	} else {
+		ix.VisitBBox(oq.bbox, oq.filter, func(geo.Hit) { matched++ })
+		oq.offset = min(oq.offset, matched) // past the end is an empty page, and no huge heap
+		hits, more = ix.AppendInBBoxAfter(nil, oq.bbox, oq.filter, oq.after, oq.offset+oq.limit)
+		hits = hits[min(oq.offset, len(hits)):]
+	}
+
+	base := ogcBase(r)
+	items := base + "/collections/" + ogcCollection + "/items"
+	links := []ogcLink{
+		{Href: items + queryString(q), Rel: "self", Type: geoJSONType, Title: "this page"},
+		{Href: base + "/collections/" + ogcCollection, Rel: "collection", Type: "application/json"},
+	}
+	if more && len(hits) > 0 {
+		nq := cloneValues(q)
+		if q.Has("offset") {
+			nq.Set("offset", strconv.Itoa(oq.offset+len(hits)))
+		} else {
+			nq.Set("cursor", cursor{ID: hits[len(hits)-1].ID()}.encode())
+		}
+		links = append(links, ogcLink{Href: items + queryString(nq), Rel: "next", Type: geoJSONType, Title: "next page"})
+	}
+
+	b := append([]byte(nil), `{"type":"FeatureCollection","features":[`...)
+	for i, h := range hits {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		v := siteView{site: h.Site()}
+		v.org, _ = s.source.Organization(v.site.OrganizationID)
+		b = appendFeatureJSON(b, v)
+	}
+	b = append(b, `],"numberMatched":`...)
+	b = strconv.AppendInt(b, int64(matched), 10)
+	b = append(b, `,"numberReturned":`...)
+	b = strconv.AppendInt(b, int64(len(hits)), 10)
+	b = append(b, `,"timeStamp":"`...)
+	b = time.Now().UTC().AppendFormat(b, time.RFC3339)
+	b = append(b, `","links":`...)
+	b = appendLinks(b, links)
+	b = append(b, '}', '\n')
+	w.Header().Set("Content-Type", geoJSONType)
+	_, _ = w.Write(b)
+}
+
+func (s *Server) handleOGCItem(w http.ResponseWriter, r *http.Request) {
+	if !ogcCollectionOK(w, r) {
+		return
+	}
+	if err := checkOGCFormat(r.URL.Query()); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	id := chi.URLParam(r, "featureId")
+	site, ok := s.source.Index().Site(id)
+	if !ok {
+		writeProblem(w, r, problem{Status: http.StatusNotFound, Detail: "no feature with ID " + strconv.Quote(truncate(id))})
+		return
+	}
+	v := siteView{site: site}
+	v.org, _ = s.source.Organization(site.OrganizationID)
+	b := appendFeatureJSON(nil, v)
+	base := ogcBase(r) + "/collections/" + ogcCollection
+	b = append(b[:len(b)-1], `,"links":`...) // reopen the feature object to add its links
+	b = appendLinks(b, []ogcLink{
+		{Href: base + "/items/" + url.PathEscape(site.ID), Rel: "self", Type: geoJSONType},
+		{Href: base, Rel: "collection", Type: "application/json"},
+	})
+	b = append(b, '}', '\n')
+	w.Header().Set("Content-Type", geoJSONType)
+	_, _ = w.Write(b)
+}
+
+func appendLinks(b []byte, links []ogcLink) []byte {
+	b = append(b, '[')
+	for i, l := range links {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, `{"href":`...)
+		b = appendString(b, l.Href)
+		b = appendStringField(b, "rel", l.Rel)
+		b = appendStringField(b, "type", l.Type)
+		b = appendStringField(b, "title", l.Title)
+		b = append(b, '}')
+	}
+	return append(b, ']')
+}
+
+func queryString(q url.Values) string {
+	if len(q) == 0 {
+		return ""
+	}
+	return "?" + q.Encode()
+}
+
+func cloneValues(q url.Values) url.Values {
+	c := make(url.Values, len(q))
+	for k, v := range q {
+		c[k] = append([]string(nil), v...)
+	}
+	return c
+}
