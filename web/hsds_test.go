@@ -15,6 +15,7 @@ import (
 	"github.com/aidmap/aidmap"
 	"github.com/aidmap/aidmap/demo"
 	"github.com/aidmap/aidmap/geo"
+	"github.com/aidmap/aidmap/hsds"
 )
 
 // The HSDS 3.0 schemas (openreferral/specification, schema/*.json, 3.0), copied here as Go
@@ -240,11 +241,11 @@ func TestHSDSSingleObjects(t *testing.T) {
 	srv, sites := newHSDSServer(t)
 	for _, site := range sites[len(sites)-3:] {
 		for _, tc := range []struct{ path, kind string }{
-			{"/hsds/services/" + hsdsSiteID(site.ID, kindService), "service"},
-			{"/hsds/service_at_locations/" + hsdsSiteID(site.ID, kindServiceAtLocation), "service_at_location"},
-			{"/hsds/organizations/" + hsdsKeyID(kindOrganization, site.OrganizationID), "organization"},
-			{"/hsds/taxonomy_terms/" + hsdsTerm(site.Categories[0]).ID, "taxonomy_term"},
-			{"/hsds/taxonomies/" + hsdsTaxonomyObject().ID, "taxonomy"},
+			{"/hsds/services/" + hsds.SiteObjectID(site.ID, hsds.KindService), "service"},
+			{"/hsds/service_at_locations/" + hsds.SiteObjectID(site.ID, hsds.KindServiceAtLocation), "service_at_location"},
+			{"/hsds/organizations/" + hsds.OrganizationID(site.OrganizationID), "organization"},
+			{"/hsds/taxonomy_terms/" + hsds.Term(site.Categories[0]).ID, "taxonomy_term"},
+			{"/hsds/taxonomies/" + hsds.AidmapTaxonomy().ID, "taxonomy"},
 		} {
 			resp, body := get(t, srv.URL+tc.path)
 			if resp.StatusCode != 200 || resp.Header.Get("Access-Control-Allow-Origin") != "*" {
@@ -261,7 +262,7 @@ func TestHSDSSingleObjects(t *testing.T) {
 		}
 	}
 	// A full service has its nested objects.
-	_, body := get(t, srv.URL+"/hsds/services/"+hsdsSiteID(aidmap.SiteID("demo", "secret-shelter"), kindService))
+	_, body := get(t, srv.URL+"/hsds/services/"+hsds.SiteObjectID(aidmap.SiteID("demo", "secret-shelter"), hsds.KindService))
 	for _, want := range []string{`"phones"`, `"schedules"`, `"byday":"MO"`, `"opens_at":"20:00"`, `"closes_at":"08:00"`, `"valid_from":"2026-12-25"`, `"attributes"`, `"taxonomy_term"`, `"service_at_locations"`, `"city":"Vancouver"`, `"address_1":""`} {
 		if !strings.Contains(string(body), want) {
 			t.Errorf("service lacks %s: %s", want, body)
@@ -275,11 +276,11 @@ func TestHSDSNotFound(t *testing.T) {
 	// A site's ID is not its service's ID; nor is one kind's ID another's.
 	for _, path := range []string{
 		"/hsds/services/" + sites[0].ID,
-		"/hsds/services/" + hsdsSiteID(sites[0].ID, kindServiceAtLocation),
+		"/hsds/services/" + hsds.SiteObjectID(sites[0].ID, hsds.KindServiceAtLocation),
 		"/hsds/services/not-a-uuid",
-		"/hsds/service_at_locations/" + hsdsSiteID(sites[0].ID, kindService),
-		"/hsds/organizations/" + hsdsKeyID(kindOrganization, "nobody"),
-		"/hsds/taxonomy_terms/" + hsdsKeyID(kindTerm, "nothing"),
+		"/hsds/service_at_locations/" + hsds.SiteObjectID(sites[0].ID, hsds.KindService),
+		"/hsds/organizations/" + hsds.OrganizationID("nobody"),
+		"/hsds/taxonomy_terms/" + hsds.KeyID(hsds.KindTerm, "nothing"),
 		"/hsds/taxonomies/x",
 		"/hsds/nothing",
 	} {
@@ -333,8 +334,8 @@ func TestHSDSFilters(t *testing.T) {
 	}{
 		{"modified_after=2026-01-01", newer},
 		{"modified_after=2026-01-01T00:00:00Z", newer},
-		{"taxonomy_term_id=" + hsdsTerm(aidmap.CategoryShelter).ID, shelters},
-		{"organization_id=" + hsdsKeyID(kindOrganization, "demo"), len(sites)},
+		{"taxonomy_term_id=" + hsds.Term(aidmap.CategoryShelter).ID, shelters},
+		{"organization_id=" + hsds.OrganizationID("demo"), len(sites)},
 	}
 	for _, tc := range tests {
 		if p := getPage(t, srv.URL+"/hsds/services?"+tc.query, "service"); p.TotalItems != tc.want {
@@ -388,27 +389,6 @@ func TestHSDSNDJSON(t *testing.T) {
 	}
 	_, body = get(t, srv.URL+"/hsds/service_at_locations?format=ndjson")
 	checkNoSecrets(t, string(body), true)
-}
-
-func TestHSDSIDs(t *testing.T) {
-	site := aidmap.SiteID("org", "ext")
-	ids := map[string]hsdsKind{site: 255}
-	for k := kindService; k <= kindAccessibility; k++ {
-		id := hsdsSiteID(site, k)
-		if !uuidRE.MatchString(id) || id[14] != '5' || !strings.ContainsRune("89ab", rune(id[19])) {
-			t.Errorf("kind %d: %s is not a version 5 UUID", k, id)
-		}
-		if prev, ok := ids[id]; ok {
-			t.Errorf("kind %d and %d share ID %s", k, prev, id)
-		}
-		ids[id] = k
-		if back, ok := hsdsSiteOf(strings.ToUpper(id), k); !ok || back != site {
-			t.Errorf("kind %d: %s maps back to %s, want %s", k, id, back, site)
-		}
-		if hsdsSiteID(site, k) != id {
-			t.Error("not deterministic")
-		}
-	}
 }
 
 func TestPublicAPICORS(t *testing.T) {
