@@ -451,10 +451,10 @@ func (p *people) pickedIDs() []string {
 	return ids
 }
 
-// TestPeopleFilter: a category chip filters the list and the map's tiles; "Open now" and a
-// spoken language filter the list in the page (computed from each site's hours in its own
-// time zone, checked here against aidmap.Hours.OpenAt at the page's clock), and the map then
-// draws exactly the sites that passed.
+// TestPeopleFilter: a category chip filters the list and the map's tiles; "Open now" (at the
+// page's clock) and a spoken language filter the list through the API's open_at and lang,
+// checked here against aidmap.Hours.OpenAt on the unfiltered list, and the map, whose tiles
+// know only categories, then draws exactly the sites the list kept.
 func TestPeopleFilter(t *testing.T) {
 	p := newPeople(t, peopleOpts{})
 	p.open("/")
@@ -477,7 +477,8 @@ func TestPeopleFilter(t *testing.T) {
 	p.waitFor("the map's tiles are filtered the same way", `performance.getEntriesByType('resource').some(e =>
 		e.name.includes('/tiles/sites.json?category=`+cat+`'))`)
 
-	// Open now, at the page's clock.
+	// Open now, at the page's clock (the instant the page sent as open_at).
+	var openAt time.Time
 	p.markList()
 	p.do("tick Open now", chromedp.Click(chromedp.CSS(`#open-now`)))
 	p.waitListReloaded("the list is reloaded with open sites only")
@@ -487,7 +488,22 @@ func TestPeopleFilter(t *testing.T) {
 		if !strings.Contains(req, "limit=1000") || !strings.Contains(req, "category="+cat) {
 			t.Errorf("%s: got list request %s, want the 1000 nearest free meals", what, req)
 		}
-		all := getSites(t, req)
+		// The server filters; check it against aidmap.Hours.OpenAt on the unfiltered list.
+		u, err := url.Parse(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		uq := u.Query()
+		at, err := time.Parse(time.RFC3339, uq.Get("open_at"))
+		if err != nil || at.Before(fixedNow) || at.After(fixedNow.Add(time.Minute)) {
+			t.Errorf("%s: got open_at=%s, want the page's clock, %v (%v)", what, uq.Get("open_at"), fixedNow, err)
+		}
+		openAt = at
+		uq.Del("open_at")
+		uq.Del("status")
+		uq.Del("lang")
+		u.RawQuery = uq.Encode()
+		all := getSites(t, u.String())
 		var want []string
 		for _, s := range all {
 			if keep(s) {
@@ -521,7 +537,7 @@ func TestPeopleFilter(t *testing.T) {
 		}
 	}
 	openNow := func(s apiSite) bool {
-		open, _, _ := s.Hours.OpenAt(fixedNow)
+		open, _, _ := s.Hours.OpenAt(openAt)
 		return open && (s.Status == "" || s.Status == "active")
 	}
 	check("open now", openNow)

@@ -13,10 +13,11 @@
 
 const API = '/api/v1';
 const LIST_LIMIT = 50;
-// With "Open now" or a spoken language the filter runs here, on this many nearest sites, and
-// the map draws exactly the sites that passed (see refresh), so list and map agree.
+// With "Open now" or a spoken language the list asks for this many nearest sites that pass,
+// and the map draws exactly those (see refresh), so list and map agree.
 const CLIENT_FILTER_LIMIT = 1000;
 const DEBOUNCE_MS = 250;
+const LIST_FIRST_MS = 4000;
 const WORLD = { center: [0, 20], zoom: 1 };
 
 // The interface languages, in the switcher's order. Each has i18n/{code}.json.
@@ -344,7 +345,6 @@ function openText(site, now) {
   return t('open.opensOn', { day: dayName((L.day + o.change.day) % 7), time });
 }
 
-const isOpenNow = (s) => (!s.status || s.status === 'active') && openState(s.hours).open;
 
 function periodText(p) {
   const txt = `${timeText(p.open)}–${timeText(p.close)}`;
@@ -612,31 +612,25 @@ function center() {
   return state.center;
 }
 
-// speaks reports whether a site lists language tag (or a regional form of it: "zh" matches
-// "zh-Hans", "pa" matches "pa-Guru").
-const speaks = (s, tag) => (s.languages || []).some((l) => {
-  const x = l.toLowerCase();
-  return x === tag || x.startsWith(`${tag}-`) || tag.startsWith(`${x}-`);
-});
-
-// fetchList asks the server for the nearest sites of the chosen category. "Open now" and the
-// spoken language are not API parameters (web/params.go has neither), so with either one on
-// it asks for the CLIENT_FILTER_LIMIT nearest and keeps those that pass, computed from each
-// site's hours in its own time zone.
+// fetchList asks the server for the nearest sites that pass the filters. With "Open now" or
+// a spoken language on, it asks for the CLIENT_FILTER_LIMIT nearest (open_at and lang are
+// list parameters, evaluated by the server in each site's time zone): the list shows the
+// first LIST_LIMIT and the map draws them all, because the tiles filter by category only.
+// open_at is this device's now, the same clock the open/closed labels are computed with.
 async function fetchList(signal) {
   const c = center();
   const client = clientFiltered();
   const q = new URLSearchParams({ lat: c.lat.toFixed(6), lon: c.lon.toFixed(6), limit: String(client ? CLIENT_FILTER_LIMIT : LIST_LIMIT) });
   if (state.category) q.set('category', state.category);
+  if (state.openNow) {
+    q.set('open_at', new Date().toISOString());
+    // A temporarily closed site is not open, whatever its usual hours say.
+    q.set('status', 'active');
+  }
+  if (state.spoken) q.set('lang', state.spoken);
   let saved = '';
   const r = await getJSON(`${API}/sites/nearest?${q}`, signal, (s) => { saved = s; });
-  let sites = r.sites || [];
-  if (client) {
-    const now = new Date();
-    sites = sites.filter((s) => (!state.openNow || ((!s.status || s.status === 'active') && openState(s.hours, now).open))
-      && (!state.spoken || speaks(s, state.spoken)));
-  }
-  return { sites, saved };
+  return { sites: r.sites || [], saved };
 }
 
 // loader runs fetch for the current view and hands the result to apply. A newer run aborts an
@@ -672,7 +666,12 @@ function loader(fetchFn, apply) {
   return L;
 }
 
+// firstList settles when the first list has arrived: the map waits for it (see start).
+let listArrived;
+const firstList = new Promise((r) => { listArrived = r; });
+
 const listLoader = loader(fetchList, ({ sites, saved }) => {
+  listArrived();
   state.savedAt = saved;
   renderOffline();
   picked = clientFiltered() ? sites : [];
@@ -760,7 +759,8 @@ function renderList(sites) {
   const items = sites.map((s) => {
     for (const l of s.languages || []) if (!seenLanguages.has(l.toLowerCase())) { seenLanguages.add(l.toLowerCase()); newLang = true; }
     const meta = [];
-    if (s.distance_m != null) meta.push(el('span', { class: 'dist', text: formatDistance(s.distance_m) }));
+    // A confidential site's distance comes as a coarse band (2, 5, 10 km...), never exact.
+    if (s.distance_m != null) meta.push(el('span', { class: 'dist', text: s.distance_band ? t('list.within', { d: formatDistance(s.distance_m) }) : formatDistance(s.distance_m) }));
     const open = openText(s, now);
     if (open) meta.push(el('span', { class: s.status && s.status !== 'active' ? 'warn' : 'open', text: open }));
     if (s.confidential) meta.push(el('span', { text: t('list.confidential') }));
@@ -777,6 +777,7 @@ function renderList(sites) {
     el('span', { class: 'cats', text: cats.map(catLabel).join(' · ') }),
     el('span', { class: 'meta' }, ...meta));
     if (s.id === state.selectedId) btn.setAttribute('aria-current', 'true');
+    if (s.distance_band) btn.dataset.band = '1';
     // What a printed list needs and the screen shows in the details panel.
     const printed = el('div', { class: 'print-only' },
       el('p', { text: siteAddress(s) }),
@@ -799,7 +800,7 @@ function renderStatus() {
   if (n < 0) return;
   let text;
   if (n === 0) text = state.info && state.info.sites === 0 ? t('list.empty') : t('list.none');
-  else text = t(state.map ? 'list.count' : 'list.countNoMap', { n });
+  else text = t(document.body.classList.contains('no-map') ? 'list.countNoMap' : 'list.count', { n });
   const status = $('list-status');
   if (status.textContent !== text) status.textContent = text;
 }
@@ -1121,7 +1122,7 @@ async function start() {
   fillChips();
 
   const b = info.bounds;
-  const opts = { container: 'map', style: await mapStyle(), attributionControl: false, dragRotate: false, pitchWithRotate: false, touchPitch: false,
+  const opts = { container: 'map', attributionControl: false, dragRotate: false, pitchWithRotate: false, touchPitch: false,
     // Chinese and Korean labels are drawn with the device's own fonts: their glyphs are not shipped.
     localIdeographFontFamily: 'sans-serif' };
   if (url.view) {
@@ -1133,20 +1134,48 @@ async function start() {
   } else {
     Object.assign(opts, WORLD);
   }
-  const c = opts.bounds ? [(b[0] + b[2]) / 2, (b[1] + b[3]) / 2] : opts.center;
+  // The list is measured from where the map will be centred: for a box, its middle in Web
+  // Mercator, as fitBounds does, not the mean latitude.
+  const mercY = (lat) => Math.log(Math.tan(Math.PI / 4 + (lat * Math.PI) / 360));
+  const midLat = (a, z) => (360 / Math.PI) * Math.atan(Math.exp((mercY(a) + mercY(z)) / 2)) - 90;
+  const c = opts.bounds ? [(opts.bounds[0][0] + opts.bounds[1][0]) / 2, midLat(opts.bounds[0][1], opts.bounds[1][1])] : opts.center;
   state.center = { lon: c[0], lat: c[1] };
   if (!Array.isArray(b) || info.sites === 0) {
     $('map').parentNode.append(el('p', { class: 'empty', 'data-i18n': 'map.noSites', text: t('map.noSites') }));
   }
 
-  state.map = startMap(opts);
+  // The list first: on a slow network it must not wait for MapLibre (a quarter of a megabyte),
+  // which loads once the list has arrived (or after LIST_FIRST_MS).
+  refresh();
+  if (url.site) openSite(url.site, { fly: false, focus: false });
+  registerServiceWorker();
+  await Promise.race([firstList, new Promise((r) => setTimeout(r, LIST_FIRST_MS))]);
+  let style = null;
+  try {
+    [style] = await Promise.all([mapStyle(), loadScript('/static/vendor/maplibre-gl/maplibre-gl-csp.js')]);
+  } catch (err) {
+    console.warn('aidmap: map library:', err);
+  }
+  state.map = style ? startMap({ ...opts, style }) : null;
+  if (!style) showNotice('map.failed');
   if (!state.map) {
     document.body.classList.add('no-map');
     $('list-heading').textContent = t('list.headingNoMap');
+  } else if (state.selected && !url.view && Number.isFinite(state.selected.lat)) {
+    state.map.jumpTo({ center: [state.selected.lon, state.selected.lat], zoom: state.selected.confidential ? 12 : 14 });
   }
-  refresh(); // the list does not wait for the map (or for WebGL at all)
-  if (url.site) openSite(url.site, { fly: !url.view, focus: false });
-  registerServiceWorker();
+  renderStatus();
+  writeURL();
+}
+
+// loadScript adds a classic script of ours to the page and resolves when it has run.
+function loadScript(src) {
+  return new Promise((resolve, reject) => {
+    const s = el('script', { src });
+    s.onload = resolve;
+    s.onerror = () => reject(new Error(`cannot load ${src}`));
+    document.head.append(s);
+  });
 }
 
 // registerServiceWorker installs sw.js, which keeps the app, the last results and the tiles
@@ -1209,10 +1238,7 @@ globalThis.aidmap = { get map() { return state.map; }, openState, csvCell };
 // startMap creates the map, or returns null when this browser cannot draw it (no WebGL):
 // the list and details still work then.
 function startMap(opts) {
-  if (typeof maplibregl === 'undefined') {
-    showNotice('map.failed');
-    return null;
-  }
+  if (typeof maplibregl === 'undefined') return null;
   let map;
   try {
     maplibregl.setWorkerUrl(new URL('vendor/maplibre-gl/maplibre-gl-csp-worker.js', import.meta.url).href);
