@@ -280,7 +280,9 @@ func clock(m int) string {
 }
 
 // Schedules writes hours as RFC 5545-style weekly schedules, one per period, and dated
-// exceptions as one-day schedules (closed days say so in their description). Times are local.
+// exceptions as one-day schedules (valid_from = valid_to; a closed day has no times and a description saying closed, which
+// importers, ours included, read as a closure). Times
+// are local.
 func Schedules(h aidmap.Hours, siteID string) []Schedule {
 	var out []Schedule
 	serviceID := SiteObjectID(siteID, KindService)
