@@ -170,6 +170,8 @@ func (p *people) open(path string) {
 // shot saves a screenshot of the viewport as name.png in the artifacts directory.
 func (p *people) shot(name string) {
 	p.t.Helper()
+	p.waitFor("the map is drawn for the screenshot", `document.body.classList.contains('no-map') ||
+		Boolean(globalThis.aidmap && aidmap.map && aidmap.map.loaded() && !aidmap.map.isMoving())`)
 	b, err := chromedp.Run(p.ctx, chromedp.CaptureScreenshot())
 	if err != nil {
 		p.t.Fatalf("screenshot %s: %v", name, err)
