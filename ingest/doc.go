@@ -1,10 +1,10 @@
 // Package ingest turns NGOs' files into validated sites: readers (CSV and TSV today; GeoJSON and
 // HSDS to come), normalisation, validation and the upload report.
 //
-// It imports the domain (package aidmap), package hours, the store contract (only for the
-// result type of the Writer it declares) and the standard library. It does not read flags or
-// the environment, and it never reads a whole file into memory: a TableReader streams rows
-// with bounded buffers.
+// It imports the domain (package aidmap), package hours, package tz (the zone of a site whose
+// file names none), the store contract (only for the result type of the Writer it declares)
+// and the standard library. It does not read flags or the environment, and it never reads a
+// whole file into memory: a TableReader streams rows with bounded buffers.
 //
 // The table reader works in layers, each fixing one kind of mess NGOs' spreadsheets carry:
 //

@@ -14,6 +14,7 @@ import (
 
 	"github.com/aidmap/aidmap"
 	"github.com/aidmap/aidmap/store"
+	"github.com/aidmap/aidmap/tz"
 )
 
 // Writer is the part of the store an upload needs. store.Store satisfies it.
@@ -409,6 +410,10 @@ func (p *pipeline) record(rec *Record) error {
 		return nil
 	}
 	problems = p.hours(rec, &s, problems)
+	if s.Hours.Known() && s.Hours.Timezone == "" {
+		// Hours mean nothing without a zone; most files name none, so find it from the point.
+		s.Hours.Timezone = tz.Find(s.Lat, s.Lon)
+	}
 	s.UpdatedAt = p.now
 
 	id := p.idKey(s.ID)
