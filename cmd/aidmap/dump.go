@@ -14,15 +14,22 @@ import (
 func runExport(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("export", "Write the store's whole content (organisations and every site, exact coordinates\nincluded) as an NDJSON dump that `aidmap import` reads into another store.", stderr)
 	stf := addStoreFlags(fs)
-	out := fs.String("out", "-", "file to write, - for standard output")
+	out := fs.String("out", "-", "file to write, - for standard output; with --format hsds a folder, or a file ending in .zip")
+	format := fs.String("format", "ndjson", "ndjson: the whole store, to move it (exact locations included); hsds: an HSDS 3.0 datapackage of the published sites (open data: confidential sites as their area only)")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if *format != "ndjson" && *format != "hsds" {
+		return fmt.Errorf("export: --format %q: use ndjson or hsds", *format)
 	}
 	st, err := stf.open(ctx, slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
 	if err != nil {
 		return err
 	}
 	defer st.Close()
+	if *format == "hsds" {
+		return exportHSDS(ctx, st, *out, stderr)
+	}
 	w := stdout
 	var f *os.File
 	if *out != "-" {
