@@ -202,12 +202,16 @@ func TestServeDemoAPI(t *testing.T) {
 		if resp.StatusCode != 200 || got.Count != 10 || len(got.Sites) != 10 {
 			t.Fatalf("got status %d count %d, want 200 and 10 sites", resp.StatusCode, got.Count)
 		}
+		last := -1.0
 		for i, s := range got.Sites {
 			if s.DistanceM == nil {
 				t.Fatalf("site %d has no distance_m", i)
 			}
-			if i > 0 && *s.DistanceM < *got.Sites[i-1].DistanceM {
-				t.Errorf("site %d distance %v < previous %v", i, *s.DistanceM, *got.Sites[i-1].DistanceM)
+			if *s.DistanceM < last {
+				t.Errorf("site %d distance %v < previous %v", i, *s.DistanceM, last)
+			}
+			if !s.Confidential { // a confidential site's distance is a band, at least the true one
+				last = *s.DistanceM
 			}
 			if !s.Demo || !strings.HasPrefix(s.Name, "Demo: ") {
 				t.Errorf("site %q: want demo=true and a name starting with \"Demo: \"", s.Name)
@@ -242,7 +246,15 @@ func TestServeDemoAPI(t *testing.T) {
 					t.Fatalf("site %s returned twice", s.ID)
 				}
 				seen[s.ID] = true
-				if *s.DistanceM < last || *s.DistanceM > 5000*1.0001 && !s.Confidential {
+				if s.Confidential {
+					// Only a band ("within 5 km") is published for a confidential site: its
+					// place in the order is by the true distance to its area point.
+					if *s.DistanceM < last {
+						t.Fatalf("confidential site's band %v is below the distance before it (%v)", *s.DistanceM, last)
+					}
+					continue
+				}
+				if *s.DistanceM < last || *s.DistanceM > 5000*1.0001 {
 					t.Fatalf("distance %v after %v, radius 5000", *s.DistanceM, last)
 				}
 				last = *s.DistanceM
