@@ -457,3 +457,32 @@ func firstDiff(got, want []string) string {
 	}
 	return fmt.Sprintf("at %d (one list ends)", min(len(got), len(want)))
 }
+
+// FuzzParseSiteQuery checks that no query string makes the filters panic, and that whatever
+// parses can be evaluated against a site.
+func FuzzParseSiteQuery(f *testing.F) {
+	for _, seed := range []string{
+		"q=soupe+populaire&lang=fr,es&free=true",
+		"open_at=2026-12-24T18:00&wheelchair=1",
+		"open_now=true&status=active,closed&updated_since=2026-01-01",
+		"q=%C3%A9glise&verified_since=2026-01-01T00:00:00Z",
+		"q=l%27%C3%89glise+d%27Youville",
+	} {
+		f.Add(seed)
+	}
+	site := searchSites()[1]
+	f.Fuzz(func(t *testing.T, raw string) {
+		q, err := url.ParseQuery(raw)
+		if err != nil {
+			return
+		}
+		sq, err := parseSiteQuery(q, time.Date(2026, 12, 24, 18, 0, 0, 0, time.UTC))
+		if err != nil {
+			return
+		}
+		if len(sq.text) > maxQueryWords {
+			t.Fatalf("got %d words, more than %d", len(sq.text), maxQueryWords)
+		}
+		sq.match(&site)
+	})
+}
