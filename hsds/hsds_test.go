@@ -30,3 +30,19 @@ func TestIDs(t *testing.T) {
 		}
 	}
 }
+
+// FuzzSiteOf: an ID either is not a UUID or maps to a UUID that maps back to it.
+func FuzzSiteOf(f *testing.F) {
+	f.Add(aidmap.SiteID("org", "ext"))
+	f.Add("not-a-uuid")
+	f.Add("ZZZZZZZZ-ZZZZ-ZZZZ-ZZZZ-ZZZZZZZZZZZZ")
+	f.Fuzz(func(t *testing.T, id string) {
+		site, ok := SiteOf(id, KindService)
+		if !ok {
+			return
+		}
+		if back := SiteObjectID(site, KindService); back != strings.ToLower(id) {
+			t.Fatalf("%q -> %q -> %q", id, site, back)
+		}
+	})
+}

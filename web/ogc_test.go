@@ -240,3 +240,23 @@ func mustTime(t *testing.T, s string) time.Time {
 	}
 	return tm
 }
+
+// FuzzParseDatetime: any datetime either fails with a parameter error or gives an interval
+// that does not end before it starts.
+func FuzzParseDatetime(f *testing.F) {
+	for _, s := range []string{"2026-01-01T00:00:00Z", "../2026-01-01", "2026-01-01/..", "/", "..", "2026-02-30", "x/y/z"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		from, to, err := parseDatetime(s)
+		if err != nil {
+			if _, ok := err.(*paramError); !ok {
+				t.Fatalf("%q: error %T %v, want a parameter error", s, err, err)
+			}
+			return
+		}
+		if !from.IsZero() && !to.IsZero() && to.Before(from) {
+			t.Fatalf("%q: %v after %v", s, from, to)
+		}
+	})
+}
