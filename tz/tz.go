@@ -2,9 +2,10 @@
 // embedded in the binary (github.com/ringsaturn/tzf with its "lite" simplified polygons).
 // Opening hours mean nothing without a zone, and most provider files do not name one.
 //
-// The boundary data costs about 11 MB of binary and, once loaded, about 150 MB of memory and
-// a second or two to build; it is loaded on the first lookup, so a server that never ingests
-// hours without a zone never pays for it. It imports only tzf.
+// The boundary data costs about 7 MB of aidmap's binary; loading it takes about 0.7 s and
+// 175 MB of peak memory, and keeps 30 MB of heap (measured 2026-11-26 on a loaded 2-core
+// machine). It is loaded on the first lookup, so a server that never ingests hours without a
+// zone never pays for it. A lookup then takes about 0.4 µs. It imports only tzf.
 package tz
 
 import (
