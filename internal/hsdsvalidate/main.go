@@ -20,6 +20,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -144,6 +145,14 @@ func (w *walker) fail(where string, err error) {
 
 func (w *walker) get(path string) ([]byte, error) {
 	resp, err := w.client.Get(w.base + path)
+	// A server's per-IP rate limit (aidmap's --rate-limit) answers 429 with Retry-After: wait
+	// and ask again, a few times, rather than report the whole walk as failed.
+	for tries := 0; err == nil && resp.StatusCode == http.StatusTooManyRequests && tries < 5; tries++ {
+		wait, _ := strconv.Atoi(resp.Header.Get("Retry-After"))
+		resp.Body.Close()
+		time.Sleep(time.Duration(min(max(wait, 1), 60)) * time.Second)
+		resp, err = w.client.Get(w.base + path)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("hsdsvalidate: %w", err)
 	}
