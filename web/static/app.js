@@ -27,6 +27,11 @@ const RTL = new Set(['ar', 'fa']);
 // (Intl's name for Tagalog's standard form).
 const HTML_LANG = { zh: 'zh-Hans', pa: 'pa-Guru', tl: 'tl' };
 const INTL_LANG = { zh: 'zh-Hans', pa: 'pa-Guru', tl: 'fil' };
+// Each language named in itself, for the switcher.
+const NATIVE_NAMES = {
+  en: 'English', fr: 'Français', es: 'Español', ar: 'العربية', fa: 'فارسی',
+  uk: 'Українська', zh: '简体中文', pa: 'ਪੰਜਾਬੀ', tl: 'Tagalog', ko: '한국어',
+};
 
 // One colour per category, in taxonomy order. Each has at least 3:1 contrast with the map
 // background and with white (WCAG 1.4.11 for graphics), and neighbours in the taxonomy differ in hue.
@@ -166,12 +171,7 @@ async function setLang(l, { save = false } = {}) {
 function fillLangSwitcher() {
   const sel = $('lang');
   // Each language is named in itself, so a reader finds theirs whatever the page's language.
-  sel.replaceChildren(...LANGS.map((l) => {
-    let name = l;
-    try { name = new Intl.DisplayNames([intlLang(l)], { type: 'language' }).of(intlLang(l)); } catch { /* old browser */ }
-    if (l === 'zh') name = '简体中文';
-    return el('option', { value: l, text: name, lang: htmlLang(l) });
-  }));
+  sel.replaceChildren(...LANGS.map((l) => el('option', { value: l, text: NATIVE_NAMES[l], lang: htmlLang(l) })));
   sel.value = state.lang;
 }
 

@@ -61,13 +61,15 @@ self.addEventListener('message', (event) => {
 
 // kindOf sorts a same-origin URL: 'shell', 'data', 'tile', 'private' (never stored) or ''
 // (not handled: another origin).
+// Only the public map's own reads are stored (an allowlist): never geocoding, never anything
+// behind a login (the management pages under /static/manage/, admin or upload APIs).
+const PUBLIC_API = /^\/api\/v1\/(info|categories|sites|sites\/nearest|sites\/[^/]+)$/;
 function kindOf(url) {
   if (url.origin !== self.location.origin) return '';
   const p = url.pathname;
-  if (p === '/api/v1/geocode' || p.startsWith('/api/v1/admin') || p.startsWith('/manage')) return 'private';
-  if (p.startsWith('/api/')) return 'data';
+  if (PUBLIC_API.test(p)) return 'data';
   if (p.startsWith('/tiles/') || p.startsWith('/fonts/')) return /\.json$/.test(p) ? 'data' : 'tile';
-  if (p === '/' || p.startsWith('/static/')) return 'shell';
+  if (p === '/' || (p.startsWith('/static/') && !p.startsWith('/static/manage/'))) return 'shell';
   return 'private';
 }
 
