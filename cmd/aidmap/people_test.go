@@ -1065,3 +1065,60 @@ func TestPeoplePageWeight(t *testing.T) {
 	q.waitFor("the map has drawn", `Boolean(aidmap.map && aidmap.map.loaded())`)
 	t.Logf("slow 3G (400 ms RTT, 400 kbit/s): list shown after %v, map drawn after %v", listed.Round(100*time.Millisecond), time.Since(start).Round(100*time.Millisecond))
 }
+
+// TestPeopleOpenState checks the page's openState (the open/closed labels and the next change)
+// against aidmap.Hours.OpenAt for every demo site at several instants: weekdays and weekend,
+// day and night, either side of midnight. Instants near a clock change are left out: the page
+// counts in wall-clock minutes there (see openState).
+func TestPeopleOpenState(t *testing.T) {
+	p := newPeople(t, peopleOpts{})
+	p.open("/")
+	sites := getSites(t, p.base+"/api/v1/sites/nearest?lat=49.22&lon=-122.97&limit=1000")
+	vancouver, err := time.LoadLocation("America/Vancouver")
+	if err != nil {
+		t.Fatal(err)
+	}
+	instants := []time.Time{
+		fixedNow,
+		time.Date(2024, 11, 16, 2, 30, 0, 0, vancouver),  // Saturday night
+		time.Date(2024, 11, 17, 23, 59, 0, 0, vancouver), // Sunday, a minute to midnight
+		time.Date(2024, 11, 18, 0, 0, 0, 0, vancouver),   // Monday midnight
+		time.Date(2024, 11, 18, 8, 59, 0, 0, vancouver),  // Monday before nine
+		time.Date(2025, 6, 20, 17, 0, 0, 0, vancouver),   // a Friday in summer time
+		time.Date(2024, 12, 25, 12, 0, 0, 0, vancouver),  // a holiday
+	}
+	type state struct {
+		Open, Known bool
+		Change      *struct{ Day, Min int }
+	}
+	checked := 0
+	for _, at := range instants {
+		for _, s := range sites {
+			hours, err := json.Marshal(s.Hours)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got state
+			p.eval(fmt.Sprintf(`aidmap.openState(%s, new Date(%d))`, hours, at.UnixMilli()), &got)
+			open, known, next := s.Hours.OpenAt(at)
+			want := state{Open: open, Known: known}
+			if !next.IsZero() {
+				loc := vancouver
+				if s.Hours.Timezone != "" {
+					if loc, err = time.LoadLocation(s.Hours.Timezone); err != nil {
+						t.Fatal(err)
+					}
+				}
+				l, n := at.In(loc), next.In(loc)
+				day := int(time.Date(n.Year(), n.Month(), n.Day(), 0, 0, 0, 0, time.UTC).Sub(time.Date(l.Year(), l.Month(), l.Day(), 0, 0, 0, 0, time.UTC)).Hours() / 24)
+				want.Change = &struct{ Day, Min int }{day, n.Hour()*60 + n.Minute()}
+			}
+			if got.Open != want.Open || got.Known != want.Known || (got.Change == nil) != (want.Change == nil) ||
+				(got.Change != nil && *got.Change != *want.Change) {
+				t.Errorf("%s at %v: got %+v (change %v), want %+v (change %v)", s.Name, at, got, got.Change, want, want.Change)
+			}
+			checked++
+		}
+	}
+	t.Logf("checked %d site-instants", checked)
+}

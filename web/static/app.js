@@ -960,8 +960,8 @@ function hoursTable(hours) {
     }
     tbody.append(tr);
   }
-  const tz = t('details.timezone', { tz: hours.timezone || '' });
-  return el('table', { class: 'hours' }, el('caption', { text: tz }), tbody);
+  const caption = hours.timezone ? el('caption', { text: t('details.timezone', { tz: hours.timezone }) }) : null;
+  return el('table', { class: 'hours' }, caption, tbody);
 }
 
 function exceptionsList(hours) {
