@@ -100,7 +100,8 @@ func (s *Server) writeExport(w http.ResponseWriter, format string, hits []geo.Hi
 }
 
 // streamAll wraps the /sites handler: format=csv or ndjson without bbox, point or limit is a
-// full dump of every published site, streamed in no particular order with regular flushes.
+// full dump of every published site matching the list filters, streamed in no particular order
+// with regular flushes.
 // Anything else is an ordinary list request.
 func (s *Server) streamAll(next http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
@@ -111,13 +112,23 @@ func (s *Server) streamAll(next http.HandlerFunc) http.HandlerFunc {
 			next(w, r)
 			return
 		}
-		filter, err := parseFilter(q)
+		// Every filter of a list applies to the dump too (category in the index; open now,
+		// text, languages and the others site by site).
+		lp, err := parseListParams(q)
 		if err != nil {
 			s.writeError(w, r, err)
 			return
 		}
 		e := s.newExportWriter(w, f, "aidmap-sites")
-		s.source.Index().VisitBBox(worldBBox, filter, func(h geo.Hit) { e.write(h, false) })
+		filtered := lp.sq.active()
+		s.source.Index().VisitBBox(worldBBox, lp.filter, func(h geo.Hit) {
+			if filtered {
+				if _, ok := lp.sq.match(h.Site()); !ok {
+					return
+				}
+			}
+			e.write(h, false)
+		})
 		e.flush()
 	}
 }

@@ -55,6 +55,7 @@ func TestExportCSV(t *testing.T) {
 		next        bool // a Link rel=next header
 	}{
 		{"full dump", "format=csv", all, false},
+		{"filtered dump", "format=csv&q=hyperlink", 1, false},
 		{"bbox page", "format=csv&bbox=-180,-90,180,90&limit=10", 10, true},
 		{"radius", "format=csv&lat=49.26&lon=-123.1&radius_m=5000&limit=1000", -1, false},
 		{"nearest", "format=csv&lat=49.26&lon=-123.1&limit=5", 5, false},
