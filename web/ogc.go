@@ -143,8 +143,11 @@ func (s *Server) handleOGCCollection(w http.ResponseWriter, r *http.Request) {
 }
 
 // ogcItemsParams are the query parameters /items understands; others are a 400, as Core asks.
+// Besides Core's, the property filters of /api/v1 lists: category, open_now and open_at, q,
+// lang, free, wheelchair, status, updated_since, verified_since.
 var ogcItemsParams = map[string]bool{"bbox": true, "limit": true, "offset": true, "cursor": true,
-	"datetime": true, "category": true, "f": true}
+	"datetime": true, "category": true, "f": true, "open_now": true, "open_at": true, "q": true,
+	"lang": true, "free": true, "wheelchair": true, "status": true, "updated_since": true, "verified_since": true}
 
 // ogcItemsQuery is a parsed /items request.
 type ogcItemsQuery struct {
@@ -155,6 +158,7 @@ type ogcItemsQuery struct {
 	after    string // cursor: resume after this site ID
 	from, to time.Time
 	hasTime  bool
+	sq       siteQuery // the property filters the index does not apply (search.go)
 }
 
 func parseOGCItems(q url.Values) (ogcItemsQuery, error) {
@@ -202,6 +206,9 @@ func parseOGCItems(q url.Values) (ogcItemsQuery, error) {
 	if oq.filter, err = parseFilter(q); err != nil {
 		return oq, err
 	}
+	if oq.sq, err = parseSiteQuery(q, time.Now()); err != nil {
+		return oq, err
+	}
 	if raw := q.Get("datetime"); raw != "" {
 		if oq.from, oq.to, err = parseDatetime(raw); err != nil {
 			return oq, err
@@ -243,9 +250,21 @@ func parseDatetime(raw string) (from, to time.Time, err error) {
 	return from, to, nil
 }
 
-func (oq ogcItemsQuery) matchTime(s *aidmap.Site) bool {
+// inMemory reports whether some filter is applied site by site, so a page cannot come
+// straight from the index.
+func (oq *ogcItemsQuery) inMemory() bool { return oq.hasTime || oq.sq.active() }
+
+// match applies datetime and the site-by-site property filters.
+func (oq *ogcItemsQuery) match(s *aidmap.Site) bool {
 	t := s.UpdatedAt
-	return !oq.hasTime || ((oq.from.IsZero() || !t.Before(oq.from)) && (oq.to.IsZero() || !t.After(oq.to)))
+	if oq.hasTime && ((!oq.from.IsZero() && t.Before(oq.from)) || (!oq.to.IsZero() && t.After(oq.to))) {
+		return false
+	}
+	if oq.sq.active() {
+		_, ok := oq.sq.match(s)
+		return ok
+	}
+	return true
 }
 
 // handleOGCItems answers one page of features in ID order, with numberMatched, numberReturned
@@ -266,12 +285,13 @@ func (s *Server) handleOGCItems(w http.ResponseWriter, r *http.Request) {
 		more    bool
 		matched int
 	)
-	if oq.hasTime {
-		// The index has no time order: filter the box, then page in memory.
+	if oq.inMemory() {
+		// The index applies neither time nor these filters: filter the box, then page in
+		// memory (by ID, as from the index).
 		all := ix.InBBox(oq.bbox, oq.filter)
 		kept := all[:0]
 		for _, h := range all {
-			if oq.matchTime(h.Site()) {
+			if oq.match(h.Site()) {
 				kept = append(kept, h)
 			}
 		}

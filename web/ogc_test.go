@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aidmap/aidmap"
 	"github.com/aidmap/aidmap/geo"
 )
 
@@ -144,6 +145,8 @@ func TestOGCItemsFilters(t *testing.T) {
 		{"datetime=2026-01-02T03:04:05Z&limit=1000", 2},
 		{"category=shelter&limit=1000", len(ix.InBBox(worldBBox, mustFilter(t, "shelter")))},
 		{"offset=100000", 0},
+		{"q=hyperlink", 1},
+		{"q=hyperlink&datetime=2020-01-01/2021-01-01", 0},
 	}
 	for _, tc := range tests {
 		var fc featureCollection
@@ -259,4 +262,20 @@ func FuzzParseDatetime(f *testing.F) {
 			t.Fatalf("%q: %v after %v", s, from, to)
 		}
 	})
+}
+
+// TestOGCOpenAt: the open_at property filter, as on /api/v1 lists (a fixed time, in each
+// site's zone).
+func TestOGCOpenAt(t *testing.T) {
+	srv, sites := newHSDSServer(t)
+	var fc featureCollection
+	getOGC(t, srv.URL+"/ogc/collections/sites/items?open_at=2026-12-28T21:00&limit=1000", "application/geo+json", &fc)
+	ids := map[string]bool{}
+	for _, f := range fc.Features {
+		ids[f.ID] = true
+	}
+	// The formula site opens Mondays 20:00-08:00; 2026-12-28 is a Monday.
+	if !ids[aidmap.SiteID("demo", "formula")] || len(ids) == 0 || len(ids) >= len(sites) || fc.NumberMatched != len(ids) {
+		t.Errorf("open at Monday 21:00: %d of %d sites, matched %d, formula site included: %v", len(ids), len(sites), fc.NumberMatched, ids[aidmap.SiteID("demo", "formula")])
+	}
 }
