@@ -69,3 +69,25 @@ func BenchmarkSearchWithin5km(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkNearestMatching is nearest with filters on 1M sites: a common word, and a word no
+// site has (the worst case: the search widens until it has read the whole index).
+func BenchmarkNearestMatching(b *testing.B) {
+	for _, raw := range []string{"q=food", "lang=fr&free=true", "q=zzzzzz"} {
+		b.Run(raw, func(b *testing.B) {
+			searchBenchData(b)
+			q, _ := url.ParseQuery(raw)
+			sq, err := parseSiteQuery(q, time.Time{})
+			if err != nil {
+				b.Fatal(err)
+			}
+			i := 0
+			b.ResetTimer()
+			for b.Loop() {
+				p := searchBench.queries[i%len(searchBench.queries)]
+				i++
+				nearestMatching(searchBench.ix, p[0], p[1], 10, geo.Filter{}, &sq)
+			}
+		})
+	}
+}
