@@ -3,7 +3,6 @@ package web
 import (
 	"bufio"
 	"encoding/csv"
-	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -11,13 +10,17 @@ import (
 
 	"github.com/aidmap/aidmap"
 	"github.com/aidmap/aidmap/geo"
+	"github.com/aidmap/aidmap/hours"
 )
 
 // Exports: format=csv and format=ndjson on list endpoints. A CSV row or an NDJSON line
 // publishes exactly what the JSON API publishes of a site: for a confidential site the area
 // only (no street, unit or postal code, the public point, a banded distance).
 
-// csvHeader names the CSV columns, in order. It is part of the API: append only.
+// csvHeader names the CSV columns, in order. It is part of the API: append only. The columns
+// are the ones aidmap ingest reads, so an export can be edited and uploaded again; hours are
+// OpenStreetMap opening_hours (hours.Format: "Mo-Fr 09:00-17:00; 2026 Dec 25 off"), which
+// its parser reads back exactly.
 var csvHeader = []string{
 	"id", "organization_id", "organization_name", "name", "description", "categories",
 	"street", "unit", "locality", "region", "postal_code", "country",
@@ -163,7 +166,7 @@ func appendCSVRow(row []string, v siteView) []string {
 		a.Street, a.Unit, a.Locality, a.Region, a.PostalCode, a.Country,
 		string(appendCoord(nil, lat)), string(appendCoord(nil, lon)), string(precision),
 		strconv.FormatBool(s.Confidential || precision.Approximate()),
-		s.Phone, s.Website, s.Email, hoursText(s.Hours),
+		s.Phone, s.Website, s.Email, hours.Format(s.Hours),
 		strings.Join(s.Languages, ";"), s.Eligibility, s.Fees, s.Accessibility,
 		strconv.FormatBool(s.Confidential), string(s.Status),
 		csvTime(s.UpdatedAt), csvTime(s.VerifiedAt), dist,
@@ -183,42 +186,30 @@ func csvTime(t time.Time) string {
 
 // csvSafe defuses formula injection (CWE-1236): a spreadsheet runs a cell starting with
 // = + - @, tab or carriage return as a formula, so such cells get a leading apostrophe, which
-// spreadsheets show as text and hide. Providers' free text ends up in these files.
+// spreadsheets show as text and hide. Providers' free text ends up in these files. A plain
+// number (-123.1207, the western longitudes) is left alone: it cannot hold a formula, and
+// escaping it would turn every coordinate west of Greenwich into text.
 func csvSafe(s string) string {
 	if s == "" {
 		return s
 	}
 	switch s[0] {
 	case '=', '+', '-', '@', '\t', '\r':
+		if plainNumber(s) {
+			return s
+		}
 		return "'" + s
 	}
 	return s
 }
 
-var dayAbbr = [7]string{"Su", "Mo", "Tu", "We", "Th", "Fr", "Sa"}
-
-// hoursText writes opening hours for people and spreadsheets, in the site's local time:
-// "Mo 09:00-17:00; Tu 20:00-08:00; 2026-12-25 closed". Empty when unknown.
-func hoursText(h aidmap.Hours) string {
-	var parts []string
-	for _, p := range h.Weekly {
-		parts = append(parts, dayAbbr[p.Day%7]+" "+clock(p.Open)+"-"+clock(p.Close))
-	}
-	for _, e := range h.Exceptions {
-		switch {
-		case e.Closed:
-			parts = append(parts, e.Date+" closed")
-		default:
-			for _, p := range e.Periods {
-				parts = append(parts, e.Date+" "+clock(p.Open)+"-"+clock(p.Close))
-			}
+// plainNumber reports whether s is a decimal number: sign, digits, point and exponent only.
+func plainNumber(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; !(c >= '0' && c <= '9' || c == '.' || c == '-' || c == '+' || c == 'e' || c == 'E') {
+			return false
 		}
 	}
-	if h.Notes != "" {
-		parts = append(parts, h.Notes)
-	}
-	return strings.Join(parts, "; ")
+	_, err := strconv.ParseFloat(s, 64)
+	return err == nil
 }
-
-// clock formats minutes after midnight as HH:MM.
-func clock(m int) string { return fmt.Sprintf("%02d:%02d", m/60, m%60) }

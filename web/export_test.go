@@ -110,8 +110,12 @@ func checkNoSecrets(t *testing.T, body string, present bool) {
 
 func TestCSVFormulaInjection(t *testing.T) {
 	tests := []struct{ in, want string }{
-		{"=1+1", "'=1+1"}, {"+1", "'+1"}, {"-1", "'-1"}, {"@SUM(A1)", "'@SUM(A1)"},
-		{"\tx", "'\tx"}, {"\rx", "'\rx"}, {"", ""}, {"Food bank", "Food bank"}, {"1-2", "1-2"},
+		{"=1+1", "'=1+1"}, {"-1+1", "'-1+1"}, {"@SUM(A1)", "'@SUM(A1)"}, {"-cmd|' /C calc'!A0", "'-cmd|' /C calc'!A0"},
+		{"+1 604-555-0100", "'+1 604-555-0100"}, {"\tx", "'\tx"}, {"\rx", "'\rx"}, {"-", "'-"}, {"+", "'+"},
+		{"-1e", "'-1e"}, {"-Inf", "'-Inf"}, {"-0x1p-2", "'-0x1p-2"},
+		{"", ""}, {"Food bank", "Food bank"}, {"1-2", "1-2"},
+		// Plain numbers are left alone: western longitudes, signed distances.
+		{"-123.1207", "-123.1207"}, {"+1", "+1"}, {"-1e-7", "-1e-7"},
 	}
 	for _, tc := range tests {
 		if got := csvSafe(tc.in); got != tc.want {
@@ -127,7 +131,7 @@ func TestCSVFormulaInjection(t *testing.T) {
 	found := false
 	for _, rec := range recs[1:] {
 		for i, c := range rec {
-			if c != "" && strings.ContainsRune("=+-@\t\r", rune(c[0])) {
+			if c != "" && strings.ContainsRune("=+-@\t\r", rune(c[0])) && !plainNumber(c) {
 				t.Errorf("column %s starts with a formula character: %q", csvHeader[i], c)
 			}
 		}
@@ -165,15 +169,19 @@ func TestExportNDJSON(t *testing.T) {
 	checkNoSecrets(t, string(body), true)
 }
 
-func TestHoursText(t *testing.T) {
-	h := aidmap.Hours{Weekly: []aidmap.Period{{Day: time.Monday, Open: 540, Close: 1020}, {Day: time.Tuesday, Open: 1200, Close: 480}},
-		Exceptions: []aidmap.Exception{{Date: "2026-12-25", Closed: true}, {Date: "2026-12-24", Periods: []aidmap.Period{{Open: 600, Close: 720}}}},
-		Notes:      "call first"}
-	want := "Mo 09:00-17:00; Tu 20:00-08:00; 2026-12-25 closed; 2026-12-24 10:00-12:00; call first"
-	if got := hoursText(h); got != want {
-		t.Errorf("got %q, want %q", got, want)
+// FuzzCSVSafe: no cell leaves csvSafe starting with a formula character unless it is a plain
+// number, and escaping only ever adds the apostrophe.
+func FuzzCSVSafe(f *testing.F) {
+	for _, s := range []string{"=1+1", "-123.1", "+1 604", "@x", "\t", "-", "1e5", "-0x1p-2"} {
+		f.Add(s)
 	}
-	if got := hoursText(aidmap.Hours{}); got != "" {
-		t.Errorf("unknown hours: got %q", got)
-	}
+	f.Fuzz(func(t *testing.T, s string) {
+		got := csvSafe(s)
+		if got != s && got != "'"+s {
+			t.Fatalf("csvSafe(%q) = %q", s, got)
+		}
+		if got != "" && strings.ContainsRune("=+-@\t\r", rune(got[0])) && !plainNumber(got) {
+			t.Fatalf("csvSafe(%q) = %q starts with a formula character", s, got)
+		}
+	})
 }
