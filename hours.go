@@ -109,6 +109,9 @@ func LoadLocation(name string) (*time.Location, error) {
 // (Close <= Open) counts from its own day, so a 20:00-08:00 shelter is open at 02:00 on the
 // next day even when that day is an exception. Wall-clock times that do not exist on the day
 // clocks go forward are read as time.Date reads them (an hour later).
+//
+// It allocates nothing in the common case (up to 32 openings over the ten days it looks at):
+// the API evaluates it for every site of every list response.
 func (h Hours) OpenAt(t time.Time) (open, known bool, next time.Time) {
 	if !h.Known() {
 		return false, false, time.Time{}
@@ -121,18 +124,14 @@ func (h Hours) OpenAt(t time.Time) (open, known bool, next time.Time) {
 	}
 	local := t.In(loc)
 	y, m, d := local.Date()
-	exceptions := make(map[string]*Exception, len(h.Exceptions))
-	for i := range h.Exceptions {
-		exceptions[h.Exceptions[i].Date] = &h.Exceptions[i]
-	}
-	// Intervals from the day before (overnight periods) to 9 days ahead, in order of start.
-	type interval struct{ start, end time.Time }
-	var ivs []interval
+	var buf [32]hoursInterval
+	ivs := buf[:0]
 	for i := -1; i <= 9; i++ {
 		day := time.Date(y, m, d+i, 0, 0, 0, 0, loc)
+		dy, dm, dd := day.Date()
 		periods := h.Weekly
 		weekday := day.Weekday()
-		if e, ok := exceptions[day.Format(time.DateOnly)]; ok {
+		if e := h.exception(dy, dm, dd); e != nil {
 			periods = nil
 			if !e.Closed {
 				periods = e.Periods
@@ -143,7 +142,6 @@ func (h Hours) OpenAt(t time.Time) (open, known bool, next time.Time) {
 			if weekday >= 0 && p.Day != weekday {
 				continue
 			}
-			dy, dm, dd := day.Date()
 			start := time.Date(dy, dm, dd, 0, p.Open, 0, 0, loc)
 			closeDay := dd
 			if p.Close <= p.Open {
@@ -151,14 +149,13 @@ func (h Hours) OpenAt(t time.Time) (open, known bool, next time.Time) {
 			}
 			end := time.Date(dy, dm, closeDay, 0, p.Close, 0, 0, loc)
 			if end.After(start) {
-				ivs = append(ivs, interval{start, end})
+				ivs = append(ivs, hoursInterval{start, end})
 			}
 		}
 	}
 	if len(ivs) == 0 {
 		return false, true, time.Time{}
 	}
-	// Merge overlapping and touching intervals so "next" is a real change of state.
 	for i := 1; i < len(ivs); i++ {
 		for j := i; j > 0 && ivs[j].start.Before(ivs[j-1].start); j-- {
 			ivs[j], ivs[j-1] = ivs[j-1], ivs[j]
@@ -191,4 +188,20 @@ func (h Hours) OpenAt(t time.Time) (open, known bool, next time.Time) {
 		}
 	}
 	return false, true, time.Time{}
+}
+
+// hoursInterval is one opening as instants.
+type hoursInterval struct{ start, end time.Time }
+
+// exception returns the exception for a local date, or nil. When a date is listed twice the
+// last one wins, as in OpenAt's map.
+func (h Hours) exception(y int, m time.Month, d int) *Exception {
+	var b [10]byte
+	date := time.Date(y, m, d, 0, 0, 0, 0, time.UTC).AppendFormat(b[:0], time.DateOnly)
+	for i := len(h.Exceptions) - 1; i >= 0; i-- {
+		if h.Exceptions[i].Date == string(date) {
+			return &h.Exceptions[i]
+		}
+	}
+	return nil
 }

@@ -87,7 +87,7 @@ func evalOpen(s *aidmap.Site, o openAt) openState {
 		return st
 	}
 	st.known = true
-	st.open, _, st.next = s.Hours.NextChange(o.at(s.Hours.Timezone))
+	st.open, _, st.next = s.Hours.OpenAt(o.at(s.Hours.Timezone))
 	st.loc = time.UTC
 	if tz := s.Hours.Timezone; tz != "" {
 		if l, err := aidmap.LoadLocation(tz); err == nil {

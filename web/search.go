@@ -154,7 +154,7 @@ func (sq *siteQuery) match(s *aidmap.Site) (score int, ok bool) {
 		if !s.Hours.Known() {
 			return 0, false
 		}
-		if open, _, _ := s.Hours.NextChange(sq.when.at(s.Hours.Timezone)); !open {
+		if open, _, _ := s.Hours.OpenAt(sq.when.at(s.Hours.Timezone)); !open {
 			return 0, false
 		}
 	}
