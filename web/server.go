@@ -58,6 +58,9 @@ type Config struct {
 	Uploads Uploads
 	// PublicPerMinute limits requests to the public API per client IP a minute; 0 is no limit.
 	PublicPerMinute int
+	// DefaultView is where the page opens when its URL names no view: the deployment's area.
+	// Nil opens on the data's extent.
+	DefaultView *View
 }
 
 // Server serves aidmap over HTTP.
@@ -74,6 +77,7 @@ type Server struct {
 	handler  http.Handler
 	up       *uploads // nil: no organisations' API
 	public   int      // PublicPerMinute
+	view     *View    // DefaultView
 }
 
 // NewServer returns a server ready to be mounted; it starts nothing.
@@ -93,7 +97,7 @@ func NewServer(cfg Config) *Server {
 	if s.static == nil {
 		s.static = embeddedStatic()
 	}
-	s.up, s.public = newUploads(cfg.Uploads), cfg.PublicPerMinute
+	s.up, s.public, s.view = newUploads(cfg.Uploads), cfg.PublicPerMinute, cfg.DefaultView
 	s.fonts = s.loadFonts(cfg.Fonts)
 	s.metrics = newMetrics(s.source)
 	s.handler = s.routes()

@@ -231,5 +231,8 @@ func (s *Server) handleInfo(w http.ResponseWriter, r *http.Request) {
 	if b, ok := ix.Bounds(); ok {
 		info["bounds"] = []float64{b.MinLon, b.MinLat, b.MaxLon, b.MaxLat}
 	}
+	if v := s.view; v != nil {
+		info["default_view"] = map[string]float64{"lat": v.Lat, "lon": v.Lon, "zoom": v.Zoom}
+	}
 	writeJSON(w, http.StatusOK, info)
 }

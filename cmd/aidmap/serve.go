@@ -84,6 +84,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	loadDemo := fs.Bool("demo", true, "load the generated demo dataset when the store is empty")
 	demoSites := fs.Int("demo-sites", 300, "number of sites in the demo dataset")
 	demoSpread := fs.String("demo-spread", "vancouver", "where demo sites are: vancouver, or world (around real cities worldwide, for load tests)")
+	defaultView := fs.String("default-view", "", "where the map opens when its link names no place: LAT,LON[,ZOOM] of the area served, e.g. 49.2827,-123.1207,12; empty opens on the sites' extent")
 	syncEvery := fs.Duration("sync-interval", time.Second, "how often the index checks the store for changes")
 	shutdown := fs.Duration("shutdown-timeout", 15*time.Second, "how long to let requests finish on SIGTERM/SIGINT")
 	gf := addGeocoderFlags(fs)
@@ -102,6 +103,14 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	defer bm.Close()
+	var view *web.View
+	if *defaultView != "" {
+		v, err := web.ParseView(*defaultView)
+		if err != nil {
+			return fmt.Errorf("--default-view: %w", err)
+		}
+		view = &v
+	}
 	if *demoSpread != "vancouver" && *demoSpread != "world" {
 		return fmt.Errorf("--demo-spread %q: want vancouver or world", *demoSpread)
 	}
@@ -144,7 +153,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	srv := web.NewServer(web.Config{Source: follower, Store: st, Logger: logger, Version: buildVersion(), Geocoder: geocoder, Basemap: bm,
-		Uploads: uploads, PublicPerMinute: *uf.publicRate})
+		Uploads: uploads, PublicPerMinute: *uf.publicRate, DefaultView: view})
 	httpServer := web.NewHTTPServer(*addr, srv.Handler(), logger)
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {

@@ -1125,8 +1125,12 @@ async function start() {
   const opts = { container: 'map', attributionControl: false, dragRotate: false, pitchWithRotate: false, touchPitch: false,
     // Chinese and Korean labels are drawn with the device's own fonts: their glyphs are not shipped.
     localIdeographFontFamily: 'sans-serif' };
+  const dv = info.default_view;
   if (url.view) {
     Object.assign(opts, url.view);
+  } else if (dv && Number.isFinite(dv.lat) && Number.isFinite(dv.lon)) {
+    // The deployment's own area (serve --default-view), before the data's extent.
+    Object.assign(opts, { center: [dv.lon, dv.lat], zoom: dv.zoom });
   } else if (Array.isArray(b) && b.length === 4) {
     // A single site (or all sites on one point) has a zero-area box: pad it to about 1 km.
     const pad = b[2] - b[0] < 0.01 && b[3] - b[1] < 0.01 ? 0.01 : 0;
