@@ -147,6 +147,7 @@ func TestAccountsAuth(t *testing.T) {
 		{"GET", "/api/v1/orgs/fbs/uploads"},
 		{"GET", "/api/v1/orgs/fbs/uploads/up_x"},
 		{"POST", "/api/v1/orgs/fbs/uploads/up_x/rollback"},
+		{"GET", "/api/v1/orgs/fbs/sites"},
 		{"GET", "/api/v1/orgs/fbs/sites/x"},
 		{"PUT", "/api/v1/orgs/fbs/sites/x"},
 		{"PATCH", "/api/v1/orgs/fbs/sites/x"},

@@ -135,6 +135,7 @@ func (s *Server) routes() http.Handler {
 				r.Get("/uploads", s.handleUploads)
 				r.Get("/uploads/{id}", s.handleUploadStatus)
 				r.Post("/uploads/{id}/rollback", s.handleRollback)
+				r.Get("/sites", s.handleOrgSites)
 				r.Get("/sites/{id}", s.handleOrgSite)
 				r.Put("/sites/{id}", s.handleEditSite)
 				r.Patch("/sites/{id}", s.handleEditSite)
