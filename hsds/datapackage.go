@@ -41,7 +41,7 @@ var tables = []struct {
 	{"schedules", []string{"id", "service_id", "valid_from", "valid_to", "freq", "wkst", "byday", "opens_at", "closes_at", "description", "notes"}},
 	{"languages", []string{"id", "service_id", "code"}},
 	{"accessibility", []string{"id", "location_id", "description"}},
-	{"attributes", []string{"id", "link_id", "taxonomy_term_id", "link_type", "link_entity"}},
+	{"attributes", []string{"id", "link_id", "taxonomy_term_id", "link_type", "link_entity", "value"}},
 	{"taxonomies", []string{"id", "name", "description", "version"}},
 	{"taxonomy_terms", []string{"id", "code", "name", "description", "taxonomy", "taxonomy_id"}},
 }
@@ -81,6 +81,8 @@ func NewPackageWriter(dir string) (*PackageWriter, error) {
 		t := Term(c.Slug)
 		p.row("taxonomy_terms", t.ID, t.Code, t.Name, t.Description, t.Taxonomy, t.TaxonomyID)
 	}
+	t := ExternalIDTerm()
+	p.row("taxonomy_terms", t.ID, t.Code, t.Name, t.Description, t.Taxonomy, t.TaxonomyID)
 	return p, nil
 }
 
@@ -145,7 +147,14 @@ func (p *PackageWriter) AddSite(site *aidmap.Site, org aidmap.Organization) {
 		p.row("languages", l.ID, l.ServiceID, l.Code)
 	}
 	for _, a := range Attributes(site) {
-		p.row("attributes", a.ID, a.LinkID, a.TaxonomyTermID, a.LinkType, a.LinkEntity)
+		p.row("attributes", a.ID, a.LinkID, a.TaxonomyTermID, a.LinkType, a.LinkEntity, "")
+	}
+	if !site.Confidential {
+		// The site's own key, so that ingest gives it back the same ID (see ExternalIDTerm).
+		// A confidential site's key may be derived from its address, which the package hides.
+		t := ExternalIDTerm()
+		p.row("attributes", KeyID(KindAttribute, site.ID+"/"+ExternalIDTermName), sal.ID, t.ID,
+			"service_at_location", "service_at_location", site.ExternalID)
 	}
 	p.Sites++
 }

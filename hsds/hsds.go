@@ -250,6 +250,22 @@ func Term(c aidmap.Category) TaxonomyTerm {
 		Taxonomy: taxonomyName, TaxonomyID: KeyID(KindTaxonomy, taxonomyName)}
 }
 
+// ExternalIDTermName is the name and code of the taxonomy term whose attributes carry a
+// site's external ID in a datapackage export.
+const ExternalIDTermName = "aidmap:external_id"
+
+// ExternalIDTerm is the taxonomy term of the attribute that carries a site's external ID (the
+// provider's key) in a datapackage: HSDS 3.0 has no field for a foreign key, but an attribute
+// (link_entity "service_at_location", link_id the site's service_at_location) may have a
+// value. ingest's HSDS reader takes that value as the site's external ID, so with the same
+// --org a re-imported export keeps the sites' IDs (SiteID(org, external ID)) instead of
+// keying them SERVICE_ID@LOCATION_ID.
+func ExternalIDTerm() TaxonomyTerm {
+	return TaxonomyTerm{ID: KeyID(KindTerm, ExternalIDTermName), Code: ExternalIDTermName, Name: ExternalIDTermName,
+		Description: "the site's external ID in aidmap (the provider's own key), as the attribute's value",
+		Taxonomy:    taxonomyName, TaxonomyID: KeyID(KindTaxonomy, taxonomyName)}
+}
+
 // Status maps a site status to the spec's enumeration.
 func Status(s aidmap.Status) string {
 	switch s {

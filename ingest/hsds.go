@@ -11,6 +11,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -67,7 +68,9 @@ func (o *HSDSOptions) defaults() {
 // be placed and is listed in a dialect note instead.
 //
 // A site's external ID is "SERVICE_ID@LOCATION_ID" ("location:ID" for a location without
-// services), so re-uploading the same export updates the same sites. Record.Row is the site's
+// services), so re-uploading the same export updates the same sites; in aidmap's own
+// datapackage exports an attribute of the "aidmap:external_id" term on the
+// service_at_location gives the site's original key instead, so the sites keep their IDs. Record.Row is the site's
 // number in the reader's order; each problem's Column names the table, its row and its column
 // ("locations.csv row 3 latitude"), since a site's fields come from several tables.
 type HSDSReader struct {
@@ -134,17 +137,19 @@ func (s *hsdsSite) record(row int) Record {
 func (s *hsdsSite) categories(terms []string, name, where string) {
 	var cats []string
 	seen := map[aidmap.Category]bool{}
-	add := func(ts []string) {
+	// A term that names "other" is kept (aidmap's own exports write it beside other
+	// categories); a name that only suggests it is not.
+	add := func(ts []string, other bool) {
 		for _, t := range ts {
-			if c, ok := categoryOf(t); ok && !seen[c] && c != aidmap.CategoryOther && len(cats) < aidmap.MaxCategories {
+			if c, ok := categoryOf(t); ok && !seen[c] && (other || c != aidmap.CategoryOther) && len(cats) < aidmap.MaxCategories {
 				seen[c] = true
 				cats = append(cats, string(c))
 			}
 		}
 	}
-	add(terms)
+	add(terms, true)
 	if len(cats) == 0 { // the name only when no term says: "Legal Clinic" is legal aid, not a clinic
-		add([]string{name})
+		add([]string{name}, false)
 	}
 	if len(cats) == 0 {
 		cats = []string{string(aidmap.CategoryOther)}
@@ -577,6 +582,7 @@ func (j *hsdsJoin) sites() ([]hsdsSite, []string) {
 	holidays := j.holidays()
 	langs := j.languages()
 	terms := j.terms()
+	extIDs := j.externalIDs()
 	addrs := T["addresses"]
 	addrByLoc := addrs.index("location_id")
 	elig := T["eligibility"].index("service_id")
@@ -608,7 +614,11 @@ func (j *hsdsJoin) sites() ([]hsdsSite, []string) {
 				name += " – " + locName
 			}
 			s.set(FieldName, name, svc.where(l.service)+" name")
-			s.set(FieldID, svcID+"@"+locID, "")
+			id := svcID + "@" + locID
+			if ext := extIDs[l.salID]; ext != "" && l.salID != "" {
+				id = ext
+			}
+			s.set(FieldID, id, "")
 			s.set(FieldDescription, hsdsText(svc.get(l.service, "description")), svc.where(l.service)+" description")
 			s.set(FieldWebsite, svc.get(l.service, "url", "website"), svc.where(l.service)+" url")
 			s.set(FieldEmail, svc.get(l.service, "email"), svc.where(l.service)+" email")
@@ -955,6 +965,41 @@ func (j *hsdsJoin) languages() map[string][]string {
 
 // terms returns each service's taxonomy term names: services_taxonomy + taxonomy (1.x/2.x),
 // attributes + taxonomy_terms (3.0), or a taxonomy_ids column on services.
+// hsdsExternalIDTerm names the taxonomy term of aidmap's own exports whose attributes carry a
+// site's external ID (hsds.ExternalIDTermName; this package does not import hsds).
+const hsdsExternalIDTerm = "aidmap:external_id"
+
+// externalIDs maps service_at_location IDs to the external IDs that attributes of the
+// "aidmap:external_id" term give them: aidmap's datapackage export writes each site's key so
+// that a re-import keeps the site's ID. Other files have no such term and keep the
+// SERVICE_ID@LOCATION_ID key.
+func (j *hsdsJoin) externalIDs() map[string]string {
+	T := j.tables
+	tx, at := T["taxonomy"], T["attributes"]
+	if tx == nil || at == nil {
+		return nil
+	}
+	var termIDs []string
+	for i := range tx.rows {
+		if tx.get(i, "name", "term") == hsdsExternalIDTerm || tx.get(i, "code") == hsdsExternalIDTerm {
+			termIDs = append(termIDs, tx.get(i, "id"))
+		}
+	}
+	if len(termIDs) == 0 {
+		return nil
+	}
+	m := map[string]string{}
+	for i := range at.rows {
+		if !strings.EqualFold(at.get(i, "link_entity"), "service_at_location") || !slices.Contains(termIDs, at.get(i, "taxonomy_term_id")) {
+			continue
+		}
+		if v := at.get(i, "value"); v != "" {
+			m[at.get(i, "link_id")] = v
+		}
+	}
+	return m
+}
+
 func (j *hsdsJoin) terms() map[string][]string {
 	T := j.tables
 	names := map[string]string{}

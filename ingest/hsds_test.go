@@ -257,6 +257,29 @@ func TestHSDSDatapackageVariants(t *testing.T) {
 			t.Errorf("got %+v, want Monday and Friday", w)
 		}
 	})
+	t.Run("aidmap:external_id attributes key their sites; other terms and entities do not", func(t *testing.T) {
+		h, err := ReadHSDSPackage(csvFS(map[string]string{
+			"locations.csv":            "id,name,latitude,longitude\nL1,Hall,48.4,-123.3\nL2,Annex,48.5,-123.3\nL3,Shed,48.6,-123.3\n",
+			"services.csv":             "id,name\nS1,Food Bank\n",
+			"services_at_location.csv": "id,service_id,location_id\nX1,S1,L1\nX2,S1,L2\nX3,S1,L3\n",
+			"attributes.csv": "id,link_id,taxonomy_term_id,link_type,link_entity,value\n" +
+				"A1,X1,K,service_at_location,service_at_location,site-17\n" +
+				"A2,X2,OTHER,service_at_location,service_at_location,not-a-key\n" +
+				"A3,S1,K,service,service,not-a-key-either\n" +
+				"A4,X3,K,service_at_location,service_at_location,\n" +
+				"A5,S1,F,service,service,\n",
+			"taxonomy_terms.csv": "id,code,name\nK,aidmap:external_id,aidmap:external_id\nOTHER,x,Colour\nF,food_bank,food_bank\n",
+		}), HSDSOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		food := []aidmap.Category{aidmap.CategoryFoodBank}
+		checkSites(t, readHSDS(t, h), []hsdsWant{
+			{"site-17", "Food Bank – Hall", 48.4, -123.3, aidmap.PrecisionExact, food, nil},
+			{"S1@L2", "Food Bank – Annex", 48.5, -123.3, aidmap.PrecisionExact, food, nil},
+			{"S1@L3", "Food Bank – Shed", 48.6, -123.3, aidmap.PrecisionExact, food, nil},
+		})
+	})
 	t.Run("unknown taxonomy terms give one warning", func(t *testing.T) {
 		h, err := ReadHSDSPackage(csvFS(map[string]string{
 			"locations.csv":            "id,name,latitude,longitude\nL1,Hall,48.4,-123.3\n",
