@@ -1,5 +1,7 @@
-// The /manage page: a data steward signs in with an API token, uploads a file, reads the report
-// and rolls back an upload. Every text from the server is set with textContent, never as HTML,
+/* global maplibregl */
+// The /manage page: a data steward signs in with an API token, uploads a file, reads the report,
+// rolls back an upload, and sees the organisation's sites on a small map where approximate pins
+// are marked, to correct one site's pin or details and publish the fix. Every text from the server is set with textContent, never as HTML,
 // so a site name or a reason cannot inject markup. The token stays in sessionStorage: this tab
 // only, gone when it closes.
 
@@ -38,11 +40,14 @@ function show(signedIn) {
   $('upload').hidden = !signedIn;
   $('past').hidden = !signedIn;
   $('who').hidden = !signedIn;
+  $('sites').hidden = !signedIn;
   if (signedIn) {
     $('who-text').textContent = 'Signed in for ' + session().org;
     loadUploads();
+    loadSites();
   } else {
     $('report').hidden = true;
+    closeSite();
   }
 }
 
@@ -94,6 +99,7 @@ async function upload(ev) {
       : 'The upload failed: ' + (rec.error || 'unknown error') + ' Nothing was changed.';
     showReport(rec);
     loadUploads();
+    if (!dry) loadSites();
   } catch (e) {
     status.textContent = 'The upload was refused: ' + e.message;
   }
@@ -178,11 +184,320 @@ async function rollback(u) {
   try {
     await api('/uploads/' + encodeURIComponent(u.id) + '/rollback', { method: 'POST' });
     $('past-status').textContent = 'Rolled back.';
+    loadSites();
   } catch (e) {
     $('past-status').textContent = 'Not rolled back: ' + e.message;
   }
   loadUploads();
 }
+
+// ---- The organisation's sites: a small map, a list, and a form to correct one site. ----
+
+// An approximate pin is one not placed at the site's own point (precision exact) or its
+// address: a street, postal code or town centre the geocoder fell back to.
+const approximate = (site) => site.precision !== 'exact' && site.precision !== 'address';
+
+const sites = { list: [], byID: new Map(), selected: null, pin: null, moved: false };
+let map = null;
+let mapStarting = null;
+let marker = null;
+
+// loadSites fetches every page of the organisation's own sites and redraws the list and map.
+async function loadSites() {
+  const status = $('sites-status');
+  status.textContent = 'Loading your sites…';
+  try {
+    const all = [];
+    let after = '';
+    for (let i = 0; i < 50; i++) {
+      const page = await api('/sites?limit=1000' + (after ? '&after=' + encodeURIComponent(after) : ''));
+      all.push(...page.sites);
+      if (!page.next) break;
+      after = page.next;
+    }
+    sites.list = all;
+    sites.byID = new Map(all.map((s) => [s.id, s]));
+    renderSiteList();
+    await ensureMap();
+    drawSites(true);
+    if (sites.selected && sites.byID.has(sites.selected.id) && !sites.moved) openSite(sites.selected.id);
+  } catch (e) {
+    status.textContent = 'Could not list your sites: ' + e.message;
+    if (e.status === 401) signOut();
+  }
+}
+
+function renderSiteList() {
+  const all = sites.list;
+  const approx = all.filter(approximate).length;
+  $('sites-status').textContent = all.length + (all.length === 1 ? ' site' : ' sites') +
+    (approx ? ', ' + approx + ' with an approximate pin.' : '.');
+  const ul = $('site-list');
+  ul.replaceChildren();
+  // Approximate pins first: they are the ones to check.
+  const ordered = [...sites.list].sort((a, b) => (approximate(b) - approximate(a)) || a.name.localeCompare(b.name));
+  for (const s of ordered) {
+    const li = document.createElement('li');
+    const b = document.createElement('button');
+    b.type = 'button';
+    b.dataset.id = s.id;
+    b.textContent = s.name;
+    if (s.status !== 'active') b.append(' (' + s.status.replace('_', ' ') + ')');
+    if (approximate(s)) {
+      const tag = document.createElement('span');
+      tag.className = 'approx-tag';
+      tag.textContent = 'approximate';
+      b.append(' ', tag);
+    }
+    if (sites.selected && sites.selected.id === s.id) b.setAttribute('aria-current', 'true');
+    b.addEventListener('click', () => openSite(s.id, true));
+    li.appendChild(b);
+    ul.appendChild(li);
+  }
+}
+
+// openSite fills the form with one site as stored.
+function openSite(id, focus = false) {
+  const s = sites.byID.get(id);
+  if (!s) return;
+  sites.selected = s;
+  sites.moved = false;
+  const a = s.address || {};
+  $('site-form-name').textContent = s.name;
+  $('f-name').value = s.name || '';
+  $('f-street').value = a.street || '';
+  $('f-locality').value = a.locality || '';
+  $('f-postal').value = a.postal_code || '';
+  $('f-phone').value = s.phone || '';
+  $('f-hours').value = (s.hours && s.hours.notes) || '';
+  $('f-status').value = s.status === 'retired' ? 'active' : s.status;
+  $('f-lat').value = Number.isFinite(s.lat) ? String(s.lat) : '';
+  $('f-lon').value = Number.isFinite(s.lon) ? String(s.lon) : '';
+  $('f-precision').textContent = approximate(s)
+    ? 'This pin is approximate (placed at the ' + String(s.precision).replace('_', ' ') + '). Move it to where the site is.'
+    : 'This pin is placed at the site' + (s.precision === 'address' ? "'s address." : "'s own point.");
+  $('site-result').textContent = '';
+  $('site-form').hidden = false;
+  setMoving(false);
+  for (const b of $('site-list').querySelectorAll('button')) {
+    if (b.dataset.id === id) b.setAttribute('aria-current', 'true');
+    else b.removeAttribute('aria-current');
+  }
+  placeMarker(s.lon, s.lat, true);
+  drawSites(false);
+  if (focus) $('f-name').focus();
+}
+
+function closeSite() {
+  sites.selected = null;
+  sites.moved = false;
+  $('site-form').hidden = true;
+  setMoving(false);
+  if (marker) { marker.remove(); marker = null; }
+  for (const b of $('site-list').querySelectorAll('button[aria-current]')) b.removeAttribute('aria-current');
+  drawSites(false);
+}
+
+function setMoving(on) {
+  $('move-pin').setAttribute('aria-pressed', on ? 'true' : 'false');
+  $('map').classList.toggle('moving', on);
+}
+
+// movePin records a new point for the selected site, from the map or the form.
+function movePin(lon, lat) {
+  if (!sites.selected) return;
+  sites.moved = true;
+  $('f-lat').value = lat.toFixed(6);
+  $('f-lon').value = lon.toFixed(6);
+  $('f-precision').textContent = 'New pin: it will be saved as exact, since you placed it by hand.';
+  placeMarker(lon, lat, false);
+}
+
+function pinFromFields() {
+  const lat = Number($('f-lat').value), lon = Number($('f-lon').value);
+  if ($('f-lat').value.trim() === '' || $('f-lon').value.trim() === '' || !Number.isFinite(lat) || !Number.isFinite(lon) ||
+    Math.abs(lat) > 90 || Math.abs(lon) > 180) {
+    $('site-result').textContent = 'Latitude must be between -90 and 90 and longitude between -180 and 180.';
+    return;
+  }
+  $('site-result').textContent = '';
+  movePin(lon, lat);
+}
+
+// publishSite sends a JSON merge patch of the fields that changed: the edit is recorded in the
+// organisation's history and can be rolled back under "Past uploads".
+async function publishSite(ev) {
+  ev.preventDefault();
+  const s = sites.selected;
+  if (!s) return;
+  const patch = {};
+  const text = (id) => $(id).value.trim();
+  const orNull = (v) => (v === '' ? null : v);
+  if (text('f-name') !== s.name) patch.name = text('f-name');
+  const a = s.address || {};
+  const addr = {};
+  for (const [field, id] of [['street', 'f-street'], ['locality', 'f-locality'], ['postal_code', 'f-postal']]) {
+    if (text(id) !== (a[field] || '')) addr[field] = orNull(text(id));
+  }
+  if (Object.keys(addr).length) patch.address = addr;
+  if (text('f-phone') !== (s.phone || '')) patch.phone = orNull(text('f-phone'));
+  if (text('f-hours') !== ((s.hours && s.hours.notes) || '')) patch.hours = { notes: orNull(text('f-hours')) };
+  if ($('f-status').value !== s.status) patch.status = $('f-status').value;
+  const lat = Number($('f-lat').value), lon = Number($('f-lon').value);
+  if (sites.moved || lat !== s.lat || lon !== s.lon) {
+    if (!Number.isFinite(lat) || !Number.isFinite(lon) || Math.abs(lat) > 90 || Math.abs(lon) > 180) {
+      $('site-result').textContent = 'Latitude must be between -90 and 90 and longitude between -180 and 180.';
+      $('f-lat').focus();
+      return;
+    }
+    if (lat !== s.lat || lon !== s.lon) Object.assign(patch, { lat, lon, precision: 'exact' });
+  }
+  const result = $('site-result');
+  if (!Object.keys(patch).length) {
+    result.textContent = 'Nothing changed.';
+    return;
+  }
+  result.textContent = 'Publishing…';
+  try {
+    const out = await api('/sites/' + encodeURIComponent(s.id), {
+      method: 'PATCH', body: JSON.stringify(patch), headers: { 'Content-Type': 'application/json' },
+    });
+    const site = out.site;
+    sites.byID.set(site.id, site);
+    sites.list = sites.list.map((x) => (x.id === site.id ? site : x));
+    sites.selected = site;
+    sites.moved = false;
+    renderSiteList();
+    drawSites(false);
+    openSite(site.id);
+    result.textContent = 'Published ' + site.name + ' (' + Object.keys(patch).join(', ') + ' changed). ' +
+      'It is in your history and can be rolled back under Past uploads.';
+    loadUploads();
+  } catch (e) {
+    result.textContent = 'Not published: ' + e.message;
+  }
+}
+
+// ensureMap loads MapLibre and starts the map once; without WebGL or the library the list and
+// form still work.
+function ensureMap() {
+  if (!mapStarting) {
+    mapStarting = (async () => {
+      try {
+        const [style] = await Promise.all([mapStyle(), loadScript('/static/vendor/maplibre-gl/maplibre-gl-csp.js')]);
+        maplibregl.setWorkerUrl(new URL('../vendor/maplibre-gl/maplibre-gl-csp-worker.js', import.meta.url).href);
+        const m = new maplibregl.Map({ container: 'map', style, center: [0, 20], zoom: 1, attributionControl: false });
+        m.addControl(new maplibregl.NavigationControl({ showCompass: false }), 'top-right');
+        m.addControl(new maplibregl.AttributionControl({ compact: true }), 'bottom-right');
+        m.on('error', (e) => console.warn('aidmap: map:', e.error || e));
+        await new Promise((resolve) => m.on('load', resolve));
+        for (const layer of ['org-sites-exact', 'org-sites-approx']) {
+          m.on('click', layer, (e) => {
+            if ($('move-pin').getAttribute('aria-pressed') === 'true') return;
+            const f = e.features && e.features[0];
+            if (f) openSite(f.properties.id, true);
+          });
+        }
+        m.on('click', (e) => {
+          if ($('move-pin').getAttribute('aria-pressed') !== 'true') return;
+          movePin(e.lngLat.lng, e.lngLat.lat);
+          setMoving(false);
+        });
+        map = m;
+      } catch (err) {
+        console.warn('aidmap: map:', err);
+        $('map').classList.add('no-map');
+        $('map').textContent = 'The map cannot be shown in this browser; the list and the form still work.';
+      }
+    })();
+  }
+  return mapStarting;
+}
+
+function loadScript(src) {
+  return new Promise((resolve, reject) => {
+    const s = document.createElement('script');
+    s.src = src;
+    s.onload = resolve;
+    s.onerror = () => reject(new Error('cannot load ' + src));
+    document.head.append(s);
+  });
+}
+
+// mapStyle is the map page's basemap style (style.json) with absolute paths (MapLibre fetches
+// from a worker), without the city basemap when the server has only the world overview, and
+// the organisation's sites on top: exact pins filled, approximate ones hollow.
+async function mapStyle() {
+  const abs = (u) => (u.startsWith('/') ? location.origin + u : u);
+  const get = async (u) => { const r = await fetch(u); if (!r.ok) throw new Error(u + ': ' + r.status); return r.json(); };
+  let style;
+  try {
+    const [base, bm] = await Promise.all([get('/static/style.json'), get('/tiles/basemap.json').catch(() => null)]);
+    style = base;
+    if (style.glyphs) style.glyphs = abs(style.glyphs);
+    for (const src of Object.values(style.sources)) if (src.url) src.url = abs(src.url);
+    if (!bm || bm.aidmap_default || !['mvt', 'pbf'].includes(bm.format)) {
+      delete style.sources.basemap;
+      style.layers = style.layers.filter((l) => l.source !== 'basemap');
+    }
+    // Labels in the page's language would need app.js's localisation: show names as stored.
+    for (const l of style.layers) {
+      const tf = l.layout && l.layout['text-field'];
+      if (tf && JSON.stringify(tf).includes('{lang}')) l.layout['text-field'] = ['coalesce', ['get', 'name:en'], ['get', 'name']];
+    }
+  } catch (err) {
+    console.warn('aidmap: basemap style:', err);
+    style = { version: 8, sources: {}, layers: [{ id: 'background', type: 'background', paint: { 'background-color': '#dfe8ee' } }] };
+  }
+  style.sources['org-sites'] = { type: 'geojson', data: sitesGeoJSON() };
+  style.layers.push(
+    { id: 'org-sites-exact', type: 'circle', source: 'org-sites', filter: ['!', ['get', 'approximate']],
+      paint: { 'circle-radius': 7, 'circle-color': '#1f3a5f', 'circle-stroke-color': '#fff', 'circle-stroke-width': 2 } },
+    { id: 'org-sites-approx', type: 'circle', source: 'org-sites', filter: ['get', 'approximate'],
+      paint: { 'circle-radius': 8, 'circle-color': 'rgba(255,255,255,0.6)', 'circle-stroke-color': '#b36b00', 'circle-stroke-width': 3 } },
+    { id: 'org-sites-selected', type: 'circle', source: 'org-sites', filter: ['get', 'selected'],
+      paint: { 'circle-radius': 13, 'circle-opacity': 0, 'circle-stroke-color': '#f5a623', 'circle-stroke-width': 3 } },
+  );
+  return style;
+}
+
+function sitesGeoJSON() {
+  return {
+    type: 'FeatureCollection',
+    features: sites.list.filter((s) => Number.isFinite(s.lat) && Number.isFinite(s.lon) && !(s.lat === 0 && s.lon === 0)).map((s) => ({
+      type: 'Feature',
+      geometry: { type: 'Point', coordinates: [s.lon, s.lat] },
+      properties: { id: s.id, approximate: approximate(s), selected: Boolean(sites.selected && sites.selected.id === s.id) },
+    })),
+  };
+}
+
+// drawSites updates the map's sites, and with fit frames them all.
+function drawSites(fit) {
+  if (!map) return;
+  const data = sitesGeoJSON();
+  map.getSource('org-sites').setData(data);
+  if (!fit || !data.features.length) return;
+  const b = new maplibregl.LngLatBounds();
+  for (const f of data.features) b.extend(f.geometry.coordinates);
+  map.fitBounds(b, { padding: 40, maxZoom: 15, duration: 0 });
+}
+
+// placeMarker shows the selected site's draggable pin; dragging it moves the site.
+function placeMarker(lon, lat, center) {
+  if (!map || !Number.isFinite(lat) || !Number.isFinite(lon)) return;
+  if (!marker) {
+    marker = new maplibregl.Marker({ draggable: true, color: '#f5a623' });
+    marker.on('dragend', () => { const p = marker.getLngLat(); movePin(p.lng, p.lat); });
+  }
+  marker.setLngLat([lon, lat]).addTo(map);
+  const el = marker.getElement();
+  el.setAttribute('aria-label', 'Pin of the selected site: drag it to where the site is');
+  if (center) map.easeTo({ center: [lon, lat], zoom: Math.max(map.getZoom(), 14), duration: 0 });
+}
+
+// For tests and for looking around in the browser's console.
+globalThis.aidmapManage = { get map() { return map; }, sites };
 
 function dropZone() {
   const zone = $('drop');
@@ -198,6 +513,10 @@ function dropZone() {
 $('signin-form').addEventListener('submit', signIn);
 $('sign-out').addEventListener('click', signOut);
 $('upload-form').addEventListener('submit', upload);
+$('site-form').addEventListener('submit', publishSite);
+$('site-cancel').addEventListener('click', closeSite);
+$('move-pin').addEventListener('click', () => setMoving($('move-pin').getAttribute('aria-pressed') !== 'true'));
+for (const id of ['f-lat', 'f-lon']) $(id).addEventListener('change', pinFromFields);
 dropZone();
 const s = session();
 if (s) $('org').value = s.org;
