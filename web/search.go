@@ -268,7 +268,14 @@ const (
 // match: exact word 3, prefix 2, one edit away 1 (words of 5 letters or more only), times the
 // field's weight. A site missing any word does not match. buf is scratch for folded text,
 // returned for reuse, so a scan over thousands of sites does not allocate per site.
+//
+// A confidential site's street and postal code are never published, so they are not matched
+// either: a query that finds the site by them would confirm a guessed address.
 func textScore(s *aidmap.Site, words []string, buf []byte) (int, bool, []byte) {
+	street, postal := s.Address.Street, s.Address.PostalCode
+	if s.Confidential {
+		street, postal = "", ""
+	}
 	fields := [...]struct {
 		text   string
 		weight int
@@ -276,10 +283,10 @@ func textScore(s *aidmap.Site, words []string, buf []byte) (int, bool, []byte) {
 		{s.Name, weightName},
 		{s.OrganizationID, weightOrg},
 		{s.Description, weightOther},
-		{s.Address.Street, weightOther},
+		{street, weightOther},
 		{s.Address.Locality, weightOther},
 		{s.Address.Region, weightOther},
-		{s.Address.PostalCode, weightOther},
+		{postal, weightOther},
 	}
 	var ends [len(fields)]int
 	buf = buf[:0]
