@@ -151,6 +151,7 @@ func (s *Server) routes() http.Handler {
 		})
 	})
 
+	r.With(allowAnyOrigin).Get("/api/openapi.json", s.handleOpenAPI)
 	r.Route("/hsds", s.hsdsRoutes)
 	r.Route("/ogc", s.ogcRoutes)
 
