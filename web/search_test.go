@@ -427,6 +427,39 @@ func TestTextScore(t *testing.T) {
 	}
 }
 
+// TestTextScoreConfidential: a confidential site's street and postal code are not published,
+// so a search by them must not find it (that would confirm a guessed address); its name,
+// locality and other published fields still match.
+func TestTextScoreConfidential(t *testing.T) {
+	s := &aidmap.Site{
+		Name:         "Safe Harbour",
+		Confidential: true,
+		Address:      aidmap.Address{Street: "4471 Quillwort Lane", Locality: "Vancouver", PostalCode: "V5Y 9Q7"},
+	}
+	for _, tc := range []struct {
+		q    string
+		want bool
+	}{
+		{"harbour", true},
+		{"vancouver", true},
+		{"quillwort", false},
+		{"4471 quillwort lane", false},
+		{"v5y", false},
+		{"V5Y 9Q7", false},
+	} {
+		t.Run(tc.q, func(t *testing.T) {
+			q, _ := url.ParseQuery("q=" + url.QueryEscape(tc.q))
+			sq, err := parseSiteQuery(q, time.Time{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, ok := sq.match(s); ok != tc.want {
+				t.Errorf("match %q: got %v, want %v", tc.q, ok, tc.want)
+			}
+		})
+	}
+}
+
 func TestEditDistance1(t *testing.T) {
 	for _, tc := range []struct {
 		a, b string
