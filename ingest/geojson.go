@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/aidmap/aidmap"
+	"github.com/aidmap/aidmap/hours"
 )
 
 // GeoJSON limits. Each can be changed in GeoJSONOptions; reaching one stops reading with a
@@ -623,7 +624,31 @@ func (g *GeoJSONReader) properties(rec *Record, raw json.RawMessage) error {
 	if houseNumber != "" && rec.values[FieldAddress] != "" && !strings.HasPrefix(strings.TrimSpace(rec.values[FieldAddress]), houseNumber) {
 		rec.values[FieldAddress] = houseNumber + " " + strings.TrimSpace(rec.values[FieldAddress])
 	}
+	structuredHours(rec, raw)
 	return nil
+}
+
+// structuredHours reads an "hours" property in aidmap's own shape ({"weekly": [{"day": 1,
+// "open": 540, "close": 1020}], "exceptions": [...]}, as the API and its GeoJSON export write
+// it) as the opening hours, written out in OpenStreetMap syntax for the hours reader, so that
+// a download loads back with its hours.
+func structuredHours(rec *Record, raw json.RawMessage) {
+	if !bytes.Contains(raw, []byte(`"weekly"`)) && !bytes.Contains(raw, []byte(`"exceptions"`)) {
+		return // most files: no need to decode the properties again
+	}
+	var props struct {
+		Hours json.RawMessage `json:"hours"`
+	}
+	if json.Unmarshal(raw, &props) != nil || len(props.Hours) == 0 || props.Hours[0] != '{' {
+		return
+	}
+	var h aidmap.Hours
+	if json.Unmarshal(props.Hours, &h) != nil || len(h.Weekly)+len(h.Exceptions) == 0 || h.Validate() != nil {
+		return
+	}
+	if text := hours.Format(h); text != "" {
+		rec.values[FieldHours], rec.columns[FieldHours] = text, "hours"
+	}
 }
 
 // column records a property path in the dialect, up to DefaultMaxColumns of them.
