@@ -84,14 +84,17 @@ func allowAnyOrigin(next http.Handler) http.Handler {
 	})
 }
 
-// hsdsOpenAPI is the official OpenAPI document of the HSDS 3.0 API, which this one follows.
+// hsdsOpenAPI is the official OpenAPI document of the HSDS 3.0 API, which this one follows;
+// openapi_url names ours (it documents the HSDS routes and the proximity extension, and
+// refers to the official schemas), and the root links the official one too.
 const hsdsOpenAPI = "https://raw.githubusercontent.com/openreferral/specification/3.0/schema/openapi.json"
 
 func (s *Server) handleHSDSInfo(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]any{
 		"version":     hsds.Version,
 		"profile":     "https://docs.openreferral.org/en/3.0/",
-		"openapi_url": hsdsOpenAPI,
+		"openapi_url": strings.TrimSuffix(ogcBase(r), "/ogc") + "/api/openapi.json",
+		"hsds_openapi_url": hsdsOpenAPI,
 		"extensions": map[string]string{
 			"lat, lon, radius_m": "on /services and /service_at_locations: only those within radius_m metres (default 5000, at most 100000) of the point, nearest first, each with distance_m",
 			"distance_m":         "metres from lat, lon; for confidential sites a coarse band (2000, 5000, 10000…)",
