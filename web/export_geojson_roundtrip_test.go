@@ -1,15 +1,10 @@
 package web
 
 import (
-	"bytes"
-	"context"
-	"path/filepath"
 	"reflect"
 	"testing"
 
 	"github.com/aidmap/aidmap"
-	"github.com/aidmap/aidmap/ingest"
-	"github.com/aidmap/aidmap/store/sqlite"
 )
 
 // TestGeoJSONExportReimports loads a format=geojson list back with aidmap's own GeoJSON ingest:
@@ -18,28 +13,8 @@ func TestGeoJSONExportReimports(t *testing.T) {
 	srv := newExportServer(t)
 	_, body := get(t, srv.URL+"/api/v1/sites?bbox=-180,-90,180,90&limit=1000&format=geojson")
 
-	ctx := context.Background()
-	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "aidmap.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	src, format, err := ingest.NewReader(bytes.NewReader(body), ingest.ReadOptions{Name: "sites.geojson"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	rep, err := ingest.Run(ctx, src, st, nil, ingest.Options{Org: "again", OrgName: "Again", Format: format, File: "sites.geojson"})
-	if err != nil {
-		t.Fatalf("ingest: %v", err)
-	}
-	got := map[string]aidmap.Site{}
-	if _, err := st.EachSite(ctx, func(s aidmap.Site) error { got[s.ExternalID] = s; return nil }); err != nil {
-		t.Fatal(err)
-	}
+	got := reimport(t, body, "sites.geojson")
 	sites := exportSites()
-	if len(got) != len(sites) {
-		t.Fatalf("re-imported %d sites of %d; report: %+v", len(got), len(sites), rep.Problems)
-	}
 	for _, w := range sites {
 		g, ok := got[w.ID] // the feature id becomes the external ID
 		if !ok {

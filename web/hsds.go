@@ -91,9 +91,9 @@ const hsdsOpenAPI = "https://raw.githubusercontent.com/openreferral/specificatio
 
 func (s *Server) handleHSDSInfo(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]any{
-		"version":     hsds.Version,
-		"profile":     "https://docs.openreferral.org/en/3.0/",
-		"openapi_url": strings.TrimSuffix(ogcBase(r), "/ogc") + "/api/openapi.json",
+		"version":          hsds.Version,
+		"profile":          "https://docs.openreferral.org/en/3.0/",
+		"openapi_url":      strings.TrimSuffix(ogcBase(r), "/ogc") + "/api/openapi.json",
 		"hsds_openapi_url": hsdsOpenAPI,
 		"extensions": map[string]string{
 			"lat, lon, radius_m": "on /services and /service_at_locations: only those within radius_m metres (default 5000, at most 100000) of the point, nearest first, each with distance_m",
