@@ -49,6 +49,14 @@ type Checker interface {
 	Check(ctx context.Context, addr aidmap.Address) (GeocodeResult, bool)
 }
 
+// NotLocatedError is a Geocoder's explanation of why it placed no pin ("only the town could be
+// located", "the address is ambiguous"), which the report shows as the row's detail. It
+// unwraps to aidmap.ErrNotFound.
+type NotLocatedError struct{ Detail string }
+
+func (e *NotLocatedError) Error() string { return e.Detail }
+func (e *NotLocatedError) Unwrap() error { return aidmap.ErrNotFound }
+
 // NotFoundGeocoder locates nothing: the geocoder to use until one is configured. Rows without
 // coordinates are then rejected with ReasonNotLocated, never placed somewhere invented.
 type NotFoundGeocoder struct{}
@@ -455,7 +463,12 @@ func (p *pipeline) geocode(rec *Record, s *aidmap.Site, problems []Problem) ([]P
 	case p.ctx.Err() != nil:
 		return problems, fmt.Errorf("ingest: %w", p.ctx.Err())
 	case errors.Is(err, aidmap.ErrNotFound):
-		return reject(ReasonNotLocated, "give latitude and longitude, or a fuller address"), nil
+		detail := "give latitude and longitude, or a fuller address"
+		var nl *NotLocatedError
+		if errors.As(err, &nl) {
+			detail = nl.Detail
+		}
+		return reject(ReasonNotLocated, detail), nil
 	default:
 		return reject("the address could not be looked up; upload the file again later", err.Error()), nil
 	}

@@ -99,12 +99,12 @@ func (a ingestGeocoder) Geocode(ctx context.Context, address aidmap.Address) (in
 		for _, r := range rs[:min(3, len(rs))] {
 			labels = append(labels, fmt.Sprintf("%q", r.Label))
 		}
-		return ingest.GeocodeResult{}, fmt.Errorf("the address is ambiguous: it could be %s; add the city, province or postal code: %w",
-			strings.Join(labels, " or "), aidmap.ErrNotFound)
+		return ingest.GeocodeResult{}, &ingest.NotLocatedError{Detail: fmt.Sprintf("the address is ambiguous: it could be %s; add the city, province or postal code",
+			strings.Join(labels, " or "))}
 	}
 	if precisionOrder(best.Precision) > precisionOrder(a.minPrecision) {
-		return ingest.GeocodeResult{}, fmt.Errorf("only the %s could be located (%s), and a pin there would send people to the wrong place; give coordinates or a fuller address, load address points with aidmap gazetteer import, or accept coarser pins with --min-precision: %w",
-			strings.ReplaceAll(string(best.Precision), "_", " "), best.Label, aidmap.ErrNotFound)
+		return ingest.GeocodeResult{}, &ingest.NotLocatedError{Detail: fmt.Sprintf("only the %s could be located (%s), and a pin there would send people to the wrong place; give coordinates or a fuller address, load address points with aidmap gazetteer import, or accept coarser pins with --min-precision",
+			strings.ReplaceAll(string(best.Precision), "_", " "), best.Label)}
 	}
 	return ingest.GeocodeResult{Lat: best.Lat, Lon: best.Lon, Precision: best.Precision, Confidence: best.Confidence, Label: best.Label}, nil
 }

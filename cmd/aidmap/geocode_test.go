@@ -93,7 +93,7 @@ func TestGazetteerGeocodeIngestServe(t *testing.T) {
 	}
 	found := false
 	for _, p := range rep.Problems {
-		if p.Row == 4 && p.Severity == "rejected" && strings.Contains(p.Reason, "locat") {
+		if p.Row == 4 && p.Severity == "rejected" && strings.Contains(p.Reason, "locat") && strings.Contains(p.Detail, "only the locality could be located") {
 			found = true
 		}
 	}

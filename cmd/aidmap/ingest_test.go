@@ -78,6 +78,7 @@ type reportJSON struct {
 		Field    string `json:"field"`
 		Value    string `json:"value"`
 		Reason   string `json:"reason"`
+		Detail   string `json:"detail"`
 	} `json:"problems"`
 }
 
