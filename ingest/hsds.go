@@ -831,17 +831,8 @@ func (j *hsdsJoin) schedules() map[string]*hsdsSchedule {
 		return m
 	}
 	for i := range t.rows {
-		var k string
-		switch sal, svc, loc := t.get(i, "service_at_location_id"), t.get(i, "service_id"), t.get(i, "location_id"); {
-		case sal != "":
-			k = "sal:" + sal
-		case svc != "" && loc != "":
-			k = "svc:" + svc + "@" + loc
-		case svc != "":
-			k = "svc:" + svc
-		case loc != "":
-			k = "loc:" + loc
-		default:
+		k := scheduleKey(t, i)
+		if k == "" {
 			continue
 		}
 		sc := m[k]
@@ -910,6 +901,23 @@ func (hs *hsdsHolidays) apply(s *hsdsSite, today time.Time) {
 	}
 }
 
+// scheduleKey names what row i of a schedules or holiday_schedules table belongs to: a
+// service at a location, a service at a location given apart, a service, or a location; ""
+// when it names none.
+func scheduleKey(t *hsdsTable, i int) string {
+	switch sal, svc, loc := t.get(i, "service_at_location_id"), t.get(i, "service_id"), t.get(i, "location_id"); {
+	case sal != "":
+		return "sal:" + sal
+	case svc != "" && loc != "":
+		return "svc:" + svc + "@" + loc
+	case svc != "":
+		return "svc:" + svc
+	case loc != "":
+		return "loc:" + loc
+	}
+	return ""
+}
+
 // holidays groups holiday_schedules rows by what they belong to, like schedules.
 func (j *hsdsJoin) holidays() map[string]*hsdsHolidays {
 	m := map[string]*hsdsHolidays{}
@@ -918,17 +926,8 @@ func (j *hsdsJoin) holidays() map[string]*hsdsHolidays {
 		return m
 	}
 	for i := range t.rows {
-		var k string
-		switch sal, svc, loc := t.get(i, "service_at_location_id"), t.get(i, "service_id"), t.get(i, "location_id"); {
-		case sal != "":
-			k = "sal:" + sal
-		case svc != "" && loc != "":
-			k = "svc:" + svc + "@" + loc
-		case svc != "":
-			k = "svc:" + svc
-		case loc != "":
-			k = "loc:" + loc
-		default:
+		k := scheduleKey(t, i)
+		if k == "" {
 			continue
 		}
 		hs := m[k]

@@ -155,6 +155,19 @@ type HistoryQuery struct {
 	Limit    int   // at most this many; below 1 means 100
 }
 
+// Bounds returns the page size and the ID the page starts below, with the defaults applied:
+// what both stores' queries take.
+func (q HistoryQuery) Bounds() (limit int, beforeID int64) {
+	limit, beforeID = q.Limit, q.BeforeID
+	if limit < 1 {
+		limit = 100
+	}
+	if beforeID <= 0 {
+		beforeID = 1<<63 - 1
+	}
+	return limit, beforeID
+}
+
 // HistoryEntry is one change of one site: who (the token ID), when, and the site before and
 // after as its JSON (aidmap.Site's exact form). Before is nil for a created site.
 type HistoryEntry struct {

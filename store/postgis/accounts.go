@@ -204,14 +204,7 @@ func (s *Store) UploadRecords(ctx context.Context, orgID string, limit int) ([]s
 
 // History returns the organisation's history entries matching q, newest first.
 func (s *Store) History(ctx context.Context, orgID string, q store.HistoryQuery) ([]store.HistoryEntry, error) {
-	limit := q.Limit
-	if limit < 1 {
-		limit = 100
-	}
-	before := q.BeforeID
-	if before <= 0 {
-		before = 1<<63 - 1
-	}
+	limit, before := q.Bounds()
 	rows, err := s.pool.Query(ctx, `SELECT id, organization_id, site_id, upload_id, actor, at, before, after, rollback_of
 		FROM history WHERE organization_id = $1 AND id < $2 AND ($3 = '' OR site_id = $3) AND ($4 = '' OR upload_id = $4)
 		ORDER BY id DESC LIMIT $5`, orgID, before, q.SiteID, q.UploadID, limit)

@@ -196,14 +196,7 @@ func (s *Store) UploadRecords(ctx context.Context, orgID string, limit int) ([]s
 
 // History returns the organisation's history entries matching q, newest first.
 func (s *Store) History(ctx context.Context, orgID string, q store.HistoryQuery) ([]store.HistoryEntry, error) {
-	limit := q.Limit
-	if limit < 1 {
-		limit = 100
-	}
-	before := q.BeforeID
-	if before <= 0 {
-		before = 1<<63 - 1
-	}
+	limit, before := q.Bounds()
 	rows, err := s.rdb.QueryContext(ctx, `SELECT id, organization_id, site_id, upload_id, actor, at, before, after, rollback_of
 		FROM history WHERE organization_id = ? AND id < ? AND (? = '' OR site_id = ?) AND (? = '' OR upload_id = ?)
 		ORDER BY id DESC LIMIT ?`, orgID, before, q.SiteID, q.SiteID, q.UploadID, q.UploadID, limit)
