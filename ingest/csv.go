@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+
+	"github.com/aidmap/aidmap"
 )
 
 // parser splits LF-terminated UTF-8 text (the textReader's output) into rows of cells. It reads
@@ -29,6 +31,7 @@ type parser struct {
 	start int // line on which the current row starts
 	blank int // empty lines skipped before the current row
 	stray bool
+	noEOL bool // the current row is the file's last and no line break ends it
 
 	buf  []byte
 	ends []int
@@ -67,6 +70,7 @@ func (p *parser) readLine() ([]byte, error) {
 func (p *parser) read(dst []string) ([]string, error) {
 	p.blank = 0
 	p.stray = false
+	p.noEOL = false
 	var line []byte
 	for {
 		l, err := p.readLine()
@@ -125,6 +129,7 @@ cells:
 						continue cells
 					case k == len(line) || line[k] == '\n':
 						p.ends = append(p.ends, len(p.buf))
+						p.noEOL = k == len(line)
 						break cells
 					default:
 						// Not a closing quote: keep it, as spreadsheets do.
@@ -159,6 +164,8 @@ cells:
 		n := len(line)
 		if n > 0 && line[n-1] == '\n' {
 			n--
+		} else {
+			p.noEOL = true
 		}
 		p.buf = append(p.buf, line[:n]...)
 		p.ends = append(p.ends, len(p.buf))
@@ -194,6 +201,9 @@ type rowSource interface {
 	// padded reports whether rows may omit trailing empty cells without that being a mistake
 	// (spreadsheets store only cells that have a value).
 	padded() bool
+	// unterminated reports whether the row next returned ends the file without a line break
+	// (text files only): with fewer cells than the header, the file was cut off in that row.
+	unterminated() bool
 }
 
 func (p *parser) next() ([]string, error) { return p.read(nil) }
@@ -202,6 +212,15 @@ func (p *parser) startLine() int          { return p.start }
 func (p *parser) lastLine() int           { return p.line }
 func (p *parser) strayQuote() bool        { return p.stray }
 func (p *parser) padded() bool            { return false }
+func (p *parser) unterminated() bool      { return p.noEOL }
+
+// cutRowError is the error of a file that ends in the middle of a row: its last row has fewer
+// cells than the header and no line break. A file cut off by a failed download or a full disk
+// looks like that; read as it is, it would be a shorter list with a damaged last row, and a
+// replace would retire every site after the cut.
+func cutRowError(line, cells, width int) *FileError {
+	return &FileError{Line: line, Reason: fmt.Sprintf("the file ends in the middle of a row (the last row has %d of %d cells and no line break after it); is the file complete?", cells, width), Err: aidmap.ErrInvalid}
+}
 
 func byteSize(n int) string {
 	switch {

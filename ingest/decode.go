@@ -118,7 +118,12 @@ type textReader struct {
 	crlf, cr, lf int
 	notes        []string
 	fallback     bool // invalid UTF-8 bytes were read as Windows-1252 in a UTF-8 file
+	cut          bool // a UTF-16 file ends in the middle of a character
 }
+
+// errCutUTF16 ends the text of a UTF-16 file whose last character is incomplete (an odd byte,
+// half a surrogate pair): the file was cut off, so its last row cannot be trusted.
+var errCutUTF16 = errors.New("the file ends in the middle of a UTF-16 character; is it complete?")
 
 const decodeChunk = 64 << 10
 
@@ -167,6 +172,9 @@ func (t *textReader) fill() {
 	t.normalise(atEOF)
 	if atEOF && t.err == nil {
 		t.err = io.EOF
+		if t.cut {
+			t.err = errCutUTF16
+		}
 	}
 }
 
@@ -287,6 +295,7 @@ func (t *textReader) decodeUTF16(atEOF bool) int {
 				if !atEOF {
 					return i // wait for the other half
 				}
+				t.cut = true
 				t.dec = utf8.AppendRune(t.dec, utf8.RuneError)
 				i += 2
 				continue
@@ -305,7 +314,7 @@ func (t *textReader) decodeUTF16(atEOF bool) int {
 		}
 	}
 	if atEOF && i < len(b) {
-		t.dec = utf8.AppendRune(t.dec, utf8.RuneError)
+		t.cut = true
 		i = len(b)
 	}
 	return i
@@ -370,4 +379,41 @@ func (t *textReader) lineEnding() LineEnding {
 		return LineEndingMixed
 	}
 	return le
+}
+
+// utf8Guard checks that a stream is UTF-8, chunk by chunk: a sequence split between two
+// chunks waits for the next one. JSON is UTF-8 by definition (RFC 8259), and a decoder that
+// quietly turns other bytes into U+FFFD would store names no one wrote.
+type utf8Guard struct {
+	tail [utf8.UTFMax]byte
+	n    int
+}
+
+// valid reports whether b, after what earlier chunks left pending, is UTF-8 so far; atEOF says
+// b is the last chunk, so nothing may stay pending.
+func (g *utf8Guard) valid(b []byte, atEOF bool) bool {
+	data := b
+	if g.n > 0 {
+		data = append(g.tail[:g.n:g.n], b...)
+	}
+	end := len(data)
+	if !atEOF {
+		for i := 1; i < utf8.UTFMax && i <= len(data); i++ {
+			c := data[len(data)-i]
+			if c < 0x80 {
+				break
+			}
+			if c >= 0xC0 {
+				if !utf8.FullRune(data[len(data)-i:]) {
+					end = len(data) - i
+				}
+				break
+			}
+		}
+	}
+	if !utf8.Valid(data[:end]) {
+		return false
+	}
+	g.n = copy(g.tail[:], data[end:])
+	return true
 }

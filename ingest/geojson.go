@@ -115,6 +115,9 @@ func (g *GeoJSONReader) Dialect() Dialect {
 // errFeatureTooLarge is returned by geoSource when a value outgrows the feature size limit.
 var errFeatureTooLarge = errors.New("feature too large")
 
+// errNotUTF8 is returned by geoSource when the file has bytes that are not UTF-8.
+var errNotUTF8 = errors.New("not UTF-8")
+
 // geoSource counts bytes and line breaks as the decoder reads, bounds how far it may read past
 // the start of the current value, drops a leading UTF-8 BOM and turns RFC 8142 record
 // separators into spaces.
@@ -125,6 +128,7 @@ type geoSource struct {
 	newlines int
 	first    bool
 	err      error
+	utf8     utf8Guard
 }
 
 func (s *geoSource) Read(p []byte) (int, error) {
@@ -144,6 +148,10 @@ func (s *geoSource) Read(p []byte) (int, error) {
 			n -= 3
 			b = b[:n]
 		}
+	}
+	if !s.utf8.valid(b, errors.Is(err, io.EOF)) {
+		s.err = errNotUTF8
+		return 0, s.err
 	}
 	s.n += int64(n)
 	for i, c := range b {
@@ -184,6 +192,8 @@ func (g *GeoJSONReader) fail(err error) error {
 	switch {
 	case errors.Is(err, errFeatureTooLarge):
 		err = &FileError{Line: g.line(), Reason: fmt.Sprintf("feature %d is larger than %s; simplify its geometry or split the file", g.row+1, byteSize(g.opts.MaxFeatureBytes)), Err: aidmap.ErrInvalid}
+	case errors.Is(err, errNotUTF8):
+		err = &FileError{Line: g.src.newlines + 1, Reason: "the file is not UTF-8 (from this line on); JSON files must be saved as UTF-8", Err: aidmap.ErrInvalid}
 	case errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF):
 		err = &FileError{Line: g.line(), Reason: "the file ends in the middle of a JSON value; is it complete?", Err: aidmap.ErrInvalid}
 	case errors.As(err, &se):

@@ -507,6 +507,11 @@ func readHSDSTable(fsys fs.FS, name string, budget *byteBudget) (*hsdsTable, err
 		if blankRow(cells) {
 			continue
 		}
+		if t.head != nil && p.unterminated() && len(cells) < len(t.head) {
+			fe := cutRowError(p.startLine(), len(cells), len(t.head))
+			fe.Reason = "HSDS: " + t.file + ": " + fe.Reason
+			return nil, fe
+		}
 		if t.head == nil {
 			t.head = cells
 			for i, c := range cells {

@@ -7,6 +7,7 @@ import (
 	"io"
 	"math"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/aidmap/aidmap/hours"
 )
@@ -28,6 +29,12 @@ func ReadHSDSJSON(r io.Reader, opts HSDSOptions) (*HSDSReader, error) {
 			return nil, hsdsError("the file is empty")
 		}
 		return nil, hsdsError("not valid JSON: %v", err)
+	}
+	if !utf8.Valid(top) {
+		return nil, hsdsError("the file is not UTF-8; JSON files must be saved as UTF-8")
+	}
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		return nil, hsdsError("the file goes on after its JSON value ends; is it two files in one, or damaged?")
 	}
 	if d := jsonDepth(top); d > 64 {
 		return nil, hsdsError("the JSON is nested %d levels deep; at most 64 are read", d)

@@ -485,6 +485,10 @@ func (t *TableReader) Next() (Record, error) {
 			t.stats.BlankRows++
 			continue
 		}
+		if t.src.unterminated() && len(cells) < t.width {
+			t.err = cutRowError(t.src.startLine(), len(cells), t.width)
+			return Record{}, t.err
+		}
 		if t.stats.Rows >= t.maxRows {
 			t.err = &FileError{Line: t.src.startLine(), Reason: fmt.Sprintf("the file has more than %d rows; split it into smaller files", t.maxRows), Err: aidmap.ErrInvalid}
 			return Record{}, t.err

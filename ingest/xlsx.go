@@ -3,10 +3,13 @@ package ingest
 import (
 	"archive/zip"
 	"bytes"
+	"encoding/xml"
 	"errors"
 	"fmt"
 	"io"
+	"path"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/aidmap/aidmap"
 	"github.com/xuri/excelize/v2"
@@ -79,6 +82,9 @@ func NewXLSXReader(r io.Reader, opts XLSXOptions) (*XLSXReader, error) {
 	if int64(len(data)) > opts.MaxBytes {
 		return nil, &FileError{Reason: fmt.Sprintf("the spreadsheet is larger than %s; save the sheet as CSV instead", byteSize(int(opts.MaxBytes))), Err: aidmap.ErrInvalid}
 	}
+	if err := checkWorkbook(data, opts.MaxUnzipped); err != nil {
+		return nil, err
+	}
 	// Everything stays in memory (UnzipXMLSizeLimit = UnzipSizeLimit), so no worksheet is
 	// spilled to a temporary file that a reader abandoned before EOF would leave behind.
 	f, err := excelize.OpenReader(bytes.NewReader(data), excelize.Options{UnzipSizeLimit: opts.MaxUnzipped, UnzipXMLSizeLimit: opts.MaxUnzipped})
@@ -107,6 +113,77 @@ func NewXLSXReader(r io.Reader, opts XLSXOptions) (*XLSXReader, error) {
 	t.dialect.Notes = append(append([]string{fmt.Sprintf("read sheet %q", sheet)}, notes...), t.dialect.Notes...)
 	x.TableReader = t
 	return x, nil
+}
+
+// checkWorkbook reads every XML part of the workbook through once and refuses it when one is
+// damaged: the zip's directory or a part's checksum, XML that is not well formed or ends
+// early, bytes that are not UTF-8. excelize reads a sheet's rows until its XML stops making
+// sense and then reports the end of the sheet, so a cut-off sheet would otherwise read as a
+// shorter list (and a replace would retire every site after the cut).
+func checkWorkbook(data []byte, maxUnzipped int64) error {
+	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		return &FileError{Reason: "the file is not an Excel workbook (.xlsx) that can be read: its zip directory is damaged or missing; is the file complete?", Err: fmt.Errorf("%w: %v", aidmap.ErrInvalid, err)}
+	}
+	left := maxUnzipped
+	for _, f := range zr.File {
+		ext := strings.ToLower(path.Ext(f.Name))
+		if ext != ".xml" && ext != ".rels" {
+			continue
+		}
+		rc, err := f.Open()
+		if err != nil {
+			return &FileError{Reason: fmt.Sprintf("the workbook is damaged: its part %s cannot be opened", f.Name), Err: fmt.Errorf("%w: %v", aidmap.ErrInvalid, err)}
+		}
+		lr := &io.LimitedReader{R: rc, N: left + 1}
+		err = checkXML(lr)
+		rc.Close()
+		if lr.N <= 0 {
+			return &FileError{Reason: fmt.Sprintf("the spreadsheet unzips to more than %s; save the sheet as CSV instead", byteSize(int(maxUnzipped))), Err: aidmap.ErrInvalid}
+		}
+		left = lr.N - 1
+		if err != nil {
+			return &FileError{Reason: fmt.Sprintf("the workbook is damaged: its part %s %s; is the file complete? Save it again from Excel, or as CSV", f.Name, err), Err: aidmap.ErrInvalid}
+		}
+	}
+	return nil
+}
+
+// checkXML reads an XML document to its end and says what is wrong with it, if anything:
+// not well formed, elements left open, not UTF-8, or a zip checksum that does not match.
+func checkXML(r io.Reader) error {
+	dec := xml.NewDecoder(r)
+	dec.Strict = true
+	var open []xml.Name
+	for {
+		tok, err := dec.RawToken()
+		if errors.Is(err, io.EOF) {
+			if len(open) > 0 {
+				return fmt.Errorf("ends with the element <%s> still open", open[len(open)-1].Local)
+			}
+			return nil
+		}
+		if err != nil {
+			var se *xml.SyntaxError
+			if errors.As(err, &se) {
+				return fmt.Errorf("is not well-formed XML at line %d: %s", se.Line, se.Msg)
+			}
+			return fmt.Errorf("cannot be read: %v", err)
+		}
+		switch t := tok.(type) {
+		case xml.StartElement:
+			open = append(open, t.Name)
+		case xml.EndElement:
+			if len(open) == 0 || open[len(open)-1] != t.Name {
+				return fmt.Errorf("is not well-formed XML: </%s> closes no open element", t.Name.Local)
+			}
+			open = open[:len(open)-1]
+		case xml.CharData:
+			if !utf8.Valid(t) {
+				return fmt.Errorf("is not UTF-8")
+			}
+		}
+	}
 }
 
 // openSheet finds the sheet to read: the one named, else the first visible sheet with a
@@ -310,11 +387,12 @@ func (s *sheetSource) next() ([]string, error) {
 	return r.cells, nil
 }
 
-func (s *sheetSource) skipped() int     { return s.cur.blank }
-func (s *sheetSource) startLine() int   { return s.cur.num }
-func (s *sheetSource) lastLine() int    { return s.num }
-func (s *sheetSource) strayQuote() bool { return false }
-func (s *sheetSource) padded() bool     { return true }
+func (s *sheetSource) skipped() int       { return s.cur.blank }
+func (s *sheetSource) startLine() int     { return s.cur.num }
+func (s *sheetSource) lastLine() int      { return s.num }
+func (s *sheetSource) strayQuote() bool   { return false }
+func (s *sheetSource) padded() bool       { return true }
+func (s *sheetSource) unterminated() bool { return false }
 
 // isXLSX reports whether a zip archive is an Office Open XML spreadsheet: its
 // [Content_Types].xml declares a spreadsheetml part. With random access (at) the archive's
