@@ -133,6 +133,12 @@ type Options struct {
 	// Progress, when set, is called every few thousand rows and at each phase change, on
 	// the goroutine running Run.
 	Progress func(Progress)
+	// MaxRetireShare and ConfirmRetire are the store's retire guard (store.UploadOptions): a
+	// replace that would retire more than this share of the organisation's published sites,
+	// or all of them, fails with a *store.RetireError (nothing written) unless ConfirmRetire
+	// is that number. A dry run says the number in Summary.RetireConfirm. 0 turns it off.
+	MaxRetireShare float64
+	ConfirmRetire  int
 }
 
 // progressEvery is how many rows pass between Progress calls.
@@ -186,7 +192,8 @@ func Run(ctx context.Context, src Reader, w Writer, g Geocoder, opts Options) (*
 		return rep, fmt.Errorf("ingest: no organisation given: %w", aidmap.ErrInvalid)
 	}
 	now := opts.Now().UTC()
-	up := store.UploadOptions{RetireMissing: opts.Mode == ModeReplace, DryRun: opts.DryRun, Now: now}
+	up := store.UploadOptions{RetireMissing: opts.Mode == ModeReplace, DryRun: opts.DryRun, Now: now,
+		MaxRetireShare: opts.MaxRetireShare, ConfirmRetire: opts.ConfirmRetire}
 	if _, err := w.Organization(ctx, opts.Org); err != nil {
 		if !errors.Is(err, aidmap.ErrNotFound) {
 			return rep, fmt.Errorf("ingest: look up organisation %q: %w", opts.Org, err)
@@ -224,8 +231,14 @@ func Run(ctx context.Context, src Reader, w Writer, g Geocoder, opts Options) (*
 	p.progress("writing")
 	res, err := u.Commit(ctx)
 	if err != nil {
+		var re *store.RetireError
+		if errors.As(err, &re) {
+			rep.Summary.RetireConfirm, rep.Summary.Published = re.Retire, re.Published
+			return rep, re
+		}
 		return rep, fmt.Errorf("ingest: write sites (nothing was changed): %w", err)
 	}
+	rep.Summary.RetireConfirm, rep.Summary.Published = res.RetireConfirm, res.Published
 	rep.Summary.Created = res.Created
 	rep.Summary.Updated = res.Updated
 	rep.Summary.Unchanged = res.Unchanged

@@ -48,6 +48,13 @@ type Summary struct {
 	// Precision counts the file's sites by how exactly their point is known: "exact" when the
 	// file gave coordinates, else the geocoder's match level.
 	Precision map[aidmap.Precision]int `json:"precision"`
+	// RetireConfirm is set when the upload retires (or would retire) more of the
+	// organisation's sites than the retire guard allows without confirmation
+	// (Options.MaxRetireShare): the number to confirm (Options.ConfirmRetire) after checking
+	// the file is the whole list. Published is the organisation's published sites before the
+	// upload, the share's base.
+	RetireConfirm int `json:"retire_confirm,omitempty"`
+	Published     int `json:"published,omitempty"`
 }
 
 // FileReport describes the file and how it was read.
@@ -210,6 +217,10 @@ func (r *Report) writeSummary(w io.Writer) {
 	}
 	if len(prec) > 0 {
 		fmt.Fprintf(w, "  %-44s %s\n", "location precision", strings.Join(prec, ", "))
+	}
+	if s.RetireConfirm > 0 {
+		fmt.Fprintf(w, "  CHECK: this retires %d of the organisation's %d sites; an upload doing that must confirm the number %d\n",
+			s.RetireConfirm, s.Published, s.RetireConfirm)
 	}
 }
 

@@ -131,6 +131,16 @@ type UploadOptions struct {
 	UploadID string
 	// RollbackOf is the upload this one undoes (set by Rollback), recorded with its history.
 	RollbackOf string
+	// MaxRetireShare guards against a file that is not the whole list: when above 0, Commit
+	// refuses (a *RetireError wrapping aidmap.ErrConflict, after rolling back) an upload that
+	// would retire more than this share of the organisation's published sites, or every one
+	// of them, unless ConfirmRetire is that number. A dry run is not refused: its result says
+	// how many sites a real upload would need confirmed (UploadResult.RetireConfirm). 0 turns
+	// the guard off (the command line's --force).
+	MaxRetireShare float64
+	// ConfirmRetire is how many sites the caller expects the upload to retire (the count a dry
+	// run or a refused upload reported): with exactly that many, the guard lets it through.
+	ConfirmRetire int
 }
 
 // Upload is a streaming write opened by Store.BeginUpload. Its methods must not be called
@@ -163,4 +173,10 @@ type UploadResult struct {
 	Unchanged int
 	Retired   int   // sites retired by RetireMissing or Retire
 	Version   int64 // store version after the commit (unchanged if nothing changed; 0 for DryRun)
+	// Published is the organisation's published (not retired) sites before the upload, when
+	// the retire guard (UploadOptions.MaxRetireShare) is on.
+	Published int
+	// RetireConfirm, on a dry run, is the number of retired sites a real upload with the same
+	// options would have to confirm (UploadOptions.ConfirmRetire); 0 when it needs none.
+	RetireConfirm int
 }

@@ -4,7 +4,9 @@ import (
 	"encoding/base64"
 	"fmt"
 	"math"
+	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -20,6 +22,35 @@ const (
 	maxRadiusM   = 100_000
 	maxParamLen  = 1000
 )
+
+// singleParams refuses a request that gives a query parameter more than once
+// (lat=49.2&lat=10): every parameter of the API takes one value (lists are comma-separated),
+// and quietly taking the first of two is answering a question the client did not ask.
+func (s *Server) singleParams(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if err := checkRepeated(r.URL.Query()); err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// checkRepeated returns a *paramError naming the first parameter (in name order) given more
+// than once.
+func checkRepeated(q url.Values) error {
+	var names []string
+	for name, vs := range q {
+		if len(vs) > 1 {
+			names = append(names, name)
+		}
+	}
+	if len(names) == 0 {
+		return nil
+	}
+	slices.Sort(names)
+	return badParam(truncate(names[0]), fmt.Sprintf("is given %d times; give it once (a list is one value, comma-separated)", len(q[names[0]])))
+}
 
 // parseFloat reads a required finite number.
 func parseFloat(q url.Values, name string) (float64, error) {

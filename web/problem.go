@@ -5,6 +5,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"regexp"
 
 	"github.com/aidmap/aidmap"
 )
@@ -68,13 +69,13 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 		writeProblem(w, r, problem{Status: http.StatusBadRequest, Detail: fe.Error(),
 			InvalidParams: []invalidParam{{Name: fe.Field, Reason: fe.Reason}}})
 	case errors.Is(err, aidmap.ErrInvalid):
-		writeProblem(w, r, problem{Status: http.StatusBadRequest, Detail: err.Error()})
+		writeProblem(w, r, problem{Status: http.StatusBadRequest, Detail: clientDetail(err)})
 	case errors.Is(err, aidmap.ErrNotFound):
-		writeProblem(w, r, problem{Status: http.StatusNotFound, Detail: err.Error()})
+		writeProblem(w, r, problem{Status: http.StatusNotFound, Detail: clientDetail(err)})
 	case errors.Is(err, aidmap.ErrForbidden):
-		writeProblem(w, r, problem{Status: http.StatusForbidden, Detail: err.Error()})
+		writeProblem(w, r, problem{Status: http.StatusForbidden, Detail: clientDetail(err)})
 	case errors.Is(err, aidmap.ErrConflict):
-		writeProblem(w, r, problem{Status: http.StatusConflict, Detail: err.Error()})
+		writeProblem(w, r, problem{Status: http.StatusConflict, Detail: clientDetail(err)})
 	case errors.Is(err, aidmap.ErrUnavailable):
 		s.metrics.storeErrors.Inc()
 		writeProblem(w, r, problem{Status: http.StatusServiceUnavailable, Detail: "the store is unavailable; reads still work, try writing again shortly"})
@@ -83,4 +84,16 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 			slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.Any("err", err))
 		writeProblem(w, r, problem{Status: http.StatusInternalServerError, Detail: "internal error; it has been logged"})
 	}
+}
+
+// driverOps matches a store driver's name and the operations it wrapped an error with
+// ("sqlite: upload: commit: "): which database runs behind the API is none of a client's
+// business, and the operations mean nothing to it. What follows (the site, the field, the
+// reason) is what the caller needs.
+var driverOps = regexp.MustCompile(`\b(?:sqlite|postgis|pgx|pq): (?:[a-z][a-z ]*: )*`)
+
+// clientDetail is an expected error's message as a client sees it: without the store driver's
+// name and operations.
+func clientDetail(err error) string {
+	return driverOps.ReplaceAllString(err.Error(), "")
 }

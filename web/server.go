@@ -61,23 +61,27 @@ type Config struct {
 	// DefaultView is where the page opens when its URL names no view: the deployment's area.
 	// Nil opens on the data's extent.
 	DefaultView *View
+	// SeparateMetrics leaves /metrics off Handler: MetricsHandler serves it on an address of
+	// its own, kept private (serve --metrics-addr).
+	SeparateMetrics bool
 }
 
 // Server serves aidmap over HTTP.
 type Server struct {
-	source   Source
-	store    Pinger
-	logger   *slog.Logger
-	version  string
-	geocoder Geocoder
-	static   fs.FS
-	fonts    *fonts.Library
-	basemap  *basemap.Archive
-	metrics  *metrics
-	handler  http.Handler
-	up       *uploads // nil: no organisations' API
-	public   int      // PublicPerMinute
-	view     *View    // DefaultView
+	source     Source
+	store      Pinger
+	logger     *slog.Logger
+	version    string
+	geocoder   Geocoder
+	static     fs.FS
+	fonts      *fonts.Library
+	basemap    *basemap.Archive
+	metrics    *metrics
+	handler    http.Handler
+	up         *uploads // nil: no organisations' API
+	public     int      // PublicPerMinute
+	view       *View    // DefaultView
+	sepMetrics bool     // SeparateMetrics
 }
 
 // NewServer returns a server ready to be mounted; it starts nothing.
@@ -100,6 +104,7 @@ func NewServer(cfg Config) *Server {
 	s.up, s.public, s.view = newUploads(cfg.Uploads), cfg.PublicPerMinute, cfg.DefaultView
 	s.fonts = s.loadFonts(cfg.Fonts)
 	s.metrics = newMetrics(s.source)
+	s.sepMetrics = cfg.SeparateMetrics
 	s.handler = s.routes()
 	return s
 }
@@ -107,14 +112,20 @@ func NewServer(cfg Config) *Server {
 // Handler returns the server's HTTP handler.
 func (s *Server) Handler() http.Handler { return s.handler }
 
+// MetricsHandler serves the Prometheus metrics (at any path): for an address of their own when
+// Config.SeparateMetrics is set. What it counts is the traffic of Handler.
+func (s *Server) MetricsHandler() http.Handler { return s.metrics.handler() }
+
 // routes lists every route of the server.
 func (s *Server) routes() http.Handler {
 	r := chi.NewRouter()
-	r.Use(s.recoverPanics, s.observe, securityHeaders)
+	r.Use(s.recoverPanics, s.observe, securityHeaders, s.singleParams)
 
 	r.Get("/healthz", s.handleHealth)
 	r.Get("/readyz", s.handleReady)
-	r.Method(http.MethodGet, "/metrics", s.metrics.handler())
+	if !s.sepMetrics {
+		r.Method(http.MethodGet, "/metrics", s.metrics.handler())
+	}
 
 	r.Route("/api/v1", func(r chi.Router) {
 		r.Use(middleware.Compress(5, "application/json", "application/geo+json", "application/problem+json"))

@@ -48,6 +48,11 @@ type Uploads struct {
 	MaxPending int
 	// PerTokenPerMinute bounds the uploads one token may start a minute; 0 means 10, -1 none.
 	PerTokenPerMinute int
+	// MaxRetireShare is the retire guard (store.UploadOptions.MaxRetireShare): a replace that
+	// would retire more than this share of the organisation's sites, or all of them, fails
+	// unless the request confirms the number (confirm_retire=N). 0 means
+	// store.DefaultMaxRetireShare; below 0 turns the guard off.
+	MaxRetireShare float64
 	// Now is the clock (tests); nil means time.Now.
 	Now func() time.Time
 }
@@ -91,6 +96,12 @@ func newUploads(cfg Uploads) *uploads {
 	}
 	if cfg.PerTokenPerMinute == 0 {
 		cfg.PerTokenPerMinute = 10
+	}
+	switch {
+	case cfg.MaxRetireShare == 0:
+		cfg.MaxRetireShare = store.DefaultMaxRetireShare
+	case cfg.MaxRetireShare < 0:
+		cfg.MaxRetireShare = 0
 	}
 	if cfg.Geocoder == nil {
 		cfg.Geocoder = ingest.NotFoundGeocoder{}
@@ -189,6 +200,11 @@ func (s *Server) handleUpload(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+	confirm, err := intParam(r, "confirm_retire", 0, 1, 1<<31-1)
+	if err != nil {
+		s.writeError(w, r, badParam("confirm_retire", "must be the number of sites the upload retires, as a dry run or a refused upload reported it"))
+		return
+	}
 	data, name, err := s.readUploadBody(w, r)
 	if err != nil {
 		s.writeUploadError(w, r, err)
@@ -219,7 +235,7 @@ func (s *Server) handleUpload(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.up.wg.Add(1)
-	go s.runUpload(rec, src, format)
+	go s.runUpload(rec, src, format, confirm)
 
 	loc := "/api/v1/orgs/" + org + "/uploads/" + rec.ID
 	w.Header().Set("Location", loc)
@@ -308,7 +324,7 @@ func (s *Server) openUpload(data []byte, name string) (ingest.Reader, ingest.For
 }
 
 // runUpload runs one upload to the end, in the background, and records what became of it.
-func (s *Server) runUpload(rec store.UploadRecord, src ingest.Reader, format ingest.Format) {
+func (s *Server) runUpload(rec store.UploadRecord, src ingest.Reader, format ingest.Format, confirmRetire int) {
 	defer s.up.wg.Done()
 	defer func() {
 		s.up.mu.Lock()
@@ -331,7 +347,7 @@ func (s *Server) runUpload(rec store.UploadRecord, src ingest.Reader, format ing
 	w := actorWriter{AccountStore: s.up.Store, actor: rec.TokenID, uploadID: rec.ID}
 	rep, err := ingest.Run(ctx, src, w, s.up.Geocoder, ingest.Options{Org: rec.OrganizationID,
 		Mode: ingest.Mode(rec.Mode), DryRun: rec.DryRun, File: rec.Filename, Format: format,
-		Now: func() time.Time { return s.up.now() }})
+		Now: func() time.Time { return s.up.now() }, MaxRetireShare: s.up.MaxRetireShare, ConfirmRetire: confirmRetire})
 	rec.FinishedAt = s.up.now()
 	rec.Status = store.UploadDone
 	if err != nil {
@@ -340,8 +356,11 @@ func (s *Server) runUpload(rec store.UploadRecord, src ingest.Reader, format ing
 		if rep != nil {
 			rep.Error = rec.Error
 		}
-		var fe *ingest.FileError
-		if !errors.As(err, &fe) && !errors.Is(err, aidmap.ErrInvalid) {
+		var (
+			fe *ingest.FileError
+			re *store.RetireError
+		)
+		if !errors.As(err, &fe) && !errors.As(err, &re) && !errors.Is(err, aidmap.ErrInvalid) {
 			s.logger.LogAttrs(ctx, slog.LevelError, "upload failed", slog.String("upload", rec.ID),
 				slog.String("org", rec.OrganizationID), slog.Any("err", err))
 		}
@@ -361,12 +380,17 @@ func (s *Server) runUpload(rec store.UploadRecord, src ingest.Reader, format ing
 // uploadError says why an upload failed, for the steward: the file's problem as the reader
 // put it, or that the store failed (details go to the log only).
 func uploadError(err error) string {
-	var fe *ingest.FileError
+	var (
+		fe *ingest.FileError
+		re *store.RetireError
+	)
 	switch {
 	case errors.As(err, &fe):
 		return fe.Error()
+	case errors.As(err, &re):
+		return fmt.Sprintf("%s with confirm_retire=%d", re.Error(), re.Retire)
 	case errors.Is(err, aidmap.ErrInvalid), errors.Is(err, aidmap.ErrNotFound):
-		return err.Error()
+		return clientDetail(err)
 	case errors.Is(err, context.DeadlineExceeded):
 		return fmt.Sprintf("the upload took longer than %s and was abandoned; nothing was changed", uploadTimeout)
 	}

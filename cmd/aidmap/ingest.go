@@ -13,6 +13,7 @@ import (
 
 	"github.com/aidmap/aidmap"
 	"github.com/aidmap/aidmap/ingest"
+	"github.com/aidmap/aidmap/store"
 )
 
 const ingestSummary = `Load a list of sites into the store that serve uses, as the sites of one organisation:
@@ -43,6 +44,8 @@ type ingestFlags struct {
 	progress     *string
 	minPrecision *string
 	sheet        *string
+	force        *bool
+	confirm      *int
 }
 
 func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -62,6 +65,8 @@ func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		sheet:        fs.String("sheet", "", "for a spreadsheet (.xlsx): the sheet to read; empty reads the first sheet with data"),
 		minPrecision: fs.String("min-precision", "street", "coarsest geocoded pin accepted for rows without coordinates: address, interpolated, street, postal_code or locality"),
 		progress:     fs.String("progress", "auto", "progress on standard error: auto (a bar on a terminal, plain lines otherwise), bar, lines or none"),
+		force:        fs.Bool("force", false, "let a replace retire more than half of the organisation's sites, or all of them, without --confirm-retire"),
+		confirm:      fs.Int("confirm-retire", 0, "let a replace retire exactly this many sites even when that is more than half of the organisation's (the number a --dry-run or a refused run reports)"),
 	}
 	files, err := fs.parseWithArgs(args)
 	if errors.Is(err, flag.ErrHelp) {
@@ -124,14 +129,23 @@ func (f ingestFlags) options(files []string) (ingest.Options, error) {
 	default:
 		return opts, fmt.Errorf("--progress %q: want auto, bar, lines or none", *f.progress)
 	}
+	if *f.confirm < 0 {
+		return opts, fmt.Errorf("--confirm-retire %d: want the number of sites the upload retires", *f.confirm)
+	}
+	share := store.DefaultMaxRetireShare
+	if *f.force {
+		share = 0
+	}
 	return ingest.Options{
-		Org:      *f.org,
-		OrgName:  strings.TrimSpace(*f.orgName),
-		Mode:     mode,
-		DryRun:   *f.dryRun,
-		Timezone: *f.timezone,
-		File:     files[0],
-		Format:   ingest.Format(*f.format),
+		Org:            *f.org,
+		OrgName:        strings.TrimSpace(*f.orgName),
+		Mode:           mode,
+		DryRun:         *f.dryRun,
+		Timezone:       *f.timezone,
+		File:           files[0],
+		Format:         ingest.Format(*f.format),
+		MaxRetireShare: share,
+		ConfirmRetire:  *f.confirm,
 	}, nil
 }
 
@@ -210,10 +224,15 @@ func ingestFile(ctx context.Context, f ingestFlags, name string, opts ingest.Opt
 	rep, err := ingest.Run(ctx, src, st, ingestGeocoder{geocoder, aidmap.Precision(*f.minPrecision)}, opts)
 	prog.done()
 	if err != nil {
-		var fe *ingest.FileError
+		var (
+			fe *ingest.FileError
+			re *store.RetireError
+		)
 		switch {
 		case errors.Is(err, ingest.ErrNoOrganization):
 			return usageError(stderr, err.Error())
+		case errors.As(err, &re):
+			err = fmt.Errorf("%w with --confirm-retire %d (or --force)", re, re.Retire)
 		case errors.As(err, &fe):
 			err = fmt.Errorf("could not read %s: %w", name, err)
 		case ctx.Err() != nil:

@@ -80,6 +80,7 @@ func (sf storeFlags) describe() string {
 func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("serve", "Run the HTTP server: the map at /, the API under /api/v1, /healthz, /readyz and /metrics.", stderr)
 	addr := fs.String("addr", ":8080", "address to listen on, host:port (port 0 picks a free port)")
+	metricsAddr := fs.String("metrics-addr", "", "serve /metrics on this address only (such as 127.0.0.1:9090), not on --addr; keep it private. Empty serves it on --addr")
 	stf := addStoreFlags(fs)
 	loadDemo := fs.Bool("demo", true, "load the generated demo dataset when the store is empty")
 	demoSites := fs.Int("demo-sites", 300, "number of sites in the demo dataset")
@@ -153,7 +154,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	srv := web.NewServer(web.Config{Source: follower, Store: st, Logger: logger, Version: buildVersion(), Geocoder: geocoder, Basemap: bm,
-		Uploads: uploads, PublicPerMinute: *uf.publicRate, DefaultView: view})
+		Uploads: uploads, PublicPerMinute: *uf.publicRate, DefaultView: view, SeparateMetrics: *metricsAddr != ""})
 	httpServer := web.NewHTTPServer(*addr, srv.Handler(), logger)
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
@@ -161,7 +162,24 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	logger.Info("listening", "url", "http://"+displayAddr(ln.Addr()), "sites", follower.Index().Len(), "address_points", geocoder.Embedded().Gazetteer().Len(), "store", stf.describe(), "version", buildVersion())
 
-	served := make(chan error, 1)
+	served := make(chan error, 2)
+	if *metricsAddr != "" {
+		mln, err := net.Listen("tcp", *metricsAddr)
+		if err != nil {
+			ln.Close()
+			return fmt.Errorf("listen on %s: %w (choose another with --metrics-addr or AIDMAP_METRICS_ADDR)", *metricsAddr, err)
+		}
+		mux := http.NewServeMux()
+		mux.Handle("GET /metrics", srv.MetricsHandler())
+		metricsServer := web.NewHTTPServer(*metricsAddr, mux, logger)
+		defer metricsServer.Close()
+		logger.Info("metrics", "url", "http://"+displayAddr(mln.Addr())+"/metrics")
+		go func() {
+			if err := metricsServer.Serve(mln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+				served <- fmt.Errorf("metrics: %w", err)
+			}
+		}()
+	}
 	go func() { served <- httpServer.Serve(ln) }()
 	select {
 	case err := <-served:

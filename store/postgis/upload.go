@@ -313,6 +313,11 @@ func (u *upload) commit(ctx context.Context) (store.UploadResult, error) {
 		return res, err
 	}
 	version := start
+	if u.opts.MaxRetireShare > 0 {
+		if err := tx.QueryRow(ctx, `SELECT count(*) FROM sites WHERE organization_id = $1 AND status <> 'retired'`, u.orgID).Scan(&res.Published); err != nil {
+			return res, err
+		}
+	}
 	if u.opts.Actor != "" {
 		u.before = map[string]aidmap.Site{}
 		if err := u.keepBefore(ctx, sqlChangedBefore); err != nil {
@@ -349,6 +354,12 @@ func (u *upload) commit(ctx context.Context) (store.UploadResult, error) {
 		}
 		res.Retired = n
 		version = max(version, high)
+	}
+	if err := u.opts.CheckRetire(res.Retired, res.Published); err != nil {
+		if !u.opts.DryRun {
+			return res, err
+		}
+		res.RetireConfirm = res.Retired
 	}
 	if u.opts.Actor != "" && version != start {
 		if err := u.history(ctx, start); err != nil {

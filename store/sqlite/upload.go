@@ -140,6 +140,11 @@ func (u *upload) prepare(ctx context.Context) error {
 	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM sites WHERE organization_id = ?`, u.orgID).Scan(&u.sites); err != nil {
 		return err
 	}
+	if u.opts.MaxRetireShare > 0 {
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM sites WHERE organization_id = ? AND status <> 'retired'`, u.orgID).Scan(&u.res.Published); err != nil {
+			return err
+		}
+	}
 	if u.lookup, err = tx.PrepareContext(ctx, `SELECT hash FROM sites WHERE id = ?`); err != nil {
 		return err
 	}
@@ -343,6 +348,12 @@ func (u *upload) commit(ctx context.Context) (store.UploadResult, error) {
 		return store.UploadResult{}, u.fail(err)
 	}
 	u.res.Retired = retired
+	if err := u.opts.CheckRetire(retired, u.res.Published); err != nil {
+		if !u.opts.DryRun {
+			return store.UploadResult{}, u.fail(err)
+		}
+		u.res.RetireConfirm = retired
+	}
 	version := u.start
 	if u.res.Created+u.res.Updated+retired > 0 {
 		// The highest version written: the last changed site's. Unchanged sites skip theirs,

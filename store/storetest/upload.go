@@ -28,6 +28,7 @@ func testUpload(t *testing.T, open Opener) {
 		{"Canceled", testUploadCanceled},
 		{"ReadersSeeOldData", testUploadReaders},
 		{"ConcurrentWriter", testUploadConcurrentWriter},
+		{"RetireGuard", testUploadRetireGuard},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -561,4 +562,91 @@ func testUploadConcurrentWriter(t *testing.T, open Opener) {
 	if got, _ := allSites(t, s); len(got) != 45 {
 		t.Errorf("sites: got %d, want 45", len(got))
 	}
+}
+
+// testUploadRetireGuard checks UploadOptions.MaxRetireShare: a replace that would retire more
+// than the share of the organisation's published sites, or all of them, is refused at Commit
+// with a *store.RetireError naming the count, and changes nothing, unless ConfirmRetire is
+// exactly that count; a dry run is not refused but says what to confirm.
+func testUploadRetireGuard(t *testing.T, open Opener) {
+	ctx := context.Background()
+	s := setup(t, open, "org", "other")
+	old := Sites("org", "s", 10)
+	old[9].Status = aidmap.StatusRetired // not published: not counted
+	mustUpsert(t, s, "org", old)
+	mustUpsert(t, s, "other", Sites("other", "s", 3))
+	guard := store.UploadOptions{RetireMissing: true, MaxRetireShare: store.DefaultMaxRetireShare}
+
+	refused := func(t *testing.T, opts store.UploadOptions, wantRetire int, batches ...[]aidmap.Site) {
+		t.Helper()
+		before := takeSnapshot(t, s)
+		u, err := s.BeginUpload(ctx, "org", opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer u.Rollback(ctx)
+		for _, b := range batches {
+			checkErr(t, "Add", u.Add(ctx, b), nil)
+		}
+		_, err = u.Commit(ctx)
+		var re *store.RetireError
+		if !errors.As(err, &re) || !errors.Is(err, aidmap.ErrConflict) {
+			t.Fatalf("Commit: got %v, want a *store.RetireError wrapping ErrConflict", err)
+		}
+		if re.Retire != wantRetire || re.Published != 9 {
+			t.Errorf("RetireError: got %d of %d, want %d of 9", re.Retire, re.Published, wantRetire)
+		}
+		checkSame(t, "after a refused upload", s, before)
+	}
+
+	t.Run("all of them", func(t *testing.T) {
+		refused(t, guard, 9)
+	})
+	t.Run("more than half", func(t *testing.T) {
+		refused(t, guard, 5, old[:4])
+	})
+	t.Run("wrong confirmation", func(t *testing.T) {
+		o := guard
+		o.ConfirmRetire = 4
+		refused(t, o, 5, old[:4])
+	})
+	t.Run("dry run says what to confirm", func(t *testing.T) {
+		o := guard
+		o.DryRun = true
+		before := takeSnapshot(t, s)
+		res := mustUpload(t, s, "org", o, old[:4])
+		if res.Retired != 5 || res.RetireConfirm != 5 || res.Published != 9 {
+			t.Errorf("dry run: got %+v, want 5 retired of 9 published, 5 to confirm", res)
+		}
+		checkSame(t, "after a dry run", s, before)
+		res = mustUpload(t, s, "org", o, old[:5])
+		if res.Retired != 4 || res.RetireConfirm != 0 {
+			t.Errorf("dry run of half: got %+v, want 4 retired, none to confirm", res)
+		}
+	})
+	t.Run("half goes through", func(t *testing.T) {
+		o := guard
+		o.DryRun = true // leave the sites for the next subtest
+		res := mustUpload(t, s, "org", o, old[:5])
+		if res.Retired != 4 {
+			t.Errorf("got %+v, want 4 retired", res)
+		}
+	})
+	t.Run("confirmed", func(t *testing.T) {
+		o := guard
+		o.ConfirmRetire = 5
+		res := mustUpload(t, s, "org", o, old[:4])
+		if res.Retired != 5 {
+			t.Errorf("got %+v, want 5 retired", res)
+		}
+		if got := mustSite(t, s, old[8].ID).Status; got != aidmap.StatusRetired {
+			t.Errorf("s8: status %q, want retired", got)
+		}
+	})
+	t.Run("off", func(t *testing.T) {
+		res := mustUpload(t, s, "other", store.UploadOptions{RetireMissing: true})
+		if res.Retired != 3 {
+			t.Errorf("without the guard: got %+v, want 3 retired", res)
+		}
+	})
 }

@@ -86,7 +86,13 @@ async function upload(ev) {
   const status = $('upload-status');
   status.textContent = 'Sending ' + file.name + '…';
   try {
-    const q = '?mode=' + mode + '&dry_run=' + dry + '&name=' + encodeURIComponent(file.name);
+    let q = '?mode=' + mode + '&dry_run=' + dry + '&name=' + encodeURIComponent(file.name);
+    // A replace that takes more than half of the sites off the map (or all of them) is
+    // refused unless it names the number, which the steward confirmed after a check.
+    const confirm = $('retire-confirm');
+    if (mode === 'replace' && !dry && !confirm.hidden && $('confirm-retire').checked) {
+      q += '&confirm_retire=' + confirm.dataset.count;
+    }
     const started = await api('/uploads' + q, { method: 'POST', body: file, headers: { 'Content-Type': file.type || 'application/octet-stream' } });
     let rec = started;
     for (let i = 0; rec.status === 'queued' || rec.status === 'running'; i++) {
@@ -98,11 +104,26 @@ async function upload(ev) {
       ? (dry ? 'Checked: nothing was changed. Untick "Check only" to publish.' : 'Published.')
       : 'The upload failed: ' + (rec.error || 'unknown error') + ' Nothing was changed.';
     showReport(rec);
+    askRetire(rec, mode);
     loadUploads();
     if (!dry) loadSites();
   } catch (e) {
     status.textContent = 'The upload was refused: ' + e.message;
   }
+}
+
+// askRetire shows, before the steward publishes a replace, how many sites it takes off the
+// map when that needs confirming, with the box that confirms it.
+function askRetire(rec, mode) {
+  const s = (rec.report && rec.report.summary) || {};
+  const p = $('retire-confirm');
+  const n = mode === 'replace' ? s.retire_confirm || 0 : 0;
+  p.hidden = n === 0;
+  $('confirm-retire').checked = false;
+  if (n === 0) return;
+  p.dataset.count = String(n);
+  $('confirm-retire-label').textContent = 'This file takes ' + n + ' of your ' + (s.published || n) +
+    ' sites off the map. Tick to confirm that it is your whole list and publish anyway.';
 }
 
 function showReport(rec) {
@@ -513,6 +534,8 @@ function dropZone() {
 $('signin-form').addEventListener('submit', signIn);
 $('sign-out').addEventListener('click', signOut);
 $('upload-form').addEventListener('submit', upload);
+// Another file needs its own check: a confirmation is for the number its check reported.
+$('file').addEventListener('change', () => { $('retire-confirm').hidden = true; });
 $('site-form').addEventListener('submit', publishSite);
 $('site-cancel').addEventListener('click', closeSite);
 $('move-pin').addEventListener('click', () => setMoving($('move-pin').getAttribute('aria-pressed') !== 'true'));
