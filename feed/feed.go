@@ -74,35 +74,47 @@ func (f *Follower) Load(ctx context.Context) error {
 }
 
 // Sync applies every change since the index's version and reports how many it applied.
+//
+// It reads every page of changes the store has (batchSize at a time) before it changes the
+// index, then applies them all as one snapshot: readers see an upload of any size arrive at
+// once, never part of it. A commit is visible to the change feed whole, so reading on until a
+// page comes back short means no commit is left half read.
 func (f *Follower) Sync(ctx context.Context) (int, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	total := 0
+	ix := f.live.Load()
+	var (
+		sites []aidmap.Site
+		last  = ix.Version()
+	)
 	for {
-		ix := f.live.Load()
-		changes, err := f.store.ChangesSince(ctx, ix.Version(), batchSize)
+		changes, err := f.store.ChangesSince(ctx, last, batchSize)
 		if err != nil {
-			return total, fmt.Errorf("feed: changes since %d: %w", ix.Version(), err)
+			return 0, fmt.Errorf("feed: changes since %d: %w", last, err)
 		}
 		if len(changes) == 0 {
-			return total, nil
+			break
 		}
-		if total == 0 {
+		if sites == nil {
 			// Organisations change rarely and only alongside sites: reload them with a batch.
 			if err := f.loadOrganizations(ctx); err != nil {
-				return total, err
+				return 0, err
 			}
+			sites = make([]aidmap.Site, 0, len(changes))
 		}
-		sites := make([]aidmap.Site, len(changes))
-		for i, c := range changes {
-			sites[i] = c.Site
+		for _, c := range changes {
+			sites = append(sites, c.Site)
 		}
-		f.live.Store(ix.Apply(sites, changes[len(changes)-1].Version))
-		total += len(changes)
+		last = changes[len(changes)-1].Version
 		if len(changes) < batchSize {
-			return total, nil
+			break
 		}
 	}
+	if len(sites) == 0 {
+		return 0, nil
+	}
+	f.live.Store(ix.Apply(sites, last))
+	return len(sites), nil
 }
 
 func (f *Follower) loadOrganizations(ctx context.Context) error {
