@@ -206,6 +206,13 @@ func statusOf(doc json.RawMessage) aidmap.Status {
 // of the upload to undo.
 var ErrLaterChanges = errors.New("later changes to the same sites")
 
+// LaterChanger is an Upload (of a store that implements Accounts) that answers ChangedLater
+// inside its own transaction, which holds the organisation's write lock: what it finds stays
+// true until the upload commits, whichever process writes next. Both stores' uploads are.
+type LaterChanger interface {
+	ChangedLater(ctx context.Context, uploadID string) ([]string, error)
+}
+
 // Rollback undoes upload uploadID of the organisation with a new upload (newID, by actor):
 // every site it created is retired, every site it updated or retired is written back as it was
 // before. It refuses (ErrConflict) when a later upload changed any of the same sites, naming
@@ -213,8 +220,22 @@ var ErrLaterChanges = errors.New("later changes to the same sites")
 // that were rolled back themselves do not count, so uploads can be undone newest first. A
 // rollback is not rolled back (ErrConflict): the file is uploaded again instead. A dry-run
 // upload changed nothing and an unknown one is ErrNotFound.
+//
+// The check and the restore are one transaction holding the organisation's write lock (the
+// upload's), so no write of another process (an upload on another replica, aidmap ingest)
+// can come between them: either it committed before and the check sees it, or it waits.
 func Rollback(ctx context.Context, s Store, a Accounts, orgID, uploadID, newID, actor string) (UploadResult, error) {
-	later, err := a.ChangedLater(ctx, orgID, uploadID)
+	up, err := s.BeginUpload(ctx, orgID, UploadOptions{Actor: actor, UploadID: newID, RollbackOf: uploadID})
+	if err != nil {
+		return UploadResult{}, fmt.Errorf("store: rollback %s: %w", uploadID, err)
+	}
+	defer up.Rollback(ctx)
+	var later []string
+	if lc, ok := up.(LaterChanger); ok {
+		later, err = lc.ChangedLater(ctx, uploadID)
+	} else {
+		later, err = a.ChangedLater(ctx, orgID, uploadID)
+	}
 	if err != nil {
 		return UploadResult{}, fmt.Errorf("store: rollback %s: %w", uploadID, err)
 	}
@@ -228,11 +249,6 @@ func Rollback(ctx context.Context, s Store, a Accounts, orgID, uploadID, newID, 
 	} else if len(first) > 0 && first[0].RollbackOf != "" {
 		return UploadResult{}, fmt.Errorf("store: rollback %s: it is itself a rollback; upload the file again instead: %w", uploadID, aidmap.ErrConflict)
 	}
-	up, err := s.BeginUpload(ctx, orgID, UploadOptions{Actor: actor, UploadID: newID, RollbackOf: uploadID})
-	if err != nil {
-		return UploadResult{}, fmt.Errorf("store: rollback %s: %w", uploadID, err)
-	}
-	defer up.Rollback(ctx)
 	var (
 		batch  []aidmap.Site
 		retire []string

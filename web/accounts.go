@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -59,9 +60,12 @@ func (s *Server) handleEditSite(w http.ResponseWriter, r *http.Request) {
 		s.writeUploadError(w, r, err)
 		return
 	}
-	lock := s.up.orgLock(chi.URLParam(r, "org"))
-	lock.Lock()
-	defer lock.Unlock()
+	ed, err := s.beginEdit(r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	defer ed.rollback()
 	site, err := s.orgSite(r)
 	if err != nil {
 		s.writeError(w, r, err)
@@ -106,7 +110,7 @@ func (s *Server) handleEditSite(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	edited.UpdatedAt = s.up.now()
-	rec, err := s.writeEdit(r, func(u store.Upload) error { return u.Add(r.Context(), []aidmap.Site{edited}) })
+	rec, err := ed.commit(func(u store.Upload) error { return u.Add(r.Context(), []aidmap.Site{edited}) })
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -118,15 +122,18 @@ func (s *Server) handleEditSite(w http.ResponseWriter, r *http.Request) {
 // handleDeleteSite answers DELETE /api/v1/orgs/{org}/sites/{id}: the site is retired (taken
 // off the map, kept in history), never erased.
 func (s *Server) handleDeleteSite(w http.ResponseWriter, r *http.Request) {
-	lock := s.up.orgLock(chi.URLParam(r, "org"))
-	lock.Lock()
-	defer lock.Unlock()
+	ed, err := s.beginEdit(r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	defer ed.rollback()
 	site, err := s.orgSite(r)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	rec, err := s.writeEdit(r, func(u store.Upload) error { return u.Retire(r.Context(), []string{site.ID}) })
+	rec, err := ed.commit(func(u store.Upload) error { return u.Retire(r.Context(), []string{site.ID}) })
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -134,28 +141,47 @@ func (s *Server) handleDeleteSite(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]any{"retired": site.ID, "upload": rec})
 }
 
-// writeEdit runs one edit as an upload with its own record (mode "edit"), so history names it
-// and it can be rolled back like an upload. The caller holds the organisation's lock.
-func (s *Server) writeEdit(r *http.Request, edit func(store.Upload) error) (store.UploadRecord, error) {
+// siteEdit is one edit run as an upload with its own record (mode "edit"), so history names
+// it and it can be rolled back like an upload. It is opened before the site is read: from then
+// on the store holds the organisation's write lock (in the upload's transaction), so no other
+// write to the organisation, from this process or another, comes between reading the site
+// and writing it back.
+type siteEdit struct {
+	r   *http.Request
+	s   *Server
+	u   store.Upload
+	rec store.UploadRecord
+}
+
+func (s *Server) beginEdit(r *http.Request) (*siteEdit, error) {
 	org, tok := chi.URLParam(r, "org"), tokenFrom(r.Context())
 	now := s.up.now()
 	rec := store.UploadRecord{ID: store.NewID("up_"), OrganizationID: org, TokenID: tok.ID,
 		Status: store.UploadDone, Mode: "edit", CreatedAt: now, StartedAt: now}
 	u, err := s.up.Store.BeginUpload(r.Context(), org, store.UploadOptions{Actor: tok.ID, UploadID: rec.ID, Now: now})
 	if err != nil {
-		return rec, err
+		return nil, err
 	}
-	defer u.Rollback(r.Context())
-	if err := edit(u); err != nil {
-		return rec, err
+	return &siteEdit{r: r, s: s, u: u, rec: rec}, nil
+}
+
+// rollback abandons the edit unless it was committed.
+func (e *siteEdit) rollback() { e.u.Rollback(context.WithoutCancel(e.r.Context())) }
+
+// commit makes the edit and records it.
+func (e *siteEdit) commit(edit func(store.Upload) error) (store.UploadRecord, error) {
+	ctx := e.r.Context()
+	if err := edit(e.u); err != nil {
+		return e.rec, err
 	}
-	res, err := u.Commit(r.Context())
+	res, err := e.u.Commit(ctx)
 	if err != nil {
-		return rec, err
+		return e.rec, err
 	}
-	rec.FinishedAt = s.up.now()
+	rec := e.rec
+	rec.FinishedAt = e.s.up.now()
 	rec.Created, rec.Updated, rec.Unchanged, rec.Retired = res.Created, res.Updated, res.Unchanged, res.Retired
-	return rec, s.up.Store.PutUploadRecord(r.Context(), rec)
+	return rec, e.s.up.Store.PutUploadRecord(ctx, rec)
 }
 
 // mergePatch applies a JSON merge patch (RFC 7396) to doc.

@@ -74,7 +74,6 @@ type uploads struct {
 	sem     chan struct{}
 	mu      sync.Mutex
 	pending map[string]store.UploadRecord // queued or running, by ID
-	orgs    map[string]*sync.Mutex        // one writer per organisation: see orgLock
 	wg      sync.WaitGroup
 }
 
@@ -107,7 +106,7 @@ func newUploads(cfg Uploads) *uploads {
 		cfg.Geocoder = ingest.NotFoundGeocoder{}
 	}
 	return &uploads{Uploads: cfg, sem: make(chan struct{}, cfg.Workers),
-		pending: map[string]store.UploadRecord{}, orgs: map[string]*sync.Mutex{}}
+		pending: map[string]store.UploadRecord{}}
 }
 
 func (u *uploads) now() time.Time {
@@ -115,19 +114,6 @@ func (u *uploads) now() time.Time {
 		return u.Now().UTC()
 	}
 	return time.Now().UTC()
-}
-
-// orgLock serialises the writes of one organisation made over HTTP (uploads, rollbacks, edits),
-// so a rollback's check that no later upload touched its sites still holds when it writes.
-func (u *uploads) orgLock(org string) *sync.Mutex {
-	u.mu.Lock()
-	defer u.mu.Unlock()
-	m, ok := u.orgs[org]
-	if !ok {
-		m = &sync.Mutex{}
-		u.orgs[org] = m
-	}
-	return m
 }
 
 // WaitUploads waits for the uploads started so far to finish, up to ctx: call it on shutdown
@@ -333,9 +319,8 @@ func (s *Server) runUpload(rec store.UploadRecord, src ingest.Reader, format ing
 	}()
 	s.up.sem <- struct{}{}
 	defer func() { <-s.up.sem }()
-	lock := s.up.orgLock(rec.OrganizationID)
-	lock.Lock()
-	defer lock.Unlock()
+	// The store serialises the writes of one organisation (its upload takes the
+	// organisation's lock in its transaction), across every process sharing it.
 
 	ctx, cancel := context.WithTimeout(context.Background(), uploadTimeout)
 	defer cancel()
@@ -464,9 +449,8 @@ func (s *Server) handleRollback(w http.ResponseWriter, r *http.Request) {
 			id, target.Status, map[bool]string{true: " (a dry run)"}[target.DryRun], aidmap.ErrConflict))
 		return
 	}
-	lock := s.up.orgLock(org)
-	lock.Lock()
-	defer lock.Unlock()
+	// store.Rollback checks for later changes and restores in one transaction holding the
+	// organisation's lock: an upload on another replica or aidmap ingest cannot come between.
 	rec := store.UploadRecord{ID: store.NewID("up_"), OrganizationID: org, TokenID: tok.ID, Status: store.UploadRunning,
 		Mode: "rollback", RollbackOf: id, CreatedAt: s.up.now(), StartedAt: s.up.now()}
 	res, err := store.Rollback(r.Context(), s.up.Store, s.up.Store, org, id, rec.ID, tok.ID)

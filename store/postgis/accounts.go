@@ -237,12 +237,16 @@ func (s *Store) History(ctx context.Context, orgID string, q store.HistoryQuery)
 }
 
 // ChangedLater returns the sites the upload changed that a later upload changed again.
-func (s *Store) ChangedLater(ctx context.Context, orgID, uploadID string) ([]string, error) {
-	rows, err := s.pool.Query(ctx, `SELECT DISTINCT h.site_id FROM history h
+// sqlChangedLater lists the sites upload $1 of organisation $2 changed that a later upload
+// (not undone, and not a rollback of another upload) changed again.
+const sqlChangedLater = `SELECT DISTINCT h.site_id FROM history h
 		JOIN history l ON l.site_id = h.site_id AND l.id > h.id AND l.upload_id <> h.upload_id
 			AND (l.rollback_of = '' OR l.rollback_of = h.upload_id)
 			AND NOT EXISTS (SELECT 1 FROM history r WHERE r.rollback_of = l.upload_id)
-		WHERE h.upload_id = $1 AND h.organization_id = $2 ORDER BY h.site_id`, uploadID, orgID)
+		WHERE h.upload_id = $1 AND h.organization_id = $2 ORDER BY h.site_id`
+
+func (s *Store) ChangedLater(ctx context.Context, orgID, uploadID string) ([]string, error) {
+	rows, err := s.pool.Query(ctx, sqlChangedLater, uploadID, orgID)
 	if err != nil {
 		return nil, fmt.Errorf("postgis: changed later: %w", unavailable(ctx, err))
 	}

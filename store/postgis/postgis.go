@@ -14,6 +14,13 @@
 // parallel. Each write also sends NOTIFY on the store's channel (delivered at commit) so
 // followers can wake at once instead of waiting for their next poll; see Listen.
 //
+// Every write of one organisation (an upload, UpsertSites, an edit or rollback made as an
+// upload) also takes that organisation's transaction-level advisory lock (orgLockKey) when it
+// begins, so the writes of one organisation run one at a time across every process sharing
+// the database, from their first read to their commit; other organisations' uploads still
+// stream in parallel. The organisation lock is always taken before the writer lock, and never
+// two organisation locks at once, so they cannot deadlock.
+//
 // Schema changes are numbered SQL files in migrations/, embedded in the binary and applied by
 // Open (unless WithoutMigrate) and Migrate, under a session advisory lock so replicas starting
 // together do not race.
@@ -151,6 +158,14 @@ func Open(ctx context.Context, url string, opts ...Option) (*Store, error) {
 }
 
 // schemaKey derives the second advisory lock key from the schema name ("" for the default).
+// orgLockKey is the advisory lock (the one-bigint form, a key space apart from the two-int4
+// locks above) of one organisation of this store.
+func (s *Store) orgLockKey(orgID string) int64 {
+	h := fnv.New64a()
+	fmt.Fprintf(h, "aidmap org %d %s", s.lockKey, orgID)
+	return int64(h.Sum64())
+}
+
 func schemaKey(schema string) int32 {
 	h := fnv.New32a()
 	h.Write([]byte(schema))

@@ -159,6 +159,10 @@ func (u *upload) prepare(ctx context.Context) error {
 	if _, err := u.tx.Exec(ctx, `SET LOCAL jit = off`); err != nil {
 		return err
 	}
+	// One writer per organisation, until this transaction ends (see the package comment).
+	if _, err := u.tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, u.s.orgLockKey(u.orgID)); err != nil {
+		return fmt.Errorf("lock organization %q: %w", u.orgID, err)
+	}
 	if org := u.opts.Organization; org != nil {
 		created := org.CreatedAt
 		if created.IsZero() {
@@ -481,6 +485,23 @@ func (u *upload) retire(ctx context.Context, base int64) (int, int64, error) {
 		return 0, 0, err
 	}
 	return n, base + int64(n), nil
+}
+
+// ChangedLater answers store.Accounts' ChangedLater inside the upload's transaction, under
+// the organisation's lock: what it finds cannot change before the upload commits.
+func (u *upload) ChangedLater(ctx context.Context, uploadID string) ([]string, error) {
+	if err := u.usable(); err != nil {
+		return nil, fmt.Errorf("postgis: upload: changed later: %w", err)
+	}
+	rows, err := u.tx.Query(ctx, sqlChangedLater, uploadID, u.orgID)
+	if err != nil {
+		return nil, fmt.Errorf("postgis: upload: changed later: %w", unavailable(ctx, u.fail(err)))
+	}
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return nil, fmt.Errorf("postgis: upload: changed later: %w", unavailable(ctx, u.fail(err)))
+	}
+	return ids, nil
 }
 
 // Rollback abandons the upload.

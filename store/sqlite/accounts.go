@@ -230,14 +230,22 @@ func (s *Store) History(ctx context.Context, orgID string, q store.HistoryQuery)
 
 // ChangedLater returns the sites the upload changed that a later upload changed again.
 func (s *Store) ChangedLater(ctx context.Context, orgID, uploadID string) ([]string, error) {
-	rows, err := s.rdb.QueryContext(ctx, `SELECT DISTINCT h.site_id FROM history h
-		JOIN history l ON l.site_id = h.site_id AND l.id > h.id AND l.upload_id <> h.upload_id
-			AND (l.rollback_of = '' OR l.rollback_of = h.upload_id)
-			AND NOT EXISTS (SELECT 1 FROM history r WHERE r.rollback_of = l.upload_id)
-		WHERE h.upload_id = ? AND h.organization_id = ? ORDER BY h.site_id`, uploadID, orgID)
+	rows, err := s.rdb.QueryContext(ctx, sqlChangedLater, uploadID, orgID)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: changed later: %w", unavailable(ctx, err))
 	}
+	return collectIDs(ctx, rows)
+}
+
+// sqlChangedLater lists the sites upload ?1 of organisation ?2 changed that a later upload
+// (not undone, and not a rollback of another upload) changed again.
+const sqlChangedLater = `SELECT DISTINCT h.site_id FROM history h
+		JOIN history l ON l.site_id = h.site_id AND l.id > h.id AND l.upload_id <> h.upload_id
+			AND (l.rollback_of = '' OR l.rollback_of = h.upload_id)
+			AND NOT EXISTS (SELECT 1 FROM history r WHERE r.rollback_of = l.upload_id)
+		WHERE h.upload_id = ? AND h.organization_id = ? ORDER BY h.site_id`
+
+func collectIDs(ctx context.Context, rows *sql.Rows) ([]string, error) {
 	defer rows.Close()
 	var out []string
 	for rows.Next() {

@@ -489,6 +489,19 @@ func (u *upload) retire(ctx context.Context) (int, error) {
 	}
 }
 
+// ChangedLater answers store.Accounts' ChangedLater inside the upload's transaction, which
+// holds the store's one writer: what it finds cannot change before the upload commits.
+func (u *upload) ChangedLater(ctx context.Context, uploadID string) ([]string, error) {
+	if err := u.usable(); err != nil {
+		return nil, fmt.Errorf("sqlite: upload: changed later: %w", err)
+	}
+	rows, err := u.tx.QueryContext(ctx, sqlChangedLater, uploadID, u.orgID)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: upload: changed later: %w", unavailable(ctx, u.fail(err)))
+	}
+	return collectIDs(ctx, rows)
+}
+
 // Rollback abandons the upload.
 func (u *upload) Rollback(ctx context.Context) error {
 	if u.done {

@@ -33,6 +33,7 @@ func testAccounts(t *testing.T, open Opener) {
 		{"UploadRecords", testUploadRecords},
 		{"History", testHistory},
 		{"Rollback", testRollback},
+		{"RollbackRacesUpload", testRollbackRacesUpload},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -350,4 +351,38 @@ func testRollback(t *testing.T, s store.Store, a store.Accounts) {
 	// Another organisation cannot roll it back: it has no history there.
 	_, err = store.Rollback(ctx, s, a, "other", "up2", "rb4", "tok3")
 	checkErr(t, "Rollback from another organisation", err, aidmap.ErrNotFound)
+}
+
+// testRollbackRacesUpload checks that a rollback and an upload of the same organisation are
+// serialised by the store, with the rollback's check in its own transaction: a rollback begun
+// while a later upload that changes the same site is still open waits for it, then refuses
+// (ErrConflict) instead of restoring the site over the upload; and an upload's uploads answer
+// ChangedLater inside their transaction (store.LaterChanger).
+func testRollbackRacesUpload(t *testing.T, s store.Store, a store.Accounts) {
+	ctx := context.Background()
+	sites := Sites("fbs", "s", 2)
+	upload(t, s, "up1", store.UploadOptions{}, sites)
+
+	u, err := s.BeginUpload(ctx, "fbs", store.UploadOptions{Actor: "tok1", UploadID: "up2", Now: Base.Add(2 * time.Hour)})
+	checkErr(t, "BeginUpload(up2)", err, nil)
+	defer u.Rollback(ctx)
+	if _, ok := u.(store.LaterChanger); !ok {
+		t.Errorf("%T does not answer ChangedLater in its transaction (store.LaterChanger)", u)
+	}
+	changed := sites[0]
+	changed.Name += " (moved)"
+	checkErr(t, "Add(up2)", u.Add(ctx, []aidmap.Site{changed}), nil)
+
+	done := make(chan error, 1)
+	go func() {
+		_, err := store.Rollback(ctx, s, a, "fbs", "up1", "rb1", "tok1")
+		done <- err
+	}()
+	// Give the rollback a chance to run ahead of the upload's commit (it must wait for it).
+	time.Sleep(50 * time.Millisecond)
+	_, err = u.Commit(ctx)
+	checkErr(t, "Commit(up2)", err, nil)
+	checkErr(t, "Rollback(up1) racing up2", <-done, aidmap.ErrConflict)
+	checkSite(t, "s0 after the race", mustSite(t, s, sites[0].ID), changed)
+	checkSite(t, "s1 after the race", mustSite(t, s, sites[1].ID), sites[1])
 }
