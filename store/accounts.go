@@ -47,6 +47,16 @@ type Accounts interface {
 	// UploadRecords lists the organisation's uploads, newest first, at most limit (a limit
 	// below 1 is ErrInvalid). Their Report is left out: it can be megabytes.
 	UploadRecords(ctx context.Context, orgID string, limit int) ([]UploadRecord, error)
+	// TouchUploads records that the uploads with these IDs are still being worked on, at at:
+	// the heartbeat of the process running them. Unknown IDs are ignored.
+	TouchUploads(ctx context.Context, ids []string, at time.Time) error
+	// AbandonUploads marks every upload still queued or running whose last heartbeat (or,
+	// without one, its start or creation) is before staleBefore as UploadAbandoned, finished
+	// at now, with reason as its Error, and returns how many. Their process died (kill -9, a
+	// shutdown that could not wait): their transaction was rolled back, nothing of them was
+	// written. Any process sharing the store may call it, since the running ones keep their
+	// heartbeat fresh.
+	AbandonUploads(ctx context.Context, staleBefore, now time.Time, reason string) (int, error)
 
 	// History returns history entries of the organisation matching q, newest first.
 	History(ctx context.Context, orgID string, q HistoryQuery) ([]HistoryEntry, error)
@@ -122,6 +132,9 @@ const (
 	UploadRunning = "running"
 	UploadDone    = "done"
 	UploadFailed  = "failed"
+	// UploadAbandoned is an upload whose process stopped before it finished: nothing of it
+	// was written (see Accounts.AbandonUploads). It can be uploaded again.
+	UploadAbandoned = "abandoned"
 )
 
 // UploadRecord is what is kept of one upload made over HTTP (or one rollback, or one site

@@ -128,7 +128,19 @@ func (s *Server) WaitUploads(ctx context.Context) error {
 	case <-done:
 		return nil
 	case <-ctx.Done():
-		return fmt.Errorf("web: wait for uploads: %w", ctx.Err())
+		// Their transactions end with the process, rolled back: say so now rather than
+		// leave them running until a sweep notices.
+		s.up.mu.Lock()
+		var left []store.UploadRecord
+		for _, rec := range s.up.pending {
+			left = append(left, rec)
+		}
+		s.up.mu.Unlock()
+		for _, rec := range left {
+			rec.Status, rec.FinishedAt, rec.Error = store.UploadAbandoned, s.up.now(), abandonedReason
+			s.up.Store.PutUploadRecord(context.WithoutCancel(ctx), rec)
+		}
+		return fmt.Errorf("web: wait for uploads: %d abandoned: %w", len(left), ctx.Err())
 	}
 }
 
@@ -208,6 +220,12 @@ func (s *Server) handleUpload(w http.ResponseWriter, r *http.Request) {
 
 	rec := store.UploadRecord{ID: store.NewID("up_"), OrganizationID: org, TokenID: tok.ID,
 		Status: store.UploadQueued, Mode: string(mode), DryRun: dryRun, Filename: name, CreatedAt: s.up.now()}
+	// The record is in the store from the start, so every replica can answer its status; the
+	// file itself stays with this process, which runs it (see Uploads).
+	if err := s.up.Store.PutUploadRecord(r.Context(), rec); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
 	s.up.mu.Lock()
 	full := len(s.up.pending) >= s.up.MaxPending
 	if !full {
@@ -215,6 +233,9 @@ func (s *Server) handleUpload(w http.ResponseWriter, r *http.Request) {
 	}
 	s.up.mu.Unlock()
 	if full {
+		rec.Status, rec.FinishedAt = store.UploadFailed, s.up.now()
+		rec.Error = "refused: too many uploads were queued or running; nothing was changed"
+		s.up.Store.PutUploadRecord(context.WithoutCancel(r.Context()), rec)
 		w.Header().Set("Retry-After", "30")
 		writeProblem(w, r, problem{Status: http.StatusServiceUnavailable,
 			Detail: fmt.Sprintf("%d uploads are already queued or running; try again shortly", s.up.MaxPending)})
@@ -317,6 +338,8 @@ func (s *Server) runUpload(rec store.UploadRecord, src ingest.Reader, format ing
 		delete(s.up.pending, rec.ID)
 		s.up.mu.Unlock()
 	}()
+	stopBeat := s.heartbeat(rec.ID)
+	defer stopBeat()
 	s.up.sem <- struct{}{}
 	defer func() { <-s.up.sem }()
 	// The store serialises the writes of one organisation (its upload takes the
@@ -360,6 +383,50 @@ func (s *Server) runUpload(rec store.UploadRecord, src ingest.Reader, format ing
 	if err := s.up.Store.PutUploadRecord(context.WithoutCancel(ctx), rec); err != nil {
 		s.logger.LogAttrs(ctx, slog.LevelError, "upload: record end", slog.String("upload", rec.ID), slog.Any("err", err))
 	}
+}
+
+// Heartbeats: the process running an upload refreshes its record's heartbeat every
+// heartbeatEvery; an upload left queued or running without one for abandonAfter was left by a
+// process that died, and SweepUploads marks it abandoned.
+const (
+	heartbeatEvery = 10 * time.Second
+	abandonAfter   = time.Minute
+)
+
+// heartbeat keeps the upload's heartbeat fresh in the store until the returned func is called.
+func (s *Server) heartbeat(id string) (stop func()) {
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		t := time.NewTicker(heartbeatEvery)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+				if err := s.up.Store.TouchUploads(ctx, []string{id}, s.up.now()); err != nil && ctx.Err() == nil {
+					s.logger.LogAttrs(ctx, slog.LevelWarn, "upload: heartbeat", slog.String("upload", id), slog.Any("err", err))
+				}
+			}
+		}
+	}()
+	return func() { cancel(); <-done }
+}
+
+// abandonedReason is the error of an upload whose process stopped before it finished.
+const abandonedReason = "the server running the upload stopped before it finished (killed, or shut down before it could end); nothing of it was written. Upload the file again"
+
+// SweepUploads marks the uploads of every replica that were left queued or running by a
+// process that stopped (no heartbeat for a minute) as abandoned, and returns how many. serve
+// calls it at start and then every so often: any replica may, since live ones keep beating.
+func (s *Server) SweepUploads(ctx context.Context) (int, error) {
+	if s.up == nil {
+		return 0, nil
+	}
+	now := s.up.now()
+	return s.up.Store.AbandonUploads(ctx, now.Add(-abandonAfter), now, abandonedReason)
 }
 
 // uploadError says why an upload failed, for the steward: the file's problem as the reader
@@ -419,14 +486,6 @@ func (s *Server) handleUploads(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	// Queued ones are not in the store yet.
-	s.up.mu.Lock()
-	for _, p := range s.up.pending {
-		if p.OrganizationID == org && p.Status == store.UploadQueued {
-			recs = append([]store.UploadRecord{p}, recs...)
-		}
-	}
-	s.up.mu.Unlock()
 	if recs == nil {
 		recs = []store.UploadRecord{}
 	}
@@ -442,6 +501,11 @@ func (s *Server) handleRollback(w http.ResponseWriter, r *http.Request) {
 	target, err := s.up.Store.UploadRecord(r.Context(), org, id)
 	if err != nil {
 		s.writeError(w, r, err)
+		return
+	}
+	if target.Status == store.UploadAbandoned {
+		s.writeError(w, r, fmt.Errorf("upload %s was abandoned (%s): nothing of it was written, so there is nothing to roll back: %w",
+			id, target.Error, aidmap.ErrConflict))
 		return
 	}
 	if target.Status != store.UploadDone || target.DryRun {

@@ -155,6 +155,24 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	srv := web.NewServer(web.Config{Source: follower, Store: st, Logger: logger, Version: buildVersion(), Geocoder: geocoder, Basemap: bm,
 		Uploads: uploads, PublicPerMinute: *uf.publicRate, DefaultView: view, SeparateMetrics: *metricsAddr != ""})
+	// Uploads left queued or running by a process that died (kill -9, a shutdown that could
+	// not wait) are marked abandoned: now, and every so often, by whichever replica looks.
+	go func() {
+		t := time.NewTicker(30 * time.Second)
+		defer t.Stop()
+		for {
+			if n, err := srv.SweepUploads(runCtx); err != nil && runCtx.Err() == nil {
+				logger.Warn("uploads: mark abandoned ones", "err", err)
+			} else if n > 0 {
+				logger.Info("uploads left unfinished by a stopped server marked abandoned", "uploads", n)
+			}
+			select {
+			case <-runCtx.Done():
+				return
+			case <-t.C:
+			}
+		}
+	}()
 	httpServer := web.NewHTTPServer(*addr, srv.Handler(), logger)
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {

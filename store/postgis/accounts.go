@@ -177,6 +177,28 @@ func (s *Store) UploadRecord(ctx context.Context, orgID, id string) (store.Uploa
 	return r, nil
 }
 
+// TouchUploads refreshes the heartbeat of running uploads.
+func (s *Store) TouchUploads(ctx context.Context, ids []string, at time.Time) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	if _, err := s.pool.Exec(ctx, `UPDATE uploads SET heartbeat_at = $1 WHERE id = ANY($2)`, timestamptz(at), ids); err != nil {
+		return fmt.Errorf("postgis: touch uploads: %w", unavailable(ctx, err))
+	}
+	return nil
+}
+
+// AbandonUploads marks uploads whose process stopped as abandoned.
+func (s *Store) AbandonUploads(ctx context.Context, staleBefore, now time.Time, reason string) (int, error) {
+	tag, err := s.pool.Exec(ctx, `UPDATE uploads SET status = 'abandoned', finished_at = $1, error = $2
+		WHERE status IN ('queued', 'running') AND coalesce(heartbeat_at, started_at, created_at) < $3`,
+		timestamptz(now), reason, timestamptz(staleBefore))
+	if err != nil {
+		return 0, fmt.Errorf("postgis: abandon uploads: %w", unavailable(ctx, err))
+	}
+	return int(tag.RowsAffected()), nil
+}
+
 // UploadRecords lists the organisation's uploads, newest first.
 func (s *Store) UploadRecords(ctx context.Context, orgID string, limit int) ([]store.UploadRecord, error) {
 	if limit < 1 {

@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -153,6 +154,34 @@ func scanUpload(sc interface{ Scan(...any) error }, report *sql.NullString) (sto
 		r.Report = []byte(report.String)
 	}
 	return r, nil
+}
+
+// TouchUploads refreshes the heartbeat of running uploads.
+func (s *Store) TouchUploads(ctx context.Context, ids []string, at time.Time) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	b, err := json.Marshal(ids)
+	if err != nil {
+		return fmt.Errorf("sqlite: touch uploads: %w", err)
+	}
+	if _, err := s.db.ExecContext(ctx, `UPDATE uploads SET heartbeat_at = ? WHERE id IN (SELECT value FROM json_each(?))`,
+		at.UnixMicro(), string(b)); err != nil {
+		return fmt.Errorf("sqlite: touch uploads: %w", unavailable(ctx, err))
+	}
+	return nil
+}
+
+// AbandonUploads marks uploads whose process stopped as abandoned.
+func (s *Store) AbandonUploads(ctx context.Context, staleBefore, now time.Time, reason string) (int, error) {
+	res, err := s.db.ExecContext(ctx, `UPDATE uploads SET status = 'abandoned', finished_at = ?, error = ?
+		WHERE status IN ('queued', 'running') AND coalesce(heartbeat_at, started_at, created_at) < ?`,
+		now.UnixMicro(), reason, staleBefore.UnixMicro())
+	if err != nil {
+		return 0, fmt.Errorf("sqlite: abandon uploads: %w", unavailable(ctx, err))
+	}
+	n, err := res.RowsAffected()
+	return int(n), err
 }
 
 // UploadRecord returns one upload record of the organisation.

@@ -34,6 +34,7 @@ func testAccounts(t *testing.T, open Opener) {
 		{"History", testHistory},
 		{"Rollback", testRollback},
 		{"RollbackRacesUpload", testRollbackRacesUpload},
+		{"AbandonUploads", testAbandonUploads},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -385,4 +386,39 @@ func testRollbackRacesUpload(t *testing.T, s store.Store, a store.Accounts) {
 	checkErr(t, "Rollback(up1) racing up2", <-done, aidmap.ErrConflict)
 	checkSite(t, "s0 after the race", mustSite(t, s, sites[0].ID), changed)
 	checkSite(t, "s1 after the race", mustSite(t, s, sites[1].ID), sites[1])
+}
+
+// testAbandonUploads checks that uploads left queued or running without a recent heartbeat
+// become abandoned with the reason, and that those with a fresh one, and finished ones, stay.
+func testAbandonUploads(t *testing.T, s store.Store, a store.Accounts) {
+	ctx := context.Background()
+	recs := []store.UploadRecord{
+		{ID: "old-running", Status: store.UploadRunning, CreatedAt: Base, StartedAt: Base},
+		{ID: "old-queued", Status: store.UploadQueued, CreatedAt: Base},
+		{ID: "beating", Status: store.UploadRunning, CreatedAt: Base, StartedAt: Base},
+		{ID: "new-queued", Status: store.UploadQueued, CreatedAt: Base.Add(time.Hour)},
+		{ID: "finished", Status: store.UploadDone, CreatedAt: Base, StartedAt: Base, FinishedAt: Base},
+	}
+	for _, r := range recs {
+		r.OrganizationID, r.TokenID, r.Mode = "fbs", "tok1", "merge"
+		checkErr(t, "PutUploadRecord", a.PutUploadRecord(ctx, r), nil)
+	}
+	checkErr(t, "TouchUploads", a.TouchUploads(ctx, []string{"beating", "unknown"}, Base.Add(time.Hour)), nil)
+	now := Base.Add(time.Hour + time.Minute)
+	n, err := a.AbandonUploads(ctx, Base.Add(30*time.Minute), now, "the server stopped")
+	checkErr(t, "AbandonUploads", err, nil)
+	if n != 2 {
+		t.Errorf("AbandonUploads: got %d, want 2", n)
+	}
+	for id, want := range map[string]string{"old-running": store.UploadAbandoned, "old-queued": store.UploadAbandoned,
+		"beating": store.UploadRunning, "new-queued": store.UploadQueued, "finished": store.UploadDone} {
+		r, err := a.UploadRecord(ctx, "fbs", id)
+		checkErr(t, "UploadRecord("+id+")", err, nil)
+		if r.Status != want {
+			t.Errorf("%s: status %s, want %s", id, r.Status, want)
+		}
+		if want == store.UploadAbandoned && (r.Error != "the server stopped" || !r.FinishedAt.Equal(now)) {
+			t.Errorf("%s: error %q finished %v, want the reason and %v", id, r.Error, r.FinishedAt, now)
+		}
+	}
 }
