@@ -2,7 +2,6 @@ package aidmap
 
 import (
 	"errors"
-	"math/rand/v2"
 	"regexp"
 	"strings"
 	"testing"
@@ -111,30 +110,6 @@ func TestCategories(t *testing.T) {
 	}
 	if _, err := ParseCategory("pizza"); !errors.Is(err, ErrInvalid) {
 		t.Errorf("ParseCategory(pizza): got %v, want ErrInvalid", err)
-	}
-}
-
-// TestPublicLocation checks the confidentiality guarantee on many random points, poles and the
-// antimeridian included: the published point is never within 500 m of the true one.
-func TestPublicLocation(t *testing.T) {
-	r := rand.New(rand.NewPCG(1, 2))
-	points := [][2]float64{{90, 180}, {-90, -180}, {89.99, 179.99}, {0.05, 0.05}, {49.25, -123.15}, {-0.05, -0.05}}
-	for range 200_000 {
-		points = append(points, [2]float64{r.Float64()*180 - 90, r.Float64()*360 - 180})
-	}
-	for _, p := range points {
-		s := Site{Lat: p[0], Lon: p[1], Confidential: true}
-		lat, lon := s.PublicLocation()
-		if err := ValidLatLon(lat, lon); err != nil {
-			t.Fatalf("%v: published %v,%v: %v", p, lat, lon, err)
-		}
-		if d := DistanceM(p[0], p[1], lat, lon); d < ConfidentialMinOffsetM {
-			t.Fatalf("%v: published point %v,%v is %.0f m away, want at least %d", p, lat, lon, d, ConfidentialMinOffsetM)
-		}
-	}
-	open := Site{Lat: 1.5, Lon: 2.5}
-	if lat, lon := open.PublicLocation(); lat != 1.5 || lon != 2.5 {
-		t.Errorf("a non-confidential site is published at %v,%v, want its own point", lat, lon)
 	}
 }
 

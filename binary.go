@@ -64,6 +64,7 @@ const (
 	binStatus       // enum of binaryStatuses
 	binUpdatedAt
 	binVerifiedAt
+	binPublic // no payload: the public form of a site (Publisher.Public), as the index keeps it
 	binFields // number of fields; higher bits are invalid in version 1
 )
 
@@ -100,7 +101,8 @@ func (s *Site) AppendBinary(b []byte) ([]byte, error) {
 		has(s.Languages != nil, binLanguages) | has(s.Eligibility != "", binEligibility) |
 		has(s.Fees != "", binFees) | has(s.Accessibility != "", binAccessibility) |
 		has(s.Confidential, binConfidential) | has(s.Status != "", binStatus) |
-		has(!s.UpdatedAt.IsZero(), binUpdatedAt) | has(!s.VerifiedAt.IsZero(), binVerifiedAt)
+		has(!s.UpdatedAt.IsZero(), binUpdatedAt) | has(!s.VerifiedAt.IsZero(), binVerifiedAt) |
+		has(s.public, binPublic)
 	b = append(b, binaryVersion)
 	b = binary.LittleEndian.AppendUint32(b, m)
 	str := func(bit int, v string) {
@@ -345,6 +347,7 @@ func (s *Site) UnmarshalBinaryString(data string) error {
 	t.Fees = str(binFees)
 	t.Accessibility = str(binAccessibility)
 	t.Confidential = m&(1<<binConfidential) != 0
+	t.public = m&(1<<binPublic) != 0
 	if m&(1<<binStatus) != 0 {
 		t.Status = decodeEnum(&d, binaryStatuses)
 	}

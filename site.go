@@ -102,7 +102,8 @@ type Organization struct {
 // Site is one place where a service is offered. The JSON form (used by dumps, not by the
 // public API, which publishes confidential sites only as an area) keeps every field exactly.
 type Site struct {
-	// ID is stable: SiteID(OrganizationID, ExternalID).
+	// ID is stable: SiteID(OrganizationID, ExternalID). A confidential site is published
+	// under another, keyed one (Publisher.PublicID).
 	ID             string `json:"id"`
 	OrganizationID string `json:"organization_id"`
 	// ExternalID is the provider's own ID for the site, or a key derived from its name and
@@ -113,7 +114,7 @@ type Site struct {
 	Categories  []Category `json:"categories"`
 	Address     Address    `json:"address,omitzero"`
 	// Lat and Lon are WGS84 degrees of the true location. For a confidential site they must
-	// never be published: use PublicLocation.
+	// never be published: publish Publisher.Public's form of the site.
 	Lat           float64   `json:"lat"`
 	Lon           float64   `json:"lon"`
 	Precision     Precision `json:"precision"`
@@ -129,6 +130,10 @@ type Site struct {
 	Status        Status    `json:"status"`
 	UpdatedAt     time.Time `json:"updated_at"`
 	VerifiedAt    time.Time `json:"verified_at,omitzero"` // zero when never verified
+
+	// public marks the public form of a site (Publisher.Public): the only form that may be
+	// indexed or published, and one that no store accepts.
+	public bool
 }
 
 // CategorySet returns the site's categories as a set.
@@ -161,6 +166,9 @@ func (s *Site) Validate() error {
 	}
 	if err := checkText("external_id", s.ExternalID, MaxIDLen); err != nil {
 		return err
+	}
+	if s.public {
+		return fail("id", s.ID, "is the public form of a site (only the area of a confidential one); it cannot be stored")
 	}
 	if s.ID != SiteID(s.OrganizationID, s.ExternalID) {
 		return fail("id", s.ID, "does not match the organisation and external ID")
@@ -271,6 +279,11 @@ func uuidV5(ns [16]byte, name string) string {
 	copy(u[:], h.Sum(nil))
 	u[6] = (u[6] & 0x0f) | 0x50 // version 5
 	u[8] = (u[8] & 0x3f) | 0x80 // RFC 4122 variant
+	return formatUUID(u)
+}
+
+// formatUUID writes u in the lowercase 8-4-4-4-12 form.
+func formatUUID(u [16]byte) string {
 	const hex = "0123456789abcdef"
 	out := make([]byte, 0, 36)
 	for i, b := range u {

@@ -316,3 +316,15 @@ func slug(s string) string {
 	}
 	return string(b)
 }
+
+// Publisher returns an aidmap.Publisher under a fixed key that anyone can read here: for the
+// demo data's tests and benchmarks only, so their confidential sites have stable pins and IDs.
+// A deployment keys its publisher with its store's secret (store.Store.DeploymentKey), never
+// with this.
+func Publisher() *aidmap.Publisher {
+	p, err := aidmap.NewPublisher([]byte("aidmap demo and test key, not secret"))
+	if err != nil {
+		panic(err) // the key above is long enough
+	}
+	return p
+}

@@ -110,7 +110,7 @@ func BenchmarkLoad(b *testing.B) {
 			st := benchStore(b, kind, n)
 			ctx := context.Background()
 			for b.Loop() {
-				f := New(st, nil, time.Hour)
+				f := New(st, demo.Publisher(), nil, time.Hour)
 				if err := f.Load(ctx); err != nil {
 					b.Fatal(err)
 				}

@@ -26,6 +26,7 @@ const batchSize = 10_000
 // Follower holds the live index and the organisations of a store.
 type Follower struct {
 	store    store.Store
+	pub      *aidmap.Publisher
 	logger   *slog.Logger
 	interval time.Duration
 
@@ -39,11 +40,13 @@ type Follower struct {
 }
 
 // New returns a follower that polls the store every interval (and whenever Notify is called).
-func New(st store.Store, logger *slog.Logger, interval time.Duration) *Follower {
+// The index holds what pub publishes of each site (aidmap.Publisher.Public); with a nil pub,
+// confidential sites are left out of it.
+func New(st store.Store, pub *aidmap.Publisher, logger *slog.Logger, interval time.Duration) *Follower {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	f := &Follower{store: st, logger: logger, interval: interval, wake: make(chan struct{}, 1)}
+	f := &Follower{store: st, pub: pub, logger: logger, interval: interval, wake: make(chan struct{}, 1)}
 	empty := map[string]aidmap.Organization{}
 	f.orgs.Store(&empty)
 	f.live.Store(geo.NewIndex(nil, 0))
@@ -59,7 +62,7 @@ func (f *Follower) Load(ctx context.Context) error {
 	}
 	b := geo.NewBuilder(0)
 	version, err := f.store.EachSite(ctx, func(s aidmap.Site) error {
-		b.Add(s)
+		b.Add(f.public(&s))
 		return nil
 	})
 	if err != nil {
@@ -84,8 +87,8 @@ func (f *Follower) Sync(ctx context.Context) (int, error) {
 	defer f.mu.Unlock()
 	ix := f.live.Load()
 	var (
-		sites []aidmap.Site
-		last  = ix.Version()
+		sites, gone []aidmap.Site
+		last        = ix.Version()
 	)
 	for {
 		changes, err := f.store.ChangesSince(ctx, last, batchSize)
@@ -103,7 +106,13 @@ func (f *Follower) Sync(ctx context.Context) (int, error) {
 			sites = make([]aidmap.Site, 0, len(changes))
 		}
 		for _, c := range changes {
-			sites = append(sites, c.Site)
+			sites = append(sites, f.public(&c.Site))
+			if f.pub != nil {
+				// The site under its other public ID (before its confidentiality changed)
+				// leaves the index, so a site just marked confidential is not still
+				// published at its exact point under its old ID.
+				gone = append(gone, aidmap.Site{ID: f.pub.Withdrawn(&c.Site), Status: aidmap.StatusRetired})
+			}
 		}
 		last = changes[len(changes)-1].Version
 		if len(changes) < batchSize {
@@ -113,7 +122,7 @@ func (f *Follower) Sync(ctx context.Context) (int, error) {
 	if len(sites) == 0 {
 		return 0, nil
 	}
-	f.live.Store(ix.Apply(sites, last))
+	f.live.Store(ix.Apply(append(gone, sites...), last)) // sites after gone: a site wins
 	return len(sites), nil
 }
 
@@ -209,3 +218,11 @@ func (f *Follower) Demo() bool {
 
 // Loaded reports whether Load has succeeded.
 func (f *Follower) Loaded() bool { return f.loaded.Load() }
+
+// public returns the form of s the index may hold.
+func (f *Follower) public(s *aidmap.Site) aidmap.Site {
+	if f.pub == nil {
+		return *s // a confidential site in this form is refused by the index
+	}
+	return f.pub.Public(s)
+}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/aidmap/aidmap"
 	"github.com/aidmap/aidmap/demo"
+	"github.com/aidmap/aidmap/geo"
 	"github.com/aidmap/aidmap/store/sqlite"
 )
 
@@ -32,7 +33,7 @@ func TestFollowerLoadAndSync(t *testing.T) {
 	if _, err := st.UpsertSites(ctx, "demo", sites[:100]); err != nil {
 		t.Fatal(err)
 	}
-	f := New(st, nil, time.Hour)
+	f := New(st, demo.Publisher(), nil, time.Hour)
 	if f.Loaded() || f.Index().Len() != 0 {
 		t.Fatal("a new follower must start empty and not loaded")
 	}
@@ -83,7 +84,7 @@ func TestFollowerRunPicksUpWritesAndSurvivesStoreLoss(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	st := openStore(t)
-	f := New(st, nil, 20*time.Millisecond)
+	f := New(st, demo.Publisher(), nil, 20*time.Millisecond)
 	if err := f.Load(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -117,5 +118,91 @@ func waitFor(t *testing.T, cond func() bool) {
 			t.Fatal("condition not met within 10s")
 		}
 		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// TestFollowerIndexesOnlyPublicForms checks that confidential sites reach the index only in
+// their public form, on Load and on Sync, and not at all without a publisher.
+func TestFollowerIndexesOnlyPublicForms(t *testing.T) {
+	ctx := context.Background()
+	st := openStore(t)
+	var conf []aidmap.Site
+	for _, s := range demo.Sites(300, 5) {
+		if s.Confidential {
+			conf = append(conf, s)
+		}
+	}
+	if len(conf) < 4 {
+		t.Fatalf("only %d confidential demo sites", len(conf))
+	}
+	if _, err := st.UpsertSites(ctx, "demo", conf[:2]); err != nil {
+		t.Fatal(err)
+	}
+	f := New(st, demo.Publisher(), nil, time.Hour)
+	if err := f.Load(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.UpsertSites(ctx, "demo", conf[2:]); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.Sync(ctx); err != nil {
+		t.Fatal(err)
+	}
+	pub := demo.Publisher()
+	for _, s := range conf {
+		if _, ok := f.Index().Site(s.ID); ok {
+			t.Errorf("%s: indexed under its stored ID", s.ID)
+		}
+		got, ok := f.Index().Site(pub.PublicID(s.ID, true))
+		if !ok {
+			t.Fatalf("%s: not indexed under its public ID", s.ID)
+		}
+		if !got.IsPublic() || got.Address != (aidmap.Address{}) || got.ExternalID != "" ||
+			(got.Lat == s.Lat && got.Lon == s.Lon) || !aidmap.AreaOf(s.Lat, s.Lon).Contains(got.Lat, got.Lon) {
+			t.Errorf("%s: indexed as %+v, want its public form", s.ID, got)
+		}
+	}
+
+	// A public site marked confidential leaves the index under its old ID, and back.
+	open := demo.Sites(5, 9)[0]
+	open.Confidential = false
+	if _, err := st.UpsertSites(ctx, "demo", []aidmap.Site{open}); err != nil {
+		t.Fatal(err)
+	}
+	f.Sync(ctx)
+	if got, ok := f.Index().Site(open.ID); !ok || got.Lat != open.Lat {
+		t.Fatalf("public site: %+v %v", got, ok)
+	}
+	open.Confidential = true
+	if _, err := st.UpsertSites(ctx, "demo", []aidmap.Site{open}); err != nil {
+		t.Fatal(err)
+	}
+	f.Sync(ctx)
+	if _, ok := f.Index().Site(open.ID); ok {
+		t.Error("a site marked confidential is still indexed under its public ID, at its exact point")
+	}
+	if _, ok := f.Index().Site(pub.PublicID(open.ID, true)); !ok {
+		t.Error("a site marked confidential is not indexed under its new public ID")
+	}
+	open.Confidential = false
+	if _, err := st.UpsertSites(ctx, "demo", []aidmap.Site{open}); err != nil {
+		t.Fatal(err)
+	}
+	f.Sync(ctx)
+	if _, ok := f.Index().Site(pub.PublicID(open.ID, true)); ok {
+		t.Error("a site made public again is still indexed as an area")
+	}
+	bare := New(st, nil, nil, time.Hour)
+	if err := bare.Load(ctx); err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	bare.Index().VisitBBox(geo.BBox{MinLon: -180, MinLat: -90, MaxLon: 180, MaxLat: 90}, geo.Filter{}, func(h geo.Hit) {
+		if h.Site().Confidential {
+			n++
+		}
+	})
+	if n != 0 {
+		t.Errorf("without a publisher %d confidential sites were indexed, want 0", n)
 	}
 }

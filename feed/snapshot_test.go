@@ -25,7 +25,7 @@ func TestSyncOneSnapshot(t *testing.T) {
 	if _, err := st.UpsertSites(ctx, "demo", sites[:before]); err != nil {
 		t.Fatal(err)
 	}
-	f := New(st, nil, time.Hour)
+	f := New(st, demo.Publisher(), nil, time.Hour)
 	if err := f.Load(ctx); err != nil {
 		t.Fatal(err)
 	}

@@ -100,7 +100,7 @@ func queryPoints(r *rand.Rand, sites []aidmap.Site, n int) [][2]float64 {
 	for range n {
 		if len(sites) > 0 && r.IntN(4) != 0 {
 			s := &sites[r.IntN(len(sites))]
-			lat, lon := s.PublicLocation()
+			lat, lon := s.Lat, s.Lon
 			lat = math.Max(-90, math.Min(90, lat+r.NormFloat64()*0.02))
 			lon += r.NormFloat64() * 0.02
 			if lon > 180 {
@@ -130,7 +130,7 @@ func newBrute(sites []aidmap.Site) *brute {
 func (b *brute) apply(sites []aidmap.Site) {
 	for i := range sites {
 		s := sites[i]
-		if s.Visible() {
+		if indexable(&s) { // as the index: a confidential site only in its public form
 			b.sites[s.ID] = &s
 		} else {
 			delete(b.sites, s.ID)
@@ -150,7 +150,7 @@ func (b *brute) all(lat, lon float64, f Filter) []result {
 		if f.Categories != 0 && !s.CategorySet().Intersects(f.Categories) {
 			continue
 		}
-		slat, slon := s.PublicLocation()
+		slat, slon := s.Lat, s.Lon
 		hits = append(hits, result{s.ID, aidmap.DistanceM(lat, lon, slat, slon)})
 	}
 	slices.SortFunc(hits, func(a, b result) int {
@@ -179,7 +179,7 @@ func (b *brute) inBBox(box BBox, f Filter) []result {
 		if f.Categories != 0 && !s.CategorySet().Intersects(f.Categories) {
 			continue
 		}
-		lat, lon := s.PublicLocation()
+		lat, lon := s.Lat, s.Lon
 		inLon := lon >= box.MinLon && lon <= box.MaxLon
 		if box.MinLon > box.MaxLon {
 			inLon = lon >= box.MinLon || lon <= box.MaxLon
@@ -442,14 +442,18 @@ func TestBuilderDuplicatesAndRetired(t *testing.T) {
 func TestConfidentialIndexedAtPublicPoint(t *testing.T) {
 	s := site(1, 49.2812345, -123.0987654, aidmap.CategoryShelter)
 	s.Confidential = true
-	ix := NewIndex([]aidmap.Site{s}, 1)
-	plat, plon := s.PublicLocation()
+	if ix := NewIndex([]aidmap.Site{s}, 1); ix.Len() != 0 {
+		t.Fatal("a confidential site not in its public form was indexed")
+	}
+	pub := demo.Publisher().Public(&s)
+	ix := NewIndex([]aidmap.Site{pub}, 1)
+	plat, plon := pub.Lat, pub.Lon
 	hits := ix.Nearest(s.Lat, s.Lon, 1, Filter{})
 	if len(hits) != 1 {
 		t.Fatalf("got %d hits, want 1", len(hits))
 	}
 	want := aidmap.DistanceM(s.Lat, s.Lon, plat, plon)
-	if got := hits[0].DistanceM; math.Abs(got-want) > 1e-6 || got < aidmap.ConfidentialMinOffsetM {
+	if got := hits[0].DistanceM; math.Abs(got-want) > 1e-6 || got == 0 {
 		t.Errorf("got distance %v m from the true point, want %v (the public point)", got, want)
 	}
 	if got := ix.Within(s.Lat, s.Lon, 100, Filter{}); len(got) != 0 {

@@ -6,9 +6,10 @@
 // locks. Apply returns a new snapshot that shares most of its memory with the old one, and Live
 // publishes the current snapshot through an atomic pointer.
 //
-// Sites are indexed at their public location (aidmap.Site.PublicLocation), so a confidential
-// site is found, and measured, only at its generalised area point; no query can reveal its
-// true point.
+// The index holds only what may be published. A confidential site is indexed only in its
+// public form (aidmap.Publisher.Public: its area pin, no address), so it is found, and
+// measured, only at that pin, and nothing read from the index can reveal its true point; a
+// confidential site given in any other form is treated as removed (fail closed).
 package geo
 
 import (
@@ -101,7 +102,8 @@ func NewBuilder(sizeHint int) *Builder {
 	return &Builder{st: newStaged(max(sizeHint, 0))}
 }
 
-// Add adds a copy of s. A site that is not visible is not indexed, and removes a site with the
+// Add adds a copy of s. A site that is not visible, or confidential and not in its public
+// form (aidmap.Publisher.Public), is not indexed, and removes a site with the
 // same ID added before it; a site with an ID added before replaces it.
 func (b *Builder) Add(s aidmap.Site) { b.add(&s) }
 
@@ -110,7 +112,7 @@ func (b *Builder) add(s *aidmap.Site) {
 	if !ok {
 		return
 	}
-	if !s.Visible() {
+	if !indexable(s) {
 		if b.gone == nil {
 			b.gone = make(map[[16]byte]int)
 		}
@@ -243,7 +245,7 @@ func (ix *Index) Apply(changed []aidmap.Site, version int64) *Index {
 				ndead++
 			}
 		}
-		next[id] = source{s: s, gone: !s.Visible()}
+		next[id] = source{s: s, gone: !indexable(s)}
 	}
 	ids := make([][16]byte, 0, len(next))
 	for id, src := range next {
@@ -373,4 +375,10 @@ func (l *Live) Store(ix *Index) {
 		ix = empty
 	}
 	l.p.Store(ix)
+}
+
+// indexable reports whether s may be in the index: visible, and when confidential, in its
+// public form.
+func indexable(s *aidmap.Site) bool {
+	return s.Visible() && (!s.Confidential || s.IsPublic())
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/aidmap/aidmap"
+	"github.com/aidmap/aidmap/demo"
 )
 
 // roundTrip encodes s into an arena and decodes it again, as the index does.
@@ -129,7 +130,8 @@ func TestRecordTimes(t *testing.T) {
 
 // TestDecodedSitesAreIndependent checks that each decode returns memory the caller owns.
 func TestDecodedSitesAreIndependent(t *testing.T) {
-	s := fullSite()
+	full := fullSite()
+	s := demo.Publisher().Public(&full)
 	ix := NewIndex([]aidmap.Site{s}, 1)
 	a, _ := ix.Site(s.ID)
 	a.Name = "changed"

@@ -140,9 +140,9 @@ func newStaged(n int) *staged {
 
 func (st *staged) len() int { return len(st.pts) }
 
-// add encodes s, whose ID is id, at its public location.
+// add encodes s, whose ID is id, at its point (the pin of a confidential site's public form).
 func (st *staged) add(s *aidmap.Site, id [16]byte) {
-	lat, lon := s.PublicLocation()
+	lat, lon := s.Lat, s.Lon
 	x, y, z := aidmap.UnitVector(lat, lon)
 	st.buf = encodeRecord(st.buf, s)
 	st.pts = append(st.pts, point{x, y, z, s.CategorySet()})

@@ -8,9 +8,9 @@ import (
 	"github.com/aidmap/aidmap"
 )
 
-// Point returns the indexed point of h's site in WGS84 degrees: its public location
-// (aidmap.Site.PublicLocation), never a confidential site's true point. It reads the tree, not
-// the record, so it costs no decoding. It returns (0, 0) for the zero Hit.
+// Point returns the indexed point of h's site in WGS84 degrees: for a confidential site the
+// pin of its public form, never its true point. It reads the tree, not the record, so it
+// costs no decoding. It returns (0, 0) for the zero Hit.
 func (h Hit) Point() (lat, lon float64) {
 	if h.t == nil {
 		return 0, 0

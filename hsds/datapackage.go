@@ -52,7 +52,8 @@ type PackageWriter struct {
 	dir    string
 	tables map[string]*table
 	orgs   map[string]bool
-	Sites  int // sites written so far
+	err    error // a site that could not be written; Close returns it
+	Sites  int   // sites written so far
 }
 
 // NewPackageWriter creates dir (which must not hold a datapackage already) and the package's
@@ -114,9 +115,17 @@ func (p *PackageWriter) AddOrganization(o aidmap.Organization) {
 }
 
 // AddSite writes a visible site's service, location, link, address, phone, schedules,
-// languages, accessibility and categories. Retired sites are skipped.
+// languages, accessibility and categories. Retired sites are skipped. The package is open
+// data: a confidential site must be in its public form (aidmap.Publisher.Public), and one in
+// any other form is left out, with an error from Close.
 func (p *PackageWriter) AddSite(site *aidmap.Site, org aidmap.Organization) {
 	if !site.Visible() {
+		return
+	}
+	if site.Confidential && !site.IsPublic() {
+		if p.err == nil {
+			p.err = fmt.Errorf("hsds: site %s is confidential and not in its public form; it was left out", site.ID)
+		}
 		return
 	}
 	if org.ID == "" {
@@ -161,7 +170,7 @@ func (p *PackageWriter) AddSite(site *aidmap.Site, org aidmap.Organization) {
 
 // Close flushes the tables and writes datapackage.json.
 func (p *PackageWriter) Close() error {
-	var first error
+	first := p.err
 	type field struct {
 		Name string `json:"name"`
 		Type string `json:"type"`

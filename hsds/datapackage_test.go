@@ -47,7 +47,8 @@ func TestPackageRoundTrip(t *testing.T) {
 	}
 	org := demo.Organization()
 	for i := range sites {
-		p.AddSite(&sites[i], org)
+		public := demo.Publisher().Public(&sites[i]) // as the export command writes them
+		p.AddSite(&public, org)
 	}
 	if err := p.Close(); err != nil {
 		t.Fatal(err)
@@ -82,7 +83,8 @@ func TestPackageRoundTrip(t *testing.T) {
 				// but for a confidential site, whose key the package leaves out.
 				key := want.ExternalID
 				if want.Confidential {
-					key = SiteObjectID(want.ID, KindService) + "@" + SiteObjectID(want.ID, KindLocation)
+					pid := demo.Publisher().PublicID(want.ID, true) // published under its public ID
+					key = SiteObjectID(pid, KindService) + "@" + SiteObjectID(pid, KindLocation)
 				}
 				g, ok := got[key]
 				if !ok {
@@ -125,10 +127,11 @@ func compareSites(t *testing.T, want, got aidmap.Site) {
 	t.Helper()
 	w := want
 	if w.Confidential {
-		// Published as the area: the public point, no street, unit or postal code; its location
-		// says it is confidential.
-		w.Lat, w.Lon = w.PublicLocation()
-		w.Address = aidmap.Address{Locality: w.Address.Locality, Region: w.Address.Region, Country: w.Address.Country}
+		// Published as the area: its pin and no address; its location says it is
+		// confidential.
+		pw := demo.Publisher().Public(&want)
+		w.Lat, w.Lon = pw.Lat, pw.Lon
+		w.Address = aidmap.Address{}
 		if w.Description == "" {
 			w.Description = ConfidentialNote
 		}
@@ -186,4 +189,27 @@ func exceptions(h aidmap.Hours) []aidmap.Exception {
 	}
 	slices.SortFunc(ex, func(a, b aidmap.Exception) int { return strings.Compare(a.Date, b.Date) })
 	return ex
+}
+
+// TestPackageRefusesStoredConfidentialSites checks that the open-data package never takes a
+// confidential site as stored: it is left out, and Close says so.
+func TestPackageRefusesStoredConfidentialSites(t *testing.T) {
+	sites := roundTripSites()
+	p, err := NewPackageWriter(filepath.Join(t.TempDir(), "pkg"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for i := range sites {
+		if sites[i].Confidential && sites[i].Visible() {
+			p.AddSite(&sites[i], demo.Organization())
+			n++
+		}
+	}
+	if n == 0 {
+		t.Fatal("no confidential test site")
+	}
+	if err := p.Close(); err == nil || p.Sites != 0 {
+		t.Errorf("wrote %d stored confidential sites, Close: %v; want none and an error", p.Sites, err)
+	}
 }

@@ -328,16 +328,18 @@ func Schedules(h aidmap.Hours, siteID string) []Schedule {
 // ConfidentialNote is the description of a confidential site's location.
 const ConfidentialNote = "Confidential location: only the area is published; call for the address."
 
-// NewLocation publishes a site's location: the public point, and for a confidential site only
-// the area of its address.
+// NewLocation publishes a site's location. A confidential site must be in its public form
+// (aidmap.Publisher.Public): its area pin, and no address. One in any other form is
+// published with neither point nor address (fail closed).
 func NewLocation(site *aidmap.Site) *Location {
-	lat, lon := site.PublicLocation()
 	loc := &Location{ID: SiteObjectID(site.ID, KindLocation), LocationType: "physical",
-		OrganizationID: OrganizationID(site.OrganizationID), Name: site.Name,
-		Latitude: roundCoord(lat), Longitude: roundCoord(lon)}
+		OrganizationID: OrganizationID(site.OrganizationID), Name: site.Name}
 	a := site.Address
+	if !site.Confidential || site.IsPublic() {
+		loc.Latitude, loc.Longitude = roundCoord(site.Lat), roundCoord(site.Lon)
+	}
 	if site.Confidential {
-		a = aidmap.Address{Locality: a.Locality, Region: a.Region, Country: a.Country}
+		a = aidmap.Address{}
 		loc.Description = ConfidentialNote
 	}
 	if !a.IsZero() {

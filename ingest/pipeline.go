@@ -432,8 +432,15 @@ func (p *pipeline) record(rec *Record) error {
 	}
 	problems = p.hours(rec, &s, problems)
 	if s.Hours.Known() && s.Hours.Timezone == "" {
-		// Hours mean nothing without a zone; most files name none, so find it from the point.
-		s.Hours.Timezone = tz.Find(s.Lat, s.Lon)
+		// Hours mean nothing without a zone; most files name none, so find it from the point:
+		// for a confidential site, from its area, for the zone is published and a cell that
+		// straddles a zone boundary must not say which side the site is on.
+		lat, lon := s.Lat, s.Lon
+		if s.Confidential {
+			a := aidmap.AreaOf(lat, lon)
+			lat, lon = a.CentreLat(), a.CentreLon()
+		}
+		s.Hours.Timezone = tz.Find(lat, lon)
 	}
 	s.UpdatedAt = p.now
 
@@ -459,6 +466,7 @@ func (p *pipeline) record(rec *Record) error {
 	p.byID[id] = int32(rec.Row)
 	p.rep.Summary.Precision[s.Precision]++
 	p.batch.sites = append(p.batch.sites, s)
+
 	p.rep.add(problems)
 	return nil
 }

@@ -96,7 +96,7 @@ func (c *converter) site(orgID string) aidmap.Site {
 	s.Eligibility = cleanText(r.Get(FieldEligibility))
 	s.Fees = cleanText(r.Get(FieldFees))
 	s.Accessibility = cleanText(r.Get(FieldAccessibility))
-	if yes, ok := c.flag(FieldConfidential); ok {
+	if yes, ok := c.confidential(); ok {
 		s.Confidential = yes
 	} else if what := confidentialKind(r.Get(FieldCategory), s.Name); what != "" {
 		s.Confidential = true
@@ -310,6 +310,30 @@ func (c *converter) coordinates(s *aidmap.Site) {
 		return
 	}
 	s.Lat, s.Lon, s.Precision = lat, lon, aidmap.PrecisionExact
+}
+
+// ReasonConfidentialUnclear is the warning for a confidentiality cell that is not clearly yes
+// or no: the site is kept confidential (fail closed).
+const ReasonConfidentialUnclear = "is not clearly yes or no, so the site is kept confidential: it is published only as an area of about 11 km, never at its address; write no to publish the exact point"
+
+// confidential reads the confidentiality cell; ok is false when it is empty. It fails closed:
+// only a clear "no" publishes the exact point, and any other value that is not a clear "yes"
+// ("Yes.", "private", "YES - do not publish", "✔", "2", even "n/a" or "?") keeps the site
+// confidential with a warning, for a mistyped "yes" must never put a shelter's address on
+// the map.
+func (c *converter) confidential() (yes, ok bool) {
+	v := c.rec.Get(FieldConfidential)
+	if strings.TrimSpace(v) == "" {
+		return false, false // not given: the name and category decide (confidentialKind)
+	}
+	switch strings.ToLower(strings.TrimSpace(v)) {
+	case "no", "n", "false", "f", "0", "non", "faux", "public", "publique":
+		return false, true
+	case "yes", "y", "true", "t", "1", "x", "oui", "o", "vrai", "si", "sí":
+		return true, true
+	}
+	c.add(Warning, FieldConfidential, v, ReasonConfidentialUnclear)
+	return true, true
 }
 
 // flag reads a yes/no cell; ok is false when the cell is empty or unreadable (with a warning).

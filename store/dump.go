@@ -34,6 +34,9 @@ type dumpLine struct {
 	StoreVersion int64                `json:"store_version,omitempty"`
 	Organization *aidmap.Organization `json:"organization,omitempty"`
 	Site         *aidmap.Site         `json:"site,omitempty"`
+	// DeploymentKey (header) is the store's secret key, so an import keeps confidential
+	// sites' public IDs and pins in the new store (Store.DeploymentKey).
+	DeploymentKey []byte `json:"deployment_key,omitempty"`
 }
 
 // DumpStats counts what an export wrote or an import read.
@@ -56,8 +59,12 @@ func Export(ctx context.Context, st Store, w io.Writer) (DumpStats, error) {
 	if err != nil {
 		return stats, fmt.Errorf("export: %w", err)
 	}
+	key, err := st.DeploymentKey(ctx)
+	if err != nil {
+		return stats, fmt.Errorf("export: %w", err)
+	}
 	now := time.Now().UTC()
-	if err := enc.Encode(dumpLine{Type: "header", Format: DumpFormat, Version: dumpVersion, ExportedAt: &now, StoreVersion: version}); err != nil {
+	if err := enc.Encode(dumpLine{Type: "header", Format: DumpFormat, Version: dumpVersion, ExportedAt: &now, StoreVersion: version, DeploymentKey: key}); err != nil {
 		return stats, fmt.Errorf("export: write: %w", err)
 	}
 	for i := range orgs {
@@ -91,6 +98,7 @@ const importBatch = 100_000
 type importItem struct {
 	line  int // the dump line that completed the item, for errors
 	org   *aidmap.Organization
+	key   []byte // the dump's deployment key
 	orgID string
 	sites []aidmap.Site
 }
@@ -119,6 +127,11 @@ func Import(ctx context.Context, st Store, r io.Reader) (DumpStats, error) {
 			continue // drain, so the reader can finish
 		}
 		switch {
+		case it.key != nil:
+			if err := st.SetDeploymentKey(ctx, it.key); err != nil {
+				writeErr = fmt.Errorf("import: line 1: %w", err)
+				cancel()
+			}
 		case it.org != nil:
 			if err := st.UpsertOrganization(ctx, *it.org); err != nil {
 				writeErr = fmt.Errorf("import: line %d: organisation %q: %w", it.line, it.org.ID, err)
@@ -175,6 +188,11 @@ func readDump(ctx context.Context, r io.Reader, items chan<- importItem) error {
 			}
 			if l.Version > dumpVersion {
 				return fmt.Errorf("import: dump format version %d is newer than this aidmap understands (%d); upgrade aidmap: %w", l.Version, dumpVersion, aidmap.ErrInvalid)
+			}
+			if l.DeploymentKey != nil {
+				if err := send(importItem{line: line, key: l.DeploymentKey}); err != nil {
+					return err
+				}
 			}
 		case l.Type == "organization" && l.Organization != nil:
 			if err := send(importItem{line: line, org: l.Organization}); err != nil {

@@ -84,6 +84,16 @@ type Store interface {
 	// Version returns the version of the latest change, 0 for an empty store.
 	Version(ctx context.Context) (int64, error)
 
+	// DeploymentKey returns the deployment's secret key (aidmap.KeySize random bytes from
+	// crypto/rand), generating and storing it on the first call: every process that shares the
+	// store gets the same key, for as long as the store lives. It keys confidential sites'
+	// public IDs and area pins (aidmap.Publisher) and must never be published.
+	DeploymentKey(ctx context.Context) ([]byte, error)
+	// SetDeploymentKey replaces the deployment key (an import of a dump carries its store's
+	// key, so confidential sites keep their public IDs and pins in the new store). A key
+	// shorter than aidmap.KeySize is ErrInvalid.
+	SetDeploymentKey(ctx context.Context, key []byte) error
+
 	// Ping checks that the store can be reached.
 	Ping(ctx context.Context) error
 	// Close releases the store's resources.

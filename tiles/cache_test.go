@@ -12,9 +12,9 @@ import (
 )
 
 func TestCache(t *testing.T) {
-	sites := demo.Sites(200, 4)
+	sites := demo.Publisher().PublicSites(demo.Sites(200, 4))
 	ix := geo.NewIndex(sites, 5)
-	lat, lon := sites[0].PublicLocation()
+	lat, lon := sites[0].Lat, sites[0].Lon
 	x, y, _ := tileOf(lat, lon, 12)
 	c := NewCache(1 << 20)
 

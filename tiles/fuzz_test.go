@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/aidmap/aidmap"
+	"github.com/aidmap/aidmap/demo"
 	"github.com/aidmap/aidmap/geo"
 )
 
@@ -32,7 +33,7 @@ func FuzzRender(f *testing.F) {
 				s.Categories = []aidmap.Category{aidmap.CategoryOther}
 			}
 			s.ID = aidmap.SiteID(s.OrganizationID, s.ExternalID)
-			sites = append(sites, s)
+			sites = append(sites, demo.Publisher().Public(&s))
 		}
 		ix := geo.NewIndex(sites, 1)
 		filter := geo.Filter{Categories: aidmap.CategorySet(catsb)}
@@ -42,7 +43,7 @@ func FuzzRender(f *testing.F) {
 			if filter.Categories != 0 && s.CategorySet()&filter.Categories == 0 {
 				continue
 			}
-			lat, lon := s.PublicLocation()
+			lat, lon := s.Lat, s.Lon
 			if x, y, ok := tileOf(lat, lon, z); ok {
 				byTile[[2]int{x, y}]++
 			}

@@ -69,7 +69,7 @@ func TestExportRoundTrip(t *testing.T) {
 				if tc.f.Categories != 0 && s.CategorySet()&tc.f.Categories == 0 {
 					continue
 				}
-				lat, lon := s.PublicLocation()
+				lat, lon := s.Lat, s.Lon
 				for z := tc.min; z <= tc.max; z++ {
 					if x, y, ok := tileOf(lat, lon, z); ok {
 						want[pmtiles.ZxyToID(uint8(z), uint32(x), uint32(y))] = true

@@ -70,8 +70,13 @@ func count(t testing.TB, f feature) int {
 }
 
 // testSites returns n worldwide sites, every seventh confidential, across the antimeridian
-// and the poles too.
+// and the poles too, in their public form (as the index holds them).
 func testSites(n int, seed uint64) []aidmap.Site {
+	return demo.Publisher().PublicSites(rawTestSites(n, seed))
+}
+
+// rawTestSites is testSites as stored: confidential sites at their true points.
+func rawTestSites(n int, seed uint64) []aidmap.Site {
 	sites := demo.World(n, seed)
 	for i := range sites {
 		if i%7 == 0 {
@@ -154,7 +159,7 @@ func TestClusterCounts(t *testing.T) {
 				byTile := map[[2]int][]*aidmap.Site{}
 				inMercator := 0
 				for _, s := range want {
-					lat, lon := s.PublicLocation()
+					lat, lon := s.Lat, s.Lon
 					if x, y, ok := tileOf(lat, lon, z); ok {
 						byTile[[2]int{x, y}] = append(byTile[[2]int{x, y}], s)
 						inMercator++
@@ -207,7 +212,7 @@ func checkIndividual(t *testing.T, z, x, y int, feats []feature, ts []*aidmap.Si
 			t.Errorf("tile %d/%d/%d: site %s missing", z, x, y, s.ID)
 			continue
 		}
-		lat, lon := s.PublicLocation()
+		lat, lon := s.Lat, s.Lon
 		wx, wy := project(lat, lon)
 		if ex, ey := (wx*n-float64(x))*Extent, (wy*n-float64(y))*Extent; math.Abs(ex-float64(f.X)) > 1 || math.Abs(ey-float64(f.Y)) > 1 {
 			t.Errorf("site %s at %d,%d, want %.1f,%.1f", s.ID, f.X, f.Y, ex, ey)
@@ -232,18 +237,19 @@ func checkIndividual(t *testing.T, z, x, y int, feats []feature, ts []*aidmap.Si
 // TestConfidentialAreaOnly checks that at every zoom a confidential site appears only at its
 // area point: its true point is never the position of any site feature.
 func TestConfidentialAreaOnly(t *testing.T) {
-	sites := testSites(400, 11)
-	var conf []aidmap.Site
+	sites := rawTestSites(400, 11)
+	var conf, public []aidmap.Site
 	for _, s := range sites {
 		if s.Confidential {
 			s.Lat, s.Lon = s.Lat+0.031, s.Lon+0.047 // away from the area cell's centre
 			conf = append(conf, s)
+			public = append(public, demo.Publisher().Public(&s))
 		}
 	}
-	ix := geo.NewIndex(conf, 1)
+	ix := geo.NewIndex(public, 1)
 	for z := 0; z <= 18; z++ {
-		for _, s := range conf {
-			lat, lon := s.PublicLocation()
+		for i, s := range conf {
+			lat, lon := public[i].Lat, public[i].Lon
 			x, y, ok := tileOf(lat, lon, z)
 			if !ok {
 				continue
@@ -274,8 +280,9 @@ func TestConfidentialAreaOnly(t *testing.T) {
 func TestGolden(t *testing.T) {
 	sites := demo.Sites(300, 42)
 	sites[0].Confidential = true
+	sites = demo.Publisher().PublicSites(sites)
 	ix := geo.NewIndex(sites, 1)
-	lat, lon := sites[1].PublicLocation()
+	lat, lon := sites[1].Lat, sites[1].Lon
 	for _, tc := range []struct {
 		name string
 		z    int

@@ -50,6 +50,9 @@ func (s *Server) orgSite(r *http.Request) (aidmap.Site, error) {
 // immutableFields cannot be changed by an edit: they say which site it is.
 var immutableFields = []string{"id", "organization_id", "external_id"}
 
+// requiredFields must be present and not null after an edit.
+var requiredFields = []string{"name", "categories", "lat", "lon", "precision", "status"}
+
 // handleEditSite answers PUT (the whole site) and PATCH (a JSON merge patch, RFC 7396: only the
 // fields given change, null removes one) on /api/v1/orgs/{org}/sites/{id}: small fixes such as
 // "temporarily closed today" or new hours, without uploading the file again. The edit is an
@@ -91,6 +94,12 @@ func (s *Server) handleEditSite(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+	if _, ok := doc["confidential"]; !ok && r.Method == http.MethodPut && site.Confidential {
+		// A whole site without the field would be a public one: a shelter's exact point must
+		// not go out because a script forgot a field.
+		s.writeError(w, r, badParam("confidential", "is required: the site is confidential; say false to publish its exact point"))
+		return
+	}
 	if r.Method == http.MethodPatch {
 		doc = mergePatch(cur, doc)
 	}
@@ -101,6 +110,21 @@ func (s *Server) handleEditSite(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		s.writeError(w, r, err)
 		return
+	}
+	for _, f := range requiredFields {
+		if v, ok := doc[f]; !ok || v == nil {
+			// A merge patch's null removes a field; these cannot be removed ({"lat": null}
+			// would otherwise move the site to latitude 0).
+			s.writeError(w, r, badParam(f, "is required: it cannot be removed or null"))
+			return
+		}
+	}
+	if v, ok := doc["confidential"]; ok && v != nil {
+		if _, isBool := v.(bool); !isBool {
+			// Fail closed, and say so: only true or false is read.
+			s.writeError(w, r, badParam("confidential", "must be true or false"))
+			return
+		}
 	}
 	var edited aidmap.Site
 	dec := json.NewDecoder(bytes.NewReader(merged))

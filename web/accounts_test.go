@@ -20,7 +20,6 @@ import (
 
 	"github.com/aidmap/aidmap"
 	"github.com/aidmap/aidmap/demo"
-	"github.com/aidmap/aidmap/geo"
 	"github.com/aidmap/aidmap/store"
 	"github.com/aidmap/aidmap/store/sqlite"
 )
@@ -79,7 +78,7 @@ func newAccountsEnv(t testing.TB, cfg Uploads, public int) *accountsEnv {
 	// The clock advances a second a call, so uploads have an order.
 	var tick atomic.Int64
 	cfg.Now = func() time.Time { return testNow.Add(time.Duration(tick.Add(1)) * time.Second) }
-	src := snapshot{ix: geo.NewIndex(demo.Sites(10, 7), 9), orgs: map[string]aidmap.Organization{"demo": demo.Organization()}}
+	src := snapshot{ix: publicIndex(demo.Sites(10, 7), 9), orgs: map[string]aidmap.Organization{"demo": demo.Organization()}}
 	e.server = NewServer(Config{Source: src, Store: st, Version: "test", Uploads: cfg, PublicPerMinute: public})
 	e.srv = httptest.NewServer(e.server.Handler())
 	t.Cleanup(e.srv.Close)
@@ -543,7 +542,7 @@ func TestTokenNeverLogged(t *testing.T) {
 	e := newAccountsEnv(t, Uploads{}, 0)
 	var logs safeBuffer
 	logger := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	src := snapshot{ix: geo.NewIndex(nil, 9), orgs: map[string]aidmap.Organization{}}
+	src := snapshot{ix: publicIndex(nil, 9), orgs: map[string]aidmap.Organization{}}
 	srv := NewServer(Config{Source: src, Store: e.st, Logger: logger, Uploads: Uploads{Store: e.st}})
 	e.srv = httptest.NewServer(srv.Handler())
 	defer e.srv.Close()

@@ -19,7 +19,6 @@ import (
 	"github.com/aidmap/aidmap"
 	"github.com/aidmap/aidmap/basemap"
 	"github.com/aidmap/aidmap/demo"
-	"github.com/aidmap/aidmap/geo"
 )
 
 // testArchive builds a z0-1 archive: MVT tiles (gzipped or plain) or PNG-typed bytes.
@@ -61,7 +60,7 @@ func testArchive(t *testing.T, format basemap.Format, gz bool) *basemap.Archive 
 
 func newBasemapServer(t *testing.T, a *basemap.Archive) *httptest.Server {
 	t.Helper()
-	src := snapshot{ix: geo.NewIndex(demo.Sites(5, 7), 1), orgs: map[string]aidmap.Organization{}}
+	src := snapshot{ix: publicIndex(demo.Sites(5, 7), 1), orgs: map[string]aidmap.Organization{}}
 	srv := httptest.NewServer(NewServer(Config{Source: src, Store: pinger{}, Version: "test", Basemap: a}).Handler())
 	t.Cleanup(srv.Close)
 	return srv
@@ -232,7 +231,7 @@ func TestStyleIsLocal(t *testing.T) {
 // Vancouver tile: passing the stored gzip through, gunzipping for a client without gzip, and
 // answering a matching If-None-Match.
 func BenchmarkBasemapTile(b *testing.B) {
-	src := snapshot{ix: geo.NewIndex(demo.Sites(5, 7), 1), orgs: map[string]aidmap.Organization{}}
+	src := snapshot{ix: publicIndex(demo.Sites(5, 7), 1), orgs: map[string]aidmap.Organization{}}
 	h := NewServer(Config{Source: src, Store: pinger{}}).Handler()
 	const path = "/tiles/basemap/5/5/11.mvt"
 	rec := httptest.NewRecorder()

@@ -32,14 +32,17 @@ func appendSiteJSON(b []byte, v siteView) []byte {
 
 // appendFeatureJSON appends the site as an RFC 7946 Feature with a Point geometry.
 func appendFeatureJSON(b []byte, v siteView) []byte {
-	lat, lon := v.site.PublicLocation()
 	b = append(b, `{"type":"Feature","id":`...)
 	b = appendString(b, v.site.ID)
-	b = append(b, `,"geometry":{"type":"Point","coordinates":[`...)
-	b = appendCoord(b, lon)
-	b = append(b, ',')
-	b = appendCoord(b, lat)
-	b = append(b, `]},"properties":{`...)
+	if lat, lon, ok := publicPoint(v.site); ok {
+		b = append(b, `,"geometry":{"type":"Point","coordinates":[`...)
+		b = appendCoord(b, lon)
+		b = append(b, ',')
+		b = appendCoord(b, lat)
+		b = append(b, `]},"properties":{`...)
+	} else {
+		b = append(b, `,"geometry":null,"properties":{`...)
+	}
 	b = appendSiteFields(b, v, false)
 	return append(b, "}}"...)
 }
@@ -71,15 +74,13 @@ func appendSiteFields(b []byte, v siteView, withPoint bool) []byte {
 
 	precision := s.Precision
 	if s.Confidential {
-		// Only the area is published: no street, unit or postal code, and the precision of
-		// the published point, not of the stored one.
+		// Only the area is published: no address at all (the index holds none), and the
+		// precision of the published point, not of the stored one.
 		precision = aidmap.PrecisionLocality
-		b = appendAddress(b, aidmap.Address{Locality: s.Address.Locality, Region: s.Address.Region, Country: s.Address.Country})
 	} else {
 		b = appendAddress(b, s.Address)
 	}
-	if withPoint {
-		lat, lon := s.PublicLocation()
+	if lat, lon, ok := publicPoint(s); withPoint && ok {
 		b = append(b, `,"lat":`...)
 		b = appendCoord(b, lat)
 		b = append(b, `,"lon":`...)
@@ -123,6 +124,16 @@ func appendSiteFields(b []byte, v siteView, withPoint bool) []byte {
 		}
 	}
 	return b
+}
+
+// publicPoint returns the point that may be published of s: its own, which for a confidential
+// site in its public form (aidmap.Publisher.Public, as the index holds it) is its area pin.
+// A confidential site in any other form has no publishable point (fail closed).
+func publicPoint(s *aidmap.Site) (lat, lon float64, ok bool) {
+	if s.Confidential && !s.IsPublic() {
+		return 0, 0, false
+	}
+	return s.Lat, s.Lon, true
 }
 
 // distanceBands are the upper bounds, in metres, that distances to confidential sites are

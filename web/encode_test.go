@@ -100,21 +100,35 @@ func TestAppendSiteJSON(t *testing.T) {
 }
 
 func TestAppendSiteJSONConfidential(t *testing.T) {
-	s := testSite()
-	s.Confidential = true
-	s.Precision = aidmap.PrecisionExact
-	b := appendSiteJSON(nil, siteView{site: s, dist: 1234, hasDist: true})
-	got := decode(t, b)
-	addr := got["address"].(map[string]any)
-	if len(addr) != 3 || addr["locality"] != "Vancouver" {
-		t.Errorf("address: got %v, want only locality, region and country", addr)
+	stored := testSite()
+	stored.Confidential = true
+	stored.Precision = aidmap.PrecisionExact
+
+	// As stored (which the index never holds): no point and no address at all.
+	got := decode(t, appendSiteJSON(nil, siteView{site: stored}))
+	if _, ok := got["lat"]; ok || got["address"] != nil {
+		t.Errorf("a confidential site not in its public form was published with %v, %v", got["lat"], got["address"])
 	}
-	if strings.Contains(string(b), "Hastings St") || strings.Contains(string(b), "V6A") {
+	if g := decode(t, appendFeatureJSON(nil, siteView{site: stored})); g["geometry"] != nil {
+		t.Errorf("a confidential site not in its public form was published as a Feature at %v", g["geometry"])
+	}
+
+	public := demo.Publisher().Public(stored)
+	s := &public
+	b := appendSiteJSON(nil, siteView{site: s, dist: 1234, hasDist: true})
+	got = decode(t, b)
+	if got["address"] != nil {
+		t.Errorf("address: got %v, want none", got["address"])
+	}
+	if strings.Contains(string(b), "Hastings St") || strings.Contains(string(b), "V6A") || strings.Contains(string(b), "Vancouver") {
 		t.Errorf("street or postal code published for a confidential site: %s", b)
 	}
 	lat, lon := got["lat"].(float64), got["lon"].(float64)
-	if d := aidmap.DistanceM(s.Lat, s.Lon, lat, lon); d < aidmap.ConfidentialMinOffsetM {
-		t.Errorf("published point is %.0f m from the true one, want at least %d", d, aidmap.ConfidentialMinOffsetM)
+	if (lat == stored.Lat && lon == stored.Lon) || !aidmap.AreaOf(stored.Lat, stored.Lon).Contains(lat, lon) {
+		t.Errorf("published point %v,%v is the true one or outside its area", lat, lon)
+	}
+	if got["id"] == stored.ID {
+		t.Errorf("published under its stored ID %s", stored.ID)
 	}
 	if got["approximate"] != true || got["precision"] != "locality" {
 		t.Errorf("got approximate=%v precision=%v, want true and locality", got["approximate"], got["precision"])

@@ -145,10 +145,13 @@ func appendCSVRow(row []string, v siteView) []string {
 	a := s.Address
 	precision := s.Precision
 	if s.Confidential {
-		a = aidmap.Address{Locality: a.Locality, Region: a.Region, Country: a.Country}
+		a = aidmap.Address{}
 		precision = aidmap.PrecisionLocality
 	}
-	lat, lon := s.PublicLocation()
+	latText, lonText := "", ""
+	if lat, lon, ok := publicPoint(s); ok {
+		latText, lonText = string(appendCoord(nil, lat)), string(appendCoord(nil, lon))
+	}
 	cats := make([]string, len(s.Categories))
 	for i, c := range s.Categories {
 		cats[i] = string(c)
@@ -164,7 +167,7 @@ func appendCSVRow(row []string, v siteView) []string {
 	row = append(row,
 		s.ID, s.OrganizationID, v.org.Name, s.Name, s.Description, strings.Join(cats, ";"),
 		a.Street, a.Unit, a.Locality, a.Region, a.PostalCode, a.Country,
-		string(appendCoord(nil, lat)), string(appendCoord(nil, lon)), string(precision),
+		latText, lonText, string(precision),
 		strconv.FormatBool(s.Confidential || precision.Approximate()),
 		s.Phone, s.Website, s.Email, hours.Format(s.Hours),
 		strings.Join(s.Languages, ";"), s.Eligibility, s.Fees, s.Accessibility,

@@ -12,7 +12,6 @@ import (
 
 	"github.com/aidmap/aidmap"
 	"github.com/aidmap/aidmap/demo"
-	"github.com/aidmap/aidmap/geo"
 )
 
 // exportSites is the demo set plus a confidential shelter and a site whose provider text
@@ -40,7 +39,7 @@ func exportSites() []aidmap.Site {
 
 func newExportServer(t *testing.T) *httptest.Server {
 	t.Helper()
-	src := snapshot{ix: geo.NewIndex(exportSites(), 9), orgs: map[string]aidmap.Organization{"demo": demo.Organization()}}
+	src := snapshot{ix: publicIndex(exportSites(), 9), orgs: map[string]aidmap.Organization{"demo": demo.Organization()}}
 	srv := httptest.NewServer(NewServer(Config{Source: src, Store: pinger{}, Version: "test"}).Handler())
 	t.Cleanup(srv.Close)
 	return srv

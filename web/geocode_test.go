@@ -12,7 +12,6 @@ import (
 
 	"github.com/aidmap/aidmap"
 	"github.com/aidmap/aidmap/demo"
-	"github.com/aidmap/aidmap/geo"
 	"github.com/aidmap/aidmap/geocode"
 )
 
@@ -20,7 +19,7 @@ func TestGeocodeEndpoint(t *testing.T) {
 	var b geocode.Builder
 	b.Add(aidmap.AddressPoint{Lat: 49.2590, Lon: -123.0835, Number: "1080", Street: "E 12th Ave", Locality: "Vancouver", Region: "BC", Country: "CA"})
 	var logs bytes.Buffer
-	src := snapshot{ix: geo.NewIndex(demo.Sites(10, 1), 1), orgs: map[string]aidmap.Organization{"demo": demo.Organization()}}
+	src := snapshot{ix: publicIndex(demo.Sites(10, 1), 1), orgs: map[string]aidmap.Organization{"demo": demo.Organization()}}
 	srv := httptest.NewServer(NewServer(Config{Source: src, Store: pinger{}, Version: "test",
 		Logger:   slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
 		Geocoder: geocode.NewGeocoder(geocode.NewEmbedded(b.Build()), nil, nil, nil)}).Handler())

@@ -180,8 +180,8 @@ func getPage(t *testing.T, url, kind string) page {
 
 func newHSDSServer(t *testing.T) (*httptest.Server, []aidmap.Site) {
 	t.Helper()
-	sites := exportSites()
-	src := snapshot{ix: geo.NewIndex(sites, 9), orgs: map[string]aidmap.Organization{"demo": demo.Organization()}}
+	sites := testPublisher().PublicSites(exportSites()) // as published: IDs, pins
+	src := snapshot{ix: publicIndex(sites, 9), orgs: map[string]aidmap.Organization{"demo": demo.Organization()}}
 	srv := httptest.NewServer(NewServer(Config{Source: src, Store: pinger{}, Version: "test"}).Handler())
 	t.Cleanup(srv.Close)
 	return srv, sites
@@ -262,8 +262,11 @@ func TestHSDSSingleObjects(t *testing.T) {
 		}
 	}
 	// A full service has its nested objects.
-	_, body := get(t, srv.URL+"/hsds/services/"+hsds.SiteObjectID(aidmap.SiteID("demo", "secret-shelter"), hsds.KindService))
-	for _, want := range []string{`"phones"`, `"schedules"`, `"byday":"MO"`, `"opens_at":"20:00"`, `"closes_at":"08:00"`, `"valid_from":"2026-12-25"`, `"attributes"`, `"taxonomy_term"`, `"service_at_locations"`, `"city":"Vancouver"`, `"address_1":""`} {
+	_, body := get(t, srv.URL+"/hsds/services/"+hsds.SiteObjectID(testPublisher().PublicID(aidmap.SiteID("demo", "secret-shelter"), true), hsds.KindService))
+	if strings.Contains(string(body), `"addresses"`) || strings.Contains(string(body), "Vancouver") {
+		t.Errorf("a confidential service has an address: %s", body)
+	}
+	for _, want := range []string{`"phones"`, `"schedules"`, `"byday":"MO"`, `"opens_at":"20:00"`, `"closes_at":"08:00"`, `"valid_from":"2026-12-25"`, `"attributes"`, `"taxonomy_term"`, `"service_at_locations"`} {
 		if !strings.Contains(string(body), want) {
 			t.Errorf("service lacks %s: %s", want, body)
 		}
@@ -347,7 +350,7 @@ func TestHSDSFilters(t *testing.T) {
 func TestHSDSProximity(t *testing.T) {
 	srv, _ := newHSDSServer(t)
 	p := getPage(t, srv.URL+"/hsds/service_at_locations?lat=49.26&lon=-123.1&radius_m=3000&per_page=1000", "service_at_location")
-	want := len(geo.NewIndex(exportSites(), 1).Within(49.26, -123.1, 3000, geo.Filter{}))
+	want := len(publicIndex(exportSites(), 1).Within(49.26, -123.1, 3000, geo.Filter{}))
 	if p.TotalItems != want || want == 0 {
 		t.Fatalf("got %d, want %d", p.TotalItems, want)
 	}

@@ -126,7 +126,7 @@ func TestOGCConformanceWalk(t *testing.T) {
 
 func TestOGCItemsFilters(t *testing.T) {
 	srv, sites := newHSDSServer(t)
-	ix := geo.NewIndex(sites, 1)
+	ix := publicIndex(sites, 1)
 	bbox := geo.BBox{MinLon: -123.15, MinLat: 49.22, MaxLon: -123.05, MaxLat: 49.3}
 	inBox := len(ix.InBBox(bbox, geo.Filter{}))
 	updated := 0

@@ -24,7 +24,7 @@ func searchBenchData(b *testing.B) {
 	b.Helper()
 	searchBench.once.Do(func() {
 		sites := demo.World(1_000_000, 1)
-		searchBench.ix = geo.NewIndex(sites, 1)
+		searchBench.ix = publicIndex(sites, 1)
 		r := rand.New(rand.NewPCG(5, 6))
 		for range 1 << 12 {
 			s := &sites[r.IntN(len(sites))]

@@ -42,7 +42,7 @@ func searchSites() []aidmap.Site {
 			s.Name = "Soupe populaire Sainte-Thérèse " + s.Name
 		}
 	}
-	return sites
+	return testPublisher().PublicSites(sites) // as the index holds them
 }
 
 func everyDay(open, close int) []aidmap.Period {
@@ -55,7 +55,7 @@ func everyDay(open, close int) []aidmap.Period {
 
 func newSearchServer(t *testing.T, sites []aidmap.Site) *httptest.Server {
 	t.Helper()
-	src := snapshot{ix: geo.NewIndex(sites, 1), orgs: map[string]aidmap.Organization{"demo": demo.Organization()}}
+	src := snapshot{ix: publicIndex(sites, 1), orgs: map[string]aidmap.Organization{"demo": demo.Organization()}}
 	srv := httptest.NewServer(NewServer(Config{Source: src, Store: pinger{}, Version: "test"}).Handler())
 	t.Cleanup(srv.Close)
 	return srv
@@ -122,7 +122,7 @@ func bruteMatch(t *testing.T, sites []aidmap.Site, rawQuery string, lat, lon, ra
 	// Distances as the index measures them (geometry is geo's to test; this checks filtering
 	// and ordering), so that sites at one address tie exactly as they do in the index.
 	dist := map[string]float64{}
-	for _, h := range geo.NewIndex(sites, 1).Nearest(lat, lon, len(sites), geo.Filter{}) {
+	for _, h := range publicIndex(sites, 1).Nearest(lat, lon, len(sites), geo.Filter{}) {
 		dist[h.ID()] = h.DistanceM
 	}
 	type res struct {

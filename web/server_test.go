@@ -14,6 +14,7 @@ import (
 	"github.com/aidmap/aidmap"
 	"github.com/aidmap/aidmap/demo"
 	"github.com/aidmap/aidmap/geo"
+	"github.com/aidmap/aidmap/tz"
 )
 
 // snapshot is a fixed Source: an index and its organisations, as feed.Follower would hold them.
@@ -37,7 +38,7 @@ func (p pinger) Ping(context.Context) error { return p.err }
 func newTestServer(t *testing.T, storeErr error) *httptest.Server {
 	t.Helper()
 	sites := demo.Sites(200, 7)
-	src := snapshot{ix: geo.NewIndex(sites, 9), orgs: map[string]aidmap.Organization{"demo": demo.Organization()}}
+	src := snapshot{ix: publicIndex(sites, 9), orgs: map[string]aidmap.Organization{"demo": demo.Organization()}}
 	srv := httptest.NewServer(NewServer(Config{Source: src, Store: pinger{storeErr}, Version: "test"}).Handler())
 	t.Cleanup(srv.Close)
 	return srv
@@ -73,7 +74,7 @@ func TestNearestMatchesIndex(t *testing.T) {
 	if err := json.Unmarshal(body, &got); err != nil {
 		t.Fatal(err)
 	}
-	want := geo.NewIndex(demo.Sites(200, 7), 9).Nearest(49.26, -123.1, 25, geo.Filter{Categories: aidmap.NewCategorySet(aidmap.CategoryFreeMeal)})
+	want := publicIndex(demo.Sites(200, 7), 9).Nearest(49.26, -123.1, 25, geo.Filter{Categories: aidmap.NewCategorySet(aidmap.CategoryFreeMeal)})
 	if got.Count != len(want) || len(got.Sites) != len(want) {
 		t.Fatalf("got %d sites, want %d", len(got.Sites), len(want))
 	}
@@ -129,7 +130,7 @@ func TestPageHeaders(t *testing.T) {
 func BenchmarkNearestHandler(b *testing.B) {
 	sites := demo.World(100_000, 1)
 	orgs := map[string]aidmap.Organization{"bench": {ID: "bench", Name: "Bench"}}
-	h := NewServer(Config{Source: snapshot{ix: geo.NewIndex(sites, 1), orgs: orgs}, Store: pinger{}}).Handler()
+	h := NewServer(Config{Source: snapshot{ix: publicIndex(sites, 1), orgs: orgs}, Store: pinger{}}).Handler()
 	req := httptest.NewRequest("GET", "/api/v1/sites/nearest?lat=49.26&lon=-123.1&limit=10", nil)
 	b.ReportAllocs()
 	for b.Loop() {
@@ -144,7 +145,7 @@ func BenchmarkNearestHandler(b *testing.B) {
 // TestWriteErrorStatus checks the one place errors become responses: a store that is down
 // answers 503 with a problem saying so (writes fail fast while reads go on from memory).
 func TestWriteErrorStatus(t *testing.T) {
-	srv := NewServer(Config{Source: snapshot{ix: geo.NewIndex(nil, 0)}, Store: pinger{}})
+	srv := NewServer(Config{Source: snapshot{ix: publicIndex(nil, 0)}, Store: pinger{}})
 	for _, tc := range []struct {
 		name   string
 		err    error
@@ -166,4 +167,17 @@ func TestWriteErrorStatus(t *testing.T) {
 			}
 		})
 	}
+}
+
+// publicIndex indexes sites as a follower does: each in its public form (a confidential one
+// only as its area), under the demo data's publisher.
+func publicIndex(sites []aidmap.Site, version int64) *geo.Index {
+	return geo.NewIndex(testPublisher().PublicSites(sites), version)
+}
+
+// testPublisher is the demo data's publisher with time zones, as serve's.
+func testPublisher() *aidmap.Publisher {
+	p := demo.Publisher()
+	p.Zone = tz.Find
+	return p
 }

@@ -180,7 +180,7 @@ func TestSitesTileJSON(t *testing.T) {
 // BenchmarkSitesTileCachedHTTP measures cached tiles over real HTTP (keep-alive connections,
 // gzip, the server's whole middleware chain), client and server on the same machine.
 func BenchmarkSitesTileCachedHTTP(b *testing.B) {
-	src := snapshot{ix: geo.NewIndex(demo.Sites(200, 7), 9)}
+	src := snapshot{ix: publicIndex(demo.Sites(200, 7), 9)}
 	srv := httptest.NewServer(NewServer(Config{Source: src, Store: pinger{}}).Handler())
 	defer srv.Close()
 	url := srv.URL + vancouverTile
@@ -218,7 +218,7 @@ func BenchmarkSitesTileCachedHTTP(b *testing.B) {
 // BenchmarkSitesTileCachedHandler is the server's share of a cached tile: the handler and
 // its middleware without the network or an HTTP client.
 func BenchmarkSitesTileCachedHandler(b *testing.B) {
-	src := snapshot{ix: geo.NewIndex(demo.Sites(200, 7), 9)}
+	src := snapshot{ix: publicIndex(demo.Sites(200, 7), 9)}
 	h := NewServer(Config{Source: src, Store: pinger{}}).Handler()
 	req := httptest.NewRequest(http.MethodGet, vancouverTile, nil)
 	req.Header.Set("Accept-Encoding", "gzip")
@@ -248,7 +248,7 @@ func (s liveSource) Index() *geo.Index { return s.live.Load() }
 func TestSitesTileFollowsIndex(t *testing.T) {
 	sites := demo.Sites(200, 7)
 	src := liveSource{live: new(geo.Live)}
-	src.live.Store(geo.NewIndex(sites, 1))
+	src.live.Store(publicIndex(sites, 1))
 	srv := httptest.NewServer(NewServer(Config{Source: src, Store: pinger{}}).Handler())
 	defer srv.Close()
 
@@ -261,7 +261,7 @@ func TestSitesTileFollowsIndex(t *testing.T) {
 	}
 
 	var retired []aidmap.Site // every site removed: the tile becomes empty
-	for _, s := range sites {
+	for _, s := range testPublisher().PublicSites(sites) {
 		s.Status = aidmap.StatusRetired
 		retired = append(retired, s)
 	}
@@ -277,7 +277,7 @@ func FuzzTileRequest(f *testing.F) {
 	f.Add("12", "647", "1402", "food_bank", `W/"sites-9-0"`, "gzip")
 	f.Add("0", "0", "0", "", "*", "gzip;q=0, br")
 	f.Add("23", "-1", "x", "soup,,shelter", `"a", W/"b"`, "GZIP;q=0.5")
-	src := snapshot{ix: geo.NewIndex(demo.Sites(200, 7), 9)}
+	src := snapshot{ix: publicIndex(demo.Sites(200, 7), 9)}
 	h := NewServer(Config{Source: src, Store: pinger{}}).Handler()
 	f.Fuzz(func(t *testing.T, z, x, y, category, inm, ae string) {
 		target := "/tiles/sites/" + url.PathEscape(z) + "/" + url.PathEscape(x) + "/" + url.PathEscape(y) + ".mvt?category=" + url.QueryEscape(category)

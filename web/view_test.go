@@ -7,7 +7,6 @@ import (
 
 	"github.com/aidmap/aidmap"
 	"github.com/aidmap/aidmap/demo"
-	"github.com/aidmap/aidmap/geo"
 )
 
 func TestParseView(t *testing.T) {
@@ -35,7 +34,7 @@ func TestParseView(t *testing.T) {
 }
 
 func TestInfoDefaultView(t *testing.T) {
-	src := snapshot{ix: geo.NewIndex(demo.Sites(5, 1), 1), orgs: map[string]aidmap.Organization{"demo": demo.Organization()}}
+	src := snapshot{ix: publicIndex(demo.Sites(5, 1), 1), orgs: map[string]aidmap.Organization{"demo": demo.Organization()}}
 	for _, view := range []*View{nil, {Lat: 45.5, Lon: -73.6, Zoom: 11}} {
 		srv := httptest.NewServer(NewServer(Config{Source: src, Store: pinger{}, DefaultView: view}).Handler())
 		_, body := get(t, srv.URL+"/api/v1/info")

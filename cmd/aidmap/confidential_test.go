@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
@@ -23,6 +24,7 @@ import (
 	"github.com/paulmach/orb/maptile"
 
 	"github.com/aidmap/aidmap"
+	"github.com/aidmap/aidmap/store/sqlite"
 )
 
 // secretSite is a confidential site of the fixture: where it really is and the address parts
@@ -34,8 +36,8 @@ type secretSite struct {
 }
 
 // confidentialTwins are two datasets that differ only in what must stay secret: each
-// confidential site's true point (moved about 1.5 km, inside the same 0.1° cell so the
-// published area point is the same), street and postal code. Everything public is identical,
+// confidential site's true point (moved about 1.5 km, inside the same area cell, so with the
+// same deployment key the published pin and ID are the same), street and postal code. Everything public is identical,
 // so every public response must be identical too: a response that differs reveals something
 // about the true location, whatever it is. This is the strongest form of "no set of queries can
 // trilaterate it": no query can even tell the two true points apart.
@@ -58,6 +60,37 @@ OPEN-3,Downtown Clinic,clinic,49.2827,-123.1207,300 Open Street,V6B 1A3,no
 OPEN-4,Harbour Drop-in,drop-in,49.3000,-123.1000,400 Open Street,V6A 1A4,no
 OPEN-5,Burnaby Food Hub,food bank,49.2488,-122.9805,500 Open Street,V5H 1A5,no
 `
+
+// leakRadiusM is how close to a true point a published coordinate counts as a leak. The pins
+// are keyed random points of the area cell, so one could by chance lie this close; the twins'
+// deployment key (twinKey) is one whose pins lie more than 1.5 km from every true point of
+// both twins, so here any coordinate that close is a leak.
+const leakRadiusM = 500
+
+// twinKey is the deployment key both twins share: the same key, the same stored IDs and the
+// same cells give the same public IDs and pins, so their responses can be compared byte for
+// byte.
+var twinKey = bytes.Repeat([]byte{4}, aidmap.KeySize)
+
+// setDeploymentKey gives the store in the data directory dir the deployment key key.
+func setDeploymentKey(t *testing.T, dir string, key []byte) {
+	t.Helper()
+	ctx := context.Background()
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	st, err := sqlite.Open(ctx, filepath.Join(dir, "aidmap.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	if err := st.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.SetDeploymentKey(ctx, key); err != nil {
+		t.Fatal(err)
+	}
+}
 
 // confidentialCSV is the ingest file of one twin.
 func confidentialCSV(secrets []secretSite) string {
@@ -91,6 +124,7 @@ func TestConfidentialSitesNeverRevealed(t *testing.T) {
 	for i, secrets := range confidentialTwins {
 		dir := t.TempDir()
 		data := filepath.Join(dir, "data")
+		setDeploymentKey(t, data, twinKey)
 		file := writeFile(t, dir, "sites.csv", confidentialCSV(secrets))
 		res := ingestCmd(t, nil, "ingest", file, "--data-dir", data, "--org", "safe", "--org-name", "Safe Homes Society", "--report", "-")
 		if res.code != 0 {
@@ -130,7 +164,7 @@ func TestConfidentialSitesNeverRevealed(t *testing.T) {
 			t.Errorf("%s: never found in any response; the crawl does not reach it", s.name)
 			continue
 		}
-		if d := aidmap.DistanceM(s.lat, s.lon, pt[0], pt[1]); d < aidmap.ConfidentialMinOffsetM {
+		if d := aidmap.DistanceM(s.lat, s.lon, pt[0], pt[1]); d < leakRadiusM {
 			t.Errorf("%s: published at %v, %.0f m from the true point", s.name, pt, d)
 		}
 	}
@@ -421,7 +455,7 @@ func checkNoSecret(t testing.TB, p string, body []byte, ctype string, secrets []
 					if math.Abs(pair[0]) > 90 || math.Abs(pair[1]) > 180 {
 						continue
 					}
-					if d := aidmap.DistanceM(s.lat, s.lon, pair[0], pair[1]); d < aidmap.ConfidentialMinOffsetM {
+					if d := aidmap.DistanceM(s.lat, s.lon, pair[0], pair[1]); d < leakRadiusM {
 						t.Errorf("GET %s: response holds the coordinate %v, %.0f m from confidential %s", p, pair, d, s.name)
 					}
 				}
@@ -557,7 +591,7 @@ func checkTile(t testing.TB, p string, body []byte, secrets []secretSite) {
 				continue
 			}
 			for _, s := range secrets {
-				if d := aidmap.DistanceM(s.lat, s.lon, pt.Lat(), pt.Lon()); d < aidmap.ConfidentialMinOffsetM {
+				if d := aidmap.DistanceM(s.lat, s.lon, pt.Lat(), pt.Lon()); d < leakRadiusM {
 					t.Errorf("GET %s: feature %v at %v, %.0f m from confidential %s", p, f.Properties, pt, d, s.name)
 				}
 			}

@@ -38,12 +38,17 @@ func exportHSDS(ctx context.Context, st store.Store, out string, stderr io.Write
 	for _, o := range orgs {
 		byID[o.ID] = o
 	}
+	pub, err := publisher(ctx, st)
+	if err != nil {
+		return fmt.Errorf("export: %w", err)
+	}
 	p, err := hsds.NewPackageWriter(dir)
 	if err != nil {
 		return fmt.Errorf("export: %w", err)
 	}
 	if _, err := st.EachSite(ctx, func(s aidmap.Site) error {
-		p.AddSite(&s, byID[s.OrganizationID])
+		public := pub.Public(&s) // open data: a confidential site only as its area
+		p.AddSite(&public, byID[s.OrganizationID])
 		return nil
 	}); err != nil {
 		_ = p.Close()

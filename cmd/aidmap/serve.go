@@ -125,13 +125,17 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	defer st.Close()
 
+	pub, err := publisher(ctx, st)
+	if err != nil {
+		return err
+	}
 	if *loadDemo {
 		if err := seedDemo(ctx, st, *demoSites, *demoSpread, logger); err != nil {
 			return err
 		}
 	}
 
-	follower := feed.New(st, logger, *syncEvery)
+	follower := feed.New(st, pub, logger, *syncEvery)
 	if err := follower.Load(ctx); err != nil {
 		return err
 	}
@@ -259,6 +263,7 @@ func seedDemo(ctx context.Context, st store.Store, n int, spread string, logger 
 	} else {
 		sites = demo.Sites(n, 1)
 	}
+
 	const batch = 20_000
 	for i := 0; i < len(sites); i += batch {
 		if _, err := st.UpsertSites(ctx, org.ID, sites[i:min(i+batch, len(sites))]); err != nil {

@@ -63,7 +63,11 @@ func runTilesExport(ctx context.Context, args []string, stdout, stderr io.Writer
 		return err
 	}
 	defer st.Close()
-	follower := feed.New(st, logger, time.Second)
+	pub, err := publisher(ctx, st)
+	if err != nil {
+		return err
+	}
+	follower := feed.New(st, pub, logger, time.Second)
 	if err := follower.Load(ctx); err != nil {
 		return err
 	}
