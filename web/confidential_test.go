@@ -3,7 +3,14 @@ package web
 import (
 	"context"
 	"encoding/json"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"net/http/httptest"
+	"net/url"
+	"slices"
 	"testing"
+	"time"
 
 	"github.com/aidmap/aidmap"
 )
@@ -45,4 +52,90 @@ func TestConfidentialEdits(t *testing.T) {
 	if json.Unmarshal(b, &out); resp.StatusCode != 200 || out.Site.ID != fb1 || !out.Site.Confidential {
 		t.Fatalf("marking confidential: %d %s", resp.StatusCode, b)
 	}
+}
+
+// TestAreaInference is the attacker's inference over many synthetic confidential sites in
+// several cities: for each, a twin whose true point is elsewhere in the same area cell (at
+// least 1 km away), whose file gave another street, postal code and locality. If every public
+// answer is the same for both, nothing public tells the two points apart, so the true point
+// cannot be narrowed below the cell (let alone to 500 m). The fraction of sites told apart
+// must be 0.
+func TestAreaInference(t *testing.T) {
+	cities := []struct {
+		name     string
+		lat, lon float64
+	}{{"Vancouver", 49.26, -123.11}, {"Toronto", 43.70, -79.42}, {"Montréal", 45.50, -73.57},
+		{"Calgary", 51.05, -114.07}, {"Winnipeg", 49.90, -97.14}, {"Halifax", 44.65, -63.58}}
+	r := rand.New(rand.NewPCG(5, 6))
+	told, total := 0, 0
+	for ci, c := range cities {
+		for k := range 20 {
+			lat, lon := c.lat+r.NormFloat64()*0.05, c.lon+r.NormFloat64()*0.05
+			cell := aidmap.AreaOf(lat, lon)
+			var lat2, lon2 float64
+			for {
+				lat2 = cell.MinLat + r.Float64()*(cell.MaxLat-cell.MinLat)
+				lon2 = cell.MinLon + r.Float64()*(cell.MaxLon-cell.MinLon)
+				if aidmap.DistanceM(lat, lon, lat2, lon2) > 1000 {
+					break
+				}
+			}
+			mk := func(lat, lon float64, street, postal, locality string) aidmap.Site {
+				ext := fmt.Sprintf("safe-%d-%d", ci, k)
+				return aidmap.Site{ID: aidmap.SiteID("safe", ext), OrganizationID: "safe", ExternalID: ext,
+					Name: "Safe Home " + c.name, Categories: []aidmap.Category{aidmap.CategoryShelter},
+					Address: aidmap.Address{Street: street, Locality: locality, Region: "XX", PostalCode: postal, Country: "CA"},
+					Lat:     lat, Lon: lon, Precision: aidmap.PrecisionAddress, Confidential: true, Phone: "+1 555 0100",
+					Hours:  aidmap.Hours{Weekly: everyDay(0, 0)}, Status: aidmap.StatusActive, UpdatedAt: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
+			}
+			twins := [2]aidmap.Site{mk(lat, lon, "1 First St", "A1A 1A1", c.name), mk(lat2, lon2, "2 Second Ave", "B2B 2B2", c.name+" East")}
+			public := testPublisher().Public(&twins[0])
+			if public.ID == twins[0].ID {
+				// The stored ID is SiteID(org, external ID): with the external ID derived from
+				// name and address, or guessed, it was brute-forced in seconds.
+				t.Fatalf("%s: published under its stored ID, which anyone can derive", c.name)
+			}
+			paths := []string{"/api/v1/sites/" + public.ID, "/api/v1/sites/" + public.ID + "?format=geojson"}
+			for _, q := range [][2]float64{{lat, lon}, {lat2, lon2}, {public.Lat, public.Lon}, {cell.CentreLat(), cell.CentreLon()}} {
+				paths = append(paths,
+					fmt.Sprintf("/api/v1/sites/nearest?lat=%v&lon=%v&limit=5", q[0], q[1]),
+					fmt.Sprintf("/api/v1/sites?lat=%v&lon=%v&radius_m=20000&format=csv", q[0], q[1]),
+					fmt.Sprintf("/api/v1/sites?lat=%v&lon=%v&radius_m=5000&q=%s", q[0], q[1], url.QueryEscape(c.name+" first A1A")))
+			}
+			for _, z := range []int{6, 10, 14, 16} {
+				x, y := tileXY(public.Lat, public.Lon, z)
+				paths = append(paths, fmt.Sprintf("/tiles/sites/%d/%d/%d.mvt", z, x, y))
+			}
+			var bodies [2][]string
+			for i, s := range twins {
+				src := snapshot{ix: publicIndex([]aidmap.Site{s}, 1), orgs: map[string]aidmap.Organization{"safe": {ID: "safe", Name: "Safe"}}}
+				srv := httptest.NewServer(NewServer(Config{Source: src, Store: pinger{}, Version: "test"}).Handler())
+				for _, p := range paths {
+					_, b := get(t, srv.URL+p)
+					bodies[i] = append(bodies[i], string(b))
+				}
+				srv.Close()
+			}
+			total++
+			if !slices.Equal(bodies[0], bodies[1]) {
+				told++
+				for i := range paths {
+					if bodies[0][i] != bodies[1][i] {
+						t.Errorf("%s site %d: GET %s tells the twins apart:\n%s\n%s", c.name, k, paths[i], bodies[0][i], bodies[1][i])
+						break
+					}
+				}
+			}
+		}
+	}
+	t.Logf("%d of %d synthetic confidential sites could be told from a twin 1 km or more away", told, total)
+}
+
+// tileXY returns the web-mercator tile of a point at zoom z.
+func tileXY(lat, lon float64, z int) (int, int) {
+	n := math.Exp2(float64(z))
+	x := int((lon + 180) / 360 * n)
+	s := math.Sin(lat * math.Pi / 180)
+	y := int((0.5 - math.Log((1+s)/(1-s))/(4*math.Pi)) * n)
+	return x, y
 }
