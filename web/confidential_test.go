@@ -86,7 +86,7 @@ func TestAreaInference(t *testing.T) {
 					Name: "Safe Home " + c.name, Categories: []aidmap.Category{aidmap.CategoryShelter},
 					Address: aidmap.Address{Street: street, Locality: locality, Region: "XX", PostalCode: postal, Country: "CA"},
 					Lat:     lat, Lon: lon, Precision: aidmap.PrecisionAddress, Confidential: true, Phone: "+1 555 0100",
-					Hours:  aidmap.Hours{Weekly: everyDay(0, 0)}, Status: aidmap.StatusActive, UpdatedAt: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
+					Hours: aidmap.Hours{Weekly: everyDay(0, 0)}, Status: aidmap.StatusActive, UpdatedAt: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
 			}
 			twins := [2]aidmap.Site{mk(lat, lon, "1 First St", "A1A 1A1", c.name), mk(lat2, lon2, "2 Second Ave", "B2B 2B2", c.name+" East")}
 			public := testPublisher().Public(&twins[0])
