@@ -2,8 +2,9 @@
 // and the embedded map app. Handlers parse and validate input, ask the in-memory index (or the
 // store, for writes and readiness) and encode; they hold no SQL and no state of their own.
 //
-// It may import the domain, geo, store and ingest (uploads over HTTP run its pipeline); only
-// cmd wires concrete types into it.
+// It imports the domain, geo, store (the contract, never an engine), ingest (uploads over HTTP
+// run its pipeline), geocode, hours, hsds, tiles, basemap and fonts; only cmd wires concrete
+// types into it.
 package web
 
 import (

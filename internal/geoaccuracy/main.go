@@ -3,14 +3,14 @@
 // their address text, and reports how close the answers land. It also geocodes every point
 // with the full gazetteer (the address is known) and reports the geocoder's throughput.
 //
-//	go run ./internal/geoaccuracy [-holdout 0.1] [-seed 1] FILE...
+//	go run ./internal/geoaccuracy [-holdout 0.1] [-seed 1] [-combine] [-v] FILE...
 //	go run ./internal/geoaccuracy -write-synthetic /tmp/oa1m.csv -n 1000000
 //
 // FILE is an OpenAddresses CSV (LON,LAT,NUMBER,STREET,...,CITY,...,REGION,POSTCODE) or a CSV
 // with one-line addresses (address,longitude,latitude, like the City of Vancouver's property
 // addresses). A civic address that appears on several rows is scored against its nearest
-// point. It is a development tool (scripts/geocode-accuracy runs it); BENCHMARKS.md has its
-// results.
+// point. It is a development tool, run by hand as above; BENCHMARKS-geocode.md has its results
+// and the files they came from.
 package main
 
 import (
