@@ -57,6 +57,31 @@ type Accounts interface {
 	// written. Any process sharing the store may call it, since the running ones keep their
 	// heartbeat fresh.
 	AbandonUploads(ctx context.Context, staleBefore, now time.Time, reason string) (int, error)
+	// A queued upload whose file is stored (QueueUpload) is never abandoned: any process
+	// sharing the store may claim it. An abandoned upload keeps its file, for RetryUpload.
+
+	// QueueUpload stores the record of an accepted upload (Status UploadQueued, else
+	// ErrInvalid) with its file, in one transaction, so that any process sharing the store
+	// can claim and run it. When maxQueued > 0 and the store already holds that many queued
+	// uploads (of every organisation), it stores nothing and returns ErrQueueFull. The bound
+	// is checked without a lock: concurrent callers may pass it by one each.
+	QueueUpload(ctx context.Context, rec UploadRecord, file UploadFile, maxQueued int) error
+	// ClaimUpload takes the oldest queued upload whose file is stored, marks it UploadRunning
+	// (started and heartbeat at now) and returns it with its file; ErrNotFound when there is
+	// none. Two callers, in one process or many, never claim the same upload.
+	ClaimUpload(ctx context.Context, now time.Time) (UploadRecord, UploadFile, error)
+	// FinishUpload records the final state of an upload (as PutUploadRecord) and deletes its
+	// stored file, in one transaction.
+	FinishUpload(ctx context.Context, rec UploadRecord) error
+	// RetryUpload puts an abandoned upload of the organisation back in the queue (status
+	// UploadQueued, its start, end, heartbeat and error cleared) and returns it. ErrNotFound
+	// when there is no such upload; ErrConflict when it is not abandoned or its file is no
+	// longer stored (it is uploaded again instead).
+	RetryUpload(ctx context.Context, orgID, id string) (UploadRecord, error)
+	// DismissUpload marks an abandoned upload of the organisation UploadDismissed, finished
+	// at now, deletes its stored file and returns it. ErrNotFound when there is no such
+	// upload; ErrConflict when it is not abandoned.
+	DismissUpload(ctx context.Context, orgID, id string, now time.Time) (UploadRecord, error)
 
 	// History returns history entries of the organisation matching q, newest first.
 	History(ctx context.Context, orgID string, q HistoryQuery) ([]HistoryEntry, error)
@@ -135,7 +160,20 @@ const (
 	// UploadAbandoned is an upload whose process stopped before it finished: nothing of it
 	// was written (see Accounts.AbandonUploads). It can be uploaded again.
 	UploadAbandoned = "abandoned"
+	// UploadDismissed is an abandoned upload its organisation chose not to retry.
+	UploadDismissed = "dismissed"
 )
+
+// UploadFile is what a queued upload needs to run besides its record: the file as it was
+// sent, and the request's confirmation of the sites it may retire (confirm_retire=N; 0 none).
+type UploadFile struct {
+	Body          []byte
+	ConfirmRetire int
+}
+
+// ErrQueueFull is returned (wrapping aidmap.ErrUnavailable) by QueueUpload when the store
+// already holds as many queued uploads as it was told to.
+var ErrQueueFull = fmt.Errorf("too many uploads are queued: %w", aidmap.ErrUnavailable)
 
 // UploadRecord is what is kept of one upload made over HTTP (or one rollback, or one site
 // edit): who made it, what became of it and the full report.

@@ -114,12 +114,22 @@ func (s *Store) PutUploadRecord(ctx context.Context, r store.UploadRecord) error
 	if r.ID == "" || r.OrganizationID == "" {
 		return fmt.Errorf("postgis: put upload: %w", &aidmap.FieldError{Field: "id", Reason: "id and organization are required"})
 	}
+	return putUpload(ctx, s.pool, r)
+}
+
+// putUpload writes an upload record on the pool (or in a transaction).
+func putUpload(ctx context.Context, db interface {
+	Exec(context.Context, string, ...any) (pgconn.CommandTag, error)
+}, r store.UploadRecord) error {
+	if r.ID == "" || r.OrganizationID == "" {
+		return fmt.Errorf("postgis: put upload: %w", &aidmap.FieldError{Field: "id", Reason: "id and organization are required"})
+	}
 	var report *string
 	if r.Report != nil {
 		str := string(r.Report)
 		report = &str
 	}
-	_, err := s.pool.Exec(ctx, `INSERT INTO uploads (id, organization_id, token_id, status, mode,
+	_, err := db.Exec(ctx, `INSERT INTO uploads (id, organization_id, token_id, status, mode,
 		dry_run, filename, rollback_of, created_at, started_at, finished_at, created, updated, unchanged,
 		retired, rejected, error, report) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)
 		ON CONFLICT (id) DO UPDATE SET organization_id = excluded.organization_id, token_id = excluded.token_id,
@@ -191,7 +201,8 @@ func (s *Store) TouchUploads(ctx context.Context, ids []string, at time.Time) er
 // AbandonUploads marks uploads whose process stopped as abandoned.
 func (s *Store) AbandonUploads(ctx context.Context, staleBefore, now time.Time, reason string) (int, error) {
 	tag, err := s.pool.Exec(ctx, `UPDATE uploads SET status = 'abandoned', finished_at = $1, error = $2
-		WHERE status IN ('queued', 'running') AND coalesce(heartbeat_at, started_at, created_at) < $3`,
+		WHERE (status = 'running' OR status = 'queued' AND NOT EXISTS (SELECT 1 FROM upload_files WHERE upload_id = uploads.id))
+		AND coalesce(heartbeat_at, started_at, created_at) < $3`,
 		timestamptz(now), reason, timestamptz(staleBefore))
 	if err != nil {
 		return 0, fmt.Errorf("postgis: abandon uploads: %w", unavailable(ctx, err))

@@ -113,11 +113,21 @@ func (s *Store) PutUploadRecord(ctx context.Context, r store.UploadRecord) error
 	if r.ID == "" || r.OrganizationID == "" {
 		return fmt.Errorf("sqlite: put upload: %w", &aidmap.FieldError{Field: "id", Reason: "id and organization are required"})
 	}
+	return putUpload(ctx, s.db, r)
+}
+
+// putUpload writes an upload record on the writer (or in its transaction).
+func putUpload(ctx context.Context, db interface {
+	ExecContext(context.Context, string, ...any) (sql.Result, error)
+}, r store.UploadRecord) error {
+	if r.ID == "" || r.OrganizationID == "" {
+		return fmt.Errorf("sqlite: put upload: %w", &aidmap.FieldError{Field: "id", Reason: "id and organization are required"})
+	}
 	var report sql.NullString
 	if r.Report != nil {
 		report = sql.NullString{String: string(r.Report), Valid: true}
 	}
-	_, err := s.db.ExecContext(ctx, `INSERT OR REPLACE INTO uploads (id, organization_id, token_id, status, mode,
+	_, err := db.ExecContext(ctx, `INSERT OR REPLACE INTO uploads (id, organization_id, token_id, status, mode,
 		dry_run, filename, rollback_of, created_at, started_at, finished_at, created, updated, unchanged,
 		retired, rejected, error, report) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		r.ID, r.OrganizationID, r.TokenID, r.Status, r.Mode, r.DryRun, r.Filename, r.RollbackOf,
@@ -175,7 +185,8 @@ func (s *Store) TouchUploads(ctx context.Context, ids []string, at time.Time) er
 // AbandonUploads marks uploads whose process stopped as abandoned.
 func (s *Store) AbandonUploads(ctx context.Context, staleBefore, now time.Time, reason string) (int, error) {
 	res, err := s.db.ExecContext(ctx, `UPDATE uploads SET status = 'abandoned', finished_at = ?, error = ?
-		WHERE status IN ('queued', 'running') AND coalesce(heartbeat_at, started_at, created_at) < ?`,
+		WHERE (status = 'running' OR status = 'queued' AND id NOT IN (SELECT upload_id FROM upload_files))
+		AND coalesce(heartbeat_at, started_at, created_at) < ?`,
 		now.UnixMicro(), reason, staleBefore.UnixMicro())
 	if err != nil {
 		return 0, fmt.Errorf("sqlite: abandon uploads: %w", unavailable(ctx, err))

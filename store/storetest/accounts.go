@@ -35,6 +35,9 @@ func testAccounts(t *testing.T, open Opener) {
 		{"Rollback", testRollback},
 		{"RollbackRacesUpload", testRollbackRacesUpload},
 		{"AbandonUploads", testAbandonUploads},
+		{"QueueUpload", testQueueUpload},
+		{"ClaimUploadRace", testClaimUploadRace},
+		{"RetryDismissUpload", testRetryDismissUpload},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

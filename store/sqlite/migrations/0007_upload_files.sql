@@ -1,0 +1,9 @@
+-- The file of an accepted upload, kept until the upload finishes, so that any process sharing
+-- the store can claim and run a queued upload (store.Accounts.QueueUpload, ClaimUpload), and an
+-- abandoned one can be retried. confirm_retire is the request's confirm_retire=N.
+CREATE TABLE upload_files (
+	upload_id      TEXT    PRIMARY KEY,
+	body           BLOB    NOT NULL,
+	confirm_retire INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX uploads_queued ON uploads (created_at, id) WHERE status = 'queued';

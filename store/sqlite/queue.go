@@ -1,0 +1,173 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/aidmap/aidmap"
+	"github.com/aidmap/aidmap/store"
+)
+
+// The upload queue: an accepted upload's record (status queued) and its file (upload_files)
+// are written together; a runner claims the oldest one with a conditional UPDATE on the one
+// writer connection, which SQLite serialises with every other write (in this process and,
+// through its write lock, in others).
+
+// QueueUpload stores an accepted upload's record and file: see store.Accounts.
+func (s *Store) QueueUpload(ctx context.Context, rec store.UploadRecord, file store.UploadFile, maxQueued int) error {
+	if rec.Status != store.UploadQueued {
+		return fmt.Errorf("sqlite: queue upload %s: status %q: %w", rec.ID, rec.Status, aidmap.ErrInvalid)
+	}
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("sqlite: queue upload %s: %w", rec.ID, unavailable(ctx, err))
+	}
+	defer tx.Rollback()
+	if maxQueued > 0 {
+		var n int
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM uploads WHERE status = 'queued'`).Scan(&n); err != nil {
+			return fmt.Errorf("sqlite: queue upload %s: %w", rec.ID, unavailable(ctx, err))
+		}
+		if n >= maxQueued {
+			return fmt.Errorf("sqlite: queue upload %s: %d queued: %w", rec.ID, n, store.ErrQueueFull)
+		}
+	}
+	if err := putUpload(ctx, tx, rec); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT OR REPLACE INTO upload_files (upload_id, body, confirm_retire) VALUES (?, ?, ?)`,
+		rec.ID, file.Body, file.ConfirmRetire); err != nil {
+		return fmt.Errorf("sqlite: queue upload %s: %w", rec.ID, unavailable(ctx, err))
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("sqlite: queue upload %s: %w", rec.ID, unavailable(ctx, err))
+	}
+	return nil
+}
+
+// ClaimUpload takes the oldest queued upload with a stored file: see store.Accounts.
+func (s *Store) ClaimUpload(ctx context.Context, now time.Time) (store.UploadRecord, store.UploadFile, error) {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return store.UploadRecord{}, store.UploadFile{}, fmt.Errorf("sqlite: claim upload: %w", unavailable(ctx, err))
+	}
+	defer tx.Rollback()
+	var id string
+	err = tx.QueryRowContext(ctx, `SELECT u.id FROM uploads u JOIN upload_files f ON f.upload_id = u.id
+		WHERE u.status = 'queued' ORDER BY u.created_at, u.id LIMIT 1`).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return store.UploadRecord{}, store.UploadFile{}, fmt.Errorf("sqlite: claim upload: none queued: %w", aidmap.ErrNotFound)
+	}
+	if err != nil {
+		return store.UploadRecord{}, store.UploadFile{}, fmt.Errorf("sqlite: claim upload: %w", unavailable(ctx, err))
+	}
+	res, err := tx.ExecContext(ctx, `UPDATE uploads SET status = 'running', started_at = ?, heartbeat_at = ?
+		WHERE id = ? AND status = 'queued'`, now.UnixMicro(), now.UnixMicro(), id)
+	if err != nil {
+		return store.UploadRecord{}, store.UploadFile{}, fmt.Errorf("sqlite: claim upload %s: %w", id, unavailable(ctx, err))
+	}
+	if n, err := res.RowsAffected(); err != nil || n != 1 {
+		// Not possible while this transaction holds the write lock; said rather than assumed.
+		return store.UploadRecord{}, store.UploadFile{}, fmt.Errorf("sqlite: claim upload %s: taken by another: %w", id, aidmap.ErrNotFound)
+	}
+	var report sql.NullString
+	rec, err := scanUpload(tx.QueryRowContext(ctx, `SELECT `+sqlUploadColumns+`, report FROM uploads WHERE id = ?`, id), &report)
+	if err != nil {
+		return store.UploadRecord{}, store.UploadFile{}, fmt.Errorf("sqlite: claim upload %s: %w", id, unavailable(ctx, err))
+	}
+	var file store.UploadFile
+	if err := tx.QueryRowContext(ctx, `SELECT body, confirm_retire FROM upload_files WHERE upload_id = ?`, id).
+		Scan(&file.Body, &file.ConfirmRetire); err != nil {
+		return store.UploadRecord{}, store.UploadFile{}, fmt.Errorf("sqlite: claim upload %s: %w", id, unavailable(ctx, err))
+	}
+	if err := tx.Commit(); err != nil {
+		return store.UploadRecord{}, store.UploadFile{}, fmt.Errorf("sqlite: claim upload %s: %w", id, unavailable(ctx, err))
+	}
+	return rec, file, nil
+}
+
+// FinishUpload records an upload's end and deletes its file: see store.Accounts.
+func (s *Store) FinishUpload(ctx context.Context, rec store.UploadRecord) error {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("sqlite: finish upload %s: %w", rec.ID, unavailable(ctx, err))
+	}
+	defer tx.Rollback()
+	if err := putUpload(ctx, tx, rec); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM upload_files WHERE upload_id = ?`, rec.ID); err != nil {
+		return fmt.Errorf("sqlite: finish upload %s: %w", rec.ID, unavailable(ctx, err))
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("sqlite: finish upload %s: %w", rec.ID, unavailable(ctx, err))
+	}
+	return nil
+}
+
+// RetryUpload puts an abandoned upload back in the queue: see store.Accounts.
+func (s *Store) RetryUpload(ctx context.Context, orgID, id string) (store.UploadRecord, error) {
+	return s.endAbandoned(ctx, "retry", orgID, id, func(tx *sql.Tx, hasFile bool) error {
+		if !hasFile {
+			return fmt.Errorf("sqlite: retry upload %s: its file is no longer kept; upload it again: %w", id, aidmap.ErrConflict)
+		}
+		_, err := tx.ExecContext(ctx, `UPDATE uploads SET status = 'queued', started_at = NULL, finished_at = NULL,
+			heartbeat_at = NULL, error = '' WHERE id = ?`, id)
+		return err
+	})
+}
+
+// DismissUpload marks an abandoned upload dismissed and deletes its file: see store.Accounts.
+func (s *Store) DismissUpload(ctx context.Context, orgID, id string, now time.Time) (store.UploadRecord, error) {
+	return s.endAbandoned(ctx, "dismiss", orgID, id, func(tx *sql.Tx, _ bool) error {
+		if _, err := tx.ExecContext(ctx, `UPDATE uploads SET status = 'dismissed', finished_at = ? WHERE id = ?`, now.UnixMicro(), id); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, `DELETE FROM upload_files WHERE upload_id = ?`, id)
+		return err
+	})
+}
+
+// endAbandoned runs change on an abandoned upload of the organisation in one transaction and
+// returns the upload as it then is.
+func (s *Store) endAbandoned(ctx context.Context, op, orgID, id string, change func(tx *sql.Tx, hasFile bool) error) (store.UploadRecord, error) {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return store.UploadRecord{}, fmt.Errorf("sqlite: %s upload %s: %w", op, id, unavailable(ctx, err))
+	}
+	defer tx.Rollback()
+	var (
+		status  string
+		hasFile bool
+	)
+	err = tx.QueryRowContext(ctx, `SELECT status, EXISTS (SELECT 1 FROM upload_files WHERE upload_id = uploads.id)
+		FROM uploads WHERE id = ? AND organization_id = ?`, id, orgID).Scan(&status, &hasFile)
+	if errors.Is(err, sql.ErrNoRows) {
+		return store.UploadRecord{}, fmt.Errorf("sqlite: %s upload %s: %w", op, id, aidmap.ErrNotFound)
+	}
+	if err != nil {
+		return store.UploadRecord{}, fmt.Errorf("sqlite: %s upload %s: %w", op, id, unavailable(ctx, err))
+	}
+	if status != store.UploadAbandoned {
+		return store.UploadRecord{}, fmt.Errorf("sqlite: %s upload %s: it is %s; only an abandoned upload can be retried or dismissed: %w",
+			op, id, status, aidmap.ErrConflict)
+	}
+	if err := change(tx, hasFile); err != nil {
+		if errors.Is(err, aidmap.ErrConflict) {
+			return store.UploadRecord{}, err
+		}
+		return store.UploadRecord{}, fmt.Errorf("sqlite: %s upload %s: %w", op, id, unavailable(ctx, err))
+	}
+	var report sql.NullString
+	rec, err := scanUpload(tx.QueryRowContext(ctx, `SELECT `+sqlUploadColumns+`, report FROM uploads WHERE id = ?`, id), &report)
+	if err != nil {
+		return store.UploadRecord{}, fmt.Errorf("sqlite: %s upload %s: %w", op, id, unavailable(ctx, err))
+	}
+	if err := tx.Commit(); err != nil {
+		return store.UploadRecord{}, fmt.Errorf("sqlite: %s upload %s: %w", op, id, unavailable(ctx, err))
+	}
+	return rec, nil
+}
