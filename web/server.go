@@ -120,7 +120,7 @@ func (s *Server) MetricsHandler() http.Handler { return s.metrics.handler() }
 // routes lists every route of the server.
 func (s *Server) routes() http.Handler {
 	r := chi.NewRouter()
-	r.Use(s.recoverPanics, s.observe, securityHeaders, s.singleParams)
+	r.Use(s.recoverPanics, s.observe, securityHeaders, s.singleParams, headAsGet)
 
 	r.Get("/healthz", s.handleHealth)
 	r.Get("/readyz", s.handleReady)
@@ -202,6 +202,24 @@ func NewHTTPServer(addr string, h http.Handler, logger *slog.Logger) *http.Serve
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 	}
+}
+
+// headAsGet routes HEAD requests as GET, so every GET route answers HEAD with the same status
+// and headers (ETag and 304, Content-Encoding, CORS) while net/http drops the body: caches and
+// link checkers ask with HEAD. No route registers a HEAD handler of its own.
+//
+// It is chi's middleware.GetHead without the look-ahead: that one asks the top router whether
+// a HEAD route exists, and a subrouter's root (/api/v1/, /hsds/, /ogc/) matches the mount's
+// any-method stub, so HEAD there reached the subrouter as HEAD and got 405.
+func headAsGet(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodHead {
+			if rctx := chi.RouteContext(r.Context()); rctx != nil {
+				rctx.RouteMethod = http.MethodGet
+			}
+		}
+		next.ServeHTTP(w, r)
+	})
 }
 
 func securityHeaders(next http.Handler) http.Handler {
