@@ -22,6 +22,7 @@ import (
 	"time"
 
 	"github.com/chromedp/cdproto/browser"
+	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/page"
@@ -916,12 +917,19 @@ func TestPeopleAccessible(t *testing.T) {
 	})
 }
 
+// emulateNetworkByRule is Network.emulateNetworkConditionsByRule with untyped parameters:
+// Chromium 148 wants offline as a parameter of its own and refuses the call without it
+// ("Invalid parameters"), which cdproto v0.159.0 cannot send; earlier versions read it in each
+// rule. setOffline sends both; the slow-3G profile of TestPeoplePageWeight sends it false.
+var emulateNetworkByRule = cdp.Command[map[string]any, map[string]any]{Method: network.CommandEmulateNetworkConditionsByRule}
+
 // setOffline turns the browser's network off (or back on) for the page and its service worker.
 func (p *people) setOffline(off bool) {
 	p.t.Helper()
-	if _, err := chromedp.Call(p.ctx, network.EmulateNetworkConditionsByRule, network.EmulateNetworkConditionsByRuleParams{
-		EmulateOfflineServiceWorker: &off,
-		MatchedNetworkConditions:    []*network.Conditions{{Offline: off, DownloadThroughput: -1, UploadThroughput: -1}},
+	if _, err := chromedp.Call(p.ctx, emulateNetworkByRule, map[string]any{
+		"offline":                     off,
+		"emulateOfflineServiceWorker": off,
+		"matchedNetworkConditions":    []map[string]any{{"urlPattern": "", "latency": 0, "offline": off, "downloadThroughput": -1, "uploadThroughput": -1}},
 	}); err != nil {
 		p.t.Fatalf("emulate the network: %v", err)
 	}
@@ -1054,8 +1062,9 @@ func TestPeoplePageWeight(t *testing.T) {
 
 	// Slow 3G, a fresh browser cache: time until the list shows.
 	q := newPeople(t, peopleOpts{base: p.base})
-	if _, err := chromedp.Call(q.ctx, network.EmulateNetworkConditionsByRule, network.EmulateNetworkConditionsByRuleParams{
-		MatchedNetworkConditions: []*network.Conditions{{Latency: 400, DownloadThroughput: 400_000 / 8, UploadThroughput: 400_000 / 8}},
+	if _, err := chromedp.Call(q.ctx, emulateNetworkByRule, map[string]any{
+		"offline":                  false,
+		"matchedNetworkConditions": []map[string]any{{"urlPattern": "", "latency": 400, "downloadThroughput": 400_000 / 8, "uploadThroughput": 400_000 / 8}},
 	}); err != nil {
 		t.Fatal(err)
 	}
