@@ -778,10 +778,12 @@ function renderList(sites) {
     el('span', { class: 'meta' }, ...meta));
     if (s.id === state.selectedId) btn.setAttribute('aria-current', 'true');
     if (s.distance_band) btn.dataset.band = '1';
-    // What a printed list needs and the screen shows in the details panel.
+    // What a printed list needs and the screen shows in the details panel. The address runs in
+    // its own direction and the phone left to right, isolated, as in the details: in an Arabic
+    // list "4729 Willingdon Avenue" must not print as "Willingdon Avenue 4729".
     const printed = el('div', { class: 'print-only' },
-      el('p', { text: siteAddress(s) }),
-      s.phone ? el('p', { text: s.phone }) : null,
+      el('p', {}, el('span', { text: siteAddress(s), dir: 'auto' })),
+      s.phone ? el('p', {}, el('span', { text: s.phone, dir: 'ltr' })) : null,
       el('p', { text: weekText(s.hours) }));
     return el('li', {}, btn, printed);
   });
