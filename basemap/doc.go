@@ -10,8 +10,9 @@
 // Natural Earth and other public data on npm; regenerate as gen's package comment says). WriteArchive writes
 // archives (the generator, tests, and `aidmap basemap build`).
 //
-// It imports the domain (for its error kinds), pmtiles and orb only; web serves it. Its tests
-// also read archives with go-pmtiles, the reference implementation.
+// It imports the domain (for its error kinds), pmtiles and orb only; web serves it.
+// internal/pmtilescompat checks that go-pmtiles, the reference implementation, reads what
+// WriteArchive writes and that Open reads what go-pmtiles writes.
 //
 // # Schema
 //

@@ -233,3 +233,39 @@ func BuildDirectories(entries []Entry, targetRootLen int, c Compression) (root, 
 		leafSize *= 1.2
 	}
 }
+
+// maxLeafDepth is how deep leaf directories may nest under the root: writers (this package,
+// go-pmtiles, tippecanoe) use one level; readers allow a little more and refuse loops.
+const maxLeafDepth = 3
+
+// IterateEntries calls fn with every tile entry of an archive (RunLength > 0), in tile-ID
+// order, reading the root directory and the leaf directories it points to through read
+// (offset and length in bytes from the start of the archive). It fails with read's error, a
+// directory's decoding error, or when leaves nest deeper than a few levels.
+func IterateEntries(h Header, read func(off, n uint64) ([]byte, error), fn func(Entry)) error {
+	var walk func(off, n uint64, depth int) error
+	walk = func(off, n uint64, depth int) error {
+		if depth > maxLeafDepth {
+			return fmt.Errorf("pmtiles: leaf directories nest deeper than %d levels", maxLeafDepth)
+		}
+		b, err := read(off, n)
+		if err != nil {
+			return err
+		}
+		entries, err := DeserializeEntries(b, h.InternalCompression)
+		if err != nil {
+			return err
+		}
+		for _, e := range entries {
+			if e.RunLength > 0 {
+				fn(e)
+				continue
+			}
+			if err := walk(h.LeafDirectoryOffset+e.Offset, uint64(e.Length), depth+1); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	return walk(h.RootOffset, h.RootLength, 0)
+}

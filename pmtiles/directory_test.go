@@ -330,3 +330,39 @@ func BenchmarkFindTile(b *testing.B) {
 		FindTile(entries, entries[i%len(entries)].TileID)
 	}
 }
+
+// TestIterateEntries reads back every entry of directories with leaves, in order, and fails
+// on a leaf that points at itself.
+func TestIterateEntries(t *testing.T) {
+	entries := randomEntries(5, 20000)
+	root, leaves, err := BuildDirectories(entries, MaxRootLen, Gzip)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(leaves) == 0 {
+		t.Fatal("no leaf directories: the test does not cover them")
+	}
+	h := Header{RootOffset: HeaderLen, RootLength: uint64(len(root)), LeafDirectoryOffset: HeaderLen + uint64(len(root)),
+		LeafDirectoryLength: uint64(len(leaves)), InternalCompression: Gzip}
+	data := append(append(make([]byte, HeaderLen), root...), leaves...)
+	read := func(off, n uint64) ([]byte, error) { return data[off : off+n], nil }
+	var got []Entry
+	if err := IterateEntries(h, read, func(e Entry) { got = append(got, e) }); err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(got, entries) {
+		t.Errorf("got %d entries, want the %d written", len(got), len(entries))
+	}
+
+	// A root whose one entry is a leaf pointing at the root itself.
+	loop, err := SerializeEntries([]Entry{{TileID: 0, Offset: 0, Length: 1, RunLength: 0}}, NoCompression)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data = append(make([]byte, HeaderLen), loop...)
+	h = Header{RootOffset: HeaderLen, RootLength: uint64(len(loop)), LeafDirectoryOffset: HeaderLen, InternalCompression: NoCompression}
+	loopRead := func(off, n uint64) ([]byte, error) { return data[HeaderLen : HeaderLen+uint64(len(loop))], nil }
+	if err := IterateEntries(h, loopRead, func(Entry) {}); err == nil || !strings.Contains(err.Error(), "deeper") {
+		t.Errorf("a leaf pointing at the root: got %v, want an error about nesting", err)
+	}
+}

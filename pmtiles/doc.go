@@ -10,6 +10,7 @@
 // archive gives an error, never a panic, and allocations are bounded by the input size and
 // by MaxDirectoryBytes and MaxMetadataBytes (so a gzip bomb cannot exhaust memory).
 //
-// It imports the standard library only. Its tests use go-pmtiles to check that each reads
-// what the other writes; test-only imports do not enter the binary.
+// It imports the standard library only. internal/pmtilescompat, a module of its own (so the
+// cloud SDKs stay out of this module's go.sum), checks it against go-pmtiles: each reads what
+// the other writes, and directories are byte for byte the same.
 package pmtiles

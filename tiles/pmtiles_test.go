@@ -7,15 +7,15 @@ import (
 	"slices"
 	"testing"
 
-	"github.com/protomaps/go-pmtiles/pmtiles"
-
 	"github.com/aidmap/aidmap"
 	"github.com/aidmap/aidmap/geo"
+	"github.com/aidmap/aidmap/pmtiles"
 )
 
-// TestExportRoundTrip writes archives and reads every tile back with go-pmtiles' directory
-// reader: each tile is the one Render makes, every tile holding a site is there and no empty
-// one is, and the counts of each zoom sum to the sites.
+// TestExportRoundTrip writes archives and reads every tile back with package pmtiles'
+// directory reader (checked against go-pmtiles in internal/pmtilescompat): each tile is the
+// one Render makes, every tile holding a site is there and no empty one is, and the counts of
+// each zoom sum to the sites.
 func TestExportRoundTrip(t *testing.T) {
 	sites := testSites(3000, 5)
 	ix := geo.NewIndex(sites, 3)
@@ -39,23 +39,23 @@ func TestExportRoundTrip(t *testing.T) {
 				t.Errorf("progress for zooms %v", progress)
 			}
 			data := buf.Bytes()
-			h, err := pmtiles.DeserializeHeader(data[:pmtiles.HeaderV3LenBytes])
+			h, err := pmtiles.ParseHeader(data)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if h.TileType != pmtiles.Mvt || h.TileCompression != pmtiles.Gzip || !h.Clustered ||
+			if h.TileType != pmtiles.MVT || h.TileCompression != pmtiles.Gzip || !h.Clustered ||
 				int(h.MinZoom) != tc.min || int(h.MaxZoom) != tc.max || int(h.AddressedTilesCount) != st.Tiles {
 				t.Fatalf("header %+v, stats %+v", h, st)
 			}
 			t.Logf("%d tiles, %d bytes of tiles, leaf directories %d bytes", st.Tiles, st.TileBytes, h.LeafDirectoryLength)
-			var entries []pmtiles.EntryV3
+			var entries []pmtiles.Entry
 			fetch := func(off, n uint64) ([]byte, error) {
 				if off+n > uint64(len(data)) {
 					return nil, io.ErrUnexpectedEOF
 				}
 				return data[off : off+n], nil
 			}
-			if err := pmtiles.IterateEntries(h, fetch, func(e pmtiles.EntryV3) { entries = append(entries, e) }); err != nil {
+			if err := pmtiles.IterateEntries(h, fetch, func(e pmtiles.Entry) { entries = append(entries, e) }); err != nil {
 				t.Fatal(err)
 			}
 			if len(entries) != st.Tiles {

@@ -31,6 +31,6 @@
 // peak RSS of about 105 MB on a shared 2-core machine.
 //
 // It may import the standard library, paulmach/osm, paulmach/orb and package pmtiles (the
-// format code; never go-pmtiles, whose cloud SDKs would double the binary); its tests also
-// read archives back through package basemap and go-pmtiles.
+// format code; never go-pmtiles, whose cloud SDKs would double the binary); its tests read
+// archives back through packages pmtiles and basemap.
 package osmbuild

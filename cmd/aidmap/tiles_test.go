@@ -13,12 +13,13 @@ import (
 	"time"
 
 	"github.com/paulmach/orb/encoding/mvt"
-	"github.com/protomaps/go-pmtiles/pmtiles"
 
 	"github.com/aidmap/aidmap/demo"
+	"github.com/aidmap/aidmap/pmtiles"
 )
 
-// TestTilesExport exports a store's sites and reads the archive back with go-pmtiles: every
+// TestTilesExport exports a store's sites and reads the archive back with package pmtiles
+// (checked against go-pmtiles in internal/pmtilescompat): every
 // zoom accounts for every site.
 func TestTilesExport(t *testing.T) {
 	ctx := context.Background()
@@ -50,12 +51,12 @@ func TestTilesExport(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h, err := pmtiles.DeserializeHeader(data[:pmtiles.HeaderV3LenBytes])
-	if err != nil || h.MinZoom != 2 || h.MaxZoom != 15 || h.TileType != pmtiles.Mvt {
+	h, err := pmtiles.ParseHeader(data)
+	if err != nil || h.MinZoom != 2 || h.MaxZoom != 15 || h.TileType != pmtiles.MVT {
 		t.Fatalf("header %+v, %v", h, err)
 	}
 	perZoom := map[uint8]int{}
-	err = pmtiles.IterateEntries(h, func(off, n uint64) ([]byte, error) { return data[off : off+n], nil }, func(e pmtiles.EntryV3) {
+	err = pmtiles.IterateEntries(h, func(off, n uint64) ([]byte, error) { return data[off : off+n], nil }, func(e pmtiles.Entry) {
 		z, _, _ := pmtiles.IDToZxy(e.TileID)
 		zr, err := gzip.NewReader(bytes.NewReader(data[h.TileDataOffset+e.Offset : h.TileDataOffset+e.Offset+uint64(e.Length)]))
 		if err != nil {

@@ -1,4 +1,4 @@
-package basemap_test
+package pmtilescompat_test
 
 import (
 	"bytes"
