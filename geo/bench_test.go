@@ -4,6 +4,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"runtime"
+	"slices"
 	"sync"
 	"testing"
 
@@ -170,5 +171,49 @@ func BenchmarkBuildTree(b *testing.B) {
 	b.ResetTimer()
 	for b.Loop() {
 		buildTree(st)
+	}
+}
+
+var rareBench struct {
+	once sync.Once
+	ix   *Index
+}
+
+// BenchmarkNearest10Rare is nearest-10 on 1M sites with a filter that about 0.1% of them
+// match, exactly: a language (which the index prunes by, as it does categories), and the
+// same sites picked by a Match predicate alone (which decodes each candidate it checks:
+// the cost of a filter the index has no bits for, such as text).
+func BenchmarkNearest10Rare(b *testing.B) {
+	benchData(b)
+	rareBench.once.Do(func() {
+		sites := slices.Clone(bench.sites)
+		for i := 0; i < len(sites); i += 1000 {
+			sites[i].Languages = []string{"pa"}
+		}
+		rareBench.ix = NewIndex(sites, 1)
+	})
+	for _, tc := range []struct {
+		name string
+		f    Filter
+	}{
+		{"language", Filter{Languages: []string{"pa"}}},
+		{"match", Filter{Match: func(h Hit) bool {
+			var s aidmap.Site
+			h.DecodeSite(&s)
+			return len(s.Languages) == 1 && s.Languages[0] == "pa"
+		}}},
+	} {
+		b.Run(tc.name, func(b *testing.B) {
+			dst := make([]Hit, 0, 64)
+			i := 0
+			for b.Loop() {
+				q := bench.queries[i%len(bench.queries)]
+				dst = rareBench.ix.AppendNearest(dst[:0], q[0], q[1], 10, tc.f)
+				if len(dst) != 10 {
+					b.Fatalf("got %d hits, want 10", len(dst))
+				}
+				i++
+			}
+		})
 	}
 }

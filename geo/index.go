@@ -25,9 +25,51 @@ import (
 type Filter struct {
 	// Categories is the zero value for any category; otherwise a site must have at least one.
 	Categories aidmap.CategorySet
+	// Match, when not nil, must accept a site too. It is called during the search, only for
+	// sites that pass Categories and could be results (for Nearest: within the current k-th
+	// distance), so Nearest returns exactly the k nearest sites that match, however rare they
+	// are. It may be called from the querying goroutine only, must not keep h, and reads the
+	// site with h.DecodeSite or h.Site. Tiles ignore it (their cache is keyed by category).
+	Match func(h Hit) bool
+	// MaxMatch, when above 0, bounds how many times Nearest calls Match: after that many, the
+	// search stops with the nearest matching sites found so far. (A Match that rejects nearly
+	// everything would otherwise read the whole index.) Within and the box queries, bounded by
+	// their area, ignore it.
+	MaxMatch int
+
+	// Languages, when not empty, keeps sites that speak any of them (BCP 47 tags, compared by
+	// primary subtag: "fr" matches "fr-CA").
+	Languages []string
+	// Statuses, when not empty, keeps sites with any of them.
+	Statuses []aidmap.Status
+	// HoursKnown keeps sites whose opening hours are known (what an open-now filter needs).
+	HoursKnown bool
+
+	langs, statuses, require aidmap.CategorySet // compiled from the fields above
+	never                    bool               // the fields above can match no site
+	site                     *aidmap.Site       // scratch of the exact language check
+	matches                  int                // Match calls so far (MaxMatch)
+	stopped                  bool               // MaxMatch reached: the search ends
 }
 
-func (f Filter) match(c aidmap.CategorySet) bool { return f.Categories == 0 || f.Categories&c != 0 }
+// accept reports whether the point at p of t passes the checks its bits cannot decide: its
+// languages exactly, and Match.
+func (f *Filter) accept(t *tree, p uint32) bool {
+	if f.site != nil && !f.speaks(t, p) {
+		return false
+	}
+	if f.Match == nil {
+		return true
+	}
+	if f.MaxMatch > 0 {
+		if f.matches == f.MaxMatch {
+			f.stopped = true
+			return false
+		}
+		f.matches++
+	}
+	return f.Match(Hit{t: t, p: p})
+}
 
 // Hit is one query result: the distance, and a reference to the site's record in the index,
 // which Site decodes. A Hit keeps the part of the index holding the site alive, so a caller that

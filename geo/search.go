@@ -101,6 +101,7 @@ func (ix *Index) AppendNearest(dst []Hit, lat, lon float64, k int, f Filter) []H
 	if k <= 0 || ix.Len() == 0 || math.IsNaN(lat) || math.IsNaN(lon) {
 		return dst
 	}
+	f.compile()
 	sc := scratchPool.Get().(*scratch)
 	s := nearest{ix: ix, k: k, f: f, best: sc.best[:0], spare: sc.cands[:0], limit: math.Inf(1)}
 	s.qx, s.qy, s.qz = aidmap.UnitVector(lat, lon)
@@ -133,7 +134,7 @@ func (s *nearest) bestFirst(q []cand) []cand {
 	if t := ix.delta; t.len() > 0 && s.f.match(t.nodes[t.root()].cats) {
 		q = heapPush(q, cand{0, refDelta | ref(t.root())})
 	}
-	for len(q) > 0 {
+	for len(q) > 0 && !s.f.stopped {
 		var e cand
 		e, q = heapPop(q)
 		if e.d2 > s.limit {
@@ -148,7 +149,7 @@ func (s *nearest) bestFirst(q []cand) []cand {
 			continue
 		}
 		// Locals: the compiler cannot tell that heap writes leave s alone.
-		qx, qy, qz, limit, f := s.qx, s.qy, s.qz, s.limit, s.f
+		qx, qy, qz, limit, f := s.qx, s.qy, s.qz, s.limit, &s.f
 		for c := first; c < end; c++ {
 			cn := &t.nodes[c]
 			if !f.match(cn.cats) {
@@ -206,7 +207,7 @@ func heapPop(q []cand) (cand, []cand) {
 
 func (s *nearest) leaf(t *tree, tag ref, first, end uint32) {
 	checkDead := tag == 0 && s.ix.dead != nil
-	qx, qy, qz, limit, f, best := s.qx, s.qy, s.qz, s.limit, s.f, s.best
+	qx, qy, qz, limit, f, best := s.qx, s.qy, s.qz, s.limit, &s.f, s.best
 	for p := first; p < end; p++ {
 		pt := &t.pts[p]
 		if !f.match(pt.cats) || checkDead && s.ix.isDead(p) {
@@ -215,6 +216,7 @@ func (s *nearest) leaf(t *tree, tag ref, first, end uint32) {
 		d2 := aidmap.SquaredChord(qx, qy, qz, pt.x, pt.y, pt.z)
 		switch c := (cand{d2, tag | ref(p)}); {
 		case d2 > limit:
+		case !f.accept(t, p):
 		case len(best) < s.k:
 			best = candPush(best, c)
 			if len(best) == s.k {
@@ -335,6 +337,7 @@ func (ix *Index) AppendWithin(dst []Hit, lat, lon, radiusM float64, f Filter) []
 	if !(radiusM >= 0) || ix.Len() == 0 || math.IsNaN(lat) || math.IsNaN(lon) {
 		return dst
 	}
+	f.compile()
 	sc := scratchPool.Get().(*scratch)
 	w := within{ix: ix, f: f, limit: slack(chord2(radiusM)), cands: sc.cands[:0]}
 	w.qx, w.qy, w.qz = aidmap.UnitVector(lat, lon)
@@ -363,13 +366,13 @@ func (w *within) visit(t *tree, tag ref, n uint32) {
 		return
 	}
 	checkDead := tag == 0 && w.ix.dead != nil
-	qx, qy, qz, limit, f, cands := w.qx, w.qy, w.qz, w.limit, w.f, w.cands
+	qx, qy, qz, limit, f, cands := w.qx, w.qy, w.qz, w.limit, &w.f, w.cands
 	for p := first; p < end; p++ {
 		pt := &t.pts[p]
 		if !f.match(pt.cats) || checkDead && w.ix.isDead(p) {
 			continue
 		}
-		if d2 := aidmap.SquaredChord(qx, qy, qz, pt.x, pt.y, pt.z); d2 <= limit {
+		if d2 := aidmap.SquaredChord(qx, qy, qz, pt.x, pt.y, pt.z); d2 <= limit && f.accept(t, p) {
 			cands = append(cands, cand{d2, tag | ref(p)})
 		}
 	}
@@ -464,6 +467,7 @@ func (ix *Index) scanBBox(b BBox, f Filter, fn func(idCand)) {
 	if !(b.MinLat <= b.MaxLat) || math.IsNaN(b.MinLon) || math.IsNaN(b.MaxLon) {
 		return
 	}
+	f.compile()
 	boxes := [2]llbox{{b.MinLat, b.MinLon, b.MaxLat, b.MaxLon}}
 	nbox := 1
 	if b.MinLon > b.MaxLon {
@@ -473,15 +477,15 @@ func (ix *Index) scanBBox(b BBox, f Filter, fn func(idCand)) {
 	}
 	for _, bb := range boxes[:nbox] {
 		if t := ix.base; t.len() > 0 {
-			ix.visitBox(t, 0, t.root(), &bb, f, fn)
+			ix.visitBox(t, 0, t.root(), &bb, &f, fn)
 		}
 		if t := ix.delta; t.len() > 0 {
-			ix.visitBox(t, refDelta, t.root(), &bb, f, fn)
+			ix.visitBox(t, refDelta, t.root(), &bb, &f, fn)
 		}
 	}
 }
 
-func (ix *Index) visitBox(t *tree, tag ref, n uint32, b *llbox, f Filter, fn func(idCand)) {
+func (ix *Index) visitBox(t *tree, tag ref, n uint32, b *llbox, f *Filter, fn func(idCand)) {
 	nd, nb := &t.nodes[n], &t.boxes[n]
 	if !f.match(nd.cats) || nb.minLat > b.maxLat || nb.maxLat < b.minLat || nb.minLon > b.maxLon || nb.maxLon < b.minLon {
 		return
@@ -496,7 +500,7 @@ func (ix *Index) visitBox(t *tree, tag ref, n uint32, b *llbox, f Filter, fn fun
 	for p := first; p < end; p++ {
 		ll := &t.ll[p]
 		if ll[0] < b.minLat || ll[0] > b.maxLat || ll[1] < b.minLon || ll[1] > b.maxLon ||
-			!f.match(t.pts[p].cats) || tag == 0 && ix.isDead(p) {
+			!f.match(t.pts[p].cats) || tag == 0 && ix.isDead(p) || !f.accept(t, p) {
 			continue
 		}
 		id := &t.ids[p]

@@ -145,7 +145,7 @@ func (st *staged) add(s *aidmap.Site, id [16]byte) {
 	lat, lon := s.Lat, s.Lon
 	x, y, z := aidmap.UnitVector(lat, lon)
 	st.buf = encodeRecord(st.buf, s)
-	st.pts = append(st.pts, point{x, y, z, s.CategorySet()})
+	st.pts = append(st.pts, point{x, y, z, pointSet(s)})
 	st.ll = append(st.ll, [2]float64{lat, lon})
 	st.ids = append(st.ids, id)
 	st.refs = append(st.refs, st.recs.addBody(st.buf))

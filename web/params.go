@@ -209,7 +209,9 @@ type listParams struct {
 	limit  int
 	filter geo.Filter
 	format string
-	sq     siteQuery // filters the index does not apply; see search.go
+	sq     siteQuery // every filter, checked exactly; the index prunes by those it can
+	// incomplete says a filtered nearest query stopped at maxNearestMatch sites read.
+	incomplete bool
 }
 
 func parseListParams(q url.Values) (listParams, error) {
@@ -226,6 +228,9 @@ func parseListParams(q url.Values) (listParams, error) {
 	if lp.sq, err = parseSiteQuery(q, time.Now()); err != nil {
 		return lp, err
 	}
+	// The index prunes whole parts of the tree by these, so a rare language costs what a
+	// rare category does; the siteQuery still checks every filter exactly.
+	lp.filter.Languages, lp.filter.Statuses, lp.filter.HoursKnown = lp.sq.langs, lp.sq.statuses, lp.sq.openOnly
 	lp.format, err = outputFormat(q)
 	return lp, err
 }

@@ -32,6 +32,13 @@ type siteQuery struct {
 	buf           []byte // scratch for textScore; a siteQuery serves one request
 }
 
+// needsMatch reports whether a filter is set that the index cannot decide by itself (it
+// decides categories, languages, statuses and whether hours are known).
+func (sq *siteQuery) needsMatch() bool {
+	return sq.openOnly || len(sq.text) > 0 || sq.free || sq.wheelchair ||
+		!sq.updatedSince.IsZero() || !sq.verifiedSince.IsZero()
+}
+
 // active reports whether any filter is set, so lists without one keep the plain index path.
 func (sq *siteQuery) active() bool {
 	return sq.openOnly || len(sq.text) > 0 || len(sq.langs) > 0 || sq.free || sq.wheelchair ||
@@ -437,34 +444,34 @@ func hitsOf(rs []ranked) []geo.Hit {
 	return hits
 }
 
-// maxNearestScan bounds how many of the nearest sites a filtered nearest query reads. Without
-// it, a filter that matches nothing reads the whole index: 1.6 s on 1M sites, which anyone
-// could ask for again and again; with it, 17 ms (BenchmarkNearestMatching). 16,384 sites is
-// a city's worth; a query that needs more gets fewer than k results, and a client wanting
-// everything that matches in an area asks /api/v1/sites with a radius or a box.
-const maxNearestScan = 1 << 14
+// maxNearestMatch bounds how many sites one filtered nearest query reads through the exact
+// check (the index's own filters, categories, languages, statuses and known hours, prune for
+// free and are not counted). A text query or open-now filter that matches nothing would
+// otherwise decode every site of the index: about a second on 1M sites, which anyone could
+// ask for again and again. Up to the bound the answer is exact; a query that reaches it says
+// so ("complete": false) and gives the nearest matching sites among those read.
+const maxNearestMatch = 1 << 14
 
-// nearestMatching returns the k nearest sites that match f and sq, ordered by relevance then
-// distance, among the maxNearestScan nearest sites matching f. The index filters by category
-// only, so it asks for 4k, then 16k… nearest until k match, the index is exhausted or the
-// bound is reached; the nearest n are a prefix of the nearest 4n, so each round checks only
-// the new ones.
-func nearestMatching(ix *geo.Index, lat, lon float64, k int, f geo.Filter, sq *siteQuery) []geo.Hit {
-	var matched []ranked
-	checked := 0
-	for n := max(4*k, 64); ; n = min(4*n, maxNearestScan) {
-		hits := ix.Nearest(lat, lon, n, f)
-		matched = sq.filterHits(matched, hits[checked:])
-		checked = len(hits)
-		if len(matched) >= k || len(hits) < n || n >= maxNearestScan {
-			break
+// nearestMatching returns exactly the k nearest sites that match f and sq, ordered by
+// relevance then distance: the index checks sq during its best-first search (geo.Filter.Match),
+// so a rare combination is found however far away it is. complete is false when the search
+// stopped at maxNearestMatch sites read.
+func nearestMatching(ix *geo.Index, lat, lon float64, k int, f geo.Filter, sq *siteQuery) (hits []geo.Hit, incomplete bool) {
+	// (read == maxNearestMatch also when the search ended exactly there: "may be incomplete".)
+	read := 0
+	if sq.needsMatch() {
+		var s aidmap.Site
+		f.MaxMatch = maxNearestMatch
+		f.Match = func(h geo.Hit) bool {
+			read++
+			h.DecodeSite(&s)
+			_, ok := sq.match(&s)
+			return ok
 		}
 	}
-	if len(matched) > k {
-		matched = matched[:k]
-	}
+	matched := sq.filterHits(nil, ix.Nearest(lat, lon, k, f))
 	sortRanked(matched)
-	return hitsOf(matched)
+	return hitsOf(matched), read == maxNearestMatch
 }
 
 // withinMatching returns the sites within radiusM that match f and sq and rank after the

@@ -33,7 +33,8 @@ func (s *Server) handleNearest(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if lp.sq.active() {
-		hits := nearestMatching(s.source.Index(), lat, lon, lp.limit, lp.filter, &lp.sq)
+		var hits []geo.Hit
+		hits, lp.incomplete = nearestMatching(s.source.Index(), lat, lon, lp.limit, lp.filter, &lp.sq)
 		s.writeList(w, lp, hits, true, "")
 		return
 	}
@@ -171,6 +172,9 @@ func (s *Server) writeList(w http.ResponseWriter, lp listParams, hits []geo.Hit,
 	if next != "" {
 		b = append(b, `,"next":`...)
 		b = appendString(b, next)
+	}
+	if lp.incomplete {
+		b = append(b, `,"complete":false`...)
 	}
 	b = append(b, '}', '\n')
 	h := w.Header()

@@ -1,0 +1,120 @@
+package geo
+
+import (
+	"hash/maphash"
+	"strings"
+
+	"github.com/aidmap/aidmap"
+)
+
+// The index keeps, beside each point's categories (bits 0-15 of its set; the taxonomy has 15),
+// a few facts of the site in bits 16-31, so that filters on them prune whole nodes as
+// categories do: a node's set is the union of its points', so a node whose set lacks every
+// requested language cannot hold a site speaking one. The bits are a necessary condition
+// only; Filter.Match still decides exactly (and a language bit is shared by the languages that
+// hash to it).
+const (
+	catMask          aidmap.CategorySet = 1<<16 - 1
+	attrActive       aidmap.CategorySet = 1 << 16
+	attrTempClosed   aidmap.CategorySet = 1 << 17
+	attrClosed       aidmap.CategorySet = 1 << 18
+	attrHoursKnown   aidmap.CategorySet = 1 << 19
+	langShift                           = 20
+	langBits                            = 12
+	langMask         aidmap.CategorySet = (1<<langBits - 1) << langShift
+	statusMask                          = attrActive | attrTempClosed | attrClosed
+	attrsOfEverySite                    = attrHoursKnown // bits a Filter may require
+)
+
+var langSeed = maphash.MakeSeed()
+
+// langBit returns the bit of a language's primary subtag ("fr" for "fr-CA").
+func langBit(tag string) aidmap.CategorySet {
+	tag = PrimaryLanguage(tag)
+	if tag == "" {
+		return 0
+	}
+	return 1 << (langShift + maphash.String(langSeed, tag)%langBits)
+}
+
+// PrimaryLanguage returns the lower-case primary language subtag of a BCP 47 tag ("fr-CA" →
+// "fr"): someone asking for French is served by a site that speaks Canadian French.
+func PrimaryLanguage(tag string) string {
+	tag = strings.ToLower(strings.TrimSpace(tag))
+	if i := strings.IndexAny(tag, "-_"); i >= 0 {
+		tag = tag[:i]
+	}
+	return tag
+}
+
+// pointSet returns the set the index keeps for s: its categories and its facts.
+func pointSet(s *aidmap.Site) aidmap.CategorySet {
+	set := s.CategorySet() & catMask
+	switch s.Status {
+	case aidmap.StatusTemporarilyClosed:
+		set |= attrTempClosed
+	case aidmap.StatusClosed:
+		set |= attrClosed
+	default:
+		set |= attrActive
+	}
+	if s.Hours.Known() {
+		set |= attrHoursKnown
+	}
+	for _, l := range s.Languages {
+		set |= langBit(l)
+	}
+	return set
+}
+
+// compile fills the filter's masks from its fields; every query calls it once.
+func (f *Filter) compile() {
+	f.langs, f.statuses, f.require = 0, 0, 0
+	for _, l := range f.Languages {
+		f.langs |= langBit(l)
+	}
+	for _, s := range f.Statuses {
+		switch s {
+		case aidmap.StatusActive:
+			f.statuses |= attrActive
+		case aidmap.StatusTemporarilyClosed:
+			f.statuses |= attrTempClosed
+		case aidmap.StatusClosed:
+			f.statuses |= attrClosed
+		}
+	}
+	if len(f.Statuses) > 0 && f.statuses == 0 {
+		f.never = true // only statuses no indexed site has (retired)
+	}
+	if f.HoursKnown {
+		f.require |= attrHoursKnown
+	}
+	if len(f.Languages) > 0 {
+		if f.langs == 0 {
+			f.never = true // only empty tags asked for
+		}
+		f.site = new(aidmap.Site)
+	}
+}
+
+// speaks reports whether the site at p of t speaks one of the filter's languages: the exact
+// check behind the language bits, which two languages may share.
+func (f *Filter) speaks(t *tree, p uint32) bool {
+	Hit{t: t, p: p}.DecodeSite(f.site)
+	for _, have := range f.site.Languages {
+		have = PrimaryLanguage(have)
+		for _, want := range f.Languages {
+			if PrimaryLanguage(want) == have {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// match reports whether a point or node with set c may match: any of the categories, every
+// required fact, any of the languages and any of the statuses.
+func (f *Filter) match(c aidmap.CategorySet) bool {
+	return !f.never && (f.Categories == 0 || f.Categories&c&catMask != 0) && c&f.require == f.require &&
+		(f.langs == 0 || c&f.langs != 0) && (f.statuses == 0 || c&f.statuses != 0)
+}
