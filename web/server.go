@@ -102,7 +102,7 @@ func NewServer(cfg Config) *Server {
 	if s.static == nil {
 		s.static = embeddedStatic()
 	}
-	s.up, s.public, s.view = newUploads(cfg.Uploads), cfg.PublicPerMinute, cfg.DefaultView
+	s.up, s.public, s.view = newUploads(cfg.Uploads, s.logger), cfg.PublicPerMinute, cfg.DefaultView
 	s.fonts = s.loadFonts(cfg.Fonts)
 	s.metrics = newMetrics(s.source)
 	s.sepMetrics = cfg.SeparateMetrics
@@ -147,6 +147,8 @@ func (s *Server) routes() http.Handler {
 				r.Get("/uploads", s.handleUploads)
 				r.Get("/uploads/{id}", s.handleUploadStatus)
 				r.Post("/uploads/{id}/rollback", s.handleRollback)
+				r.Post("/uploads/{id}/retry", s.handleRetry)
+				r.Post("/uploads/{id}/dismiss", s.handleDismiss)
 				r.Get("/sites", s.handleOrgSites)
 				r.Get("/sites/{id}", s.handleOrgSite)
 				r.Put("/sites/{id}", s.handleEditSite)

@@ -3,7 +3,6 @@ package web
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -13,38 +12,36 @@ import (
 	"path"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/go-chi/chi/v5"
 
-	"github.com/aidmap/aidmap"
 	"github.com/aidmap/aidmap/ingest"
 	"github.com/aidmap/aidmap/store"
+	"github.com/aidmap/aidmap/upload"
 )
 
 // AccountStore is the store as the organisations' API needs it: sites and organisations, and
 // tokens, upload records and history.
-type AccountStore interface {
-	store.Store
-	store.Accounts
-}
+type AccountStore = upload.Store
 
 // Uploads configures the organisations' API (/api/v1/orgs/{org}/...) and the /manage page.
-// A nil Store leaves them off: the server then only publishes.
+// A nil Store leaves them off: the server then only publishes. Uploads run in an
+// upload.Service, which this server's handlers adapt to HTTP.
 type Uploads struct {
 	Store AccountStore
 	// Geocoder places uploaded rows that have an address but no coordinates; nil rejects them.
 	Geocoder ingest.Geocoder
 	// MaxBodyBytes bounds an upload's body (the file, raw or in a multipart form); 0 means
-	// DefaultMaxBodyBytes.
+	// DefaultMaxBodyBytes. The file is kept in the store until its upload has run.
 	MaxBodyBytes int64
 	// MaxRows bounds the rows (features, locations) of one upload; 0 means DefaultMaxRows.
 	MaxRows int
-	// Workers is how many uploads run at once; 0 means 2. Each holds its file in memory.
+	// Workers is how many uploads this process runs at once; 0 means 2. Each holds its file
+	// in memory while it runs.
 	Workers int
-	// MaxPending is how many uploads may be queued or running at once before new ones are
-	// refused with 503; 0 means 4 × Workers.
+	// MaxPending is how many uploads the store may hold queued (of every replica) before new
+	// ones are refused with 503; 0 means 4 × Workers.
 	MaxPending int
 	// PerTokenPerMinute bounds the uploads one token may start a minute; 0 means 10, -1 none.
 	PerTokenPerMinute int
@@ -53,6 +50,9 @@ type Uploads struct {
 	// unless the request confirms the number (confirm_retire=N). 0 means
 	// store.DefaultMaxRetireShare; below 0 turns the guard off.
 	MaxRetireShare float64
+	// StaleAfter is how long an upload may go without a heartbeat before a sweep marks it
+	// abandoned; 0 means upload.DefaultStaleAfter.
+	StaleAfter time.Duration
 	// Now is the clock (tests); nil means time.Now.
 	Now func() time.Time
 }
@@ -60,119 +60,71 @@ type Uploads struct {
 // Defaults of Uploads.
 const (
 	DefaultMaxBodyBytes = 50 << 20
-	DefaultMaxRows      = 200_000
+	DefaultMaxRows      = upload.DefaultMaxRows
+	DefaultStaleAfter   = upload.DefaultStaleAfter
 	maxEditBytes        = 64 << 10 // one site's JSON
 	maxJSONDepth        = 32
-	uploadTimeout       = 30 * time.Minute
 )
 
-// uploads runs uploads in the background, a few at a time, and remembers the ones not yet
-// finished (their records reach the store when they start and when they end; until then
-// GET .../uploads/{id} answers from here).
+// uploads is the organisations' API's part of a server: the store (for edits, tokens and
+// history) and the service that runs uploads.
 type uploads struct {
 	Uploads
-	sem     chan struct{}
-	mu      sync.Mutex
-	pending map[string]store.UploadRecord // queued or running, by ID
-	wg      sync.WaitGroup
+	svc *upload.Service
 }
 
-func newUploads(cfg Uploads) *uploads {
+func newUploads(cfg Uploads, logger *slog.Logger) *uploads {
 	if cfg.Store == nil {
 		return nil
 	}
 	if cfg.MaxBodyBytes <= 0 {
 		cfg.MaxBodyBytes = DefaultMaxBodyBytes
 	}
-	if cfg.MaxRows <= 0 {
-		cfg.MaxRows = DefaultMaxRows
-	}
-	if cfg.Workers <= 0 {
-		cfg.Workers = 2
-	}
-	if cfg.MaxPending <= 0 {
-		cfg.MaxPending = 4 * cfg.Workers
-	}
 	if cfg.PerTokenPerMinute == 0 {
 		cfg.PerTokenPerMinute = 10
 	}
-	switch {
-	case cfg.MaxRetireShare == 0:
-		cfg.MaxRetireShare = store.DefaultMaxRetireShare
-	case cfg.MaxRetireShare < 0:
-		cfg.MaxRetireShare = 0
-	}
-	if cfg.Geocoder == nil {
-		cfg.Geocoder = ingest.NotFoundGeocoder{}
-	}
-	return &uploads{Uploads: cfg, sem: make(chan struct{}, cfg.Workers),
-		pending: map[string]store.UploadRecord{}}
+	svc := upload.New(upload.Config{Store: cfg.Store, Geocoder: cfg.Geocoder, MaxRows: cfg.MaxRows,
+		Workers: cfg.Workers, MaxQueued: cfg.MaxPending, MaxRetireShare: cfg.MaxRetireShare,
+		StaleAfter: cfg.StaleAfter, Logger: logger, Now: cfg.Now})
+	return &uploads{Uploads: cfg, svc: svc}
 }
 
-func (u *uploads) now() time.Time {
-	if u.Now != nil {
-		return u.Now().UTC()
+func (u *uploads) now() time.Time { return u.svc.Now() }
+
+// RunUploads claims queued uploads of every replica and marks abandoned ones (see
+// upload.Service.Run) until ctx ends: serve runs it. Uploads submitted here run without it.
+func (s *Server) RunUploads(ctx context.Context) {
+	if s.up != nil {
+		s.up.svc.Run(ctx)
 	}
-	return time.Now().UTC()
 }
 
-// WaitUploads waits for the uploads started so far to finish, up to ctx: call it on shutdown
-// after the HTTP server has stopped taking requests.
+// WaitUploads waits until the uploads submitted here so far have run, up to ctx (see
+// upload.Service.Wait).
 func (s *Server) WaitUploads(ctx context.Context) error {
 	if s.up == nil {
 		return nil
 	}
-	done := make(chan struct{})
-	go func() { s.up.wg.Wait(); close(done) }()
-	select {
-	case <-done:
+	return s.up.svc.Wait(ctx)
+}
+
+// ShutdownUploads stops taking queued uploads and waits for the ones running here to finish,
+// up to ctx; then puts them back in the queue (see upload.Service.Shutdown). Call it on
+// shutdown after the HTTP server has stopped taking requests.
+func (s *Server) ShutdownUploads(ctx context.Context) error {
+	if s.up == nil {
 		return nil
-	case <-ctx.Done():
-		// Their transactions end with the process, rolled back: say so now rather than
-		// leave them running until a sweep notices.
-		s.up.mu.Lock()
-		var left []store.UploadRecord
-		for _, rec := range s.up.pending {
-			left = append(left, rec)
-		}
-		s.up.mu.Unlock()
-		for _, rec := range left {
-			rec.Status, rec.FinishedAt, rec.Error = store.UploadAbandoned, s.up.now(), abandonedReason
-			s.up.Store.PutUploadRecord(context.WithoutCancel(ctx), rec)
-		}
-		return fmt.Errorf("web: wait for uploads: %d abandoned: %w", len(left), ctx.Err())
 	}
+	return s.up.svc.Shutdown(ctx)
 }
 
-// actorWriter opens uploads that record their changes in the history under the token and
-// upload record they belong to.
-type actorWriter struct {
-	AccountStore
-	actor, uploadID string
-}
-
-func (a actorWriter) BeginUpload(ctx context.Context, orgID string, opts store.UploadOptions) (store.Upload, error) {
-	opts.Actor, opts.UploadID = a.actor, a.uploadID
-	return a.AccountStore.BeginUpload(ctx, orgID, opts)
-}
-
-// rowLimit stops a reader after max records, so no format's reader (HSDS and workbooks have no
-// row limit of their own) can make an upload larger than the limit says.
-type rowLimit struct {
-	ingest.Reader
-	n, max int
-}
-
-func (l *rowLimit) Next() (ingest.Record, error) {
-	rec, err := l.Reader.Next()
-	if err == nil {
-		l.n++
-		if l.n > l.max {
-			return ingest.Record{}, &ingest.FileError{Reason: fmt.Sprintf(
-				"the file has more than %d rows, the most one upload may have (the rows limit); split it", l.max), Err: aidmap.ErrInvalid}
-		}
+// SweepUploads marks the uploads of every replica that were left running by a process that
+// stopped as abandoned, and returns how many (see upload.Service.Sweep).
+func (s *Server) SweepUploads(ctx context.Context) (int, error) {
+	if s.up == nil {
+		return 0, nil
 	}
-	return rec, err
+	return s.up.svc.Sweep(ctx)
 }
 
 // handleUpload accepts a file (the raw body, or the first file of a multipart form) and starts
@@ -208,42 +160,18 @@ func (s *Server) handleUpload(w http.ResponseWriter, r *http.Request) {
 		s.writeUploadError(w, r, err)
 		return
 	}
-	src, format, err := s.openUpload(data, name)
+	rec, err := s.up.svc.Submit(r.Context(), upload.Request{Org: org, TokenID: tok.ID, Mode: mode, DryRun: dryRun,
+		ConfirmRetire: confirm, Name: name, Body: data})
+	if errors.Is(err, store.ErrQueueFull) {
+		w.Header().Set("Retry-After", "30")
+		writeProblem(w, r, problem{Status: http.StatusServiceUnavailable,
+			Detail: fmt.Sprintf("%d uploads are already queued; try again shortly", s.up.svc.MaxQueued())})
+		return
+	}
 	if err != nil {
 		s.writeUploadError(w, r, err)
 		return
 	}
-	if _, err := s.up.Store.Organization(r.Context(), org); err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-
-	rec := store.UploadRecord{ID: store.NewID("up_"), OrganizationID: org, TokenID: tok.ID,
-		Status: store.UploadQueued, Mode: string(mode), DryRun: dryRun, Filename: name, CreatedAt: s.up.now()}
-	// The record is in the store from the start, so every replica can answer its status; the
-	// file itself stays with this process, which runs it (see Uploads).
-	if err := s.up.Store.PutUploadRecord(r.Context(), rec); err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	s.up.mu.Lock()
-	full := len(s.up.pending) >= s.up.MaxPending
-	if !full {
-		s.up.pending[rec.ID] = rec
-	}
-	s.up.mu.Unlock()
-	if full {
-		rec.Status, rec.FinishedAt = store.UploadFailed, s.up.now()
-		rec.Error = "refused: too many uploads were queued or running; nothing was changed"
-		s.up.Store.PutUploadRecord(context.WithoutCancel(r.Context()), rec)
-		w.Header().Set("Retry-After", "30")
-		writeProblem(w, r, problem{Status: http.StatusServiceUnavailable,
-			Detail: fmt.Sprintf("%d uploads are already queued or running; try again shortly", s.up.MaxPending)})
-		return
-	}
-	s.up.wg.Add(1)
-	go s.runUpload(rec, src, format, confirm)
-
 	loc := "/api/v1/orgs/" + org + "/uploads/" + rec.ID
 	w.Header().Set("Location", loc)
 	writeJSON(w, http.StatusAccepted, map[string]any{"id": rec.ID, "status": rec.Status, "url": loc})
@@ -318,155 +246,12 @@ func byteCount(n int64) string {
 	return strconv.FormatInt(n, 10) + " bytes"
 }
 
-// openUpload checks the file's format and opens its reader, with the row limit.
-func (s *Server) openUpload(data []byte, name string) (ingest.Reader, ingest.Format, error) {
-	ro := ingest.ReadOptions{Name: name, At: bytes.NewReader(data), Size: int64(len(data)),
-		Table:   ingest.TableOptions{MaxRows: s.up.MaxRows},
-		GeoJSON: ingest.GeoJSONOptions{MaxFeatures: s.up.MaxRows, MaxDepth: maxJSONDepth}}
-	src, format, err := ingest.NewReader(bytes.NewReader(data), ro)
-	if err != nil {
-		return nil, format, fmt.Errorf("web: upload: %w", err)
-	}
-	return &rowLimit{Reader: src, max: s.up.MaxRows}, format, nil
-}
-
-// runUpload runs one upload to the end, in the background, and records what became of it.
-func (s *Server) runUpload(rec store.UploadRecord, src ingest.Reader, format ingest.Format, confirmRetire int) {
-	defer s.up.wg.Done()
-	defer func() {
-		s.up.mu.Lock()
-		delete(s.up.pending, rec.ID)
-		s.up.mu.Unlock()
-	}()
-	stopBeat := s.heartbeat(rec.ID)
-	defer stopBeat()
-	s.up.sem <- struct{}{}
-	defer func() { <-s.up.sem }()
-	// The store serialises the writes of one organisation (its upload takes the
-	// organisation's lock in its transaction), across every process sharing it.
-
-	ctx, cancel := context.WithTimeout(context.Background(), uploadTimeout)
-	defer cancel()
-	rec.Status, rec.StartedAt = store.UploadRunning, s.up.now()
-	s.setPending(rec)
-	if err := s.up.Store.PutUploadRecord(ctx, rec); err != nil {
-		s.logger.LogAttrs(ctx, slog.LevelError, "upload: record start", slog.String("upload", rec.ID), slog.Any("err", err))
-	}
-	w := actorWriter{AccountStore: s.up.Store, actor: rec.TokenID, uploadID: rec.ID}
-	rep, err := ingest.Run(ctx, src, w, s.up.Geocoder, ingest.Options{Org: rec.OrganizationID,
-		Mode: ingest.Mode(rec.Mode), DryRun: rec.DryRun, File: rec.Filename, Format: format,
-		Now: func() time.Time { return s.up.now() }, MaxRetireShare: s.up.MaxRetireShare, ConfirmRetire: confirmRetire})
-	rec.FinishedAt = s.up.now()
-	rec.Status = store.UploadDone
-	if err != nil {
-		rec.Status = store.UploadFailed
-		rec.Error = uploadError(err)
-		if rep != nil {
-			rep.Error = rec.Error
-		}
-		var (
-			fe *ingest.FileError
-			re *store.RetireError
-		)
-		if !errors.As(err, &fe) && !errors.As(err, &re) && !errors.Is(err, aidmap.ErrInvalid) {
-			s.logger.LogAttrs(ctx, slog.LevelError, "upload failed", slog.String("upload", rec.ID),
-				slog.String("org", rec.OrganizationID), slog.Any("err", err))
-		}
-	}
-	if rep != nil {
-		rec.Created, rec.Updated, rec.Unchanged = rep.Summary.Created, rep.Summary.Updated, rep.Summary.Unchanged
-		rec.Retired, rec.Rejected = rep.Summary.Retired, rep.Summary.Rejected
-		if b, err := json.Marshal(rep); err == nil {
-			rec.Report = b
-		}
-	}
-	if err := s.up.Store.PutUploadRecord(context.WithoutCancel(ctx), rec); err != nil {
-		s.logger.LogAttrs(ctx, slog.LevelError, "upload: record end", slog.String("upload", rec.ID), slog.Any("err", err))
-	}
-}
-
-// Heartbeats: the process running an upload refreshes its record's heartbeat every
-// heartbeatEvery; an upload left queued or running without one for abandonAfter was left by a
-// process that died, and SweepUploads marks it abandoned.
-const (
-	heartbeatEvery = 10 * time.Second
-	abandonAfter   = time.Minute
-)
-
-// heartbeat keeps the upload's heartbeat fresh in the store until the returned func is called.
-func (s *Server) heartbeat(id string) (stop func()) {
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		t := time.NewTicker(heartbeatEvery)
-		defer t.Stop()
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case <-t.C:
-				if err := s.up.Store.TouchUploads(ctx, []string{id}, s.up.now()); err != nil && ctx.Err() == nil {
-					s.logger.LogAttrs(ctx, slog.LevelWarn, "upload: heartbeat", slog.String("upload", id), slog.Any("err", err))
-				}
-			}
-		}
-	}()
-	return func() { cancel(); <-done }
-}
-
-// abandonedReason is the error of an upload whose process stopped before it finished.
-const abandonedReason = "the server running the upload stopped before it finished (killed, or shut down before it could end); nothing of it was written. Upload the file again"
-
-// SweepUploads marks the uploads of every replica that were left queued or running by a
-// process that stopped (no heartbeat for a minute) as abandoned, and returns how many. serve
-// calls it at start and then every so often: any replica may, since live ones keep beating.
-func (s *Server) SweepUploads(ctx context.Context) (int, error) {
-	if s.up == nil {
-		return 0, nil
-	}
-	now := s.up.now()
-	return s.up.Store.AbandonUploads(ctx, now.Add(-abandonAfter), now, abandonedReason)
-}
-
-// uploadError says why an upload failed, for the steward: the file's problem as the reader
-// put it, or that the store failed (details go to the log only).
-func uploadError(err error) string {
-	var (
-		fe *ingest.FileError
-		re *store.RetireError
-	)
-	switch {
-	case errors.As(err, &fe):
-		return fe.Error()
-	case errors.As(err, &re):
-		return fmt.Sprintf("%s with confirm_retire=%d", re.Error(), re.Retire)
-	case errors.Is(err, aidmap.ErrInvalid), errors.Is(err, aidmap.ErrNotFound):
-		return clientDetail(err)
-	case errors.Is(err, context.DeadlineExceeded):
-		return fmt.Sprintf("the upload took longer than %s and was abandoned; nothing was changed", uploadTimeout)
-	}
-	return "the store could not write the upload; nothing was changed. Try again shortly"
-}
-
-func (s *Server) setPending(rec store.UploadRecord) {
-	s.up.mu.Lock()
-	s.up.pending[rec.ID] = rec
-	s.up.mu.Unlock()
-}
-
 // handleUploadStatus answers GET .../uploads/{id}: the record with its full report.
 func (s *Server) handleUploadStatus(w http.ResponseWriter, r *http.Request) {
-	org, id := chi.URLParam(r, "org"), chi.URLParam(r, "id")
-	s.up.mu.Lock()
-	rec, ok := s.up.pending[id]
-	s.up.mu.Unlock()
-	if !ok || rec.OrganizationID != org {
-		var err error
-		if rec, err = s.up.Store.UploadRecord(r.Context(), org, id); err != nil {
-			s.writeError(w, r, err)
-			return
-		}
+	rec, err := s.up.svc.Status(r.Context(), chi.URLParam(r, "org"), chi.URLParam(r, "id"))
+	if err != nil {
+		s.writeError(w, r, err)
+		return
 	}
 	w.Header().Set("Cache-Control", "no-store")
 	writeJSON(w, http.StatusOK, rec)
@@ -481,7 +266,7 @@ func (s *Server) handleUploads(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	recs, err := s.up.Store.UploadRecords(r.Context(), org, limit)
+	recs, err := s.up.svc.List(r.Context(), org, limit)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -497,38 +282,39 @@ func (s *Server) handleUploads(w http.ResponseWriter, r *http.Request) {
 // upload changed, or 409 when later uploads changed the same sites.
 func (s *Server) handleRollback(w http.ResponseWriter, r *http.Request) {
 	org, id := chi.URLParam(r, "org"), chi.URLParam(r, "id")
-	tok := tokenFrom(r.Context())
-	target, err := s.up.Store.UploadRecord(r.Context(), org, id)
+	rec, err := s.up.svc.Rollback(r.Context(), org, id, tokenFrom(r.Context()).ID)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	if target.Status == store.UploadAbandoned {
-		s.writeError(w, r, fmt.Errorf("upload %s was abandoned (%s): nothing of it was written, so there is nothing to roll back: %w",
-			id, target.Error, aidmap.ErrConflict))
-		return
-	}
-	if target.Status != store.UploadDone || target.DryRun {
-		s.writeError(w, r, fmt.Errorf("upload %s is %s%s: only a finished, real upload can be rolled back: %w",
-			id, target.Status, map[bool]string{true: " (a dry run)"}[target.DryRun], aidmap.ErrConflict))
-		return
-	}
-	// store.Rollback checks for later changes and restores in one transaction holding the
-	// organisation's lock: an upload on another replica or aidmap ingest cannot come between.
-	rec := store.UploadRecord{ID: store.NewID("up_"), OrganizationID: org, TokenID: tok.ID, Status: store.UploadRunning,
-		Mode: "rollback", RollbackOf: id, CreatedAt: s.up.now(), StartedAt: s.up.now()}
-	res, err := store.Rollback(r.Context(), s.up.Store, s.up.Store, org, id, rec.ID, tok.ID)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	rec.Status, rec.FinishedAt = store.UploadDone, s.up.now()
-	rec.Created, rec.Updated, rec.Unchanged, rec.Retired = res.Created, res.Updated, res.Unchanged, res.Retired
-	if err := s.up.Store.PutUploadRecord(r.Context(), rec); err != nil {
 		s.writeError(w, r, err)
 		return
 	}
 	w.Header().Set("Location", "/api/v1/orgs/"+org+"/uploads/"+rec.ID)
+	writeJSON(w, http.StatusOK, rec)
+}
+
+// handleRetry answers POST .../uploads/{id}/retry: an abandoned upload goes back in the queue
+// with the file it was accepted with (202, as when it was first sent); 409 when it is not
+// abandoned or its file is no longer kept.
+func (s *Server) handleRetry(w http.ResponseWriter, r *http.Request) {
+	org, id := chi.URLParam(r, "org"), chi.URLParam(r, "id")
+	rec, err := s.up.svc.Retry(r.Context(), org, id)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	loc := "/api/v1/orgs/" + org + "/uploads/" + rec.ID
+	w.Header().Set("Location", loc)
+	writeJSON(w, http.StatusAccepted, map[string]any{"id": rec.ID, "status": rec.Status, "url": loc})
+}
+
+// handleDismiss answers POST .../uploads/{id}/dismiss: an abandoned upload is marked dismissed
+// (it will not be retried) and its file dropped; 409 when it is not abandoned.
+func (s *Server) handleDismiss(w http.ResponseWriter, r *http.Request) {
+	rec, err := s.up.svc.Dismiss(r.Context(), chi.URLParam(r, "org"), chi.URLParam(r, "id"))
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	w.Header().Set("Cache-Control", "no-store")
 	writeJSON(w, http.StatusOK, rec)
 }
 

@@ -235,6 +235,7 @@ func accountsUsage(stderr io.Writer, msg string) error {
 // uploadFlags configure the organisations' API of `aidmap serve` (uploads over HTTP).
 type uploadFlags struct {
 	maxBytes, rows, workers, perToken, publicRate *int
+	staleAfter                                    *time.Duration
 }
 
 func addUploadFlags(fs *flagSet) uploadFlags {
@@ -243,6 +244,7 @@ func addUploadFlags(fs *flagSet) uploadFlags {
 		rows:       fs.Int("upload-rows", web.DefaultMaxRows, "most rows one upload over HTTP may have"),
 		workers:    fs.Int("upload-workers", 2, "uploads over HTTP processed at once (each holds its file in memory)"),
 		perToken:   fs.Int("upload-rate", 10, "uploads one token may start a minute (429 above it); -1 for no limit"),
+		staleAfter: fs.Duration("upload-stale-after", web.DefaultStaleAfter, "an upload whose server has not said it is still running it for this long is marked abandoned (its server died); servers say so every sixth of it"),
 		publicRate: fs.Int("rate-limit", 600, "requests a minute one client IP may make to the public API (429 above it); 0 for no limit"),
 	}
 }
@@ -256,6 +258,8 @@ func (f uploadFlags) config(st store.Store, g ingest.Geocoder) (web.Uploads, err
 		return web.Uploads{}, fmt.Errorf("--upload-rows %d: want a positive number", *f.rows)
 	case *f.workers < 1 || *f.workers > 64:
 		return web.Uploads{}, fmt.Errorf("--upload-workers %d: want 1 to 64", *f.workers)
+	case *f.staleAfter < 6*time.Second:
+		return web.Uploads{}, fmt.Errorf("--upload-stale-after %s: want 6s or more", *f.staleAfter)
 	case *f.publicRate < 0:
 		return web.Uploads{}, fmt.Errorf("--rate-limit %d: want 0 (no limit) or more", *f.publicRate)
 	}
@@ -264,5 +268,5 @@ func (f uploadFlags) config(st store.Store, g ingest.Geocoder) (web.Uploads, err
 		return web.Uploads{}, nil
 	}
 	return web.Uploads{Store: acc, Geocoder: g, MaxBodyBytes: int64(*f.maxBytes), MaxRows: *f.rows,
-		Workers: *f.workers, PerTokenPerMinute: *f.perToken}, nil
+		Workers: *f.workers, PerTokenPerMinute: *f.perToken, StaleAfter: *f.staleAfter}, nil
 }

@@ -159,24 +159,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	srv := web.NewServer(web.Config{Source: follower, Store: st, Logger: logger, Version: buildVersion(), Geocoder: geocoder, Basemap: bm,
 		Uploads: uploads, PublicPerMinute: *uf.publicRate, DefaultView: view, SeparateMetrics: *metricsAddr != ""})
-	// Uploads left queued or running by a process that died (kill -9, a shutdown that could
-	// not wait) are marked abandoned: now, and every so often, by whichever replica looks.
-	go func() {
-		t := time.NewTicker(30 * time.Second)
-		defer t.Stop()
-		for {
-			if n, err := srv.SweepUploads(runCtx); err != nil && runCtx.Err() == nil {
-				logger.Warn("uploads: mark abandoned ones", "err", err)
-			} else if n > 0 {
-				logger.Info("uploads left unfinished by a stopped server marked abandoned", "uploads", n)
-			}
-			select {
-			case <-runCtx.Done():
-				return
-			case <-t.C:
-			}
-		}
-	}()
+	// Uploads are claimed from the store by whichever replica is free, and those left running
+	// by a process that died (kill -9) are marked abandoned: now, and every so often.
+	go srv.RunUploads(runCtx)
 	httpServer := web.NewHTTPServer(*addr, srv.Handler(), logger)
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
@@ -217,9 +202,10 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := <-served; err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return fmt.Errorf("serve: %w", err)
 	}
-	// Uploads still running finish (or are rolled back when the timeout ends them).
-	if err := srv.WaitUploads(shutdownCtx); err != nil {
-		logger.Warn("uploads still running at shutdown were abandoned; nothing of them was written", "err", err)
+	// Uploads still running finish, or when the timeout ends them, are rolled back and put
+	// back in the queue for another replica or the next start.
+	if err := srv.ShutdownUploads(shutdownCtx); err != nil {
+		logger.Warn("uploads still running at shutdown were stopped and put back in the queue; nothing of them was written", "err", err)
 	}
 	logger.Info("stopped")
 	return nil
