@@ -196,6 +196,9 @@ type hoursInterval struct{ start, end time.Time }
 // exception returns the exception for a local date, or nil. When a date is listed twice the
 // last one wins, as in OpenAt's map.
 func (h Hours) exception(y int, m time.Month, d int) *Exception {
+	if len(h.Exceptions) == 0 {
+		return nil // most sites: no date to format
+	}
 	var b [10]byte
 	date := time.Date(y, m, d, 0, 0, 0, 0, time.UTC).AppendFormat(b[:0], time.DateOnly)
 	for i := len(h.Exceptions) - 1; i >= 0; i-- {

@@ -154,11 +154,14 @@ func (s *Server) writeList(w http.ResponseWriter, lp listParams, hits []geo.Hit,
 	} else {
 		b = append(b, `{"sites":[`...)
 	}
+	var decoded aidmap.Site // one site decoded at a time, into the same memory
 	for i, h := range hits {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		site := h.Site()
+		h.DecodeSite(&decoded) // all but the ID, which the index keeps apart
+		decoded.ID = h.ID()
+		site := &decoded
 		v := siteView{site: site, dist: h.DistanceM, hasDist: withDist, open: evalOpen(site, lp.sq.when)}
 		v.org, _ = s.source.Organization(site.OrganizationID)
 		if geojson {
