@@ -54,6 +54,30 @@ func (p Precision) Valid() bool {
 	return false
 }
 
+// Rank orders precisions from finest to coarsest: exact 0, address 1, interpolated 2,
+// street 3, postal_code 4, locality 5; an unknown precision ranks after all of them (6).
+func (p Precision) Rank() int {
+	switch p {
+	case PrecisionExact:
+		return 0
+	case PrecisionAddress:
+		return 1
+	case PrecisionInterpolated:
+		return 2
+	case PrecisionStreet:
+		return 3
+	case PrecisionPostalCode:
+		return 4
+	case PrecisionLocality:
+		return 5
+	}
+	return 6
+}
+
+// AtLeast reports whether p is a known precision as fine as q or finer: a street-level match
+// is AtLeast(PrecisionPostalCode), a locality is not AtLeast(PrecisionStreet).
+func (p Precision) AtLeast(q Precision) bool { return p.Valid() && p.Rank() <= q.Rank() }
+
 // Approximate reports whether a point of this precision is not the site's own location, so
 // people must be told "approximate location".
 func (p Precision) Approximate() bool {

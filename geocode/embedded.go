@@ -84,7 +84,7 @@ func (e *Embedded) Geocode(ctx context.Context, req Request) ([]Result, error) {
 	placeOnly := q.Street == "" && q.Number == "" && q.Place != ""
 	// Postal codes and localities are fallbacks: skip them when the gazetteer already placed
 	// the address on its street.
-	if len(out) == 0 || precisionRank(out[0].Precision) > precisionRank(aidmap.PrecisionStreet) || out[0].Confidence < 0.5 || placeOnly {
+	if len(out) == 0 || !out[0].Placed() || placeOnly {
 		if q.Postcode != "" && !has(out, aidmap.PrecisionPostalCode) {
 			if p, ok := places.Postcode(q.Postcode, q.Country); ok {
 				out = append(out, Result{Lat: p.Lat, Lon: p.Lon, Precision: aidmap.PrecisionPostalCode,
@@ -151,7 +151,7 @@ func share(a, b int) float64 {
 
 func has(rs []Result, p aidmap.Precision) bool {
 	for _, r := range rs {
-		if precisionRank(r.Precision) <= precisionRank(p) {
+		if r.Precision.AtLeast(p) {
 			return true
 		}
 	}

@@ -715,7 +715,7 @@ func (s *street) describe(number string) string {
 // sameSpotM of a better one, and keeps at most limit.
 func rank(rs []Result, limit int) []Result {
 	slices.SortStableFunc(rs, func(a, b Result) int {
-		return cmp.Or(cmp.Compare(b.Confidence, a.Confidence), cmp.Compare(precisionRank(a.Precision), precisionRank(b.Precision)))
+		return cmp.Or(cmp.Compare(b.Confidence, a.Confidence), cmp.Compare(a.Precision.Rank(), b.Precision.Rank()))
 	})
 	out := rs[:0]
 	for _, r := range rs {
@@ -738,25 +738,6 @@ func rank(rs []Result, limit int) []Result {
 
 // sameSpotM is how close two candidates must be to count as the same answer.
 const sameSpotM = 50
-
-// precisionRank orders precisions from finest (0) to coarsest.
-func precisionRank(p aidmap.Precision) int {
-	switch p {
-	case aidmap.PrecisionExact:
-		return 0
-	case aidmap.PrecisionAddress:
-		return 1
-	case aidmap.PrecisionInterpolated:
-		return 2
-	case aidmap.PrecisionStreet:
-		return 3
-	case aidmap.PrecisionPostalCode:
-		return 4
-	case aidmap.PrecisionLocality:
-		return 5
-	}
-	return 6
-}
 
 // Sources of results.
 const (

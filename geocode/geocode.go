@@ -26,6 +26,17 @@ type Result struct {
 	Note string
 }
 
+// PlacedConfidence is the least confidence of a Placed result.
+const PlacedConfidence = 0.5
+
+// Placed reports whether r places an address at least on its street (street, interpolated or
+// address precision) with at least even confidence: the rule for an answer that stands on
+// its own. The embedded geocoder looks no further (no postal code or locality fallbacks), and
+// an upload's coordinates are checked only against such an answer.
+func (r Result) Placed() bool {
+	return r.Precision.AtLeast(aidmap.PrecisionStreet) && r.Confidence >= PlacedConfidence
+}
+
 // Request is one thing to locate: free text (the map's search box, the geocode command) or
 // a structured address (an ingest row), or both. Structured fields win where both are given.
 type Request struct {

@@ -14,20 +14,20 @@ import (
 // it: Geocode for rows without coordinates, Check for rows with them.
 type embeddedGeocoder struct{ e *geocode.Embedded }
 
-func (g embeddedGeocoder) Geocode(ctx context.Context, a aidmap.Address) (GeocodeResult, error) {
+func (g embeddedGeocoder) Geocode(ctx context.Context, a aidmap.Address) (geocode.Result, error) {
 	rs, err := g.e.Geocode(ctx, geocode.Request{Address: a})
 	if err != nil {
-		return GeocodeResult{}, err
+		return geocode.Result{}, err
 	}
-	return GeocodeResult{Lat: rs[0].Lat, Lon: rs[0].Lon, Precision: rs[0].Precision, Confidence: rs[0].Confidence, Label: rs[0].Label}, nil
+	return rs[0], nil
 }
 
-func (g embeddedGeocoder) Check(ctx context.Context, a aidmap.Address) (GeocodeResult, bool) {
+func (g embeddedGeocoder) Check(ctx context.Context, a aidmap.Address) (geocode.Result, bool) {
 	rs, err := g.e.Geocode(ctx, geocode.Request{Address: a})
-	if err != nil || rs[0].Precision == aidmap.PrecisionLocality || rs[0].Precision == aidmap.PrecisionPostalCode {
-		return GeocodeResult{}, false
+	if err != nil || !rs[0].Placed() {
+		return geocode.Result{}, false
 	}
-	return GeocodeResult{Lat: rs[0].Lat, Lon: rs[0].Lon, Precision: rs[0].Precision, Confidence: rs[0].Confidence, Label: rs[0].Label}, true
+	return rs[0], true
 }
 
 func TestRunChecksCoordinatesAgainstAddress(t *testing.T) {

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/aidmap/aidmap"
+	"github.com/aidmap/aidmap/geocode"
 	"github.com/aidmap/aidmap/store"
 	"github.com/aidmap/aidmap/tz"
 )
@@ -25,28 +26,27 @@ type Writer interface {
 	BeginUpload(ctx context.Context, orgID string, opts store.UploadOptions) (store.Upload, error)
 }
 
-// GeocodeResult is where a geocoder placed an address.
-type GeocodeResult struct {
-	Lat, Lon   float64          // WGS84 degrees
-	Precision  aidmap.Precision // how exactly the point is known; never PrecisionExact
-	Confidence float64          // 0 to 1, as the geocoder rates its match
-	Label      string           // the place the geocoder matched, for people to check
-}
+// GeocodeResult is geocode.Result, the one geocode result type, under its old name.
+//
+// Deprecated: use geocode.Result; this alias stays only while callers move.
+type GeocodeResult = geocode.Result
 
-// Geocoder places an address on the map. Geocode returns an error wrapping aidmap.ErrNotFound
-// when it cannot locate the address; any other error means it could not look the address up
-// at all (a provider down), and the row is rejected with that reason.
+// Geocoder places an address on the map. Geocode returns where it placed it (the pipeline
+// reads the point, precision and label; a precision of exact counts as address) or an error
+// wrapping aidmap.ErrNotFound when it cannot locate the address; any other error means it
+// could not look the address up at all (a provider down), and the row is rejected with that
+// reason.
 type Geocoder interface {
-	Geocode(ctx context.Context, addr aidmap.Address) (GeocodeResult, error)
+	Geocode(ctx context.Context, addr aidmap.Address) (geocode.Result, error)
 }
 
 // Checker is a geocoder that can also check the coordinates a file gives against the row's
 // address: quickly, and without asking an outside service (a million rows must not mean a
 // million requests). Check reports false when it cannot place the address at least on its
-// street. The pipeline uses it, when the geocoder has it, to warn of coordinates far from
+// street (geocode.Result.Placed). The pipeline uses it, when the geocoder has it, to warn of coordinates far from
 // their address and to repair a lat/lon swap the address confirms.
 type Checker interface {
-	Check(ctx context.Context, addr aidmap.Address) (GeocodeResult, bool)
+	Check(ctx context.Context, addr aidmap.Address) (geocode.Result, bool)
 }
 
 // NotLocatedError is a Geocoder's explanation of why it placed no pin ("only the town could be
@@ -62,8 +62,8 @@ func (e *NotLocatedError) Unwrap() error { return aidmap.ErrNotFound }
 type NotFoundGeocoder struct{}
 
 // Geocode always returns aidmap.ErrNotFound.
-func (NotFoundGeocoder) Geocode(ctx context.Context, addr aidmap.Address) (GeocodeResult, error) {
-	return GeocodeResult{}, fmt.Errorf("geocode %q: %w", addr.String(), aidmap.ErrNotFound)
+func (NotFoundGeocoder) Geocode(ctx context.Context, addr aidmap.Address) (geocode.Result, error) {
+	return geocode.Result{}, fmt.Errorf("geocode %q: %w", addr.String(), aidmap.ErrNotFound)
 }
 
 // Reasons the pipeline gives. They are fixed texts so the report can group rows by them.

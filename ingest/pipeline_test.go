@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/aidmap/aidmap"
+	"github.com/aidmap/aidmap/geocode"
 	"github.com/aidmap/aidmap/store"
 	"github.com/aidmap/aidmap/store/sqlite"
 )
@@ -387,11 +388,11 @@ func TestRunFileError(t *testing.T) {
 // fakeGeocoder places addresses containing "Main" at street level and finds nothing else.
 type fakeGeocoder struct{}
 
-func (fakeGeocoder) Geocode(ctx context.Context, a aidmap.Address) (GeocodeResult, error) {
+func (fakeGeocoder) Geocode(ctx context.Context, a aidmap.Address) (geocode.Result, error) {
 	if strings.Contains(a.Street, "Main") {
-		return GeocodeResult{Lat: 49.25, Lon: -123.1, Precision: aidmap.PrecisionStreet, Confidence: 0.6, Label: "Main St, Vancouver"}, nil
+		return geocode.Result{Lat: 49.25, Lon: -123.1, Precision: aidmap.PrecisionStreet, Confidence: 0.6, Label: "Main St, Vancouver"}, nil
 	}
-	return GeocodeResult{}, aidmap.ErrNotFound
+	return geocode.Result{}, aidmap.ErrNotFound
 }
 
 func TestRunGeocoder(t *testing.T) {

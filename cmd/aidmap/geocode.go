@@ -88,10 +88,10 @@ type ingestGeocoder struct {
 	minPrecision aidmap.Precision
 }
 
-func (a ingestGeocoder) Geocode(ctx context.Context, address aidmap.Address) (ingest.GeocodeResult, error) {
+func (a ingestGeocoder) Geocode(ctx context.Context, address aidmap.Address) (geocode.Result, error) {
 	rs, err := a.g.Geocode(ctx, geocode.Request{Address: address})
 	if err != nil {
-		return ingest.GeocodeResult{}, err
+		return geocode.Result{}, err
 	}
 	best, ok := geocode.Best(rs)
 	if !ok {
@@ -99,44 +99,31 @@ func (a ingestGeocoder) Geocode(ctx context.Context, address aidmap.Address) (in
 		for _, r := range rs[:min(3, len(rs))] {
 			labels = append(labels, fmt.Sprintf("%q", r.Label))
 		}
-		return ingest.GeocodeResult{}, &ingest.NotLocatedError{Detail: fmt.Sprintf("the address is ambiguous: it could be %s; add the city, province or postal code",
+		return geocode.Result{}, &ingest.NotLocatedError{Detail: fmt.Sprintf("the address is ambiguous: it could be %s; add the city, province or postal code",
 			strings.Join(labels, " or "))}
 	}
-	if precisionOrder(best.Precision) > precisionOrder(a.minPrecision) {
-		return ingest.GeocodeResult{}, &ingest.NotLocatedError{Detail: fmt.Sprintf("only the %s could be located (%s), and a pin there would send people to the wrong place; give coordinates or a fuller address, load address points with aidmap gazetteer import, or accept coarser pins with --min-precision",
+	if !best.Precision.AtLeast(a.minPrecision) {
+		return geocode.Result{}, &ingest.NotLocatedError{Detail: fmt.Sprintf("only the %s could be located (%s), and a pin there would send people to the wrong place; give coordinates or a fuller address, load address points with aidmap gazetteer import, or accept coarser pins with --min-precision",
 			strings.ReplaceAll(string(best.Precision), "_", " "), best.Label)}
 	}
-	return ingest.GeocodeResult{Lat: best.Lat, Lon: best.Lon, Precision: best.Precision, Confidence: best.Confidence, Label: best.Label}, nil
+	return best, nil
 }
 
 // Check places an address with the embedded geocoder only, for the pipeline's check of the
 // coordinates a file gives: never an outside service, and nothing coarser than the street.
-func (a ingestGeocoder) Check(ctx context.Context, address aidmap.Address) (ingest.GeocodeResult, bool) {
+func (a ingestGeocoder) Check(ctx context.Context, address aidmap.Address) (geocode.Result, bool) {
 	if a.g.Embedded().Gazetteer().Len() == 0 {
-		return ingest.GeocodeResult{}, false // no address points: nothing to check against
+		return geocode.Result{}, false // no address points: nothing to check against
 	}
 	rs, err := a.g.Embedded().Geocode(ctx, geocode.Request{Address: address})
 	if err != nil {
-		return ingest.GeocodeResult{}, false
+		return geocode.Result{}, false
 	}
 	best, ok := geocode.Best(rs)
-	if !ok || precisionOrder(best.Precision) > precisionOrder(aidmap.PrecisionStreet) || best.Confidence < 0.5 {
-		return ingest.GeocodeResult{}, false
+	if !ok || !best.Placed() {
+		return geocode.Result{}, false
 	}
-	return ingest.GeocodeResult{Lat: best.Lat, Lon: best.Lon, Precision: best.Precision, Confidence: best.Confidence, Label: best.Label}, true
-}
-
-// precisions lists the geocoded precisions from finest to coarsest.
-var precisions = []aidmap.Precision{aidmap.PrecisionAddress, aidmap.PrecisionInterpolated, aidmap.PrecisionStreet,
-	aidmap.PrecisionPostalCode, aidmap.PrecisionLocality}
-
-func precisionOrder(p aidmap.Precision) int {
-	for i, q := range precisions {
-		if p == q {
-			return i
-		}
-	}
-	return len(precisions)
+	return best, true
 }
 
 const geocodeSummary = `Look up an address or place the way aidmap places sites and the map's search box does:

@@ -121,7 +121,7 @@ func (f ingestFlags) options(files []string) (ingest.Options, error) {
 	default:
 		return opts, fmt.Errorf("--format %q: want csv, xlsx, geojson or hsds (or nothing, to detect it)", *f.format)
 	}
-	if precisionOrder(aidmap.Precision(*f.minPrecision)) == len(precisions) {
+	if p := aidmap.Precision(*f.minPrecision); !p.Valid() || p == aidmap.PrecisionExact { // a geocoded pin is never exact
 		return opts, fmt.Errorf("--min-precision %q: want address, interpolated, street, postal_code or locality", *f.minPrecision)
 	}
 	switch *f.progress {
