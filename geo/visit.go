@@ -104,3 +104,18 @@ func (ix *Index) visitHits(t *tree, base bool, n uint32, b *llbox, f *Filter, fn
 		fn(Hit{t: t, p: p})
 	}
 }
+
+// Ref names the record of a hit's site in the index. Records never change, so whatever is
+// derived from a site alone may be cached under its Ref for as long as the index it came
+// from is in use.
+type Ref struct {
+	t *tree
+	p uint32
+}
+
+// Ref returns the Ref of h's site (the zero Ref for the zero Hit).
+func (h Hit) Ref() Ref { return Ref{h.t, h.p} }
+
+// Position returns the position of the record in its tree: with the tree, what tells refs
+// apart (for hashing).
+func (r Ref) Position() uint32 { return r.p }

@@ -47,7 +47,18 @@ func appendFeatureJSON(b []byte, v siteView) []byte {
 	return append(b, "}}"...)
 }
 
+// appendSiteFields appends the site's fields: what depends on the site alone (appendSiteHead
+// and appendSiteTail, which sitecache.go keeps encoded per snapshot) around what depends on
+// the request (the open state and the distance).
 func appendSiteFields(b []byte, v siteView, withPoint bool) []byte {
+	b = appendSiteHead(b, v, withPoint)
+	b = appendOpenState(b, v.open)
+	b = appendSiteTail(b, v.site)
+	return appendDistance(b, v)
+}
+
+// appendSiteHead appends the fields up to the hours.
+func appendSiteHead(b []byte, v siteView, withPoint bool) []byte {
 	s := v.site
 	b = append(b, `"id":`...)
 	b = appendString(b, s.ID)
@@ -92,8 +103,11 @@ func appendSiteFields(b []byte, v siteView, withPoint bool) []byte {
 	b = appendStringField(b, "phone", s.Phone)
 	b = appendStringField(b, "website", s.Website)
 	b = appendStringField(b, "email", s.Email)
-	b = appendHours(b, s.Hours)
-	b = appendOpenState(b, v.open)
+	return appendHours(b, s.Hours)
+}
+
+// appendSiteTail appends the fields after the open state, but the distance.
+func appendSiteTail(b []byte, s *aidmap.Site) []byte {
 	if len(s.Languages) > 0 {
 		b = append(b, `,"languages":[`...)
 		for i, l := range s.Languages {
@@ -111,7 +125,12 @@ func appendSiteFields(b []byte, v siteView, withPoint bool) []byte {
 	b = strconv.AppendBool(b, s.Confidential)
 	b = appendStringField(b, "status", string(s.Status))
 	b = appendTimeField(b, "updated_at", s.UpdatedAt)
-	b = appendTimeField(b, "verified_at", s.VerifiedAt)
+	return appendTimeField(b, "verified_at", s.VerifiedAt)
+}
+
+// appendDistance appends distance_m when the view has one: a band for a confidential site.
+func appendDistance(b []byte, v siteView) []byte {
+	s := v.site
 	if v.hasDist {
 		b = append(b, `,"distance_m":`...)
 		if s.Confidential {

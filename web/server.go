@@ -70,6 +70,7 @@ type Config struct {
 // Server serves aidmap over HTTP.
 type Server struct {
 	source     Source
+	sites      siteCache // list responses' encoded sites, per snapshot
 	store      Pinger
 	logger     *slog.Logger
 	version    string

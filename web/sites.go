@@ -155,9 +155,26 @@ func (s *Server) writeList(w http.ResponseWriter, lp listParams, hits []geo.Hit,
 		b = append(b, `{"sites":[`...)
 	}
 	var decoded aidmap.Site // one site decoded at a time, into the same memory
+	var gen *cacheGen
+	if !geojson {
+		gen = s.sites.generation(s.source.Index().Version())
+	}
 	for i, h := range hits {
 		if i > 0 {
 			b = append(b, ',')
+		}
+		if gen != nil {
+			if e := gen.get(h, s.source.Organization, &decoded); e != nil {
+				site := aidmap.Site{Hours: e.hours, Confidential: e.confidential}
+				v := siteView{site: &site, dist: h.DistanceM, hasDist: withDist, open: evalOpen(&site, lp.sq.when)}
+				b = append(b, '{')
+				b = append(b, e.head...)
+				b = appendOpenState(b, v.open)
+				b = append(b, e.tail...)
+				b = appendDistance(b, v)
+				b = append(b, '}')
+				continue
+			}
 		}
 		h.DecodeSite(&decoded) // all but the ID, which the index keeps apart
 		decoded.ID = h.ID()
