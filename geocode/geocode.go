@@ -3,8 +3,8 @@
 // localities and postal codes shipped in the binary (geocode/places), optional external
 // providers (geocode/remote: Nominatim, Pelias, Photon) and a cache in the store.
 //
-// It imports the domain and its own subpackages geocode/addr and geocode/places; it never
-// touches a store or reads flags or environment. The cache is the Cache interface it declares
+// What it may import is in ARCHITECTURE.md (checked by internal/archtest); it never touches
+// a store or reads flags or environment. The cache is the Cache interface it declares
 // (store.Gazetteer satisfies it), and cmd/aidmap hands it the address points it builds from.
 package geocode
 

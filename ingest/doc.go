@@ -2,11 +2,9 @@
 // GeoJSON, plain JSON lists of records, and Open Referral HSDS: 1.x/2.x CSV datapackages and
 // 3.0 JSON), normalisation, validation and the upload report.
 //
-// It imports the domain (package aidmap), package hours, package tz (the zone of a site whose
-// file names none), geocode/addr (to normalise addresses), the store contract (only for the
-// result type of the Writer it declares) and the standard library. It does not read flags or
-// the environment, and it never reads a whole file into memory: a TableReader streams rows with
-// bounded buffers.
+// What it may import is in ARCHITECTURE.md (checked by internal/archtest). It does not read
+// flags or the environment, and it never reads a whole file into memory: a TableReader streams
+// rows with bounded buffers.
 //
 // The table reader works in layers, each fixing one kind of mess NGOs' spreadsheets carry:
 //

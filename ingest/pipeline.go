@@ -43,8 +43,8 @@ type Geocoder interface {
 // Checker is a geocoder that can also check the coordinates a file gives against the row's
 // address: quickly, and without asking an outside service (a million rows must not mean a
 // million requests). Check reports false when it cannot place the address at least on its
-// street (geocode.Result.Placed). The pipeline uses it, when the geocoder has it, to warn of coordinates far from
-// their address and to repair a lat/lon swap the address confirms.
+// street (geocode.Result.Placed). The pipeline uses it, when the geocoder has it, to warn of
+// coordinates far from their address and to repair a lat/lon swap the address confirms.
 type Checker interface {
 	Check(ctx context.Context, addr aidmap.Address) (geocode.Result, bool)
 }

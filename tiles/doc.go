@@ -1,8 +1,8 @@
 // Package tiles publishes the sites of the in-memory index (geo) as Mapbox Vector Tiles: one
 // layer, "sites", rendered per request from the index with a lean hand-written point encoder,
 // clustered at low zoom, cached by index version, described by TileJSON and exported as a
-// PMTiles v3 archive for static hosting. It imports the domain and geo only (and the standard
-// library); HTTP lives in web, flags in cmd/aidmap.
+// PMTiles v3 archive for static hosting. What it may import is in ARCHITECTURE.md (checked by
+// internal/archtest); HTTP lives in web, flags in cmd/aidmap.
 //
 // # Tiles
 //

@@ -2,9 +2,8 @@
 // and the embedded map app. Handlers parse and validate input, ask the in-memory index (or the
 // store, for writes and readiness) and encode; they hold no SQL and no state of their own.
 //
-// It imports the domain, geo, store (the contract, never an engine), ingest (uploads over HTTP
-// run its pipeline), geocode, hours, hsds, tiles, basemap and fonts; only cmd wires concrete
-// types into it.
+// What it may import (the store contract, never an engine) is in ARCHITECTURE.md, checked by
+// internal/archtest; only cmd wires concrete types into it.
 package web
 
 import (
