@@ -221,8 +221,10 @@ func ingestFile(ctx context.Context, f ingestFlags, name string, opts ingest.Opt
 	if err != nil {
 		return err
 	}
-	rep, err := ingest.Run(ctx, src, st, ingestGeocoder{geocoder, aidmap.Precision(*f.minPrecision)}, opts)
+	w, record := recordedWriter(st, opts, name)
+	rep, err := ingest.Run(ctx, src, w, ingestGeocoder{geocoder, aidmap.Precision(*f.minPrecision)}, opts)
 	prog.done()
+	record(rep, err)
 	if err != nil {
 		var (
 			fe *ingest.FileError
