@@ -24,7 +24,7 @@ var layers = map[string]int{
 	"geo": 1, "store": 1, "geocode": 1, "hours": 1, "tz": 1, "pmtiles": 1, "hsds": 1, "demo": 1,
 	"internal/pgtest": 1, // the PostgreSQL helper of store tests
 
-	"query": 2, // TODO(lead): the query package, when it lands: what a query means, over geo
+	"query": 2, // reserved for the query package (what a query means, over geo): see ARCHITECTURE.md
 
 	"ingest": 3, "tiles": 3, "feed": 3, "basemap": 3, "fonts": 3,
 
