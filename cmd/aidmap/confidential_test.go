@@ -33,6 +33,7 @@ type secretSite struct {
 	id, name, category   string
 	lat, lon             float64
 	street, postal, flag string // flag is the confidential column ("" lets ingest decide by name)
+	city                 string // the file's locality: correlated with the point, never published
 }
 
 // confidentialTwins are two datasets that differ only in what must stay secret: each
@@ -43,12 +44,12 @@ type secretSite struct {
 // trilaterate it": no query can even tell the two true points apart.
 var confidentialTwins = [2][]secretSite{
 	{
-		{"CONF-1", "Safe Harbour", "shelter", 49.2612, -123.1139, "4471 Quillwort Lane", "V5Y 9Q7", "yes"},
-		{"CONF-2", "Northshore Transition House", "shelter", 49.3100, -123.0800, "88 Zebulon Crescent", "V7L 3X2", ""},
+		{"CONF-1", "Safe Harbour", "shelter", 49.2612, -123.1139, "4471 Quillwort Lane", "V5Y 9Q7", "yes", "Vancouver"},
+		{"CONF-2", "Northshore Transition House", "shelter", 49.3100, -123.0800, "88 Zebulon Crescent", "V7L 3X2", "", "North Vancouver"},
 	},
 	{
-		{"CONF-1", "Safe Harbour", "shelter", 49.2700, -123.1300, "9120 Marrowbone Row", "V6K 8W4", "yes"},
-		{"CONF-2", "Northshore Transition House", "shelter", 49.3200, -123.0650, "17 Wyvern Terrace", "V7M 5J9", ""},
+		{"CONF-1", "Safe Harbour", "shelter", 49.2700, -123.1300, "9120 Marrowbone Row", "V6K 8W4", "yes", "Kitsilano"},
+		{"CONF-2", "Northshore Transition House", "shelter", 49.3200, -123.0650, "17 Wyvern Terrace", "V7M 5J9", "", "Lynn Valley"},
 	},
 }
 
@@ -97,7 +98,7 @@ func confidentialCSV(secrets []secretSite) string {
 	var b strings.Builder
 	b.WriteString("id,name,category,lat,lon,address,postal_code,confidential,city,phone\n")
 	for _, s := range secrets {
-		fmt.Fprintf(&b, "%s,%s,%s,%v,%v,%s,%s,%s,Vancouver,604-555-0100\n", s.id, s.name, s.category, s.lat, s.lon, s.street, s.postal, s.flag)
+		fmt.Fprintf(&b, "%s,%s,%s,%v,%v,%s,%s,%s,%s,604-555-0100\n", s.id, s.name, s.category, s.lat, s.lon, s.street, s.postal, s.flag, s.city)
 	}
 	for _, line := range strings.Split(strings.TrimSpace(publicSites), "\n") {
 		b.WriteString(line + ",Vancouver,604-555-0199\n")
@@ -146,11 +147,32 @@ func TestConfidentialSitesNeverRevealed(t *testing.T) {
 	paths := confidentialCrawlPaths(t, bases[0], secrets)
 	t.Logf("crawling %d public URLs on both servers", len(paths))
 	published := map[string][2]float64{} // confidential site name → its one published point
+	// Attack 1: the stored ID of a confidential site is SiteID(org, provider ID), which anyone
+	// can compute (here from the file's ID column; without one, from the name and address). It
+	// must never be published, nor answer.
+	var storedIDs []string
+	for _, s := range confidentialTwins[0] {
+		id := aidmap.SiteID("safe", s.id)
+		storedIDs = append(storedIDs, id)
+		resp, err := http.Get(bases[0] + "/api/v1/sites/" + id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != 404 {
+			t.Errorf("GET the derivable stored ID of %s: %d, want 404", s.name, resp.StatusCode)
+		}
+	}
 	for _, p := range paths {
 		var bodies [2][]byte
 		for i, base := range bases {
 			body, ctype := fetchPublic(t, base, p)
 			checkNoSecret(t, p, body, ctype, secrets, published)
+			for _, id := range storedIDs {
+				if bytes.Contains(body, []byte(id)) {
+					t.Errorf("GET %s: holds the derivable stored ID %s of a confidential site", p, id)
+				}
+			}
 			bodies[i] = body
 		}
 		a := normalise(bodies[0], bases[0])
@@ -680,5 +702,75 @@ func TestConfidentialCheckers(t *testing.T) {
 				t.Errorf("leak reported %v, want %v: %q", got, tt.leak, r.msgs)
 			}
 		})
+	}
+}
+
+// TestConfidentialFlagsFailClosedOnServer is attack 2 against a real server: confidentiality
+// cells that are neither a clear yes nor a clear no ("Yes.", "private", "✔", "2") used to be
+// ignored with a warning, and the site went out at its exact point. They now keep the site
+// confidential, the report says so row by row, and a clear "no" still publishes the point.
+func TestConfidentialFlagsFailClosedOnServer(t *testing.T) {
+	dir := t.TempDir()
+	data := filepath.Join(dir, "data")
+	flags := []string{"Yes.", "private", "YES - do not publish", "✔", "2", "no"}
+	var b strings.Builder
+	b.WriteString("id,name,category,lat,lon,address,confidential,city\n")
+	for i, f := range flags {
+		fmt.Fprintf(&b, "F%d,Place %d,food bank,%v,-123.1,%d Test Street,%s,Vancouver\n", i, i, 49.20+float64(i)*0.03, 100+i, f)
+	}
+	file := writeFile(t, dir, "flags.csv", b.String())
+	res := ingestCmd(t, nil, "ingest", file, "--data-dir", data, "--org", "flags", "--org-name", "Flags", "--report", "-")
+	if res.code != 0 {
+		t.Fatalf("ingest exit %d\n%s", res.code, res.stderr)
+	}
+	var rep struct {
+		Problems []struct {
+			Row    int
+			Field  string
+			Value  string
+			Reason string
+		}
+	}
+	if err := json.Unmarshal([]byte(res.stdout), &rep); err != nil {
+		t.Fatal(err)
+	}
+	warned := map[string]bool{}
+	for _, p := range rep.Problems {
+		if p.Field == "confidential" {
+			warned[p.Value] = true
+		}
+	}
+	base := startServer(t, "--data-dir", data, "--demo=false", "--rate-limit", "0")
+	for i, f := range flags {
+		lat := 49.20 + float64(i)*0.03
+		var got struct {
+			Sites []struct {
+				Name         string
+				Lat, Lon     float64
+				Confidential bool
+				Address      map[string]any
+			}
+		}
+		getJSON(t, base, fmt.Sprintf("/api/v1/sites/nearest?lat=%v&lon=-123.1&limit=10", lat), &got)
+		found := false
+		for _, s := range got.Sites {
+			if s.Name != fmt.Sprintf("Place %d", i) {
+				continue
+			}
+			found = true
+			exact := s.Lat == lat && s.Lon == -123.1
+			switch {
+			case f == "no" && (s.Confidential || !exact):
+				t.Errorf("%q: published as confidential=%v at %v,%v; want its exact point", f, s.Confidential, s.Lat, s.Lon)
+			case f != "no" && (!s.Confidential || exact || s.Address != nil):
+				t.Errorf("%q: published as confidential=%v at %v,%v with address %v; want only its area", f, s.Confidential, s.Lat, s.Lon, s.Address)
+			}
+		}
+		if !found {
+			t.Errorf("%q: Place %d not listed", f, i)
+		}
+		if f != "no" && !warned[f] {
+			t.Errorf("%q: the report has no warning for it: %s", f, res.stdout)
+		}
 	}
 }
