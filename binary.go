@@ -64,8 +64,9 @@ const (
 	binStatus       // enum of binaryStatuses
 	binUpdatedAt
 	binVerifiedAt
-	binPublic // no payload: the public form of a site (Publisher.Public), as the index keeps it
-	binFields // number of fields; higher bits are invalid in version 1
+	binPublic     // no payload: the public form of a site (Publisher.Public), as the index keeps it
+	binVerifiedBy // the last bit of version 1: a further field needs version 2
+	binFields     // number of fields; higher bits are invalid in version 1
 )
 
 // Enum values by code (code = index + 1). Append only: stored data depends on the order.
@@ -102,7 +103,7 @@ func (s *Site) AppendBinary(b []byte) ([]byte, error) {
 		has(s.Fees != "", binFees) | has(s.Accessibility != "", binAccessibility) |
 		has(s.Confidential, binConfidential) | has(s.Status != "", binStatus) |
 		has(!s.UpdatedAt.IsZero(), binUpdatedAt) | has(!s.VerifiedAt.IsZero(), binVerifiedAt) |
-		has(s.public, binPublic)
+		has(s.public, binPublic) | has(s.VerifiedBy != "", binVerifiedBy)
 	b = append(b, binaryVersion)
 	b = binary.LittleEndian.AppendUint32(b, m)
 	str := func(bit int, v string) {
@@ -182,6 +183,7 @@ func (s *Site) AppendBinary(b []byte) ([]byte, error) {
 	if m&(1<<binVerifiedAt) != 0 {
 		b = binary.AppendVarint(b, s.VerifiedAt.UnixMicro())
 	}
+	str(binVerifiedBy, s.VerifiedBy)
 	return b, nil
 }
 
@@ -273,8 +275,8 @@ func (s *Site) UnmarshalBinaryString(data string) error {
 		return d.err
 	}
 	m := uint32(data[1]) | uint32(data[2])<<8 | uint32(data[3])<<16 | uint32(data[4])<<24
-	if m>>binFields != 0 {
-		return d.error(fmt.Sprintf("unknown field bits %#x", m>>binFields<<binFields))
+	if uint64(m)>>binFields != 0 { // no bit is free now that version 1 uses all 32
+		return d.error(fmt.Sprintf("unknown field bits %#x", uint64(m)>>binFields<<binFields))
 	}
 	d.i = 5
 	str := func(bit int) string {
@@ -357,6 +359,7 @@ func (s *Site) UnmarshalBinaryString(data string) error {
 	if m&(1<<binVerifiedAt) != 0 {
 		t.VerifiedAt = time.UnixMicro(d.varint()).UTC()
 	}
+	t.VerifiedBy = str(binVerifiedBy)
 	if d.err == nil && d.i != len(data) {
 		d.fail(fmt.Sprintf("%d bytes after the site", len(data)-d.i))
 	}

@@ -41,6 +41,7 @@ func everyField() Site {
 		Status:        StatusTemporarilyClosed,
 		UpdatedAt:     time.Date(2025, 6, 1, 9, 30, 15, 123456000, time.UTC),
 		VerifiedAt:    time.Date(1969, 12, 31, 23, 59, 59, 999999000, time.UTC),
+		VerifiedBy:    "tok_abc",
 	}
 	s.ID = SiteID(s.OrganizationID, s.ExternalID)
 	return s
@@ -195,7 +196,8 @@ func TestSiteBinaryCorrupt(t *testing.T) {
 		{"empty", nil, "empty data"},
 		{"unknown version", []byte{2, 0, 0, 0, 0}, "unknown format version 2"},
 		{"version 0", []byte{0}, "unknown format version 0"},
-		{"unknown field bits", header(1 << 31), "unknown field bits 0x80000000"},
+		// Version 1 uses all 32 field bits (the last is verified_by), so none is unknown.
+		{"verified_by longer than the data", append(header(1<<binVerifiedBy), 3, 'a'), "string longer than the data"},
 		{"trailing bytes", append(header(0), 0), "1 bytes after the site"},
 		{"string longer than the data", append(header(1<<binName), 5, 'a'), "string longer than the data"},
 		{"huge string length", append(header(1<<binName), 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f), "string longer than the data"},

@@ -154,11 +154,20 @@ type Site struct {
 	Status        Status    `json:"status"`
 	UpdatedAt     time.Time `json:"updated_at"`
 	VerifiedAt    time.Time `json:"verified_at,omitzero"` // zero when never verified
+	// VerifiedBy says who last confirmed the site is current: the ID of the token that
+	// verified it (the API, /manage, an upload with verify=true), or VerifiedByImport for a
+	// file loaded with aidmap ingest --verify (VerifiedAt is then the file's date). Empty when
+	// never verified. Kept for the organisation; the public API publishes only VerifiedAt.
+	VerifiedBy string `json:"verified_by,omitempty"`
 
 	// public marks the public form of a site (Publisher.Public): the only form that may be
 	// indexed or published, and one that no store accepts.
 	public bool
 }
+
+// VerifiedByImport is Site.VerifiedBy of a site verified by loading a file on the command line
+// (aidmap ingest --verify), which has no token.
+const VerifiedByImport = "import"
 
 // CategorySet returns the site's categories as a set.
 func (s *Site) CategorySet() CategorySet { return NewCategorySet(s.Categories...) }
@@ -219,6 +228,7 @@ func (s *Site) Validate() error {
 		{"address.postal_code", s.Address.PostalCode, MaxShortTextLen},
 		{"address.country", s.Address.Country, MaxShortTextLen},
 		{"hours.notes", s.Hours.Notes, MaxTextLen},
+		{"verified_by", s.VerifiedBy, MaxIDLen},
 	} {
 		if err := checkText(f.name, f.value, f.max); err != nil {
 			return err

@@ -139,6 +139,13 @@ type Options struct {
 	// is that number. A dry run says the number in Summary.RetireConfirm. 0 turns it off.
 	MaxRetireShare float64
 	ConfirmRetire  int
+	// VerifiedBy, when set, makes the upload a verification of every site it lists, changed or
+	// not: each gets VerifiedAt and VerifiedBy (a token ID, or aidmap.VerifiedByImport for a
+	// file loaded on the command line). Without it, sites are written unverified.
+	VerifiedBy string
+	// VerifiedAt is the time of that verification (the file's date for an import); Now when
+	// zero.
+	VerifiedAt time.Time
 }
 
 // progressEvery is how many rows pass between Progress calls.
@@ -345,6 +352,9 @@ func (p *pipeline) flush() error {
 // write hands one batch to the upload, on the writer goroutine.
 func (p *pipeline) write(b *batch) error {
 	if len(b.sites) > 0 {
+		if err := p.keepVerification(b.sites); err != nil {
+			return fmt.Errorf("ingest: write sites (nothing was changed): %w", err)
+		}
 		if err := p.upload.Add(p.ctx, b.sites); err != nil {
 			return fmt.Errorf("ingest: write sites (nothing was changed): %w", err)
 		}
@@ -357,6 +367,31 @@ func (p *pipeline) write(b *batch) error {
 	if len(b.retire) > 0 {
 		if err := p.upload.Retire(p.ctx, b.retire); err != nil {
 			return fmt.Errorf("ingest: write sites (nothing was changed): %w", err)
+		}
+	}
+	return nil
+}
+
+// keepVerification gives the batch's sites the verification stored for them, when the upload
+// is not itself a verification (Options.VerifiedBy): a file does not say when its sites were
+// last checked, so writing it must not make checked sites look unchecked. A store whose upload
+// cannot tell (not a store.VerificationReader) writes the sites unverified.
+func (p *pipeline) keepVerification(sites []aidmap.Site) error {
+	vr, ok := p.upload.(store.VerificationReader)
+	if p.opts.VerifiedBy != "" || !ok {
+		return nil
+	}
+	ids := make([]string, len(sites))
+	for i := range sites {
+		ids[i] = sites[i].ID
+	}
+	known, err := vr.Verifications(p.ctx, ids)
+	if err != nil {
+		return err
+	}
+	for i := range sites {
+		if v, ok := known[sites[i].ID]; ok {
+			sites[i].VerifiedAt, sites[i].VerifiedBy = v.At, v.By
 		}
 	}
 	return nil
@@ -443,6 +478,12 @@ func (p *pipeline) record(rec *Record) error {
 		s.Hours.Timezone = tz.Find(lat, lon)
 	}
 	s.UpdatedAt = p.now
+	if p.opts.VerifiedBy != "" {
+		s.VerifiedAt, s.VerifiedBy = p.opts.VerifiedAt, p.opts.VerifiedBy
+		if s.VerifiedAt.IsZero() {
+			s.VerifiedAt = p.now
+		}
+	}
 
 	id := p.idKey(s.ID)
 	if earlier, dup := p.byID[id]; dup {

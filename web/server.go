@@ -154,6 +154,8 @@ func (s *Server) routes() http.Handler {
 				r.Put("/sites/{id}", s.handleEditSite)
 				r.Patch("/sites/{id}", s.handleEditSite)
 				r.Delete("/sites/{id}", s.handleDeleteSite)
+				r.Post("/sites/verify", s.handleVerifySites)
+				r.Post("/sites/{id}/verify", s.handleVerifySite)
 				r.Get("/history", s.handleHistory)
 			})
 		}

@@ -46,6 +46,7 @@ type ingestFlags struct {
 	sheet        *string
 	force        *bool
 	confirm      *int
+	verify       *bool
 }
 
 func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -67,6 +68,7 @@ func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		progress:     fs.String("progress", "auto", "progress on standard error: auto (a bar on a terminal, plain lines otherwise), bar, lines or none"),
 		force:        fs.Bool("force", false, "let a replace retire more than half of the organisation's sites, or all of them, without --confirm-retire"),
 		confirm:      fs.Int("confirm-retire", 0, "let a replace retire exactly this many sites even when that is more than half of the organisation's (the number a --dry-run or a refused run reports)"),
+		verify:       fs.Bool("verify", false, "count the file as a verification of every site it lists, changed or not (verified by \"import\" on the file's date)"),
 	}
 	files, err := fs.parseWithArgs(args)
 	if errors.Is(err, flag.ErrHelp) {
@@ -136,7 +138,22 @@ func (f ingestFlags) options(files []string) (ingest.Options, error) {
 	if *f.force {
 		share = 0
 	}
+	var verifiedBy string
+	var verifiedAt time.Time
+	if *f.verify {
+		// The file's date: when its content was last confirmed, as far as aidmap can tell.
+		fi, err := os.Stat(files[0])
+		if err != nil {
+			return opts, fmt.Errorf("--verify: %w", err)
+		}
+		verifiedBy, verifiedAt = aidmap.VerifiedByImport, fi.ModTime().UTC()
+		if now := time.Now().UTC(); verifiedAt.After(now) {
+			verifiedAt = now // a clock ahead on the machine that wrote the file
+		}
+	}
 	return ingest.Options{
+		VerifiedBy:     verifiedBy,
+		VerifiedAt:     verifiedAt,
 		Org:            *f.org,
 		OrgName:        strings.TrimSpace(*f.orgName),
 		Mode:           mode,

@@ -46,6 +46,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Gazetteer", testGazetteer},
 		{"Accounts", testAccounts},
 		{"DeploymentKey", testDeploymentKey},
+		{"Verifications", testVerifications},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -115,6 +116,7 @@ func NewSite(orgID, externalID string) aidmap.Site {
 		Status:        aidmap.StatusActive,
 		UpdatedAt:     Base,
 		VerifiedAt:    Base.Add(-24 * time.Hour),
+		VerifiedBy:    "tok_fixture",
 	}
 }
 

@@ -272,8 +272,33 @@ function renderSiteList() {
     }
     if (sites.selected && sites.selected.id === s.id) b.setAttribute('aria-current', 'true');
     b.addEventListener('click', () => openSite(s.id, true));
-    li.appendChild(b);
+    const v = document.createElement('button');
+    v.type = 'button';
+    v.className = 'verify';
+    v.dataset.verify = s.id;
+    v.textContent = 'Mark verified';
+    v.title = s.verified_at ? 'Last verified ' + s.verified_at.slice(0, 10) : 'Never verified';
+    v.setAttribute('aria-label', 'Mark ' + s.name + ' verified (' + v.title.toLowerCase() + ')');
+    v.addEventListener('click', () => verifySites([s.id]));
+    li.append(b, v);
     ul.appendChild(li);
+  }
+}
+
+// verifySites records that the steward checked these sites (or all of them, ids null) and
+// they are still right: the public page shows them as checked today.
+async function verifySites(ids) {
+  const status = $('verify-status');
+  status.textContent = 'Marking verified…';
+  try {
+    const path = ids && ids.length === 1 ? '/sites/' + encodeURIComponent(ids[0]) + '/verify' : '/sites/verify';
+    const body = ids && ids.length === 1 ? '' : JSON.stringify(ids ? { ids } : { all: true });
+    const out = await api(path, { method: 'POST', body, headers: { 'Content-Type': 'application/json' } });
+    status.textContent = out.verified + (out.verified === 1 ? ' site' : ' sites') + ' marked verified today.';
+    await loadSites();
+    loadUploads();
+  } catch (e) {
+    status.textContent = 'Not marked verified: ' + e.message;
   }
 }
 
@@ -538,6 +563,7 @@ $('upload-form').addEventListener('submit', upload);
 $('file').addEventListener('change', () => { $('retire-confirm').hidden = true; });
 $('site-form').addEventListener('submit', publishSite);
 $('site-cancel').addEventListener('click', closeSite);
+$('verify-all').addEventListener('click', () => verifySites(null));
 $('move-pin').addEventListener('click', () => setMoving($('move-pin').getAttribute('aria-pressed') !== 'true'));
 for (const id of ['f-lat', 'f-lon']) $(id).addEventListener('change', pinFromFields);
 dropZone();

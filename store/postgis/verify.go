@@ -1,0 +1,40 @@
+package postgis
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/aidmap/aidmap/store"
+)
+
+var _ store.VerificationReader = (*upload)(nil)
+
+// Verifications reads, in the upload's transaction, the stored verification of the given sites
+// of the organisation (store.VerificationReader).
+func (u *upload) Verifications(ctx context.Context, ids []string) (map[string]store.Verification, error) {
+	if err := u.usable(); err != nil {
+		return nil, fmt.Errorf("postgis: upload: verifications: %w", err)
+	}
+	rows, err := u.tx.Query(ctx, `SELECT `+sqlSiteColumns+` FROM sites
+		WHERE id = ANY($1) AND organization_id = $2 AND verified_at IS NOT NULL`, ids, u.orgID)
+	if err != nil {
+		return nil, fmt.Errorf("postgis: upload: verifications: %w", unavailable(ctx, u.fail(err)))
+	}
+	defer rows.Close()
+	out := map[string]store.Verification{}
+	for rows.Next() {
+		var r rawSite
+		if err := rows.Scan(r.dest()...); err != nil {
+			return nil, fmt.Errorf("postgis: upload: verifications: %w", unavailable(ctx, u.fail(err)))
+		}
+		s, err := r.decode()
+		if err != nil {
+			return nil, fmt.Errorf("postgis: upload: verifications: %w", err)
+		}
+		out[s.ID] = store.Verification{At: s.VerifiedAt, By: s.VerifiedBy}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("postgis: upload: verifications: %w", unavailable(ctx, u.fail(err)))
+	}
+	return out, nil
+}

@@ -1,0 +1,45 @@
+package sqlite
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+
+	"github.com/aidmap/aidmap/store"
+)
+
+var _ store.VerificationReader = (*upload)(nil)
+
+// Verifications reads, in the upload's transaction, the stored verification of the given sites
+// of the organisation (store.VerificationReader).
+func (u *upload) Verifications(ctx context.Context, ids []string) (map[string]store.Verification, error) {
+	if err := u.usable(); err != nil {
+		return nil, fmt.Errorf("sqlite: upload: verifications: %w", err)
+	}
+	list, err := json.Marshal(ids)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: upload: verifications: %w", err)
+	}
+	rows, err := u.tx.QueryContext(ctx, `SELECT `+sqlSiteColumns+` FROM sites
+		WHERE id IN (SELECT value FROM json_each(?)) AND organization_id = ? AND verified_at IS NOT NULL`, string(list), u.orgID)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: upload: verifications: %w", unavailable(ctx, u.fail(err)))
+	}
+	defer rows.Close()
+	out := map[string]store.Verification{}
+	for rows.Next() {
+		var r rawSite
+		if err := rows.Scan(r.dest()...); err != nil {
+			return nil, fmt.Errorf("sqlite: upload: verifications: %w", unavailable(ctx, u.fail(err)))
+		}
+		s, err := r.decode()
+		if err != nil {
+			return nil, fmt.Errorf("sqlite: upload: verifications: %w", err)
+		}
+		out[s.ID] = store.Verification{At: s.VerifiedAt, By: s.VerifiedBy}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("sqlite: upload: verifications: %w", unavailable(ctx, u.fail(err)))
+	}
+	return out, nil
+}
