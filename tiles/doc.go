@@ -10,8 +10,8 @@
 // 0 <= z <= MaxZoom. Coordinates inside a tile use an extent of 4096 and no buffer: every site
 // falls in exactly one tile per zoom (tile edges are half-open, west and north inclusive, and
 // longitude 180 is -180). Sites beyond Web Mercator's latitude limit (about ±85.0511°) are in
-// no tile. A site is placed at its indexed point, which is its public location
-// (aidmap.Site.PublicLocation): a confidential site is only ever published at its area point.
+// no tile. A site is placed at its indexed point: the index holds only public forms
+// (aidmap.Publisher.Public), so a confidential site is only ever published at its area pin.
 //
 // # Layer "sites": features and properties
 //
