@@ -30,6 +30,7 @@ var headQueries = map[string]string{
 	"/api/v1/sites":         "?bbox=-180,-90,180,90",
 	"/api/v1/sites/nearest": "?lat=49.28&lon=-123.12",
 	"/api/v1/geocode":       "?q=Main+Street",
+	"/api/v1/text":          "?q=food+V6A+2K5",
 }
 
 // TestHeadOnEveryGetRoute walks the router (as TestOpenAPIMatchesRoutes does) and checks that

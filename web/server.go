@@ -61,6 +61,8 @@ type Config struct {
 	// DefaultView is where the page opens when its URL names no view: the deployment's area.
 	// Nil opens on the data's extent.
 	DefaultView *View
+	// SMS configures the text-message webhooks (off when empty); GET /api/v1/text is always on.
+	SMS SMS
 	// SeparateMetrics leaves /metrics off Handler: MetricsHandler serves it on an address of
 	// its own, kept private (serve --metrics-addr).
 	SeparateMetrics bool
@@ -83,6 +85,7 @@ type Server struct {
 	public     int      // PublicPerMinute
 	view       *View    // DefaultView
 	sepMetrics bool     // SeparateMetrics
+	text       *textService
 }
 
 // NewServer returns a server ready to be mounted; it starts nothing.
@@ -106,6 +109,7 @@ func NewServer(cfg Config) *Server {
 	s.fonts = s.loadFonts(cfg.Fonts)
 	s.metrics = newMetrics(s.source)
 	s.sepMetrics = cfg.SeparateMetrics
+	s.text = newTextService(cfg.SMS, s.source, s.geocoder)
 	s.handler = s.routes()
 	return s
 }
@@ -139,7 +143,10 @@ func (s *Server) routes() http.Handler {
 			r.Get("/sites/nearest", s.handleNearest)
 			r.Get("/sites/{id}", s.handleSite)
 			r.Get("/geocode", s.handleGeocode)
+			r.Get("/text", s.handleText)
 		})
+		r.Post("/sms/twilio", s.handleTwilio)   // limited per number, not per IP: gateways send
+		r.Post("/sms/gateway", s.handleGateway) // every message from one address
 		if s.up != nil {
 			r.Route("/orgs/{org}", func(r chi.Router) {
 				r.Use(s.requireToken)

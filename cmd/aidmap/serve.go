@@ -92,6 +92,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	bf := addBasemapFlags(fs)
 	lf := addLogFlags(fs)
 	uf := addUploadFlags(fs)
+	smsf := addSMSFlags(fs)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -157,8 +158,12 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
+	smsConfig, err := smsf.config()
+	if err != nil {
+		return err
+	}
 	srv := web.NewServer(web.Config{Source: follower, Store: st, Logger: logger, Version: buildVersion(), Geocoder: geocoder, Basemap: bm,
-		Uploads: uploads, PublicPerMinute: *uf.publicRate, DefaultView: view, SeparateMetrics: *metricsAddr != ""})
+		Uploads: uploads, PublicPerMinute: *uf.publicRate, DefaultView: view, SeparateMetrics: *metricsAddr != "", SMS: smsConfig})
 	// Uploads are claimed from the store by whichever replica is free, and those left running
 	// by a process that died (kill -9) are marked abandoned: now, and every so often.
 	go srv.RunUploads(runCtx)

@@ -1,0 +1,452 @@
+package sms
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"math"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/aidmap/aidmap"
+	"github.com/aidmap/aidmap/geo"
+	"github.com/aidmap/aidmap/geocode"
+)
+
+// Geocoder places the place of a message. *geocode.Geocoder and *geocode.Embedded satisfy
+// it (and web.Geocoder is the same interface).
+type Geocoder interface {
+	Geocode(ctx context.Context, req geocode.Request) ([]geocode.Result, error)
+}
+
+// Config holds an Engine's dependencies.
+type Config struct {
+	// Index returns the current snapshot of the published sites; required.
+	Index func() *geo.Index
+	// Geocoder places messages' places; nil finds none (every search says so).
+	Geocoder Geocoder
+	// Example is a place of the deployment's area for instructions; default "V6A 2K5".
+	Example string
+	// Now is the clock; nil is time.Now.
+	Now func() time.Time
+	// Salt keys the hashes of phone numbers; nil draws a random one (hashes then differ
+	// between processes, which is all in-memory state needs).
+	Salt []byte
+	// MoreFor is how long "more" remembers a number's last search; 0 is 30 minutes.
+	MoreFor time.Duration
+	// MaxSessions bounds the searches remembered for "more"; 0 is 100,000. When full, the
+	// oldest are forgotten.
+	MaxSessions int
+}
+
+// PerReply is how many sites a reply lists.
+const PerReply = 3
+
+// maxOpenReads bounds how many sites an open-now search reads one by one (as web's
+// nearest does): beyond it, the nearest open sites found so far are the answer.
+const maxOpenReads = 1 << 14
+
+// Engine answers text messages. It is safe for concurrent use. It keeps no message text and
+// no phone number: only, for "more", a keyed hash of the number with the point searched and
+// what was asked, for MoreFor.
+type Engine struct {
+	index    func() *geo.Index
+	geocoder Geocoder
+	example  string
+	now      func() time.Time
+	salt     []byte
+	moreFor  time.Duration
+	max      int
+
+	mu       sync.Mutex
+	sessions map[Key]session
+}
+
+// Key is the keyed hash of a phone number: what rate limits and "more" are kept under.
+type Key [16]byte
+
+// String returns the key in hex.
+func (k Key) String() string { return hex.EncodeToString(k[:]) }
+
+// session is what "more" needs of a number's last search.
+type session struct {
+	lat, lon float64
+	needs    aidmap.CategorySet
+	open     bool
+	lang     string
+	near     string
+	shown    int
+	expires  time.Time
+}
+
+// New returns an engine.
+func New(cfg Config) *Engine {
+	e := &Engine{index: cfg.Index, geocoder: cfg.Geocoder, example: cfg.Example, now: cfg.Now,
+		salt: cfg.Salt, moreFor: cfg.MoreFor, max: cfg.MaxSessions, sessions: map[Key]session{}}
+	if e.example == "" {
+		e.example = "V6A 2K5"
+	}
+	if e.now == nil {
+		e.now = time.Now
+	}
+	if e.salt == nil {
+		e.salt = make([]byte, 32)
+		_, _ = rand.Read(e.salt)
+	}
+	if e.moreFor <= 0 {
+		e.moreFor = 30 * time.Minute
+	}
+	if e.max <= 0 {
+		e.max = 100_000
+	}
+	return e
+}
+
+// KeyOf returns the keyed hash of a phone number, ignoring spaces, dashes, dots and
+// brackets, so "+1 604-555-0100" and "+16045550100" are one number.
+func (e *Engine) KeyOf(number string) Key {
+	m := hmac.New(sha256.New, e.salt)
+	for _, r := range number {
+		if r == '+' || unicode.IsDigit(r) || unicode.IsLetter(r) {
+			m.Write([]byte(string(r)))
+		}
+	}
+	var k Key
+	copy(k[:], m.Sum(nil))
+	return k
+}
+
+// Reply is an answer to one message.
+type Reply struct {
+	Text     string
+	Lang     string
+	Encoding Encoding
+	Segments int
+	// Sites is how many sites the reply lists.
+	Sites int
+}
+
+func newReply(lang, s string) Reply {
+	if latin[lang] {
+		s = gsmFold(s)
+	}
+	s = truncate(s)
+	enc, n := Measure(s)
+	return Reply{Text: s, Lang: lang, Encoding: enc, Segments: n}
+}
+
+// Answer answers message text from number (empty for a channel with no sender, such as the
+// plain-text API: "more" then has nothing to go on). It never fails: a place it cannot find,
+// a message it cannot read and an empty one get a reply saying what to send.
+func (e *Engine) Answer(ctx context.Context, number, text string) Reply {
+	q := Parse(text)
+	t := texts[q.Lang]
+	example := t.need + " " + e.example
+	switch q.Command {
+	case Help:
+		return newReply(q.Lang, fill(t.help, example))
+	case More:
+		return e.more(number, q.Lang)
+	}
+	if q.Place == "" {
+		return newReply(q.Lang, fill(t.usage, example))
+	}
+	res, ok := e.locate(ctx, q.Place)
+	if !ok {
+		return newReply(q.Lang, fill(t.notFound, clip(q.Place, 40), example))
+	}
+	s := session{lat: res.Lat, lon: res.Lon, needs: q.Needs, open: q.Open, lang: q.Lang, near: nearLabel(res, q.Place)}
+	r := e.results(&s, e.search(&s, PerReply))
+	if number != "" {
+		e.remember(e.KeyOf(number), s)
+	}
+	return r
+}
+
+// more answers "more": the next sites of the number's last search.
+func (e *Engine) more(number, lang string) Reply {
+	var (
+		s  session
+		ok bool
+	)
+	if number != "" {
+		s, ok = e.recall(e.KeyOf(number))
+	}
+	if !ok {
+		t := texts[lang]
+		return newReply(lang, fill(t.first, t.need+" "+e.example))
+	}
+	hits := e.search(&s, s.shown+PerReply)
+	if len(hits) <= s.shown {
+		return newReply(s.lang, texts[s.lang].noMore)
+	}
+	r := e.results(&s, hits[s.shown:])
+	e.remember(e.KeyOf(number), s)
+	return r
+}
+
+// locate geocodes a place: the geocoder's best candidate.
+func (e *Engine) locate(ctx context.Context, place string) (geocode.Result, bool) {
+	if e.geocoder == nil {
+		return geocode.Result{}, false
+	}
+	if len(place) > 200 {
+		place = place[:200]
+		place = strings.ToValidUTF8(place, "")
+	}
+	rs, err := e.geocoder.Geocode(ctx, geocode.Request{Text: place, Limit: 3})
+	if err != nil || len(rs) == 0 || math.IsNaN(rs[0].Lat) || math.IsNaN(rs[0].Lon) {
+		return geocode.Result{}, false
+	}
+	return rs[0], true
+}
+
+// search returns the k nearest active sites of the session's needs (open now when asked),
+// exactly: the open-now check runs inside the index's search.
+func (e *Engine) search(s *session, k int) []geo.Hit {
+	ix := e.index()
+	if ix == nil {
+		return nil
+	}
+	f := geo.Filter{Categories: s.needs, Statuses: []aidmap.Status{aidmap.StatusActive}}
+	if s.open {
+		now := e.now()
+		var site aidmap.Site
+		f.HoursKnown = true
+		f.MaxMatch = maxOpenReads
+		f.Match = func(h geo.Hit) bool {
+			h.DecodeSite(&site)
+			open, _, _ := site.Hours.OpenAt(now)
+			return open
+		}
+	}
+	return ix.Nearest(s.lat, s.lon, k, f)
+}
+
+// results formats hits, as many as fit in two segments (at most PerReply), and advances the
+// session past them.
+func (e *Engine) results(s *session, hits []geo.Hit) Reply {
+	t := texts[s.lang]
+	if len(hits) == 0 {
+		return newReply(s.lang, fill(t.none, s.near))
+	}
+	now := e.now()
+	sites := make([]*aidmap.Site, len(hits))
+	for i, h := range hits {
+		sites[i] = h.Site()
+	}
+	var b strings.Builder
+	for n := len(sites); n >= 1; n-- {
+		for level := range levels {
+			b.Reset()
+			b.WriteString(fill(t.near, s.near))
+			for i := range n {
+				b.WriteByte('\n')
+				writeSite(&b, t, s.shown+i+1, sites[i], hits[i].DistanceM, now, level)
+			}
+			if len(hits) == PerReply || n < len(sites) {
+				b.WriteByte('\n')
+				b.WriteString(t.more)
+			}
+			text := b.String()
+			if latin[s.lang] {
+				text = gsmFold(text)
+			}
+			if Fits(text) {
+				s.shown += n
+				r := newReply(s.lang, text)
+				r.Sites = n
+				return r
+			}
+		}
+	}
+	// Even one site at its shortest does not fit (a very long phone field): cut it.
+	s.shown++
+	r := newReply(s.lang, b.String())
+	r.Sites = 1
+	return r
+}
+
+// levels are the ways a site is written, from the most detailed (with the street of public
+// sites) to the shortest; a reply takes the first at which its sites fit. Hours and phone
+// are always written.
+var levels = [...]struct {
+	name   int    // runes the name is cut to
+	street bool   // the street of a public site
+	sep    string // between fields
+	local  bool   // "+1 604-555-0100" as "604-555-0100"
+}{
+	{60, true, ", ", false},
+	{40, false, ", ", false},
+	{28, false, ", ", false},
+	{20, false, ", ", true},
+	{16, false, " ", true},
+	{12, false, " ", true},
+	{9, false, " ", true},
+}
+
+// writeSite writes one line: number, name, street (public sites, most detailed level only),
+// distance band, hours, phone. A confidential site is its name, "area only" and its phone:
+// the index holds only its public form (no address), and nothing else is written for it.
+func writeSite(b *strings.Builder, t text, n int, s *aidmap.Site, distM float64, now time.Time, level int) {
+	l := levels[level]
+	b.WriteString(strconv.Itoa(n))
+	b.WriteString(". ")
+	b.WriteString(clip(oneLine(s.Name), l.name))
+	if s.Confidential {
+		b.WriteString(" (")
+		b.WriteString(t.area)
+		b.WriteByte(')')
+	} else if l.street && s.Address.Street != "" {
+		b.WriteString(l.sep)
+		b.WriteString(clip(oneLine(s.Address.Street), 30))
+	}
+	b.WriteString(l.sep)
+	b.WriteString("<")
+	b.WriteString(strconv.Itoa(int(distanceBand(distM) / 1000)))
+	b.WriteString("km")
+	if h := hoursText(t, &s.Hours, now); h != "" {
+		b.WriteString(l.sep)
+		b.WriteString(h)
+	}
+	if s.Phone != "" {
+		phone := oneLine(s.Phone)
+		if l.local {
+			phone = strings.TrimPrefix(phone, "+1 ")
+		}
+		b.WriteString(l.sep)
+		b.WriteString(clip(phone, 20))
+	}
+}
+
+// hoursText says whether a site is open now and until when, or when it opens today or
+// next, in its own time zone; "" when its hours are unknown.
+func hoursText(t text, h *aidmap.Hours, now time.Time) string {
+	if !h.Known() {
+		return ""
+	}
+	open, _, next := h.OpenAt(now)
+	switch {
+	case open && next.IsZero():
+		return t.open
+	case open:
+		return fill(t.until, next.Format("15:04"))
+	case next.IsZero():
+		return t.closed
+	}
+	local := now.In(next.Location())
+	if y, m, d := local.Date(); next.Year() == y && next.Month() == m && next.Day() == d {
+		if _, _, end := h.OpenAt(next); !end.IsZero() {
+			return fill(t.today, next.Format("15:04"), end.Format("15:04"))
+		}
+	}
+	return fill(t.opens, t.days[next.Weekday()], next.Format("15:04"))
+}
+
+// distanceBands are the bands distances are given in, in metres (as the API gives distances
+// to confidential sites): a text says how far, not where.
+var distanceBands = [...]float64{2_000, 5_000, 10_000, 20_000, 50_000, 100_000, 200_000, 500_000, 1_000_000}
+
+func distanceBand(d float64) float64 {
+	for _, b := range distanceBands {
+		if d <= b {
+			return b
+		}
+	}
+	return math.Ceil(d/1_000_000) * 1_000_000
+}
+
+// nearLabel names the place found, for the first line: the geocoder's label up to its
+// second comma ("V6A, Vancouver"), or the place as written.
+func nearLabel(r geocode.Result, asked string) string {
+	label := r.Label
+	if label == "" {
+		label = asked
+	}
+	if i := strings.Index(label, ","); i >= 0 {
+		if j := strings.Index(label[i+1:], ","); j >= 0 {
+			label = label[:i+1+j]
+		}
+	}
+	return clip(oneLine(label), 32)
+}
+
+// clip cuts s to n runes, ending it with "." when it cut.
+func clip(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	i := 0
+	for j := range s {
+		if i == n-1 {
+			return strings.TrimSpace(s[:j]) + "."
+		}
+		i++
+	}
+	return s
+}
+
+// oneLine replaces control characters (line breaks in a name) with spaces.
+func oneLine(s string) string {
+	return strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) || r == '\u2028' || r == '\u2029' {
+			return ' '
+		}
+		return r
+	}, s)
+}
+
+// remember keeps a session for "more".
+func (e *Engine) remember(k Key, s session) {
+	now := e.now()
+	s.expires = now.Add(e.moreFor)
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if _, ok := e.sessions[k]; !ok && len(e.sessions) >= e.max {
+		e.sweep(now)
+	}
+	e.sessions[k] = s
+}
+
+// sweep drops expired sessions and, when none had expired, the oldest tenth. e.mu is held.
+func (e *Engine) sweep(now time.Time) {
+	for k, s := range e.sessions {
+		if !now.Before(s.expires) {
+			delete(e.sessions, k)
+		}
+	}
+	if len(e.sessions) < e.max {
+		return
+	}
+	cut := now.Add(e.moreFor - e.moreFor/10)
+	for k, s := range e.sessions {
+		if s.expires.Before(cut) || len(e.sessions) >= e.max {
+			delete(e.sessions, k)
+		}
+	}
+}
+
+// recall returns a number's session unless it expired.
+func (e *Engine) recall(k Key) (session, bool) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	s, ok := e.sessions[k]
+	if !ok || !e.now().Before(s.expires) {
+		delete(e.sessions, k)
+		return session{}, false
+	}
+	return s, true
+}
+
+// Sessions returns how many searches are remembered for "more" (for tests and metrics).
+func (e *Engine) Sessions() int {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return len(e.sessions)
+}
