@@ -169,6 +169,16 @@ type Site struct {
 // (aidmap ingest --verify), which has no token.
 const VerifiedByImport = "import"
 
+// CheckedAt is when the site's listing was last confirmed: VerifiedAt, or UpdatedAt when it
+// was never verified (writing a site is the last sign of someone checking it). Freshness
+// policies (stale badges, hiding long-unchecked listings) count from it.
+func (s *Site) CheckedAt() time.Time {
+	if !s.VerifiedAt.IsZero() {
+		return s.VerifiedAt
+	}
+	return s.UpdatedAt
+}
+
 // CategorySet returns the site's categories as a set.
 func (s *Site) CategorySet() CategorySet { return NewCategorySet(s.Categories...) }
 

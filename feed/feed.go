@@ -37,6 +37,27 @@ type Follower struct {
 
 	mu      sync.Mutex // serialises Load and Sync
 	healthy atomic.Bool
+
+	hideAfter time.Duration    // SetHideAfter; 0 hides nothing
+	now       func() time.Time // SetHideAfter's clock
+	loadedAt  time.Time        // when Load last ran (Run's goroutine and Load, under mu)
+}
+
+// hideRecheck is how often a follower that hides long-unchecked sites rebuilds its index from
+// the store, so sites that crossed the limit without any change leave it too.
+const hideRecheck = time.Hour
+
+// SetHideAfter makes the index leave out sites not checked (aidmap.Site.CheckedAt) for longer
+// than d, by the clock now (time.Now when nil): they leave every public output, while the
+// store, and so the organisation's own view, keeps them. 0 hides nothing. Call it before Load.
+// Run rebuilds the index every hideRecheck so that time alone hides a site; until then, and
+// for tiles cached for the index version until the store next changes, a site may show up to
+// that much longer.
+func (f *Follower) SetHideAfter(d time.Duration, now func() time.Time) {
+	if now == nil {
+		now = time.Now
+	}
+	f.hideAfter, f.now = d, now
 }
 
 // New returns a follower that polls the store every interval (and whenever Notify is called).
@@ -69,6 +90,7 @@ func (f *Follower) Load(ctx context.Context) error {
 		return fmt.Errorf("feed: load sites: %w", err)
 	}
 	ix := b.Build(version)
+	f.loadedAt = time.Now()
 	f.live.Store(ix)
 	f.loaded.Store(true)
 	f.healthy.Store(true)
@@ -174,7 +196,7 @@ func (f *Follower) Run(ctx context.Context) {
 		case <-f.wake:
 		}
 		var err error
-		if !f.loaded.Load() {
+		if !f.loaded.Load() || (f.hideAfter > 0 && f.sinceLoad() > hideRecheck) {
 			err = f.Load(ctx)
 		} else {
 			var n int
@@ -219,10 +241,28 @@ func (f *Follower) Demo() bool {
 // Loaded reports whether Load has succeeded.
 func (f *Follower) Loaded() bool { return f.loaded.Load() }
 
-// public returns the form of s the index may hold.
+// sinceLoad is how long ago Load last ran.
+func (f *Follower) sinceLoad() time.Duration {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return time.Since(f.loadedAt)
+}
+
+// public returns the form of s the index may hold: a hidden site in a form it drops.
 func (f *Follower) public(s *aidmap.Site) aidmap.Site {
+	if f.hideAfter > 0 && s.Visible() && f.now().Sub(s.CheckedAt()) > f.hideAfter {
+		return aidmap.Site{ID: f.publicID(s), Status: aidmap.StatusRetired}
+	}
 	if f.pub == nil {
 		return *s // a confidential site in this form is refused by the index
 	}
 	return f.pub.Public(s)
+}
+
+// publicID is the ID s is published under.
+func (f *Follower) publicID(s *aidmap.Site) string {
+	if s.Confidential && f.pub != nil {
+		return f.pub.PublicID(s.ID, true)
+	}
+	return s.ID
 }

@@ -66,7 +66,7 @@ func (s *Server) newExportWriter(w http.ResponseWriter, format, name string) *ex
 // write appends one site; withDist adds its distance (banded for confidential sites).
 func (e *exportWriter) write(h geo.Hit, withDist bool) {
 	site := h.Site()
-	v := siteView{site: site, dist: h.DistanceM, hasDist: withDist}
+	v := siteView{site: site, dist: h.DistanceM, hasDist: withDist, stale: e.s.staleOf(site)}
 	v.org, _ = e.s.source.Organization(site.OrganizationID)
 	if e.format == "csv" {
 		e.row = appendCSVRow(e.row[:0], v)

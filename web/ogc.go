@@ -332,6 +332,7 @@ func (s *Server) handleOGCItems(w http.ResponseWriter, r *http.Request) {
 			b = append(b, ',')
 		}
 		v := siteView{site: h.Site()}
+		v.stale = s.staleOf(v.site)
 		v.org, _ = s.source.Organization(v.site.OrganizationID)
 		b = appendFeatureJSON(b, v)
 	}
@@ -362,7 +363,7 @@ func (s *Server) handleOGCItem(w http.ResponseWriter, r *http.Request) {
 		writeProblem(w, r, problem{Status: http.StatusNotFound, Detail: "no feature with ID " + strconv.Quote(truncate(id))})
 		return
 	}
-	v := siteView{site: site}
+	v := siteView{site: site, stale: s.staleOf(site)}
 	v.org, _ = s.source.Organization(site.OrganizationID)
 	b := appendFeatureJSON(nil, v)
 	base := ogcBase(r) + "/collections/" + ogcCollection

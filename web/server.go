@@ -66,6 +66,8 @@ type Config struct {
 	// SeparateMetrics leaves /metrics off Handler: MetricsHandler serves it on an address of
 	// its own, kept private (serve --metrics-addr).
 	SeparateMetrics bool
+	// Freshness marks listings nobody checked for a while as stale (see Freshness).
+	Freshness Freshness
 }
 
 // Server serves aidmap over HTTP.
@@ -85,6 +87,7 @@ type Server struct {
 	public     int      // PublicPerMinute
 	view       *View    // DefaultView
 	sepMetrics bool     // SeparateMetrics
+	fresh      Freshness
 	text       *textService
 }
 
@@ -109,6 +112,7 @@ func NewServer(cfg Config) *Server {
 	s.fonts = s.loadFonts(cfg.Fonts)
 	s.metrics = newMetrics(s.source)
 	s.sepMetrics = cfg.SeparateMetrics
+	s.fresh = cfg.Freshness
 	s.text = newTextService(cfg.SMS, s.source, s.geocoder)
 	s.handler = s.routes()
 	return s

@@ -3,6 +3,7 @@ package web
 import (
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/aidmap/aidmap"
 	"github.com/aidmap/aidmap/geo"
@@ -39,6 +40,7 @@ type cachedSite struct {
 	head, tail   []byte
 	hours        aidmap.Hours
 	confidential bool
+	checked      time.Time // aidmap.Site.CheckedAt, for the stale mark
 	orgID        string
 	org          aidmap.Organization // as the head was encoded with it
 }
@@ -80,6 +82,7 @@ func (g *cacheGen) get(h geo.Hit, orgs func(string) (aidmap.Organization, bool),
 		tail:         appendSiteTail(nil, decoded),
 		hours:        cloneHours(decoded.Hours),
 		confidential: decoded.Confidential,
+		checked:      decoded.CheckedAt(),
 		orgID:        decoded.OrganizationID,
 		org:          org,
 	}

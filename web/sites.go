@@ -142,6 +142,9 @@ func nextURL(u *url.URL, c cursor) string {
 // writeList encodes hits as {"sites":[...]} or as a GeoJSON FeatureCollection.
 func (s *Server) writeList(w http.ResponseWriter, lp listParams, hits []geo.Hit, withDist bool, next string) {
 	format := lp.format
+	if withDist {
+		fresherFirstOnTies(hits)
+	}
 	if format == "csv" || format == "ndjson" {
 		s.writeExport(w, format, hits, withDist, next)
 		return
@@ -155,6 +158,7 @@ func (s *Server) writeList(w http.ResponseWriter, lp listParams, hits []geo.Hit,
 		b = append(b, `{"sites":[`...)
 	}
 	var decoded aidmap.Site // one site decoded at a time, into the same memory
+	now := s.fresh.now()
 	var gen *cacheGen
 	if !geojson {
 		gen = s.sites.generation(s.source.Index().Version())
@@ -171,6 +175,9 @@ func (s *Server) writeList(w http.ResponseWriter, lp listParams, hits []geo.Hit,
 				b = append(b, e.head...)
 				b = appendOpenState(b, v.open)
 				b = append(b, e.tail...)
+				if s.fresh.StaleAfter > 0 {
+					b = appendStale(b, s.fresh.staleChecked(e.checked, now))
+				}
 				b = appendDistance(b, v)
 				b = append(b, '}')
 				continue
@@ -179,7 +186,7 @@ func (s *Server) writeList(w http.ResponseWriter, lp listParams, hits []geo.Hit,
 		h.DecodeSite(&decoded) // all but the ID, which the index keeps apart
 		decoded.ID = h.ID()
 		site := &decoded
-		v := siteView{site: site, dist: h.DistanceM, hasDist: withDist, open: evalOpen(site, lp.sq.when)}
+		v := siteView{site: site, dist: h.DistanceM, hasDist: withDist, open: evalOpen(site, lp.sq.when), stale: s.staleOf(site)}
 		v.org, _ = s.source.Organization(site.OrganizationID)
 		if geojson {
 			b = appendFeatureJSON(b, v)
@@ -224,7 +231,7 @@ func (s *Server) handleSite(w http.ResponseWriter, r *http.Request) {
 		writeProblem(w, r, problem{Status: http.StatusNotFound, Detail: "no site with ID " + strconv.Quote(truncate(id))})
 		return
 	}
-	v := siteView{site: site}
+	v := siteView{site: site, stale: s.staleOf(site)}
 	v.org, _ = s.source.Organization(site.OrganizationID)
 	var b []byte
 	if format == "geojson" {

@@ -92,6 +92,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	bf := addBasemapFlags(fs)
 	lf := addLogFlags(fs)
 	uf := addUploadFlags(fs)
+	ff := addFreshFlags(fs)
 	smsf := addSMSFlags(fs)
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -112,6 +113,10 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			return fmt.Errorf("--default-view: %w", err)
 		}
 		view = &v
+	}
+	staleAfter, hideAfter, err := ff.policy()
+	if err != nil {
+		return err
 	}
 	if *demoSpread != "vancouver" && *demoSpread != "world" {
 		return fmt.Errorf("--demo-spread %q: want vancouver or world", *demoSpread)
@@ -137,6 +142,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 
 	follower := feed.New(st, pub, logger, *syncEvery)
+	follower.SetHideAfter(hideAfter, nil)
 	if err := follower.Load(ctx); err != nil {
 		return err
 	}
@@ -163,7 +169,8 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	srv := web.NewServer(web.Config{Source: follower, Store: st, Logger: logger, Version: buildVersion(), Geocoder: geocoder, Basemap: bm,
-		Uploads: uploads, PublicPerMinute: *uf.publicRate, DefaultView: view, SeparateMetrics: *metricsAddr != "", SMS: smsConfig})
+		Uploads: uploads, PublicPerMinute: *uf.publicRate, DefaultView: view, SeparateMetrics: *metricsAddr != "",
+		Freshness: web.Freshness{StaleAfter: staleAfter, HideAfter: hideAfter}, SMS: smsConfig})
 	// Uploads are claimed from the store by whichever replica is free, and those left running
 	// by a process that died (kill -9) are marked abandoned: now, and every so often.
 	go srv.RunUploads(runCtx)

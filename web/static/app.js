@@ -135,6 +135,7 @@ function makeFormatters(l) {
     km1: new Intl.NumberFormat(tag, { style: 'unit', unit: 'kilometer', maximumFractionDigits: 1 }),
     km0: new Intl.NumberFormat(tag, { style: 'unit', unit: 'kilometer', maximumFractionDigits: 0 }),
     date: new Intl.DateTimeFormat(tag, { dateStyle: 'medium' }),
+    month: new Intl.DateTimeFormat(tag, { month: 'long', year: 'numeric' }),
     day: new Intl.DateTimeFormat(tag, { weekday: 'long', timeZone: 'UTC' }),
     time: new Intl.DateTimeFormat(tag, { hour: 'numeric', minute: '2-digit', timeZone: 'UTC' }),
     langNames: null,
@@ -251,6 +252,13 @@ const statusLabel = (s) => (state.strings[`status.${s}`] ? t(`status.${s}`) : s)
 
 function languageName(tag) {
   try { return (fmt.langNames && fmt.langNames.of(tag)) || tag; } catch { return tag; }
+}
+
+// staleText is the badge of a listing the API marks stale: "Not checked since March 2026".
+function staleText(s) {
+  if (!s.stale) return '';
+  const d = s.checked_at ? new Date(s.checked_at) : null;
+  return d && !isNaN(d) ? t('list.stale', { date: fmt.month.format(d) }) : '';
 }
 
 function formatDate(s) {
@@ -765,6 +773,8 @@ function renderList(sites) {
     if (open) meta.push(el('span', { class: s.status && s.status !== 'active' ? 'warn' : 'open', text: open }));
     if (s.confidential) meta.push(el('span', { text: t('list.confidential') }));
     else if (s.approximate) meta.push(el('span', { text: t('list.approx') }));
+    const stale = staleText(s);
+    if (stale) meta.push(el('span', { class: 'warn stale-badge', text: stale }));
     const cats = s.categories || [];
     const sw = el('span', { class: `swatch${isApprox(s) ? ' hollow' : ''}`, 'aria-hidden': 'true' });
     sw.style.setProperty('--c', catColor(cats[0] || 'other'));
@@ -998,6 +1008,9 @@ function renderDetails(s, { focus, fly }) {
   const st = $('d-status');
   st.hidden = !s.status || s.status === 'active';
   st.textContent = st.hidden ? '' : statusLabel(s.status);
+  const stale = $('d-stale');
+  stale.textContent = staleText(s);
+  stale.hidden = !stale.textContent;
   const open = $('d-open');
   const ot = st.hidden ? openText(s) : '';
   open.hidden = !ot;
