@@ -237,9 +237,9 @@ func (e *Engine) results(s *session, hits []geo.Hit) Reply {
 		return newReply(s.lang, fill(t.none, s.near))
 	}
 	now := e.now()
-	sites := make([]*aidmap.Site, len(hits))
+	sites := make([]line, len(hits))
 	for i, h := range hits {
-		sites[i] = h.Site()
+		sites[i] = newLine(t, h, now)
 	}
 	var b strings.Builder
 	for n := len(sites); n >= 1; n-- {
@@ -248,7 +248,7 @@ func (e *Engine) results(s *session, hits []geo.Hit) Reply {
 			b.WriteString(fill(t.near, s.near))
 			for i := range n {
 				b.WriteByte('\n')
-				writeSite(&b, t, s.shown+i+1, sites[i], hits[i].DistanceM, now, level)
+				sites[i].write(&b, t, s.shown+i+1, level)
 			}
 			if len(hits) == PerReply || n < len(sites) {
 				b.WriteByte('\n')
@@ -291,32 +291,49 @@ var levels = [...]struct {
 	{9, false, " ", true},
 }
 
-// writeSite writes one line: number, name, street (public sites, most detailed level only),
+// line is what a reply says of one site, read once however many ways it is written.
+type line struct {
+	name, street, hours, phone string
+	km                         int
+	confidential               bool
+}
+
+func newLine(t text, h geo.Hit, now time.Time) line {
+	s := h.Site()
+	l := line{name: oneLine(s.Name), hours: hoursText(t, &s.Hours, now), phone: oneLine(s.Phone),
+		km: int(distanceBand(h.DistanceM) / 1000), confidential: s.Confidential}
+	if !s.Confidential {
+		l.street = oneLine(s.Address.Street)
+	}
+	return l
+}
+
+// write writes one line: number, name, street (public sites, most detailed level only),
 // distance band, hours, phone. A confidential site is its name, "area only" and its phone:
 // the index holds only its public form (no address), and nothing else is written for it.
-func writeSite(b *strings.Builder, t text, n int, s *aidmap.Site, distM float64, now time.Time, level int) {
+func (ln *line) write(b *strings.Builder, t text, n, level int) {
 	l := levels[level]
 	b.WriteString(strconv.Itoa(n))
 	b.WriteString(". ")
-	b.WriteString(clip(oneLine(s.Name), l.name))
-	if s.Confidential {
+	b.WriteString(clip(ln.name, l.name))
+	if ln.confidential {
 		b.WriteString(" (")
 		b.WriteString(t.area)
 		b.WriteByte(')')
-	} else if l.street && s.Address.Street != "" {
+	} else if l.street && ln.street != "" {
 		b.WriteString(l.sep)
-		b.WriteString(clip(oneLine(s.Address.Street), 30))
+		b.WriteString(clip(ln.street, 30))
 	}
 	b.WriteString(l.sep)
 	b.WriteString("<")
-	b.WriteString(strconv.Itoa(int(distanceBand(distM) / 1000)))
+	b.WriteString(strconv.Itoa(ln.km))
 	b.WriteString("km")
-	if h := hoursText(t, &s.Hours, now); h != "" {
+	if ln.hours != "" {
 		b.WriteString(l.sep)
-		b.WriteString(h)
+		b.WriteString(ln.hours)
 	}
-	if s.Phone != "" {
-		phone := oneLine(s.Phone)
+	if ln.phone != "" {
+		phone := ln.phone
 		if l.local {
 			phone = strings.TrimPrefix(phone, "+1 ")
 		}

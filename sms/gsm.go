@@ -28,25 +28,31 @@ const gsmBasic = "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞ\x1bÆæß�
 // gsmExtension is the GSM 03.38 extension table: each costs two septets (escape + code).
 const gsmExtension = "\f^{}\\[~]|€"
 
-var gsmCost = func() map[rune]int {
-	m := make(map[rune]int, 160)
+// gsmCost holds the septets of each GSM-7 character below U+0400 (Latin and Greek); '€' is
+// the only one above.
+var gsmCost = func() (t [0x400]uint8) {
 	for _, r := range gsmBasic {
 		if r != 0x1b { // the escape itself is not a character a message may hold
-			m[r] = 1
+			t[r] = 1
 		}
 	}
 	for _, r := range gsmExtension {
-		m[r] = 2
+		if r < 0x400 {
+			t[r] = 2
+		}
 	}
-	return m
+	return t
 }()
 
 // septets returns the septets r takes in GSM-7, or 0 when r is not in the alphabet.
 func septets(r rune) int {
-	if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == ' ' {
-		return 1
+	if r < 0x400 {
+		return int(gsmCost[r])
 	}
-	return gsmCost[r]
+	if r == '€' {
+		return 2
+	}
+	return 0
 }
 
 // IsGSM reports whether every character of s is in the GSM-7 alphabet (basic set or
@@ -67,10 +73,25 @@ func Measure(s string) (Encoding, int) {
 	if s == "" {
 		return GSM7, 1
 	}
-	if IsGSM(s) {
-		return GSM7, segments(s, gsmSingle, gsmPart, septets)
+	gsm, total, units := true, 0, 0
+	for _, r := range s {
+		c := septets(r)
+		if c == 0 {
+			gsm = false
+		}
+		total += c
+		units += utf16Units(r)
 	}
-	return UCS2, segments(s, ucs2Single, ucs2Part, utf16Units)
+	if gsm {
+		if total <= gsmSingle {
+			return GSM7, 1
+		}
+		return GSM7, segments(s, gsmPart, septets)
+	}
+	if units <= ucs2Single {
+		return UCS2, 1
+	}
+	return UCS2, segments(s, ucs2Part, utf16Units)
 }
 
 func utf16Units(r rune) int {
@@ -80,15 +101,8 @@ func utf16Units(r rune) int {
 	return 1
 }
 
-// segments counts the parts of s given the units each rune costs.
-func segments(s string, single, part int, cost func(rune) int) int {
-	total := 0
-	for _, r := range s {
-		total += cost(r)
-	}
-	if total <= single {
-		return 1
-	}
+// segments counts the parts of a concatenated message s given the units each rune costs.
+func segments(s string, part int, cost func(rune) int) int {
 	n, used := 1, 0
 	for _, r := range s {
 		c := cost(r)
