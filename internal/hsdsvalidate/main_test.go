@@ -28,7 +28,7 @@ func TestWalkLiveAPI(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(web.NewServer(web.Config{Source: source{geo.NewIndex(demo.Sites(250, 3), 1)}}).Handler())
+	srv := httptest.NewServer(web.NewServer(web.Config{Source: source{geo.NewIndex(demo.Publisher().PublicSites(demo.Sites(250, 3)), 1)}}).Handler()) // as a follower indexes them
 	defer srv.Close()
 	var out bytes.Buffer
 	w := &walker{v: v, base: srv.URL, items: 5, all: true, client: srv.Client(), out: &out}
