@@ -25,7 +25,7 @@ var layers = map[string]int{
 	"internal/pgtest": 1, // the PostgreSQL helper of store tests
 
 	"query": 2, // reserved for the query package (what a query means, over geo): see ARCHITECTURE.md
-	"sms": 2, // text messages answered over geo and geocode (transport-free; web adapts it)
+	"sms":   2, // text messages answered over geo and geocode (transport-free; web adapts it)
 
 	"ingest": 3, "tiles": 3, "feed": 3, "basemap": 3, "fonts": 3,
 
