@@ -51,3 +51,20 @@ func ChordToMetres(c2 float64) float64 {
 	}
 	return 2 * EarthRadiusM * math.Asin(x)
 }
+
+// distanceBands are the upper bounds, in metres, that distances to confidential sites are
+// rounded up to: "within 5 km" is all a person needs to decide to call, and exact distances
+// from many points would outline the area around the site.
+var distanceBands = [...]float64{2_000, 5_000, 10_000, 20_000, 50_000, 100_000, 200_000, 500_000, 1_000_000}
+
+// DistanceBand returns the smallest band at least d metres (2, 5, 10, 20, 50, 100, 200, 500,
+// 1,000 km); beyond the last, d rounded up to 1,000 km. Every output that gives a distance to a
+// confidential site gives it this way (API, CSV, HSDS, text messages).
+func DistanceBand(d float64) float64 {
+	for _, b := range distanceBands {
+		if d <= b {
+			return b
+		}
+	}
+	return math.Ceil(d/1_000_000) * 1_000_000
+}

@@ -301,7 +301,7 @@ type line struct {
 func newLine(t text, h geo.Hit, now time.Time) line {
 	s := h.Site()
 	l := line{name: oneLine(s.Name), hours: hoursText(t, &s.Hours, now), phone: oneLine(s.Phone),
-		km: int(distanceBand(h.DistanceM) / 1000), confidential: s.Confidential}
+		km: int(aidmap.DistanceBand(h.DistanceM) / 1000), confidential: s.Confidential}
 	if !s.Confidential {
 		l.street = oneLine(s.Address.Street)
 	}
@@ -364,19 +364,6 @@ func hoursText(t text, h *aidmap.Hours, now time.Time) string {
 		}
 	}
 	return fill(t.opens, t.days[next.Weekday()], next.Format("15:04"))
-}
-
-// distanceBands are the bands distances are given in, in metres (as the API gives distances
-// to confidential sites): a text says how far, not where.
-var distanceBands = [...]float64{2_000, 5_000, 10_000, 20_000, 50_000, 100_000, 200_000, 500_000, 1_000_000}
-
-func distanceBand(d float64) float64 {
-	for _, b := range distanceBands {
-		if d <= b {
-			return b
-		}
-	}
-	return math.Ceil(d/1_000_000) * 1_000_000
 }
 
 // nearLabel names the place found, for the first line: the geocoder's label up to its

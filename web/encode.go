@@ -138,7 +138,7 @@ func appendDistance(b []byte, v siteView) []byte {
 		if s.Confidential {
 			// Only a coarse band: "within 5 km" is all a person needs to decide to call, and
 			// exact distances from many points would outline the area around the site.
-			b = strconv.AppendFloat(b, distanceBand(v.dist), 'f', -1, 64)
+			b = strconv.AppendFloat(b, aidmap.DistanceBand(v.dist), 'f', -1, 64)
 			b = append(b, `,"distance_band":true`...)
 		} else {
 			b = strconv.AppendFloat(b, math.Round(v.dist*10)/10, 'f', -1, 64)
@@ -155,21 +155,6 @@ func publicPoint(s *aidmap.Site) (lat, lon float64, ok bool) {
 		return 0, 0, false
 	}
 	return s.Lat, s.Lon, true
-}
-
-// distanceBands are the upper bounds, in metres, that distances to confidential sites are
-// rounded up to.
-var distanceBands = [...]float64{2_000, 5_000, 10_000, 20_000, 50_000, 100_000, 200_000, 500_000, 1_000_000}
-
-// distanceBand returns the smallest band at least d metres; beyond the last, d rounded up to
-// 1,000 km.
-func distanceBand(d float64) float64 {
-	for _, b := range distanceBands {
-		if d <= b {
-			return b
-		}
-	}
-	return math.Ceil(d/1_000_000) * 1_000_000
 }
 
 func appendAddress(b []byte, a aidmap.Address) []byte {

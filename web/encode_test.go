@@ -181,8 +181,8 @@ func TestDistanceBand(t *testing.T) {
 		{0, 2000}, {1999.9, 2000}, {2000, 2000}, {2000.1, 5000}, {7300, 10000}, {99_000, 100_000},
 		{1_000_001, 2_000_000}, {3_400_000, 4_000_000},
 	} {
-		if got := distanceBand(tt.d); got != tt.want {
-			t.Errorf("distanceBand(%v) = %v, want %v", tt.d, got, tt.want)
+		if got := aidmap.DistanceBand(tt.d); got != tt.want {
+			t.Errorf("aidmap.DistanceBand(%v) = %v, want %v", tt.d, got, tt.want)
 		}
 	}
 }

@@ -159,7 +159,7 @@ func appendCSVRow(row []string, v siteView) []string {
 	dist := ""
 	if v.hasDist {
 		if s.Confidential {
-			dist = strconv.FormatFloat(distanceBand(v.dist), 'f', -1, 64)
+			dist = strconv.FormatFloat(aidmap.DistanceBand(v.dist), 'f', -1, 64)
 		} else {
 			dist = strconv.FormatFloat(float64(int64(v.dist*10+0.5))/10, 'f', -1, 64)
 		}

@@ -240,7 +240,7 @@ func hsdsDistance(hq hsdsQuery, h geo.Hit) *float64 {
 	}
 	d := float64(int64(h.DistanceM*10+0.5)) / 10
 	if h.Site().Confidential {
-		d = distanceBand(h.DistanceM)
+		d = aidmap.DistanceBand(h.DistanceM)
 	}
 	return &d
 }
