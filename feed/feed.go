@@ -38,6 +38,10 @@ type Follower struct {
 	mu      sync.Mutex // serialises Load and Sync
 	healthy atomic.Bool
 
+	// stored maps the public IDs of confidential sites to their stored IDs (StoredID).
+	storedMu sync.RWMutex
+	stored   map[string]string
+
 	hideAfter time.Duration    // SetHideAfter; 0 hides nothing
 	now       func() time.Time // SetHideAfter's clock
 	loadedAt  time.Time        // when Load last ran (Run's goroutine and Load, under mu)
@@ -82,14 +86,21 @@ func (f *Follower) Load(ctx context.Context) error {
 		return err
 	}
 	b := geo.NewBuilder(0)
+	stored := map[string]string{}
 	version, err := f.store.EachSite(ctx, func(s aidmap.Site) error {
 		b.Add(f.public(&s))
+		if s.Confidential && s.Visible() && f.pub != nil {
+			stored[f.pub.PublicID(s.ID, true)] = s.ID
+		}
 		return nil
 	})
 	if err != nil {
 		return fmt.Errorf("feed: load sites: %w", err)
 	}
 	ix := b.Build(version)
+	f.storedMu.Lock()
+	f.stored = stored
+	f.storedMu.Unlock()
 	f.loadedAt = time.Now()
 	f.live.Store(ix)
 	f.loaded.Store(true)
@@ -129,6 +140,7 @@ func (f *Follower) Sync(ctx context.Context) (int, error) {
 		}
 		for _, c := range changes {
 			sites = append(sites, f.public(&c.Site))
+			f.noteStored(&c.Site)
 			if f.pub != nil {
 				// The site under its other public ID (before its confidentiality changed)
 				// leaves the index, so a site just marked confidential is not still
@@ -240,6 +252,41 @@ func (f *Follower) Demo() bool {
 
 // Loaded reports whether Load has succeeded.
 func (f *Follower) Loaded() bool { return f.loaded.Load() }
+
+// StoredID returns the stored ID of the site published under id: the same ID for a public
+// site, the stored one for a confidential site (whose public ID is a keyed hash of it,
+// aidmap.Publisher.PublicID). It is for writes that come from the public about a listing
+// (reports), never to be published.
+func (f *Follower) StoredID(id string) (string, bool) {
+	f.storedMu.RLock()
+	stored, ok := f.stored[id]
+	f.storedMu.RUnlock()
+	if ok {
+		return stored, true
+	}
+	if s, ok := f.Index().Site(id); ok && !s.Confidential {
+		return id, true
+	}
+	return "", false
+}
+
+// noteStored keeps StoredID's map in step with a changed site.
+func (f *Follower) noteStored(s *aidmap.Site) {
+	if f.pub == nil {
+		return
+	}
+	pub := f.pub.PublicID(s.ID, true)
+	f.storedMu.Lock()
+	defer f.storedMu.Unlock()
+	if f.stored == nil {
+		f.stored = map[string]string{}
+	}
+	if s.Confidential && s.Visible() {
+		f.stored[pub] = s.ID
+	} else {
+		delete(f.stored, pub)
+	}
+}
 
 // sinceLoad is how long ago Load last ran.
 func (f *Follower) sinceLoad() time.Duration {

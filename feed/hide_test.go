@@ -78,3 +78,54 @@ func TestFollowerHidesUnchecked(t *testing.T) {
 		t.Errorf("store: %v %v", s.Name, err)
 	}
 }
+
+// TestFollowerStoredID checks StoredID: a confidential site's public ID names its stored ID
+// (and its stored ID names nothing), a public site's ID names itself, and a site that stops
+// being confidential leaves the map.
+func TestFollowerStoredID(t *testing.T) {
+	ctx := context.Background()
+	st := openStore(t)
+	sites := demo.Sites(30, 9)
+	var conf, public aidmap.Site
+	for _, s := range sites {
+		if s.Visible() && s.Confidential && conf.ID == "" {
+			conf = s
+		}
+		if s.Visible() && !s.Confidential && public.ID == "" {
+			public = s
+		}
+	}
+	if conf.ID == "" || public.ID == "" {
+		t.Fatal("the demo data has no visible confidential and public site")
+	}
+	if _, err := st.UpsertSites(ctx, "demo", sites); err != nil {
+		t.Fatal(err)
+	}
+	f := New(st, demo.Publisher(), nil, time.Hour)
+	if err := f.Load(ctx); err != nil {
+		t.Fatal(err)
+	}
+	pubID := demo.Publisher().PublicID(conf.ID, true)
+	if got, ok := f.StoredID(pubID); !ok || got != conf.ID {
+		t.Errorf("StoredID(public ID of a confidential site) = %q %v, want %q", got, ok, conf.ID)
+	}
+	if got, ok := f.StoredID(conf.ID); ok {
+		t.Errorf("StoredID(stored ID of a confidential site) = %q, want none", got)
+	}
+	if got, ok := f.StoredID(public.ID); !ok || got != public.ID {
+		t.Errorf("StoredID(public site) = %q %v", got, ok)
+	}
+	conf.Confidential = false
+	if _, err := st.UpsertSites(ctx, "demo", []aidmap.Site{conf}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.Sync(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := f.StoredID(pubID); ok {
+		t.Error("the old public ID still names the site after it became public")
+	}
+	if got, ok := f.StoredID(conf.ID); !ok || got != conf.ID {
+		t.Errorf("StoredID(now public) = %q %v", got, ok)
+	}
+}

@@ -20,6 +20,7 @@ import (
 	"github.com/aidmap/aidmap/basemap"
 	"github.com/aidmap/aidmap/fonts"
 	"github.com/aidmap/aidmap/geo"
+	"github.com/aidmap/aidmap/store"
 )
 
 // Source is what the server publishes: the current index snapshot and the organisations its
@@ -68,6 +69,8 @@ type Config struct {
 	SeparateMetrics bool
 	// Freshness marks listings nobody checked for a while as stale (see Freshness).
 	Freshness Freshness
+	// Reports enables "report a problem" and the organisations' corrections inbox.
+	Reports Reports
 }
 
 // Server serves aidmap over HTTP.
@@ -88,6 +91,7 @@ type Server struct {
 	view       *View    // DefaultView
 	sepMetrics bool     // SeparateMetrics
 	fresh      Freshness
+	reports    *reports // nil: reports are off
 	text       *textService
 }
 
@@ -112,7 +116,7 @@ func NewServer(cfg Config) *Server {
 	s.fonts = s.loadFonts(cfg.Fonts)
 	s.metrics = newMetrics(s.source)
 	s.sepMetrics = cfg.SeparateMetrics
-	s.fresh = cfg.Freshness
+	s.fresh, s.reports = cfg.Freshness, newReports(cfg.Reports)
 	s.text = newTextService(cfg.SMS, s.source, s.geocoder)
 	s.handler = s.routes()
 	return s
@@ -147,6 +151,7 @@ func (s *Server) routes() http.Handler {
 			r.Get("/sites/nearest", s.handleNearest)
 			r.Get("/sites/{id}", s.handleSite)
 			r.Get("/geocode", s.handleGeocode)
+			r.With(limitReportsByIP(s.reportsPerIP())).Post("/sites/{id}/reports", s.handleReport)
 			r.Get("/text", s.handleText)
 		})
 		r.Post("/sms/twilio", s.handleTwilio)   // limited per number, not per IP: gateways send
@@ -168,6 +173,9 @@ func (s *Server) routes() http.Handler {
 				r.Post("/sites/verify", s.handleVerifySites)
 				r.Post("/sites/{id}/verify", s.handleVerifySite)
 				r.Get("/history", s.handleHistory)
+				r.Get("/reports", s.handleInbox)
+				r.Post("/reports/{id}/accept", s.handleResolveReport(store.ReportAccepted))
+				r.Post("/reports/{id}/dismiss", s.handleResolveReport(store.ReportDismissed))
 			})
 		}
 		r.NotFound(func(w http.ResponseWriter, r *http.Request) {

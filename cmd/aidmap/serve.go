@@ -170,7 +170,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	srv := web.NewServer(web.Config{Source: follower, Store: st, Logger: logger, Version: buildVersion(), Geocoder: geocoder, Basemap: bm,
 		Uploads: uploads, PublicPerMinute: *uf.publicRate, DefaultView: view, SeparateMetrics: *metricsAddr != "",
-		Freshness: web.Freshness{StaleAfter: staleAfter, HideAfter: hideAfter}, SMS: smsConfig})
+		Freshness: web.Freshness{StaleAfter: staleAfter, HideAfter: hideAfter}, Reports: web.Reports{Store: reportStore(st)}, SMS: smsConfig})
 	// Uploads are claimed from the store by whichever replica is free, and those left running
 	// by a process that died (kill -9) are marked abandoned: now, and every so often.
 	go srv.RunUploads(runCtx)
@@ -286,4 +286,10 @@ func runMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	defer st.Close()
 	fmt.Fprintln(stdout, "migrations applied to", stf.describe())
 	return nil
+}
+
+// reportStore is the store's reports part, or nil when it has none (reports are then off).
+func reportStore(st store.Store) store.Reports {
+	rs, _ := st.(store.Reports)
+	return rs
 }

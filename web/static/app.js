@@ -254,6 +254,46 @@ function languageName(tag) {
   try { return (fmt.langNames && fmt.langNames.of(tag)) || tag; } catch { return tag; }
 }
 
+// ---- "Report a problem": a short form on the details, no account. The answer is only
+// "received": the note is kept as typed and shown to the organisation as text. ----
+
+function resetReport() {
+  const form = $('report-form');
+  form.reset();
+  $('report-status').textContent = '';
+  $('report-send').disabled = false;
+  $('d-report').open = false;
+}
+
+async function sendReport(ev) {
+  ev.preventDefault();
+  const s = state.selected;
+  const form = $('report-form');
+  const kind = form.elements.kind.value;
+  const status = $('report-status');
+  if (!s || !kind) {
+    form.querySelector('input[name=kind]').focus();
+    return;
+  }
+  $('report-send').disabled = true;
+  try {
+    const res = await fetch(`/api/v1/sites/${encodeURIComponent(s.id)}/reports`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+      body: JSON.stringify({ kind, note: $('report-note').value.slice(0, 500), website: $('report-website').value }),
+    });
+    if (res.status === 202) {
+      form.reset();
+      status.textContent = t('details.reportSent');
+      return;
+    }
+    status.textContent = t(res.status === 429 ? 'details.reportTooMany' : 'details.reportFailed');
+  } catch {
+    status.textContent = t('details.reportFailed');
+  }
+  $('report-send').disabled = false;
+}
+
 // staleText is the badge of a listing the API marks stale: "Not checked since March 2026".
 function staleText(s) {
   if (!s.stale) return '';
@@ -1073,6 +1113,7 @@ function renderDetails(s, { focus, fly }) {
   if (up) dates.push(t('details.updated', { date: up }));
   dates.push(ver ? t('details.verified', { date: ver }) : t('details.notVerified'));
   $('d-dates').textContent = dates.join(' ');
+  resetReport();
 
   $('list-view').hidden = true;
   $('details').hidden = false;
@@ -1338,6 +1379,7 @@ $('list').addEventListener('click', (e) => {
   if (b) openSite(b.dataset.id);
 });
 $('d-close').addEventListener('click', closeDetails);
+$('report-form').addEventListener('submit', sendReport);
 document.addEventListener('keydown', (e) => {
   if (e.key === 'Escape' && !$('details').hidden) {
     e.preventDefault();

@@ -41,7 +41,9 @@ function show(signedIn) {
   $('past').hidden = !signedIn;
   $('who').hidden = !signedIn;
   $('sites').hidden = !signedIn;
+  $('inbox').hidden = !signedIn;
   if (signedIn) {
+    loadInbox();
     $('who-text').textContent = 'Signed in for ' + session().org;
     loadUploads();
     loadSites();
@@ -300,6 +302,80 @@ async function verifySites(ids) {
   } catch (e) {
     status.textContent = 'Not marked verified: ' + e.message;
   }
+}
+
+// ---- The corrections inbox: reports from the public, by site. ----
+
+const reportKinds = {
+  closed: 'Closed', wrong_hours: 'Wrong hours', moved: 'Moved', wrong_phone: 'Wrong phone', other: 'Other',
+};
+
+async function loadInbox() {
+  const status = $('inbox-status');
+  try {
+    const out = await api('/reports');
+    const ul = $('inbox-list');
+    ul.replaceChildren();
+    status.textContent = out.count ? out.count + (out.count === 1 ? ' open report' : ' open reports') +
+      ' about ' + out.sites.length + (out.sites.length === 1 ? ' site.' : ' sites.') : 'No open reports.';
+    for (const g of out.sites) {
+      const li = document.createElement('li');
+      li.dataset.site = g.site_id;
+      const h = document.createElement('h3');
+      h.textContent = g.name || g.site_id;
+      const edit = document.createElement('button');
+      edit.type = 'button';
+      edit.textContent = 'Correct this site';
+      edit.addEventListener('click', () => { openSite(g.site_id, true); $('site-form').scrollIntoView(); });
+      const verify = document.createElement('button');
+      verify.type = 'button';
+      verify.textContent = 'Mark verified';
+      verify.addEventListener('click', () => verifySites([g.site_id]));
+      const tools = document.createElement('p');
+      tools.append(edit, ' ', verify);
+      const reports = document.createElement('ul');
+      for (const r of g.reports) {
+        const item = document.createElement('li');
+        item.className = 'report';
+        item.dataset.report = r.id;
+        const what = document.createElement('strong');
+        what.textContent = reportKinds[r.kind] || r.kind;
+        const when = document.createElement('span');
+        when.textContent = ' · ' + new Date(r.created_at).toLocaleString();
+        item.append(what, when);
+        if (r.note) {
+          // Text only: a note is whatever a stranger typed.
+          const note = document.createElement('p');
+          note.className = 'note';
+          note.textContent = r.note;
+          item.append(note);
+        }
+        for (const [action, label] of [['accept', 'Accept'], ['dismiss', 'Dismiss']]) {
+          const b = document.createElement('button');
+          b.type = 'button';
+          b.dataset.action = action;
+          b.textContent = label;
+          b.addEventListener('click', () => resolveReport(r.id, action));
+          item.append(' ', b);
+        }
+        reports.append(item);
+      }
+      li.append(h, tools, reports);
+      ul.append(li);
+    }
+  } catch (e) {
+    status.textContent = e.status === 404 ? 'Reports are not enabled on this server.' : 'Could not load the inbox: ' + e.message;
+  }
+}
+
+async function resolveReport(id, action) {
+  try {
+    await api('/reports/' + encodeURIComponent(id) + '/' + action, { method: 'POST' });
+    $('inbox-status').textContent = action === 'accept' ? 'Report accepted.' : 'Report dismissed.';
+  } catch (e) {
+    $('inbox-status').textContent = 'Not changed: ' + e.message;
+  }
+  loadInbox();
 }
 
 // openSite fills the form with one site as stored.

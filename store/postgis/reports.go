@@ -1,0 +1,127 @@
+package postgis
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgtype"
+
+	"github.com/aidmap/aidmap"
+	"github.com/aidmap/aidmap/store"
+)
+
+var _ store.Reports = (*Store)(nil)
+
+// AddReport stores a new report (store.Reports).
+func (s *Store) AddReport(ctx context.Context, r store.Report) error {
+	if err := r.Validate(); err != nil {
+		return fmt.Errorf("postgis: add report: %w", err)
+	}
+	if _, err := s.Organization(ctx, r.OrganizationID); err != nil {
+		return fmt.Errorf("postgis: add report: %w", err)
+	}
+	created := r.CreatedAt
+	if created.IsZero() {
+		created = time.Now()
+	}
+	_, err := s.pool.Exec(ctx, `INSERT INTO reports (id, organization_id, site_id, kind, note, status, created_at)
+		VALUES ($1, $2, $3, $4, $5, 'open', $6)`, r.ID, r.OrganizationID, r.SiteID, r.Kind, r.Note, timestamptz(created))
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) && pgErr.Code == "23505" { // unique_violation
+		return fmt.Errorf("postgis: add report %s: %w", r.ID, aidmap.ErrConflict)
+	}
+	if err != nil {
+		return fmt.Errorf("postgis: add report %s: %w", r.ID, unavailable(ctx, err))
+	}
+	return nil
+}
+
+const sqlReportColumns = `id, organization_id, site_id, kind, note, status, created_at, handled_at, handled_by`
+
+func scanReport(row pgx.Row) (store.Report, error) {
+	var (
+		r                store.Report
+		created, handled pgtype.Timestamptz
+	)
+	if err := row.Scan(&r.ID, &r.OrganizationID, &r.SiteID, &r.Kind, &r.Note, &r.Status, &created, &handled, &r.HandledBy); err != nil {
+		return store.Report{}, err
+	}
+	r.CreatedAt, r.HandledAt = fromTimestamptz(created), fromTimestamptz(handled)
+	return r, nil
+}
+
+// Reports lists the organisation's reports, newest first (store.Reports).
+func (s *Store) Reports(ctx context.Context, orgID, status string, limit int) ([]store.Report, error) {
+	if limit < 1 {
+		return nil, fmt.Errorf("postgis: reports: limit %d: %w", limit, aidmap.ErrInvalid)
+	}
+	rows, err := s.pool.Query(ctx, `SELECT `+sqlReportColumns+` FROM reports
+		WHERE organization_id = $1 AND ($2 = '' OR status = $2) ORDER BY created_at DESC, id DESC LIMIT $3`,
+		orgID, status, limit)
+	if err != nil {
+		return nil, fmt.Errorf("postgis: reports: %w", unavailable(ctx, err))
+	}
+	defer rows.Close()
+	var out []store.Report
+	for rows.Next() {
+		r, err := scanReport(rows)
+		if err != nil {
+			return nil, fmt.Errorf("postgis: reports: %w", unavailable(ctx, err))
+		}
+		out = append(out, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("postgis: reports: %w", unavailable(ctx, err))
+	}
+	return out, nil
+}
+
+// ResolveReport accepts or dismisses an open report (store.Reports).
+func (s *Store) ResolveReport(ctx context.Context, orgID, id, status, by string, at time.Time) (store.Report, error) {
+	if status != store.ReportAccepted && status != store.ReportDismissed {
+		return store.Report{}, fmt.Errorf("postgis: resolve report %s: status %q: %w", id, status, aidmap.ErrInvalid)
+	}
+	var r store.Report
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		var err error
+		r, err = scanReport(tx.QueryRow(ctx, `SELECT `+sqlReportColumns+` FROM reports
+			WHERE id = $1 AND organization_id = $2 FOR UPDATE`, id, orgID))
+		if errors.Is(err, pgx.ErrNoRows) {
+			return fmt.Errorf("postgis: resolve report %s: %w", id, aidmap.ErrNotFound)
+		}
+		if err != nil {
+			return fmt.Errorf("postgis: resolve report %s: %w", id, unavailable(ctx, err))
+		}
+		if r.Status != store.ReportOpen {
+			return fmt.Errorf("postgis: resolve report %s: it is %s already: %w", id, r.Status, aidmap.ErrConflict)
+		}
+		if _, err := tx.Exec(ctx, `UPDATE reports SET status = $1, handled_at = $2, handled_by = $3 WHERE id = $4`,
+			status, timestamptz(at), by, id); err != nil {
+			return fmt.Errorf("postgis: resolve report %s: %w", id, unavailable(ctx, err))
+		}
+		return nil
+	})
+	if err != nil {
+		var pe *pgconn.PgError
+		if !errors.As(err, &pe) && (errors.Is(err, aidmap.ErrNotFound) || errors.Is(err, aidmap.ErrConflict) || errors.Is(err, aidmap.ErrUnavailable)) {
+			return store.Report{}, err
+		}
+		return store.Report{}, fmt.Errorf("postgis: resolve report %s: %w", id, unavailable(ctx, err))
+	}
+	r.Status, r.HandledAt, r.HandledBy = status, time.UnixMicro(at.UnixMicro()).UTC(), by
+	return r, nil
+}
+
+// CountReports counts the site's reports since since (store.Reports).
+func (s *Store) CountReports(ctx context.Context, siteID string, since time.Time) (int, error) {
+	var n int
+	if err := s.pool.QueryRow(ctx, `SELECT count(*) FROM reports WHERE site_id = $1 AND created_at >= $2`,
+		siteID, timestamptz(since)).Scan(&n); err != nil {
+		return 0, fmt.Errorf("postgis: count reports: %w", unavailable(ctx, err))
+	}
+	return n, nil
+}

@@ -1,0 +1,90 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/aidmap/aidmap"
+)
+
+// Reports is the optional part of a store that keeps the public's reports of problems with
+// sites ("closed", "wrong hours"...): the organisation's corrections inbox. A report holds
+// only what the person chose and typed, never who sent it (no address, no account).
+//
+// Errors wrap the domain's sentinels as Store's do.
+type Reports interface {
+	// AddReport stores a new report (Status ReportOpen). Its ID must be new (else
+	// ErrConflict); Kind must be valid, Note at most MaxReportNote bytes of UTF-8, and
+	// OrganizationID an existing organisation (else ErrInvalid / ErrNotFound).
+	AddReport(ctx context.Context, r Report) error
+	// Reports returns the organisation's reports with the given status (every status when
+	// empty), newest first, at most limit (below 1 is ErrInvalid).
+	Reports(ctx context.Context, orgID, status string, limit int) ([]Report, error)
+	// ResolveReport marks an open report of the organisation accepted or dismissed, by the
+	// token by at at, and returns it. ErrNotFound when the organisation has no such report
+	// (also when another organisation has it); ErrConflict when it is not open; ErrInvalid
+	// for another status.
+	ResolveReport(ctx context.Context, orgID, id, status, by string, at time.Time) (Report, error)
+	// CountReports returns how many reports were made about the site since since: the
+	// per-site rate limit, shared by every process using the store.
+	CountReports(ctx context.Context, siteID string, since time.Time) (int, error)
+}
+
+// Report statuses.
+const (
+	ReportOpen      = "open"
+	ReportAccepted  = "accepted"  // a steward took it up (and edits the site)
+	ReportDismissed = "dismissed" // a steward found nothing wrong
+)
+
+// ReportKinds are what a person can report about a site.
+var ReportKinds = []string{"closed", "wrong_hours", "moved", "wrong_phone", "other"}
+
+// MaxReportNote is the longest note a report may carry, in bytes: 500 characters of any
+// script (the web form's limit) fit.
+const MaxReportNote = 2000
+
+// Report is one problem the public reported with a site.
+type Report struct {
+	ID             string    `json:"id"`
+	OrganizationID string    `json:"organization_id"`
+	SiteID         string    `json:"site_id"` // the stored ID (for a confidential site, not its public one)
+	Kind           string    `json:"kind"`    // one of ReportKinds
+	Note           string    `json:"note,omitempty"`
+	Status         string    `json:"status"`
+	CreatedAt      time.Time `json:"created_at"`
+	HandledAt      time.Time `json:"handled_at,omitzero"`
+	HandledBy      string    `json:"handled_by,omitempty"` // the token that accepted or dismissed it
+}
+
+// ValidReportKind reports whether kind is one of ReportKinds.
+func ValidReportKind(kind string) bool {
+	for _, k := range ReportKinds {
+		if k == kind {
+			return true
+		}
+	}
+	return false
+}
+
+// Validate checks that r can be stored: the error is a *aidmap.FieldError.
+func (r *Report) Validate() error {
+	switch {
+	case r.ID == "":
+		return &aidmap.FieldError{Field: "id", Reason: "is required"}
+	case r.OrganizationID == "":
+		return &aidmap.FieldError{Field: "organization_id", Reason: "is required"}
+	case r.SiteID == "":
+		return &aidmap.FieldError{Field: "site_id", Reason: "is required"}
+	case !ValidReportKind(r.Kind):
+		return &aidmap.FieldError{Field: "kind", Value: strings.ToValidUTF8(r.Kind, "?"), Reason: "must be one of " + strings.Join(ReportKinds, ", ")}
+	case !utf8.ValidString(r.Note) || strings.ContainsRune(r.Note, 0):
+		return &aidmap.FieldError{Field: "note", Reason: "must be text (UTF-8, no NUL)"}
+	case len(r.Note) > MaxReportNote:
+		return &aidmap.FieldError{Field: "note", Reason: fmt.Sprintf("is longer than %d bytes", MaxReportNote)}
+	}
+	return nil
+}
