@@ -169,6 +169,9 @@ const (
 type UploadFile struct {
 	Body          []byte
 	ConfirmRetire int
+	// Verify is the request's verify=true: the upload counts as a verification of every site
+	// it lists, by its token.
+	Verify bool
 }
 
 // ErrQueueFull is returned (wrapping aidmap.ErrUnavailable) by QueueUpload when the store

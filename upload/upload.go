@@ -138,6 +138,9 @@ type Request struct {
 	ConfirmRetire int
 	Name          string // the file's name, when known: it helps tell formats apart
 	Body          []byte
+	// Verify makes the upload a verification, by TokenID, of every site the file lists,
+	// changed or not (verify=true).
+	Verify bool
 }
 
 // Submit accepts an upload: the file's format is checked (an unreadable file, a zip bomb, a
@@ -156,7 +159,7 @@ func (s *Service) Submit(ctx context.Context, req Request) (store.UploadRecord, 
 	}
 	rec := store.UploadRecord{ID: store.NewID("up_"), OrganizationID: req.Org, TokenID: req.TokenID,
 		Status: store.UploadQueued, Mode: string(req.Mode), DryRun: req.DryRun, Filename: req.Name, CreatedAt: s.Now()}
-	if err := s.cfg.Store.QueueUpload(ctx, rec, store.UploadFile{Body: req.Body, ConfirmRetire: req.ConfirmRetire}, s.cfg.MaxQueued); err != nil {
+	if err := s.cfg.Store.QueueUpload(ctx, rec, store.UploadFile{Body: req.Body, ConfirmRetire: req.ConfirmRetire, Verify: req.Verify}, s.cfg.MaxQueued); err != nil {
 		return store.UploadRecord{}, err
 	}
 	s.kick()
@@ -453,7 +456,11 @@ func (s *Service) run(rec store.UploadRecord, file store.UploadFile) {
 		// The store serialises the writes of one organisation (its upload takes the
 		// organisation's lock in its transaction), across every process sharing it.
 		w := actorWriter{Store: s.cfg.Store, actor: rec.TokenID, uploadID: rec.ID}
-		rep, err = ingest.Run(ctx, src, w, s.cfg.Geocoder, ingest.Options{Org: rec.OrganizationID,
+		var verifiedBy string
+		if file.Verify {
+			verifiedBy = rec.TokenID
+		}
+		rep, err = ingest.Run(ctx, src, w, s.cfg.Geocoder, ingest.Options{Org: rec.OrganizationID, VerifiedBy: verifiedBy,
 			Mode: ingest.Mode(rec.Mode), DryRun: rec.DryRun, File: rec.Filename, Format: format,
 			Now: s.Now, MaxRetireShare: s.cfg.MaxRetireShare, ConfirmRetire: file.ConfirmRetire})
 	}

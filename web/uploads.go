@@ -150,6 +150,13 @@ func (s *Server) handleUpload(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+	verify := false
+	if v := q.Get("verify"); v != "" {
+		if verify, err = strconv.ParseBool(v); err != nil {
+			s.writeError(w, r, badParam("verify", "must be true or false"))
+			return
+		}
+	}
 	confirm, err := intParam(r, "confirm_retire", 0, 1, 1<<31-1)
 	if err != nil {
 		s.writeError(w, r, badParam("confirm_retire", "must be the number of sites the upload retires, as a dry run or a refused upload reported it"))
@@ -161,7 +168,7 @@ func (s *Server) handleUpload(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	rec, err := s.up.svc.Submit(r.Context(), upload.Request{Org: org, TokenID: tok.ID, Mode: mode, DryRun: dryRun,
-		ConfirmRetire: confirm, Name: name, Body: data})
+		ConfirmRetire: confirm, Name: name, Body: data, Verify: verify})
 	if errors.Is(err, store.ErrQueueFull) {
 		w.Header().Set("Retry-After", "30")
 		writeProblem(w, r, problem{Status: http.StatusServiceUnavailable,

@@ -104,6 +104,21 @@ func TestVerifySites(t *testing.T) {
 			t.Errorf("after re-upload: %+v, verified %v by %q, want unchanged, %v by %q", rec, got.VerifiedAt, got.VerifiedBy, was.VerifiedAt, was.VerifiedBy)
 		}
 	})
+	t.Run("an upload with verify=true", func(t *testing.T) {
+		resp, b := e.do("POST", "/api/v1/orgs/other/sites/verify", "other", "application/json", []byte(`{"all":true}`))
+		if resp.StatusCode != 200 {
+			t.Fatalf("verify other's: %d %s", resp.StatusCode, b)
+		}
+		was := site(o1)
+		rec := e.upload("other", "other", "?verify=true", []byte("id,name,lat,lon,category\nO1,Other Site,49.2,-123.0,food bank\n"))
+		got := site(o1)
+		if rec.Status != store.UploadDone || rec.Updated != 1 || !got.VerifiedAt.After(was.VerifiedAt) || got.VerifiedBy != was.VerifiedBy || got.Name != was.Name {
+			t.Errorf("after an unchanged upload with verify=true: %+v, verified %v by %q, want a newer verification by the same token", rec, got.VerifiedAt, got.VerifiedBy)
+		}
+		if resp, b := e.do("POST", "/api/v1/orgs/other/uploads?verify=maybe", "other", "text/csv", []byte("id,name\n")); resp.StatusCode != 400 {
+			t.Errorf("verify=maybe: %d %s, want 400", resp.StatusCode, b)
+		}
+	})
 	for _, tc := range []struct{ name, path, body string }{
 		{"another organisation's site", "/api/v1/orgs/fbs/sites/" + o1 + "/verify", ""},
 		{"no such site", "/api/v1/orgs/fbs/sites/nope/verify", ""},

@@ -35,9 +35,9 @@ func (s *Store) QueueUpload(ctx context.Context, rec store.UploadRecord, file st
 		if err := putUpload(ctx, tx, rec); err != nil {
 			return err
 		}
-		if _, err := tx.Exec(ctx, `INSERT INTO upload_files (upload_id, body, confirm_retire) VALUES ($1, $2, $3)
-			ON CONFLICT (upload_id) DO UPDATE SET body = excluded.body, confirm_retire = excluded.confirm_retire`,
-			rec.ID, file.Body, file.ConfirmRetire); err != nil {
+		if _, err := tx.Exec(ctx, `INSERT INTO upload_files (upload_id, body, confirm_retire, verify) VALUES ($1, $2, $3, $4)
+			ON CONFLICT (upload_id) DO UPDATE SET body = excluded.body, confirm_retire = excluded.confirm_retire, verify = excluded.verify`,
+			rec.ID, file.Body, file.ConfirmRetire, file.Verify); err != nil {
 			return fmt.Errorf("postgis: queue upload %s: %w", rec.ID, unavailable(ctx, err))
 		}
 		return nil
@@ -71,8 +71,8 @@ func (s *Store) ClaimUpload(ctx context.Context, now time.Time) (store.UploadRec
 		if rec, err = scanUpload(tx.QueryRow(ctx, `SELECT `+sqlUploadColumns+`, report FROM uploads WHERE id = $1`, id), true); err != nil {
 			return fmt.Errorf("postgis: claim upload %s: %w", id, unavailable(ctx, err))
 		}
-		if err := tx.QueryRow(ctx, `SELECT body, confirm_retire FROM upload_files WHERE upload_id = $1`, id).
-			Scan(&file.Body, &file.ConfirmRetire); err != nil {
+		if err := tx.QueryRow(ctx, `SELECT body, confirm_retire, verify FROM upload_files WHERE upload_id = $1`, id).
+			Scan(&file.Body, &file.ConfirmRetire, &file.Verify); err != nil {
 			return fmt.Errorf("postgis: claim upload %s: %w", id, unavailable(ctx, err))
 		}
 		return nil

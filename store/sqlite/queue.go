@@ -38,8 +38,8 @@ func (s *Store) QueueUpload(ctx context.Context, rec store.UploadRecord, file st
 	if err := putUpload(ctx, tx, rec); err != nil {
 		return err
 	}
-	if _, err := tx.ExecContext(ctx, `INSERT OR REPLACE INTO upload_files (upload_id, body, confirm_retire) VALUES (?, ?, ?)`,
-		rec.ID, file.Body, file.ConfirmRetire); err != nil {
+	if _, err := tx.ExecContext(ctx, `INSERT OR REPLACE INTO upload_files (upload_id, body, confirm_retire, verify) VALUES (?, ?, ?, ?)`,
+		rec.ID, file.Body, file.ConfirmRetire, file.Verify); err != nil {
 		return fmt.Errorf("sqlite: queue upload %s: %w", rec.ID, unavailable(ctx, err))
 	}
 	if err := tx.Commit(); err != nil {
@@ -79,8 +79,8 @@ func (s *Store) ClaimUpload(ctx context.Context, now time.Time) (store.UploadRec
 		return store.UploadRecord{}, store.UploadFile{}, fmt.Errorf("sqlite: claim upload %s: %w", id, unavailable(ctx, err))
 	}
 	var file store.UploadFile
-	if err := tx.QueryRowContext(ctx, `SELECT body, confirm_retire FROM upload_files WHERE upload_id = ?`, id).
-		Scan(&file.Body, &file.ConfirmRetire); err != nil {
+	if err := tx.QueryRowContext(ctx, `SELECT body, confirm_retire, verify FROM upload_files WHERE upload_id = ?`, id).
+		Scan(&file.Body, &file.ConfirmRetire, &file.Verify); err != nil {
 		return store.UploadRecord{}, store.UploadFile{}, fmt.Errorf("sqlite: claim upload %s: %w", id, unavailable(ctx, err))
 	}
 	if err := tx.Commit(); err != nil {

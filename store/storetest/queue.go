@@ -136,7 +136,7 @@ func testRetryDismissUpload(t *testing.T, _ store.Store, a store.Accounts) {
 	ctx := context.Background()
 	now := Base.Add(time.Hour)
 	for _, id := range []string{"a", "b"} {
-		checkErr(t, "QueueUpload", a.QueueUpload(ctx, queued(id, Base), store.UploadFile{Body: []byte("file " + id), ConfirmRetire: 7}, 0), nil)
+		checkErr(t, "QueueUpload", a.QueueUpload(ctx, queued(id, Base), store.UploadFile{Body: []byte("file " + id), ConfirmRetire: 7, Verify: id == "a"}, 0), nil)
 		_, _, err := a.ClaimUpload(ctx, Base)
 		checkErr(t, "ClaimUpload", err, nil)
 	}
@@ -159,7 +159,7 @@ func testRetryDismissUpload(t *testing.T, _ store.Store, a store.Accounts) {
 	}
 	rec, file, err := a.ClaimUpload(ctx, now)
 	checkErr(t, "ClaimUpload(retried)", err, nil)
-	if rec.ID != "a" || string(file.Body) != "file a" || file.ConfirmRetire != 7 {
+	if rec.ID != "a" || string(file.Body) != "file a" || file.ConfirmRetire != 7 || !file.Verify {
 		t.Errorf("claimed after retry: %s %q %d, want a with its file", rec.ID, file.Body, file.ConfirmRetire)
 	}
 
