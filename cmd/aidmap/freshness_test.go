@@ -20,7 +20,9 @@ import (
 // 2026" in English and in Arabic; a person reports a problem with a public site and with a
 // confidential one (by its public ID) without an account, the answers say nothing more than the
 // listing, and the organisation sees both in its inbox through the API (the confidential one
-// under its stored site) and on /manage, with the note as text, never markup.
+// under its stored site) and on /manage, with the note as text, never markup; it dismisses
+// one and accepts the other, which opens the site's form with the suggestion (closed) to
+// publish: the public listing and the history change.
 func TestPeopleFreshness(t *testing.T) {
 	dir := t.TempDir()
 	if _, errs, code := aidmapCmd(t, "org", "create", "--slug", "fbs", "--name", "Food Bank Society", "--data-dir", dir); code != 0 {
@@ -216,4 +218,23 @@ func TestPeopleFreshness(t *testing.T) {
 	}
 	p.do("dismiss one", chromedp.Click(chromedp.CSS(`#inbox-list .report button[data-action=dismiss]`)))
 	p.waitFor("one report left", `document.querySelectorAll('#inbox-list .report').length === 1`)
+
+	// Accept the "closed" report: the site's form opens with the status set to closed; publish,
+	// and the public listing and the history say so.
+	p.waitFor("the sites are listed", `document.querySelectorAll('#site-list button[data-id]').length === 3`)
+	p.do("accept", chromedp.Click(chromedp.CSS(`#inbox-list .report button[data-action=accept]`)))
+	p.waitFor("the site's form with the suggestion", `!document.getElementById('site-form').hidden &&
+		document.getElementById('f-name').value === 'Food Bank A' && document.getElementById('f-status').value === 'closed'`)
+	p.do("publish", chromedp.Click(chromedp.CSS(`#publish`)))
+	eventually("FB1 published as closed", func() bool {
+		code, b := call("GET", "/api/v1/sites/"+fb1, nil)
+		return code == 200 && strings.Contains(string(b), `"status":"closed"`)
+	})
+	code, b = call("GET", "/api/v1/orgs/fbs/history?site="+fb1, nil)
+	if code != 200 || !strings.Contains(string(b), `"status":"closed"`) {
+		t.Errorf("history of FB1: %d %.500s", code, b)
+	}
+	if _, in := call("GET", "/api/v1/orgs/fbs/reports", nil); !strings.Contains(string(in), `"count":0`) {
+		t.Errorf("open reports after handling both: %s", in)
+	}
 }

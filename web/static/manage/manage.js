@@ -355,7 +355,7 @@ async function loadInbox() {
           b.type = 'button';
           b.dataset.action = action;
           b.textContent = label;
-          b.addEventListener('click', () => resolveReport(r.id, action));
+          b.addEventListener('click', () => resolveReport(r, action));
           item.append(' ', b);
         }
         reports.append(item);
@@ -368,14 +368,27 @@ async function loadInbox() {
   }
 }
 
-async function resolveReport(id, action) {
+// resolveReport accepts or dismisses a report. Accepting opens the site's form with what the
+// report suggests (closed: the status; hours, phone, place: that field) for the steward to
+// correct and publish: the report itself never changes a site.
+async function resolveReport(r, action) {
   try {
-    await api('/reports/' + encodeURIComponent(id) + '/' + action, { method: 'POST' });
-    $('inbox-status').textContent = action === 'accept' ? 'Report accepted.' : 'Report dismissed.';
+    await api('/reports/' + encodeURIComponent(r.id) + '/' + action, { method: 'POST' });
+    $('inbox-status').textContent = action === 'accept'
+      ? 'Report accepted. Correct the site below and publish.' : 'Report dismissed.';
   } catch (e) {
     $('inbox-status').textContent = 'Not changed: ' + e.message;
+    loadInbox();
+    return;
   }
   loadInbox();
+  if (action !== 'accept' || !sites.byID.has(r.site_id)) return;
+  openSite(r.site_id);
+  const field = { closed: 'f-status', wrong_hours: 'f-hours', wrong_phone: 'f-phone', moved: 'move-pin' }[r.kind] || 'f-name';
+  if (r.kind === 'closed') $('f-status').value = 'closed';
+  if (r.kind === 'moved') setMoving(true);
+  $('site-form').scrollIntoView();
+  $(field).focus();
 }
 
 // openSite fills the form with one site as stored.
