@@ -4,11 +4,14 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"math"
 	"math/rand/v2"
+	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -108,14 +111,31 @@ func TestAreaInference(t *testing.T) {
 			}
 			var bodies [2][]string
 			for i, s := range twins {
-				src := snapshot{ix: publicIndex([]aidmap.Site{s}, 1), orgs: map[string]aidmap.Organization{"safe": {ID: "safe", Name: "Safe"}}}
-				srv := httptest.NewServer(NewServer(Config{Source: src, Store: pinger{}, Version: "test"}).Handler())
+				src := reportSource{snapshot{ix: publicIndex([]aidmap.Site{s}, 1), orgs: map[string]aidmap.Organization{"safe": {ID: "safe", Name: "Safe"}}},
+					map[string]string{public.ID: s.ID}}
+				reports := &memReports{}
+				// With the stale rule on (the twins were last updated long before now) and
+				// reports taken: "report a problem" answers the same for both too.
+				srv := httptest.NewServer(NewServer(Config{Source: src, Store: pinger{}, Version: "test",
+					Freshness: Freshness{StaleAfter: 30 * 24 * time.Hour, Now: func() time.Time { return time.Date(2026, 9, 30, 0, 0, 0, 0, time.UTC) }},
+					Reports:   Reports{Store: reports, PerIPPerHour: -1}}).Handler())
 				for _, p := range paths {
 					_, b := get(t, srv.URL+p)
 					bodies[i] = append(bodies[i], string(b))
 				}
+				resp, err := http.Post(srv.URL+"/api/v1/sites/"+public.ID+"/reports", "application/json", strings.NewReader(`{"kind":"moved","note":"is it on First St?"}`))
+				if err != nil {
+					t.Fatal(err)
+				}
+				b, _ := io.ReadAll(resp.Body)
+				resp.Body.Close()
+				bodies[i] = append(bodies[i], fmt.Sprint(resp.StatusCode, " ", string(b)))
+				if len(reports.list) != 1 || reports.list[0].SiteID != s.ID {
+					t.Errorf("%s site %d: the report reached %v, want the stored site %s", c.name, k, reports.list, s.ID)
+				}
 				srv.Close()
 			}
+			paths = append(paths, "POST /api/v1/sites/{public ID}/reports")
 			total++
 			if !slices.Equal(bodies[0], bodies[1]) {
 				told++

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -239,4 +240,49 @@ func mustNewest(t *testing.T, e *reportsEnv) string {
 		t.Fatalf("newest report: %v %v", list, err)
 	}
 	return list[0].ID
+}
+
+// memReports is an in-memory store.Reports for tests that need no database.
+type memReports struct {
+	mu   sync.Mutex
+	list []store.Report
+}
+
+func (m *memReports) AddReport(_ context.Context, r store.Report) error {
+	if err := r.Validate(); err != nil {
+		return err
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	r.Status = store.ReportOpen
+	m.list = append(m.list, r)
+	return nil
+}
+
+func (m *memReports) Reports(_ context.Context, orgID, status string, limit int) ([]store.Report, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var out []store.Report
+	for i := len(m.list) - 1; i >= 0 && len(out) < limit; i-- {
+		if r := m.list[i]; r.OrganizationID == orgID && (status == "" || r.Status == status) {
+			out = append(out, r)
+		}
+	}
+	return out, nil
+}
+
+func (m *memReports) ResolveReport(context.Context, string, string, string, string, time.Time) (store.Report, error) {
+	return store.Report{}, aidmap.ErrNotFound
+}
+
+func (m *memReports) CountReports(_ context.Context, siteID string, since time.Time) (int, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	n := 0
+	for _, r := range m.list {
+		if r.SiteID == siteID && !r.CreatedAt.Before(since) {
+			n++
+		}
+	}
+	return n, nil
 }
