@@ -1,14 +1,10 @@
 package main
 
 import (
-	"bytes"
 	"encoding/json"
-	"io"
-	"net/http"
 	"net/url"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/chromedp/chromedp"
 
@@ -24,44 +20,7 @@ import (
 // one and accepts the other, which opens the site's form with the suggestion (closed) to
 // publish: the public listing and the history change.
 func TestPeopleFreshness(t *testing.T) {
-	dir := t.TempDir()
-	if _, errs, code := aidmapCmd(t, "org", "create", "--slug", "fbs", "--name", "Food Bank Society", "--data-dir", dir); code != 0 {
-		t.Fatalf("org create: %s", errs)
-	}
-	out, errs, code := aidmapCmd(t, "token", "create", "--org", "fbs", "--data-dir", dir)
-	if code != 0 {
-		t.Fatalf("token create: %s", errs)
-	}
-	token := strings.TrimSpace(out)
-	base := startServer(t, "--demo=false", "--sync-interval", "50ms", "--data-dir", dir, "--stale-after", "180d")
-
-	call := func(method, path string, body []byte) (int, []byte) {
-		t.Helper()
-		req, err := http.NewRequest(method, base+path, bytes.NewReader(body))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if strings.HasPrefix(path, "/api/v1/orgs/") {
-			req.Header.Set("Authorization", "Bearer "+token)
-		}
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		b, _ := io.ReadAll(resp.Body)
-		return resp.StatusCode, b
-	}
-	eventually := func(what string, ok func() bool) {
-		t.Helper()
-		for range 400 {
-			if ok() {
-				return
-			}
-			time.Sleep(25 * time.Millisecond)
-		}
-		t.Fatalf("%s: not after 10 s", what)
-	}
+	_, base, token, call, eventually := orgServer(t, "--stale-after", "180d")
 
 	csv := "id,name,lat,lon,category,phone,confidential\n" +
 		"FB1,Food Bank A,49.2827,-123.1207,food bank,604-555-0101,no\n" +

@@ -22,8 +22,13 @@ import (
 // `aidmap token create`, see the organisation's sites on the map and in the list with the
 // approximate pin marked, move that pin with a click on the map, publish, and fix another site
 // with the form's fields alone (no map); each fix reaches the public API.
-func TestManageSites(t *testing.T) {
-	dir := t.TempDir()
+// orgServer starts a server on a fresh store with the organisation fbs and an editor token of
+// it (args are more serve flags). call sends a request, with the token on the organisation's
+// API; eventually waits for a condition, as a hang guard only (2 minutes: under -race on a
+// busy 2-core machine an upload can take well over 10 s to be published).
+func orgServer(t *testing.T, args ...string) (dir, base, token string, call func(method, path string, body []byte) (int, []byte), eventually func(what string, ok func() bool)) {
+	t.Helper()
+	dir = t.TempDir()
 	if _, errs, code := aidmapCmd(t, "org", "create", "--slug", "fbs", "--name", "Food Bank Society", "--data-dir", dir); code != 0 {
 		t.Fatalf("org create: %s", errs)
 	}
@@ -31,10 +36,9 @@ func TestManageSites(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("token create: %s", errs)
 	}
-	token := strings.TrimSpace(out)
-	base := startServer(t, "--demo=false", "--sync-interval", "50ms", "--data-dir", dir)
-
-	call := func(method, path string, body []byte) (int, []byte) {
+	token = strings.TrimSpace(out)
+	base = startServer(t, append([]string{"--demo=false", "--sync-interval", "50ms", "--data-dir", dir}, args...)...)
+	call = func(method, path string, body []byte) (int, []byte) {
 		t.Helper()
 		req, err := http.NewRequest(method, base+path, bytes.NewReader(body))
 		if err != nil {
@@ -51,16 +55,21 @@ func TestManageSites(t *testing.T) {
 		b, _ := io.ReadAll(resp.Body)
 		return resp.StatusCode, b
 	}
-	eventually := func(what string, ok func() bool) {
+	eventually = func(what string, ok func() bool) {
 		t.Helper()
-		for range 400 {
+		for range 4800 {
 			if ok() {
 				return
 			}
 			time.Sleep(25 * time.Millisecond)
 		}
-		t.Fatalf("%s: not after 10 s", what)
+		t.Fatalf("%s: not after 2 minutes", what)
 	}
+	return dir, base, token, call, eventually
+}
+
+func TestManageSites(t *testing.T) {
+	_, base, token, call, eventually := orgServer(t)
 	publicSite := func(id string) (s apiSite) {
 		t.Helper()
 		code, b := call("GET", "/api/v1/sites/"+id, nil)
