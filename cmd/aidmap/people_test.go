@@ -948,6 +948,26 @@ func (p *people) waitAsync(what, cond string) {
 	}
 }
 
+// offlineProxy returns a proxy to target that drops every connection while down is true: the
+// browser's way to the server for offline views, so that "offline" holds for the service
+// worker's own fetches too, whatever the network emulation covers.
+func offlineProxy(t *testing.T, target *url.URL) (proxy *httptest.Server, down *atomic.Bool) {
+	t.Helper()
+	down = new(atomic.Bool)
+	rp := httputil.NewSingleHostReverseProxy(target)
+	proxy = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if down.Load() {
+			if c, _, err := http.NewResponseController(w).Hijack(); err == nil {
+				c.Close()
+			}
+			return
+		}
+		rp.ServeHTTP(w, r)
+	}))
+	t.Cleanup(proxy.Close)
+	return proxy, down
+}
+
 // TestPeopleOffline: after one online visit the service worker has kept the app, the last
 // list and the tiles seen; with the network gone, a reload shows the map and the list again
 // and says that the data is saved.
@@ -959,18 +979,7 @@ func TestPeopleOffline(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var down atomic.Bool
-	rp := httputil.NewSingleHostReverseProxy(target)
-	proxy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if down.Load() {
-			if c, _, err := http.NewResponseController(w).Hijack(); err == nil {
-				c.Close()
-			}
-			return
-		}
-		rp.ServeHTTP(w, r)
-	}))
-	t.Cleanup(proxy.Close)
+	proxy, down := offlineProxy(t, target)
 	p := newPeople(t, peopleOpts{base: proxy.URL})
 	p.open("/")
 	p.waitFor("the map has drawn", `Boolean(aidmap.map && aidmap.map.loaded())`)

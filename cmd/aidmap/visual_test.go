@@ -8,14 +8,10 @@ import (
 	"image"
 	"image/png"
 	"math"
-	"net/http"
-	"net/http/httptest"
-	"net/http/httputil"
 	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -356,18 +352,7 @@ func TestVisual(t *testing.T) {
 	token := strings.TrimSpace(out)
 	// The browser reaches the server through a proxy that can drop every connection, for the
 	// offline view (as in TestPeopleOffline).
-	var down atomic.Bool
-	rp := httputil.NewSingleHostReverseProxy(target)
-	proxy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if down.Load() {
-			if c, _, err := http.NewResponseController(w).Hijack(); err == nil {
-				c.Close()
-			}
-			return
-		}
-		rp.ServeHTTP(w, r)
-	}))
-	t.Cleanup(proxy.Close)
+	proxy, down := offlineProxy(t, target)
 
 	p := newPeople(t, peopleOpts{base: proxy.URL, width: 1366, height: 1024})
 	p.artifacts = os.Getenv("AIDMAP_SCREENSHOT_DIR")
