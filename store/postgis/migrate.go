@@ -5,55 +5,25 @@ import (
 	"embed"
 	"errors"
 	"fmt"
-	"io/fs"
-	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/aidmap/aidmap/store"
 )
 
-// migrationFiles are the schema changes, named NNNN_what.sql and applied in number order. A
-// published migration is never edited: add the next number instead.
+// migrationFiles are the schema changes, named NNNN_what.sql and applied in number order by the
+// shared runner (store.Migrate). A published migration is never edited: add the next number
+// instead.
 //
 //go:embed migrations/*.sql
 var migrationFiles embed.FS
 
-type migration struct {
-	version int
-	name    string
-	sql     string
-}
-
 // migrations returns the embedded migrations in version order.
-func migrations() ([]migration, error) {
-	names, err := fs.Glob(migrationFiles, "migrations/*.sql")
-	if err != nil {
-		return nil, err
-	}
-	var out []migration
-	for _, name := range names {
-		base := strings.TrimPrefix(name, "migrations/")
-		num, _, ok := strings.Cut(base, "_")
-		v, err := strconv.Atoi(num)
-		if !ok || err != nil || v <= 0 {
-			return nil, fmt.Errorf("migration %s: name must start with a positive number and _", base)
-		}
-		text, err := migrationFiles.ReadFile(name)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, migration{version: v, name: base, sql: string(text)})
-	}
-	slices.SortFunc(out, func(a, b migration) int { return a.version - b.version })
-	for i := 1; i < len(out); i++ {
-		if out[i].version == out[i-1].version {
-			return nil, fmt.Errorf("migrations %s and %s have the same number", out[i-1].name, out[i].name)
-		}
-	}
-	return out, nil
+func migrations() ([]store.Migration, error) {
+	return store.LoadMigrations(migrationFiles, "migrations/*.sql")
 }
 
 // Migrate brings the database up to date: it creates the store's schema when WithSchema names
@@ -83,7 +53,7 @@ func (s *Store) Migrate(ctx context.Context) error {
 	return nil
 }
 
-func (s *Store) migrate(ctx context.Context, conn *pgxpool.Conn, ms []migration) error {
+func (s *Store) migrate(ctx context.Context, conn *pgxpool.Conn, ms []store.Migration) error {
 	wrap := func(err error) error { return fmt.Errorf("postgis: migrate %s: %w", s.target, unavailable(ctx, err)) }
 	if _, err := conn.Exec(ctx, `SELECT pg_advisory_lock($1, $2)`, lockMigrate, s.lockKey); err != nil {
 		return wrap(err)
@@ -104,32 +74,30 @@ func (s *Store) migrate(ctx context.Context, conn *pgxpool.Conn, ms []migration)
 	if err != nil {
 		return wrap(err)
 	}
-	newest, err := schemaVersion(ctx, conn)
-	if err != nil {
+	// The advisory lock makes this process the only one migrating, so ApplyMigration need not
+	// check again whether another applied it meanwhile.
+	if err := store.Migrate(ctx, migrator{conn}, ms); err != nil {
 		return wrap(err)
-	}
-	if known := ms[len(ms)-1].version; newest > known {
-		return fmt.Errorf("postgis: migrate %s: the database is at schema version %d, newer than this program's %d: use a newer aidmap",
-			s.target, newest, known)
-	}
-	for _, m := range ms {
-		if m.version <= newest {
-			continue
-		}
-		if err := pgx.BeginFunc(ctx, conn, func(tx pgx.Tx) error {
-			if _, err := tx.Exec(ctx, m.sql); err != nil {
-				return err
-			}
-			_, err := tx.Exec(ctx, `INSERT INTO schema_migrations (version, name) VALUES ($1, $2)`, m.version, m.name)
-			return err
-		}); err != nil {
-			return fmt.Errorf("postgis: migrate %s: %s: %w", s.target, m.name, unavailable(ctx, err))
-		}
 	}
 	if _, err := conn.Exec(ctx, `SELECT pg_advisory_unlock($1, $2)`, lockMigrate, s.lockKey); err != nil {
 		return wrap(err)
 	}
 	return nil
+}
+
+// migrator is the PostGIS side of store.Migrate, on the connection that holds the migration lock.
+type migrator struct{ conn *pgxpool.Conn }
+
+func (m migrator) SchemaVersion(ctx context.Context) (int, error) { return schemaVersion(ctx, m.conn) }
+
+func (m migrator) ApplyMigration(ctx context.Context, mig store.Migration) error {
+	return pgx.BeginFunc(ctx, m.conn, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, mig.SQL); err != nil {
+			return err
+		}
+		_, err := tx.Exec(ctx, `INSERT INTO schema_migrations (version, name) VALUES ($1, $2)`, mig.Version, mig.Name)
+		return err
+	})
 }
 
 // schemaVersion returns the newest applied migration, 0 for none.
@@ -148,7 +116,6 @@ func (s *Store) checkSchema(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("postgis: open: %w", err)
 	}
-	want := ms[len(ms)-1].version
 	got, err := schemaVersion(ctx, s.pool)
 	var pgErr *pgconn.PgError
 	if errors.As(err, &pgErr) && pgErr.Code == "42P01" { // undefined_table
@@ -157,13 +124,8 @@ func (s *Store) checkSchema(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("postgis: open %s: check schema: %w", s.target, unavailable(ctx, err))
 	}
-	if got < want {
-		return fmt.Errorf("postgis: open %s: the database is at schema version %d, this program needs %d: run `aidmap migrate` (or start without disabling migrations)",
-			s.target, got, want)
-	}
-	if got > want {
-		return fmt.Errorf("postgis: open %s: the database is at schema version %d, newer than this program's %d: use a newer aidmap",
-			s.target, got, want)
+	if err := store.CheckSchema(got, ms, true); err != nil {
+		return fmt.Errorf("postgis: open %s: %w", s.target, err)
 	}
 	return nil
 }

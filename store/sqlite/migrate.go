@@ -6,52 +6,21 @@ import (
 	"embed"
 	"errors"
 	"fmt"
-	"io/fs"
-	"slices"
-	"strconv"
-	"strings"
 	"time"
+
+	"github.com/aidmap/aidmap/store"
 )
 
-// migrationFiles are the schema changes, named NNNN_what.sql and applied in number order. A
-// published migration is never edited: add the next number instead.
+// migrationFiles are the schema changes, named NNNN_what.sql and applied in number order by the
+// shared runner (store.Migrate). A published migration is never edited: add the next number
+// instead.
 //
 //go:embed migrations/*.sql
 var migrationFiles embed.FS
 
-type migration struct {
-	version int
-	name    string
-	sql     string
-}
-
 // migrations returns the embedded migrations in version order.
-func migrations() ([]migration, error) {
-	names, err := fs.Glob(migrationFiles, "migrations/*.sql")
-	if err != nil {
-		return nil, err
-	}
-	var out []migration
-	for _, name := range names {
-		base := strings.TrimPrefix(name, "migrations/")
-		num, _, ok := strings.Cut(base, "_")
-		v, err := strconv.Atoi(num)
-		if !ok || err != nil || v <= 0 {
-			return nil, fmt.Errorf("migration %s: name must start with a positive number and _", base)
-		}
-		text, err := migrationFiles.ReadFile(name)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, migration{version: v, name: base, sql: string(text)})
-	}
-	slices.SortFunc(out, func(a, b migration) int { return a.version - b.version })
-	for i := 1; i < len(out); i++ {
-		if out[i].version == out[i-1].version {
-			return nil, fmt.Errorf("migrations %s and %s have the same number", out[i-1].name, out[i].name)
-		}
-	}
-	return out, nil
+func migrations() ([]store.Migration, error) {
+	return store.LoadMigrations(migrationFiles, "migrations/*.sql")
 }
 
 // Migrate applies the migrations the database has not had yet, each in its own transaction
@@ -71,41 +40,40 @@ func (s *Store) Migrate(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("sqlite: migrate: %w", unavailable(ctx, err))
 	}
-	var newest sql.NullInt64
-	if err := s.db.QueryRowContext(ctx, `SELECT max(version) FROM schema_migrations`).Scan(&newest); err != nil {
-		return fmt.Errorf("sqlite: migrate: %w", unavailable(ctx, err))
-	}
-	if known := ms[len(ms)-1].version; newest.Int64 > int64(known) {
-		return fmt.Errorf("sqlite: migrate %s: the database is at schema version %d, newer than this program's %d: use a newer aidmap",
-			s.path, newest.Int64, known)
-	}
-	for _, m := range ms {
-		if err := s.apply(ctx, m); err != nil {
-			return fmt.Errorf("sqlite: migrate: %s: %w", m.name, unavailable(ctx, err))
-		}
+	if err := store.Migrate(ctx, migrator{s}, ms); err != nil {
+		return fmt.Errorf("sqlite: migrate %s: %w", s.path, unavailable(ctx, err))
 	}
 	return nil
 }
 
-func (s *Store) apply(ctx context.Context, m migration) error {
-	tx, err := s.db.BeginTx(ctx, nil)
+// migrator is the SQLite side of store.Migrate.
+type migrator struct{ s *Store }
+
+func (m migrator) SchemaVersion(ctx context.Context) (int, error) {
+	var newest sql.NullInt64
+	err := m.s.db.QueryRowContext(ctx, `SELECT max(version) FROM schema_migrations`).Scan(&newest)
+	return int(newest.Int64), err
+}
+
+func (m migrator) ApplyMigration(ctx context.Context, mig store.Migration) error {
+	tx, err := m.s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return err
 	}
 	defer tx.Rollback()
 	var one int
-	err = tx.QueryRowContext(ctx, `SELECT 1 FROM schema_migrations WHERE version = ?`, m.version).Scan(&one)
+	err = tx.QueryRowContext(ctx, `SELECT 1 FROM schema_migrations WHERE version = ?`, mig.Version).Scan(&one)
 	if err == nil {
-		return nil // already applied
+		return nil // applied by another process since SchemaVersion
 	}
 	if !errors.Is(err, sql.ErrNoRows) {
 		return err
 	}
-	if _, err := tx.ExecContext(ctx, m.sql); err != nil {
+	if _, err := tx.ExecContext(ctx, mig.SQL); err != nil {
 		return err
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)`,
-		m.version, m.name, time.Now().UnixMicro()); err != nil {
+		mig.Version, mig.Name, time.Now().UnixMicro()); err != nil {
 		return err
 	}
 	return tx.Commit()
