@@ -35,7 +35,7 @@ func TestGazetteerAcrossConnections(t *testing.T) {
 
 	points := storetest.AddressPoints("p", 3000)
 	for i := range 3 {
-		_, v, err := importer.ReplaceAddressPoints(ctx, "city.csv", nextOf(points[:1000*(i+1)]))
+		_, v, err := importer.ReplaceAddressPoints(ctx, "city.csv", storetest.Batches(points[:1000*(i+1)], 10_000))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -64,7 +64,7 @@ func TestGazetteerAcrossConnections(t *testing.T) {
 	if err == nil {
 		t.Fatal("ReplaceAddressPoints with a failing next: got no error")
 	}
-	_, v, err := importer.ReplaceAddressPoints(ctx, "marker", nextOf(points[:1]))
+	_, v, err := importer.ReplaceAddressPoints(ctx, "marker", storetest.Batches(points[:1], 10_000))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -72,33 +72,6 @@ func TestGazetteerAcrossConnections(t *testing.T) {
 	defer cancel()
 	if note, err := listener.WaitForNotification(waitCtx); err != nil || note.Payload != strconv.FormatInt(v, 10) {
 		t.Errorf("notification after a failed import: got %+v, %v, want the marker's %d", note, err, v)
-	}
-}
-
-// nextOf yields points in batches of 10,000, as a file reader does.
-func nextOf(points []aidmap.AddressPoint) func() ([]aidmap.AddressPoint, error) {
-	return func() ([]aidmap.AddressPoint, error) {
-		if len(points) == 0 {
-			return nil, io.EOF
-		}
-		n := min(10_000, len(points))
-		batch := points[:n]
-		points = points[n:]
-		return batch, nil
-	}
-}
-
-// synthetic yields n points in batches of 10,000: the same 10,000 distinct points again and
-// again, so the benchmark's own memory stays small and /usr/bin/time -v shows the store's.
-func synthetic(n int) func() ([]aidmap.AddressPoint, error) {
-	batch := storetest.AddressPoints("", 10_000)
-	return func() ([]aidmap.AddressPoint, error) {
-		if n <= 0 {
-			return nil, io.EOF
-		}
-		k := min(n, len(batch))
-		n -= k
-		return batch[:k], nil
 	}
 }
 
@@ -116,7 +89,7 @@ func BenchmarkReplaceAddressPoints1M(b *testing.B) {
 	points := *gazetteerPoints
 	b.ReportAllocs()
 	for b.Loop() {
-		n, _, err := s.ReplaceAddressPoints(ctx, "synthetic", synthetic(points))
+		n, _, err := s.ReplaceAddressPoints(ctx, "synthetic", storetest.SyntheticPoints(points))
 		if err != nil || n != points {
 			b.Fatalf("ReplaceAddressPoints: %d, %v", n, err)
 		}
@@ -139,7 +112,7 @@ func BenchmarkEachAddressPoint(b *testing.B) {
 	}
 	ctx := context.Background()
 	s := openStore(b)
-	if _, _, err := s.ReplaceAddressPoints(ctx, "synthetic", synthetic(*gazetteerPoints)); err != nil {
+	if _, _, err := s.ReplaceAddressPoints(ctx, "synthetic", storetest.SyntheticPoints(*gazetteerPoints)); err != nil {
 		b.Fatal(err)
 	}
 	b.ReportAllocs()

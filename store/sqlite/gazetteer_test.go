@@ -3,7 +3,6 @@ package sqlite
 import (
 	"context"
 	"flag"
-	"io"
 	"path/filepath"
 	"testing"
 
@@ -49,7 +48,7 @@ func TestGazetteerAcrossConnections(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		_, v, err := importer.ReplaceAddressPoints(ctx, "city.csv", nextOf(points[:1000*(i+1)]))
+		_, v, err := importer.ReplaceAddressPoints(ctx, "city.csv", storetest.Batches(points[:1000*(i+1)], 10_000))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -71,33 +70,6 @@ func TestGazetteerAcrossConnections(t *testing.T) {
 	}
 }
 
-// nextOf yields points in batches of 10,000, as a file reader does.
-func nextOf(points []aidmap.AddressPoint) func() ([]aidmap.AddressPoint, error) {
-	return func() ([]aidmap.AddressPoint, error) {
-		if len(points) == 0 {
-			return nil, io.EOF
-		}
-		n := min(10_000, len(points))
-		batch := points[:n]
-		points = points[n:]
-		return batch, nil
-	}
-}
-
-// synthetic yields n points in batches of 10,000: the same 10,000 distinct points again and
-// again, so the benchmark's own memory stays small and /usr/bin/time -v shows the store's.
-func synthetic(n int) func() ([]aidmap.AddressPoint, error) {
-	batch := storetest.AddressPoints("", 10_000)
-	return func() ([]aidmap.AddressPoint, error) {
-		if n <= 0 {
-			return nil, io.EOF
-		}
-		k := min(n, len(batch))
-		n -= k
-		return batch[:k], nil
-	}
-}
-
 var gazetteerPoints = flag.Int("sqlite.gazetteer-points", 1_000_000, "points the gazetteer benchmarks import and load")
 
 // BenchmarkReplaceAddressPoints1M imports a million synthetic points (-sqlite.gazetteer-points)
@@ -112,7 +84,7 @@ func BenchmarkReplaceAddressPoints1M(b *testing.B) {
 	points := *gazetteerPoints
 	b.ReportAllocs()
 	for b.Loop() {
-		n, _, err := s.ReplaceAddressPoints(ctx, "synthetic", synthetic(points))
+		n, _, err := s.ReplaceAddressPoints(ctx, "synthetic", storetest.SyntheticPoints(points))
 		if err != nil || n != points {
 			b.Fatalf("ReplaceAddressPoints: %d, %v", n, err)
 		}
@@ -129,7 +101,7 @@ func BenchmarkEachAddressPoint(b *testing.B) {
 	}
 	ctx := context.Background()
 	s := openTest(b, filepath.Join(b.TempDir(), "aidmap.db"))
-	if _, _, err := s.ReplaceAddressPoints(ctx, "synthetic", synthetic(*gazetteerPoints)); err != nil {
+	if _, _, err := s.ReplaceAddressPoints(ctx, "synthetic", storetest.SyntheticPoints(*gazetteerPoints)); err != nil {
 		b.Fatal(err)
 	}
 	b.ReportAllocs()

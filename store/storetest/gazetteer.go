@@ -86,9 +86,9 @@ var edgePoints = []aidmap.AddressPoint{
 	{Lon: -79.3832, Lat: 43.6532, Number: strings.Repeat("9", store.MaxAddressField)},
 }
 
-// batches returns a next function for ReplaceAddressPoints that yields points in batches of
-// the given sizes (cycled), reusing one slice as callers may, then io.EOF.
-func batches(points []aidmap.AddressPoint, sizes ...int) func() ([]aidmap.AddressPoint, error) {
+// Batches yields points as a file reader does: in batches of the given sizes (cycled),
+// reusing one slice as callers may, then io.EOF.
+func Batches(points []aidmap.AddressPoint, sizes ...int) func() ([]aidmap.AddressPoint, error) {
 	var buf []aidmap.AddressPoint
 	i, k := 0, 0
 	return func() ([]aidmap.AddressPoint, error) {
@@ -103,9 +103,24 @@ func batches(points []aidmap.AddressPoint, sizes ...int) func() ([]aidmap.Addres
 	}
 }
 
+// SyntheticPoints yields n points in batches of 10,000: the same 10,000 distinct points
+// (AddressPoints) again and again, so a benchmark's own memory stays small and its peak RSS
+// shows the store's.
+func SyntheticPoints(n int) func() ([]aidmap.AddressPoint, error) {
+	batch := AddressPoints("", 10_000)
+	return func() ([]aidmap.AddressPoint, error) {
+		if n <= 0 {
+			return nil, io.EOF
+		}
+		k := min(n, len(batch))
+		n -= k
+		return batch[:k], nil
+	}
+}
+
 func mustReplace(t *testing.T, g store.Gazetteer, source string, points []aidmap.AddressPoint) int64 {
 	t.Helper()
-	n, v, err := g.ReplaceAddressPoints(context.Background(), source, batches(points, 500))
+	n, v, err := g.ReplaceAddressPoints(context.Background(), source, Batches(points, 500))
 	if err != nil {
 		t.Fatalf("ReplaceAddressPoints(%q, %d points): %v", source, len(points), err)
 	}
@@ -193,7 +208,7 @@ func testGazetteerRoundTrip(t *testing.T, _ store.Store, g store.Gazetteer) {
 	for _, sizes := range [][]int{{1}, {3, 0, 1000, 1}, {len(want)}} {
 		t.Run(fmt.Sprint(sizes), func(t *testing.T) {
 			before := mustGazetteerVersion(t, g)
-			n, v, err := g.ReplaceAddressPoints(ctx, "openaddresses/ca/bc/vancouver.csv", batches(want, sizes...))
+			n, v, err := g.ReplaceAddressPoints(ctx, "openaddresses/ca/bc/vancouver.csv", Batches(want, sizes...))
 			if err != nil {
 				t.Fatalf("ReplaceAddressPoints: %v", err)
 			}
@@ -287,7 +302,7 @@ func testGazetteerFailure(t *testing.T, _ store.Store, g store.Gazetteer) {
 			return failAfter(AddressPoints("x", 5000), 3000, nil, cancel)
 		}, context.Canceled},
 		{"canceled at the end", "b", func(cancel context.CancelFunc) func() ([]aidmap.AddressPoint, error) {
-			next := batches(AddressPoints("x", 100), 60)
+			next := Batches(AddressPoints("x", 100), 60)
 			return func() ([]aidmap.AddressPoint, error) {
 				ps, err := next()
 				if err == io.EOF {
@@ -299,7 +314,7 @@ func testGazetteerFailure(t *testing.T, _ store.Store, g store.Gazetteer) {
 		{"invalid point midway", "a", func(context.CancelFunc) func() ([]aidmap.AddressPoint, error) {
 			ps := AddressPoints("x", 3000)
 			ps[2999].Lat = math.NaN()
-			return batches(ps, 100)
+			return Batches(ps, 100)
 		}, aidmap.ErrInvalid},
 	}
 	for _, tt := range tests {
@@ -332,7 +347,7 @@ func testGazetteerFailure(t *testing.T, _ store.Store, g store.Gazetteer) {
 // at least after of them, then calls cancel (when not nil) and returns err (or, with a nil
 // err, carries on yielding: the store must notice the cancelled context by itself).
 func failAfter(points []aidmap.AddressPoint, after int, err error, cancel context.CancelFunc) func() ([]aidmap.AddressPoint, error) {
-	next := batches(points, 250)
+	next := Batches(points, 250)
 	given := 0
 	return func() ([]aidmap.AddressPoint, error) {
 		if given >= after {
@@ -374,7 +389,7 @@ func testGazetteerInvalid(t *testing.T, _ store.Store, g store.Gazetteer) {
 			if tt.change != nil {
 				tt.change(&points[2])
 			}
-			_, _, err := g.ReplaceAddressPoints(ctx, tt.source, batches(points, 10))
+			_, _, err := g.ReplaceAddressPoints(ctx, tt.source, Batches(points, 10))
 			if !errors.Is(err, aidmap.ErrInvalid) {
 				t.Fatalf("ReplaceAddressPoints: got %v, want an error wrapping ErrInvalid", err)
 			}
@@ -437,7 +452,7 @@ func testGazetteerConcurrent(t *testing.T, _ store.Store, g store.Gazetteer) {
 	for i := range writers {
 		for _, source := range []string{"shared", fmt.Sprintf("own%d", i)} {
 			wg.Go(func() {
-				_, v, err := g.ReplaceAddressPoints(context.Background(), source, batches(imports[i], 128))
+				_, v, err := g.ReplaceAddressPoints(context.Background(), source, Batches(imports[i], 128))
 				if err != nil {
 					t.Errorf("ReplaceAddressPoints(%q) by writer %d: %v", source, i, err)
 					return
