@@ -30,7 +30,22 @@ import (
 // microsecond precision, as stores keep them); a list its length (uvarint) and its elements; an
 // enum one byte, the 1-based index of a known value (binaryPrecisions, binaryStatuses, the
 // category taxonomy), or 0 followed by the value as a string. Integers of periods are varints.
+//
+// Version 2 is version 1 followed by more fields: a uvarint of field bits (binExt*, below) and
+// those present, in bit order. AppendBinary writes version 2 only for a site that has one of
+// them, so every site without live data keeps the exact bytes of version 1 (stores' content
+// hashes rely on it; they never store these fields in a doc).
 const binaryVersion = 1
+
+// binaryVersion2 is the format with more fields (see binaryVersion).
+const binaryVersion2 = 2
+
+// Field bits of version 2's further fields. Append only.
+const (
+	binExtCapacity      = iota // list: Unit string, Available uvarint, Maximum uvarint, Updated time
+	binExtClosedReports        // list of times
+	binExtFields               // number of further fields
+)
 
 // Field bits of binary version 1. Append only.
 const (
@@ -104,7 +119,18 @@ func (s *Site) AppendBinary(b []byte) ([]byte, error) {
 		has(s.Confidential, binConfidential) | has(s.Status != "", binStatus) |
 		has(!s.UpdatedAt.IsZero(), binUpdatedAt) | has(!s.VerifiedAt.IsZero(), binVerifiedAt) |
 		has(s.public, binPublic) | has(s.VerifiedBy != "", binVerifiedBy)
-	b = append(b, binaryVersion)
+	ext := uint64(0)
+	if s.Capacity != nil {
+		ext |= 1 << binExtCapacity
+	}
+	if s.ClosedReports != nil {
+		ext |= 1 << binExtClosedReports
+	}
+	if ext == 0 {
+		b = append(b, binaryVersion)
+	} else {
+		b = append(b, binaryVersion2)
+	}
 	b = binary.LittleEndian.AppendUint32(b, m)
 	str := func(bit int, v string) {
 		if m&(1<<bit) != 0 {
@@ -184,6 +210,24 @@ func (s *Site) AppendBinary(b []byte) ([]byte, error) {
 		b = binary.AppendVarint(b, s.VerifiedAt.UnixMicro())
 	}
 	str(binVerifiedBy, s.VerifiedBy)
+	if ext != 0 {
+		b = binary.AppendUvarint(b, ext)
+		if s.Capacity != nil {
+			b = binary.AppendUvarint(b, uint64(len(s.Capacity)))
+			for _, c := range s.Capacity {
+				b = appendString(b, c.Unit)
+				b = binary.AppendUvarint(b, uint64(max(c.Available, 0)))
+				b = binary.AppendUvarint(b, uint64(max(c.Maximum, 0)))
+				b = binary.AppendVarint(b, c.Updated.UnixMicro())
+			}
+		}
+		if s.ClosedReports != nil {
+			b = binary.AppendUvarint(b, uint64(len(s.ClosedReports)))
+			for _, t := range s.ClosedReports {
+				b = binary.AppendVarint(b, t.UnixMicro())
+			}
+		}
+	}
 	return b, nil
 }
 
@@ -267,8 +311,9 @@ func (s *Site) UnmarshalBinaryString(data string) error {
 	if len(data) == 0 {
 		return d.error("empty data")
 	}
-	if v := data[0]; v != binaryVersion {
-		return d.error(fmt.Sprintf("unknown format version %d", v))
+	version := data[0]
+	if version != binaryVersion && version != binaryVersion2 {
+		return d.error(fmt.Sprintf("unknown format version %d", version))
 	}
 	if len(data) < 5 {
 		d.fail("truncated field bits")
@@ -360,6 +405,9 @@ func (s *Site) UnmarshalBinaryString(data string) error {
 		t.VerifiedAt = time.UnixMicro(d.varint()).UTC()
 	}
 	t.VerifiedBy = str(binVerifiedBy)
+	if version == binaryVersion2 {
+		d.more(t)
+	}
 	if d.err == nil && d.i != len(data) {
 		d.fail(fmt.Sprintf("%d bytes after the site", len(data)-d.i))
 	}
@@ -508,6 +556,39 @@ func (d *binDecoder) categories(buf []Category) []Category {
 		}
 	}
 	return cs
+}
+
+// more decodes version 2's further fields into t.
+func (d *binDecoder) more(t *Site) {
+	ext := d.uvarint()
+	if d.err != nil {
+		return
+	}
+	if ext>>binExtFields != 0 || ext == 0 {
+		d.fail(fmt.Sprintf("unknown further field bits %#x", ext))
+		return
+	}
+	if ext&(1<<binExtCapacity) != 0 {
+		// An entry takes at least 4 bytes: the unit's length and three varints.
+		if n := d.count(4); d.err == nil {
+			t.Capacity = make([]Capacity, n)
+			for i := range t.Capacity {
+				c := &t.Capacity[i]
+				c.Unit = d.str()
+				c.Available = int(min(d.uvarint(), MaxCapacity*10))
+				c.Maximum = int(min(d.uvarint(), MaxCapacity*10))
+				c.Updated = time.UnixMicro(d.varint()).UTC()
+			}
+		}
+	}
+	if ext&(1<<binExtClosedReports) != 0 {
+		if n := d.count(1); d.err == nil {
+			t.ClosedReports = make([]time.Time, n)
+			for i := range t.ClosedReports {
+				t.ClosedReports[i] = time.UnixMicro(d.varint()).UTC()
+			}
+		}
+	}
 }
 
 func (d *binDecoder) periods() []Period {

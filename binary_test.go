@@ -89,6 +89,11 @@ func TestSiteBinaryRoundTrip(t *testing.T) {
 			s.UpdatedAt = time.Date(2025, 1, 2, 2, 4, 5, 678901000, time.UTC)
 			s.VerifiedAt = time.Unix(0, 0).UTC()
 		}},
+		{name: "live data (version 2)", site: Site{ID: id, Name: "n",
+			Capacity: []Capacity{{Unit: "beds", Available: 3, Maximum: 20, Updated: time.Date(2026, 12, 4, 18, 0, 0, 123000, time.UTC)},
+				{Unit: "meals", Available: 0, Updated: time.Unix(0, 0).UTC()}},
+			ClosedReports: []time.Time{time.Date(2026, 12, 3, 1, 2, 3, 0, time.UTC)}}},
+		{name: "empty live data", site: Site{Capacity: []Capacity{}, ClosedReports: []time.Time{}}},
 		{name: "times before 1970 round down", site: Site{UpdatedAt: time.Date(1900, 1, 1, 0, 0, 0, 1500, time.UTC)},
 			want: func(s *Site) { s.UpdatedAt = time.Date(1900, 1, 1, 0, 0, 0, 1000, time.UTC) }},
 	}
@@ -194,7 +199,11 @@ func TestSiteBinaryCorrupt(t *testing.T) {
 		want string
 	}{
 		{"empty", nil, "empty data"},
-		{"unknown version", []byte{2, 0, 0, 0, 0}, "unknown format version 2"},
+		{"unknown version", []byte{3, 0, 0, 0, 0}, "unknown format version 3"},
+		{"version 2 without further fields", []byte{2, 0, 0, 0, 0}, "truncated"},
+		{"version 2 with no further field bit", []byte{2, 0, 0, 0, 0, 0}, "unknown further field bits 0x0"},
+		{"version 2 with an unknown further field", []byte{2, 0, 0, 0, 0, 4}, "unknown further field bits 0x4"},
+		{"capacity longer than the data", []byte{2, 0, 0, 0, 0, 1, 9, 0}, "list longer than the data"},
 		{"version 0", []byte{0}, "unknown format version 0"},
 		// Version 1 uses all 32 field bits (the last is verified_by), so none is unknown.
 		{"verified_by longer than the data", append(header(1<<binVerifiedBy), 3, 'a'), "string longer than the data"},
@@ -309,5 +318,20 @@ func TestSiteBinaryCategoriesInto(t *testing.T) {
 	s := Site{Categories: make([]Category, 0, 4)}
 	if err := s.UnmarshalBinaryString(string(mustAppendBinary(t, &Site{}))); err != nil || s.Categories != nil {
 		t.Errorf("absent categories: got %#v, %v, want nil", s.Categories, err)
+	}
+}
+
+// A site without live data keeps version 1's exact bytes: stores' content hashes of every site
+// written before version 2 existed stay valid.
+func TestSiteBinaryVersion1Kept(t *testing.T) {
+	s := everyField()
+	b := mustAppendBinary(t, &s)
+	if b[0] != 1 {
+		t.Fatalf("format version %d, want 1", b[0])
+	}
+	s.Capacity = []Capacity{{Unit: "beds", Available: 1}}
+	b2 := mustAppendBinary(t, &s)
+	if b2[0] != 2 || !bytes.Equal(b2[1:len(b)], b[1:]) {
+		t.Errorf("version 2 is not version 1's bytes followed by more fields")
 	}
 }

@@ -160,6 +160,17 @@ type Site struct {
 	// never verified. Kept for the organisation; the public API publishes only VerifiedAt.
 	VerifiedBy string `json:"verified_by,omitempty"`
 
+	// Capacity is the site's live availability (beds, meals...), one entry per unit, by unit.
+	// It is not content: stores keep it beside the site (Capacities), uploads never change it,
+	// and public outputs show only what is younger than the deployment's limit
+	// (FreshCapacity).
+	Capacity []Capacity `json:"capacity,omitempty"`
+	// ClosedReports holds, for each distinct person with an open report that the site is
+	// closed, when they last reported it, newest first, at most MaxClosedReports. Stores keep
+	// it from the reports (never who sent them); the public outputs publish only whether
+	// enough recent ones stand (ReportedClosed), never the times.
+	ClosedReports []time.Time `json:"-"`
+
 	// public marks the public form of a site (Publisher.Public): the only form that may be
 	// indexed or published, and one that no store accepts.
 	public bool

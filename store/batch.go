@@ -42,9 +42,11 @@ func CheckUnique(sites []aidmap.Site) error {
 
 // Canonical returns a copy of s in which empty slices are nil. Nil and empty are the same
 // content (see UpsertSites), so a store that hashes or encodes a site must do it on this form.
-// s itself is never changed.
+// Live data (Capacity, ClosedReports) is not content: it is left out, so an upload neither
+// stores nor compares it. s itself is never changed.
 func Canonical(s *aidmap.Site) aidmap.Site {
 	d := *s
+	d.Capacity, d.ClosedReports = nil, nil
 	if len(d.Categories) == 0 {
 		d.Categories = nil
 	}
