@@ -76,12 +76,19 @@ type Accounts interface {
 	// RetryUpload puts an abandoned upload of the organisation back in the queue (status
 	// UploadQueued, its start, end, heartbeat and error cleared) and returns it. ErrNotFound
 	// when there is no such upload; ErrConflict when it is not abandoned or its file is no
-	// longer stored (it is uploaded again instead).
+	// longer stored (it is uploaded again instead): a *FileExpiredError when
+	// ExpireUploadFiles deleted it.
 	RetryUpload(ctx context.Context, orgID, id string) (UploadRecord, error)
 	// DismissUpload marks an abandoned upload of the organisation UploadDismissed, finished
 	// at now, deletes its stored file and returns it. ErrNotFound when there is no such
 	// upload; ErrConflict when it is not abandoned.
 	DismissUpload(ctx context.Context, orgID, id string, now time.Time) (UploadRecord, error)
+	// ExpireUploadFiles deletes the stored file of every upload that is neither queued nor
+	// running and ended (FinishedAt; without one, CreatedAt) before endedBefore, records now
+	// as its FileExpiredAt, and returns how many. The records stay. Any number of processes
+	// sharing the store may call it at once: each file expires once, and an upload retried
+	// at the same moment is either queued with its file or expired, never queued without it.
+	ExpireUploadFiles(ctx context.Context, endedBefore, now time.Time) (int, error)
 
 	// History returns history entries of the organisation matching q, newest first.
 	History(ctx context.Context, orgID string, q HistoryQuery) ([]HistoryEntry, error)
@@ -179,7 +186,9 @@ type UploadFile struct {
 var ErrQueueFull = fmt.Errorf("too many uploads are queued: %w", aidmap.ErrUnavailable)
 
 // UploadRecord is what is kept of one upload made over HTTP (or one rollback, or one site
-// edit): who made it, what became of it and the full report.
+// edit): who made it, what became of it and the full report. FileExpiredAt is when the
+// stored file of an upload that ended without running (abandoned) was deleted for being kept
+// too long (Accounts.ExpireUploadFiles): it can no longer be retried, only uploaded again.
 type UploadRecord struct {
 	ID             string          `json:"id"`
 	OrganizationID string          `json:"organization_id"`
@@ -198,6 +207,7 @@ type UploadRecord struct {
 	Retired        int             `json:"retired"`
 	Rejected       int             `json:"rejected"`
 	Error          string          `json:"error,omitempty"`
+	FileExpiredAt  time.Time       `json:"file_expired_at,omitzero"`
 	Report         json.RawMessage `json:"report,omitempty"`
 }
 

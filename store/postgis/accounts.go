@@ -131,16 +131,16 @@ func putUpload(ctx context.Context, db interface {
 	}
 	_, err := db.Exec(ctx, `INSERT INTO uploads (id, organization_id, token_id, status, mode,
 		dry_run, filename, rollback_of, created_at, started_at, finished_at, created, updated, unchanged,
-		retired, rejected, error, report) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)
+		retired, rejected, error, file_expired_at, report) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)
 		ON CONFLICT (id) DO UPDATE SET organization_id = excluded.organization_id, token_id = excluded.token_id,
 		status = excluded.status, mode = excluded.mode, dry_run = excluded.dry_run, filename = excluded.filename,
 		rollback_of = excluded.rollback_of, created_at = excluded.created_at, started_at = excluded.started_at,
 		finished_at = excluded.finished_at, created = excluded.created, updated = excluded.updated,
 		unchanged = excluded.unchanged, retired = excluded.retired, rejected = excluded.rejected,
-		error = excluded.error, report = excluded.report`,
+		error = excluded.error, file_expired_at = excluded.file_expired_at, report = excluded.report`,
 		r.ID, r.OrganizationID, r.TokenID, r.Status, r.Mode, r.DryRun, r.Filename, r.RollbackOf,
 		timestamptz(r.CreatedAt), timestamptz(r.StartedAt), timestamptz(r.FinishedAt), r.Created, r.Updated,
-		r.Unchanged, r.Retired, r.Rejected, r.Error, report)
+		r.Unchanged, r.Retired, r.Rejected, r.Error, timestamptz(r.FileExpiredAt), report)
 	if err != nil {
 		return fmt.Errorf("postgis: put upload %s: %w", r.ID, unavailable(ctx, err))
 	}
@@ -148,17 +148,17 @@ func putUpload(ctx context.Context, db interface {
 }
 
 const sqlUploadColumns = `id, organization_id, token_id, status, mode, dry_run, filename, rollback_of,
-	created_at, started_at, finished_at, created, updated, unchanged, retired, rejected, error`
+	created_at, started_at, finished_at, created, updated, unchanged, retired, rejected, error, file_expired_at`
 
 func scanUpload(row pgx.Row, withReport bool) (store.UploadRecord, error) {
 	var (
-		r                          store.UploadRecord
-		created, started, finished pgtype.Timestamptz
-		report                     *string
+		r                                   store.UploadRecord
+		created, started, finished, expired pgtype.Timestamptz
+		report                              *string
 	)
 	dest := []any{&r.ID, &r.OrganizationID, &r.TokenID, &r.Status, &r.Mode, &r.DryRun, &r.Filename,
 		&r.RollbackOf, &created, &started, &finished, &r.Created, &r.Updated, &r.Unchanged,
-		&r.Retired, &r.Rejected, &r.Error}
+		&r.Retired, &r.Rejected, &r.Error, &expired}
 	if withReport {
 		dest = append(dest, &report)
 	}
@@ -168,6 +168,7 @@ func scanUpload(row pgx.Row, withReport bool) (store.UploadRecord, error) {
 	r.CreatedAt = fromTimestamptz(created)
 	r.StartedAt = fromTimestamptz(started)
 	r.FinishedAt = fromTimestamptz(finished)
+	r.FileExpiredAt = fromTimestamptz(expired)
 	if report != nil {
 		r.Report = []byte(*report)
 	}

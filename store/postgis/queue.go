@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgtype"
 
 	"github.com/aidmap/aidmap"
 	"github.com/aidmap/aidmap/store"
@@ -99,7 +100,10 @@ func (s *Store) FinishUpload(ctx context.Context, rec store.UploadRecord) error 
 
 // RetryUpload puts an abandoned upload back in the queue: see store.Accounts.
 func (s *Store) RetryUpload(ctx context.Context, orgID, id string) (store.UploadRecord, error) {
-	return s.endAbandoned(ctx, "retry", orgID, id, func(tx pgx.Tx, hasFile bool) error {
+	return s.endAbandoned(ctx, "retry", orgID, id, func(tx pgx.Tx, hasFile bool, expiredAt time.Time) error {
+		if !expiredAt.IsZero() {
+			return fmt.Errorf("postgis: retry upload: %w", &store.FileExpiredError{ID: id, At: expiredAt})
+		}
 		if !hasFile {
 			return fmt.Errorf("postgis: retry upload %s: its file is no longer kept; upload it again: %w", id, aidmap.ErrConflict)
 		}
@@ -111,7 +115,7 @@ func (s *Store) RetryUpload(ctx context.Context, orgID, id string) (store.Upload
 
 // DismissUpload marks an abandoned upload dismissed and deletes its file: see store.Accounts.
 func (s *Store) DismissUpload(ctx context.Context, orgID, id string, now time.Time) (store.UploadRecord, error) {
-	return s.endAbandoned(ctx, "dismiss", orgID, id, func(tx pgx.Tx, _ bool) error {
+	return s.endAbandoned(ctx, "dismiss", orgID, id, func(tx pgx.Tx, _ bool, _ time.Time) error {
 		if _, err := tx.Exec(ctx, `UPDATE uploads SET status = 'dismissed', finished_at = $1 WHERE id = $2`, timestamptz(now), id); err != nil {
 			return err
 		}
@@ -121,16 +125,21 @@ func (s *Store) DismissUpload(ctx context.Context, orgID, id string, now time.Ti
 }
 
 // endAbandoned runs change on an abandoned upload of the organisation (its row locked) in one
-// transaction and returns the upload as it then is.
-func (s *Store) endAbandoned(ctx context.Context, op, orgID, id string, change func(tx pgx.Tx, hasFile bool) error) (store.UploadRecord, error) {
+// transaction and returns the upload as it then is. change is told whether its file is stored
+// and, when ExpireUploadFiles deleted it, when.
+func (s *Store) endAbandoned(ctx context.Context, op, orgID, id string, change func(tx pgx.Tx, hasFile bool, expiredAt time.Time) error) (store.UploadRecord, error) {
 	var rec store.UploadRecord
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		var (
 			status  string
 			hasFile bool
+			expired pgtype.Timestamptz
 		)
-		err := tx.QueryRow(ctx, `SELECT status, EXISTS (SELECT 1 FROM upload_files WHERE upload_id = uploads.id)
-			FROM uploads WHERE id = $1 AND organization_id = $2 FOR UPDATE`, id, orgID).Scan(&status, &hasFile)
+		// The row lock first, then the file in a statement of its own: waiting for the lock
+		// of a concurrent ExpireUploadFiles, the locking statement sees the row as that left
+		// it, but other tables as they were when it began.
+		err := tx.QueryRow(ctx, `SELECT status, file_expired_at FROM uploads
+			WHERE id = $1 AND organization_id = $2 FOR UPDATE`, id, orgID).Scan(&status, &expired)
 		if errors.Is(err, pgx.ErrNoRows) {
 			return fmt.Errorf("postgis: %s upload %s: %w", op, id, aidmap.ErrNotFound)
 		}
@@ -141,7 +150,10 @@ func (s *Store) endAbandoned(ctx context.Context, op, orgID, id string, change f
 			return fmt.Errorf("postgis: %s upload %s: it is %s; only an abandoned upload can be retried or dismissed: %w",
 				op, id, status, aidmap.ErrConflict)
 		}
-		if err := change(tx, hasFile); err != nil {
+		if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM upload_files WHERE upload_id = $1)`, id).Scan(&hasFile); err != nil {
+			return fmt.Errorf("postgis: %s upload %s: %w", op, id, unavailable(ctx, err))
+		}
+		if err := change(tx, hasFile, fromTimestamptz(expired)); err != nil {
 			if errors.Is(err, aidmap.ErrConflict) {
 				return err
 			}
@@ -156,6 +168,26 @@ func (s *Store) endAbandoned(ctx context.Context, op, orgID, id string, change f
 		return store.UploadRecord{}, maybeUnavailable(ctx, op+" upload "+id, err)
 	}
 	return rec, nil
+}
+
+// ExpireUploadFiles deletes the files of uploads that ended long enough ago: see
+// store.Accounts. It locks the records it expires, skipping those another transaction holds
+// (a RetryUpload, another replica's sweep: the next sweep takes them), and rechecks the rest
+// once locked, so an upload retried meanwhile (queued again) keeps its file.
+func (s *Store) ExpireUploadFiles(ctx context.Context, endedBefore, now time.Time) (int, error) {
+	tag, err := s.pool.Exec(ctx, `WITH expired AS (
+			SELECT u.id FROM uploads u JOIN upload_files f ON f.upload_id = u.id
+			WHERE u.status NOT IN ('queued', 'running') AND coalesce(u.finished_at, u.created_at) < $1
+			FOR UPDATE OF u SKIP LOCKED
+		), deleted AS (
+			DELETE FROM upload_files f USING expired e WHERE f.upload_id = e.id RETURNING f.upload_id
+		)
+		UPDATE uploads u SET file_expired_at = $2 FROM deleted d WHERE u.id = d.upload_id`,
+		timestamptz(endedBefore), timestamptz(now))
+	if err != nil {
+		return 0, fmt.Errorf("postgis: expire upload files: %w", unavailable(ctx, err))
+	}
+	return int(tag.RowsAffected()), nil
 }
 
 // maybeUnavailable wraps an error of BeginFunc's own (begin, commit) with the operation and

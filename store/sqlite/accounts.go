@@ -129,10 +129,10 @@ func putUpload(ctx context.Context, db interface {
 	}
 	_, err := db.ExecContext(ctx, `INSERT OR REPLACE INTO uploads (id, organization_id, token_id, status, mode,
 		dry_run, filename, rollback_of, created_at, started_at, finished_at, created, updated, unchanged,
-		retired, rejected, error, report) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		retired, rejected, error, file_expired_at, report) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		r.ID, r.OrganizationID, r.TokenID, r.Status, r.Mode, r.DryRun, r.Filename, r.RollbackOf,
 		r.CreatedAt.UnixMicro(), micros(r.StartedAt), micros(r.FinishedAt), r.Created, r.Updated,
-		r.Unchanged, r.Retired, r.Rejected, r.Error, report)
+		r.Unchanged, r.Retired, r.Rejected, r.Error, micros(r.FileExpiredAt), report)
 	if err != nil {
 		return fmt.Errorf("sqlite: put upload %s: %w", r.ID, unavailable(ctx, err))
 	}
@@ -140,17 +140,17 @@ func putUpload(ctx context.Context, db interface {
 }
 
 const sqlUploadColumns = `id, organization_id, token_id, status, mode, dry_run, filename, rollback_of,
-	created_at, started_at, finished_at, created, updated, unchanged, retired, rejected, error`
+	created_at, started_at, finished_at, created, updated, unchanged, retired, rejected, error, file_expired_at`
 
 func scanUpload(sc interface{ Scan(...any) error }, report *sql.NullString) (store.UploadRecord, error) {
 	var (
-		r                 store.UploadRecord
-		created           int64
-		started, finished sql.NullInt64
+		r                          store.UploadRecord
+		created                    int64
+		started, finished, expired sql.NullInt64
 	)
 	dest := []any{&r.ID, &r.OrganizationID, &r.TokenID, &r.Status, &r.Mode, &r.DryRun, &r.Filename,
 		&r.RollbackOf, &created, &started, &finished, &r.Created, &r.Updated, &r.Unchanged,
-		&r.Retired, &r.Rejected, &r.Error}
+		&r.Retired, &r.Rejected, &r.Error, &expired}
 	if report != nil {
 		dest = append(dest, report)
 	}
@@ -160,6 +160,7 @@ func scanUpload(sc interface{ Scan(...any) error }, report *sql.NullString) (sto
 	r.CreatedAt = time.UnixMicro(created).UTC()
 	r.StartedAt = fromMicros(started)
 	r.FinishedAt = fromMicros(finished)
+	r.FileExpiredAt = fromMicros(expired)
 	if report != nil && report.Valid {
 		r.Report = []byte(report.String)
 	}

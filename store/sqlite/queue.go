@@ -110,7 +110,10 @@ func (s *Store) FinishUpload(ctx context.Context, rec store.UploadRecord) error 
 
 // RetryUpload puts an abandoned upload back in the queue: see store.Accounts.
 func (s *Store) RetryUpload(ctx context.Context, orgID, id string) (store.UploadRecord, error) {
-	return s.endAbandoned(ctx, "retry", orgID, id, func(tx *sql.Tx, hasFile bool) error {
+	return s.endAbandoned(ctx, "retry", orgID, id, func(tx *sql.Tx, hasFile bool, expiredAt time.Time) error {
+		if !expiredAt.IsZero() {
+			return fmt.Errorf("sqlite: retry upload: %w", &store.FileExpiredError{ID: id, At: expiredAt})
+		}
 		if !hasFile {
 			return fmt.Errorf("sqlite: retry upload %s: its file is no longer kept; upload it again: %w", id, aidmap.ErrConflict)
 		}
@@ -122,7 +125,7 @@ func (s *Store) RetryUpload(ctx context.Context, orgID, id string) (store.Upload
 
 // DismissUpload marks an abandoned upload dismissed and deletes its file: see store.Accounts.
 func (s *Store) DismissUpload(ctx context.Context, orgID, id string, now time.Time) (store.UploadRecord, error) {
-	return s.endAbandoned(ctx, "dismiss", orgID, id, func(tx *sql.Tx, _ bool) error {
+	return s.endAbandoned(ctx, "dismiss", orgID, id, func(tx *sql.Tx, _ bool, _ time.Time) error {
 		if _, err := tx.ExecContext(ctx, `UPDATE uploads SET status = 'dismissed', finished_at = ? WHERE id = ?`, now.UnixMicro(), id); err != nil {
 			return err
 		}
@@ -132,8 +135,9 @@ func (s *Store) DismissUpload(ctx context.Context, orgID, id string, now time.Ti
 }
 
 // endAbandoned runs change on an abandoned upload of the organisation in one transaction and
-// returns the upload as it then is.
-func (s *Store) endAbandoned(ctx context.Context, op, orgID, id string, change func(tx *sql.Tx, hasFile bool) error) (store.UploadRecord, error) {
+// returns the upload as it then is. change is told whether its file is stored and, when
+// ExpireUploadFiles deleted it, when.
+func (s *Store) endAbandoned(ctx context.Context, op, orgID, id string, change func(tx *sql.Tx, hasFile bool, expiredAt time.Time) error) (store.UploadRecord, error) {
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return store.UploadRecord{}, fmt.Errorf("sqlite: %s upload %s: %w", op, id, unavailable(ctx, err))
@@ -142,9 +146,10 @@ func (s *Store) endAbandoned(ctx context.Context, op, orgID, id string, change f
 	var (
 		status  string
 		hasFile bool
+		expired sql.NullInt64
 	)
-	err = tx.QueryRowContext(ctx, `SELECT status, EXISTS (SELECT 1 FROM upload_files WHERE upload_id = uploads.id)
-		FROM uploads WHERE id = ? AND organization_id = ?`, id, orgID).Scan(&status, &hasFile)
+	err = tx.QueryRowContext(ctx, `SELECT status, EXISTS (SELECT 1 FROM upload_files WHERE upload_id = uploads.id), file_expired_at
+		FROM uploads WHERE id = ? AND organization_id = ?`, id, orgID).Scan(&status, &hasFile, &expired)
 	if errors.Is(err, sql.ErrNoRows) {
 		return store.UploadRecord{}, fmt.Errorf("sqlite: %s upload %s: %w", op, id, aidmap.ErrNotFound)
 	}
@@ -155,7 +160,7 @@ func (s *Store) endAbandoned(ctx context.Context, op, orgID, id string, change f
 		return store.UploadRecord{}, fmt.Errorf("sqlite: %s upload %s: it is %s; only an abandoned upload can be retried or dismissed: %w",
 			op, id, status, aidmap.ErrConflict)
 	}
-	if err := change(tx, hasFile); err != nil {
+	if err := change(tx, hasFile, fromMicros(expired)); err != nil {
 		if errors.Is(err, aidmap.ErrConflict) {
 			return store.UploadRecord{}, err
 		}
@@ -170,4 +175,33 @@ func (s *Store) endAbandoned(ctx context.Context, op, orgID, id string, change f
 		return store.UploadRecord{}, fmt.Errorf("sqlite: %s upload %s: %w", op, id, unavailable(ctx, err))
 	}
 	return rec, nil
+}
+
+// ExpireUploadFiles deletes the files of uploads that ended long enough ago: see
+// store.Accounts. The update and the delete are one transaction on the one writer, which
+// SQLite serialises with RetryUpload (in this process and others).
+func (s *Store) ExpireUploadFiles(ctx context.Context, endedBefore, now time.Time) (int, error) {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return 0, fmt.Errorf("sqlite: expire upload files: %w", unavailable(ctx, err))
+	}
+	defer tx.Rollback()
+	const ended = `status NOT IN ('queued', 'running') AND coalesce(finished_at, created_at) < ?`
+	res, err := tx.ExecContext(ctx, `UPDATE uploads SET file_expired_at = ?
+		WHERE `+ended+` AND id IN (SELECT upload_id FROM upload_files)`, now.UnixMicro(), endedBefore.UnixMicro())
+	if err != nil {
+		return 0, fmt.Errorf("sqlite: expire upload files: %w", unavailable(ctx, err))
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return 0, fmt.Errorf("sqlite: expire upload files: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM upload_files WHERE upload_id IN (SELECT id FROM uploads WHERE `+ended+`)`,
+		endedBefore.UnixMicro()); err != nil {
+		return 0, fmt.Errorf("sqlite: expire upload files: %w", unavailable(ctx, err))
+	}
+	if err := tx.Commit(); err != nil {
+		return 0, fmt.Errorf("sqlite: expire upload files: %w", unavailable(ctx, err))
+	}
+	return int(n), nil
 }

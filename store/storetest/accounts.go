@@ -38,6 +38,8 @@ func testAccounts(t *testing.T, open Opener) {
 		{"QueueUpload", testQueueUpload},
 		{"ClaimUploadRace", testClaimUploadRace},
 		{"RetryDismissUpload", testRetryDismissUpload},
+		{"ExpireUploadFiles", testExpireUploadFiles},
+		{"ExpireRacesRetry", testExpireRacesRetry},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
