@@ -1,0 +1,95 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/aidmap/aidmap"
+	"github.com/aidmap/aidmap/store"
+)
+
+var _ store.SMSState = (*Store)(nil)
+
+// checkSMS checks a key and a session's data against store.SMSState's bounds.
+func checkSMS(key, data []byte) error {
+	if len(key) == 0 || len(key) > store.MaxSMSKey {
+		return fmt.Errorf("key of %d bytes (want 1 to %d): %w", len(key), store.MaxSMSKey, aidmap.ErrInvalid)
+	}
+	if len(data) > store.MaxSMSSession {
+		return fmt.Errorf("session of %d bytes (want at most %d): %w", len(data), store.MaxSMSSession, aidmap.ErrInvalid)
+	}
+	return nil
+}
+
+// HitSMS counts one event under key in its current window (store.SMSState). The one writer
+// connection makes the upsert atomic.
+func (s *Store) HitSMS(ctx context.Context, key []byte, now time.Time, window time.Duration) (int, error) {
+	if err := checkSMS(key, nil); err != nil {
+		return 0, fmt.Errorf("sqlite: hit sms: %w", err)
+	}
+	if window <= 0 {
+		return 0, fmt.Errorf("sqlite: hit sms: window %v: %w", window, aidmap.ErrInvalid)
+	}
+	at, end := now.UnixMicro(), now.Add(window).UnixMicro()
+	var n int
+	err := s.db.QueryRowContext(ctx, `INSERT INTO sms_state (key, hits, window_end, expires) VALUES (?1, 1, ?2, ?2)
+		ON CONFLICT (key) DO UPDATE SET
+			hits = CASE WHEN sms_state.window_end > ?3 THEN sms_state.hits + 1 ELSE 1 END,
+			window_end = CASE WHEN sms_state.window_end > ?3 THEN sms_state.window_end ELSE ?2 END,
+			expires = max(sms_state.expires, ?2)
+		RETURNING hits`, key, end, at).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("sqlite: hit sms: %w", unavailable(ctx, err))
+	}
+	return n, nil
+}
+
+// PutSMSSession stores a number's last search (store.SMSState).
+func (s *Store) PutSMSSession(ctx context.Context, key, data []byte, expires time.Time) error {
+	if err := checkSMS(key, data); err != nil {
+		return fmt.Errorf("sqlite: put sms session: %w", err)
+	}
+	if data == nil {
+		data = []byte{}
+	}
+	_, err := s.db.ExecContext(ctx, `INSERT INTO sms_state (key, session, session_expires, expires) VALUES (?1, ?2, ?3, ?3)
+		ON CONFLICT (key) DO UPDATE SET session = ?2, session_expires = ?3, expires = max(sms_state.expires, ?3)`,
+		key, data, expires.UnixMicro())
+	if err != nil {
+		return fmt.Errorf("sqlite: put sms session: %w", unavailable(ctx, err))
+	}
+	return nil
+}
+
+// SMSSession returns a number's last search unless it expired (store.SMSState).
+func (s *Store) SMSSession(ctx context.Context, key []byte, now time.Time) ([]byte, error) {
+	if err := checkSMS(key, nil); err != nil {
+		return nil, fmt.Errorf("sqlite: sms session: %w", err)
+	}
+	var data []byte
+	err := s.rdb.QueryRowContext(ctx, `SELECT session FROM sms_state WHERE key = ? AND session IS NOT NULL AND session_expires > ?`,
+		key, now.UnixMicro()).Scan(&data)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("sqlite: sms session: %w", aidmap.ErrNotFound)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: sms session: %w", unavailable(ctx, err))
+	}
+	if data == nil {
+		data = []byte{}
+	}
+	return data, nil
+}
+
+// SweepSMS deletes the expired rows (store.SMSState).
+func (s *Store) SweepSMS(ctx context.Context, now time.Time) (int64, error) {
+	res, err := s.db.ExecContext(ctx, `DELETE FROM sms_state WHERE expires <= ?`, now.UnixMicro())
+	if err != nil {
+		return 0, fmt.Errorf("sqlite: sweep sms: %w", unavailable(ctx, err))
+	}
+	n, _ := res.RowsAffected()
+	return n, nil
+}
