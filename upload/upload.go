@@ -6,7 +6,8 @@
 // Work lives in the store, not in a process: any process sharing the store (every `serve`
 // replica) claims queued uploads (store.Accounts.ClaimUpload), keeps a heartbeat on the ones
 // it runs, and marks the ones left running by a process that died abandoned (Sweep). An
-// abandoned upload wrote nothing; its file stays in the store until it is retried or dismissed.
+// abandoned upload wrote nothing; its file stays in the store until it is retried, dismissed,
+// or kept FileTTL (ExpireFiles deletes it then and notes so on the record).
 //
 // It imports the domain, ingest and store.
 package upload
@@ -52,6 +53,10 @@ type Config struct {
 	// StaleAfter is how long an upload may go without a heartbeat before Sweep marks it
 	// abandoned; 0 means DefaultStaleAfter. Heartbeats are written every StaleAfter/6.
 	StaleAfter time.Duration
+	// FileTTL is how long the stored file of an upload that ended without running
+	// (abandoned) is kept for a retry, from its end; then ExpireFiles deletes it. 0 means
+	// DefaultFileTTL.
+	FileTTL time.Duration
 	// PollEvery is how often Run looks for queued uploads of other replicas; 0 means 1 s.
 	PollEvery time.Duration
 	Logger    *slog.Logger
@@ -63,6 +68,7 @@ type Config struct {
 const (
 	DefaultMaxRows    = 200_000
 	DefaultStaleAfter = time.Minute
+	DefaultFileTTL    = 7 * 24 * time.Hour
 	maxJSONDepth      = 32
 	// Timeout bounds one upload's run.
 	Timeout = 30 * time.Minute
@@ -104,6 +110,9 @@ func New(cfg Config) *Service {
 	}
 	if cfg.StaleAfter <= 0 {
 		cfg.StaleAfter = DefaultStaleAfter
+	}
+	if cfg.FileTTL <= 0 {
+		cfg.FileTTL = DefaultFileTTL
 	}
 	if cfg.PollEvery <= 0 {
 		cfg.PollEvery = time.Second
@@ -214,7 +223,8 @@ func (s *Service) Rollback(ctx context.Context, org, id, tokenID string) (store.
 
 // Retry puts an abandoned upload back in the queue, with the file it was accepted with; it
 // runs as it would have (same mode, dry run, confirmation). ErrConflict when it is not
-// abandoned or its file is gone.
+// abandoned or its file is gone: a *store.FileExpiredError when it was kept FileTTL and
+// deleted (ExpireFiles).
 func (s *Service) Retry(ctx context.Context, org, id string) (store.UploadRecord, error) {
 	rec, err := s.cfg.Store.RetryUpload(ctx, org, id)
 	if err != nil {
@@ -243,8 +253,16 @@ func (s *Service) Sweep(ctx context.Context) (int, error) {
 	return s.cfg.Store.AbandonUploads(ctx, now.Add(-s.cfg.StaleAfter), now, AbandonedReason)
 }
 
+// ExpireFiles deletes the stored files of uploads that ended without running (abandoned)
+// more than FileTTL ago, notes it on their records (store.UploadRecord.FileExpiredAt), and
+// returns how many. Any replica may call it at any time (the store makes it safe to).
+func (s *Service) ExpireFiles(ctx context.Context) (int, error) {
+	now := s.Now()
+	return s.cfg.Store.ExpireUploadFiles(ctx, now.Add(-s.cfg.FileTTL), now)
+}
+
 // Run claims queued uploads of every replica as workers come free, and sweeps abandoned ones
-// (at once, then every StaleAfter/2), until ctx ends. Submit and Retry start work without it;
+// and expired files (at once, then every StaleAfter/2), until ctx ends. Submit and Retry start work without it;
 // Run is what takes work queued by other processes.
 func (s *Service) Run(ctx context.Context) {
 	poll := time.NewTicker(s.cfg.PollEvery)
@@ -269,6 +287,11 @@ func (s *Service) sweep(ctx context.Context) {
 		s.cfg.Logger.Warn("uploads: mark abandoned ones", "err", err)
 	} else if n > 0 {
 		s.cfg.Logger.Info("uploads left unfinished by a stopped server marked abandoned", "uploads", n)
+	}
+	if n, err := s.ExpireFiles(ctx); err != nil && ctx.Err() == nil {
+		s.cfg.Logger.Warn("uploads: expire the files of abandoned ones", "err", err)
+	} else if n > 0 {
+		s.cfg.Logger.Info("files of abandoned uploads kept longer than the upload file TTL deleted", "uploads", n, "ttl", s.cfg.FileTTL)
 	}
 }
 
