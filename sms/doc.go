@@ -12,6 +12,7 @@
 //
 // It reads the index (geo) and the geocoder (geocode) and imports the domain; its layer is in
 // ARCHITECTURE.md, checked by internal/archtest. It keeps no message text or phone number:
-// "more" remembers, in memory and for a while, a keyed hash of the number with the point
-// searched.
+// rate limits and "more" are kept for a while under a keyed hash of the number, with the
+// point searched, what was asked and the geocoder's label of the place, in a
+// store.SMSState (the store, so every replica sees them, or memory).
 package sms

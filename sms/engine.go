@@ -6,10 +6,11 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
+	"log/slog"
 	"math"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 	"unicode"
 	"unicode/utf8"
@@ -17,6 +18,7 @@ import (
 	"github.com/aidmap/aidmap"
 	"github.com/aidmap/aidmap/geo"
 	"github.com/aidmap/aidmap/geocode"
+	"github.com/aidmap/aidmap/store"
 )
 
 // Geocoder places the place of a message. *geocode.Geocoder and *geocode.Embedded satisfy
@@ -35,14 +37,19 @@ type Config struct {
 	Example string
 	// Now is the clock; nil is time.Now.
 	Now func() time.Time
-	// Salt keys the hashes of phone numbers; nil draws a random one (hashes then differ
-	// between processes, which is all in-memory state needs).
+	// Salt keys the hashes of phone numbers; nil draws a random one. Replicas sharing State
+	// must share the salt too (serve derives it from the deployment key).
 	Salt []byte
-	// MoreFor is how long "more" remembers a number's last search; 0 is 30 minutes.
+	// State keeps per-number counters and "more" where every replica sees them (the store);
+	// nil keeps them in this process's memory, at most MaxSessions numbers.
+	State store.SMSState
+	// MoreFor is how long "more" remembers a number's last search; 0 is an hour.
 	MoreFor time.Duration
-	// MaxSessions bounds the searches remembered for "more"; 0 is 100,000. When full, the
-	// oldest are forgotten.
+	// MaxSessions bounds the numbers remembered in memory when State is nil; 0 is 100,000.
+	// When full, those remembered longest are forgotten first.
 	MaxSessions int
+	// Logger reports State's errors (never a number or a text); nil discards them.
+	Logger *slog.Logger
 }
 
 // PerReply is how many sites a reply lists.
@@ -53,8 +60,8 @@ const PerReply = 3
 const maxOpenReads = 1 << 14
 
 // Engine answers text messages. It is safe for concurrent use. It keeps no message text and
-// no phone number: only, for "more", a keyed hash of the number with the point searched and
-// what was asked, for MoreFor.
+// no phone number: only, in State, a keyed hash of the number with counters and, for "more",
+// the point searched and what was asked, for MoreFor.
 type Engine struct {
 	index    func() *geo.Index
 	geocoder Geocoder
@@ -62,10 +69,9 @@ type Engine struct {
 	now      func() time.Time
 	salt     []byte
 	moreFor  time.Duration
-	max      int
-
-	mu       sync.Mutex
-	sessions map[Key]session
+	state    store.SMSState
+	mem      *memState // state when it is in memory
+	logger   *slog.Logger
 }
 
 // Key is the keyed hash of a phone number: what rate limits and "more" are kept under.
@@ -80,15 +86,14 @@ type session struct {
 	needs    aidmap.CategorySet
 	open     bool
 	lang     string
-	near     string
+	near     string // the geocoder's label of the place; "" shows the point
 	shown    int
-	expires  time.Time
 }
 
 // New returns an engine.
 func New(cfg Config) *Engine {
 	e := &Engine{index: cfg.Index, geocoder: cfg.Geocoder, example: cfg.Example, now: cfg.Now,
-		salt: cfg.Salt, moreFor: cfg.MoreFor, max: cfg.MaxSessions, sessions: map[Key]session{}}
+		salt: cfg.Salt, moreFor: cfg.MoreFor, state: cfg.State, logger: cfg.Logger}
 	if e.example == "" {
 		e.example = "V6A 2K5"
 	}
@@ -100,10 +105,18 @@ func New(cfg Config) *Engine {
 		_, _ = rand.Read(e.salt)
 	}
 	if e.moreFor <= 0 {
-		e.moreFor = 30 * time.Minute
+		e.moreFor = time.Hour
 	}
-	if e.max <= 0 {
-		e.max = 100_000
+	if e.state == nil {
+		max := cfg.MaxSessions
+		if max <= 0 {
+			max = 100_000
+		}
+		e.mem = newMemState(max)
+		e.state = e.mem
+	}
+	if e.logger == nil {
+		e.logger = slog.New(slog.DiscardHandler)
 	}
 	return e
 }
@@ -120,6 +133,43 @@ func (e *Engine) KeyOf(number string) Key {
 	var k Key
 	copy(k[:], m.Sum(nil))
 	return k
+}
+
+// deliveryKey is the keyed hash of a gateway's delivery ID, apart from every number's key.
+func (e *Engine) deliveryKey(id string) Key {
+	m := hmac.New(sha256.New, e.salt)
+	m.Write([]byte("delivery\x00"))
+	m.Write([]byte(id))
+	var k Key
+	copy(k[:], m.Sum(nil))
+	return k
+}
+
+// Allow counts a message from number and reports whether it is within perMinute messages
+// in the number's current minute, across every replica sharing State. When State fails the
+// message is allowed (a person asking for a bed matters more than a limit) and the error
+// logged.
+func (e *Engine) Allow(ctx context.Context, number string, perMinute int) bool {
+	k := e.KeyOf(number)
+	n, err := e.state.HitSMS(ctx, k[:], e.now(), time.Minute)
+	if err != nil {
+		e.logger.Warn("sms: rate limit not checked", "error", err)
+		return true
+	}
+	return n <= perMinute
+}
+
+// FirstDelivery reports whether a gateway's delivery id is seen for the first time within
+// keep, across every replica sharing State: false for a retry of a webhook already
+// answered. When State fails it reports true (a reply twice rather than none).
+func (e *Engine) FirstDelivery(ctx context.Context, id string, keep time.Duration) bool {
+	k := e.deliveryKey(id)
+	n, err := e.state.HitSMS(ctx, k[:], e.now(), keep)
+	if err != nil {
+		e.logger.Warn("sms: delivery not deduplicated", "error", err)
+		return true
+	}
+	return n == 1
 }
 
 // Reply is an answer to one message.
@@ -152,7 +202,7 @@ func (e *Engine) Answer(ctx context.Context, number, text string) Reply {
 	case Help:
 		return newReply(q.Lang, fill(t.help, example))
 	case More:
-		return e.more(number, q.Lang)
+		return e.more(ctx, number, q.Lang)
 	}
 	if q.Place == "" {
 		return newReply(q.Lang, fill(t.usage, example))
@@ -161,22 +211,29 @@ func (e *Engine) Answer(ctx context.Context, number, text string) Reply {
 	if !ok {
 		return newReply(q.Lang, fill(t.notFound, clip(q.Place, 40), example))
 	}
-	s := session{lat: res.Lat, lon: res.Lon, needs: q.Needs, open: q.Open, lang: q.Lang, near: nearLabel(res, q.Place)}
-	r := e.results(&s, e.search(&s, PerReply))
+	s := session{lat: res.Lat, lon: res.Lon, needs: q.Needs, open: q.Open, lang: q.Lang, near: nearLabel(res.Label)}
+	shown := s
+	if shown.near == "" {
+		// The geocoder gave no label: the reply names the place as written, but what is
+		// kept for "more" never holds the message's words.
+		shown.near = clip(oneLine(q.Place), 32)
+	}
+	r := e.results(&shown, e.search(&s, PerReply))
+	s.shown = shown.shown
 	if number != "" {
-		e.remember(e.KeyOf(number), s)
+		e.remember(ctx, e.KeyOf(number), s)
 	}
 	return r
 }
 
 // more answers "more": the next sites of the number's last search.
-func (e *Engine) more(number, lang string) Reply {
+func (e *Engine) more(ctx context.Context, number, lang string) Reply {
 	var (
 		s  session
 		ok bool
 	)
 	if number != "" {
-		s, ok = e.recall(e.KeyOf(number))
+		s, ok = e.recall(ctx, e.KeyOf(number))
 	}
 	if !ok {
 		t := texts[lang]
@@ -186,8 +243,15 @@ func (e *Engine) more(number, lang string) Reply {
 	if len(hits) <= s.shown {
 		return newReply(s.lang, texts[s.lang].noMore)
 	}
-	r := e.results(&s, hits[s.shown:])
-	e.remember(e.KeyOf(number), s)
+	near := s.near
+	if near == "" {
+		near = strconv.FormatFloat(s.lat, 'f', 3, 64) + "," + strconv.FormatFloat(s.lon, 'f', 3, 64)
+	}
+	shown := s
+	shown.near = near
+	r := e.results(&shown, hits[s.shown:])
+	s.shown = shown.shown
+	e.remember(ctx, e.KeyOf(number), s)
 	return r
 }
 
@@ -367,12 +431,8 @@ func hoursText(t text, h *aidmap.Hours, now time.Time) string {
 }
 
 // nearLabel names the place found, for the first line: the geocoder's label up to its
-// second comma ("V6A, Vancouver"), or the place as written.
-func nearLabel(r geocode.Result, asked string) string {
-	label := r.Label
-	if label == "" {
-		label = asked
-	}
+// second comma ("V6A, Vancouver"); "" when the geocoder gave none.
+func nearLabel(label string) string {
 	if i := strings.Index(label, ","); i >= 0 {
 		if j := strings.Index(label[i+1:], ","); j >= 0 {
 			label = label[:i+1+j]
@@ -406,51 +466,41 @@ func oneLine(s string) string {
 	}, s)
 }
 
-// remember keeps a session for "more".
-func (e *Engine) remember(k Key, s session) {
-	now := e.now()
-	s.expires = now.Add(e.moreFor)
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	if _, ok := e.sessions[k]; !ok && len(e.sessions) >= e.max {
-		e.sweep(now)
-	}
-	e.sessions[k] = s
-}
-
-// sweep drops expired sessions and, when none had expired, the oldest tenth. e.mu is held.
-func (e *Engine) sweep(now time.Time) {
-	for k, s := range e.sessions {
-		if !now.Before(s.expires) {
-			delete(e.sessions, k)
-		}
-	}
-	if len(e.sessions) < e.max {
-		return
-	}
-	cut := now.Add(e.moreFor - e.moreFor/10)
-	for k, s := range e.sessions {
-		if s.expires.Before(cut) || len(e.sessions) >= e.max {
-			delete(e.sessions, k)
-		}
+// remember keeps a session for "more", for MoreFor.
+func (e *Engine) remember(ctx context.Context, k Key, s session) {
+	if err := e.state.PutSMSSession(ctx, k[:], s.encode(), e.now().Add(e.moreFor)); err != nil {
+		e.logger.Warn("sms: search not kept for more", "error", err)
 	}
 }
 
 // recall returns a number's session unless it expired.
-func (e *Engine) recall(k Key) (session, bool) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	s, ok := e.sessions[k]
-	if !ok || !e.now().Before(s.expires) {
-		delete(e.sessions, k)
+func (e *Engine) recall(ctx context.Context, k Key) (session, bool) {
+	b, err := e.state.SMSSession(ctx, k[:], e.now())
+	if err != nil {
+		if !errors.Is(err, aidmap.ErrNotFound) {
+			e.logger.Warn("sms: search for more not read", "error", err)
+		}
+		return session{}, false
+	}
+	s, err := decodeSession(b)
+	if err != nil {
+		e.logger.Warn("sms: search for more not read", "error", err)
 		return session{}, false
 	}
 	return s, true
 }
 
-// Sessions returns how many searches are remembered for "more" (for tests and metrics).
+// Sweep deletes what State keeps past its time (the store's rows, or memory's): serve calls
+// it every few minutes.
+func (e *Engine) Sweep(ctx context.Context) (int64, error) {
+	return e.state.SweepSMS(ctx, e.now())
+}
+
+// Sessions returns how many numbers are remembered in memory (for tests); 0 when State is
+// a store.
 func (e *Engine) Sessions() int {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	return len(e.sessions)
+	if e.mem == nil {
+		return 0
+	}
+	return e.mem.len()
 }

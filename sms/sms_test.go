@@ -185,12 +185,12 @@ func TestMore(t *testing.T) {
 	if r := e.Answer(ctx, "", "more"); strings.Contains(r.Text, "1. ") {
 		t.Errorf("no number got results: %s", r.Text)
 	}
-	now = now.Add(31 * time.Minute)
+	now = now.Add(61 * time.Minute)
 	if r := e.Answer(ctx, "+16045550100", "more"); strings.Contains(r.Text, "7. ") {
 		t.Errorf("more after it expired: %s", r.Text)
 	}
-	if e.Sessions() != 0 {
-		t.Errorf("%d sessions kept after expiry", e.Sessions())
+	if n, _ := e.Sweep(ctx); n != 1 || e.Sessions() != 0 {
+		t.Errorf("Sweep after expiry: %d swept, %d sessions kept", n, e.Sessions())
 	}
 	// The last results: "more" says there are none.
 	few := testEngine(t, demo.Sites(4, 1), &now)

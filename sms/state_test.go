@@ -1,0 +1,95 @@
+package sms
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aidmap/aidmap/demo"
+	"github.com/aidmap/aidmap/geo"
+	"github.com/aidmap/aidmap/geocode"
+	"github.com/aidmap/aidmap/store/sqlite"
+)
+
+// TestReplicasShareState: two engines (two replicas behind a load balancer) on one store
+// with one salt: "more" sent to the other replica continues the search, and the per-number
+// limit counts messages to both. The store holds neither the number nor the message.
+func TestReplicasShareState(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	st, err := sqlite.Open(ctx, filepath.Join(dir, "aidmap.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	now := testNow
+	ix := testIndex(demo.Sites(300, 1))
+	replica := func() *Engine {
+		return New(Config{Index: func() *geo.Index { return ix }, Geocoder: geocode.NewEmbedded(nil),
+			Now: func() time.Time { return now }, Salt: []byte("deployment"), State: st})
+	}
+	a, b := replica(), replica()
+
+	first := a.Answer(ctx, "+16045550100", "food V6A 2K5")
+	second := b.Answer(ctx, "+1 604 555 0100", "more")
+	third := a.Answer(ctx, "+16045550100", "more")
+	if !strings.Contains(first.Text, "1. ") || !strings.Contains(second.Text, "4. ") || !strings.Contains(third.Text, "7. ") {
+		t.Fatalf("more did not continue across replicas:\n%s\n---\n%s\n---\n%s", first.Text, second.Text, third.Text)
+	}
+	if !strings.HasPrefix(second.Text, strings.SplitN(first.Text, "\n", 2)[0]) {
+		t.Errorf("more names another place:\n%s\n---\n%s", first.Text, second.Text)
+	}
+
+	for i := range 5 {
+		e := a
+		if i%2 == 1 {
+			e = b
+		}
+		if !e.Allow(ctx, "+16045550100", 5) {
+			t.Fatalf("message %d refused, want 5 a minute across replicas", i+1)
+		}
+	}
+	if b.Allow(ctx, "+16045550100", 5) || a.Allow(ctx, "+16045550100", 5) {
+		t.Error("a sixth message in the minute allowed")
+	}
+	now = now.Add(time.Minute)
+	if !b.Allow(ctx, "+16045550100", 5) {
+		t.Error("refused in the next minute")
+	}
+	if !a.FirstDelivery(ctx, "delivery-1", time.Hour) || b.FirstDelivery(ctx, "delivery-1", time.Hour) {
+		t.Error("a delivery retried to the other replica is not seen as a retry")
+	}
+
+	if err := st.Close(); err != nil {
+		t.Fatal(err)
+	}
+	files, _ := filepath.Glob(filepath.Join(dir, "*"))
+	for _, f := range files {
+		raw, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, secret := range []string{"6045550100", "604 555 0100", "food V6A", "delivery-1"} {
+			if bytes.Contains(raw, []byte(secret)) {
+				t.Errorf("%s holds %q", filepath.Base(f), secret)
+			}
+		}
+	}
+}
+
+func TestSessionEncoding(t *testing.T) {
+	s := session{lat: 49.2811, lon: -123.0988, needs: 5, open: true, lang: "fa", near: "V6A, Vancouver", shown: 6}
+	got, err := decodeSession(s.encode())
+	if err != nil || got != s {
+		t.Fatalf("got %+v, %v, want %+v", got, err, s)
+	}
+	for _, b := range [][]byte{nil, {2}, s.encode()[:10], append(s.encode(), 0)} {
+		if _, err := decodeSession(b); err == nil {
+			t.Errorf("%x decoded", b)
+		}
+	}
+}
