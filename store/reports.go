@@ -18,7 +18,10 @@ import (
 type Reports interface {
 	// AddReport stores a new report (Status ReportOpen). Its ID must be new (else
 	// ErrConflict); Kind must be valid, Note at most MaxReportNote bytes of UTF-8, and
-	// OrganizationID an existing organisation (else ErrInvalid / ErrNotFound).
+	// OrganizationID an existing organisation (else ErrInvalid / ErrNotFound). A "closed"
+	// report with a Reporter updates the site's ClosedReports (ClosedReporters of its open
+	// reports), giving the site a new version in the change feed; so does handling one
+	// (ResolveReport), which also forgets its Reporter.
 	AddReport(ctx context.Context, r Report) error
 	// Reports returns the organisation's reports with the given status (every status when
 	// empty), newest first, at most limit (below 1 is ErrInvalid).
@@ -58,6 +61,11 @@ type Report struct {
 	CreatedAt      time.Time `json:"created_at"`
 	HandledAt      time.Time `json:"handled_at,omitzero"`
 	HandledBy      string    `json:"handled_by,omitempty"` // the token that accepted or dismissed it
+	// Reporter tells reports of one person about one site apart without saying who: a keyed
+	// hash of their address and the site (web), never the address. Only "closed" reports
+	// carry one, and only where the deployment counts them ("reported as possibly closed");
+	// never published, and cleared when the report is handled. Empty: not counted.
+	Reporter string `json:"-"`
 }
 
 // ValidReportKind reports whether kind is one of ReportKinds.
@@ -83,6 +91,8 @@ func (r *Report) Validate() error {
 		return &aidmap.FieldError{Field: "kind", Value: strings.ToValidUTF8(r.Kind, "?"), Reason: "must be one of " + strings.Join(ReportKinds, ", ")}
 	case !utf8.ValidString(r.Note) || strings.ContainsRune(r.Note, 0):
 		return &aidmap.FieldError{Field: "note", Reason: "must be text (UTF-8, no NUL)"}
+	case len(r.Reporter) > 128:
+		return &aidmap.FieldError{Field: "reporter", Reason: "is longer than 128 bytes"}
 	case len(r.Note) > MaxReportNote:
 		return &aidmap.FieldError{Field: "note", Reason: fmt.Sprintf("is longer than %d bytes", MaxReportNote)}
 	}

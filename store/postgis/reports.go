@@ -28,8 +28,20 @@ func (s *Store) AddReport(ctx context.Context, r store.Report) error {
 	if created.IsZero() {
 		created = time.Now()
 	}
-	_, err := s.pool.Exec(ctx, `INSERT INTO reports (id, organization_id, site_id, kind, note, status, created_at)
-		VALUES ($1, $2, $3, $4, $5, 'open', $6)`, r.ID, r.OrganizationID, r.SiteID, r.Kind, r.Note, timestamptz(created))
+	reporter := r.Reporter
+	if r.Kind != "closed" {
+		reporter = "" // only "closed" reports are counted
+	}
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `INSERT INTO reports (id, organization_id, site_id, kind, note, status, created_at, reporter)
+			VALUES ($1, $2, $3, $4, $5, 'open', $6, $7)`, r.ID, r.OrganizationID, r.SiteID, r.Kind, r.Note, timestamptz(created), reporter); err != nil {
+			return err
+		}
+		if reporter != "" {
+			return s.refreshClosed(ctx, tx, r.SiteID)
+		}
+		return nil
+	})
 	var pgErr *pgconn.PgError
 	if errors.As(err, &pgErr) && pgErr.Code == "23505" { // unique_violation
 		return fmt.Errorf("postgis: add report %s: %w", r.ID, aidmap.ErrConflict)
@@ -99,9 +111,19 @@ func (s *Store) ResolveReport(ctx context.Context, orgID, id, status, by string,
 		if r.Status != store.ReportOpen {
 			return fmt.Errorf("postgis: resolve report %s: it is %s already: %w", id, r.Status, aidmap.ErrConflict)
 		}
-		if _, err := tx.Exec(ctx, `UPDATE reports SET status = $1, handled_at = $2, handled_by = $3 WHERE id = $4`,
+		var reporter string
+		if err := tx.QueryRow(ctx, `SELECT reporter FROM reports WHERE id = $1`, id).Scan(&reporter); err != nil {
+			return fmt.Errorf("postgis: resolve report %s: %w", id, unavailable(ctx, err))
+		}
+		// Handled, the report no longer counts, and who sent it is forgotten.
+		if _, err := tx.Exec(ctx, `UPDATE reports SET status = $1, handled_at = $2, handled_by = $3, reporter = '' WHERE id = $4`,
 			status, timestamptz(at), by, id); err != nil {
 			return fmt.Errorf("postgis: resolve report %s: %w", id, unavailable(ctx, err))
+		}
+		if reporter != "" {
+			if err := s.refreshClosed(ctx, tx, r.SiteID); err != nil {
+				return fmt.Errorf("postgis: resolve report %s: %w", id, unavailable(ctx, err))
+			}
 		}
 		return nil
 	})

@@ -394,7 +394,7 @@ func fromTimestamptz(t pgtype.Timestamptz) time.Time {
 }
 
 const sqlSiteColumns = `id, organization_id, external_id, name, lat, lon, categories, status,
-	confidential, updated_at, verified_at, version, doc`
+	confidential, updated_at, verified_at, version, doc, live`
 
 // siteScanner decodes rows of sqlSiteColumns. When the columns come in the binary format (as
 // pgx asks for them), it decodes the wire bytes itself: one string for every text of a site,
@@ -434,7 +434,7 @@ const (
 
 // rawColumns are the types of sqlSiteColumns, in order.
 var rawColumns = [...]uint32{oidText, oidText, oidText, oidText, oidFloat8, oidFloat8, oidTextArray,
-	oidText, oidBool, oidTimestamptz, oidTimestamptz, oidInt8, oidBytea}
+	oidText, oidBool, oidTimestamptz, oidTimestamptz, oidInt8, oidBytea, oidBytea}
 
 // rawDecodable reports whether decodeRaw can read rows with these fields: the columns of
 // sqlSiteColumns, each in the binary format (text is the same bytes in both).
@@ -488,6 +488,9 @@ func decodeRaw(vals [][]byte) (aidmap.Site, int64, error) {
 	}
 	if s.VerifiedAt, err = decodeTimestamptz(vals[10]); err != nil {
 		return aidmap.Site{}, 0, fmt.Errorf("site %q: verified_at: %w", id, err)
+	}
+	if err := decodeLive(vals[13], &s); err != nil {
+		return aidmap.Site{}, 0, fmt.Errorf("site %q: %w", id, err)
 	}
 	return s, int64(binary.BigEndian.Uint64(vals[11])), nil
 }
@@ -583,12 +586,13 @@ type rawSite struct {
 	updatedAt, verifiedAt pgtype.Timestamptz
 	version               int64
 	doc                   []byte
+	live                  []byte // live data (capacity.go), nil when none
 }
 
 func (r *rawSite) dest() []any {
 	s := &r.site
 	return []any{&s.ID, &s.OrganizationID, &s.ExternalID, &s.Name, &s.Lat, &s.Lon, &r.categories,
-		&r.status, &s.Confidential, &r.updatedAt, &r.verifiedAt, &r.version, &r.doc}
+		&r.status, &s.Confidential, &r.updatedAt, &r.verifiedAt, &r.version, &r.doc, &r.live}
 }
 
 // decode decodes the scanned row into a new Site.
@@ -610,5 +614,8 @@ func (r *rawSite) decode() (aidmap.Site, error) {
 	s.Status = aidmap.Status(r.status)
 	s.UpdatedAt = fromTimestamptz(r.updatedAt)
 	s.VerifiedAt = fromTimestamptz(r.verifiedAt)
+	if err := decodeLive(r.live, &s); err != nil {
+		return aidmap.Site{}, fmt.Errorf("site %q: %w", r.site.ID, err)
+	}
 	return s, nil
 }

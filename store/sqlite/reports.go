@@ -26,12 +26,29 @@ func (s *Store) AddReport(ctx context.Context, r store.Report) error {
 	if created.IsZero() {
 		created = time.Now()
 	}
-	_, err := s.db.ExecContext(ctx, `INSERT INTO reports (id, organization_id, site_id, kind, note, status, created_at)
-		VALUES (?, ?, ?, ?, ?, 'open', ?)`, r.ID, r.OrganizationID, r.SiteID, r.Kind, r.Note, created.UnixMicro())
+	reporter := r.Reporter
+	if r.Kind != "closed" {
+		reporter = "" // only "closed" reports are counted
+	}
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("sqlite: add report %s: %w", r.ID, unavailable(ctx, err))
+	}
+	defer tx.Rollback()
+	_, err = tx.ExecContext(ctx, `INSERT INTO reports (id, organization_id, site_id, kind, note, status, created_at, reporter)
+		VALUES (?, ?, ?, ?, ?, 'open', ?, ?)`, r.ID, r.OrganizationID, r.SiteID, r.Kind, r.Note, created.UnixMicro(), reporter)
 	if err != nil {
 		if strings.Contains(err.Error(), "UNIQUE constraint failed") {
 			return fmt.Errorf("sqlite: add report %s: %w", r.ID, aidmap.ErrConflict)
 		}
+		return fmt.Errorf("sqlite: add report %s: %w", r.ID, unavailable(ctx, err))
+	}
+	if reporter != "" {
+		if err := refreshClosed(ctx, tx, r.SiteID); err != nil {
+			return fmt.Errorf("sqlite: add report %s: %w", r.ID, unavailable(ctx, err))
+		}
+	}
+	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("sqlite: add report %s: %w", r.ID, unavailable(ctx, err))
 	}
 	return nil
@@ -99,9 +116,19 @@ func (s *Store) ResolveReport(ctx context.Context, orgID, id, status, by string,
 	if r.Status != store.ReportOpen {
 		return store.Report{}, fmt.Errorf("sqlite: resolve report %s: it is %s already: %w", id, r.Status, aidmap.ErrConflict)
 	}
-	if _, err := tx.ExecContext(ctx, `UPDATE reports SET status = ?, handled_at = ?, handled_by = ? WHERE id = ?`,
+	var reporter string
+	if err := tx.QueryRowContext(ctx, `SELECT reporter FROM reports WHERE id = ?`, id).Scan(&reporter); err != nil {
+		return store.Report{}, fmt.Errorf("sqlite: resolve report %s: %w", id, unavailable(ctx, err))
+	}
+	// Handled, the report no longer counts, and who sent it is forgotten.
+	if _, err := tx.ExecContext(ctx, `UPDATE reports SET status = ?, handled_at = ?, handled_by = ?, reporter = '' WHERE id = ?`,
 		status, at.UnixMicro(), by, id); err != nil {
 		return store.Report{}, fmt.Errorf("sqlite: resolve report %s: %w", id, unavailable(ctx, err))
+	}
+	if reporter != "" {
+		if err := refreshClosed(ctx, tx, r.SiteID); err != nil {
+			return store.Report{}, fmt.Errorf("sqlite: resolve report %s: %w", id, unavailable(ctx, err))
+		}
 	}
 	if err := tx.Commit(); err != nil {
 		return store.Report{}, fmt.Errorf("sqlite: resolve report %s: %w", id, unavailable(ctx, err))

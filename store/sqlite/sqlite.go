@@ -501,7 +501,7 @@ func fromMicros(n sql.NullInt64) time.Time {
 }
 
 const sqlSiteColumns = `id, organization_id, external_id, name, lat, lon, status, confidential,
-	updated_at, verified_at, version, doc`
+	updated_at, verified_at, version, doc, live`
 
 // rawSite holds one scanned row of sqlSiteColumns. doc is a RawBytes so a streaming scan does
 // not copy it; it is valid only until the next Scan.
@@ -511,12 +511,13 @@ type rawSite struct {
 	updatedAt, verifiedAt sql.NullInt64
 	version               int64
 	doc                   sql.RawBytes
+	live                  sql.RawBytes // live data (capacity.go), NULL when none
 }
 
 func (r *rawSite) dest() []any {
 	s := &r.site
 	return []any{&s.ID, &s.OrganizationID, &s.ExternalID, &s.Name, &s.Lat, &s.Lon, &r.status,
-		&s.Confidential, &r.updatedAt, &r.verifiedAt, &r.version, &r.doc}
+		&s.Confidential, &r.updatedAt, &r.verifiedAt, &r.version, &r.doc, &r.live}
 }
 
 // decode decodes the scanned row into a new Site.
@@ -535,5 +536,8 @@ func (r *rawSite) decode() (aidmap.Site, error) {
 	s.Status = aidmap.Status(r.status)
 	s.UpdatedAt = fromMicros(r.updatedAt)
 	s.VerifiedAt = fromMicros(r.verifiedAt)
+	if err := decodeLive(r.live, &s); err != nil {
+		return aidmap.Site{}, fmt.Errorf("site %q: %w", r.site.ID, err)
+	}
 	return s, nil
 }

@@ -48,6 +48,8 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"DeploymentKey", testDeploymentKey},
 		{"Verifications", testVerifications},
 		{"Reports", testReports},
+		{"Capacities", testCapacities},
+		{"ClosedReports", testClosedReports},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

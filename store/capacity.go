@@ -1,0 +1,112 @@
+package store
+
+import (
+	"context"
+	"time"
+
+	"github.com/aidmap/aidmap"
+)
+
+// Capacities is the optional part of a store that keeps sites' live availability
+// (aidmap.Capacity: "3 beds free"), set by an intake desk many times a day.
+//
+// A capacity is live data beside the site, not its content: setting one gives the site a new
+// version in the change feed (so every follower's index, on every replica, has it) with its
+// content, UpdatedAt and history untouched, and no upload record. Each change is kept in a
+// small audit log instead (who, when, what). Uploads, edits and rollbacks leave capacities
+// alone; a retired site keeps its capacity but is not published.
+//
+// Errors wrap the domain's sentinels as Store's do.
+type Capacities interface {
+	// SetCapacity sets one unit of the site's capacity (replacing that unit's entry, or adding
+	// it) by the token by, and returns the site's capacities after it, by unit. c.Updated is
+	// when (now when zero). ErrNotFound when the organisation has no such site (also when
+	// another organisation has it); ErrInvalid (a *aidmap.FieldError) for a capacity that
+	// fails aidmap.ValidateCapacity, or a new unit beyond aidmap.MaxCapacityUnits.
+	SetCapacity(ctx context.Context, orgID, siteID string, c aidmap.Capacity, by string) ([]aidmap.Capacity, error)
+	// RemoveCapacity removes one unit of the site's capacity (nothing when it has none) and
+	// returns what is left; errors as SetCapacity's.
+	RemoveCapacity(ctx context.Context, orgID, siteID, unit, by string, at time.Time) ([]aidmap.Capacity, error)
+	// CapacityLog returns the site's capacity changes, newest first, at most limit (below 1 is
+	// ErrInvalid). ErrNotFound as SetCapacity's.
+	CapacityLog(ctx context.Context, orgID, siteID string, limit int) ([]CapacityChange, error)
+}
+
+// CapacityChange is one entry of a site's capacity audit log.
+type CapacityChange struct {
+	SiteID    string    `json:"site_id"`
+	Unit      string    `json:"unit"`
+	Available int       `json:"available"`         // -1 when the unit was removed
+	Maximum   int       `json:"maximum,omitempty"` // 0 when not given
+	At        time.Time `json:"at"`                // UTC
+	By        string    `json:"by"`                // the token's ID
+	Removed   bool      `json:"removed,omitempty"` // the unit was taken off
+}
+
+// MergeCapacity returns list with c in place of the entry of its unit, or added (sorted by
+// unit); with remove, without that unit. list is not changed. It is how both engines apply a
+// change, so they agree on order and limits: ErrInvalid for a new unit beyond
+// aidmap.MaxCapacityUnits.
+func MergeCapacity(list []aidmap.Capacity, c aidmap.Capacity, remove bool) ([]aidmap.Capacity, error) {
+	out := make([]aidmap.Capacity, 0, len(list)+1)
+	placed := false
+	for _, e := range list {
+		switch {
+		case e.Unit == c.Unit:
+			placed = true
+			if !remove {
+				out = append(out, c)
+			}
+			continue
+		case !placed && !remove && c.Unit < e.Unit:
+			out = append(out, c)
+			placed = true
+		}
+		out = append(out, e)
+	}
+	if !placed && !remove {
+		out = append(out, c)
+	}
+	if len(out) > aidmap.MaxCapacityUnits && len(out) > len(list) {
+		return nil, &aidmap.FieldError{Field: "unit", Value: c.Unit, Reason: "is one unit too many: a site publishes at most 8"}
+	}
+	if len(out) == 0 {
+		return nil, nil
+	}
+	return out, nil
+}
+
+// ClosedReporters returns the live data of a site's "closed" reports (aidmap.Site.ClosedReports)
+// from its open ones: for each distinct reporter, the time of their latest report, newest
+// first, at most aidmap.MaxClosedReports. Reports without a reporter are not counted.
+func ClosedReporters(open []Report) []time.Time {
+	latest := map[string]time.Time{}
+	for _, r := range open {
+		if r.Kind != "closed" || r.Status != ReportOpen || r.Reporter == "" {
+			continue
+		}
+		if t, ok := latest[r.Reporter]; !ok || r.CreatedAt.After(t) {
+			latest[r.Reporter] = r.CreatedAt
+		}
+	}
+	if len(latest) == 0 {
+		return nil
+	}
+	out := make([]time.Time, 0, len(latest))
+	for _, t := range latest {
+		out = append(out, t.UTC())
+	}
+	sortTimesDesc(out)
+	if len(out) > aidmap.MaxClosedReports {
+		out = out[:aidmap.MaxClosedReports]
+	}
+	return out
+}
+
+func sortTimesDesc(ts []time.Time) {
+	for i := 1; i < len(ts); i++ {
+		for j := i; j > 0 && ts[j].After(ts[j-1]); j-- {
+			ts[j], ts[j-1] = ts[j-1], ts[j]
+		}
+	}
+}

@@ -1,0 +1,205 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/aidmap/aidmap"
+	"github.com/aidmap/aidmap/store"
+)
+
+var _ store.Capacities = (*Store)(nil)
+
+// decodeLive sets the live data of s (Capacity, ClosedReports) from the sites.live column.
+func decodeLive(live []byte, s *aidmap.Site) error {
+	if len(live) == 0 {
+		return nil
+	}
+	var l aidmap.Site
+	if err := l.UnmarshalBinary(live); err != nil {
+		return fmt.Errorf("decode live: %w", err)
+	}
+	s.Capacity, s.ClosedReports = l.Capacity, l.ClosedReports
+	return nil
+}
+
+// encodeLive returns the sites.live value of the live data: nil (NULL) when there is none.
+func encodeLive(caps []aidmap.Capacity, closed []time.Time) []byte {
+	if len(caps) == 0 && len(closed) == 0 {
+		return nil
+	}
+	l := aidmap.Site{Capacity: caps, ClosedReports: closed}
+	b, _ := l.AppendBinary(nil) // never fails
+	return b
+}
+
+// changeLive reads the site's live data in tx, lets change edit it, and writes it back with a
+// new store version (so the change feed carries the site to every follower). org, when not
+// empty, must own the site (else ErrNotFound). Content, UpdatedAt and history are untouched.
+func changeLive(ctx context.Context, tx *sql.Tx, org, siteID string, change func(caps []aidmap.Capacity, closed []time.Time) ([]aidmap.Capacity, []time.Time, error)) ([]aidmap.Capacity, error) {
+	var (
+		owner string
+		live  []byte
+	)
+	err := tx.QueryRowContext(ctx, `SELECT organization_id, live FROM sites WHERE id = ?`, siteID).Scan(&owner, &live)
+	if errors.Is(err, sql.ErrNoRows) || err == nil && org != "" && owner != org {
+		return nil, fmt.Errorf("site %q: %w", siteID, aidmap.ErrNotFound)
+	}
+	if err != nil {
+		return nil, err
+	}
+	var cur aidmap.Site
+	if err := decodeLive(live, &cur); err != nil {
+		return nil, err
+	}
+	caps, closed, err := change(cur.Capacity, cur.ClosedReports)
+	if err != nil {
+		return nil, err
+	}
+	var v int64
+	if err := tx.QueryRowContext(ctx, sqlVersion).Scan(&v); err != nil {
+		return nil, err
+	}
+	v++
+	if _, err := tx.ExecContext(ctx, `UPDATE sites SET live = ?, version = ? WHERE id = ?`, encodeLive(caps, closed), v, siteID); err != nil {
+		return nil, err
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE meta SET value = ? WHERE key = 'version'`, v); err != nil {
+		return nil, err
+	}
+	return caps, nil
+}
+
+// SetCapacity sets one unit of a site's capacity (store.Capacities).
+func (s *Store) SetCapacity(ctx context.Context, orgID, siteID string, c aidmap.Capacity, by string) ([]aidmap.Capacity, error) {
+	if err := aidmap.ValidateCapacity(c); err != nil {
+		return nil, fmt.Errorf("sqlite: set capacity: %w", err)
+	}
+	if c.Updated.IsZero() {
+		c.Updated = time.Now()
+	}
+	c.Updated = time.UnixMicro(c.Updated.UnixMicro()).UTC()
+	caps, err := s.writeCapacity(ctx, orgID, siteID, c, false, by)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: set capacity of %s: %w", siteID, err)
+	}
+	return caps, nil
+}
+
+// RemoveCapacity takes one unit off a site's capacity (store.Capacities).
+func (s *Store) RemoveCapacity(ctx context.Context, orgID, siteID, unit, by string, at time.Time) ([]aidmap.Capacity, error) {
+	if !aidmap.ValidUnit(unit) {
+		return nil, fmt.Errorf("sqlite: remove capacity: %w", aidmap.ValidateCapacity(aidmap.Capacity{Unit: unit}))
+	}
+	if at.IsZero() {
+		at = time.Now()
+	}
+	caps, err := s.writeCapacity(ctx, orgID, siteID, aidmap.Capacity{Unit: unit, Available: -1, Updated: at}, true, by)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: remove capacity of %s: %w", siteID, err)
+	}
+	return caps, nil
+}
+
+func (s *Store) writeCapacity(ctx context.Context, orgID, siteID string, c aidmap.Capacity, remove bool, by string) ([]aidmap.Capacity, error) {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, unavailable(ctx, err)
+	}
+	defer tx.Rollback()
+	caps, err := changeLive(ctx, tx, orgID, siteID, func(caps []aidmap.Capacity, closed []time.Time) ([]aidmap.Capacity, []time.Time, error) {
+		caps, err := store.MergeCapacity(caps, c, remove)
+		return caps, closed, err
+	})
+	if err != nil {
+		return nil, liveError(ctx, err)
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO capacity_log (site_id, unit, available, maximum, at, by) VALUES (?, ?, ?, ?, ?, ?)`,
+		siteID, c.Unit, c.Available, c.Maximum, c.Updated.UnixMicro(), by); err != nil {
+		return nil, unavailable(ctx, err)
+	}
+	if err := tx.Commit(); err != nil {
+		return nil, unavailable(ctx, err)
+	}
+	return caps, nil
+}
+
+// liveError passes the domain's errors through and makes the rest ErrUnavailable.
+func liveError(ctx context.Context, err error) error {
+	if errors.Is(err, aidmap.ErrNotFound) || errors.Is(err, aidmap.ErrInvalid) {
+		return err
+	}
+	return unavailable(ctx, err)
+}
+
+// CapacityLog lists a site's capacity changes, newest first (store.Capacities).
+func (s *Store) CapacityLog(ctx context.Context, orgID, siteID string, limit int) ([]store.CapacityChange, error) {
+	if limit < 1 {
+		return nil, fmt.Errorf("sqlite: capacity log: limit %d: %w", limit, aidmap.ErrInvalid)
+	}
+	var owner string
+	err := s.rdb.QueryRowContext(ctx, `SELECT organization_id FROM sites WHERE id = ?`, siteID).Scan(&owner)
+	if errors.Is(err, sql.ErrNoRows) || err == nil && owner != orgID {
+		return nil, fmt.Errorf("sqlite: capacity log of %s: %w", siteID, aidmap.ErrNotFound)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: capacity log of %s: %w", siteID, unavailable(ctx, err))
+	}
+	rows, err := s.rdb.QueryContext(ctx, `SELECT unit, available, maximum, at, by FROM capacity_log
+		WHERE site_id = ? ORDER BY at DESC, rowid DESC LIMIT ?`, siteID, limit)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: capacity log of %s: %w", siteID, unavailable(ctx, err))
+	}
+	defer rows.Close()
+	var out []store.CapacityChange
+	for rows.Next() {
+		c := store.CapacityChange{SiteID: siteID}
+		var at int64
+		if err := rows.Scan(&c.Unit, &c.Available, &c.Maximum, &at, &c.By); err != nil {
+			return nil, fmt.Errorf("sqlite: capacity log of %s: %w", siteID, unavailable(ctx, err))
+		}
+		c.At = time.UnixMicro(at).UTC()
+		if c.Available < 0 {
+			c.Available, c.Removed = 0, true
+		}
+		out = append(out, c)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("sqlite: capacity log of %s: %w", siteID, unavailable(ctx, err))
+	}
+	return out, nil
+}
+
+// refreshClosed recomputes the site's ClosedReports from its open "closed" reports, in tx.
+func refreshClosed(ctx context.Context, tx *sql.Tx, siteID string) error {
+	rows, err := tx.QueryContext(ctx, `SELECT reporter, max(created_at) FROM reports
+		WHERE site_id = ? AND kind = 'closed' AND status = 'open' AND reporter <> '' GROUP BY reporter`, siteID)
+	if err != nil {
+		return err
+	}
+	var open []store.Report
+	for rows.Next() {
+		r := store.Report{Kind: "closed", Status: store.ReportOpen}
+		var at int64
+		if err := rows.Scan(&r.Reporter, &at); err != nil {
+			rows.Close()
+			return err
+		}
+		r.CreatedAt = time.UnixMicro(at).UTC()
+		open = append(open, r)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	_, err = changeLive(ctx, tx, "", siteID, func(caps []aidmap.Capacity, _ []time.Time) ([]aidmap.Capacity, []time.Time, error) {
+		return caps, store.ClosedReporters(open), nil
+	})
+	if errors.Is(err, aidmap.ErrNotFound) {
+		return nil // a report about a site the store does not have changes no site
+	}
+	return err
+}
