@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"encoding/xml"
 	"errors"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"slices"
@@ -15,15 +16,15 @@ import (
 	"strings"
 	"time"
 
-	"github.com/go-chi/httprate"
-
 	"github.com/aidmap/aidmap/sms"
+	"github.com/aidmap/aidmap/store"
 )
 
-// SMS configures the text-message webhooks. Both are off (404) until given their secret.
+// SMS configures the text-message webhooks. Each is off (404) until given its secret.
 // Phone numbers and message texts are never logged or stored: the request log names only
-// the route (the webhooks' paths and query strings hold neither), and the engine keeps, in
-// memory, only a keyed hash of the number (rate limits, "more").
+// the route (the webhooks' paths and query strings hold neither), and the engine keeps only
+// a keyed hash of the number with counters and the last search (rate limits, "more"), in
+// State.
 type SMS struct {
 	// TwilioToken is the Twilio account's auth token: it checks X-Twilio-Signature on
 	// POST /api/v1/sms/twilio. Empty turns the route off.
@@ -39,33 +40,55 @@ type SMS struct {
 	PerNumberPerMinute int
 	// Example is a place of the deployment's area for the instructions ("V6A 2K5").
 	Example string
+	// AndroidSigningKey is the signing key set in SMS Gateway for Android: it checks
+	// X-Signature on the app's webhooks, which come to POST /api/v1/sms/gateway with that
+	// header (smsandroid.go). Empty turns them off.
+	AndroidSigningKey string
+	// Android sends the replies to those webhooks through the gateway's send API; required
+	// with AndroidSigningKey (without it they are answered 503).
+	Android *AndroidOutbox
+	// State keeps the per-number limits, "more" and webhook IDs already answered where every
+	// replica sees them (the store); nil keeps them in this process's memory.
+	State store.SMSState
+	// Salt keys the hashes of numbers; replicas sharing State need the same one. Nil draws
+	// a random one.
+	Salt []byte
+	// Logger reports State's and sending's failures (never a number or a text); nil
+	// discards them.
+	Logger *slog.Logger
+	// Now is the clock of the engine and of X-Timestamp; nil is time.Now.
+	Now func() time.Time
 }
 
 // textService answers text messages for the webhooks and GET /api/v1/text.
 type textService struct {
 	engine *sms.Engine
 	cfg    SMS
-	limit  *httprate.RateLimiter
+	now    func() time.Time
 }
 
 func newTextService(cfg SMS, src Source, g Geocoder) *textService {
-	ec := sms.Config{Index: src.Index, Example: cfg.Example}
+	ec := sms.Config{Index: src.Index, Example: cfg.Example, State: cfg.State, Salt: cfg.Salt, Logger: cfg.Logger, Now: cfg.Now}
 	if g != nil {
 		ec.Geocoder = g
 	}
 	if cfg.PerNumberPerMinute < 1 {
 		cfg.PerNumberPerMinute = 5
 	}
-	return &textService{engine: sms.New(ec), cfg: cfg, limit: httprate.NewRateLimiter(cfg.PerNumberPerMinute, time.Minute)}
+	ts := &textService{engine: sms.New(ec), cfg: cfg, now: cfg.Now}
+	if ts.now == nil {
+		ts.now = time.Now
+	}
+	return ts
 }
 
 // maxSMSBody bounds a webhook's body: a message and a gateway's fields.
 const maxSMSBody = 64 << 10
 
-// limited applies the per-number rate limit: a 429 problem when over it. The key is the
-// number's keyed hash, never the number.
+// limited applies the per-number rate limit, counted in State across replicas: a 429
+// problem when over it. The key is the number's keyed hash, never the number.
 func (ts *textService) limited(w http.ResponseWriter, r *http.Request, from string) bool {
-	if ts.limit.OnLimit(w, r, ts.engine.KeyOf(from).String()) {
+	if !ts.engine.Allow(r.Context(), from, ts.cfg.PerNumberPerMinute) {
 		w.Header().Set("Retry-After", "60")
 		writeProblem(w, r, problem{Status: http.StatusTooManyRequests,
 			Detail: "too many messages from this number; wait the number of seconds in Retry-After"})
@@ -196,9 +219,15 @@ func (m *gatewayMessage) fields() (from, text *string) {
 }
 
 // handleGateway answers a self-hosted gateway: JSON in, JSON out ({"to", "message",
-// "encoding", "segments", "lang"}), for the gateway to send.
+// "encoding", "segments", "lang"}), for the gateway to send. A request signed with
+// X-Signature is SMS Gateway for Android's webhook, answered by handleAndroid: that app does
+// not send a response body, so its replies go through its send API.
 func (s *Server) handleGateway(w http.ResponseWriter, r *http.Request) {
 	ts := s.text
+	if r.Header.Get("X-Signature") != "" || (ts.cfg.Secret == "" && ts.cfg.AndroidSigningKey != "") {
+		s.handleAndroid(w, r)
+		return
+	}
 	if ts.cfg.Secret == "" {
 		writeProblem(w, r, problem{Status: http.StatusNotFound, Detail: "the SMS gateway webhook is not configured (--sms-secret)"})
 		return
