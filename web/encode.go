@@ -21,7 +21,7 @@ type siteView struct {
 	dist    float64
 	hasDist bool
 	open    openState // evaluated in lists only
-	stale   time.Time // when a stale site was last checked (Server.staleOf); zero when fresh
+	stale   freshMark // what time says of the site: stale, capacity, possibly closed (Server.staleOf)
 }
 
 // appendSiteJSON appends the site as a JSON object (the API's Site schema).
@@ -55,7 +55,8 @@ func appendSiteFields(b []byte, v siteView, withPoint bool) []byte {
 	b = appendSiteHead(b, v, withPoint)
 	b = appendOpenState(b, v.open)
 	b = appendSiteTail(b, v.site)
-	b = appendStale(b, v.stale)
+	b = appendStale(b, v.stale.checked)
+	b = appendLive(b, v.stale.live)
 	return appendDistance(b, v)
 }
 

@@ -19,6 +19,17 @@ type Freshness struct {
 	// altogether; 0 never hides one. The index does the hiding (feed.Follower.SetHideAfter):
 	// the server only reports the policy. The organisation's own view never hides a site.
 	HideAfter time.Duration
+	// CapacityTTL is how long a site's capacity ("3 beds available") is published after it was
+	// set (serve --capacity-ttl): older counts are left out of every public output, so an
+	// old number never passes for today's. 0 publishes none.
+	CapacityTTL time.Duration
+	// ClosedThreshold is how many distinct people must have reported a site closed (open
+	// reports, within ClosedWindow, after its last verification) for the public outputs to mark
+	// it "possibly_closed" (serve --closed-report-threshold); 0 turns the marker off, and then
+	// nothing about reporters is kept (Reports).
+	ClosedThreshold int
+	// ClosedWindow is how recent those reports must be (serve --closed-report-window).
+	ClosedWindow time.Duration
 	// Now is the clock (tests); nil means time.Now.
 	Now func() time.Time
 }
@@ -39,12 +50,24 @@ func (f *Freshness) now() time.Time {
 	return time.Now()
 }
 
-// staleOf returns the site's stale mark for a response (see staleChecked).
-func (s *Server) staleOf(site *aidmap.Site) time.Time {
-	if s.fresh.StaleAfter <= 0 {
-		return time.Time{}
+// freshMark is what time says of a site in a response: whether it is stale (checked: when it
+// was last checked, zero when fresh) and its live data (capacity.go).
+type freshMark struct {
+	checked time.Time
+	live    liveView
+}
+
+// staleOf returns the site's stale mark (see staleChecked) and its live data for a response.
+func (s *Server) staleOf(site *aidmap.Site) freshMark {
+	var m freshMark
+	if site.Capacity != nil || site.ClosedReports != nil {
+		m.live = s.fresh.liveOf(site, s.fresh.now())
 	}
-	return s.fresh.staleChecked(site.CheckedAt(), s.fresh.now())
+	if s.fresh.StaleAfter <= 0 {
+		return m
+	}
+	m.checked = s.fresh.staleChecked(site.CheckedAt(), s.fresh.now())
+	return m
 }
 
 // appendStale appends "stale": true and the date the site was last checked, for a stale site

@@ -1,6 +1,10 @@
 package web
 
 import (
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -38,6 +42,11 @@ type Reports struct {
 	PerSitePerDay int
 	// Now is the clock (tests); nil means time.Now.
 	Now func() time.Time
+	// ReporterKey keys the hash that tells "closed" reports of distinct people apart
+	// (store.Report.Reporter), kept only while Freshness.ClosedThreshold is on. Every replica
+	// must have the same one (serve derives it from the deployment key); nil draws one per
+	// process.
+	ReporterKey []byte
 }
 
 // reports is the server's part for reports.
@@ -57,6 +66,10 @@ func newReports(cfg Reports) *reports {
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
+	}
+	if cfg.ReporterKey == nil {
+		cfg.ReporterKey = make([]byte, 32)
+		_, _ = rand.Read(cfg.ReporterKey)
 	}
 	return &reports{cfg}
 }
@@ -158,6 +171,9 @@ func (s *Server) handleReport(w http.ResponseWriter, r *http.Request) {
 	}
 	rep := store.Report{ID: store.NewID("rep_"), OrganizationID: site.OrganizationID, SiteID: stored,
 		Kind: req.Kind, Note: req.Note, CreatedAt: now}
+	if req.Kind == "closed" && s.fresh.ClosedThreshold > 0 {
+		rep.Reporter = rp.reporter(stored, r)
+	}
 	if err := rp.Store.AddReport(r.Context(), rep); err != nil {
 		s.writeError(w, r, err)
 		return
@@ -243,6 +259,22 @@ func (s *Server) handleResolveReport(status string) http.HandlerFunc {
 		w.Header().Set("Cache-Control", "no-store")
 		writeJSON(w, http.StatusOK, rep)
 	}
+}
+
+// reporter returns the keyed hash that tells one sender's reports about one site from
+// another's (store.Report.Reporter): HMAC-SHA256 of the site and the client address as the
+// per-IP limit sees it (an IPv6 /64). Keyed per site, it cannot link one person's reports about
+// two sites; the address itself is never kept.
+func (rp *reports) reporter(siteID string, r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		host = r.RemoteAddr
+	}
+	m := hmac.New(sha256.New, rp.ReporterKey)
+	m.Write([]byte(siteID))
+	m.Write([]byte{0})
+	m.Write([]byte(httprate.CanonicalizeIP(host)))
+	return hex.EncodeToString(m.Sum(nil)[:16])
 }
 
 // reportsOff answers the reports routes of a server without a reports store.

@@ -74,6 +74,11 @@ func (g *cacheGen) get(h geo.Hit, orgs func(string) (aidmap.Organization, bool),
 	if !h.DecodeSite(decoded) {
 		return nil
 	}
+	if decoded.Capacity != nil || decoded.ClosedReports != nil {
+		// Live data (capacity.go) is shown by its age, which changes with every request:
+		// such a site (a few of them) is encoded per request, by the caller.
+		return nil
+	}
 	decoded.ID = h.ID()
 	org, _ := orgs(decoded.OrganizationID)
 	v := siteView{site: decoded, org: org}
