@@ -10,7 +10,8 @@
 // now; "more" for the next three; "help". Anything else gets a short usage reply in the
 // language it looked like.
 //
-// It reads the index (geo) and the geocoder (geocode) and imports the domain; its layer is in
+// It asks the index through package query (what "active", "open now" and a need mean) and
+// places through the geocoder (geocode), and imports the domain; its layer is in
 // ARCHITECTURE.md, checked by internal/archtest. It keeps no message text or phone number:
 // rate limits and "more" are kept for a while under a keyed hash of the number, with the
 // point searched, what was asked and the geocoder's label of the place, in a

@@ -18,6 +18,7 @@ import (
 	"github.com/aidmap/aidmap"
 	"github.com/aidmap/aidmap/geo"
 	"github.com/aidmap/aidmap/geocode"
+	"github.com/aidmap/aidmap/query"
 	"github.com/aidmap/aidmap/store"
 )
 
@@ -54,10 +55,6 @@ type Config struct {
 
 // PerReply is how many sites a reply lists.
 const PerReply = 3
-
-// maxOpenReads bounds how many sites an open-now search reads one by one (as web's
-// nearest does): beyond it, the nearest open sites found so far are the answer.
-const maxOpenReads = 1 << 14
 
 // Engine answers text messages. It is safe for concurrent use. It keeps no message text and
 // no phone number: only, in State, a keyed hash of the number with counters and, for "more",
@@ -272,25 +269,16 @@ func (e *Engine) locate(ctx context.Context, place string) (geocode.Result, bool
 }
 
 // search returns the k nearest active sites of the session's needs (open now when asked),
-// exactly: the open-now check runs inside the index's search.
+// exactly (query.Nearest: the open-now check runs inside the index's search, up to
+// query.MaxRead sites read, beyond which the nearest open sites found so far are the answer).
 func (e *Engine) search(s *session, k int) []geo.Hit {
 	ix := e.index()
 	if ix == nil {
 		return nil
 	}
-	f := geo.Filter{Categories: s.needs, Statuses: []aidmap.Status{aidmap.StatusActive}}
-	if s.open {
-		now := e.now()
-		var site aidmap.Site
-		f.HoursKnown = true
-		f.MaxMatch = maxOpenReads
-		f.Match = func(h geo.Hit) bool {
-			h.DecodeSite(&site)
-			open, _, _ := site.Hours.OpenAt(now)
-			return open
-		}
-	}
-	return ix.Nearest(s.lat, s.lon, k, f)
+	q := query.Query{Lat: s.lat, Lon: s.lon, K: k, Categories: s.needs,
+		Statuses: []aidmap.Status{aidmap.StatusActive}, Open: s.open, When: query.OpenAt{Time: e.now()}}
+	return query.Nearest(ix, &q).Hits
 }
 
 // results formats hits, as many as fit in two segments (at most PerReply), and advances the

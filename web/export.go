@@ -11,6 +11,7 @@ import (
 	"github.com/aidmap/aidmap"
 	"github.com/aidmap/aidmap/geo"
 	"github.com/aidmap/aidmap/hours"
+	"github.com/aidmap/aidmap/query"
 )
 
 // Exports: format=csv and format=ndjson on list endpoints. A CSV row or an NDJSON line
@@ -123,21 +124,14 @@ func (s *Server) streamAll(next http.HandlerFunc) http.HandlerFunc {
 			return
 		}
 		e := s.newExportWriter(w, f, "aidmap-sites")
-		filtered := lp.sq.active()
-		s.source.Index().VisitBBox(worldBBox, lp.filter, func(h geo.Hit) {
-			if filtered {
-				if _, ok := lp.sq.match(h.Site()); !ok {
-					return
-				}
-			}
-			e.write(h, false)
-		})
+		lp.q.BBox = query.World
+		query.Visit(s.source.Index(), &lp.q, func(h geo.Hit) { e.write(h, false) })
 		e.flush()
 	}
 }
 
 // worldBBox covers every point.
-var worldBBox = geo.BBox{MinLon: -180, MinLat: -90, MaxLon: 180, MaxLat: 90}
+var worldBBox = query.World
 
 // appendCSVRow appends the site's cells in csvHeader's order.
 func appendCSVRow(row []string, v siteView) []string {

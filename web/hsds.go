@@ -17,6 +17,7 @@ import (
 	"github.com/aidmap/aidmap"
 	"github.com/aidmap/aidmap/geo"
 	"github.com/aidmap/aidmap/hsds"
+	"github.com/aidmap/aidmap/query"
 )
 
 // The HSDS 3.0 API (Open Referral's Human Services Data Specification) under /hsds, so 211
@@ -41,7 +42,7 @@ func (s *Server) hsdsOrganizations(ix *geo.Index) *hsdsOrgs {
 		return c
 	}
 	c := &hsdsOrgs{ix: ix, byUUID: map[string]string{}}
-	ix.VisitBBox(worldBBox, geo.Filter{}, func(h geo.Hit) {
+	query.Visit(ix, &query.Query{BBox: query.World}, func(h geo.Hit) {
 		slug := h.Site().OrganizationID
 		id := hsds.OrganizationID(slug)
 		if _, ok := c.byUUID[id]; !ok {
@@ -106,11 +107,8 @@ func (s *Server) handleHSDSInfo(w http.ResponseWriter, r *http.Request) {
 type hsdsQuery struct {
 	page, perPage int
 	ndjson        bool
-	modifiedAfter time.Time
-	orgSlug       string // "" for any; organization_id filter
-	filter        geo.Filter
+	q             query.Query // modified_after, organization_id, taxonomy_term_id and the point
 	near          bool
-	lat, lon, r   float64
 }
 
 const (
@@ -150,33 +148,34 @@ func (s *Server) parseHSDSQuery(r *http.Request) (hsdsQuery, error) {
 				return hq, badParam("modified_after", "must be a date (2026-01-31) or an RFC 3339 time (2026-01-31T12:00:00Z)")
 			}
 		}
-		hq.modifiedAfter = t
+		// modified_after is strict and UpdatedSince inclusive: times count nanoseconds.
+		hq.q.UpdatedSince = t.Add(time.Nanosecond)
 	}
 	if raw := q.Get("organization_id"); raw != "" {
 		slug, ok := s.hsdsOrganizations(s.source.Index()).byUUID[strings.ToLower(raw)]
 		if !ok {
 			return hq, badParam("organization_id", "is not the ID of an organisation with published services")
 		}
-		hq.orgSlug = slug
+		hq.q.Organization = slug
 	}
 	if raw := q.Get("taxonomy_term_id"); raw != "" {
 		for _, ci := range aidmap.Categories() {
 			if hsds.Term(ci.Slug).ID == strings.ToLower(raw) {
-				hq.filter.Categories = aidmap.NewCategorySet(ci.Slug)
+				hq.q.Categories = aidmap.NewCategorySet(ci.Slug)
 			}
 		}
-		if hq.filter.Categories == 0 {
+		if hq.q.Categories == 0 {
 			return hq, badParam("taxonomy_term_id", "is not the ID of a term in /hsds/taxonomy_terms")
 		}
 	}
 	if q.Has("lat") || q.Has("lon") || q.Has("radius_m") {
 		var err error
-		if hq.lat, hq.lon, err = parsePoint(q); err != nil {
+		if hq.q.Lat, hq.q.Lon, err = parsePoint(q); err != nil {
 			return hq, err
 		}
-		hq.r = 5000
+		hq.q.RadiusM = 5000
 		if q.Has("radius_m") {
-			if hq.r, err = parseRadius(q); err != nil {
+			if hq.q.RadiusM, err = parseRadius(q); err != nil {
 				return hq, err
 			}
 		}
@@ -190,20 +189,11 @@ func (s *Server) parseHSDSQuery(r *http.Request) (hsdsQuery, error) {
 // or a province, to be revisited (a cached ordering per snapshot) for millions.
 func (s *Server) hsdsHits(hq hsdsQuery) []geo.Hit {
 	ix := s.source.Index()
-	var hits []geo.Hit
 	if hq.near {
-		hits = ix.Within(hq.lat, hq.lon, hq.r, hq.filter)
-	} else {
-		hits = ix.InBBox(worldBBox, hq.filter)
+		return query.Radius(ix, &hq.q).Hits // K 0: every one
 	}
-	if hq.orgSlug == "" && hq.modifiedAfter.IsZero() {
-		return hits
-	}
-	return slices.DeleteFunc(hits, func(h geo.Hit) bool {
-		site := h.Site()
-		return (hq.orgSlug != "" && site.OrganizationID != hq.orgSlug) ||
-			(!hq.modifiedAfter.IsZero() && !site.UpdatedAt.After(hq.modifiedAfter))
-	})
+	hq.q.BBox = query.World
+	return query.InBox(ix, &hq.q)
 }
 
 // writeHSDSList writes n items, made by item(i), as a Page of hq's page, or every item as

@@ -12,7 +12,7 @@ import (
 // around Vancouver and the only three that speak Punjabi and are free in Toronto, 3,400 km
 // away, a filtered nearest query from Vancouver must still find those three (it used to read
 // the 16,384 nearest sites and give none). A text query that matches nothing reads at most
-// maxNearestMatch sites and says its answer is not complete.
+// query.MaxRead sites and says its answer is not complete.
 func TestNearestRareFilterIsExact(t *testing.T) {
 	sites := demo.Sites(70_000, 3)
 	for i := range sites {

@@ -3,7 +3,6 @@ package web
 import (
 	"net/http"
 	"net/url"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -11,8 +10,7 @@ import (
 	"github.com/go-chi/chi/v5"
 	"github.com/go-chi/chi/v5/middleware"
 
-	"github.com/aidmap/aidmap"
-	"github.com/aidmap/aidmap/geo"
+	"github.com/aidmap/aidmap/query"
 )
 
 // OGC API - Features, Part 1: Core with the GeoJSON encoding, under /ogc, so GIS software
@@ -151,18 +149,12 @@ var ogcItemsParams = map[string]bool{"bbox": true, "limit": true, "offset": true
 
 // ogcItemsQuery is a parsed /items request.
 type ogcItemsQuery struct {
-	bbox     geo.BBox
-	filter   geo.Filter
-	limit    int
-	offset   int
-	after    string // cursor: resume after this site ID
-	from, to time.Time
-	hasTime  bool
-	sq       siteQuery // the property filters the index does not apply (search.go)
+	q      query.Query // bbox, limit, cursor, datetime and the property filters
+	offset int
 }
 
 func parseOGCItems(q url.Values) (ogcItemsQuery, error) {
-	oq := ogcItemsQuery{bbox: worldBBox, limit: ogcDefaultLimit}
+	oq := ogcItemsQuery{q: query.Query{BBox: worldBBox, K: ogcDefaultLimit}}
 	for name := range q {
 		if !ogcItemsParams[name] {
 			return oq, badParam(name, "is not a parameter of this collection; see bbox, limit, offset, datetime, category")
@@ -173,7 +165,7 @@ func parseOGCItems(q url.Values) (ogcItemsQuery, error) {
 	}
 	var err error
 	if raw := q.Get("bbox"); raw != "" {
-		if oq.bbox, err = parseBBox(raw); err != nil {
+		if oq.q.BBox, err = parseBBox(raw); err != nil {
 			return oq, err
 		}
 	}
@@ -184,7 +176,7 @@ func parseOGCItems(q url.Values) (ogcItemsQuery, error) {
 		}
 		// Core lets a server cap limit; clients such as QGIS ask for large pages and follow
 		// next links, so a cap serves them better than an error.
-		oq.limit = min(n, ogcMaxLimit)
+		oq.q.K = min(n, ogcMaxLimit)
 	}
 	if raw := q.Get("offset"); raw != "" {
 		n, err := strconv.Atoi(raw)
@@ -201,19 +193,27 @@ func parseOGCItems(q url.Values) (ogcItemsQuery, error) {
 		if q.Has("offset") {
 			return oq, badParam("cursor", "give offset or cursor, not both")
 		}
-		oq.after = c.ID
+		oq.q.After = &query.Cursor{ID: c.ID}
 	}
-	if oq.filter, err = parseFilter(q); err != nil {
+	f, err := parseFilter(q)
+	if err != nil {
 		return oq, err
 	}
-	if oq.sq, err = parseSiteQuery(q, time.Now()); err != nil {
+	after, bbox, limit := oq.q.After, oq.q.BBox, oq.q.K
+	if oq.q, err = parseSiteQuery(q, time.Now()); err != nil {
 		return oq, err
 	}
+	oq.q.After, oq.q.BBox, oq.q.K, oq.q.Categories = after, bbox, limit, f.Categories
 	if raw := q.Get("datetime"); raw != "" {
-		if oq.from, oq.to, err = parseDatetime(raw); err != nil {
+		from, to, err := parseDatetime(raw)
+		if err != nil {
 			return oq, err
 		}
-		oq.hasTime = true
+		// datetime and updated_since both bound updated_at: the later start holds.
+		if from.After(oq.q.UpdatedSince) {
+			oq.q.UpdatedSince = from
+		}
+		oq.q.UpdatedUntil = to
 	}
 	return oq, nil
 }
@@ -250,23 +250,6 @@ func parseDatetime(raw string) (from, to time.Time, err error) {
 	return from, to, nil
 }
 
-// inMemory reports whether some filter is applied site by site, so a page cannot come
-// straight from the index.
-func (oq *ogcItemsQuery) inMemory() bool { return oq.hasTime || oq.sq.active() }
-
-// match applies datetime and the site-by-site property filters.
-func (oq *ogcItemsQuery) match(s *aidmap.Site) bool {
-	t := s.UpdatedAt
-	if oq.hasTime && ((!oq.from.IsZero() && t.Before(oq.from)) || (!oq.to.IsZero() && t.After(oq.to))) {
-		return false
-	}
-	if oq.sq.active() {
-		_, ok := oq.sq.match(s)
-		return ok
-	}
-	return true
-}
-
 // handleOGCItems answers one page of features in ID order, with numberMatched, numberReturned
 // and a next link (a cursor, or the next offset when the client paged by offset).
 func (s *Server) handleOGCItems(w http.ResponseWriter, r *http.Request) {
@@ -279,36 +262,9 @@ func (s *Server) handleOGCItems(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	ix := s.source.Index()
-	var (
-		hits    []geo.Hit
-		more    bool
-		matched int
-	)
-	if oq.inMemory() {
-		// The index applies neither time nor these filters: filter the box, then page in
-		// memory (by ID, as from the index).
-		all := ix.InBBox(oq.bbox, oq.filter)
-		kept := all[:0]
-		for _, h := range all {
-			if oq.match(h.Site()) {
-				kept = append(kept, h)
-			}
-		}
-		matched = len(kept)
-		start := oq.offset
-		if oq.after != "" {
-			start = sort.Search(len(kept), func(i int) bool { return kept[i].ID() > oq.after })
-		}
-		start = min(start, len(kept))
-		end := min(start+oq.limit, len(kept))
-		hits, more = kept[start:end], end < len(kept)
-	} else {
-		ix.VisitBBox(oq.bbox, oq.filter, func(geo.Hit) { matched++ })
-		oq.offset = min(oq.offset, matched) // past the end is an empty page, and no huge heap
-		hits, more = ix.AppendInBBoxAfter(nil, oq.bbox, oq.filter, oq.after, oq.offset+oq.limit)
-		hits = hits[min(oq.offset, len(hits)):]
-	}
+	res, matched := query.BoxOffset(s.source.Index(), &oq.q, oq.offset)
+	hits, more := res.Hits, res.Next != nil
+	oq.offset = min(oq.offset, matched)
 
 	base := ogcBase(r)
 	items := base + "/collections/" + ogcCollection + "/items"

@@ -13,13 +13,14 @@ import (
 
 	"github.com/aidmap/aidmap"
 	"github.com/aidmap/aidmap/geo"
+	"github.com/aidmap/aidmap/query"
 )
 
 // Query limits. They are part of the API and documented in the README.
 const (
 	defaultLimit = 100
-	maxLimit     = 1000
-	maxRadiusM   = 100_000
+	maxLimit     = query.MaxK
+	maxRadiusM   = query.MaxRadiusM
 	maxParamLen  = 1000
 )
 
@@ -206,11 +207,9 @@ func parseCursor(q url.Values) (cursor, bool, error) {
 
 // listParams are the parameters every list endpoint takes.
 type listParams struct {
-	limit  int
-	filter geo.Filter
 	format string
-	sq     siteQuery // every filter, checked exactly; the index prunes by those it can
-	// incomplete says a filtered nearest query stopped at maxNearestMatch sites read.
+	q      query.Query // limit and every filter; the handler adds where
+	// incomplete says a filtered nearest query stopped at query.MaxRead sites read.
 	incomplete bool
 }
 
@@ -219,18 +218,18 @@ func parseListParams(q url.Values) (listParams, error) {
 		lp  listParams
 		err error
 	)
-	if lp.limit, err = parseLimit(q); err != nil {
+	limit, err := parseLimit(q)
+	if err != nil {
 		return lp, err
 	}
-	if lp.filter, err = parseFilter(q); err != nil {
+	f, err := parseFilter(q)
+	if err != nil {
 		return lp, err
 	}
-	if lp.sq, err = parseSiteQuery(q, time.Now()); err != nil {
+	if lp.q, err = parseSiteQuery(q, time.Now()); err != nil {
 		return lp, err
 	}
-	// The index prunes whole parts of the tree by these, so a rare language costs what a
-	// rare category does; the siteQuery still checks every filter exactly.
-	lp.filter.Languages, lp.filter.Statuses, lp.filter.HoursKnown = lp.sq.langs, lp.sq.statuses, lp.sq.openOnly
+	lp.q.K, lp.q.Categories = limit, f.Categories
 	lp.format, err = outputFormat(q)
 	return lp, err
 }

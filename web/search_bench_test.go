@@ -11,6 +11,7 @@ import (
 
 	"github.com/aidmap/aidmap/demo"
 	"github.com/aidmap/aidmap/geo"
+	"github.com/aidmap/aidmap/query"
 )
 
 // searchBench is the 1M-site world of geo's benchmarks, built once per process.
@@ -55,7 +56,8 @@ func BenchmarkSearchWithin5km(b *testing.B) {
 				p := searchBench.queries[i%len(searchBench.queries)]
 				i++
 				start := time.Now()
-				h, _ := withinMatching(searchBench.ix, p[0], p[1], 5000, geo.Filter{}, &sq, cursor{}, false)
+				sq.Lat, sq.Lon, sq.RadiusM = p[0], p[1], 5000
+				h := query.Radius(searchBench.ix, &sq).Hits
 				times = append(times, time.Since(start))
 				hits += len(h)
 				b.StopTimer()
@@ -72,7 +74,7 @@ func BenchmarkSearchWithin5km(b *testing.B) {
 
 // BenchmarkNearestMatching is exact filtered nearest on 1M sites, as the handler runs it: a
 // common word, filters the index prunes by (language) with one it cannot (free), and a word
-// no site has (the worst case: the search reads maxNearestMatch sites and stops).
+// no site has (the worst case: the search reads query.MaxRead sites and stops).
 func BenchmarkNearestMatching(b *testing.B) {
 	for _, raw := range []string{"q=food", "lang=fr&free=true", "lang=pa", "q=zzzzzz"} {
 		b.Run(raw, func(b *testing.B) {
@@ -87,7 +89,8 @@ func BenchmarkNearestMatching(b *testing.B) {
 			for b.Loop() {
 				p := searchBench.queries[i%len(searchBench.queries)]
 				i++
-				if _, inc := nearestMatching(searchBench.ix, p[0], p[1], 10, lp.filter, &lp.sq); inc {
+				lp.q.Lat, lp.q.Lon, lp.q.K = p[0], p[1], 10
+				if !query.Nearest(searchBench.ix, &lp.q).Complete {
 					incomplete++
 				}
 			}

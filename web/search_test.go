@@ -13,6 +13,8 @@ import (
 	"github.com/aidmap/aidmap"
 	"github.com/aidmap/aidmap/demo"
 	"github.com/aidmap/aidmap/geo"
+	"github.com/aidmap/aidmap/geocode/addr"
+	"github.com/aidmap/aidmap/query"
 )
 
 // searchSites are demo sites with the fields the filters read varied deterministically.
@@ -119,6 +121,7 @@ func bruteMatch(t *testing.T, sites []aidmap.Site, rawQuery string, lat, lon, ra
 	if err != nil {
 		t.Fatal(err)
 	}
+	m := sq.Matcher()
 	// Distances as the index measures them (geometry is geo's to test; this checks filtering
 	// and ordering), so that sites at one address tie exactly as they do in the index.
 	dist := map[string]float64{}
@@ -135,7 +138,7 @@ func bruteMatch(t *testing.T, sites []aidmap.Site, rawQuery string, lat, lon, ra
 		if f.Categories != 0 && f.Categories&s.CategorySet() == 0 {
 			continue
 		}
-		score, ok := sq.match(s)
+		score, ok := m.Match(s)
 		if !ok {
 			continue
 		}
@@ -150,7 +153,7 @@ func bruteMatch(t *testing.T, sites []aidmap.Site, rawQuery string, lat, lon, ra
 		case radius > 0 && d > radius:
 			continue
 		}
-		rs = append(rs, res{s.ID, d - float64(score)*rankScale})
+		rs = append(rs, res{s.ID, d - float64(score)*query.RankScale})
 	}
 	if k > 0 {
 		// The k nearest matches, then ranked.
@@ -338,150 +341,6 @@ func TestSiteQueryParams(t *testing.T) {
 	}
 }
 
-func TestIsFree(t *testing.T) {
-	for _, tc := range []struct {
-		fees string
-		want bool
-	}{
-		{"", false},
-		{"Free.", true},
-		{"Free; donations welcome.", true},
-		{"Gratuit", true},
-		{"No charge", true},
-		{"Sans frais", true},
-		{"None", true},
-		{"0", true},
-		{"$0.00", true},
-		{"Pay what you can.", false},
-		{"$2 suggested donation.", false},
-		{"No cash accepted, $5", false},
-	} {
-		if got := isFree(tc.fees); got != tc.want {
-			t.Errorf("isFree(%q): got %v, want %v", tc.fees, got, tc.want)
-		}
-	}
-}
-
-func TestIsWheelchairAccessible(t *testing.T) {
-	for _, tc := range []struct {
-		text string
-		want bool
-	}{
-		{"", false},
-		{"Wheelchair accessible entrance and washroom.", true},
-		{"Step-free entrance; service animals welcome.", true},
-		{"Second floor, no elevator.", false},
-		{"Ramp at the side entrance.", true},
-		{"Accessible en fauteuil roulant", true},
-		{"Non accessible", false},
-		{"Yes", true},
-	} {
-		if got := isWheelchairAccessible(tc.text); got != tc.want {
-			t.Errorf("isWheelchairAccessible(%q): got %v, want %v", tc.text, got, tc.want)
-		}
-	}
-}
-
-func TestTextScore(t *testing.T) {
-	s := &aidmap.Site{
-		Name:           "Soupe populaire Sainte-Thérèse",
-		Description:    "Hot meals every evening; showers on Tuesdays.",
-		Categories:     []aidmap.Category{aidmap.CategoryFreeMeal},
-		OrganizationID: "mission-rive-sud",
-		Address:        aidmap.Address{Street: "1200 rue de l'Église", Locality: "Montréal", Region: "QC", PostalCode: "H2X 1Y4"},
-	}
-	for _, tc := range []struct {
-		q         string
-		wantMatch bool
-		wantScore int
-	}{
-		{"soupe", true, 3 * weightName},
-		{"SOUPE", true, 3 * weightName},
-		{"therese", true, 3 * weightName},
-		{"thérèse", true, 3 * weightName},
-		{"soup", true, 3 * weightCategory},  // "soup kitchen" among the category's words beats the name's prefix
-		{"popluaire", true, 1 * weightName}, // transposition
-		{"populair", true, 2 * weightName},  // prefix
-		{"populaires", true, 1 * weightName},
-		{"montreal", true, 3 * weightOther},
-		{"eglise", true, 3 * weightOther},
-		{"repas", true, 3 * weightCategory},
-		{"free meal", true, 2 * 3 * weightCategory},
-		{"mission", true, 3 * weightOrg},
-		{"showers", true, 3 * weightOther},
-		{"soupe clinic", false, 0},
-		{"sope", false, 0}, // typos only from 5 letters
-		{"xyz", false, 0},
-	} {
-		t.Run(tc.q, func(t *testing.T) {
-			q, _ := url.ParseQuery("q=" + url.QueryEscape(tc.q))
-			sq, err := parseSiteQuery(q, time.Time{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			score, ok := sq.match(s)
-			if ok != tc.wantMatch || score != tc.wantScore {
-				t.Errorf("got %d %v, want %d %v", score, ok, tc.wantScore, tc.wantMatch)
-			}
-		})
-	}
-}
-
-// TestTextScoreConfidential: a confidential site's street and postal code are not published,
-// so a search by them must not find it (that would confirm a guessed address); its name,
-// locality and other published fields still match.
-func TestTextScoreConfidential(t *testing.T) {
-	s := &aidmap.Site{
-		Name:         "Safe Harbour",
-		Confidential: true,
-		Address:      aidmap.Address{Street: "4471 Quillwort Lane", Locality: "Vancouver", PostalCode: "V5Y 9Q7"},
-	}
-	for _, tc := range []struct {
-		q    string
-		want bool
-	}{
-		{"harbour", true},
-		{"vancouver", true},
-		{"quillwort", false},
-		{"4471 quillwort lane", false},
-		{"v5y", false},
-		{"V5Y 9Q7", false},
-	} {
-		t.Run(tc.q, func(t *testing.T) {
-			q, _ := url.ParseQuery("q=" + url.QueryEscape(tc.q))
-			sq, err := parseSiteQuery(q, time.Time{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			if _, ok := sq.match(s); ok != tc.want {
-				t.Errorf("match %q: got %v, want %v", tc.q, ok, tc.want)
-			}
-		})
-	}
-}
-
-func TestEditDistance1(t *testing.T) {
-	for _, tc := range []struct {
-		a, b string
-		want bool
-	}{
-		{"shelter", "shelter", false},
-		{"shelter", "shelters", true},
-		{"shelter", "shelte", true},
-		{"shelter", "shalter", true},
-		{"shelter", "sehlter", true},
-		{"shelter", "shlter", true},
-		{"shelter", "sheltrr", true},
-		{"shelter", "shelterss", false},
-		{"shelter", "shaltar", false},
-		{"shelter", "hselter", true},
-	} {
-		if got := editDistance1(tc.a, tc.b); got != tc.want {
-			t.Errorf("editDistance1(%q, %q): got %v, want %v", tc.a, tc.b, got, tc.want)
-		}
-	}
-}
-
 func firstDiff(got, want []string) string {
 	for i := range min(len(got), len(want)) {
 		if got[i] != want[i] {
@@ -513,9 +372,9 @@ func FuzzParseSiteQuery(f *testing.F) {
 		if err != nil {
 			return
 		}
-		if len(sq.text) > maxQueryWords {
-			t.Fatalf("got %d words, more than %d", len(sq.text), maxQueryWords)
+		if n := len(strings.Fields(addr.Fold(sq.Text))); n > query.MaxTextWords {
+			t.Fatalf("got %d words, more than %d", n, query.MaxTextWords)
 		}
-		sq.match(&site)
+		sq.Matcher().Match(&site)
 	})
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/aidmap/aidmap"
 	"github.com/aidmap/aidmap/demo"
 	"github.com/aidmap/aidmap/geo"
+	"github.com/aidmap/aidmap/query"
 )
 
 // renamable is a source whose organisation can be renamed between requests.
@@ -49,7 +50,7 @@ func TestSiteCacheSameAsEncoding(t *testing.T) {
 		if len(got.Sites) == 0 {
 			t.Fatalf("%s: no sites", path)
 		}
-		when := openAt{t: time.Now()}
+		when := query.OpenAt{Time: time.Now()}
 		for _, g := range got.Sites {
 			s, ok := src.ix.Site(g["id"].(string))
 			if !ok {

@@ -3,7 +3,6 @@ package web
 import (
 	"net/http"
 	"net/url"
-	"sort"
 	"strconv"
 	"sync"
 
@@ -11,6 +10,7 @@ import (
 
 	"github.com/aidmap/aidmap"
 	"github.com/aidmap/aidmap/geo"
+	"github.com/aidmap/aidmap/query"
 )
 
 // bufPool recycles response buffers: list responses are the hot path.
@@ -27,19 +27,13 @@ func (s *Server) handleNearest(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	lat, lon, err := parsePoint(q)
-	if err != nil {
+	if lp.q.Lat, lp.q.Lon, err = parsePoint(q); err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	if lp.sq.active() {
-		var hits []geo.Hit
-		hits, lp.incomplete = nearestMatching(s.source.Index(), lat, lon, lp.limit, lp.filter, &lp.sq)
-		s.writeList(w, lp, hits, true, "")
-		return
-	}
 	hp := hitPool.Get().(*[]geo.Hit)
-	hits := s.source.Index().AppendNearest((*hp)[:0], lat, lon, lp.limit, lp.filter)
+	hits, complete := query.AppendNearest((*hp)[:0], s.source.Index(), &lp.q)
+	lp.incomplete = !complete
 	s.writeList(w, lp, hits, true, "")
 	clear(hits) // drop index references so a pooled slice does not pin an old snapshot
 	*hp = hits[:0]
@@ -60,11 +54,12 @@ func (s *Server) handleSites(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	limit, f := lp.limit, lp.filter
+	if hasCursor {
+		lp.q.After = (*query.Cursor)(&after)
+	}
 	ix := s.source.Index()
 	var (
-		hits     []geo.Hit
-		next     string
+		res      query.Result
 		byDist   bool
 		rawBBox  = q.Get("bbox")
 		hasPoint = q.Has("lat") || q.Has("lon") || q.Has("radius_m")
@@ -74,62 +69,32 @@ func (s *Server) handleSites(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, badParam("bbox", "give either bbox or lat, lon and radius_m, not both"))
 		return
 	case rawBBox != "":
-		b, err := parseBBox(rawBBox)
-		if err != nil {
+		if lp.q.BBox, err = parseBBox(rawBBox); err != nil {
 			s.writeError(w, r, err)
 			return
 		}
-		// One page by ID; the cursor's ID is "" when there is none.
-		var more bool
-		if lp.sq.active() {
-			hits, more = bboxMatching(ix, b, f, &lp.sq, after.ID, limit)
-		} else {
-			hits, more = ix.AppendInBBoxAfter(nil, b, f, after.ID, limit)
-		}
-		if more {
-			next = nextURL(r.URL, cursor{ID: hits[len(hits)-1].ID()})
-		}
+		res = query.Box(ix, &lp.q) // one page by ID
 	case hasPoint:
-		lat, lon, err := parsePoint(q)
-		if err != nil {
+		if lp.q.Lat, lp.q.Lon, err = parsePoint(q); err != nil {
 			s.writeError(w, r, err)
 			return
 		}
-		radius, err := parseRadius(q)
-		if err != nil {
+		if lp.q.RadiusM, err = parseRadius(q); err != nil {
 			s.writeError(w, r, err)
 			return
 		}
 		byDist = true
-		if lp.sq.active() {
-			// Ranked by relevance, then distance: the cursor holds the rank key.
-			var keys []float64
-			hits, keys = withinMatching(ix, lat, lon, radius, f, &lp.sq, after, hasCursor)
-			if len(hits) > limit {
-				hits = hits[:limit]
-				next = nextURL(r.URL, cursor{Distance: keys[limit-1], ID: hits[limit-1].ID()})
-			}
-			s.writeList(w, lp, hits, byDist, next)
-			return
-		}
-		hits = ix.Within(lat, lon, radius, f)
-		if hasCursor {
-			i := sort.Search(len(hits), func(i int) bool {
-				h := hits[i]
-				return h.DistanceM > after.Distance || (h.DistanceM == after.Distance && h.ID() > after.ID)
-			})
-			hits = hits[i:]
-		}
+		// Ranked by relevance (with q), then distance: the cursor holds the rank key.
+		res = query.Radius(ix, &lp.q)
 	default:
 		s.writeError(w, r, badParam("bbox", "give bbox=minLon,minLat,maxLon,maxLat, or lat, lon and radius_m"))
 		return
 	}
-	if len(hits) > limit {
-		hits = hits[:limit]
-		last := hits[limit-1]
-		next = nextURL(r.URL, cursor{Distance: last.DistanceM, ID: last.ID()})
+	next := ""
+	if res.Next != nil {
+		next = nextURL(r.URL, cursor(*res.Next))
 	}
-	s.writeList(w, lp, hits, byDist, next)
+	s.writeList(w, lp, res.Hits, byDist, next)
 }
 
 // nextURL returns the link to the page after c, keeping every other parameter.
@@ -170,7 +135,7 @@ func (s *Server) writeList(w http.ResponseWriter, lp listParams, hits []geo.Hit,
 		if gen != nil {
 			if e := gen.get(h, s.source.Organization, &decoded); e != nil {
 				site := aidmap.Site{Hours: e.hours, Confidential: e.confidential}
-				v := siteView{site: &site, dist: h.DistanceM, hasDist: withDist, open: evalOpen(&site, lp.sq.when)}
+				v := siteView{site: &site, dist: h.DistanceM, hasDist: withDist, open: evalOpen(&site, lp.q.When)}
 				b = append(b, '{')
 				b = append(b, e.head...)
 				b = appendOpenState(b, v.open)
@@ -186,7 +151,7 @@ func (s *Server) writeList(w http.ResponseWriter, lp listParams, hits []geo.Hit,
 		h.DecodeSite(&decoded) // all but the ID, which the index keeps apart
 		decoded.ID = h.ID()
 		site := &decoded
-		v := siteView{site: site, dist: h.DistanceM, hasDist: withDist, open: evalOpen(site, lp.sq.when), stale: s.staleOf(site)}
+		v := siteView{site: site, dist: h.DistanceM, hasDist: withDist, open: evalOpen(site, lp.q.When), stale: s.staleOf(site)}
 		v.org, _ = s.source.Organization(site.OrganizationID)
 		if geojson {
 			b = appendFeatureJSON(b, v)

@@ -24,10 +24,10 @@ var layers = map[string]int{
 	"geo": 1, "store": 1, "geocode": 1, "hours": 1, "tz": 1, "pmtiles": 1, "hsds": 1, "demo": 1,
 	"internal/pgtest": 1, // the PostgreSQL helper of store tests
 
-	"query": 2, // reserved for the query package (what a query means, over geo): see ARCHITECTURE.md
-	"sms":   2, // text messages answered over geo and geocode (transport-free; web adapts it)
+	"query": 2, // what a query means (filters, order, pages, validity), run over geo
 
 	"ingest": 3, "tiles": 3, "feed": 3, "basemap": 3, "fonts": 3,
+	"sms": 3, // text messages answered through query and geocode (transport-free; web adapts it)
 
 	"upload": 4, // TODO(upload): the upload runner moving out of web; over ingest and store
 

@@ -1,0 +1,75 @@
+package query
+
+import (
+	"math"
+	"math/rand/v2"
+	"sync"
+	"testing"
+
+	"github.com/aidmap/aidmap/demo"
+	"github.com/aidmap/aidmap/geo"
+)
+
+// rareBench is the 1M-site world of geo's benchmarks with every 1000th site (0.1%) speaking
+// Punjabi, free, and with "quillwort" in its name, built once per process.
+var rareBench struct {
+	once    sync.Once
+	ix      *geo.Index
+	queries [][2]float64
+}
+
+func rareBenchData(b *testing.B) {
+	b.Helper()
+	rareBench.once.Do(func() {
+		sites := demo.World(1_000_000, 1)
+		for i := 0; i < len(sites); i += 1000 {
+			s := &sites[i]
+			s.Languages, s.Fees, s.Name = []string{"pa"}, "Free", "Quillwort "+s.Name
+		}
+		rareBench.ix = geo.NewIndex(demo.Publisher().PublicSites(sites), 1)
+		r := rand.New(rand.NewPCG(5, 6))
+		for range 1 << 12 {
+			s := &sites[r.IntN(len(sites))]
+			rareBench.queries = append(rareBench.queries, [2]float64{
+				math.Max(-90, math.Min(90, s.Lat+r.NormFloat64()*0.01)), s.Lon + r.NormFloat64()*0.01})
+		}
+	})
+}
+
+// BenchmarkNearest10Rare is exact nearest-10 on 1M sites with a filter that 0.1% of them
+// match, through Nearest: a language (the index prunes by its bits, as by categories), the
+// same sites by free (checked site by site: the index has no bit for fees), both, and by a
+// text word (site by site, with relevance ranking). It fails unless every answer has 10 sites
+// and is complete; incomplete/op would count answers cut at MaxRead.
+func BenchmarkNearest10Rare(b *testing.B) {
+	for _, tc := range []struct {
+		name string
+		q    Query
+	}{
+		{"language", Query{Languages: []string{"pa"}}},
+		{"free", Query{Free: true}},
+		{"language+free", Query{Languages: []string{"pa"}, Free: true}},
+		{"text", Query{Text: "quillwort"}},
+	} {
+		b.Run(tc.name, func(b *testing.B) {
+			rareBenchData(b)
+			q := tc.q
+			q.K = 10
+			dst := make([]geo.Hit, 0, 64)
+			i, incomplete := 0, 0
+			for b.Loop() {
+				p := rareBench.queries[i%len(rareBench.queries)]
+				i++
+				q.Lat, q.Lon = p[0], p[1]
+				var complete bool
+				dst, complete = AppendNearest(dst[:0], rareBench.ix, &q)
+				if !complete {
+					incomplete++
+				} else if len(dst) != 10 {
+					b.Fatalf("got %d sites, want 10", len(dst))
+				}
+			}
+			b.ReportMetric(float64(incomplete)/float64(i), "incomplete/op")
+		})
+	}
+}
