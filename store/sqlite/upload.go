@@ -51,9 +51,16 @@ type upload struct {
 
 	lookup, write *sql.Stmt
 	seen          *store.IDSet // the IDs added
-	// With opts.Actor, find reads a stored site before it is written and history records
-	// the change: as the upload goes, so memory stays one batch however large the upload.
-	find, history *sql.Stmt
+	// With opts.Actor, find reads the stored state of a batch's sites (one query a batch)
+	// before they are written and history records the changes, historyChunk entries a
+	// statement (history1 one): as the upload goes, so memory stays one batch however large
+	// the upload.
+	find, history, history1 *sql.Stmt
+	entries                 []historyEntry // the batch's, waiting to be written
+	// prefetched is what Verifications read of the sites with prefetchedIDs, for the Add of
+	// those sites that follows (storedBatch).
+	prefetched    map[string]*storedSite
+	prefetchedIDs []string
 	keep, retired map[string]bool // the IDs given to Keep and Retire
 	sites         int64           // the organisation's sites before the upload
 
@@ -148,12 +155,15 @@ func (u *upload) prepare(ctx context.Context) error {
 	if u.lookup, err = tx.PrepareContext(ctx, `SELECT hash FROM sites WHERE id = ?`); err != nil {
 		return err
 	}
-	if u.opts.Actor != "" {
-		if u.find, err = tx.PrepareContext(ctx, `SELECT `+sqlSiteColumns+` FROM sites WHERE id = ?`); err != nil {
+	if u.opts.Actor != "" && !u.opts.DryRun {
+		// A dry run is rolled back: its history would never be seen.
+		if u.find, err = tx.PrepareContext(ctx, sqlFindBatch); err != nil {
 			return err
 		}
-		if u.history, err = tx.PrepareContext(ctx, `INSERT INTO history
-			(organization_id, site_id, upload_id, actor, at, before, after, rollback_of) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`); err != nil {
+		if u.history, err = tx.PrepareContext(ctx, sqlHistoryRows(historyChunk)); err != nil {
+			return err
+		}
+		if u.history1, err = tx.PrepareContext(ctx, sqlHistoryRows(1)); err != nil {
 			return err
 		}
 	}
@@ -233,6 +243,12 @@ func (u *upload) addRows(ctx context.Context, rows []siteRow) error {
 	if u.track {
 		kinds = make([]int8, len(rows))
 	}
+	var stored map[string]*aidmap.Site
+	if u.find != nil {
+		if stored, err = u.storedBatch(ctx, rows); err != nil {
+			return err
+		}
+	}
 	for _, i := range order {
 		r := &rows[i]
 		if u.track {
@@ -248,9 +264,15 @@ func (u *upload) addRows(ctx context.Context, rows []siteRow) error {
 			}
 		}
 		var before *aidmap.Site
-		if u.find != nil {
-			if before, err = u.stored(ctx, r.id); err != nil {
-				return err
+		if stored != nil {
+			s, ok := stored[r.id]
+			switch {
+			case ok && s == nil:
+				// Stored with the same content: nothing to write or record.
+				u.res.Unchanged++
+				continue
+			case ok:
+				before = s
 			}
 		}
 		v := u.start + u.added + int64(i) + 1
@@ -277,6 +299,9 @@ func (u *upload) addRows(ctx context.Context, rows []siteRow) error {
 				}
 			}
 		}
+	}
+	if err := u.flushHistory(ctx); err != nil {
+		return err
 	}
 	if u.track {
 		for i := range rows {
@@ -370,6 +395,7 @@ func (u *upload) commit(ctx context.Context) (store.UploadResult, error) {
 	if u.find != nil {
 		u.find.Close()
 		u.history.Close()
+		u.history1.Close()
 	}
 	u.seen = nil
 	if u.opts.DryRun {
@@ -483,6 +509,9 @@ func (u *upload) retire(ctx context.Context) (int, error) {
 			}
 			n++
 		}
+		if err := u.flushHistory(ctx); err != nil {
+			return n, err
+		}
 		if read < retireBatch {
 			return n, nil
 		}
@@ -514,26 +543,93 @@ func (u *upload) Rollback(ctx context.Context) error {
 	return nil
 }
 
-// stored returns the stored state of the site with the given ID, or nil when there is none,
-// before the upload writes it: history needs it, and only the upload's own transaction sees it.
-func (u *upload) stored(ctx context.Context, id string) (*aidmap.Site, error) {
-	rows, err := u.find.QueryContext(ctx, id)
+// sqlFindBatch reads the stored state of a batch's sites that exist, by ID (a JSON array):
+// json_each drives the join (CROSS JOIN), so each ID is one probe of the primary key, never a
+// scan of the organisation's sites.
+var sqlFindBatch = `SELECT s.hash, ` + prefixColumns("s.", sqlSiteColumns) + `
+	FROM json_each(?) j CROSS JOIN sites s ON s.id = j.value`
+
+// prefixColumns qualifies each column of a list with prefix.
+func prefixColumns(prefix, cols string) string {
+	f := strings.FieldsFunc(cols, func(r rune) bool { return r == ',' || r == ' ' || r == '\n' || r == '\t' })
+	return prefix + strings.Join(f, ", "+prefix)
+}
+
+// storedSite is a stored site as the upload read it before writing over it.
+type storedSite struct {
+	hash []byte
+	site aidmap.Site
+}
+
+// readStored reads the stored state of those of ids that are stored, in the upload's own
+// transaction (only it sees the upload's earlier batches), with one query.
+func (u *upload) readStored(ctx context.Context, ids []string) (map[string]*storedSite, error) {
+	list, err := json.Marshal(ids)
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	if !rows.Next() {
-		return nil, rows.Err()
+	var res *sql.Rows
+	if u.find != nil {
+		res, err = u.find.QueryContext(ctx, string(list))
+	} else {
+		res, err = u.tx.QueryContext(ctx, sqlFindBatch, string(list))
 	}
-	var r rawSite
-	if err := rows.Scan(r.dest()...); err != nil {
-		return nil, err
-	}
-	site, err := r.decode()
 	if err != nil {
 		return nil, err
 	}
-	return &site, nil
+	defer res.Close()
+	out := map[string]*storedSite{}
+	var (
+		r    rawSite
+		hash sql.RawBytes
+	)
+	dest := append([]any{&hash}, r.dest()...)
+	for res.Next() {
+		if err := res.Scan(dest...); err != nil {
+			return nil, err
+		}
+		site, err := r.decode()
+		if err != nil {
+			return nil, err
+		}
+		out[site.ID] = &storedSite{hash: slices.Clone(hash), site: site}
+	}
+	return out, res.Err()
+}
+
+// storedBatch returns, for each site of the batch that is stored, its stored state before the
+// upload writes it, or nil when its content is the same (its content hash is): history needs
+// the state of what changes. Sites not stored are absent. The sites Verifications read just
+// before, when they are this batch's, are not read again.
+func (u *upload) storedBatch(ctx context.Context, rows []siteRow) (map[string]*aidmap.Site, error) {
+	read, ids := u.prefetched, u.prefetchedIDs
+	u.prefetched, u.prefetchedIDs = nil, nil
+	same := read != nil && len(ids) == len(rows)
+	for i := 0; same && i < len(rows); i++ {
+		same = ids[i] == rows[i].id
+	}
+	if !same {
+		ids = make([]string, len(rows))
+		for i := range rows {
+			ids[i] = rows[i].id
+		}
+		var err error
+		if read, err = u.readStored(ctx, ids); err != nil {
+			return nil, err
+		}
+	}
+	out := make(map[string]*aidmap.Site, len(read))
+	for i := range rows {
+		st, ok := read[rows[i].id]
+		switch {
+		case !ok:
+		case string(st.hash) == string(rows[i].hash[:]):
+			out[rows[i].id] = nil
+		default:
+			out[rows[i].id] = &st.site
+		}
+	}
+	return out, nil
 }
 
 // site decodes the row as it is stored: what reading it back would give.
@@ -544,23 +640,74 @@ func (r *siteRow) site() (aidmap.Site, error) {
 	return raw.decode()
 }
 
-// record writes one history entry: the site before (nil when created) and after the change.
+// historyChunk is how many history entries one INSERT writes: per-statement costs (database/sql,
+// the driver, SQLite's statement set-up) were as much as the row's own.
+const historyChunk = 64
+
+// sqlHistoryRows inserts n history entries.
+func sqlHistoryRows(n int) string {
+	var b strings.Builder
+	// OR FAIL: an error ends the statement where it is instead of undoing its earlier rows,
+	// so SQLite keeps no statement journal for it (written page by page to a temporary file,
+	// that journal was a third of the history's cost); any error rolls the whole upload back.
+	b.WriteString(`INSERT OR FAIL INTO history (organization_id, site_id, upload_id, actor, at, before, after, rollback_of) VALUES `)
+	for i := range n {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString("(?, ?, ?, ?, ?, ?, ?, ?)")
+	}
+	return b.String()
+}
+
+// historyEntry is one change waiting to be written to history.
+type historyEntry struct {
+	siteID, externalID string
+	before             sql.NullString
+	after              string
+}
+
+// record queues one history entry: the site before (nil when created) and after the change.
+// flushHistory writes the queued ones.
 func (u *upload) record(ctx context.Context, before, after *aidmap.Site) error {
 	a, err := store.MarshalHistory(after)
 	if err != nil {
 		return err
 	}
-	var b sql.NullString
+	e := historyEntry{siteID: after.ID, externalID: after.ExternalID, after: string(a)}
 	if before != nil {
 		j, err := store.MarshalHistory(before)
 		if err != nil {
 			return err
 		}
-		b = sql.NullString{String: string(j), Valid: true}
+		e.before = sql.NullString{String: string(j), Valid: true}
 	}
-	if _, err := u.history.ExecContext(ctx, u.orgID, after.ID, u.opts.UploadID, u.opts.Actor,
-		u.opts.Now.UnixMicro(), b, string(a), u.opts.RollbackOf); err != nil {
-		return fmt.Errorf("history of site %q: %w", after.ExternalID, err)
+	u.entries = append(u.entries, e)
+	if len(u.entries) >= 16*historyChunk {
+		return u.flushHistory(ctx)
 	}
+	return nil
+}
+
+// flushHistory writes the queued history entries.
+func (u *upload) flushHistory(ctx context.Context) error {
+	at := u.opts.Now.UnixMicro()
+	args := make([]any, 0, 8*historyChunk)
+	for i := 0; i < len(u.entries); {
+		n, stmt := historyChunk, u.history
+		if len(u.entries)-i < historyChunk {
+			n, stmt = 1, u.history1
+		}
+		args = args[:0]
+		for _, e := range u.entries[i : i+n] {
+			args = append(args, u.orgID, e.siteID, u.opts.UploadID, u.opts.Actor, at, e.before, e.after, u.opts.RollbackOf)
+		}
+		if _, err := stmt.ExecContext(ctx, args...); err != nil {
+			return fmt.Errorf("history of site %q: %w", u.entries[i].externalID, err)
+		}
+		i += n
+	}
+	clear(u.entries)
+	u.entries = u.entries[:0]
 	return nil
 }

@@ -2,8 +2,8 @@ package sqlite
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
+	"slices"
 
 	"github.com/aidmap/aidmap/store"
 )
@@ -16,30 +16,20 @@ func (u *upload) Verifications(ctx context.Context, ids []string) (map[string]st
 	if err := u.usable(); err != nil {
 		return nil, fmt.Errorf("sqlite: upload: verifications: %w", err)
 	}
-	list, err := json.Marshal(ids)
-	if err != nil {
-		return nil, fmt.Errorf("sqlite: upload: verifications: %w", err)
-	}
-	rows, err := u.tx.QueryContext(ctx, `SELECT `+sqlSiteColumns+` FROM sites
-		WHERE id IN (SELECT value FROM json_each(?)) AND organization_id = ? AND verified_at IS NOT NULL`, string(list), u.orgID)
+	// The same query as Add's read of the stored sites (readStored), which it saves when
+	// history is on: each of them probes the primary key for every ID of the batch.
+	read, err := u.readStored(ctx, ids)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: upload: verifications: %w", unavailable(ctx, u.fail(err)))
 	}
-	defer rows.Close()
+	if u.find != nil {
+		u.prefetched, u.prefetchedIDs = read, slices.Clone(ids)
+	}
 	out := map[string]store.Verification{}
-	for rows.Next() {
-		var r rawSite
-		if err := rows.Scan(r.dest()...); err != nil {
-			return nil, fmt.Errorf("sqlite: upload: verifications: %w", unavailable(ctx, u.fail(err)))
+	for id, st := range read {
+		if st.site.OrganizationID == u.orgID && !st.site.VerifiedAt.IsZero() {
+			out[id] = store.Verification{At: st.site.VerifiedAt, By: st.site.VerifiedBy}
 		}
-		s, err := r.decode()
-		if err != nil {
-			return nil, fmt.Errorf("sqlite: upload: verifications: %w", err)
-		}
-		out[s.ID] = store.Verification{At: s.VerifiedAt, By: s.VerifiedBy}
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("sqlite: upload: verifications: %w", unavailable(ctx, u.fail(err)))
 	}
 	return out, nil
 }
