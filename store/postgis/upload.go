@@ -1,9 +1,11 @@
 package postgis
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"time"
 
@@ -40,11 +42,12 @@ type upload struct {
 	seen  *store.IDSet // the IDs added, to refuse a site added twice
 	added int64        // sites staged so far: the next site's ordinal
 	marks bool         // Keep or Retire staged some IDs
-	// before holds, with opts.Actor, the stored state of each site the upload changes, for
-	// its history.
-	before map[string]aidmap.Site
-	err    error // the first error: the upload is rolled back
-	done   bool  // committed or rolled back
+	// history says the upload records its changes (opts.Actor, and not a dry run, whose
+	// history would never be seen): each Add writes its batch's entries (recordBatch), each
+	// retire batch its own, so memory stays one batch however large the upload.
+	history bool
+	err     error // the first error: the upload is rolled back
+	done    bool  // committed or rolled back
 
 	// track makes Commit record each staged site's outcome, for UpsertSites.
 	track bool
@@ -146,7 +149,8 @@ func (s *Store) begin(ctx context.Context, orgID string, opts store.UploadOption
 	if err != nil {
 		return nil, err
 	}
-	u := &upload{s: s, ctx: ctx, tx: tx, orgID: orgID, opts: opts, track: track, seen: store.NewIDSet()}
+	u := &upload{s: s, ctx: ctx, tx: tx, orgID: orgID, opts: opts, track: track, seen: store.NewIDSet(),
+		history: opts.Actor != "" && !opts.DryRun}
 	if err := u.prepare(ctx); err != nil {
 		tx.Rollback(context.WithoutCancel(ctx))
 		return nil, err
@@ -239,6 +243,11 @@ func (u *upload) addRows(ctx context.Context, rows []siteRow) error {
 	if _, err := u.tx.CopyFrom(ctx, pgx.Identifier{"site_stage"}, stageColumns, &copySource{rows: rows, base: u.added, i: -1}); err != nil {
 		return err
 	}
+	if u.history {
+		if err := u.recordBatch(ctx, rows); err != nil {
+			return err
+		}
+	}
 	u.added += int64(len(rows))
 	return nil
 }
@@ -322,12 +331,6 @@ func (u *upload) commit(ctx context.Context) (store.UploadResult, error) {
 			return res, err
 		}
 	}
-	if u.opts.Actor != "" {
-		u.before = map[string]aidmap.Site{}
-		if err := u.keepBefore(ctx, sqlChangedBefore); err != nil {
-			return res, err
-		}
-	}
 	if u.added > 0 {
 		if u.track {
 			u.kinds = make([]int8, u.added)
@@ -364,11 +367,6 @@ func (u *upload) commit(ctx context.Context) (store.UploadResult, error) {
 			return res, err
 		}
 		res.RetireConfirm = res.Retired
-	}
-	if u.opts.Actor != "" && version != start {
-		if err := u.history(ctx, start); err != nil {
-			return res, err
-		}
 	}
 	if version != start {
 		if _, err := tx.Exec(ctx, `UPDATE store_version SET version = $1`, version); err != nil {
@@ -439,8 +437,9 @@ func (u *upload) retire(ctx context.Context, base int64) (int, int64, error) {
 			return 0, 0, err
 		}
 		var (
-			sc  siteScanner
-			buf []byte
+			sc      siteScanner
+			buf     []byte
+			entries [][]any
 		)
 		for rows.Next() {
 			site, _, err := sc.scan(rows)
@@ -448,16 +447,25 @@ func (u *upload) retire(ctx context.Context, base int64) (int, int64, error) {
 				rows.Close()
 				return 0, 0, err
 			}
-			if u.before != nil {
-				u.before[site.ID] = site
-			}
+			before := site
 			site.Status = aidmap.StatusRetired
 			site.UpdatedAt = now.Time
+			if u.history {
+				e, err := u.entry(&before, &site)
+				if err != nil {
+					rows.Close()
+					return 0, 0, err
+				}
+				entries = append(entries, e)
+			}
 			var r siteRow
 			r, buf = encodeSite(&site, buf)
 			batch = append(batch, r)
 		}
 		if err := rows.Err(); err != nil {
+			return 0, 0, err
+		}
+		if err := u.writeHistory(ctx, entries); err != nil {
 			return 0, 0, err
 		}
 		if len(batch) > 0 {
@@ -516,76 +524,110 @@ func (u *upload) Rollback(ctx context.Context) error {
 	return nil
 }
 
-// sqlChangedBefore selects the stored sites the staged ones will change: those whose content
-// hash differs.
-const sqlChangedBefore = `SELECT ` + sqlSiteColumns + ` FROM sites s
-WHERE EXISTS (SELECT 1 FROM site_stage st WHERE st.id = s.id AND st.hash <> s.hash)`
-
-// keepBefore remembers the sites the query selects, before the merge changes them: history
-// needs their stored state, and only this transaction (under the writer lock) sees it.
-func (u *upload) keepBefore(ctx context.Context, query string) error {
-	if u.added == 0 {
-		return nil
+// recordBatch writes the history of a batch just staged: an entry for each site it creates or
+// changes, with the site's stored state before (none for a created one) and after. The merge
+// at Commit writes exactly what is staged, where the stored content hash differs, and nothing
+// else changes the organisation's sites in between (this transaction holds its lock from
+// BeginUpload), so what is stored now is the state before. One query reads the stored hashes
+// of the batch; only the sites that change are read whole, and unchanged ones are neither
+// decoded nor encoded.
+func (u *upload) recordBatch(ctx context.Context, rows []siteRow) error {
+	ids := make([]string, len(rows))
+	for i := range rows {
+		ids[i] = rows[i].id
 	}
-	rows, err := u.tx.Query(ctx, query)
+	res, err := u.tx.Query(ctx, `SELECT id, hash FROM sites WHERE id = ANY($1)`, ids)
 	if err != nil {
 		return err
 	}
-	defer rows.Close()
-	var sc siteScanner
-	for rows.Next() {
-		site, _, err := sc.scan(rows)
-		if err != nil {
-			return err
-		}
-		u.before[site.ID] = site
-	}
-	return rows.Err()
-}
-
-// history records one entry per site the upload changed: every site of the organisation whose
-// version is above start (the upload holds the writer lock, so no other writer gave them), with
-// its stored state before and after.
-func (u *upload) history(ctx context.Context, start int64) error {
-	rows, err := u.tx.Query(ctx, `SELECT `+sqlSiteColumns+` FROM sites
-		WHERE version > $1 AND organization_id = $2 ORDER BY version`, start, u.orgID)
-	if err != nil {
-		return err
-	}
+	stored := map[string][]byte{}
 	var (
-		sc      siteScanner
-		entries [][]any
+		id   string
+		hash []byte
 	)
-	at := timestamptz(u.opts.Now)
-	for rows.Next() {
-		site, _, err := sc.scan(rows)
+	if _, err := pgx.ForEachRow(res, []any{&id, &hash}, func() error {
+		stored[id] = slices.Clone(hash)
+		return nil
+	}); err != nil {
+		return err
+	}
+	var changed []string
+	for i := range rows {
+		if h, ok := stored[rows[i].id]; ok && !bytes.Equal(h, rows[i].hash[:]) {
+			changed = append(changed, rows[i].id)
+		}
+	}
+	before := map[string]*aidmap.Site{}
+	if len(changed) > 0 {
+		res, err := u.tx.Query(ctx, `SELECT `+sqlSiteColumns+` FROM sites WHERE id = ANY($1)`, changed)
 		if err != nil {
-			rows.Close()
 			return err
 		}
-		a, err := store.MarshalHistory(&site)
-		if err != nil {
-			rows.Close()
-			return err
-		}
-		var b *string
-		if old, ok := u.before[site.ID]; ok {
-			j, err := store.MarshalHistory(&old)
+		var sc siteScanner
+		for res.Next() {
+			site, _, err := sc.scan(res)
 			if err != nil {
-				rows.Close()
+				res.Close()
 				return err
 			}
-			str := string(j)
-			b = &str
+			before[site.ID] = &site
 		}
-		entries = append(entries, []any{u.orgID, site.ID, u.opts.UploadID, u.opts.Actor, at, b, string(a), u.opts.RollbackOf})
+		if err := res.Err(); err != nil {
+			return err
+		}
 	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return err
+	entries := make([][]any, 0, len(rows)-len(stored)+len(changed))
+	for i := range rows {
+		r := &rows[i]
+		if h, ok := stored[r.id]; ok && bytes.Equal(h, r.hash[:]) {
+			continue // unchanged: the merge leaves it alone
+		}
+		after, err := r.site()
+		if err != nil {
+			return err
+		}
+		e, err := u.entry(before[r.id], &after)
+		if err != nil {
+			return err
+		}
+		entries = append(entries, e)
 	}
-	_, err = u.tx.CopyFrom(ctx, pgx.Identifier{"history"},
+	return u.writeHistory(ctx, entries)
+}
+
+// entry is one history row: the site before (nil when created) and after the change.
+func (u *upload) entry(before, after *aidmap.Site) ([]any, error) {
+	a, err := store.MarshalHistory(after)
+	if err != nil {
+		return nil, err
+	}
+	var b *string
+	if before != nil {
+		j, err := store.MarshalHistory(before)
+		if err != nil {
+			return nil, err
+		}
+		str := string(j)
+		b = &str
+	}
+	return []any{u.orgID, after.ID, u.opts.UploadID, u.opts.Actor, timestamptz(u.opts.Now), b, string(a), u.opts.RollbackOf}, nil
+}
+
+// writeHistory COPYs history rows made by entry.
+func (u *upload) writeHistory(ctx context.Context, entries [][]any) error {
+	if len(entries) == 0 {
+		return nil
+	}
+	_, err := u.tx.CopyFrom(ctx, pgx.Identifier{"history"},
 		[]string{"organization_id", "site_id", "upload_id", "actor", "at", "before", "after", "rollback_of"},
 		pgx.CopyFromRows(entries))
 	return err
+}
+
+// site decodes the row as it is stored: what reading it back would give.
+func (r *siteRow) site() (aidmap.Site, error) {
+	raw := rawSite{site: aidmap.Site{ID: r.id, OrganizationID: r.orgID, ExternalID: r.externalID, Name: r.name,
+		Lat: r.lat, Lon: r.lon, Confidential: r.confidential}, categories: r.categories, status: r.status,
+		updatedAt: r.updatedAt, verifiedAt: r.verifiedAt, doc: r.doc}
+	return raw.decode()
 }
