@@ -164,7 +164,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
-	smsConfig, err := smsf.config()
+	smsConfig, err := smsf.config(runCtx, st, logger)
 	if err != nil {
 		return err
 	}
