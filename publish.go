@@ -65,6 +65,13 @@ func NewPublisher(key []byte) (*Publisher, error) {
 	return p, nil
 }
 
+// Key derives a secret of the deployment for another purpose than publishing (such as keying
+// the hashes that tell report senders apart): the same on every replica, independent of the
+// keys of public IDs and pins, and never to be published.
+func (p *Publisher) Key(purpose string) []byte {
+	return p.mac("derived key").str(purpose).h.Sum(nil)
+}
+
 func (p *Publisher) mac(domain string) hashWriter {
 	h := hmac.New(sha256.New, p.key[:])
 	h.Write([]byte(domain))

@@ -2,23 +2,46 @@ package main
 
 import (
 	"errors"
+	"fmt"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/aidmap/aidmap"
+	"github.com/aidmap/aidmap/web"
 )
 
 // freshFlags are serve's freshness policy: when a listing nobody checked is marked stale, and
 // when it leaves the public outputs.
 type freshFlags struct {
 	staleAfter, hideAfter *string
+	// Live availability and "reported as possibly closed" (capacity.go in web).
+	capacityTTL, closedWindow *string
+	closedThreshold           *int
+	live                      *web.Freshness // what policy read of them
 }
 
 func addFreshFlags(fs *flagSet) freshFlags {
 	return freshFlags{
-		staleAfter: fs.String("stale-after", "180d", "mark a site stale (\"not checked since\") once it has gone this long without being verified or updated: days (180d), a Go duration (4320h), or 0 for never"),
-		hideAfter:  fs.String("hide-after", "0", "take a site off the public map, API and exports once it has gone this long unchecked (its organisation still sees it): days (365d), a Go duration, or 0 for never"),
+		staleAfter:      fs.String("stale-after", "180d", "mark a site stale (\"not checked since\") once it has gone this long without being verified or updated: days (180d), a Go duration (4320h), or 0 for never"),
+		hideAfter:       fs.String("hide-after", "0", "take a site off the public map, API and exports once it has gone this long unchecked (its organisation still sees it): days (365d), a Go duration, or 0 for never"),
+		capacityTTL:     fs.String("capacity-ttl", "12h", "show a site's live availability (\"3 beds available\") this long after it was set, then no more: a Go duration (12h), days (1d), or 0 to publish none"),
+		closedThreshold: fs.Int("closed-report-threshold", 3, "mark a site \"reported as possibly closed\" once this many distinct people reported it closed (within --closed-report-window, since it was last verified, reports not yet handled); 0 turns the mark off and keeps nothing about who reported"),
+		closedWindow:    fs.String("closed-report-window", "7d", "how recent the \"closed\" reports counted by --closed-report-threshold must be: days (7d) or a Go duration"),
+		live:            &web.Freshness{},
 	}
 }
+
+// freshness returns the web's policy: stale, hide (from policy) and the live data's.
+func (f freshFlags) freshness(stale, hide time.Duration) web.Freshness {
+	p := *f.live
+	p.StaleAfter, p.HideAfter = stale, hide
+	return p
+}
+
+// reporterKey is the key of the hashes that tell "closed" report senders apart: derived from
+// the deployment key, so every replica counts one person once.
+func reporterKey(pub *aidmap.Publisher) []byte { return pub.Key("report senders") }
 
 // policy reads the flags.
 func (f freshFlags) policy() (stale, hide time.Duration, err error) {
@@ -31,6 +54,18 @@ func (f freshFlags) policy() (stale, hide time.Duration, err error) {
 	if hide > 0 && stale > 0 && hide <= stale {
 		return 0, 0, errors.New("--hide-after must be longer than --stale-after, so a listing is marked stale before it is hidden")
 	}
+	ttl, err := parseAge(*f.capacityTTL)
+	if err != nil {
+		return 0, 0, errors.New("--capacity-ttl " + strconv.Quote(*f.capacityTTL) + ": " + err.Error())
+	}
+	window, err := parseAge(*f.closedWindow)
+	if err != nil || window == 0 {
+		return 0, 0, errors.New("--closed-report-window " + strconv.Quote(*f.closedWindow) + ": want days (7d) or a duration (168h)")
+	}
+	if n := *f.closedThreshold; n < 0 || n > aidmap.MaxClosedReports {
+		return 0, 0, fmt.Errorf("--closed-report-threshold %d: want 0 (off) to %d", n, aidmap.MaxClosedReports)
+	}
+	f.live.CapacityTTL, f.live.ClosedThreshold, f.live.ClosedWindow = ttl, *f.closedThreshold, window
 	return stale, hide, nil
 }
 

@@ -139,7 +139,9 @@ function makeFormatters(l) {
     day: new Intl.DateTimeFormat(tag, { weekday: 'long', timeZone: 'UTC' }),
     time: new Intl.DateTimeFormat(tag, { hour: 'numeric', minute: '2-digit', timeZone: 'UTC' }),
     langNames: null,
+    rel: null,
   };
+  try { f.rel = new Intl.RelativeTimeFormat(tag, { numeric: 'auto', style: 'short' }); } catch { /* old browser */ }
   try { f.langNames = new Intl.DisplayNames([tag], { type: 'language' }); } catch { /* old browser */ }
   return f;
 }
@@ -299,6 +301,26 @@ function staleText(s) {
   if (!s.stale) return '';
   const d = s.checked_at ? new Date(s.checked_at) : null;
   return d && !isNaN(d) ? t('list.stale', { date: fmt.month.format(d) }) : '';
+}
+
+// liveTexts are a site's live availability lines, as the API publishes them (only counts
+// younger than the deployment's limit): "Beds available: 3 of 20 · updated 20 min ago".
+const LIVE_UNITS = new Set(['beds', 'meals', 'appointments', 'places']);
+function liveTexts(s, now = new Date()) {
+  return (s.capacity || []).map((c) => {
+    const n = c.maximum ? t('live.ofMax', { n: fmt.num.format(c.available), max: fmt.num.format(c.maximum) }) : fmt.num.format(c.available);
+    const what = LIVE_UNITS.has(c.unit) ? t('live.' + c.unit, { n }) : t('live.other', { unit: c.unit, n });
+    return what + ' · ' + t('live.updated', { age: ageText(c.updated, now) });
+  });
+}
+
+// ageText says how long ago an ISO time was, in the page's language ("20 min ago").
+function ageText(iso, now = new Date()) {
+  const min = Math.max(0, Math.round((now - new Date(iso)) / 60000));
+  if (!fmt.rel) return fmt.time.format(new Date(iso));
+  if (min < 60) return fmt.rel.format(-min, 'minute');
+  const h = Math.round(min / 60);
+  return h < 48 ? fmt.rel.format(-h, 'hour') : fmt.rel.format(-Math.round(h / 24), 'day');
 }
 
 function formatDate(s) {
@@ -815,6 +837,8 @@ function renderList(sites) {
     else if (s.approximate) meta.push(el('span', { text: t('list.approx') }));
     const stale = staleText(s);
     if (stale) meta.push(el('span', { class: 'warn stale-badge', text: stale }));
+    if (s.possibly_closed) meta.push(el('span', { class: 'warn closed-badge', text: t('live.closed') }));
+    for (const l of liveTexts(s, now)) meta.push(el('span', { class: 'live-badge', text: l }));
     const cats = s.categories || [];
     const sw = el('span', { class: `swatch${isApprox(s) ? ' hollow' : ''}`, 'aria-hidden': 'true' });
     sw.style.setProperty('--c', catColor(cats[0] || 'other'));
@@ -1051,6 +1075,12 @@ function renderDetails(s, { focus, fly }) {
   const stale = $('d-stale');
   stale.textContent = staleText(s);
   stale.hidden = !stale.textContent;
+  const closed = $('d-closed');
+  closed.textContent = s.possibly_closed ? t('live.closed') : '';
+  closed.hidden = !s.possibly_closed;
+  const live = $('d-live');
+  live.replaceChildren(...liveTexts(s).map((l) => el('span', { class: 'live-line', text: l })));
+  live.hidden = !live.childElementCount;
   const open = $('d-open');
   const ot = st.hidden ? openText(s) : '';
   open.hidden = !ot;
