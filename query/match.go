@@ -46,19 +46,9 @@ func (m *Matcher) indexFilter() geo.Filter {
 	return geo.Filter{Categories: m.q.Categories, Languages: m.langs, Statuses: m.q.Statuses, HoursKnown: m.q.Open}
 }
 
-// filters reports whether a filter is set beyond categories, which the index applies exactly
-// by itself: a listing without one keeps the plain index path.
-func (m *Matcher) filters() bool {
-	return m.needsMatch() || len(m.langs) > 0 || len(m.q.Statuses) > 0
-}
-
 // needsMatch reports whether a filter is set that the index cannot decide by itself (it
 // decides categories, languages, statuses and whether hours are known).
-func (m *Matcher) needsMatch() bool {
-	q := m.q
-	return q.Open || len(m.text) > 0 || q.Free || q.Wheelchair || !q.UpdatedSince.IsZero() ||
-		!q.UpdatedUntil.IsZero() || !q.VerifiedSince.IsZero() || q.Organization != ""
-}
+func (m *Matcher) needsMatch() bool { return m.q.sitePredicates(len(m.text) > 0) }
 
 // ranks reports whether answers are ordered by relevance before distance (a text query).
 func (m *Matcher) ranks() bool { return len(m.text) > 0 }

@@ -157,14 +157,20 @@ func clip(s string) string {
 	return s
 }
 
+// sitePredicates reports whether q has a filter the index cannot decide by itself, which is
+// then checked site by site (Matcher.Match); hasText says whether its text has words. A new
+// filter without index bits belongs here.
+func (q *Query) sitePredicates(hasText bool) bool {
+	return q.Open || hasText || q.Free || q.Wheelchair || !q.UpdatedSince.IsZero() ||
+		!q.UpdatedUntil.IsZero() || !q.VerifiedSince.IsZero() || q.Organization != ""
+}
+
 // plain reports whether q filters by nothing but categories, which the index applies exactly
-// by itself, so that an answer comes straight from the index. It reads the fields as given
-// (a Text of spaces only is not plain, though it filters nothing): the hot path checks it on
-// every request and must not allocate.
+// by itself, so that an answer comes straight from the index. It reads Text as given (spaces
+// only are not plain, though they filter nothing): the hot path checks it on every request and
+// must not allocate.
 func (q *Query) plain() bool {
-	return !q.Open && q.Text == "" && len(q.Languages) == 0 && !q.Free && !q.Wheelchair &&
-		len(q.Statuses) == 0 && q.UpdatedSince.IsZero() && q.UpdatedUntil.IsZero() &&
-		q.VerifiedSince.IsZero() && q.Organization == ""
+	return !q.sitePredicates(q.Text != "") && len(q.Languages) == 0 && len(q.Statuses) == 0
 }
 
 // OpenAt is the moment opening hours are evaluated at: an instant, or (Local) a wall-clock time

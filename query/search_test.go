@@ -61,6 +61,7 @@ func testFilters() map[string]Query {
 	christmasEve := OpenAt{Time: time.Date(2026, 12, 24, 18, 0, 0, 0, time.UTC), Local: true}
 	return map[string]Query{
 		"none":           {},
+		"text of spaces": {Text: "  "}, // filters nothing
 		"category":       {Categories: aidmap.NewCategorySet(aidmap.CategoryFoodBank, aidmap.CategoryShelter)},
 		"open local":     {Open: true, When: christmasEve},
 		"open instant":   {Open: true, When: OpenAt{Time: time.Date(2026, 12, 25, 2, 0, 0, 0, time.UTC)}},
@@ -132,7 +133,7 @@ func TestQueriesMatchBruteForce(t *testing.T) {
 				t.Fatal(err)
 			}
 			all := brute(t, sites, &filter, func(id string) (float64, bool) { return dist[id], true })
-			if name != "none" && name != "text nothing" && (len(all) == 0 || len(all) == len(sites)) {
+			if name != "none" && name != "text of spaces" && name != "text nothing" && (len(all) == 0 || len(all) == len(sites)) {
 				t.Fatalf("the filter matches %d of %d sites: the test data do not exercise it", len(all), len(sites))
 			}
 
