@@ -46,8 +46,10 @@ type upload struct {
 	// history would never be seen): each Add writes its batch's entries (recordBatch), each
 	// retire batch its own, so memory stays one batch however large the upload.
 	history bool
-	err     error // the first error: the upload is rolled back
-	done    bool  // committed or rolled back
+	// empty says the organisation had no sites when the upload began (see noneStored).
+	empty bool
+	err   error // the first error: the upload is rolled back
+	done  bool  // committed or rolled back
 
 	// track makes Commit record each staged site's outcome, for UpsertSites.
 	track bool
@@ -184,6 +186,9 @@ func (u *upload) prepare(ctx context.Context) error {
 		return fmt.Errorf("organization %q: %w", u.orgID, aidmap.ErrNotFound)
 	}
 	if err != nil {
+		return err
+	}
+	if err := u.tx.QueryRow(ctx, `SELECT NOT EXISTS (SELECT 1 FROM sites WHERE organization_id = $1)`, u.orgID).Scan(&u.empty); err != nil {
 		return err
 	}
 	for _, q := range []string{sqlCreateStage, sqlCreateMark} {
@@ -532,6 +537,19 @@ func (u *upload) Rollback(ctx context.Context) error {
 // of the batch; only the sites that change are read whole, and unchanged ones are neither
 // decoded nor encoded.
 func (u *upload) recordBatch(ctx context.Context, rows []siteRow) error {
+	if u.noneStored() {
+		entries := make([][]any, len(rows))
+		for i := range rows {
+			after, err := rows[i].site()
+			if err != nil {
+				return err
+			}
+			if entries[i], err = u.entry(nil, &after); err != nil {
+				return err
+			}
+		}
+		return u.writeHistory(ctx, entries)
+	}
 	ids := make([]string, len(rows))
 	for i := range rows {
 		ids[i] = rows[i].id
@@ -594,6 +612,13 @@ func (u *upload) recordBatch(ctx context.Context, rows []siteRow) error {
 	}
 	return u.writeHistory(ctx, entries)
 }
+
+// noneStored says no site the upload adds can be stored already, so there is nothing to read:
+// the organisation had no sites when the upload began (and this transaction holds its lock
+// since), a site's ID is derived from its organisation and external ID (aidmap.Site.Validate),
+// so no other organisation's site has it, and a site added twice in the upload is refused
+// before it is staged. An organisation's first upload, usually its largest, skips the look-ups.
+func (u *upload) noneStored() bool { return u.empty }
 
 // entry is one history row: the site before (nil when created) and after the change.
 func (u *upload) entry(before, after *aidmap.Site) ([]any, error) {

@@ -15,6 +15,9 @@ func (u *upload) Verifications(ctx context.Context, ids []string) (map[string]st
 	if err := u.usable(); err != nil {
 		return nil, fmt.Errorf("postgis: upload: verifications: %w", err)
 	}
+	if u.noneStored() {
+		return nil, nil
+	}
 	rows, err := u.tx.Query(ctx, `SELECT `+sqlSiteColumns+` FROM sites
 		WHERE id = ANY($1) AND organization_id = $2 AND verified_at IS NOT NULL`, ids, u.orgID)
 	if err != nil {

@@ -555,6 +555,13 @@ func prefixColumns(prefix, cols string) string {
 	return prefix + strings.Join(f, ", "+prefix)
 }
 
+// noneStored says no site the upload adds can be stored already, so there is nothing to read:
+// the organisation had no sites when the upload began (it holds the store's one writer since),
+// a site's ID is derived from its organisation and external ID (aidmap.Site.Validate), so no
+// other organisation's site has it, and a site added twice in the upload is refused before it
+// is written. An organisation's first upload, usually its largest, skips a look-up per site.
+func (u *upload) noneStored() bool { return u.sites == 0 }
+
 // storedSite is a stored site as the upload read it before writing over it.
 type storedSite struct {
 	hash []byte
@@ -602,6 +609,9 @@ func (u *upload) readStored(ctx context.Context, ids []string) (map[string]*stor
 // the state of what changes. Sites not stored are absent. The sites Verifications read just
 // before, when they are this batch's, are not read again.
 func (u *upload) storedBatch(ctx context.Context, rows []siteRow) (map[string]*aidmap.Site, error) {
+	if u.noneStored() {
+		return nil, nil
+	}
 	read, ids := u.prefetched, u.prefetchedIDs
 	u.prefetched, u.prefetchedIDs = nil, nil
 	same := read != nil && len(ids) == len(rows)

@@ -16,6 +16,9 @@ func (u *upload) Verifications(ctx context.Context, ids []string) (map[string]st
 	if err := u.usable(); err != nil {
 		return nil, fmt.Errorf("sqlite: upload: verifications: %w", err)
 	}
+	if u.noneStored() {
+		return nil, nil
+	}
 	// The same query as Add's read of the stored sites (readStored), which it saves when
 	// history is on: each of them probes the primary key for every ID of the batch.
 	read, err := u.readStored(ctx, ids)
