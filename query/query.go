@@ -84,22 +84,14 @@ type Cursor struct {
 	ID       string
 }
 
-// Error is an invalid field of a Query: the API parameter it came from and why. It unwraps to
-// aidmap.ErrInvalid. Its message, "lat: must be between -90 and 90 degrees", is written for
-// the person who sent the query, so it carries no package prefix.
-type Error struct {
-	Field  string
-	Reason string
-}
+// invalid is the error of an invalid field: an *aidmap.FieldError naming the API parameter,
+// whose message ("lat: must be between -90 and 90 degrees") is written for the person who
+// sent the query, so it carries no package prefix. It is an aidmap.ErrInvalid.
+func invalid(field, reason string) error { return &aidmap.FieldError{Field: field, Reason: reason} }
 
-func (e *Error) Error() string { return e.Field + ": " + e.Reason }
-func (e *Error) Unwrap() error { return aidmap.ErrInvalid }
-
-func invalid(field, reason string) error { return &Error{Field: field, Reason: reason} }
-
-// Validate checks every field and returns an *Error naming the first invalid one. Fields
-// that are not given (zero) are valid; which are needed depends on the function run (a point
-// for Nearest, a radius for Radius).
+// Validate checks every field and returns an *aidmap.FieldError naming the first invalid one
+// by its API parameter. Fields that are not given (zero) are valid; which are needed depends
+// on the function run (a point for Nearest, a radius for Radius).
 func (q *Query) Validate() error {
 	switch {
 	case !(q.Lat >= -90 && q.Lat <= 90):

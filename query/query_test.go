@@ -41,12 +41,12 @@ func TestValidate(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			err := tc.q.Validate()
-			var qe *Error
+			var qe *aidmap.FieldError
 			switch {
 			case tc.field == "" && err != nil:
 				t.Errorf("got %v, want no error", err)
 			case tc.field != "" && !errors.As(err, &qe):
-				t.Errorf("got %v, want a *query.Error about %s", err, tc.field)
+				t.Errorf("got %v, want an *aidmap.FieldError about %s", err, tc.field)
 			case tc.field != "" && (qe.Field != tc.field || !errors.Is(err, aidmap.ErrInvalid) || !strings.HasPrefix(err.Error(), tc.field+": ")):
 				t.Errorf("got field %q (%v), want %q wrapping ErrInvalid", qe.Field, err, tc.field)
 			}
@@ -67,7 +67,7 @@ func TestParseOpenAt(t *testing.T) {
 		{strings.Repeat("9", 65), OpenAt{}, "open_at"},
 	} {
 		got, err := ParseOpenAt(tc.raw)
-		var qe *Error
+		var qe *aidmap.FieldError
 		switch {
 		case tc.field == "" && (err != nil || !got.Time.Equal(tc.want.Time) || got.Local != tc.want.Local):
 			t.Errorf("ParseOpenAt(%q): got %+v, %v; want %+v", tc.raw, got, err, tc.want)

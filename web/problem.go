@@ -8,7 +8,6 @@ import (
 	"regexp"
 
 	"github.com/aidmap/aidmap"
-	"github.com/aidmap/aidmap/query"
 )
 
 // problem is an RFC 9457 problem details body. InvalidParams names each rejected query
@@ -60,16 +59,12 @@ func writeProblem(w http.ResponseWriter, r *http.Request, p problem) {
 func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	var (
 		pe *paramError
-		qe *query.Error
 		fe *aidmap.FieldError
 	)
 	switch {
 	case errors.As(err, &pe):
 		writeProblem(w, r, problem{Status: http.StatusBadRequest, Detail: pe.Error(),
 			InvalidParams: []invalidParam{{Name: pe.Name, Reason: pe.Reason}}})
-	case errors.As(err, &qe): // query fields are named by their parameters
-		writeProblem(w, r, problem{Status: http.StatusBadRequest, Detail: qe.Error(),
-			InvalidParams: []invalidParam{{Name: qe.Field, Reason: qe.Reason}}})
 	case errors.As(err, &fe):
 		writeProblem(w, r, problem{Status: http.StatusBadRequest, Detail: fe.Error(),
 			InvalidParams: []invalidParam{{Name: fe.Field, Reason: fe.Reason}}})
