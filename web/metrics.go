@@ -2,8 +2,11 @@ package web
 
 import (
 	"log/slog"
+	"math"
 	"net/http"
 	"strconv"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/go-chi/chi/v5"
@@ -19,6 +22,9 @@ type metrics struct {
 	requests    *prometheus.CounterVec
 	latency     *prometheus.HistogramVec
 	storeErrors prometheus.Counter
+
+	mu     sync.RWMutex
+	routes map[routeKey]*routeObs // see observerOf
 }
 
 func newMetrics(src Source) *metrics {
@@ -69,7 +75,7 @@ type statusWriter struct {
 }
 
 func (w *statusWriter) WriteHeader(code int) {
-	if w.status == 0 {
+	if w.status == 0 && code >= 200 {
 		w.status = code
 	}
 	w.ResponseWriter.WriteHeader(code)
@@ -86,31 +92,152 @@ func (w *statusWriter) Write(b []byte) (int, error) {
 
 func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
-// observe counts and times every request by its route pattern (not its raw path, which would
-// make one series per site ID) and logs it. The query string is never logged: it holds the
-// positions people search from.
+var statusWriterPool = sync.Pool{New: func() any { return new(statusWriter) }}
+
+// RequestLog says which requests the server logs: a sample of them at info level, and always
+// those answered with a server error (5xx, at error level) and slow ones (at warn level).
+type RequestLog struct {
+	// Sample is the share of the other requests logged: the zero value, or 1, logs every one;
+	// 0.01 one in a hundred (a busy public replica still shows its traffic's shape at a
+	// hundredth of the cost); a negative value none.
+	Sample float64
+	// Slow: a request that took at least this long is always logged (0: 1 s).
+	Slow time.Duration
+}
+
+// requestLog decides per request; errors (5xx) and slow requests are logged whatever the
+// sample.
+type requestLog struct {
+	every uint64 // log one request in every; 0 logs none but errors and slow ones
+	slow  time.Duration
+	n     atomic.Uint64
+}
+
+func newRequestLog(c RequestLog) *requestLog {
+	l := &requestLog{slow: c.Slow, every: 1}
+	if l.slow <= 0 {
+		l.slow = time.Second
+	}
+	switch {
+	case c.Sample < 0:
+		l.every = 0
+	case c.Sample > 0 && c.Sample < 1:
+		l.every = uint64(math.Round(1 / c.Sample))
+	}
+	return l
+}
+
+// keep reports whether to log a request that ended with status after elapsed. The sample is
+// every n-th request by a counter, not a random draw: exact, and no random source to share.
+func (l *requestLog) keep(status int, elapsed time.Duration) bool {
+	if status >= 500 || elapsed >= l.slow {
+		return true
+	}
+	switch l.every {
+	case 0:
+		return false
+	case 1:
+		return true
+	}
+	return l.n.Add(1)%l.every == 0
+}
+
+// routeKey names one series of the request metrics without building the route pattern: chi
+// keeps the patterns of the routers a request went through, and joining them allocates.
+type routeKey struct {
+	patterns [4]string
+	method   string
+	code     int
+}
+
+// routeObs are the metrics of one route, method and status, looked up once.
+type routeObs struct {
+	route    string
+	requests prometheus.Counter
+	latency  prometheus.Observer
+}
+
+// observerOf returns the metrics of a request's route, method and status.
+func (m *metrics) observerOf(rc *chi.Context, method string, code int) *routeObs {
+	var k routeKey
+	if rc == nil || len(rc.RoutePatterns) > len(k.patterns) {
+		return m.newObs(routeOf(rc), method, code)
+	}
+	copy(k.patterns[:], rc.RoutePatterns)
+	k.method, k.code = method, code
+	m.mu.RLock()
+	o := m.routes[k]
+	m.mu.RUnlock()
+	if o != nil {
+		return o
+	}
+	o = m.newObs(routeOf(rc), method, code)
+	m.mu.Lock()
+	if m.routes == nil || len(m.routes) >= maxRouteSeries {
+		m.routes = map[routeKey]*routeObs{} // methods and codes are few; this bounds odd ones
+	}
+	m.routes[k] = o
+	m.mu.Unlock()
+	return o
+}
+
+const maxRouteSeries = 1024
+
+func (m *metrics) newObs(route, method string, code int) *routeObs {
+	return &routeObs{
+		route:    route,
+		requests: m.requests.WithLabelValues(route, method, strconv.Itoa(code)),
+		latency:  m.latency.WithLabelValues(route),
+	}
+}
+
+// routeOf is the request's route pattern (not its raw path, which would make one series per
+// site ID).
+func routeOf(rc *chi.Context) string {
+	if rc != nil {
+		if p := rc.RoutePattern(); p != "" {
+			return p
+		}
+	}
+	return "unmatched"
+}
+
+// observe counts and times every request by its route pattern and logs it (see RequestLog).
+// The query string is never logged: it holds the positions people search from.
 func (s *Server) observe(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
-		sw := &statusWriter{ResponseWriter: w}
+		sw := statusWriterPool.Get().(*statusWriter)
+		*sw = statusWriter{ResponseWriter: w}
+		defer func() {
+			*sw = statusWriter{}
+			statusWriterPool.Put(sw)
+		}()
 		next.ServeHTTP(sw, r)
 		elapsed := time.Since(start)
-		if sw.status == 0 {
-			sw.status = http.StatusOK
+		status := sw.status
+		if status == 0 {
+			status = http.StatusOK
 		}
-		route := "unmatched"
-		if rc := chi.RouteContext(r.Context()); rc != nil && rc.RoutePattern() != "" {
-			route = rc.RoutePattern()
-		}
-		s.metrics.requests.WithLabelValues(route, r.Method, strconv.Itoa(sw.status)).Inc()
-		s.metrics.latency.WithLabelValues(route).Observe(elapsed.Seconds())
-		if s.logger.Enabled(r.Context(), slog.LevelInfo) {
-			s.logger.LogAttrs(r.Context(), slog.LevelInfo, "request",
-				slog.String("method", r.Method),
-				slog.String("route", route),
-				slog.Int("status", sw.status),
-				slog.Int("bytes", sw.bytes),
-				slog.Duration("duration", elapsed))
+		o := s.metrics.observerOf(chi.RouteContext(r.Context()), r.Method, status)
+		o.requests.Inc()
+		o.latency.Observe(elapsed.Seconds())
+		if s.reqLog.keep(status, elapsed) {
+			level := slog.LevelInfo // sampled
+			switch {
+			case status >= 500:
+				level = slog.LevelError
+			case elapsed >= s.reqLog.slow:
+				level = slog.LevelWarn
+			}
+			if s.logger.Enabled(r.Context(), level) {
+				s.logger.LogAttrs(r.Context(), level, "request",
+					slog.String("method", r.Method),
+					slog.String("route", o.route),
+					slog.Int("status", status),
+					slog.Int("bytes", sw.bytes),
+					slog.Duration("duration", elapsed))
+			}
 		}
 	})
 }

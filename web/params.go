@@ -29,12 +29,42 @@ const (
 // and quietly taking the first of two is answering a question the client did not ask.
 func (s *Server) singleParams(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if err := checkRepeated(r.URL.Query()); err != nil {
-			s.writeError(w, r, err)
-			return
+		if repeatedRaw(r.URL.RawQuery) {
+			// Parse it properly only to name the parameter (escapes may hide or fake a repeat).
+			if err := checkRepeated(r.URL.Query()); err != nil {
+				s.writeError(w, r, err)
+				return
+			}
 		}
 		next.ServeHTTP(w, r)
 	})
+}
+
+// repeatedRaw reports whether a raw query string may give a parameter twice, without
+// allocating: it compares the raw names, and says yes when one holds an escape ('%' or '+'),
+// which the caller then decodes. A query has a handful of parameters, so comparing each name
+// with those after it costs less than building url.Values.
+func repeatedRaw(q string) bool {
+	for q != "" {
+		var part string
+		part, q, _ = strings.Cut(q, "&")
+		if part == "" {
+			continue
+		}
+		name, _, _ := strings.Cut(part, "=")
+		if strings.ContainsAny(name, "%+;") {
+			return true
+		}
+		rest := q
+		for rest != "" {
+			var other string
+			other, rest, _ = strings.Cut(rest, "&")
+			if n, _, _ := strings.Cut(other, "="); n == name && other != "" {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // checkRepeated returns a *paramError naming the first parameter (in name order) given more

@@ -14,7 +14,6 @@ import (
 	"time"
 
 	"github.com/go-chi/chi/v5"
-	"github.com/go-chi/chi/v5/middleware"
 
 	"github.com/aidmap/aidmap"
 	"github.com/aidmap/aidmap/basemap"
@@ -71,6 +70,8 @@ type Config struct {
 	Freshness Freshness
 	// Reports enables "report a problem" and the organisations' corrections inbox.
 	Reports Reports
+	// RequestLog samples the request log (serve --log-requests, --log-slow).
+	RequestLog RequestLog
 }
 
 // Server serves aidmap over HTTP.
@@ -85,6 +86,7 @@ type Server struct {
 	fonts      *fonts.Library
 	basemap    *basemap.Archive
 	metrics    *metrics
+	reqLog     *requestLog
 	handler    http.Handler
 	up         *uploads // nil: no organisations' API
 	public     int      // PublicPerMinute
@@ -115,6 +117,7 @@ func NewServer(cfg Config) *Server {
 	s.up, s.public, s.view = newUploads(cfg.Uploads, s.logger), cfg.PublicPerMinute, cfg.DefaultView
 	s.fonts = s.loadFonts(cfg.Fonts)
 	s.metrics = newMetrics(s.source)
+	s.reqLog = newRequestLog(cfg.RequestLog)
 	s.sepMetrics = cfg.SeparateMetrics
 	s.fresh, s.reports = cfg.Freshness, newReports(cfg.Reports)
 	s.text = newTextService(cfg.SMS, s.source, s.geocoder)
@@ -141,7 +144,7 @@ func (s *Server) routes() http.Handler {
 	}
 
 	r.Route("/api/v1", func(r chi.Router) {
-		r.Use(middleware.Compress(5, "application/json", "application/geo+json", "application/problem+json"))
+		r.Use(apiGzip.handler)
 		r.Group(func(r chi.Router) {
 			r.Use(limitByIP(s.public), allowAnyOrigin)
 			r.Get("/", s.handleInfo)
@@ -194,9 +197,8 @@ func (s *Server) routes() http.Handler {
 	r.Route("/ogc", s.ogcRoutes)
 
 	// The page and its files are compressed for slow networks; API responses are compressed
-	// too when the client asks (browsers always do).
-	compress := middleware.Compress(5, "text/html", "text/css", "text/javascript", "application/javascript",
-		"image/svg+xml", "application/json", "application/geo+json", "application/problem+json")
+	// too when the client asks (browsers always do), above gzipMinSize (gzip.go).
+	compress := pageGzip.handler
 	r.Get("/tiles/sites/{z}/{x}/{y}.mvt", s.handleSitesTile())
 	r.Get("/fonts/{fontstack}/{range}.pbf", s.handleGlyphs)
 	r.Get("/tiles/basemap/{z}/{x}/{y}.{ext}", s.handleArchiveTile(s.basemapArchive))
@@ -214,6 +216,13 @@ func (s *Server) routes() http.Handler {
 	})
 	return r
 }
+
+// The compressors of API answers and of the page and its files; their writers are pooled.
+var (
+	apiGzip  = newGzipper(gzipMinSize, gzipLevel, "application/json", "application/geo+json", "application/problem+json")
+	pageGzip = newGzipper(gzipMinSize, gzipLevel, "text/html", "text/css", "text/javascript", "application/javascript",
+		"image/svg+xml", "application/json", "application/geo+json", "application/problem+json")
+)
 
 // NewHTTPServer wraps h in an http.Server with timeouts, so a slow or stuck client cannot hold
 // connections forever.

@@ -88,6 +88,21 @@ func (fs *flagSet) Int(name string, def int, usage string) *int {
 	return p
 }
 
+// Float64 defines a number flag whose default may come from the environment.
+func (fs *flagSet) Float64(name string, def float64, usage string) *float64 {
+	env := envName(name)
+	fs.env[name] = env
+	p := fs.FlagSet.Float64(name, def, usage)
+	if v, ok := os.LookupEnv(env); ok {
+		f, err := strconv.ParseFloat(v, 64)
+		if err != nil && fs.err == nil {
+			fs.err = fmt.Errorf("%s=%q: want a number", env, v)
+		}
+		*p = f
+	}
+	return p
+}
+
 // Duration defines a duration flag whose default may come from the environment.
 func (fs *flagSet) Duration(name string, def time.Duration, usage string) *time.Duration {
 	env := envName(name)

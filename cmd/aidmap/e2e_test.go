@@ -467,6 +467,8 @@ func TestCommandLine(t *testing.T) {
 		{"unknown command", []string{"frobnicate"}, nil, 2, []string{`unknown command "frobnicate"`}},
 		{"bad env", []string{"serve"}, []string{"AIDMAP_DEMO=maybe"}, 1, []string{"AIDMAP_DEMO"}},
 		{"bad log level", []string{"serve", "--log-level", "loud"}, nil, 1, []string{"--log-level"}},
+		{"request log share above 1", []string{"serve", "--log-requests", "2"}, nil, 1, []string{"--log-requests"}},
+		{"profiler without a private address", []string{"serve", "--pprof"}, nil, 1, []string{"--pprof needs --metrics-addr"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			cmd := exec.Command(binary, tc.args...)

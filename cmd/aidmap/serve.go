@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"os"
 	"path/filepath"
 	"time"
@@ -81,6 +82,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs := newFlagSet("serve", "Run the HTTP server: the map at /, the API under /api/v1, /healthz, /readyz and /metrics.", stderr)
 	addr := fs.String("addr", ":8080", "address to listen on, host:port (port 0 picks a free port)")
 	metricsAddr := fs.String("metrics-addr", "", "serve /metrics on this address only (such as 127.0.0.1:9090), not on --addr; keep it private. Empty serves it on --addr")
+	profile := fs.Bool("pprof", false, "also serve Go's profiler (/debug/pprof/) on --metrics-addr, never on --addr: for finding where a server's time goes")
 	stf := addStoreFlags(fs)
 	loadDemo := fs.Bool("demo", true, "load the generated demo dataset when the store is empty")
 	demoSites := fs.Int("demo-sites", 300, "number of sites in the demo dataset")
@@ -91,6 +93,8 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	gf := addGeocoderFlags(fs)
 	bf := addBasemapFlags(fs)
 	lf := addLogFlags(fs)
+	logRequests := fs.Float64("log-requests", 1, "share of requests logged at info level, 0 to 1 (0.01: one in a hundred); answers with a server error (5xx) and requests slower than --log-slow are always logged")
+	logSlow := fs.Duration("log-slow", time.Second, "a request taking at least this long is always logged, at warn level")
 	uf := addUploadFlags(fs)
 	ff := addFreshFlags(fs)
 	smsf := addSMSFlags(fs)
@@ -113,6 +117,15 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			return fmt.Errorf("--default-view: %w", err)
 		}
 		view = &v
+	}
+	if *logRequests < 0 || *logRequests > 1 {
+		return fmt.Errorf("--log-requests %g: want a share from 0 to 1", *logRequests)
+	}
+	if *logSlow <= 0 {
+		return fmt.Errorf("--log-slow %s: want a positive duration such as 500ms", *logSlow)
+	}
+	if *profile && *metricsAddr == "" {
+		return errors.New("--pprof needs --metrics-addr: the profiler is served only on the private metrics address")
 	}
 	staleAfter, hideAfter, err := ff.policy()
 	if err != nil {
@@ -191,6 +204,13 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 		mux := http.NewServeMux()
 		mux.Handle("GET /metrics", srv.MetricsHandler())
+		if *profile {
+			mux.HandleFunc("/debug/pprof/", pprof.Index)
+			mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
+			mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+			mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+			mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+		}
 		metricsServer := web.NewHTTPServer(*metricsAddr, mux, logger)
 		defer metricsServer.Close()
 		logger.Info("metrics", "url", "http://"+displayAddr(mln.Addr())+"/metrics")
@@ -222,6 +242,15 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	logger.Info("stopped")
 	return nil
+}
+
+// requestLog turns --log-requests and --log-slow into the server's setting (where 0 means
+// none, not the zero value's every request).
+func requestLog(share float64, slow time.Duration) web.RequestLog {
+	if share == 0 {
+		share = -1
+	}
+	return web.RequestLog{Sample: share, Slow: slow}
 }
 
 // displayAddr turns a listener address into one a person can open: the unspecified address
