@@ -89,7 +89,12 @@ func TestAreaInference(t *testing.T) {
 					Name: "Safe Home " + c.name, Categories: []aidmap.Category{aidmap.CategoryShelter},
 					Address: aidmap.Address{Street: street, Locality: locality, Region: "XX", PostalCode: postal, Country: "CA"},
 					Lat:     lat, Lon: lon, Precision: aidmap.PrecisionAddress, Confidential: true, Phone: "+1 555 0100",
-					Hours: aidmap.Hours{Weekly: everyDay(0, 0)}, Status: aidmap.StatusActive, UpdatedAt: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
+					Hours: aidmap.Hours{Weekly: everyDay(0, 0)}, Status: aidmap.StatusActive, UpdatedAt: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC),
+					// Live data as the store carries it: a count set 20 minutes ago and three
+					// people's "closed" reports, so "capacity" and "possibly_closed" are published.
+					Capacity: []aidmap.Capacity{{Unit: "beds", Available: 2, Maximum: 6, Updated: time.Date(2026, 9, 29, 23, 40, 17, 0, time.UTC)}},
+					ClosedReports: []time.Time{time.Date(2026, 9, 29, 1, 0, 0, 0, time.UTC), time.Date(2026, 9, 28, 1, 0, 0, 0, time.UTC),
+						time.Date(2026, 9, 27, 1, 0, 0, 0, time.UTC)}}
 			}
 			twins := [2]aidmap.Site{mk(lat, lon, "1 First St", "A1A 1A1", c.name), mk(lat2, lon2, "2 Second Ave", "B2B 2B2", c.name+" East")}
 			public := testPublisher().Public(&twins[0])
@@ -117,8 +122,9 @@ func TestAreaInference(t *testing.T) {
 				// With the stale rule on (the twins were last updated long before now) and
 				// reports taken: "report a problem" answers the same for both too.
 				srv := httptest.NewServer(NewServer(Config{Source: src, Store: pinger{}, Version: "test",
-					Freshness: Freshness{StaleAfter: 30 * 24 * time.Hour, Now: func() time.Time { return time.Date(2026, 9, 30, 0, 0, 0, 0, time.UTC) }},
-					Reports:   Reports{Store: reports, PerIPPerHour: -1}}).Handler())
+					Freshness: Freshness{StaleAfter: 30 * 24 * time.Hour, Now: func() time.Time { return time.Date(2026, 9, 30, 0, 0, 0, 0, time.UTC) },
+						CapacityTTL: 12 * time.Hour, ClosedThreshold: 3, ClosedWindow: 7 * 24 * time.Hour},
+					Reports: Reports{Store: reports, PerIPPerHour: -1}}).Handler())
 				for _, p := range paths {
 					_, b := get(t, srv.URL+p)
 					bodies[i] = append(bodies[i], string(b))
@@ -136,6 +142,10 @@ func TestAreaInference(t *testing.T) {
 				srv.Close()
 			}
 			paths = append(paths, "POST /api/v1/sites/{public ID}/reports")
+			if !strings.Contains(bodies[0][0], `"capacity":[{"unit":"beds","available":2,"maximum":6,"updated":"2026-09-29T23:40:00Z"}]`) ||
+				!strings.Contains(bodies[0][0], `"possibly_closed":true`) {
+				t.Fatalf("%s site %d: the live data is not published: %s", c.name, k, bodies[0][0])
+			}
 			total++
 			if !slices.Equal(bodies[0], bodies[1]) {
 				told++
