@@ -53,6 +53,9 @@ type Uploads struct {
 	// StaleAfter is how long an upload may go without a heartbeat before a sweep marks it
 	// abandoned; 0 means upload.DefaultStaleAfter.
 	StaleAfter time.Duration
+	// FileTTL is how long the file of an abandoned upload is kept for a retry, after which a
+	// sweep deletes it (the record stays, noted); 0 means upload.DefaultFileTTL.
+	FileTTL time.Duration
 	// Now is the clock (tests); nil means time.Now.
 	Now func() time.Time
 }
@@ -62,6 +65,7 @@ const (
 	DefaultMaxBodyBytes = 50 << 20
 	DefaultMaxRows      = upload.DefaultMaxRows
 	DefaultStaleAfter   = upload.DefaultStaleAfter
+	DefaultFileTTL      = upload.DefaultFileTTL
 	maxEditBytes        = 64 << 10 // one site's JSON
 	maxJSONDepth        = 32
 )
@@ -85,7 +89,7 @@ func newUploads(cfg Uploads, logger *slog.Logger) *uploads {
 	}
 	svc := upload.New(upload.Config{Store: cfg.Store, Geocoder: cfg.Geocoder, MaxRows: cfg.MaxRows,
 		Workers: cfg.Workers, MaxQueued: cfg.MaxPending, MaxRetireShare: cfg.MaxRetireShare,
-		StaleAfter: cfg.StaleAfter, Logger: logger, Now: cfg.Now})
+		StaleAfter: cfg.StaleAfter, FileTTL: cfg.FileTTL, Logger: logger, Now: cfg.Now})
 	return &uploads{Uploads: cfg, svc: svc}
 }
 
@@ -313,10 +317,16 @@ func (s *Server) handleRollback(w http.ResponseWriter, r *http.Request) {
 
 // handleRetry answers POST .../uploads/{id}/retry: an abandoned upload goes back in the queue
 // with the file it was accepted with (202, as when it was first sent); 409 when it is not
-// abandoned or its file is no longer kept.
+// abandoned or has no file, 410 when its file was kept the deployment's upload file TTL and
+// deleted (the detail says when; the file must be uploaded again).
 func (s *Server) handleRetry(w http.ResponseWriter, r *http.Request) {
 	org, id := chi.URLParam(r, "org"), chi.URLParam(r, "id")
 	rec, err := s.up.svc.Retry(r.Context(), org, id)
+	var fe *store.FileExpiredError
+	if errors.As(err, &fe) {
+		writeProblem(w, r, problem{Status: http.StatusGone, Detail: fe.Error()})
+		return
+	}
 	if err != nil {
 		s.writeError(w, r, err)
 		return

@@ -236,6 +236,7 @@ func accountsUsage(stderr io.Writer, msg string) error {
 type uploadFlags struct {
 	maxBytes, rows, workers, perToken, publicRate *int
 	staleAfter                                    *time.Duration
+	fileTTL                                       *string
 }
 
 func addUploadFlags(fs *flagSet) uploadFlags {
@@ -245,6 +246,7 @@ func addUploadFlags(fs *flagSet) uploadFlags {
 		workers:    fs.Int("upload-workers", 2, "uploads over HTTP processed at once (each holds its file in memory)"),
 		perToken:   fs.Int("upload-rate", 10, "uploads one token may start a minute (429 above it); -1 for no limit"),
 		staleAfter: fs.Duration("upload-stale-after", web.DefaultStaleAfter, "an upload whose server has not said it is still running it for this long is marked abandoned (its server died); servers say so every sixth of it"),
+		fileTTL:    fs.String("upload-file-ttl", strconv.Itoa(int(web.DefaultFileTTL/(24*time.Hour)))+"d", "how long the file of an abandoned upload is kept for a retry (days such as 7d, or a Go duration); then it is deleted and the upload's record says so"),
 		publicRate: fs.Int("rate-limit", 600, "requests a minute one client IP may make to the public API (429 above it); 0 for no limit"),
 	}
 }
@@ -263,10 +265,16 @@ func (f uploadFlags) config(st store.Store, g ingest.Geocoder) (web.Uploads, err
 	case *f.publicRate < 0:
 		return web.Uploads{}, fmt.Errorf("--rate-limit %d: want 0 (no limit) or more", *f.publicRate)
 	}
+	// No "never": the file of an abandoned upload is the organisation's data, not to be kept
+	// for ever by a store nobody looks into.
+	fileTTL, err := parseAge(*f.fileTTL)
+	if err != nil || fileTTL < time.Minute {
+		return web.Uploads{}, fmt.Errorf("--upload-file-ttl %q: want days (7d) or a duration (168h) of at least 1m", *f.fileTTL)
+	}
 	acc, ok := st.(web.AccountStore)
 	if !ok {
 		return web.Uploads{}, nil
 	}
 	return web.Uploads{Store: acc, Geocoder: g, MaxBodyBytes: int64(*f.maxBytes), MaxRows: *f.rows,
-		Workers: *f.workers, PerTokenPerMinute: *f.perToken, StaleAfter: *f.staleAfter}, nil
+		Workers: *f.workers, PerTokenPerMinute: *f.perToken, StaleAfter: *f.staleAfter, FileTTL: fileTTL}, nil
 }

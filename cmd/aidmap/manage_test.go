@@ -28,6 +28,15 @@ import (
 // busy 2-core machine an upload can take well over 10 s to be published).
 func orgServer(t *testing.T, args ...string) (dir, base, token string, call func(method, path string, body []byte) (int, []byte), eventually func(what string, ok func() bool)) {
 	t.Helper()
+	dir, token = orgDir(t)
+	base, call, eventually = serveOrg(t, dir, token, args...)
+	return dir, base, token, call, eventually
+}
+
+// orgDir makes orgServer's data directory, the organisation fbs and an editor token of it,
+// without starting the server: a test may put things in the store first.
+func orgDir(t *testing.T) (dir, token string) {
+	t.Helper()
 	dir = t.TempDir()
 	if _, errs, code := aidmapCmd(t, "org", "create", "--slug", "fbs", "--name", "Food Bank Society", "--data-dir", dir); code != 0 {
 		t.Fatalf("org create: %s", errs)
@@ -36,7 +45,12 @@ func orgServer(t *testing.T, args ...string) (dir, base, token string, call func
 	if code != 0 {
 		t.Fatalf("token create: %s", errs)
 	}
-	token = strings.TrimSpace(out)
+	return dir, strings.TrimSpace(out)
+}
+
+// serveOrg is orgServer's server on a directory orgDir made.
+func serveOrg(t *testing.T, dir, token string, args ...string) (base string, call func(method, path string, body []byte) (int, []byte), eventually func(what string, ok func() bool)) {
+	t.Helper()
 	base = startServer(t, append([]string{"--demo=false", "--sync-interval", "50ms", "--data-dir", dir}, args...)...)
 	call = func(method, path string, body []byte) (int, []byte) {
 		t.Helper()
@@ -65,7 +79,7 @@ func orgServer(t *testing.T, args ...string) (dir, base, token string, call func
 		}
 		t.Fatalf("%s: not after 2 minutes", what)
 	}
-	return dir, base, token, call, eventually
+	return base, call, eventually
 }
 
 func TestManageSites(t *testing.T) {

@@ -1,6 +1,6 @@
 /* global maplibregl */
 // The /manage page: a data steward signs in with an API token, uploads a file, reads the report,
-// rolls back an upload, and sees the organisation's sites on a small map where approximate pins
+// rolls back an upload, retries or dismisses one its server abandoned, and sees the organisation's sites on a small map where approximate pins
 // are marked, to correct one site's pin or details and publish the fix. Every text from the server is set with textContent, never as HTML,
 // so a site name or a reason cannot inject markup. The token stays in sessionStorage: this tab
 // only, gone when it closes.
@@ -92,18 +92,21 @@ async function upload(ev) {
     // A replace that takes more than half of the sites off the map (or all of them) is
     // refused unless it names the number, which the steward confirmed after a check.
     const confirm = $('retire-confirm');
-    if (mode === 'replace' && !dry && !confirm.hidden && $('confirm-retire').checked) {
+    if (mode === 'replace' && !dry && !confirm.hidden) {
+      if (!$('confirm-retire').checked) {
+        // The check said how many sites this takes off the map: publish only once that is
+        // confirmed (the server would refuse it anyway, with nothing changed).
+        status.textContent = 'Not sent: tick the box above to confirm that ' + confirm.dataset.count +
+          ' sites go off the map, or choose another file.';
+        $('confirm-retire').focus();
+        return;
+      }
       q += '&confirm_retire=' + confirm.dataset.count;
     }
     const started = await api('/uploads' + q, { method: 'POST', body: file, headers: { 'Content-Type': file.type || 'application/octet-stream' } });
-    let rec = started;
-    for (let i = 0; rec.status === 'queued' || rec.status === 'running'; i++) {
-      status.textContent = 'Processing ' + file.name + ' (' + rec.status + ')…';
-      await sleep(Math.min(500 * (i + 1), 3000));
-      rec = await api('/uploads/' + encodeURIComponent(started.id));
-    }
+    const rec = await waitUpload(started, (r) => { status.textContent = 'Processing ' + file.name + ' (' + r.status + ')…'; });
     status.textContent = rec.status === 'done'
-      ? (dry ? 'Checked: nothing was changed. Untick "Check only" to publish.' : 'Published.')
+      ? (dry ? 'Checked: nothing was changed.' + retireCount(rec, mode) + ' Untick "Check only" to publish.' : 'Published.')
       : 'The upload failed: ' + (rec.error || 'unknown error') + ' Nothing was changed.';
     showReport(rec);
     askRetire(rec, mode);
@@ -112,6 +115,28 @@ async function upload(ev) {
   } catch (e) {
     status.textContent = 'The upload was refused: ' + e.message;
   }
+}
+
+// waitUpload polls an upload until it has run, telling progress each time it looks, and
+// returns its record with the report.
+async function waitUpload(rec, progress) {
+  for (let i = 0; rec.status === 'queued' || rec.status === 'running'; i++) {
+    progress(rec);
+    await sleep(Math.min(500 * (i + 1), 3000));
+    rec = await api('/uploads/' + encodeURIComponent(rec.id));
+  }
+  return rec;
+}
+
+// retireCount says how many sites a checked replace would take off the map, before it is
+// published.
+function retireCount(rec, mode) {
+  if (mode !== 'replace') return '';
+  const s = (rec.report && rec.report.summary) || {};
+  const n = s.retired || 0;
+  if (n === 0) return ' Publishing it takes none of your sites off the map.';
+  return ' Publishing it takes ' + n + (s.published ? ' of your ' + s.published : '') +
+    (n === 1 ? ' site' : ' sites') + ' off the map.';
 }
 
 // askRetire shows, before the steward publishes a replace, how many sites it takes off the
@@ -175,7 +200,19 @@ async function loadUploads() {
       cell(tr, new Date(u.created_at).toLocaleString());
       cell(tr, u.filename || (u.rollback_of ? 'undo of ' + u.rollback_of : ''));
       cell(tr, u.mode + (u.dry_run ? ' (check only)' : ''));
-      cell(tr, u.status + (u.error ? ': ' + u.error : ''));
+      tr.dataset.upload = u.id;
+      const state = cell(tr, u.status + (u.error ? ': ' + u.error : ''));
+      if (u.status === 'abandoned') {
+        state.className = 'abandoned';
+        // Its file is kept for a while for a retry; once deleted, only a new upload helps.
+        if (u.file_expired_at) {
+          const note = document.createElement('span');
+          note.className = 'expired';
+          note.textContent = 'Its file was deleted on ' + new Date(u.file_expired_at).toLocaleDateString() +
+            ', kept as long as this server keeps them: upload the file again.';
+          state.append(note);
+        }
+      }
       cell(tr, u.created);
       cell(tr, u.updated);
       cell(tr, u.retired);
@@ -194,6 +231,19 @@ async function loadUploads() {
         td.appendChild(document.createTextNode(' '));
         td.appendChild(undo);
       }
+      if (u.status === 'abandoned') {
+        const what = u.filename || u.id;
+        const actions = u.file_expired_at ? [['dismiss', 'Dismiss']] : [['retry', 'Retry'], ['dismiss', 'Dismiss']];
+        for (const [action, label] of actions) {
+          const b = document.createElement('button');
+          b.type = 'button';
+          b.dataset.action = action;
+          b.textContent = label;
+          b.setAttribute('aria-label', label + ' ' + what);
+          b.addEventListener('click', () => (action === 'retry' ? retryUpload(u) : dismissUpload(u)));
+          td.append(' ', b);
+        }
+      }
       tbody.appendChild(tr);
     }
   } catch (e) {
@@ -210,6 +260,43 @@ async function rollback(u) {
     loadSites();
   } catch (e) {
     $('past-status').textContent = 'Not rolled back: ' + e.message;
+  }
+  loadUploads();
+}
+
+// retryUpload queues an abandoned upload again with the file it was sent with, and follows it
+// to the end like a new upload.
+async function retryUpload(u) {
+  const status = $('past-status');
+  const what = u.filename || u.id;
+  status.textContent = 'Retrying ' + what + '…';
+  try {
+    const queued = await api('/uploads/' + encodeURIComponent(u.id) + '/retry', { method: 'POST' });
+    loadUploads();
+    let last = queued.status;
+    const rec = await waitUpload(queued, (r) => {
+      status.textContent = 'Retrying ' + what + ' (' + r.status + ')…';
+      if (r.status !== last) { last = r.status; loadUploads(); }
+    });
+    status.textContent = rec.status === 'done'
+      ? (rec.dry_run ? 'Retried ' + what + ': checked, nothing was changed.' : 'Retried ' + what + ': published.')
+      : 'The retried upload failed: ' + (rec.error || 'unknown error') + ' Nothing was changed.';
+    showReport(rec);
+    if (rec.status === 'done' && !rec.dry_run) loadSites();
+  } catch (e) {
+    status.textContent = 'Not retried: ' + e.message;
+  }
+  loadUploads();
+}
+
+// dismissUpload says an abandoned upload will not be retried: its file is deleted.
+async function dismissUpload(u) {
+  const status = $('past-status');
+  try {
+    await api('/uploads/' + encodeURIComponent(u.id) + '/dismiss', { method: 'POST' });
+    status.textContent = 'Dismissed ' + (u.filename || u.id) + ': its file was deleted. Nothing of it was written.';
+  } catch (e) {
+    status.textContent = 'Not dismissed: ' + e.message;
   }
   loadUploads();
 }
