@@ -282,7 +282,8 @@ func (e *Engine) search(s *session, k int) []geo.Hit {
 }
 
 // results formats hits, as many as fit in two segments (at most PerReply), and advances the
-// session past them.
+// session past them. Fewer sites are written only when even the shortest way of writing
+// them does not fit: three sites at the shortest beat two at the most detailed.
 func (e *Engine) results(s *session, hits []geo.Hit) Reply {
 	t := texts[s.lang]
 	if len(hits) == 0 {
@@ -294,66 +295,97 @@ func (e *Engine) results(s *session, hits []geo.Hit) Reply {
 		sites[i] = newLine(t, h, now)
 	}
 	var b strings.Builder
+	write := func(n int, l level) string {
+		b.Reset()
+		near := s.near
+		if l.compact {
+			near = shortLabel(near)
+		}
+		b.WriteString(fill(t.near, near))
+		for i := range n {
+			b.WriteByte('\n')
+			sites[i].write(&b, t, s.shown+i+1, l, latin[s.lang])
+		}
+		if len(hits) == PerReply || n < len(sites) {
+			b.WriteByte('\n')
+			b.WriteString(t.more)
+		}
+		text := b.String()
+		if latin[s.lang] {
+			text = gsmFold(text)
+		}
+		return text
+	}
+	done := func(n int, text string) Reply {
+		s.shown += n
+		r := newReply(s.lang, text)
+		r.Sites = n
+		return r
+	}
 	for n := len(sites); n >= 1; n-- {
-		for level := range levels {
-			b.Reset()
-			b.WriteString(fill(t.near, s.near))
-			for i := range n {
-				b.WriteByte('\n')
-				sites[i].write(&b, t, s.shown+i+1, level)
+		for _, l := range levels {
+			if text := write(n, l); Fits(text) {
+				return done(n, text)
 			}
-			if len(hits) == PerReply || n < len(sites) {
-				b.WriteByte('\n')
-				b.WriteString(t.more)
+		}
+		// Compact, with the longest names that fit: a binary search, as a longer limit
+		// never writes a shorter name.
+		best, lo, hi := "", minName, maxName
+		for lo <= hi {
+			mid := (lo + hi) / 2
+			if text := write(n, compact(mid)); Fits(text) {
+				best, lo = text, mid+1
+			} else {
+				hi = mid - 1
 			}
-			text := b.String()
-			if latin[s.lang] {
-				text = gsmFold(text)
-			}
-			if Fits(text) {
-				s.shown += n
-				r := newReply(s.lang, text)
-				r.Sites = n
-				return r
-			}
+		}
+		if best != "" {
+			return done(n, best)
 		}
 	}
 	// Even one site at its shortest does not fit (a very long phone field): cut it.
-	s.shown++
-	r := newReply(s.lang, b.String())
-	r.Sites = 1
-	return r
+	return done(1, write(1, compact(minName)))
 }
 
 // levels are the ways a site is written, from the most detailed (with the street of public
-// sites) to the shortest; a reply takes the first at which its sites fit. Hours and phone
-// are always written.
-var levels = [...]struct {
-	name   int    // runes the name is cut to
-	street bool   // the street of a public site
-	sep    string // between fields
-	local  bool   // "+1 604-555-0100" as "604-555-0100"
-}{
-	{60, true, ", ", false},
-	{40, false, ", ", false},
-	{28, false, ", ", false},
-	{20, false, ", ", true},
-	{16, false, " ", true},
-	{12, false, " ", true},
-	{9, false, " ", true},
+// sites) to the shorter; a reply takes the first at which its sites fit, else the compact
+// level. Hours and phone are always written. The compact level is for replies in UCS-2 (67
+// characters a segment when there are two, 134 in all): the place as its first part
+// ("V6A"), the distance band as a number and unit ("2km" for "<2km"), short hours without
+// ":00" ("17-19" today, "~15:30" open until), the phone as digits ("6045550158") and names
+// cut at a word with an ellipsis.
+var levels = []level{
+	{60, true, ", ", false, false},
+	{40, false, ", ", false, false},
+	{28, false, ", ", false, false},
+	{20, false, ", ", true, false},
+	{16, false, " ", true, false},
+}
+
+// The compact level's names are cut to the longest limit in [minName, maxName] that fits.
+const minName, maxName = 5, 28
+
+func compact(name int) level { return level{name, false, " ", true, true} }
+
+type level struct {
+	name    int    // runes the name is cut to
+	street  bool   // the street of a public site
+	sep     string // between fields
+	local   bool   // "+1 604-555-0100" as "604-555-0100"
+	compact bool
 }
 
 // line is what a reply says of one site, read once however many ways it is written.
 type line struct {
-	name, street, hours, phone string
-	km                         int
-	confidential               bool
+	name, street, hours, short, phone string
+	km                                int
+	confidential                      bool
 }
 
 func newLine(t text, h geo.Hit, now time.Time) line {
 	s := h.Site()
-	l := line{name: oneLine(s.Name), hours: hoursText(t, &s.Hours, now), phone: oneLine(s.Phone),
-		km: int(aidmap.DistanceBand(h.DistanceM) / 1000), confidential: s.Confidential}
+	l := line{name: oneLine(s.Name), hours: hoursText(t, &s.Hours, now, false), short: hoursText(t, &s.Hours, now, true),
+		phone: oneLine(s.Phone), km: int(aidmap.DistanceBand(h.DistanceM) / 1000), confidential: s.Confidential}
 	if !s.Confidential {
 		l.street = oneLine(s.Address.Street)
 	}
@@ -363,11 +395,18 @@ func newLine(t text, h geo.Hit, now time.Time) line {
 // write writes one line: number, name, street (public sites, most detailed level only),
 // distance band, hours, phone. A confidential site is its name, "area only" and its phone:
 // the index holds only its public form (no address), and nothing else is written for it.
-func (ln *line) write(b *strings.Builder, t text, n, level int) {
-	l := levels[level]
+// gsm says the reply is folded to GSM-7, where an ellipsis would cost three characters.
+func (ln *line) write(b *strings.Builder, t text, n int, l level, gsm bool) {
 	b.WriteString(strconv.Itoa(n))
-	b.WriteString(". ")
-	b.WriteString(clip(ln.name, l.name))
+	b.WriteByte('.')
+	if !l.compact {
+		b.WriteByte(' ')
+	}
+	if l.compact {
+		b.WriteString(clipWords(ln.name, l.name, gsm))
+	} else {
+		b.WriteString(clip(ln.name, l.name))
+	}
 	if ln.confidential {
 		b.WriteString(" (")
 		b.WriteString(t.area)
@@ -377,16 +416,25 @@ func (ln *line) write(b *strings.Builder, t text, n, level int) {
 		b.WriteString(clip(ln.street, 30))
 	}
 	b.WriteString(l.sep)
-	b.WriteString("<")
+	if !l.compact {
+		b.WriteString("<")
+	}
 	b.WriteString(strconv.Itoa(ln.km))
 	b.WriteString("km")
-	if ln.hours != "" {
+	hours := ln.hours
+	if l.compact {
+		hours = ln.short
+	}
+	if hours != "" {
 		b.WriteString(l.sep)
-		b.WriteString(ln.hours)
+		b.WriteString(hours)
 	}
 	if ln.phone != "" {
 		phone := ln.phone
-		if l.local {
+		switch {
+		case l.compact:
+			phone = phoneDigits(phone)
+		case l.local:
 			phone = strings.TrimPrefix(phone, "+1 ")
 		}
 		b.WriteString(l.sep)
@@ -394,28 +442,102 @@ func (ln *line) write(b *strings.Builder, t text, n, level int) {
 	}
 }
 
+// phoneDigits writes a phone number as its digits (a leading + kept), without North
+// America's +1: "+1 604-555-0100" is "6045550100", "+44 20 7946 0958" "+442079460958".
+// Words ("ext. 2", "ask for Ana") are kept after a space.
+func phoneDigits(p string) string {
+	var b strings.Builder
+	rest := ""
+	for i, r := range p {
+		switch {
+		case r >= '0' && r <= '9':
+			b.WriteRune(r)
+		case r == '+' && b.Len() == 0:
+			b.WriteRune(r)
+		case unicode.IsLetter(r):
+			rest = strings.TrimSpace(p[i:])
+		}
+		if rest != "" {
+			break
+		}
+	}
+	d := b.String()
+	if strings.HasPrefix(d, "+1") && len(d) == 12 {
+		d = d[2:]
+	}
+	if rest != "" {
+		d += " " + rest
+	}
+	return d
+}
+
 // hoursText says whether a site is open now and until when, or when it opens today or
-// next, in its own time zone; "" when its hours are unknown.
-func hoursText(t text, h *aidmap.Hours, now time.Time) string {
+// next, in its own time zone; "" when its hours are unknown. Short writes whole hours
+// without ":00" ("17-19").
+func hoursText(t text, h *aidmap.Hours, now time.Time, short bool) string {
 	if !h.Known() {
 		return ""
+	}
+	clock := func(at time.Time) string {
+		if short && at.Minute() == 0 {
+			return strconv.Itoa(at.Hour())
+		}
+		return at.Format("15:04")
+	}
+	until, today, opens := t.until, t.today, t.opens
+	if short && t.short.until != "" {
+		until, today, opens = t.short.until, t.short.today, t.short.opens
 	}
 	open, _, next := h.OpenAt(now)
 	switch {
 	case open && next.IsZero():
 		return t.open
 	case open:
-		return fill(t.until, next.Format("15:04"))
+		return fill(until, clock(next))
 	case next.IsZero():
 		return t.closed
 	}
 	local := now.In(next.Location())
 	if y, m, d := local.Date(); next.Year() == y && next.Month() == m && next.Day() == d {
 		if _, _, end := h.OpenAt(next); !end.IsZero() {
-			return fill(t.today, next.Format("15:04"), end.Format("15:04"))
+			return fill(today, clock(next), clock(end))
 		}
 	}
-	return fill(t.opens, t.days[next.Weekday()], next.Format("15:04"))
+	return fill(opens, t.days[next.Weekday()], clock(next))
+}
+
+// shortLabel is a place's label up to its first comma: "V6A" of "V6A, BC".
+func shortLabel(label string) string {
+	if i := strings.Index(label, ","); i > 0 {
+		return label[:i]
+	}
+	return label
+}
+
+// clipWords cuts s to at most n runes, ending it with an ellipsis ("." when gsm) when it
+// cut.
+func clipWords(s string, n int, gsm bool) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	ell := "…"
+	if gsm {
+		ell = "."
+	}
+	cut, i := "", 0
+	for j := range s {
+		if i == n-1 {
+			cut = s[:j]
+			break
+		}
+		i++
+	}
+	// At the end of a word when that loses at most two letters ("Carnegie Co" is
+	// "Carnegie…"); else inside the word, as "Union Gos…" says more than "Union…".
+	if k := strings.LastIndexFunc(cut, unicode.IsSpace); k > 0 && utf8.RuneCountInString(cut[k:]) <= 3 {
+		cut = cut[:k]
+	}
+	return strings.TrimRightFunc(cut, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsPunct(r) }) + ell
 }
 
 // nearLabel names the place found, for the first line: the geocoder's label up to its

@@ -20,6 +20,10 @@ type text struct {
 	first    string // "more" with no search before it; {1} is an example message
 	need     string // the need word of the example, in capitals where the script has them
 	days     [7]string
+	// short are until, today and opens for the compact replies of UCS-2 languages: open now
+	// until {1}; today's hours {1}-{2} without the word "today" (a range is today's, a day
+	// and a time is the next opening); day {1} at {2}. Empty: the long form.
+	short struct{ until, today, opens string }
 }
 
 // texts are the replies in each language of Languages. Latin-script replies are written in
@@ -72,6 +76,7 @@ var texts = map[string]text{
 		first:    "أرسل مكانا أولا، مثل {1}",
 		need:     "طعام",
 		days:     [7]string{"أحد", "إثنين", "ثلاثاء", "أربعاء", "خميس", "جمعة", "سبت"},
+		short:    struct{ until, today, opens string }{"حتى {1}", "{1}-{2}", "{1} {2}"},
 	},
 	"fa": {
 		near: "نزدیک {1}:", until: "باز تا {1}", open: "اکنون باز", today: "امروز {1}-{2}", opens: "باز {1} {2}",
@@ -84,6 +89,7 @@ var texts = map[string]text{
 		first:    "اول یک مکان بفرستید، مثل {1}",
 		need:     "غذا",
 		days:     [7]string{"یکشنبه", "دوشنبه", "سه‌شنبه", "چهارشنبه", "پنجشنبه", "جمعه", "شنبه"},
+		short:    struct{ until, today, opens string }{"تا {1}", "{1}-{2}", "{1} {2}"},
 	},
 	"uk": {
 		near: "Біля {1}:", until: "відкрито до {1}", open: "відкрито", today: "сьогодні {1}-{2}", opens: "відкр. {1} {2}",
@@ -96,6 +102,7 @@ var texts = map[string]text{
 		first:    "Спершу надішліть місце, напр. {1}",
 		need:     "ЇЖА",
 		days:     [7]string{"нд", "пн", "вт", "ср", "чт", "пт", "сб"},
+		short:    struct{ until, today, opens string }{"до {1}", "{1}-{2}", "{1} {2}"},
 	},
 	"zh": {
 		near: "{1}附近：", until: "营业至{1}", open: "营业中", today: "今天{1}-{2}", opens: "{1} {2}开门",
@@ -108,6 +115,7 @@ var texts = map[string]text{
 		first:    "请先发送地点，如 {1}",
 		need:     "食物",
 		days:     [7]string{"周日", "周一", "周二", "周三", "周四", "周五", "周六"},
+		short:    struct{ until, today, opens string }{"至{1}", "{1}-{2}", "{1}{2}点"},
 	},
 	"pa": {
 		near: "{1} ਨੇੜੇ:", until: "{1} ਤੱਕ ਖੁੱਲ੍ਹਾ", open: "ਹੁਣ ਖੁੱਲ੍ਹਾ", today: "ਅੱਜ {1}-{2}", opens: "{1} {2} ਖੁੱਲ੍ਹੇਗਾ",
@@ -120,6 +128,7 @@ var texts = map[string]text{
 		first:    "ਪਹਿਲਾਂ ਥਾਂ ਭੇਜੋ, ਜਿਵੇਂ {1}",
 		need:     "ਭੋਜਨ",
 		days:     [7]string{"ਐਤ", "ਸੋਮ", "ਮੰਗਲ", "ਬੁੱਧ", "ਵੀਰ", "ਸ਼ੁੱਕਰ", "ਸ਼ਨਿੱਚਰ"},
+		short:    struct{ until, today, opens string }{"{1} ਤੱਕ", "{1}-{2}", "{1} {2}"},
 	},
 	"tl": {
 		near: "Malapit sa {1}:", until: "bukas hanggang {1}", open: "bukas ngayon", today: "ngayon {1}-{2}", opens: "bubukas {1} {2}",
@@ -144,6 +153,7 @@ var texts = map[string]text{
 		first:    "먼저 장소를 보내세요. 예: {1}",
 		need:     "음식",
 		days:     [7]string{"일", "월", "화", "수", "목", "금", "토"},
+		short:    struct{ until, today, opens string }{"~{1}", "{1}-{2}", "{1} {2}"},
 	},
 }
 
