@@ -22,13 +22,25 @@ type Matcher struct {
 
 // Matcher returns q's predicate. q must not change while it is used.
 func (q *Query) Matcher() *Matcher {
-	m := &Matcher{q: q, text: words(q.Text)}
-	for _, l := range q.Languages {
-		if tag := geo.PrimaryLanguage(l); tag != "" {
-			m.langs = append(m.langs, tag)
+	m := new(Matcher)
+	m.init(q)
+	return m
+}
+
+func (m *Matcher) init(q *Query) {
+	*m = Matcher{q: q, text: words(q.Text), langs: q.Languages}
+	for i, l := range q.Languages {
+		if tag := geo.PrimaryLanguage(l); tag != l || tag == "" {
+			// Not all primary subtags already (web decodes them so): fold the rest.
+			m.langs = slices.Clone(q.Languages[:i])
+			for _, l := range q.Languages[i:] {
+				if tag := geo.PrimaryLanguage(l); tag != "" {
+					m.langs = append(m.langs, tag)
+				}
+			}
+			break
 		}
 	}
-	return m
 }
 
 // words returns the folded words of a text query.

@@ -50,28 +50,37 @@ func AppendNearest(dst []geo.Hit, ix *geo.Index, q *Query) (hits []geo.Hit, comp
 	return appendNearestMatching(dst, ix, q)
 }
 
+// nearestMatch is the state of one filtered Nearest, in one allocation.
+type nearestMatch struct {
+	m    Matcher
+	s    aidmap.Site // each candidate, decoded into the same memory
+	read int         // candidates checked (MaxRead)
+}
+
+func (n *nearestMatch) match(h geo.Hit) bool {
+	n.read++
+	h.DecodeSite(&n.s)
+	_, ok := n.m.Match(&n.s)
+	return ok
+}
+
 func appendNearestMatching(dst []geo.Hit, ix *geo.Index, q *Query) ([]geo.Hit, bool) {
-	m := q.Matcher()
-	f := m.indexFilter()
-	read := 0
-	if m.needsMatch() {
-		var s aidmap.Site
+	n := new(nearestMatch)
+	n.m.init(q)
+	f := n.m.indexFilter()
+	if n.m.needsMatch() {
 		f.MaxMatch = MaxRead
-		f.Match = func(h geo.Hit) bool {
-			read++
-			h.DecodeSite(&s)
-			_, ok := m.Match(&s)
-			return ok
-		}
+		f.Match = n.match
 	}
 	// (read == MaxRead also when the search ended exactly there: "may be incomplete".)
-	if !m.ranks() {
+	if !n.m.ranks() {
 		// Every hit matches (the index checked), in (distance, ID) order already.
-		return ix.AppendNearest(dst, q.Lat, q.Lon, q.K, f), read < MaxRead
+		dst = ix.AppendNearest(dst, q.Lat, q.Lon, q.K, f)
+		return dst, n.read < MaxRead
 	}
-	matched := m.filterHits(nil, ix.Nearest(q.Lat, q.Lon, q.K, f))
+	matched := n.m.filterHits(nil, ix.Nearest(q.Lat, q.Lon, q.K, f))
 	sortRanked(matched)
-	return appendHits(dst, matched), read < MaxRead
+	return appendHits(dst, matched), n.read < MaxRead
 }
 
 // Radius returns a page of the sites within RadiusM of (Lat, Lon) that match q and rank after
