@@ -186,9 +186,11 @@ func (s *Store) ExpireUploadFiles(ctx context.Context, endedBefore, now time.Tim
 		return 0, fmt.Errorf("sqlite: expire upload files: %w", unavailable(ctx, err))
 	}
 	defer tx.Rollback()
+	// Both statements start from upload_files (a few rows: files of queued and abandoned
+	// uploads) and look records up by ID; the uploads table keeps every upload ever made.
 	const ended = `status NOT IN ('queued', 'running') AND coalesce(finished_at, created_at) < ?`
 	res, err := tx.ExecContext(ctx, `UPDATE uploads SET file_expired_at = ?
-		WHERE `+ended+` AND id IN (SELECT upload_id FROM upload_files)`, now.UnixMicro(), endedBefore.UnixMicro())
+		WHERE id IN (SELECT upload_id FROM upload_files) AND `+ended, now.UnixMicro(), endedBefore.UnixMicro())
 	if err != nil {
 		return 0, fmt.Errorf("sqlite: expire upload files: %w", unavailable(ctx, err))
 	}
@@ -196,8 +198,8 @@ func (s *Store) ExpireUploadFiles(ctx context.Context, endedBefore, now time.Tim
 	if err != nil {
 		return 0, fmt.Errorf("sqlite: expire upload files: %w", err)
 	}
-	if _, err := tx.ExecContext(ctx, `DELETE FROM upload_files WHERE upload_id IN (SELECT id FROM uploads WHERE `+ended+`)`,
-		endedBefore.UnixMicro()); err != nil {
+	if _, err := tx.ExecContext(ctx, `DELETE FROM upload_files WHERE EXISTS (SELECT 1 FROM uploads
+		WHERE uploads.id = upload_files.upload_id AND `+ended+`)`, endedBefore.UnixMicro()); err != nil {
 		return 0, fmt.Errorf("sqlite: expire upload files: %w", unavailable(ctx, err))
 	}
 	if err := tx.Commit(); err != nil {
