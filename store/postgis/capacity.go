@@ -115,6 +115,9 @@ func (s *Store) RemoveCapacity(ctx context.Context, orgID, siteID, unit, by stri
 }
 
 func (s *Store) writeCapacity(ctx context.Context, orgID, siteID string, c aidmap.Capacity, remove bool, by string) ([]aidmap.Capacity, error) {
+	if orgID == "" {
+		return nil, fmt.Errorf("site %q: no organisation: %w", siteID, aidmap.ErrNotFound)
+	}
 	var caps []aidmap.Capacity
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		var err error

@@ -105,6 +105,9 @@ func (s *Store) RemoveCapacity(ctx context.Context, orgID, siteID, unit, by stri
 }
 
 func (s *Store) writeCapacity(ctx context.Context, orgID, siteID string, c aidmap.Capacity, remove bool, by string) ([]aidmap.Capacity, error) {
+	if orgID == "" {
+		return nil, fmt.Errorf("site %q: no organisation: %w", siteID, aidmap.ErrNotFound)
+	}
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return nil, unavailable(ctx, err)

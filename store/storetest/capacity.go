@@ -84,6 +84,7 @@ func testCapacities(t *testing.T, open Opener) {
 	}{
 		"another organisation's site": {"fbs", aidmap.SiteID("other", "O1"), beds, aidmap.ErrNotFound},
 		"no such site":                {"fbs", aidmap.SiteID("fbs", "nope"), beds, aidmap.ErrNotFound},
+		"no organisation":             {"", site.ID, beds, aidmap.ErrNotFound},
 		"more available than maximum": {"fbs", site.ID, aidmap.Capacity{Unit: "beds", Available: 21, Maximum: 20}, aidmap.ErrInvalid},
 		"negative":                    {"fbs", site.ID, aidmap.Capacity{Unit: "beds", Available: -1}, aidmap.ErrInvalid},
 		"too many":                    {"fbs", site.ID, aidmap.Capacity{Unit: "beds", Available: aidmap.MaxCapacity + 1}, aidmap.ErrInvalid},
