@@ -10,36 +10,21 @@ import (
 	"github.com/go-chi/chi/v5"
 	"github.com/go-chi/chi/v5/middleware"
 
+	"github.com/aidmap/aidmap/ogc"
 	"github.com/aidmap/aidmap/query"
 )
 
-// OGC API - Features, Part 1: Core with the GeoJSON encoding, under /ogc, so GIS software
-// (QGIS: Layer > Add WFS / OGC API - Features, URL http://host/ogc) can add the sites as a
-// layer and page through every feature. One collection, "sites"; its features are exactly the
-// GeoJSON features of /api/v1 (confidential sites at their public point, area-only address).
-// Coordinates are CRS84 (lon, lat), the only CRS of Part 1.
-
-// ogcConformance are the conformance classes implemented.
-var ogcConformance = []string{
-	"http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
-	"http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
-}
+// OGC API - Features under /ogc, so GIS software (QGIS: Layer > Add WFS / OGC API -
+// Features, URL http://host/ogc) can add the sites as a layer and page through every feature.
+// Package ogc holds the standard's documents and parameters; this file serves them, with the
+// items found by package query and encoded as /api/v1's GeoJSON features.
 
 const (
-	ogcCollection   = "sites"
-	crs84           = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
+	ogcCollection   = ogc.CollectionID
 	ogcDefaultLimit = 100
 	ogcMaxLimit     = maxLimit
-	geoJSONType     = "application/geo+json"
+	geoJSONType     = ogc.GeoJSONType
 )
-
-// ogcLink is a link object of OGC API - Common.
-type ogcLink struct {
-	Href  string `json:"href"`
-	Rel   string `json:"rel"`
-	Type  string `json:"type,omitempty"`
-	Title string `json:"title,omitempty"`
-}
 
 // ogcRoutes mounts the OGC API. Reads of open data: any origin may call it.
 func (s *Server) ogcRoutes(r chi.Router) {
@@ -80,49 +65,23 @@ func (s *Server) handleOGCLanding(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	base := ogcBase(r)
-	writeJSON(w, http.StatusOK, map[string]any{
-		"title":       "aidmap",
-		"description": "Places where people find free food, shelter and help, as OGC API - Features.",
-		"links": []ogcLink{
-			{Href: base, Rel: "self", Type: "application/json", Title: "this document"},
-			{Href: strings.TrimSuffix(base, "/ogc") + "/", Rel: "service-doc", Type: "text/html", Title: "the aidmap map and its documentation"},
-			{Href: base + "/conformance", Rel: "conformance", Type: "application/json", Title: "conformance classes"},
-			{Href: base + "/collections", Rel: "data", Type: "application/json", Title: "collections"},
-		},
-	})
+	writeJSON(w, http.StatusOK, ogc.Landing(ogcBase(r)))
 }
 
 func (s *Server) handleOGCConformance(w http.ResponseWriter, r *http.Request) {
-	writeJSON(w, http.StatusOK, map[string]any{"conformsTo": ogcConformance})
+	writeJSON(w, http.StatusOK, ogc.ConformanceDoc())
 }
 
-// ogcCollectionDoc describes the sites collection; its extent is the data's bounds.
-func (s *Server) ogcCollectionDoc(base string) map[string]any {
-	c := map[string]any{
-		"id":          ogcCollection,
-		"title":       "Sites",
-		"description": "Food banks, meals, shelters, clinics and other services. Confidential sites are at an approximate point.",
-		"itemType":    "feature",
-		"crs":         []string{crs84},
-		"links": []ogcLink{
-			{Href: base + "/collections/" + ogcCollection, Rel: "self", Type: "application/json"},
-			{Href: base + "/collections/" + ogcCollection + "/items", Rel: "items", Type: geoJSONType, Title: "the sites"},
-		},
-	}
+// ogcExtent is the sites collection's extent: the data's bounds, nil when there are none.
+func (s *Server) ogcExtent() []float64 {
 	if b, ok := s.source.Index().Bounds(); ok {
-		c["extent"] = map[string]any{"spatial": map[string]any{
-			"bbox": [][]float64{{b.MinLon, b.MinLat, b.MaxLon, b.MaxLat}}, "crs": crs84}}
+		return []float64{b.MinLon, b.MinLat, b.MaxLon, b.MaxLat}
 	}
-	return c
+	return nil
 }
 
 func (s *Server) handleOGCCollections(w http.ResponseWriter, r *http.Request) {
-	base := ogcBase(r)
-	writeJSON(w, http.StatusOK, map[string]any{
-		"links":       []ogcLink{{Href: base + "/collections", Rel: "self", Type: "application/json"}},
-		"collections": []any{s.ogcCollectionDoc(base)},
-	})
+	writeJSON(w, http.StatusOK, ogc.Collections(ogcBase(r), s.ogcExtent()))
 }
 
 // ogcCollectionOK writes a 404 problem unless the path names the sites collection.
@@ -136,16 +95,9 @@ func ogcCollectionOK(w http.ResponseWriter, r *http.Request) bool {
 
 func (s *Server) handleOGCCollection(w http.ResponseWriter, r *http.Request) {
 	if ogcCollectionOK(w, r) {
-		writeJSON(w, http.StatusOK, s.ogcCollectionDoc(ogcBase(r)))
+		writeJSON(w, http.StatusOK, ogc.Collection(ogcBase(r), s.ogcExtent()))
 	}
 }
-
-// ogcItemsParams are the query parameters /items understands; others are a 400, as Core asks.
-// Besides Core's, the property filters of /api/v1 lists: category, open_now and open_at, q,
-// lang, free, wheelchair, status, updated_since, verified_since.
-var ogcItemsParams = map[string]bool{"bbox": true, "limit": true, "offset": true, "cursor": true,
-	"datetime": true, "category": true, "f": true, "open_now": true, "open_at": true, "q": true,
-	"lang": true, "free": true, "wheelchair": true, "status": true, "updated_since": true, "verified_since": true}
 
 // ogcItemsQuery is a parsed /items request.
 type ogcItemsQuery struct {
@@ -156,7 +108,7 @@ type ogcItemsQuery struct {
 func parseOGCItems(q url.Values) (ogcItemsQuery, error) {
 	oq := ogcItemsQuery{q: query.Query{BBox: worldBBox, K: ogcDefaultLimit}}
 	for name := range q {
-		if !ogcItemsParams[name] {
+		if !ogc.ItemsParams[name] {
 			return oq, badParam(name, "is not a parameter of this collection; see bbox, limit, offset, datetime, category")
 		}
 	}
@@ -205,7 +157,7 @@ func parseOGCItems(q url.Values) (ogcItemsQuery, error) {
 	}
 	oq.q.After, oq.q.BBox, oq.q.K, oq.q.Categories = after, bbox, limit, f.Categories
 	if raw := q.Get("datetime"); raw != "" {
-		from, to, err := parseDatetime(raw)
+		from, to, err := ogc.ParseDatetime(raw)
 		if err != nil {
 			return oq, err
 		}
@@ -216,38 +168,6 @@ func parseOGCItems(q url.Values) (ogcItemsQuery, error) {
 		oq.q.UpdatedUntil = to
 	}
 	return oq, nil
-}
-
-// parseDatetime reads Core's datetime: an instant or an interval "start/end" in RFC 3339, an
-// end ".." or "" being open. It filters on each site's updated_at; zero times mean unbounded.
-func parseDatetime(raw string) (from, to time.Time, err error) {
-	bad := badParam("datetime", "must be an RFC 3339 time or an interval such as 2026-01-01T00:00:00Z/..")
-	parse := func(s string) (time.Time, error) {
-		if s == "" || s == ".." {
-			return time.Time{}, nil
-		}
-		if t, err := time.Parse(time.RFC3339, s); err == nil {
-			return t, nil
-		}
-		return time.Parse(time.DateOnly, s)
-	}
-	a, b, interval := strings.Cut(raw, "/")
-	if from, err = parse(a); err != nil {
-		return from, to, bad
-	}
-	if !interval {
-		if from.IsZero() {
-			return from, to, bad
-		}
-		return from, from, nil
-	}
-	if to, err = parse(b); err != nil {
-		return from, to, bad
-	}
-	if !from.IsZero() && !to.IsZero() && to.Before(from) {
-		return from, to, badParam("datetime", "the interval ends before it starts")
-	}
-	return from, to, nil
 }
 
 // handleOGCItems answers one page of features in ID order, with numberMatched, numberReturned
@@ -268,7 +188,7 @@ func (s *Server) handleOGCItems(w http.ResponseWriter, r *http.Request) {
 
 	base := ogcBase(r)
 	items := base + "/collections/" + ogcCollection + "/items"
-	links := []ogcLink{
+	links := []ogc.Link{
 		{Href: items + queryString(q), Rel: "self", Type: geoJSONType, Title: "this page"},
 		{Href: base + "/collections/" + ogcCollection, Rel: "collection", Type: "application/json"},
 	}
@@ -279,7 +199,7 @@ func (s *Server) handleOGCItems(w http.ResponseWriter, r *http.Request) {
 		} else {
 			nq.Set("cursor", cursor{ID: hits[len(hits)-1].ID()}.encode())
 		}
-		links = append(links, ogcLink{Href: items + queryString(nq), Rel: "next", Type: geoJSONType, Title: "next page"})
+		links = append(links, ogc.Link{Href: items + queryString(nq), Rel: "next", Type: geoJSONType, Title: "next page"})
 	}
 
 	b := append([]byte(nil), `{"type":"FeatureCollection","features":[`...)
@@ -324,7 +244,7 @@ func (s *Server) handleOGCItem(w http.ResponseWriter, r *http.Request) {
 	b := appendFeatureJSON(nil, v)
 	base := ogcBase(r) + "/collections/" + ogcCollection
 	b = append(b[:len(b)-1], `,"links":`...) // reopen the feature object to add its links
-	b = appendLinks(b, []ogcLink{
+	b = appendLinks(b, []ogc.Link{
 		{Href: base + "/items/" + url.PathEscape(site.ID), Rel: "self", Type: geoJSONType},
 		{Href: base, Rel: "collection", Type: "application/json"},
 	})
@@ -333,7 +253,7 @@ func (s *Server) handleOGCItem(w http.ResponseWriter, r *http.Request) {
 	_, _ = w.Write(b)
 }
 
-func appendLinks(b []byte, links []ogcLink) []byte {
+func appendLinks(b []byte, links []ogc.Link) []byte {
 	b = append(b, '[')
 	for i, l := range links {
 		if i > 0 {

@@ -21,7 +21,7 @@ const module = "github.com/aidmap/aidmap"
 var layers = map[string]int{
 	"": 0, // the domain: Site, Organization, Category, Hours, errors
 
-	"geo": 1, "store": 1, "geocode": 1, "hours": 1, "tz": 1, "pmtiles": 1, "hsds": 1, "demo": 1,
+	"geo": 1, "store": 1, "geocode": 1, "hours": 1, "tz": 1, "pmtiles": 1, "hsds": 1, "ogc": 1, "demo": 1,
 	"internal/pgtest": 1, // the PostgreSQL helper of store tests
 
 	"query": 2, // what a query means (filters, order, pages, validity), run over geo
