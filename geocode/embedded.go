@@ -77,9 +77,14 @@ func (e *Embedded) Geocode(ctx context.Context, req Request) ([]Result, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("geocode: %w", err)
 	}
+	g := e.gaz.Load()
+	if req.Address.IsZero() && len(req.Text) <= maxQueryLen {
+		if r, ok := g.corner(req.Text); ok {
+			return []Result{r}, nil
+		}
+	}
 	q := Parse(req)
 	limit := req.limit()
-	g := e.gaz.Load()
 	out := g.Lookup(q, limit)
 	placeOnly := q.Street == "" && q.Number == "" && q.Place != ""
 	// Postal codes and localities are fallbacks: skip them when the gazetteer already placed

@@ -31,6 +31,9 @@ type Gazetteer struct {
 	// street two edits away that shares no deletion ("comercail" for "commercial") is found
 	// by checking a few hundred names rather than all of them.
 	byStem map[string][]string
+	// byName maps a street's name without directional and type (addr.StreetName: "hastings")
+	// to its streets, for corners named as people say them ("Main & Hastings").
+	byName map[string][]int32
 	// postcodes holds the centroid of every full postal code the points carry.
 	postcodes map[string]centroid
 	// localities holds the centroid of every locality's points, for places the shipped
@@ -207,6 +210,7 @@ func (b *Builder) Build() *Gazetteer {
 		byKey:      make(map[string][]int32),
 		byDeletion: make(map[string][]string),
 		byStem:     make(map[string][]string),
+		byName:     make(map[string][]int32),
 		postcodes:  make(map[string]centroid, len(b.postcodes)),
 		localities: make(map[string][]localityCentroid),
 		points:     b.points,
@@ -229,6 +233,9 @@ func (b *Builder) Build() *Gazetteer {
 			}
 		}
 		g.byKey[s.key] = append(g.byKey[s.key], int32(i))
+		if name := addr.StreetName(s.key); name != "" {
+			g.byName[name] = append(g.byName[name], int32(i))
+		}
 	}
 	for k, c := range b.postcodes {
 		g.postcodes[k] = *c
