@@ -299,7 +299,7 @@ func (e *Engine) results(s *session, hits []geo.Hit) Reply {
 		b.Reset()
 		near := s.near
 		if l.compact {
-			near = shortLabel(near)
+			near = clipWords(shortLabel(near), 16, latin[s.lang])
 		}
 		b.WriteString(fill(t.near, near))
 		for i := range n {
@@ -351,7 +351,7 @@ func (e *Engine) results(s *session, hits []geo.Hit) Reply {
 // sites) to the shorter; a reply takes the first at which its sites fit, else the compact
 // level. Hours and phone are always written. The compact level is for replies in UCS-2 (67
 // characters a segment when there are two, 134 in all): the place as its first part
-// ("V6A"), the distance band as a number and unit ("2km" for "<2km"), short hours without
+// ("V6A", "Main Street & E…"), the distance band as a number and unit ("2km" for "<2km"), short hours without
 // ":00" ("17-19" today, "~15:30" open until), the phone as digits ("6045550158") and names
 // cut at a word with an ellipsis.
 var levels = []level{

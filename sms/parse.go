@@ -231,6 +231,8 @@ func tokens(text string) []token {
 	for _, raw := range strings.Fields(b.String()) {
 		if f := fold(raw); f != "" {
 			toks = append(toks, token{raw: raw, fold: f})
+		} else if raw == "&" || raw == "/" || raw == "@" {
+			toks = append(toks, token{raw: raw, fold: raw}) // a corner: "Main & Hastings"
 		}
 	}
 	return toks
