@@ -23,10 +23,10 @@ func BenchmarkCapacityTap(b *testing.B) {
 			if err := f.Load(ctx); err != nil {
 				b.Fatal(err)
 			}
-			var ids []string
+			var ids, orgs []string // public sites: without a publisher the index leaves confidential ones out
 			if _, err := st.EachSite(ctx, func(s aidmap.Site) error {
-				if len(ids) < 1000 {
-					ids = append(ids, s.ID)
+				if len(ids) < 1000 && !s.Confidential && s.Visible() {
+					ids, orgs = append(ids, s.ID), append(orgs, s.OrganizationID)
 				}
 				return nil
 			}); err != nil {
@@ -35,10 +35,9 @@ func BenchmarkCapacityTap(b *testing.B) {
 			var syncing time.Duration
 			i := 0
 			for b.Loop() {
-				id := ids[i%len(ids)]
+				id, org := ids[i%len(ids)], orgs[i%len(ids)]
 				i++
-				site, _ := f.Index().Site(id)
-				if _, err := cs.SetCapacity(ctx, site.OrganizationID, id, aidmap.Capacity{Unit: "beds", Available: i % 20, Maximum: 20}, "bench"); err != nil {
+				if _, err := cs.SetCapacity(ctx, org, id, aidmap.Capacity{Unit: "beds", Available: i % 20, Maximum: 20}, "bench"); err != nil {
 					b.Fatal(err)
 				}
 				start := time.Now()
