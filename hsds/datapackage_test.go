@@ -14,6 +14,7 @@ import (
 	"github.com/aidmap/aidmap"
 	"github.com/aidmap/aidmap/demo"
 	"github.com/aidmap/aidmap/ingest"
+	hsdsread "github.com/aidmap/aidmap/ingest/hsds"
 	"github.com/aidmap/aidmap/store/sqlite"
 )
 
@@ -65,9 +66,9 @@ func TestPackageRoundTrip(t *testing.T) {
 		name string
 		open func() (ingest.Reader, error)
 	}{
-		{"folder", func() (ingest.Reader, error) { return ingest.ReadHSDSPackage(os.DirFS(dir), ingest.HSDSOptions{}) }},
+		{"folder", func() (ingest.Reader, error) { return hsdsread.ReadPackage(os.DirFS(dir), hsdsread.Options{}) }},
 		{"zip", func() (ingest.Reader, error) {
-			return ingest.ReadHSDSZip(bytes.NewReader(zipped.Bytes()), int64(zipped.Len()), ingest.HSDSOptions{})
+			return hsdsread.ReadZip(bytes.NewReader(zipped.Bytes()), int64(zipped.Len()), hsdsread.Options{})
 		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

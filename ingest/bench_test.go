@@ -1,10 +1,12 @@
-package ingest
+package ingest_test
 
 import (
 	"bytes"
 	"fmt"
 	"io"
 	"testing"
+
+	"github.com/aidmap/aidmap/ingest/table"
 )
 
 // benchFile returns a CSV of n pre-geocoded rows shaped like an NGO export: quoted names with
@@ -31,7 +33,7 @@ func BenchmarkReadCSV(b *testing.B) {
 	b.SetBytes(int64(len(data)))
 	b.ReportAllocs()
 	for b.Loop() {
-		tr, err := NewTableReader(bytes.NewReader(data), TableOptions{})
+		tr, err := table.NewReader(bytes.NewReader(data), table.Options{})
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -61,7 +63,7 @@ func BenchmarkReadCSVSites(b *testing.B) {
 	b.SetBytes(int64(len(data)))
 	b.ReportAllocs()
 	for b.Loop() {
-		tr, err := NewTableReader(bytes.NewReader(data), TableOptions{})
+		tr, err := table.NewReader(bytes.NewReader(data), table.Options{})
 		if err != nil {
 			b.Fatal(err)
 		}

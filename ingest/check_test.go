@@ -1,4 +1,4 @@
-package ingest
+package ingest_test
 
 import (
 	"context"
@@ -8,6 +8,8 @@ import (
 
 	"github.com/aidmap/aidmap"
 	"github.com/aidmap/aidmap/geocode"
+	"github.com/aidmap/aidmap/ingest"
+	"github.com/aidmap/aidmap/ingest/formats"
 )
 
 // embeddedGeocoder is the real embedded geocoder over a small gazetteer, as cmd/aidmap wires
@@ -41,15 +43,15 @@ func TestRunChecksCoordinatesAgainstAddress(t *testing.T) {
 		"B,Far,1080 E 12th Ave,Vancouver,49.3500,-123.0836\n" + // 10 km north of it
 		"C,Swapped,12 Boulevard des Moulins,Monaco,7.4246,43.7384\n" + // both readings are valid degrees
 		"D,Unknown street,5 Nowhere Rd,Vancouver,49.2,-123.1\n" // nothing to check against
-	src, _, err := NewReader(strings.NewReader(csv), ReadOptions{})
+	src, _, err := formats.NewReader(strings.NewReader(csv), formats.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	rep, err := Run(context.Background(), src, st, g, Options{Org: testOrg})
+	rep, err := ingest.Run(context.Background(), src, st, g, ingest.Options{Org: testOrg})
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []string{"warning 3 lat: " + ReasonFarFromAddress, "warning 4 lat: " + ReasonSwappedByAddress}
+	want := []string{"warning 3 lat: " + ingest.ReasonFarFromAddress, "warning 4 lat: " + ingest.ReasonSwappedByAddress}
 	if got := problems(rep); !slices.Equal(got, want) {
 		t.Errorf("problems:\n got %q\nwant %q", got, want)
 	}

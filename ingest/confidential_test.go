@@ -1,4 +1,4 @@
-package ingest
+package ingest_test
 
 import (
 	"bytes"
@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/aidmap/aidmap/ingest"
+	"github.com/aidmap/aidmap/ingest/formats"
 	"github.com/xuri/excelize/v2"
 )
 
@@ -67,18 +69,18 @@ func TestConfidentialFailsClosed(t *testing.T) {
 			st := newStore(t)
 			flags := append(append([]string{}, unclearFlags...), "no", "yes", "false", "")
 			data, name := confidentialFile(t, format, flags)
-			src, _, err := NewReader(bytes.NewReader(data), ReadOptions{Name: name, At: bytes.NewReader(data), Size: int64(len(data))})
+			src, _, err := formats.NewReader(bytes.NewReader(data), formats.Options{Name: name, At: bytes.NewReader(data), Size: int64(len(data))})
 			if err != nil {
 				t.Fatal(err)
 			}
-			rep, err := Run(context.Background(), src, st, nil, Options{Org: testOrg, File: name})
+			rep, err := ingest.Run(context.Background(), src, st, nil, ingest.Options{Org: testOrg, File: name})
 			if err != nil {
 				t.Fatalf("%v (%+v)", err, rep)
 			}
 			sites := storeSites(t, st)
 			warned := map[string]bool{}
 			for _, p := range rep.Problems {
-				if p.Field == FieldConfidential.String() && p.Reason == ReasonConfidentialUnclear {
+				if p.Field == ingest.FieldConfidential.String() && p.Reason == ingest.ReasonConfidentialUnclear {
 					warned[p.Value] = true
 				}
 			}
@@ -106,11 +108,11 @@ func TestConfidentialFailsClosed(t *testing.T) {
 func TestConfidentialHoursZoneFromArea(t *testing.T) {
 	st := newStore(t)
 	csv := "id,name,category,lat,lon,confidential,hours\nC1,Safe Home,shelter,49.2827,-123.1207,yes,Mo-Fr 09:00-17:00\n"
-	src, _, err := NewReader(strings.NewReader(csv), ReadOptions{Name: "h.csv"})
+	src, _, err := formats.NewReader(strings.NewReader(csv), formats.Options{Name: "h.csv"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := Run(context.Background(), src, st, nil, Options{Org: testOrg, File: "h.csv"}); err != nil {
+	if _, err := ingest.Run(context.Background(), src, st, nil, ingest.Options{Org: testOrg, File: "h.csv"}); err != nil {
 		t.Fatal(err)
 	}
 	s := storeSites(t, st)["C1"]

@@ -28,25 +28,25 @@ func (o CoordinateOrder) String() string {
 
 // ParseCoordinateOrder reads "lat,lon" or "lon,lat" (also "latlng", "x,y", "y,x", ...).
 func ParseCoordinateOrder(s string) (CoordinateOrder, bool) {
-	if normaliseKey(s) == "" {
+	if NormaliseKey(s) == "" {
 		return OrderUnknown, true
 	}
-	o := coordinateOrderOfHeader(s)
+	o := CoordinateOrderOfHeader(s)
 	return o, o != OrderUnknown
 }
 
-// coordPair is a combined coordinates value taken apart.
-type coordPair struct {
-	a, b   string  // the two numbers as written (hemisphere letters kept)
-	fa, fb float64 // their values in degrees, signed
-	// order is known from the text itself: WKT (lon lat), or hemisphere letters (49.2N 123.1W).
-	order CoordinateOrder
+// CoordPair is a combined coordinates value taken apart.
+type CoordPair struct {
+	A, B       string  // the two numbers as written (hemisphere letters kept)
+	DegA, DegB float64 // their values in degrees, signed
+	// Order is known from the text itself: WKT (lon lat), or hemisphere letters (49.2N 123.1W).
+	Order CoordinateOrder
 }
 
-// splitCoordinates takes apart one cell holding two coordinates: "49.28, -123.1",
+// SplitCoordinates takes apart one cell holding two coordinates: "49.28, -123.1",
 // "-123.1,49.28", "(49.28, -123.1)", "[-123.1, 49.28]", "49.28 -123.1", "49,28; -123,1"
 // (decimal commas), "49.28N 123.1W", "POINT(-123.1 49.28)", "SRID=4326;POINT (-123.1 49.28)".
-func splitCoordinates(s string) (coordPair, bool) {
+func SplitCoordinates(s string) (CoordPair, bool) {
 	s = strings.TrimSpace(s)
 	if len(s) > 10 && strings.EqualFold(s[:5], "srid=") {
 		if i := strings.IndexByte(s, ';'); i > 0 {
@@ -63,7 +63,7 @@ func splitCoordinates(s string) (coordPair, bool) {
 			}
 		}
 		if len(s) < 2 || s[0] != '(' || s[len(s)-1] != ')' {
-			return coordPair{}, false
+			return CoordPair{}, false
 		}
 		wkt = true
 	}
@@ -88,34 +88,34 @@ func splitCoordinates(s string) (coordPair, bool) {
 		parts = strings.Fields(strings.ReplaceAll(s, ", ", " "))
 	}
 	if len(parts) != 2 {
-		return coordPair{}, false
+		return CoordPair{}, false
 	}
-	p := coordPair{a: strings.TrimSpace(parts[0]), b: strings.TrimSpace(parts[1])}
+	p := CoordPair{A: strings.TrimSpace(parts[0]), B: strings.TrimSpace(parts[1])}
 	var ha, hb byte
 	var ok bool
-	if p.fa, ha, ok = parseDegrees(p.a); !ok {
-		return coordPair{}, false
+	if p.DegA, ha, ok = ParseDegrees(p.A); !ok {
+		return CoordPair{}, false
 	}
-	if p.fb, hb, ok = parseDegrees(p.b); !ok {
-		return coordPair{}, false
+	if p.DegB, hb, ok = ParseDegrees(p.B); !ok {
+		return CoordPair{}, false
 	}
 	switch {
 	case wkt:
-		p.order = LonLat
+		p.Order = LonLat
 	case ha == 'N' && hb == 'E':
-		p.order = LatLon
+		p.Order = LatLon
 	case ha == 'E' && hb == 'N':
-		p.order = LonLat
+		p.Order = LonLat
 	}
 	return p, true
 }
 
 func isDigitByte(c byte) bool { return '0' <= c && c <= '9' }
 
-// parseDegrees reads decimal degrees as people write them: "49.28", "-123.1", "+49.28",
+// ParseDegrees reads decimal degrees as people write them: "49.28", "-123.1", "+49.28",
 // "49,28" (decimal comma), "49.28°", "49.28 N", "123.1W". The hemisphere letter gives the sign
 // (S and W negative) and is returned as 'N' (for N/S), 'E' (for E/W) or 0.
-func parseDegrees(s string) (v float64, hemi byte, ok bool) {
+func ParseDegrees(s string) (v float64, hemi byte, ok bool) {
 	s = strings.TrimSpace(s)
 	s = strings.TrimSuffix(s, "°")
 	neg := false
@@ -191,9 +191,9 @@ func isNumberText(s string) bool {
 	return digits > 0 && points <= 1
 }
 
-// pairOrder says which orders a pair's values allow: LatLon, LonLat, OrderUnknown when both
+// PairOrder says which orders a pair's values allow: LatLon, LonLat, OrderUnknown when both
 // do (|both| ≤ 90), and ok=false when neither does.
-func pairOrder(a, b float64) (CoordinateOrder, bool) {
+func PairOrder(a, b float64) (CoordinateOrder, bool) {
 	latLon := math.Abs(a) <= 90 && math.Abs(b) <= 180
 	lonLat := math.Abs(a) <= 180 && math.Abs(b) <= 90
 	switch {

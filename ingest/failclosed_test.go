@@ -1,4 +1,4 @@
-package ingest
+package ingest_test
 
 import (
 	"archive/zip"
@@ -20,6 +20,8 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"github.com/aidmap/aidmap"
+	"github.com/aidmap/aidmap/ingest"
+	"github.com/aidmap/aidmap/ingest/formats"
 	"github.com/aidmap/aidmap/store"
 )
 
@@ -260,11 +262,11 @@ func TestBrokenFilesFailClosed(t *testing.T) {
 	geojsonData := corpusGeoJSON(t)
 	ndjsonData := corpusNDJSON(t)
 	recordsData := corpusRecords(t)
-	hsdsJSON, err := os.ReadFile(filepath.Join("testdata", "hsds", "v3-array.json"))
+	hsdsJSON, err := os.ReadFile(filepath.Join("hsds", "testdata", "v3-array.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	hsdsZip, err := os.ReadFile(filepath.Join("testdata", "hsds", "v1.zip"))
+	hsdsZip, err := os.ReadFile(filepath.Join("hsds", "testdata", "v1.zip"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -339,11 +341,11 @@ func TestBrokenFilesFailClosed(t *testing.T) {
 		t.Run(c.format, func(t *testing.T) {
 			st := newStore(t)
 			org := testOrg
-			src, format, err := NewReader(bytes.NewReader(c.good), ReadOptions{Name: c.name, At: bytes.NewReader(c.good), Size: int64(len(c.good))})
+			src, format, err := formats.NewReader(bytes.NewReader(c.good), formats.Options{Name: c.name, At: bytes.NewReader(c.good), Size: int64(len(c.good))})
 			if err != nil {
 				t.Fatalf("good file: NewReader: %v", err)
 			}
-			rep, err := Run(context.Background(), src, st, nil, Options{Org: org, Mode: ModeReplace, Format: format})
+			rep, err := ingest.Run(context.Background(), src, st, nil, ingest.Options{Org: org, Mode: ingest.ModeReplace, Format: format})
 			if err != nil {
 				t.Fatalf("good file: Run: %v", err)
 			}
@@ -355,7 +357,7 @@ func TestBrokenFilesFailClosed(t *testing.T) {
 				t.Run(b.name, func(t *testing.T) {
 					err := runBroken(st, org, c.name, b.data)
 					t.Log(err)
-					var fe *FileError
+					var fe *ingest.FileError
 					if !errors.As(err, &fe) {
 						t.Errorf("got error %v, want a *FileError", err)
 					}
@@ -371,10 +373,10 @@ func TestBrokenFilesFailClosed(t *testing.T) {
 // runBroken uploads one broken file in replace mode, as the HTTP handler and the command line
 // do: open the reader (which may already refuse it), then Run.
 func runBroken(st store.Store, org, name string, data []byte) error {
-	src, format, err := NewReader(bytes.NewReader(data), ReadOptions{Name: name, At: bytes.NewReader(data), Size: int64(len(data))})
+	src, format, err := formats.NewReader(bytes.NewReader(data), formats.Options{Name: name, At: bytes.NewReader(data), Size: int64(len(data))})
 	if err != nil {
 		return err
 	}
-	_, err = Run(context.Background(), src, st, nil, Options{Org: org, Mode: ModeReplace, Format: format})
+	_, err = ingest.Run(context.Background(), src, st, nil, ingest.Options{Org: org, Mode: ingest.ModeReplace, Format: format})
 	return err
 }

@@ -40,17 +40,17 @@ const (
 	FieldStatus
 	// FieldExclude holds a yes/no "do not publish" flag, such as iCarol's ExcludeFromWebsite.
 	FieldExclude
-	numFields
+	NumFields
 )
 
-var fieldNames = [numFields]string{
+var fieldNames = [NumFields]string{
 	"", "id", "name", "address", "unit", "city", "region", "postal_code", "country", "lat", "lon",
 	"coordinates", "hours", "phone", "website", "email", "category", "description", "languages",
 	"eligibility", "fees", "accessibility", "confidential", "status", "exclude",
 }
 
 func (f Field) String() string {
-	if f < numFields {
+	if f < NumFields {
 		return fieldNames[f]
 	}
 	return "field(" + strconv.Itoa(int(f)) + ")"
@@ -58,8 +58,8 @@ func (f Field) String() string {
 
 // Fields returns every field a column can be mapped to, in a fixed order.
 func Fields() []Field {
-	out := make([]Field, 0, numFields-1)
-	for f := FieldID; f < numFields; f++ {
+	out := make([]Field, 0, NumFields-1)
+	for f := FieldID; f < NumFields; f++ {
 		out = append(out, f)
 	}
 	return out
@@ -68,9 +68,9 @@ func Fields() []Field {
 // ParseField returns the field named s: our own name ("postal_code") or any header synonym we
 // recognise ("Code postal", "zip").
 func ParseField(s string) (Field, bool) {
-	k := normaliseKey(s)
-	for f := FieldID; f < numFields; f++ {
-		if normaliseKey(fieldNames[f]) == k {
+	k := NormaliseKey(s)
+	for f := FieldID; f < NumFields; f++ {
+		if NormaliseKey(fieldNames[f]) == k {
 			return f, true
 		}
 	}
@@ -78,6 +78,13 @@ func ParseField(s string) (Field, bool) {
 		return s.field, true
 	}
 	return FieldNone, false
+}
+
+// HeaderField returns the field a header (normalised by NormaliseKey) names, and its rank
+// among that field's synonyms: lower is better, for when several columns could fill one field.
+func HeaderField(key string) (f Field, rank int, ok bool) {
+	s, ok := synonyms[key]
+	return s.field, s.rank, ok
 }
 
 // synonym is a header a column may carry, with its rank among the field's synonyms (lower is
@@ -94,7 +101,7 @@ type synonym struct {
 // Names of organisations come after names of programmes and sites: a file with both
 // "Organization" and "Program Name" describes one site per programme. iCarol/AIRS 211 export
 // columns are listed with their fields (ResourceAgencyNum, PublicName, Physical*, ...).
-var synonymLists = [numFields][]string{
+var synonymLists = [NumFields][]string{
 	FieldID: {"id", "site id", "shelter id", "facility id", "agency id", "location id", "record id", "external id", "program id", "service id",
 		"uid", "identifier", "identifiant", "ResourceAgencyNum", "resource num", "agency num",
 		"reference", "ref"},
@@ -158,9 +165,9 @@ var synonymLists = [numFields][]string{
 // synonyms maps normaliseKey(header) to its field and rank.
 var synonyms = func() map[string]synonym {
 	m := make(map[string]synonym)
-	for f := FieldID; f < numFields; f++ {
+	for f := FieldID; f < NumFields; f++ {
 		for rank, s := range synonymLists[f] {
-			k := normaliseKey(s)
+			k := NormaliseKey(s)
 			if _, dup := m[k]; dup {
 				continue // the first field listing a header keeps it
 			}
@@ -172,8 +179,8 @@ var synonyms = func() map[string]synonym {
 
 // coordinateOrderOfHeader tells the order of a combined coordinates column from its header,
 // when the header says it.
-func coordinateOrderOfHeader(header string) CoordinateOrder {
-	switch normaliseKey(header) {
+func CoordinateOrderOfHeader(header string) CoordinateOrder {
+	switch NormaliseKey(header) {
 	case "lonlat", "lnglat", "longlat", "xy", "longitudelatitude":
 		return LonLat
 	case "latlon", "latlng", "latlong", "yx", "latitudelongitude":
@@ -185,7 +192,7 @@ func coordinateOrderOfHeader(header string) CoordinateOrder {
 // normaliseKey reduces a header to lower-case ASCII letters and digits: accents are dropped,
 // everything else (spaces, punctuation, underscores) removed, so "Nom de l'organisme",
 // "NOM_DE_L'ORGANISME" and "nomDeLOrganisme" all become "nomdelorganisme".
-func normaliseKey(s string) string {
+func NormaliseKey(s string) string {
 	var b strings.Builder
 	b.Grow(len(s))
 	for _, r := range s {

@@ -588,8 +588,8 @@ func (p *pipeline) check(c Checker, rec *Record, s *aidmap.Site, problems []Prob
 }
 
 func columnOf(rec *Record, f Field) string {
-	if rec.columns != nil {
-		return rec.columns[f]
+	if rec.Columns != nil {
+		return rec.Columns[f]
 	}
 	return ""
 }
@@ -611,9 +611,9 @@ func worst(ps []Problem) Severity {
 // nameAddressKey identifies a place by its name and address, insensitive to case, spacing and
 // punctuation; "" when the site has no address (coordinates alone say too little).
 func nameAddressKey(s *aidmap.Site) string {
-	where := normaliseKey(s.Address.Street + s.Address.Unit + s.Address.Locality + s.Address.PostalCode)
+	where := NormaliseKey(s.Address.Street + s.Address.Unit + s.Address.Locality + s.Address.PostalCode)
 	if where == "" {
 		return ""
 	}
-	return normaliseKey(s.Name) + "\x00" + where
+	return NormaliseKey(s.Name) + "\x00" + where
 }

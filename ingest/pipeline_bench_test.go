@@ -1,4 +1,4 @@
-package ingest
+package ingest_test
 
 import (
 	"bufio"
@@ -14,6 +14,8 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/aidmap/aidmap"
+	"github.com/aidmap/aidmap/ingest"
+	"github.com/aidmap/aidmap/ingest/formats"
 	"github.com/aidmap/aidmap/store"
 	"github.com/aidmap/aidmap/store/postgis"
 	"github.com/aidmap/aidmap/store/sqlite"
@@ -140,7 +142,7 @@ func BenchmarkRunMillion(b *testing.B) {
 	}
 }
 
-func benchUploadFile(b *testing.B, w Writer, path string, rows int) *Report {
+func benchUploadFile(b *testing.B, w ingest.Writer, path string, rows int) *ingest.Report {
 	f, err := os.Open(path)
 	if err != nil {
 		b.Fatal(err)
@@ -149,12 +151,12 @@ func benchUploadFile(b *testing.B, w Writer, path string, rows int) *Report {
 	return benchUpload(b, w, f, rows)
 }
 
-func benchUpload(b *testing.B, w Writer, r io.Reader, rows int) *Report {
-	src, _, err := NewReader(r, ReadOptions{Name: "bench.csv"})
+func benchUpload(b *testing.B, w ingest.Writer, r io.Reader, rows int) *ingest.Report {
+	src, _, err := formats.NewReader(r, formats.Options{Name: "bench.csv"})
 	if err != nil {
 		b.Fatal(err)
 	}
-	rep, err := Run(context.Background(), src, w, nil, Options{Org: "org"})
+	rep, err := ingest.Run(context.Background(), src, w, nil, ingest.Options{Org: "org"})
 	if err != nil {
 		b.Fatal(err)
 	}

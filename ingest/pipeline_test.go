@@ -1,4 +1,4 @@
-package ingest
+package ingest_test
 
 import (
 	"context"
@@ -14,6 +14,8 @@ import (
 
 	"github.com/aidmap/aidmap"
 	"github.com/aidmap/aidmap/geocode"
+	"github.com/aidmap/aidmap/ingest"
+	"github.com/aidmap/aidmap/ingest/formats"
 	"github.com/aidmap/aidmap/store"
 	"github.com/aidmap/aidmap/store/sqlite"
 )
@@ -36,7 +38,7 @@ func newStore(t *testing.T) *sqlite.Store {
 }
 
 // runFile ingests a file from testdata/pipeline.
-func runFile(t *testing.T, w Writer, name string, opts Options) *Report {
+func runFile(t *testing.T, w ingest.Writer, name string, opts ingest.Options) *ingest.Report {
 	t.Helper()
 	f, err := os.Open(filepath.Join("testdata", "pipeline", name))
 	if err != nil {
@@ -50,9 +52,9 @@ func runFile(t *testing.T, w Writer, name string, opts Options) *Report {
 	return rep
 }
 
-func runReader(t *testing.T, w Writer, r interface{ Read([]byte) (int, error) }, name string, opts Options) (*Report, error) {
+func runReader(t *testing.T, w ingest.Writer, r interface{ Read([]byte) (int, error) }, name string, opts ingest.Options) (*ingest.Report, error) {
 	t.Helper()
-	src, format, err := NewReader(r, ReadOptions{Name: name})
+	src, format, err := formats.NewReader(r, formats.Options{Name: name})
 	if err != nil {
 		t.Fatalf("NewReader(%s): %v", name, err)
 	}
@@ -60,10 +62,10 @@ func runReader(t *testing.T, w Writer, r interface{ Read([]byte) (int, error) },
 		opts.Org = testOrg
 	}
 	opts.File, opts.Format = name, format
-	return Run(context.Background(), src, w, nil, opts)
+	return ingest.Run(context.Background(), src, w, nil, opts)
 }
 
-func runText(t *testing.T, w Writer, csv string, opts Options) *Report {
+func runText(t *testing.T, w ingest.Writer, csv string, opts ingest.Options) *ingest.Report {
 	t.Helper()
 	rep, err := runReader(t, w, strings.NewReader(csv), "inline.csv", opts)
 	if err != nil {
@@ -95,7 +97,7 @@ func version(t *testing.T, st *sqlite.Store) int64 {
 }
 
 // problems returns "severity row field: reason" for each entry, for comparing.
-func problems(rep *Report) []string {
+func problems(rep *ingest.Report) []string {
 	var out []string
 	for _, e := range rep.Problems {
 		out = append(out, e.Severity+" "+strconv.Itoa(e.Row)+" "+e.Field+": "+e.Reason)
@@ -103,7 +105,7 @@ func problems(rep *Report) []string {
 	return out
 }
 
-func checkSummary(t *testing.T, got Summary, want Summary) {
+func checkSummary(t *testing.T, got ingest.Summary, want ingest.Summary) {
 	t.Helper()
 	got.Precision, want.Precision = nil, nil
 	if !reflect.DeepEqual(got, want) {
@@ -113,18 +115,18 @@ func checkSummary(t *testing.T, got Summary, want Summary) {
 
 func TestRunMerge(t *testing.T) {
 	st := newStore(t)
-	rep := runFile(t, st, "sites.csv", Options{})
-	checkSummary(t, rep.Summary, Summary{RowsRead: 8, Created: 4, Rejected: 2, Skipped: 1, Duplicates: 1, Warnings: 3})
+	rep := runFile(t, st, "sites.csv", ingest.Options{})
+	checkSummary(t, rep.Summary, ingest.Summary{RowsRead: 8, Created: 4, Rejected: 2, Skipped: 1, Duplicates: 1, Warnings: 3})
 	if got := rep.Summary.Precision; !reflect.DeepEqual(got, map[aidmap.Precision]int{aidmap.PrecisionExact: 4}) {
 		t.Errorf("precision: got %v, want exact 4", got)
 	}
 	want := []string{
-		"warning 4 hours: " + ReasonHoursKept,
-		"rejected 5 address: " + ReasonNotLocated,
+		"warning 4 hours: " + ingest.ReasonHoursKept,
+		"rejected 5 address: " + ingest.ReasonNotLocated,
 		"rejected 6 name: is required: every site needs a name",
 		"skipped 7 status: the row is marked inactive; it is not published",
-		"warning 8 id: " + ReasonDuplicateID,
-		"warning 9 name: " + ReasonDuplicateName,
+		"warning 8 id: " + ingest.ReasonDuplicateID,
+		"warning 9 name: " + ingest.ReasonDuplicateName,
 	}
 	if got := problems(rep); !slices.Equal(got, want) {
 		t.Errorf("problems:\n got %q\nwant %q", got, want)
@@ -170,12 +172,12 @@ func TestRunMerge(t *testing.T) {
 
 func TestRunIdempotent(t *testing.T) {
 	st := newStore(t)
-	first := runFile(t, st, "sites.csv", Options{})
+	first := runFile(t, st, "sites.csv", ingest.Options{})
 	v := version(t, st)
 	before := storeSites(t, st)
-	for _, mode := range []Mode{ModeMerge, ModeReplace} {
-		rep := runFile(t, st, "sites.csv", Options{Mode: mode})
-		checkSummary(t, rep.Summary, Summary{RowsRead: 8, Unchanged: 4, Rejected: 2, Skipped: 1, Duplicates: 1, Warnings: 3})
+	for _, mode := range []ingest.Mode{ingest.ModeMerge, ingest.ModeReplace} {
+		rep := runFile(t, st, "sites.csv", ingest.Options{Mode: mode})
+		checkSummary(t, rep.Summary, ingest.Summary{RowsRead: 8, Unchanged: 4, Rejected: 2, Skipped: 1, Duplicates: 1, Warnings: 3})
 		if got := version(t, st); got != v {
 			t.Errorf("%s re-run: store version went from %d to %d, want unchanged", mode, v, got)
 		}
@@ -190,11 +192,11 @@ func TestRunIdempotent(t *testing.T) {
 
 func TestRunReplace(t *testing.T) {
 	st := newStore(t)
-	runFile(t, st, "sites.csv", Options{})
-	rep := runFile(t, st, "sites-v2.csv", Options{Mode: ModeReplace})
+	runFile(t, st, "sites.csv", ingest.Options{})
+	rep := runFile(t, st, "sites-v2.csv", ingest.Options{Mode: ingest.ModeReplace})
 	// FB1: new phone. MB2: moved (sites.csv's later MB2 row was a duplicate, not used). SC3:
 	// rejected (its site stays). FB7: missing, retired.
-	checkSummary(t, rep.Summary, Summary{RowsRead: 3, Updated: 2, Retired: 1, Rejected: 1})
+	checkSummary(t, rep.Summary, ingest.Summary{RowsRead: 3, Updated: 2, Retired: 1, Rejected: 1})
 	sites := storeSites(t, st)
 	for id, want := range map[string]aidmap.Status{"FB1": aidmap.StatusActive, "MB2": aidmap.StatusActive,
 		"SC3": aidmap.StatusActive, "FB7": aidmap.StatusRetired} {
@@ -210,17 +212,17 @@ func TestRunReplace(t *testing.T) {
 	}
 
 	t.Run("merge leaves missing sites alone", func(t *testing.T) {
-		rep := runFile(t, st, "only-one.csv", Options{})
-		checkSummary(t, rep.Summary, Summary{RowsRead: 1, Created: 1})
+		rep := runFile(t, st, "only-one.csv", ingest.Options{})
+		checkSummary(t, rep.Summary, ingest.Summary{RowsRead: 1, Created: 1})
 		if got := len(storeSites(t, st)); got != 5 {
 			t.Errorf("got %d sites, want 5", got)
 		}
 	})
 	t.Run("retired site comes back", func(t *testing.T) {
-		rep := runFile(t, st, "sites.csv", Options{})
+		rep := runFile(t, st, "sites.csv", ingest.Options{})
 		// FB1 gets its old phone back, MB2 its old address and FB7 is active again; SC3 is as it
 		// was.
-		checkSummary(t, rep.Summary, Summary{RowsRead: 8, Updated: 3, Unchanged: 1, Rejected: 2, Skipped: 1, Duplicates: 1, Warnings: 3})
+		checkSummary(t, rep.Summary, ingest.Summary{RowsRead: 8, Updated: 3, Unchanged: 1, Rejected: 2, Skipped: 1, Duplicates: 1, Warnings: 3})
 		if got := storeSites(t, st)["FB7"].Status; got != aidmap.StatusActive {
 			t.Errorf("FB7: got %q, want active again", got)
 		}
@@ -230,9 +232,9 @@ func TestRunReplace(t *testing.T) {
 func TestRunSkippedRowRetires(t *testing.T) {
 	st := newStore(t)
 	const header = "id,name,lat,lon,category,status\n"
-	runText(t, st, header+"A,Alpha,49.1,-123.1,shelter,active\nB,Beta,49.2,-123.2,shelter,active\n", Options{})
-	rep := runText(t, st, header+"A,Alpha,49.1,-123.1,shelter,inactive\n", Options{})
-	checkSummary(t, rep.Summary, Summary{RowsRead: 1, Skipped: 1, Retired: 1})
+	runText(t, st, header+"A,Alpha,49.1,-123.1,shelter,active\nB,Beta,49.2,-123.2,shelter,active\n", ingest.Options{})
+	rep := runText(t, st, header+"A,Alpha,49.1,-123.1,shelter,inactive\n", ingest.Options{})
+	checkSummary(t, rep.Summary, ingest.Summary{RowsRead: 1, Skipped: 1, Retired: 1})
 	sites := storeSites(t, st)
 	if sites["A"].Status != aidmap.StatusRetired || sites["B"].Status != aidmap.StatusActive {
 		t.Errorf("got A %q and B %q, want A retired (marked inactive) and B left alone (merge)", sites["A"].Status, sites["B"].Status)
@@ -241,23 +243,23 @@ func TestRunSkippedRowRetires(t *testing.T) {
 
 func TestRunDryRun(t *testing.T) {
 	st := newStore(t)
-	runFile(t, st, "sites.csv", Options{})
+	runFile(t, st, "sites.csv", ingest.Options{})
 	v := version(t, st)
 	before := storeSites(t, st)
 
 	tests := []struct {
 		name string
 		file string
-		mode Mode
-		want Summary
+		mode ingest.Mode
+		want ingest.Summary
 	}{
-		{"merge same", "sites.csv", ModeMerge, Summary{RowsRead: 8, Unchanged: 4, Rejected: 2, Skipped: 1, Duplicates: 1, Warnings: 3}},
-		{"replace v2", "sites-v2.csv", ModeReplace, Summary{RowsRead: 3, Updated: 2, Retired: 1, Rejected: 1}},
-		{"replace with one new", "only-one.csv", ModeReplace, Summary{RowsRead: 1, Created: 1, Retired: 4}},
+		{"merge same", "sites.csv", ingest.ModeMerge, ingest.Summary{RowsRead: 8, Unchanged: 4, Rejected: 2, Skipped: 1, Duplicates: 1, Warnings: 3}},
+		{"replace v2", "sites-v2.csv", ingest.ModeReplace, ingest.Summary{RowsRead: 3, Updated: 2, Retired: 1, Rejected: 1}},
+		{"replace with one new", "only-one.csv", ingest.ModeReplace, ingest.Summary{RowsRead: 1, Created: 1, Retired: 4}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			rep := runFile(t, st, tt.file, Options{Mode: tt.mode, DryRun: true})
+			rep := runFile(t, st, tt.file, ingest.Options{Mode: tt.mode, DryRun: true})
 			checkSummary(t, rep.Summary, tt.want)
 			if !rep.DryRun || rep.StoreVersion != 0 {
 				t.Errorf("report: dry_run %v, store_version %d; want true, 0", rep.DryRun, rep.StoreVersion)
@@ -272,8 +274,8 @@ func TestRunDryRun(t *testing.T) {
 	}
 
 	t.Run("new organisation", func(t *testing.T) {
-		rep := runFile(t, st, "sites.csv", Options{Org: "neworg", OrgName: "New Org", DryRun: true})
-		checkSummary(t, rep.Summary, Summary{RowsRead: 8, Created: 4, Rejected: 2, Skipped: 1, Duplicates: 1, Warnings: 3})
+		rep := runFile(t, st, "sites.csv", ingest.Options{Org: "neworg", OrgName: "New Org", DryRun: true})
+		checkSummary(t, rep.Summary, ingest.Summary{RowsRead: 8, Created: 4, Rejected: 2, Skipped: 1, Duplicates: 1, Warnings: 3})
 		if _, err := st.Organization(context.Background(), "neworg"); !errors.Is(err, aidmap.ErrNotFound) {
 			t.Errorf("a dry run created the organisation (err %v)", err)
 		}
@@ -282,11 +284,11 @@ func TestRunDryRun(t *testing.T) {
 
 func TestRunOrganisation(t *testing.T) {
 	st := newStore(t)
-	_, err := runReader(t, st, strings.NewReader("name,lat,lon\nA,49,-123\n"), "x.csv", Options{Org: "nobody"})
-	if !errors.Is(err, ErrNoOrganization) || !errors.Is(err, aidmap.ErrNotFound) {
+	_, err := runReader(t, st, strings.NewReader("name,lat,lon\nA,49,-123\n"), "x.csv", ingest.Options{Org: "nobody"})
+	if !errors.Is(err, ingest.ErrNoOrganization) || !errors.Is(err, aidmap.ErrNotFound) {
 		t.Fatalf("missing organisation: got %v, want ErrNoOrganization and ErrNotFound", err)
 	}
-	rep, err := runReader(t, st, strings.NewReader("name,lat,lon\nA,49,-123\n"), "x.csv", Options{Org: "newbie", OrgName: "Newbie Kitchen"})
+	rep, err := runReader(t, st, strings.NewReader("name,lat,lon\nA,49,-123\n"), "x.csv", ingest.Options{Org: "newbie", OrgName: "Newbie Kitchen"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -303,7 +305,7 @@ func TestRunOrganisation(t *testing.T) {
 // a database gone away would.
 func TestRunFailedWriteChangesNothing(t *testing.T) {
 	st := newStore(t)
-	runFile(t, st, "sites.csv", Options{})
+	runFile(t, st, "sites.csv", ingest.Options{})
 	v := version(t, st)
 	before := storeSites(t, st)
 
@@ -313,13 +315,13 @@ func TestRunFailedWriteChangesNothing(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer f.Close()
-		src, _, err := NewReader(f, ReadOptions{})
+		src, _, err := formats.NewReader(f, formats.Options{})
 		if err != nil {
 			t.Fatal(err)
 		}
 		ctx, cancel := context.WithCancel(context.Background())
 		defer cancel()
-		rep, err := Run(ctx, src, st, nil, Options{Org: testOrg, Mode: ModeReplace, Progress: func(p Progress) {
+		rep, err := ingest.Run(ctx, src, st, nil, ingest.Options{Org: testOrg, Mode: ingest.ModeReplace, Progress: func(p ingest.Progress) {
 			if p.Phase == "writing" {
 				cancel()
 			}
@@ -348,9 +350,9 @@ func TestRunFailedWriteChangesNothing(t *testing.T) {
 		if err := st.UpsertOrganization(ctx, aidmap.Organization{ID: testOrg, Name: "T"}); err != nil {
 			t.Fatal(err)
 		}
-		runFile(t, st, "sites.csv", Options{})
+		runFile(t, st, "sites.csv", ingest.Options{})
 		w := closingWriter{st}
-		_, err = runReader(t, w, strings.NewReader("id,name,lat,lon\nZ,Zed,49,-123\n"), "z.csv", Options{})
+		_, err = runReader(t, w, strings.NewReader("id,name,lat,lon\nZ,Zed,49,-123\n"), "z.csv", ingest.Options{})
 		if err == nil {
 			t.Fatal("write to a closed store succeeded")
 		}
@@ -375,8 +377,8 @@ func (w closingWriter) BeginUpload(ctx context.Context, orgID string, opts store
 
 func TestRunFileError(t *testing.T) {
 	st := newStore(t)
-	_, err := runReader(t, st, strings.NewReader("id,name,lat,lon\nA,\"never closed,49,-123\n"+strings.Repeat("x\n", 10)), "bad.csv", Options{})
-	var fe *FileError
+	_, err := runReader(t, st, strings.NewReader("id,name,lat,lon\nA,\"never closed,49,-123\n"+strings.Repeat("x\n", 10)), "bad.csv", ingest.Options{})
+	var fe *ingest.FileError
 	if !errors.As(err, &fe) {
 		t.Fatalf("got %v, want a *FileError", err)
 	}
@@ -397,19 +399,19 @@ func (fakeGeocoder) Geocode(ctx context.Context, a aidmap.Address) (geocode.Resu
 
 func TestRunGeocoder(t *testing.T) {
 	st := newStore(t)
-	src, _, err := NewReader(strings.NewReader("id,name,address,city\nA,Alpha,4 Main St,Vancouver\nB,Beta,9 Nowhere Rd,Vancouver\n"), ReadOptions{})
+	src, _, err := formats.NewReader(strings.NewReader("id,name,address,city\nA,Alpha,4 Main St,Vancouver\nB,Beta,9 Nowhere Rd,Vancouver\n"), formats.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	rep, err := Run(context.Background(), src, st, fakeGeocoder{}, Options{Org: testOrg})
+	rep, err := ingest.Run(context.Background(), src, st, fakeGeocoder{}, ingest.Options{Org: testOrg})
 	if err != nil {
 		t.Fatal(err)
 	}
-	checkSummary(t, rep.Summary, Summary{RowsRead: 2, Created: 1, Rejected: 1, Warnings: 1})
+	checkSummary(t, rep.Summary, ingest.Summary{RowsRead: 2, Created: 1, Rejected: 1, Warnings: 1})
 	if got := rep.Summary.Precision; !reflect.DeepEqual(got, map[aidmap.Precision]int{aidmap.PrecisionStreet: 1}) {
 		t.Errorf("precision: got %v, want street 1", got)
 	}
-	want := []string{"warning 2 address: " + ReasonApproximate, "rejected 3 address: " + ReasonNotLocated}
+	want := []string{"warning 2 address: " + ingest.ReasonApproximate, "rejected 3 address: " + ingest.ReasonNotLocated}
 	if got := problems(rep); !slices.Equal(got, want) {
 		t.Errorf("problems:\n got %q\nwant %q", got, want)
 	}
@@ -420,7 +422,7 @@ func TestRunGeocoder(t *testing.T) {
 
 func TestRunTimezone(t *testing.T) {
 	st := newStore(t)
-	runText(t, st, "id,name,lat,lon,hours\nA,Alpha,43.6,-79.4,Mo-Fr 09:00-17:00\n", Options{Timezone: "America/Toronto", Now: func() time.Time { return time.Unix(1e9, 0) }})
+	runText(t, st, "id,name,lat,lon,hours\nA,Alpha,43.6,-79.4,Mo-Fr 09:00-17:00\n", ingest.Options{Timezone: "America/Toronto", Now: func() time.Time { return time.Unix(1e9, 0) }})
 	s := storeSites(t, st)["A"]
 	if s.Hours.Timezone != "America/Toronto" || !s.UpdatedAt.Equal(time.Unix(1e9, 0)) {
 		t.Errorf("got timezone %q updated %v", s.Hours.Timezone, s.UpdatedAt)
@@ -439,54 +441,25 @@ func TestLooksLikeOSM(t *testing.T) {
 		"09:00-17:00":                   false,
 		"Tu 11:30-13:00 \"call first\"": false,
 	} {
-		if got := looksLikeOSM(text); got != want {
-			t.Errorf("looksLikeOSM(%q): got %v, want %v", text, got, want)
-		}
-	}
-}
-
-func TestDetectFormat(t *testing.T) {
-	tests := []struct {
-		head, name string
-		want       Format
-	}{
-		{"name,lat\n", "a.csv", FormatCSV},
-		{"name\tlat\n", "a.tsv", FormatCSV},
-		{`{"type":"FeatureCollection","features":[]}`, "a.json", FormatGeoJSON},
-		{"\xef\xbb\xbf  {\"type\": \"Feature\"}", "a.txt", FormatGeoJSON},
-		{`{"organizations":[]}`, "a.json", FormatHSDS},
-		{"PK\x03\x04rest", "datapackage.zip", FormatHSDS},
-		{`[{"id":1}]`, "a.geojson", FormatGeoJSON},
-		{"", "a.geojson", FormatGeoJSON},
-		{"", "a.csv", FormatCSV},
-		{"\x1e{\"type\":\"Feature\"}", "a.txt", FormatGeoJSON},
-	}
-	for _, tt := range tests {
-		if got := DetectFormat([]byte(tt.head), tt.name); got != tt.want {
-			t.Errorf("DetectFormat(%q, %q): got %q, want %q", tt.head, tt.name, got, tt.want)
-		}
-	}
-	if _, ok := readers[FormatHSDS]; !ok {
-		_, _, err := NewReader(strings.NewReader(`{"organizations":[]}`), ReadOptions{Name: "x.json"})
-		if !errors.Is(err, aidmap.ErrInvalid) || !strings.Contains(err.Error(), "HSDS files cannot be read yet") {
-			t.Errorf("HSDS before its reader: got %v", err)
+		if got := ingest.LooksLikeOSM(text); got != want {
+			t.Errorf("ingest.LooksLikeOSM(%q): got %v, want %v", text, got, want)
 		}
 	}
 }
 
 func TestRunGeoJSON(t *testing.T) {
 	st := newStore(t)
-	rep := runFile(t, st, "sites.geojson", Options{})
-	if rep.File.Format != FormatGeoJSON {
+	rep := runFile(t, st, "sites.geojson", ingest.Options{})
+	if rep.File.Format != ingest.FormatGeoJSON {
 		t.Errorf("format: got %q, want geojson", rep.File.Format)
 	}
-	checkSummary(t, rep.Summary, Summary{RowsRead: 3, Created: 2, Rejected: 1})
+	checkSummary(t, rep.Summary, ingest.Summary{RowsRead: 3, Created: 2, Rejected: 1})
 	sites := storeSites(t, st)
 	if s := sites["g1"]; s.Lat != 48.4284 || s.Lon != -123.3656 || len(s.Hours.Weekly) != 2 {
 		t.Errorf("g1: got %v,%v hours %+v; want 48.4284,-123.3656 open Sa-Su", s.Lat, s.Lon, s.Hours)
 	}
-	rep = runFile(t, st, "sites.geojson", Options{})
-	checkSummary(t, rep.Summary, Summary{RowsRead: 3, Unchanged: 2, Rejected: 1})
+	rep = runFile(t, st, "sites.geojson", ingest.Options{})
+	checkSummary(t, rep.Summary, ingest.Summary{RowsRead: 3, Unchanged: 2, Rejected: 1})
 }
 
 // countingWriter counts the batches an upload is given and fails the one numbered failAt
@@ -509,8 +482,8 @@ type countingUpload struct {
 
 func (u countingUpload) Add(ctx context.Context, sites []aidmap.Site) error {
 	*u.w.adds++
-	if len(sites) > uploadBatch {
-		return errors.New("batch larger than uploadBatch")
+	if len(sites) > ingest.UploadBatch {
+		return errors.New("batch larger than ingest.UploadBatch")
 	}
 	if *u.w.adds == u.w.failAt {
 		return errors.New("disk on fire")
@@ -521,7 +494,7 @@ func (u countingUpload) Add(ctx context.Context, sites []aidmap.Site) error {
 // TestRunStreams checks that Run writes a long file in batches, and that a batch failing half
 // way stops the upload with nothing written.
 func TestRunStreams(t *testing.T) {
-	const rows = 2*uploadBatch + 1
+	const rows = 2*ingest.UploadBatch + 1
 	var b strings.Builder
 	b.WriteString("id,name,lat,lon\n")
 	for i := range rows {
@@ -541,7 +514,7 @@ func TestRunStreams(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			st := newStore(t)
 			adds := 0
-			rep, err := runReader(t, countingWriter{st, &adds, tt.failAt}, strings.NewReader(csv), "long.csv", Options{})
+			rep, err := runReader(t, countingWriter{st, &adds, tt.failAt}, strings.NewReader(csv), "long.csv", ingest.Options{})
 			if tt.wantErr {
 				if err == nil || !strings.Contains(err.Error(), "disk on fire") {
 					t.Fatalf("got error %v, want the failed batch's", err)
@@ -558,7 +531,7 @@ func TestRunStreams(t *testing.T) {
 				t.Fatal(err)
 			}
 			if adds != 3 {
-				t.Errorf("Add called %d times, want 3 (batches of %d)", adds, uploadBatch)
+				t.Errorf("Add called %d times, want 3 (batches of %d)", adds, ingest.UploadBatch)
 			}
 			if rep.Summary.Created != rows || len(storeSites(t, st)) != rows {
 				t.Errorf("created %d, stored %d, want %d", rep.Summary.Created, len(storeSites(t, st)), rows)

@@ -1,8 +1,10 @@
-package ingest
+package ingest_test
 
 import (
 	"testing"
 	"time"
+
+	"github.com/aidmap/aidmap/ingest"
 )
 
 // TestRunTimezoneFromPoint checks that sites with hours and no zone get the zone of their
@@ -15,11 +17,11 @@ func TestRunTimezoneFromPoint(t *testing.T) {
 		"N,No hours,45.5019,-73.5674,\n"
 	for _, tc := range []struct {
 		name string
-		opts Options
+		opts ingest.Options
 		want map[string]string
 	}{
-		{"from the point", Options{Now: now}, map[string]string{"V": "America/Vancouver", "P": "Europe/Paris", "N": ""}},
-		{"upload names one", Options{Now: now, Timezone: "America/Toronto"}, map[string]string{"V": "America/Toronto", "P": "America/Toronto", "N": ""}},
+		{"from the point", ingest.Options{Now: now}, map[string]string{"V": "America/Vancouver", "P": "Europe/Paris", "N": ""}},
+		{"upload names one", ingest.Options{Now: now, Timezone: "America/Toronto"}, map[string]string{"V": "America/Toronto", "P": "America/Toronto", "N": ""}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			st := newStore(t)

@@ -1,9 +1,13 @@
-package ingest
+package ingest_test
 
 import (
 	"io"
 	"os"
 	"testing"
+
+	"github.com/aidmap/aidmap/ingest"
+	"github.com/aidmap/aidmap/ingest/formats"
+	"github.com/aidmap/aidmap/ingest/geojson"
 )
 
 // TestJSONRecords reads a plain JSON list of records (as open-data portals export them, like
@@ -13,16 +17,16 @@ func TestJSONRecords(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := DetectFormat(raw, "programs.json"); got != FormatGeoJSON {
-		t.Fatalf("DetectFormat: got %v, want the GeoJSON reader (which reads plain records)", formatName(got))
+	if got := formats.DetectFormat(raw, "programs.json"); got != ingest.FormatGeoJSON {
+		t.Fatalf("DetectFormat: got %v, want the GeoJSON reader (which reads plain records)", got.Name())
 	}
 	f, err := os.Open("testdata/records.json")
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	r := NewGeoJSONReader(f, GeoJSONOptions{})
-	var recs []Record
+	r := geojson.NewReader(f, geojson.Options{})
+	var recs []ingest.Record
 	for {
 		rec, err := r.Next()
 		if err == io.EOF {
@@ -41,7 +45,7 @@ func TestJSONRecords(t *testing.T) {
 		t.Errorf("first record: got name %q at %v,%v fees %q; want the program at 49.28,-123.1, free", site.Name, site.Lat, site.Lon, site.Fees)
 	}
 	for _, p := range problems {
-		if p.Severity == Rejected {
+		if p.Severity == ingest.Rejected {
 			t.Errorf("first record rejected: %+v", p)
 		}
 	}
@@ -53,9 +57,9 @@ func TestJSONRecords(t *testing.T) {
 	}
 }
 
-func hasRejection(ps []Problem) bool {
+func hasRejection(ps []ingest.Problem) bool {
 	for _, p := range ps {
-		if p.Severity == Rejected {
+		if p.Severity == ingest.Rejected {
 			return true
 		}
 	}

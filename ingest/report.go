@@ -228,7 +228,7 @@ func (r *Report) writeFile(w io.Writer) {
 	f := r.File
 	var parts []string
 	if f.Format != "" {
-		parts = append(parts, formatName(f.Format))
+		parts = append(parts, f.Format.Name())
 	}
 	if f.Encoding != "" {
 		parts = append(parts, string(f.Encoding))

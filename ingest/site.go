@@ -36,8 +36,8 @@ type converter struct {
 
 func (c *converter) add(sev Severity, f Field, value, reason string) {
 	p := Problem{Severity: sev, Row: c.rec.Row, Line: c.rec.Line, Field: f.String(), Value: value, Reason: reason}
-	if c.rec.columns != nil && f != FieldNone {
-		p.Column = c.rec.columns[f]
+	if c.rec.Columns != nil && f != FieldNone {
+		p.Column = c.rec.Columns[f]
 	}
 	c.problems = append(c.problems, p)
 }
@@ -86,9 +86,9 @@ func (c *converter) site(orgID string) aidmap.Site {
 	s.Email = c.email()
 	s.Languages = c.languages()
 	s.Hours.Notes = cleanText(r.Get(FieldHours))
-	if r.hours != nil { // structured hours from the reader (HSDS); the text stays as notes
+	if r.Hours != nil { // structured hours from the reader (HSDS); the text stays as notes
 		notes := s.Hours.Notes
-		s.Hours = *r.hours
+		s.Hours = *r.Hours
 		if s.Hours.Notes == "" {
 			s.Hours.Notes = notes
 		}
@@ -162,7 +162,7 @@ func confidentialKind(category, name string) string {
 		return ""
 	}
 	for _, v := range []string{category, name} {
-		k := normaliseKey(v)
+		k := NormaliseKey(v)
 		for _, key := range confidentialKeys {
 			if strings.Contains(k, key) {
 				return strings.TrimSpace(v)
@@ -191,12 +191,12 @@ func (c *converter) moveContacts(street string) string {
 		if len(k.vals) == 0 {
 			continue
 		}
-		have := strings.TrimSpace(r.values[k.f])
+		have := strings.TrimSpace(r.Values[k.f])
 		all := strings.Join(k.vals, "; ")
 		switch {
-		case missing(have):
-			r.values[k.f] = all
-		case normaliseKey(have) != normaliseKey(all):
+		case Missing(have):
+			r.Values[k.f] = all
+		case NormaliseKey(have) != NormaliseKey(all):
 			continue // a different value: keep this one in the address
 		}
 		take[i] = true
@@ -222,7 +222,7 @@ func splitStreet(a *aidmap.Address) {
 		return
 	}
 	agree := func(have, got string) bool {
-		return have == "" || got == "" || strings.EqualFold(have, got) || normaliseKey(have) == normaliseKey(got)
+		return have == "" || got == "" || strings.EqualFold(have, got) || NormaliseKey(have) == NormaliseKey(got)
 	}
 	cc := a.Country
 	if !agree(a.Locality, p.locality) || !agree(a.Region, p.region) || !agree(a.PostalCode, p.postcode) || !agree(cc, p.country) || p.street == "" {
@@ -247,16 +247,16 @@ func splitStreet(a *aidmap.Address) {
 // no address, its coordinates), insensitive to case, spacing and punctuation, so a re-upload of
 // the same list maps to the same sites.
 func derivedID(s aidmap.Site, a aidmap.Address) string {
-	where := normaliseKey(a.Street + a.Unit + a.Locality + a.PostalCode)
+	where := NormaliseKey(a.Street + a.Unit + a.Locality + a.PostalCode)
 	if where == "" && s.Precision != "" {
 		where = fmt.Sprintf("%.5f,%.5f", s.Lat, s.Lon)
 	}
-	sum := sha256.Sum256([]byte(normaliseKey(s.Name) + "\x00" + where))
+	sum := sha256.Sum256([]byte(NormaliseKey(s.Name) + "\x00" + where))
 	return "name-address:" + hex.EncodeToString(sum[:12])
 }
 
 // missing reports whether a cell means "no value".
-func missing(s string) bool {
+func Missing(s string) bool {
 	switch strings.ToLower(strings.TrimSpace(s)) {
 	case "", "-", "--", "?", "n/a", "na", "none", "null", "nil", "unknown", "inconnu", "tbd", "#n/a":
 		return true
@@ -269,7 +269,7 @@ func missing(s string) bool {
 func (c *converter) coordinates(s *aidmap.Site) {
 	r := c.rec
 	latText, lonText := r.Get(FieldLat), r.Get(FieldLon)
-	hasLat, hasLon := !missing(latText), !missing(lonText)
+	hasLat, hasLon := !Missing(latText), !Missing(lonText)
 	hasAddress := s.Address.Street != "" || s.Address.PostalCode != "" || s.Address.Locality != ""
 	switch {
 	case !hasLat && !hasLon:
@@ -284,8 +284,8 @@ func (c *converter) coordinates(s *aidmap.Site) {
 		c.add(Rejected, FieldLon, "", "is missing while lat is given ("+strings.TrimSpace(latText)+")")
 		return
 	}
-	lat, _, okLat := parseDegrees(latText)
-	lon, _, okLon := parseDegrees(lonText)
+	lat, _, okLat := ParseDegrees(latText)
+	lon, _, okLon := ParseDegrees(lonText)
 	if !okLat {
 		c.add(Rejected, FieldLat, latText, "is not a number of degrees such as 49.2827")
 	}
@@ -339,7 +339,7 @@ func (c *converter) confidential() (yes, ok bool) {
 // flag reads a yes/no cell; ok is false when the cell is empty or unreadable (with a warning).
 func (c *converter) flag(f Field) (yes, ok bool) {
 	v := c.rec.Get(f)
-	if missing(v) {
+	if Missing(v) {
 		return false, false
 	}
 	switch strings.ToLower(strings.TrimSpace(v)) {
@@ -354,7 +354,7 @@ func (c *converter) flag(f Field) (yes, ok bool) {
 
 func (c *converter) status() aidmap.Status {
 	v := c.rec.Get(FieldStatus)
-	switch normaliseKey(v) {
+	switch NormaliseKey(v) {
 	case "", "active", "open", "yes", "true", "1", "actif", "ouvert", "operating", "opened":
 		return aidmap.StatusActive
 	case "temporarilyclosed", "temporaryclosure", "paused", "suspended", "closedtemporarily", "fermetemporairement", "temporairementferme":
@@ -381,7 +381,7 @@ func (c *converter) country() string {
 	if v == "" {
 		return ""
 	}
-	if cc, ok := countries[normaliseKey(v)]; ok {
+	if cc, ok := countries[NormaliseKey(v)]; ok {
 		return cc
 	}
 	if len(v) == 2 {
@@ -419,9 +419,9 @@ var categorySynonyms = []struct {
 
 func (c *converter) categories() []aidmap.Category {
 	v := c.rec.Get(FieldCategory)
-	if missing(v) {
+	if Missing(v) {
 		// A file with no category column at all gets one note in the dialect, not one per row.
-		if c.rec.columns == nil || c.rec.columns[FieldCategory] != "" {
+		if c.rec.Columns == nil || c.rec.Columns[FieldCategory] != "" {
 			c.add(Warning, FieldCategory, "", "no category given; filed as other")
 		}
 		return []aidmap.Category{aidmap.CategoryOther}
@@ -429,9 +429,9 @@ func (c *converter) categories() []aidmap.Category {
 	var out []aidmap.Category
 	seen := aidmap.CategorySet(0)
 	for _, part := range splitList(v) {
-		cat, ok := categoryOf(part)
+		cat, ok := CategoryOf(part)
 		if !ok {
-			if byName, found := categoryOf(c.rec.Get(FieldName)); found && byName != aidmap.CategoryOther {
+			if byName, found := CategoryOf(c.rec.Get(FieldName)); found && byName != aidmap.CategoryOther {
 				c.add(Warning, FieldCategory, part, "is not a category we know; filed as "+string(byName)+", as the site's name says")
 				cat = byName
 			} else {
@@ -454,17 +454,17 @@ func (c *converter) categories() []aidmap.Category {
 var categoryKeys = func() map[string]aidmap.Category {
 	m := map[string]aidmap.Category{}
 	for _, info := range aidmap.Categories() {
-		m[normaliseKey(string(info.Slug))] = info.Slug
-		m[normaliseKey(info.Label)] = info.Slug
+		m[NormaliseKey(string(info.Slug))] = info.Slug
+		m[NormaliseKey(info.Label)] = info.Slug
 	}
 	return m
 }()
 
-func categoryOf(s string) (aidmap.Category, bool) {
+func CategoryOf(s string) (aidmap.Category, bool) {
 	if c := aidmap.Category(s); c.Valid() {
 		return c, true
 	}
-	k := normaliseKey(s)
+	k := NormaliseKey(s)
 	if c, ok := categoryKeys[k]; ok {
 		return c, true
 	}
@@ -499,7 +499,7 @@ func splitList(v string) []string {
 // numbers (with any extension), else as written with whitespace tidied.
 func (c *converter) phone(country string) string {
 	v := oneLine(c.rec.Get(FieldPhone))
-	if missing(v) {
+	if Missing(v) {
 		return ""
 	}
 	main, ext := v, ""
@@ -542,7 +542,7 @@ func (c *converter) phone(country string) string {
 
 func (c *converter) website() string {
 	v := strings.TrimSpace(c.rec.Get(FieldWebsite))
-	if missing(v) {
+	if Missing(v) {
 		return ""
 	}
 	u := v
@@ -561,7 +561,7 @@ func (c *converter) website() string {
 
 func (c *converter) email() string {
 	v := strings.TrimSpace(c.rec.Get(FieldEmail))
-	if missing(v) {
+	if Missing(v) {
 		return ""
 	}
 	v2 := strings.TrimPrefix(strings.TrimPrefix(v, "mailto:"), "MAILTO:")
@@ -593,7 +593,7 @@ var languageTags = map[string]string{
 
 func (c *converter) languages() []string {
 	v := c.rec.Get(FieldLanguages)
-	if missing(v) {
+	if Missing(v) {
 		return nil
 	}
 	var out []string
@@ -601,11 +601,11 @@ func (c *converter) languages() []string {
 	for _, part := range splitList(v) {
 		// "Spanish (limited)": the language, whatever the note about it says.
 		if i := strings.IndexByte(part, '('); i > 0 && strings.HasSuffix(strings.TrimSpace(part), ")") {
-			if _, ok := languageTags[normaliseKey(part[:i])]; ok {
+			if _, ok := languageTags[NormaliseKey(part[:i])]; ok {
 				part = strings.TrimSpace(part[:i])
 			}
 		}
-		tag, ok := languageTags[normaliseKey(part)]
+		tag, ok := languageTags[NormaliseKey(part)]
 		if !ok && isLanguageTag(part) {
 			tag, ok = strings.ToLower(part[:2])+part[2:], true
 		}

@@ -1,17 +1,22 @@
-package ingest
+package ingest_test
 
 import (
+	"io"
+	"os"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
 
 	"github.com/aidmap/aidmap"
+	"github.com/aidmap/aidmap/ingest"
+	"github.com/aidmap/aidmap/ingest/table"
 )
 
 // siteOf reads a one-row CSV (header + row) and converts the row.
-func siteOf(t *testing.T, header, row string) (aidmap.Site, []Problem) {
+func siteOf(t *testing.T, header, row string) (aidmap.Site, []ingest.Problem) {
 	t.Helper()
-	_, recs, err := readAll(t, strings.NewReader(header+"\n"+row+"\n"), TableOptions{Header: HeaderPresent})
+	_, recs, err := readAll(t, strings.NewReader(header+"\n"+row+"\n"), table.Options{Header: table.HeaderPresent})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -21,7 +26,7 @@ func siteOf(t *testing.T, header, row string) (aidmap.Site, []Problem) {
 	return recs[0].Site("org")
 }
 
-func reasons(ps []Problem) []string {
+func reasons(ps []ingest.Problem) []string {
 	var out []string
 	for _, p := range ps {
 		out = append(out, p.Severity.String()+" "+p.Field)
@@ -109,7 +114,7 @@ func TestDerivedIDStable(t *testing.T) {
 }
 
 func TestSiteFrom211Export(t *testing.T) {
-	_, recs := readFixture(t, "icarol.csv", TableOptions{})
+	_, recs := readFixture(t, "../table/testdata/icarol.csv", table.Options{})
 	s, ps := recs[0].Site("org")
 	if len(ps) != 0 {
 		t.Errorf("row 2 problems: got %v, want none", ps)
@@ -129,7 +134,7 @@ func TestSiteFrom211Export(t *testing.T) {
 }
 
 func TestNoCategoryColumn(t *testing.T) {
-	d, recs, err := readAll(t, strings.NewReader("name,lat,lon\nA,49.28,-123.1\n"), TableOptions{})
+	d, recs, err := readAll(t, strings.NewReader("name,lat,lon\nA,49.28,-123.1\n"), table.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -164,4 +169,39 @@ func TestSiteLanguageNotes(t *testing.T) {
 	if want := []aidmap.Category{aidmap.CategoryFoodBank}; !reflect.DeepEqual(s.Categories, want) {
 		t.Errorf("categories: got %v, want %v", s.Categories, want)
 	}
+}
+
+// readAll reads every record of the CSV text in r, or stops at the first error.
+func readAll(t testing.TB, r io.Reader, opts table.Options) (ingest.Dialect, []ingest.Record, error) {
+	t.Helper()
+	tr, err := table.NewReader(r, opts)
+	if err != nil {
+		return ingest.Dialect{}, nil, err
+	}
+	var recs []ingest.Record
+	for {
+		rec, err := tr.Next()
+		if err == io.EOF {
+			return tr.Dialect(), recs, nil
+		}
+		if err != nil {
+			return tr.Dialect(), recs, err
+		}
+		recs = append(recs, rec)
+	}
+}
+
+// readFixture reads testdata/name as CSV.
+func readFixture(t *testing.T, name string, opts table.Options) (ingest.Dialect, []ingest.Record) {
+	t.Helper()
+	f, err := os.Open(filepath.Join("testdata", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	d, recs, err := readAll(t, f, opts)
+	if err != nil {
+		t.Fatalf("%s: %v", name, err)
+	}
+	return d, recs
 }

@@ -25,6 +25,9 @@ import (
 
 	"github.com/aidmap/aidmap"
 	"github.com/aidmap/aidmap/ingest"
+	"github.com/aidmap/aidmap/ingest/formats"
+	"github.com/aidmap/aidmap/ingest/geojson"
+	"github.com/aidmap/aidmap/ingest/table"
 	"github.com/aidmap/aidmap/store"
 )
 
@@ -447,10 +450,10 @@ func (l *rowLimit) Next() (ingest.Record, error) {
 
 // open checks the file's format and opens its reader, with the row limit.
 func (s *Service) open(data []byte, name string) (ingest.Reader, ingest.Format, error) {
-	ro := ingest.ReadOptions{Name: name, At: bytes.NewReader(data), Size: int64(len(data)),
-		Table:   ingest.TableOptions{MaxRows: s.cfg.MaxRows},
-		GeoJSON: ingest.GeoJSONOptions{MaxFeatures: s.cfg.MaxRows, MaxDepth: maxJSONDepth}}
-	src, format, err := ingest.NewReader(bytes.NewReader(data), ro)
+	ro := formats.Options{Name: name, At: bytes.NewReader(data), Size: int64(len(data)),
+		Table:   table.Options{MaxRows: s.cfg.MaxRows},
+		GeoJSON: geojson.Options{MaxFeatures: s.cfg.MaxRows, MaxDepth: maxJSONDepth}}
+	src, format, err := formats.NewReader(bytes.NewReader(data), ro)
 	if err != nil {
 		return nil, format, fmt.Errorf("upload: %w", err)
 	}

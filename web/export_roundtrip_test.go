@@ -12,6 +12,7 @@ import (
 
 	"github.com/aidmap/aidmap"
 	"github.com/aidmap/aidmap/ingest"
+	"github.com/aidmap/aidmap/ingest/formats"
 	"github.com/aidmap/aidmap/store/sqlite"
 )
 
@@ -74,7 +75,7 @@ func reimport(t *testing.T, body []byte, name string) map[string]aidmap.Site {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	src, format, err := ingest.NewReader(bytes.NewReader(body), ingest.ReadOptions{Name: name})
+	src, format, err := formats.NewReader(bytes.NewReader(body), formats.Options{Name: name})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -13,6 +13,8 @@ import (
 
 	"github.com/aidmap/aidmap"
 	"github.com/aidmap/aidmap/ingest"
+	"github.com/aidmap/aidmap/ingest/formats"
+	"github.com/aidmap/aidmap/ingest/table"
 	"github.com/aidmap/aidmap/store"
 )
 
@@ -177,13 +179,13 @@ func ingestFile(ctx context.Context, f ingestFlags, name string, opts ingest.Opt
 			today = today.In(loc)
 		}
 	}
-	ro := ingest.ReadOptions{Name: name, Format: opts.Format, Sheet: *f.sheet, Today: today}
+	ro := formats.Options{Name: name, Format: opts.Format, Sheet: *f.sheet, Today: today}
 	if *f.mapping != "" {
 		mf, err := os.Open(*f.mapping)
 		if err != nil {
 			return usageError(stderr, fmt.Sprintf("--mapping: %v", err))
 		}
-		m, err := ingest.ParseMapping(mf)
+		m, err := table.ParseMapping(mf)
 		mf.Close()
 		if err != nil {
 			return usageError(stderr, fmt.Sprintf("--mapping %s: %v", *f.mapping, err))
@@ -221,10 +223,9 @@ func ingestFile(ctx context.Context, f ingestFlags, name string, opts ingest.Opt
 		format ingest.Format
 	)
 	if folder { // an HSDS datapackage unpacked: datapackage.json and its CSV files
-		format = ingest.FormatHSDS
-		src, err = ingest.OpenHSDS(name, ingest.HSDSOptions{Today: today})
+		src, format, err = formats.OpenFolder(name, ro)
 	} else {
-		src, format, err = ingest.NewReader(in, ro)
+		src, format, err = formats.NewReader(in, ro)
 	}
 	if err != nil {
 		rep := &ingest.Report{Organization: opts.Org, Mode: opts.Mode, DryRun: opts.DryRun,

@@ -1,4 +1,4 @@
-package ingest
+package hsds
 
 import (
 	"encoding/json"
@@ -10,13 +10,14 @@ import (
 	"unicode/utf8"
 
 	"github.com/aidmap/aidmap/hours"
+	"github.com/aidmap/aidmap/ingest"
 )
 
-// ReadHSDSJSON reads HSDS 3.0 JSON: one service, organization, service_at_location or
+// ReadJSON reads HSDS 3.0 JSON: one service, organization, service_at_location or
 // location object, an array of them, or an API page ({"contents": [...]}) of them. Services
 // are placed at the locations of their service_at_locations; an organization's services at
 // its locations (matched by location_id when a service_at_location gives only the ID).
-func ReadHSDSJSON(r io.Reader, opts HSDSOptions) (*HSDSReader, error) {
+func ReadJSON(r io.Reader, opts Options) (*Reader, error) {
 	opts.defaults()
 	budget := &byteBudget{left: opts.MaxBytes}
 	dec := json.NewDecoder(budgetReader{r, budget})
@@ -24,7 +25,7 @@ func ReadHSDSJSON(r io.Reader, opts HSDSOptions) (*HSDSReader, error) {
 	if err := dec.Decode(&top); err != nil {
 		switch {
 		case errors.Is(err, errHSDSTooLarge):
-			return nil, hsdsError("the JSON is larger than %s; split it into pages", byteSize(int(min(opts.MaxBytes, math.MaxInt32))))
+			return nil, hsdsError("the JSON is larger than %s; split it into pages", ingest.ByteSize(int(min(opts.MaxBytes, math.MaxInt32))))
 		case errors.Is(err, io.EOF):
 			return nil, hsdsError("the file is empty")
 		}
@@ -36,7 +37,7 @@ func ReadHSDSJSON(r io.Reader, opts HSDSOptions) (*HSDSReader, error) {
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
 		return nil, hsdsError("the file goes on after its JSON value ends; is it two files in one, or damaged?")
 	}
-	if d := jsonDepth(top); d > 64 {
+	if d := ingest.JSONDepth(top); d > 64 {
 		return nil, hsdsError("the JSON is nested %d levels deep; at most 64 are read", d)
 	}
 	var objs []h3Object
@@ -59,7 +60,7 @@ func ReadHSDSJSON(r io.Reader, opts HSDSOptions) (*HSDSReader, error) {
 	for i := range objs {
 		c.object(&objs[i], 0)
 	}
-	h := &HSDSReader{sites: c.sites, dialect: Dialect{Encoding: EncodingUTF8}}
+	h := &Reader{sites: c.sites, dialect: ingest.Dialect{Encoding: ingest.EncodingUTF8}}
 	if typeErr != nil {
 		h.dialect.Notes = append(h.dialect.Notes, fmt.Sprintf("%s is not of the type HSDS 3.0 gives it (%s, not %s); such values were ignored", typeErr.Field, typeErr.Value, typeErr.Type))
 	}
@@ -91,7 +92,7 @@ func firstByte(b []byte) byte {
 type jstr string
 
 func (s *jstr) UnmarshalJSON(b []byte) error {
-	if t := jsonText(b); t != "" {
+	if t := ingest.JSONText(b); t != "" {
 		*s = jstr(t)
 		return nil
 	}
@@ -160,7 +161,7 @@ type h3Schedule struct {
 }
 
 type h3Converter struct {
-	opts      HSDSOptions
+	opts      Options
 	sites     []hsdsSite
 	unplaced  []string
 	orgsAlone []string
@@ -258,14 +259,14 @@ func (c *h3Converter) placed(svc, sal, loc, org *h3Object) {
 		if perService && loc.Name != "" && !strings.EqualFold(string(loc.Name), name) {
 			name += " – " + string(loc.Name)
 		}
-		s.set(FieldName, name, w("service", svc, "name"))
-		s.set(FieldID, string(svc.ID)+"@"+string(loc.ID), "")
-		s.set(FieldDescription, string(svc.Description), w("service", svc, "description"))
-		s.set(FieldWebsite, string(svc.URL), w("service", svc, "url"))
-		s.set(FieldEmail, string(svc.Email), w("service", svc, "email"))
-		s.set(FieldFees, string(svc.Fees), w("service", svc, "fees_description"))
-		s.set(FieldEligibility, string(svc.Eligibility), w("service", svc, "eligibility_description"))
-		s.set(FieldStatus, hsdsStatus(string(svc.Status)), w("service", svc, "status"))
+		s.set(ingest.FieldName, name, w("service", svc, "name"))
+		s.set(ingest.FieldID, string(svc.ID)+"@"+string(loc.ID), "")
+		s.set(ingest.FieldDescription, string(svc.Description), w("service", svc, "description"))
+		s.set(ingest.FieldWebsite, string(svc.URL), w("service", svc, "url"))
+		s.set(ingest.FieldEmail, string(svc.Email), w("service", svc, "email"))
+		s.set(ingest.FieldFees, string(svc.Fees), w("service", svc, "fees_description"))
+		s.set(ingest.FieldEligibility, string(svc.Eligibility), w("service", svc, "eligibility_description"))
+		s.set(ingest.FieldStatus, hsdsStatus(string(svc.Status)), w("service", svc, "status"))
 		var terms []string
 		for _, a := range svc.Attributes {
 			if a.TaxonomyTerm != nil && a.TaxonomyTerm.Name != "" {
@@ -274,23 +275,23 @@ func (c *h3Converter) placed(svc, sal, loc, org *h3Object) {
 		}
 		s.categories(terms, string(svc.Name), w("service", svc, "attributes"))
 	} else {
-		s.set(FieldName, string(loc.Name), w("location", loc, "name"))
-		s.set(FieldID, "location:"+string(loc.ID), "")
+		s.set(ingest.FieldName, string(loc.Name), w("location", loc, "name"))
+		s.set(ingest.FieldID, "location:"+string(loc.ID), "")
 		s.categories(nil, string(loc.Name), w("location", loc, "name"))
 		if org != nil || svc != nil {
-			s.warn(FieldNone, w("location", loc, ""), string(loc.Name), "no service is offered at this location in the file; it is shown under its own name")
+			s.warn(ingest.FieldNone, w("location", loc, ""), string(loc.Name), "no service is offered at this location in the file; it is shown under its own name")
 		}
 	}
 	if sal != nil && sal != svc {
-		s.set(FieldDescription, string(sal.Description), w("service_at_location", sal, "description"))
+		s.set(ingest.FieldDescription, string(sal.Description), w("service_at_location", sal, "description"))
 	}
-	s.set(FieldDescription, string(loc.Description), w("location", loc, "description"))
+	s.set(ingest.FieldDescription, string(loc.Description), w("location", loc, "description"))
 	if org != nil {
-		s.set(FieldName, string(org.Name), w("organization", org, "name"))
-		s.set(FieldDescription, string(org.Description), w("organization", org, "description"))
-		s.set(FieldWebsite, string(org.Website), w("organization", org, "website"))
-		s.set(FieldWebsite, string(org.URL), w("organization", org, "url"))
-		s.set(FieldEmail, string(org.Email), w("organization", org, "email"))
+		s.set(ingest.FieldName, string(org.Name), w("organization", org, "name"))
+		s.set(ingest.FieldDescription, string(org.Description), w("organization", org, "description"))
+		s.set(ingest.FieldWebsite, string(org.Website), w("organization", org, "website"))
+		s.set(ingest.FieldWebsite, string(org.URL), w("organization", org, "url"))
+		s.set(ingest.FieldEmail, string(org.Email), w("organization", org, "email"))
 	}
 	if len(loc.Addresses) > 0 {
 		a := loc.Addresses[0]
@@ -302,15 +303,15 @@ func (c *h3Converter) placed(svc, sal, loc, org *h3Object) {
 		}
 		aw := w("location", loc, "addresses")
 		if strings.EqualFold(string(a.AddressType), "postal") {
-			s.warn(FieldAddress, aw, string(a.Address1), "only a postal address is given; it may not be where the service is")
+			s.warn(ingest.FieldAddress, aw, string(a.Address1), "only a postal address is given; it may not be where the service is")
 		}
-		s.set(FieldAddress, string(a.Address1), aw)
-		s.set(FieldUnit, string(a.Address2), aw)
-		s.set(FieldCity, string(a.City), aw)
-		s.set(FieldRegion, string(a.StateProvince), aw)
-		s.set(FieldRegion, string(a.Region), aw)
-		s.set(FieldPostalCode, string(a.PostalCode), aw)
-		s.set(FieldCountry, string(a.Country), aw)
+		s.set(ingest.FieldAddress, string(a.Address1), aw)
+		s.set(ingest.FieldUnit, string(a.Address2), aw)
+		s.set(ingest.FieldCity, string(a.City), aw)
+		s.set(ingest.FieldRegion, string(a.StateProvince), aw)
+		s.set(ingest.FieldRegion, string(a.Region), aw)
+		s.set(ingest.FieldPostalCode, string(a.PostalCode), aw)
+		s.set(ingest.FieldCountry, string(a.Country), aw)
 	}
 	s.coordinates(string(loc.Latitude), string(loc.Longitude), "", "", w("location", loc, ""))
 	for _, o := range []*h3Object{sal, svc, loc, org} {
@@ -319,7 +320,7 @@ func (c *h3Converter) placed(svc, sal, loc, org *h3Object) {
 			if ext := o.Phones[0].Extension; ext != "" {
 				num += " ext. " + string(ext)
 			}
-			s.set(FieldPhone, num, w(kindOf(o, sal, svc, loc), o, "phones"))
+			s.set(ingest.FieldPhone, num, w(kindOf(o, sal, svc, loc), o, "phones"))
 			break
 		}
 	}
@@ -351,17 +352,17 @@ func (c *h3Converter) placed(svc, sal, loc, org *h3Object) {
 		}
 	}
 	if len(ls) > 0 {
-		s.set(FieldLanguages, strings.Join(dedupe(ls), "; "), "languages")
+		s.set(ingest.FieldLanguages, strings.Join(dedupe(ls), "; "), "languages")
 	}
 	var acc []string
 	for _, a := range loc.Accessibility {
 		acc = append(acc, strings.TrimSpace(string(a.Description)+" "+string(a.Details)))
 	}
-	s.set(FieldAccessibility, strings.Join(dedupe(acc), "; "), w("location", loc, "accessibility"))
+	s.set(ingest.FieldAccessibility, strings.Join(dedupe(acc), "; "), w("location", loc, "accessibility"))
 	if c.seen == nil {
 		c.seen = map[string]bool{}
 	}
-	if id := s.values[FieldID]; c.seen[id] {
+	if id := s.Values[ingest.FieldID]; c.seen[id] {
 		return
 	} else {
 		c.seen[id] = true

@@ -1,4 +1,4 @@
-package ingest
+package hsds
 
 import (
 	"archive/zip"
@@ -14,9 +14,10 @@ import (
 	"time"
 
 	"github.com/aidmap/aidmap"
+	"github.com/aidmap/aidmap/ingest"
 )
 
-func readHSDS(t *testing.T, h *HSDSReader) []siteResult {
+func readHSDS(t *testing.T, h *Reader) []siteResult {
 	t.Helper()
 	var out []siteResult
 	for {
@@ -32,9 +33,9 @@ func readHSDS(t *testing.T, h *HSDSReader) []siteResult {
 	}
 }
 
-func openHSDS(t *testing.T, name string) ([]siteResult, *HSDSReader) {
+func openHSDS(t *testing.T, name string) ([]siteResult, *Reader) {
 	t.Helper()
-	h, err := OpenHSDS(filepath.Join("testdata", "hsds", name), HSDSOptions{Today: time.Date(2025, 6, 1, 0, 0, 0, 0, time.UTC)})
+	h, err := Open(filepath.Join("testdata", name), Options{Today: time.Date(2025, 6, 1, 0, 0, 0, 0, time.UTC)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -211,11 +212,11 @@ func csvFS(tables map[string]string) fstest.MapFS {
 
 func TestHSDSDatapackageVariants(t *testing.T) {
 	t.Run("Ohana: services.location_id and addresses.csv", func(t *testing.T) {
-		h, err := ReadHSDSPackage(csvFS(map[string]string{
+		h, err := ReadPackage(csvFS(map[string]string{
 			"locations.csv": "id,organization_id,name,transportation,latitude,longitude\n1,1,Main,,49.28,-123.1\n2,1,Second,39.428192,-119.897426,\n",
 			"services.csv":  "id,location_id,name,status\n1,1,Food Bank,active\n2,2,Young Minds,active\n",
 			"addresses.csv": "id,location_id,address_1,city,state_province,postal_code,country\n2,2,4830 Highland Drive,Example City,CA,90210,US\n",
-		}), HSDSOptions{})
+		}), Options{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -225,9 +226,9 @@ func TestHSDSDatapackageVariants(t *testing.T) {
 		})
 	})
 	t.Run("shifted without an address is rejected", func(t *testing.T) {
-		h, err := ReadHSDSPackage(csvFS(map[string]string{
+		h, err := ReadPackage(csvFS(map[string]string{
 			"data/locations.csv": "id,name,transportation,latitude,longitude\n2,Second,39.428192,-119.897426,\n",
-		}), HSDSOptions{})
+		}), Options{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -237,14 +238,14 @@ func TestHSDSDatapackageVariants(t *testing.T) {
 		}
 	})
 	t.Run("3.0 tabular: schedules, attributes, taxonomy_terms", func(t *testing.T) {
-		h, err := ReadHSDSPackage(csvFS(map[string]string{
+		h, err := ReadPackage(csvFS(map[string]string{
 			"locations.csv":           "id,location_type,name,latitude,longitude\nL1,physical,Hall,48.4,-123.3\nL2,physical,Test,100,101\n",
 			"services.csv":            "id,organization_id,name,status\nS1,O1,Programme A,active\n",
 			"service_at_location.csv": "id,service_id,location_id\nSAL1,S1,L1\nSAL2,S1,L2\n",
 			"schedules.csv":           "id,service_id,location_id,service_at_location_id,freq,interval,byday,opens_at,closes_at\nX,S1,,,WEEKLY,1,\"MO,FR\",09:00,12:00\n",
 			"attributes.csv":          "id,link_id,taxonomy_term_id,link_type,link_entity\nA1,S1,T1,,service\n",
 			"taxonomy_terms.csv":      "id,code,name\nT1,BD-1800,Food Pantries\n",
-		}), HSDSOptions{})
+		}), Options{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -258,7 +259,7 @@ func TestHSDSDatapackageVariants(t *testing.T) {
 		}
 	})
 	t.Run("aidmap:external_id attributes key their sites; other terms and entities do not", func(t *testing.T) {
-		h, err := ReadHSDSPackage(csvFS(map[string]string{
+		h, err := ReadPackage(csvFS(map[string]string{
 			"locations.csv":            "id,name,latitude,longitude\nL1,Hall,48.4,-123.3\nL2,Annex,48.5,-123.3\nL3,Shed,48.6,-123.3\n",
 			"services.csv":             "id,name\nS1,Food Bank\n",
 			"services_at_location.csv": "id,service_id,location_id\nX1,S1,L1\nX2,S1,L2\nX3,S1,L3\n",
@@ -269,7 +270,7 @@ func TestHSDSDatapackageVariants(t *testing.T) {
 				"A4,X3,K,service_at_location,service_at_location,\n" +
 				"A5,S1,F,service,service,\n",
 			"taxonomy_terms.csv": "id,code,name\nK,aidmap:external_id,aidmap:external_id\nOTHER,x,Colour\nF,food_bank,food_bank\n",
-		}), HSDSOptions{})
+		}), Options{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -281,13 +282,13 @@ func TestHSDSDatapackageVariants(t *testing.T) {
 		})
 	})
 	t.Run("unknown taxonomy terms give one warning", func(t *testing.T) {
-		h, err := ReadHSDSPackage(csvFS(map[string]string{
+		h, err := ReadPackage(csvFS(map[string]string{
 			"locations.csv":            "id,name,latitude,longitude\nL1,Hall,48.4,-123.3\n",
 			"services.csv":             "id,name\nS1,Programme A\n",
 			"services_taxonomy.csv":    "id,service_id,taxonomy_id\n1,S1,T1\n2,S1,T2\n",
 			"taxonomy.csv":             "id,name\nT1,Tax Preparation\nT2,Bicycle Repair\n",
 			"services_at_location.csv": "id,service_id,location_id\nX,S1,L1\n",
-		}), HSDSOptions{})
+		}), Options{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -310,8 +311,8 @@ func TestHSDSFileErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := ReadHSDSPackage(tt.fsys, HSDSOptions{})
-			var fe *FileError
+			_, err := ReadPackage(tt.fsys, Options{})
+			var fe *ingest.FileError
 			if !errors.As(err, &fe) || !errors.Is(err, aidmap.ErrInvalid) || !strings.Contains(fe.Reason, tt.reason) {
 				t.Fatalf("got %v, want a *FileError wrapping ErrInvalid saying %q", err, tt.reason)
 			}
@@ -319,8 +320,8 @@ func TestHSDSFileErrors(t *testing.T) {
 	}
 	t.Run("too large", func(t *testing.T) {
 		fsys := csvFS(map[string]string{"locations.csv": "id,name,latitude,longitude\n" + strings.Repeat("1,A,1,1\n", 1000)})
-		_, err := ReadHSDSPackage(fsys, HSDSOptions{MaxBytes: 1000})
-		var fe *FileError
+		_, err := ReadPackage(fsys, Options{MaxBytes: 1000})
+		var fe *ingest.FileError
 		if !errors.As(err, &fe) || !strings.Contains(fe.Reason, "larger than") {
 			t.Fatalf("got %v, want a size error", err)
 		}
@@ -337,16 +338,16 @@ func TestHSDSJSONErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := ReadHSDSJSON(strings.NewReader(tt.input), HSDSOptions{})
-			var fe *FileError
+			_, err := ReadJSON(strings.NewReader(tt.input), Options{})
+			var fe *ingest.FileError
 			if !errors.As(err, &fe) || !errors.Is(err, aidmap.ErrInvalid) || !strings.Contains(fe.Reason, tt.reason) {
 				t.Fatalf("got %v, want a *FileError wrapping ErrInvalid saying %q", err, tt.reason)
 			}
 		})
 	}
 	t.Run("too large", func(t *testing.T) {
-		_, err := ReadHSDSJSON(strings.NewReader(`{"name":"`+strings.Repeat("x", 5000)+`"}`), HSDSOptions{MaxBytes: 1000})
-		var fe *FileError
+		_, err := ReadJSON(strings.NewReader(`{"name":"`+strings.Repeat("x", 5000)+`"}`), Options{MaxBytes: 1000})
+		var fe *ingest.FileError
 		if !errors.As(err, &fe) || !strings.Contains(fe.Reason, "larger than") {
 			t.Fatalf("got %v, want a size error", err)
 		}
@@ -377,37 +378,37 @@ func TestHSDSZipLimits(t *testing.T) {
 	tests := []struct {
 		name   string
 		files  map[string][]byte
-		opts   HSDSOptions
+		opts   Options
 		reason string
 	}{
-		{"path traversal", map[string][]byte{"../locations.csv": loc}, HSDSOptions{}, "outside the archive"},
-		{"absolute path", map[string][]byte{"/etc/locations.csv": loc}, HSDSOptions{}, "outside the archive"},
-		{"zip bomb", map[string][]byte{"locations.csv": append(loc, bytes.Repeat([]byte{' '}, 4<<20)...)}, HSDSOptions{}, "zip bomb"},
-		{"too large", map[string][]byte{"locations.csv": loc, "services.csv": bytes.Repeat([]byte("x"), 2000)}, HSDSOptions{MaxBytes: 1000}, "unpacks to more than"},
-		{"too many entries", map[string][]byte{"locations.csv": loc, "a.txt": nil, "b.txt": nil}, HSDSOptions{MaxEntries: 2}, "3 entries"},
+		{"path traversal", map[string][]byte{"../locations.csv": loc}, Options{}, "outside the archive"},
+		{"absolute path", map[string][]byte{"/etc/locations.csv": loc}, Options{}, "outside the archive"},
+		{"zip bomb", map[string][]byte{"locations.csv": append(loc, bytes.Repeat([]byte{' '}, 4<<20)...)}, Options{}, "zip bomb"},
+		{"too large", map[string][]byte{"locations.csv": loc, "services.csv": bytes.Repeat([]byte("x"), 2000)}, Options{MaxBytes: 1000}, "unpacks to more than"},
+		{"too many entries", map[string][]byte{"locations.csv": loc, "a.txt": nil, "b.txt": nil}, Options{MaxEntries: 2}, "3 entries"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			data := zipOf(t, tt.files)
-			_, err := ReadHSDSZip(bytes.NewReader(data), int64(len(data)), tt.opts)
-			var fe *FileError
+			_, err := ReadZip(bytes.NewReader(data), int64(len(data)), tt.opts)
+			var fe *ingest.FileError
 			if !errors.As(err, &fe) || !errors.Is(err, aidmap.ErrInvalid) || !strings.Contains(fe.Reason, tt.reason) {
 				t.Fatalf("got %v, want a *FileError wrapping ErrInvalid saying %q", err, tt.reason)
 			}
 		})
 	}
 	t.Run("not a zip", func(t *testing.T) {
-		_, err := ReadHSDSZip(strings.NewReader("PK\x03\x04junk"), 8, HSDSOptions{})
+		_, err := ReadZip(strings.NewReader("PK\x03\x04junk"), 8, Options{})
 		if !errors.Is(err, aidmap.ErrInvalid) {
 			t.Fatalf("got %v, want ErrInvalid", err)
 		}
 	})
-	t.Run("a zip read through OpenHSDS", func(t *testing.T) {
+	t.Run("a zip read through Open", func(t *testing.T) {
 		name := filepath.Join(t.TempDir(), "export.zip")
 		if err := os.WriteFile(name, zipOf(t, map[string][]byte{"export/data/locations.csv": loc}), 0o600); err != nil {
 			t.Fatal(err)
 		}
-		h, err := OpenHSDS(name, HSDSOptions{})
+		h, err := Open(name, Options{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -417,67 +418,19 @@ func TestHSDSZipLimits(t *testing.T) {
 	})
 }
 
-// TestHSDSToday: ReadOptions.Today reaches the HSDS reader through NewReader, so schedules
-// and holidays that have ended are left out of an upload.
-func TestHSDSToday(t *testing.T) {
-	files := map[string][]byte{}
-	names, _ := filepath.Glob("testdata/hsds/v1/*")
-	for _, n := range names {
-		b, err := os.ReadFile(n)
-		if err != nil {
-			t.Fatal(err)
-		}
-		files[filepath.Base(n)] = b
-	}
-	data := zipOf(t, files)
-	for _, tt := range []struct {
-		today time.Time
-		want  int
-	}{{time.Time{}, 4}, {time.Date(2025, 12, 25, 0, 0, 0, 0, time.UTC), 2}} {
-		rd, _, err := NewReader(bytes.NewReader(data), ReadOptions{Name: "v1.zip", Today: tt.today})
-		if err != nil {
-			t.Fatal(err)
-		}
-		rec, err := rd.Next()
-		if err != nil {
-			t.Fatal(err)
-		}
-		s, _ := rec.Site("org")
-		if len(s.Hours.Exceptions) != tt.want {
-			t.Errorf("today %v: got exceptions %+v, want %d", tt.today, s.Hours.Exceptions, tt.want)
-		}
-	}
+// siteResult is what a test checks of one converted record.
+type siteResult struct {
+	row      int
+	site     aidmap.Site
+	problems []string // severity and field, as reasons() gives them
+	all      []ingest.Problem
 }
 
-func TestHSDSThroughNewReader(t *testing.T) {
-	for _, name := range []string{"v1.zip", "v3-page.json"} {
-		t.Run(name, func(t *testing.T) {
-			data, err := os.ReadFile(filepath.Join("testdata", "hsds", name))
-			if err != nil {
-				t.Fatal(err)
-			}
-			for _, at := range []bool{true, false} {
-				opts := ReadOptions{Name: name}
-				if at {
-					opts.At, opts.Size = bytes.NewReader(data), int64(len(data))
-				}
-				rd, format, err := NewReader(bytes.NewReader(data), opts)
-				if err != nil || format != FormatHSDS {
-					t.Fatalf("got %v %v, want an HSDS reader", format, err)
-				}
-				n := 0
-				for {
-					if _, err := rd.Next(); err == io.EOF {
-						break
-					} else if err != nil {
-						t.Fatal(err)
-					}
-					n++
-				}
-				if n == 0 {
-					t.Errorf("random access %v: got no sites", at)
-				}
-			}
-		})
+// reasons gives each problem as its severity and field, for compact comparisons.
+func reasons(ps []ingest.Problem) []string {
+	var out []string
+	for _, p := range ps {
+		out = append(out, p.Severity.String()+" "+p.Field)
 	}
+	return out
 }

@@ -1,4 +1,4 @@
-package ingest
+package geojson
 
 import (
 	"errors"
@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/aidmap/aidmap"
+	"github.com/aidmap/aidmap/ingest"
 )
 
 // site is what a test checks of one converted record.
@@ -18,12 +19,12 @@ type siteResult struct {
 	line     int
 	site     aidmap.Site
 	problems []string // severity and field, as reasons() gives them
-	all      []Problem
+	all      []ingest.Problem
 }
 
-func readGeoJSON(t *testing.T, r io.Reader, opts GeoJSONOptions) ([]siteResult, *GeoJSONReader, error) {
+func readGeoJSON(t *testing.T, r io.Reader, opts Options) ([]siteResult, *Reader, error) {
 	t.Helper()
-	g := NewGeoJSONReader(r, opts)
+	g := NewReader(r, opts)
 	var out []siteResult
 	for {
 		rec, err := g.Next()
@@ -38,14 +39,14 @@ func readGeoJSON(t *testing.T, r io.Reader, opts GeoJSONOptions) ([]siteResult, 
 	}
 }
 
-func readGeoJSONFile(t *testing.T, name string) ([]siteResult, *GeoJSONReader) {
+func readGeoJSONFile(t *testing.T, name string) ([]siteResult, *Reader) {
 	t.Helper()
-	f, err := os.Open(filepath.Join("testdata", "geojson", name))
+	f, err := os.Open(filepath.Join("testdata", name))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	out, g, err := readGeoJSON(t, f, GeoJSONOptions{})
+	out, g, err := readGeoJSON(t, f, Options{})
 	if err != nil {
 		t.Fatalf("%s: %v", name, err)
 	}
@@ -152,7 +153,7 @@ func TestGeoJSONFields(t *testing.T) {
 			t.Errorf("got languages %v, want %v", s.Languages, want)
 		}
 		d := g.Dialect()
-		if c, ok := d.Column(FieldPhone); !ok || c.Header != "contact.phone" {
+		if c, ok := d.Column(ingest.FieldPhone); !ok || c.Header != "contact.phone" {
 			t.Errorf("got phone column %+v, want contact.phone", c)
 		}
 	})
@@ -192,23 +193,23 @@ func TestGeoJSONFileErrors(t *testing.T) {
 	tests := []struct {
 		name   string
 		input  string
-		opts   GeoJSONOptions
+		opts   Options
 		sites  int
 		reason string
 	}{
-		{"empty", "  \n", GeoJSONOptions{}, 0, "empty"},
-		{"not JSON", "name,lat\n", GeoJSONOptions{}, 0, "not valid JSON"},
-		{"truncated", `{"type":"FeatureCollection","features":[` + feature, GeoJSONOptions{}, 1, "ends in the middle"},
-		{"not GeoJSON", `{"type":"Topology"}`, GeoJSONOptions{}, 0, "not GeoJSON"},
-		{"a number", `42`, GeoJSONOptions{}, 0, "not GeoJSON"},
-		{"features not an array", `{"features":{}}`, GeoJSONOptions{}, 0, "must be an array"},
-		{"too many features", `{"features":[` + feature + "," + feature + "," + feature + `]}`, GeoJSONOptions{MaxFeatures: 2}, 2, "more than 2 features"},
-		{"feature too large", `{"features":[` + feature + `,{"type":"Feature","properties":{"name":"` + strings.Repeat("x", 300<<10) + `"}}]}`, GeoJSONOptions{MaxFeatureBytes: 100 << 10}, 1, "larger than"},
+		{"empty", "  \n", Options{}, 0, "empty"},
+		{"not JSON", "name,lat\n", Options{}, 0, "not valid JSON"},
+		{"truncated", `{"type":"FeatureCollection","features":[` + feature, Options{}, 1, "ends in the middle"},
+		{"not GeoJSON", `{"type":"Topology"}`, Options{}, 0, "not GeoJSON"},
+		{"a number", `42`, Options{}, 0, "not GeoJSON"},
+		{"features not an array", `{"features":{}}`, Options{}, 0, "must be an array"},
+		{"too many features", `{"features":[` + feature + "," + feature + "," + feature + `]}`, Options{MaxFeatures: 2}, 2, "more than 2 features"},
+		{"feature too large", `{"features":[` + feature + `,{"type":"Feature","properties":{"name":"` + strings.Repeat("x", 300<<10) + `"}}]}`, Options{MaxFeatureBytes: 100 << 10}, 1, "larger than"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			got, _, err := readGeoJSON(t, strings.NewReader(tt.input), tt.opts)
-			var fe *FileError
+			var fe *ingest.FileError
 			if !errors.As(err, &fe) || !errors.Is(err, aidmap.ErrInvalid) {
 				t.Fatalf("got error %v, want a *FileError wrapping ErrInvalid", err)
 			}
@@ -236,11 +237,11 @@ func TestGeoJSONFeatureProblems(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, _, err := readGeoJSON(t, strings.NewReader(`{"features":[`+tt.feature+`]}`), GeoJSONOptions{})
+			got, _, err := readGeoJSON(t, strings.NewReader(`{"features":[`+tt.feature+`]}`), Options{})
 			if err != nil {
 				t.Fatal(err)
 			}
-			if len(got) != 1 || len(got[0].all) == 0 || got[0].all[0].Severity != Rejected || !strings.Contains(got[0].all[0].Reason, tt.reason) {
+			if len(got) != 1 || len(got[0].all) == 0 || got[0].all[0].Severity != ingest.Rejected || !strings.Contains(got[0].all[0].Reason, tt.reason) {
 				t.Fatalf("got %+v, want one feature rejected because %q", got, tt.reason)
 			}
 		})
@@ -260,11 +261,20 @@ func TestGeoJSONNoCategoryNote(t *testing.T) {
 
 func TestGeoJSONCRSNote(t *testing.T) {
 	in := `{"type":"FeatureCollection","crs":{"type":"name","properties":{"name":"urn:ogc:def:crs:EPSG::3857"}},"features":[]}`
-	_, g, err := readGeoJSON(t, strings.NewReader(in), GeoJSONOptions{})
+	_, g, err := readGeoJSON(t, strings.NewReader(in), Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if d := g.Dialect(); len(d.Notes) != 1 || !strings.Contains(d.Notes[0], "EPSG:4326") {
 		t.Errorf("got notes %q, want one about EPSG:4326", d.Notes)
 	}
+}
+
+// reasons gives each problem as its severity and field, for compact comparisons.
+func reasons(ps []ingest.Problem) []string {
+	var out []string
+	for _, p := range ps {
+		out = append(out, p.Severity.String()+" "+p.Field)
+	}
+	return out
 }

@@ -1,4 +1,4 @@
-package ingest
+package hsds
 
 import (
 	"bytes"
@@ -8,14 +8,16 @@ import (
 	"path/filepath"
 	"testing"
 	"testing/fstest"
+
+	"github.com/aidmap/aidmap/ingest"
 )
 
 // FuzzReadHSDS feeds arbitrary bytes to the HSDS readers as 3.0 JSON, as a zip archive and as
 // the locations table of a datapackage: they must never panic, must fail only with a
 // *FileError, must stay within their limits, and every site must convert without panicking.
 func FuzzReadHSDS(f *testing.F) {
-	files, _ := filepath.Glob("testdata/hsds/*")
-	more, _ := filepath.Glob("testdata/hsds/v1/*.csv")
+	files, _ := filepath.Glob("testdata/*.*")
+	more, _ := filepath.Glob("testdata/v1/*.csv")
 	for _, name := range append(files, more...) {
 		if b, err := os.ReadFile(name); err == nil {
 			f.Add(b)
@@ -25,10 +27,10 @@ func FuzzReadHSDS(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	const maxBytes = 64 << 10
-	opts := HSDSOptions{MaxBytes: maxBytes, MaxEntries: 20}
-	check := func(t *testing.T, h *HSDSReader, err error) {
+	opts := Options{MaxBytes: maxBytes, MaxEntries: 20}
+	check := func(t *testing.T, h *Reader, err error) {
 		if err != nil {
-			var fe *FileError
+			var fe *ingest.FileError
 			if !errors.As(err, &fe) {
 				t.Fatalf("got %T %v, want a *FileError", err, err)
 			}
@@ -55,11 +57,11 @@ func FuzzReadHSDS(f *testing.F) {
 	services := []byte("id,name,status\ns1,Food Bank,active\ns2,Showers,\n")
 	sal := []byte("id,service_id,location_id\na,s1,1\nb,s2,1\nc,s1,2\n")
 	f.Fuzz(func(t *testing.T, data []byte) {
-		h, err := ReadHSDSJSON(bytes.NewReader(data), opts)
+		h, err := ReadJSON(bytes.NewReader(data), opts)
 		check(t, h, err)
-		h, err = ReadHSDSZip(bytes.NewReader(data), int64(len(data)), opts)
+		h, err = ReadZip(bytes.NewReader(data), int64(len(data)), opts)
 		check(t, h, err)
-		h, err = ReadHSDSPackage(fstest.MapFS{
+		h, err = ReadPackage(fstest.MapFS{
 			"locations.csv":            {Data: data},
 			"services.csv":             {Data: services},
 			"services_at_location.csv": {Data: sal},

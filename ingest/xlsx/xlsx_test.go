@@ -1,4 +1,4 @@
-package ingest
+package xlsx
 
 import (
 	"bytes"
@@ -11,22 +11,24 @@ import (
 	"testing"
 
 	"github.com/aidmap/aidmap"
+	"github.com/aidmap/aidmap/ingest"
+	"github.com/aidmap/aidmap/ingest/table"
 )
 
-// The fixtures are written by testdata/xlsx/generate.go (excelize): a
+// The fixtures are written by testdata/generate.go (excelize): a
 // workbook whose first sheet is empty and second hidden, so the reader must find the third.
 
-func readXLSX(t *testing.T, name string, opts XLSXOptions) (Dialect, []Record) {
+func readXLSX(t *testing.T, name string, opts Options) (ingest.Dialect, []ingest.Record) {
 	t.Helper()
-	data, err := os.ReadFile(filepath.Join("testdata", "xlsx", name))
+	data, err := os.ReadFile(filepath.Join("testdata", name))
 	if err != nil {
 		t.Fatal(err)
 	}
-	x, err := NewXLSXReader(bytes.NewReader(data), opts)
+	x, err := NewReader(bytes.NewReader(data), opts)
 	if err != nil {
-		t.Fatalf("NewXLSXReader: %v", err)
+		t.Fatalf("NewReader: %v", err)
 	}
-	var recs []Record
+	var recs []ingest.Record
 	for {
 		rec, err := x.Next()
 		if err == io.EOF {
@@ -40,14 +42,14 @@ func readXLSX(t *testing.T, name string, opts XLSXOptions) (Dialect, []Record) {
 }
 
 func TestXLSXReader(t *testing.T) {
-	d, recs := readXLSX(t, "shelters.xlsx", XLSXOptions{})
+	d, recs := readXLSX(t, "shelters.xlsx", Options{})
 	if len(d.Notes) == 0 || d.Notes[0] != `read sheet "Shelters"` {
 		t.Errorf("notes: got %q, want the sheet read first", d.Notes)
 	}
 	if !d.Header || len(d.Columns) != 10 {
 		t.Errorf("header %v, %d columns: want a header of 10 columns (a formatted empty cell is not a column)", d.Header, len(d.Columns))
 	}
-	got := fieldsOf(recs, FieldID, FieldName, FieldCity, FieldCategory, FieldLat, FieldLon)
+	got := fieldsOf(recs, ingest.FieldID, ingest.FieldName, ingest.FieldCity, ingest.FieldCategory, ingest.FieldLat, ingest.FieldLon)
 	want := [][]string{
 		{"S001", "Harbour Transition House", "Victoria", "transition_house", "48.4284", "-123.3656"},
 		{"S002", "Downtown Drop-in", "Victoria", "drop_in", "48.4251", "-123.3627"},
@@ -77,29 +79,29 @@ func TestXLSXReader(t *testing.T) {
 }
 
 func TestXLSXSheet(t *testing.T) {
-	_, recs := readXLSX(t, "shelters.xlsx", XLSXOptions{Sheet: "other"})
-	if got := fieldsOf(recs, FieldName, FieldAddress, FieldLat); !reflect.DeepEqual(got, [][]string{{"Corner Pantry", "1 Main St", "49.28"}}) {
+	_, recs := readXLSX(t, "shelters.xlsx", Options{Sheet: "other"})
+	if got := fieldsOf(recs, ingest.FieldName, ingest.FieldAddress, ingest.FieldLat); !reflect.DeepEqual(got, [][]string{{"Corner Pantry", "1 Main St", "49.28"}}) {
 		t.Errorf("got %q", got)
 	}
-	data, _ := os.ReadFile("testdata/xlsx/shelters.xlsx")
-	_, err := NewXLSXReader(bytes.NewReader(data), XLSXOptions{Sheet: "Missing"})
-	var fe *FileError
+	data, _ := os.ReadFile("testdata/shelters.xlsx")
+	_, err := NewReader(bytes.NewReader(data), Options{Sheet: "Missing"})
+	var fe *ingest.FileError
 	if !errors.As(err, &fe) || !errors.Is(err, aidmap.ErrInvalid) || !strings.Contains(fe.Reason, `"Shelters"`) {
 		t.Errorf("unknown sheet: got %v, want an invalid-file error listing the sheets", err)
 	}
 }
 
 func TestXLSXLimits(t *testing.T) {
-	data, _ := os.ReadFile("testdata/xlsx/shelters.xlsx")
+	data, _ := os.ReadFile("testdata/shelters.xlsx")
 	tests := []struct {
 		name string
-		opts XLSXOptions
+		opts Options
 		want string
 	}{
-		{"file size", XLSXOptions{MaxBytes: 1000}, "larger than"},
-		{"unzipped size", XLSXOptions{MaxUnzipped: 2000}, "unzips to more than"},
-		{"columns", XLSXOptions{Table: TableOptions{MaxColumns: 3}}, "more than 3 cells"},
-		{"not a workbook", XLSXOptions{}, "not an Excel workbook"},
+		{"file size", Options{MaxBytes: 1000}, "larger than"},
+		{"unzipped size", Options{MaxUnzipped: 2000}, "unzips to more than"},
+		{"columns", Options{Table: table.Options{MaxColumns: 3}}, "more than 3 cells"},
+		{"not a workbook", Options{}, "not an Excel workbook"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -107,8 +109,8 @@ func TestXLSXLimits(t *testing.T) {
 			if tt.name == "not a workbook" {
 				in = []byte("PK\x03\x04 not really a zip")
 			}
-			_, err := NewXLSXReader(bytes.NewReader(in), tt.opts)
-			var fe *FileError
+			_, err := NewReader(bytes.NewReader(in), tt.opts)
+			var fe *ingest.FileError
 			if !errors.As(err, &fe) || !strings.Contains(fe.Reason, tt.want) {
 				t.Errorf("got %v, want a *FileError saying %q", err, tt.want)
 			}
@@ -116,45 +118,10 @@ func TestXLSXLimits(t *testing.T) {
 	}
 }
 
-func TestDetectXLSX(t *testing.T) {
-	data, _ := os.ReadFile("testdata/xlsx/small.xlsx")
-	head := data[:min(len(data), sniffBytes)]
-	tests := []struct {
-		name string
-		head []byte
-		file string
-		want Format
-	}{
-		{"by content", head, "list", FormatXLSX},
-		{"by extension", []byte("PK\x03\x04...."), "list.xlsx", FormatXLSX},
-		{"an HSDS zip", []byte("PK\x03\x04\x14\x00\x00\x00datapackage.json"), "pkg.zip", FormatHSDS},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			if got := DetectFormat(tt.head, tt.file); got != tt.want {
-				t.Errorf("got %q, want %q", got, tt.want)
-			}
-		})
-	}
-	// With random access, [Content_Types].xml decides even when the name and the first
-	// entries do not say.
-	if !isXLSX([]byte("PK\x03\x04"), bytes.NewReader(data), int64(len(data))) {
-		t.Error("isXLSX with random access: got false, want true")
-	}
-	r, f, err := NewReader(bytes.NewReader(data), ReadOptions{Name: "upload.bin"})
-	if err != nil || f != FormatXLSX {
-		t.Fatalf("NewReader: got %q, %v; want xlsx", f, err)
-	}
-	rec, err := r.Next()
-	if err != nil || rec.Get(FieldName) != "A" || rec.Get(FieldLon) != "2.5" {
-		t.Errorf("first record: got %v %v", rec.Fields(), err)
-	}
-}
-
 // FuzzReadXLSX feeds arbitrary bytes (seeded with small workbooks) to the spreadsheet reader:
 // it must never panic and must fail only with a *FileError.
 func FuzzReadXLSX(f *testing.F) {
-	files, _ := filepath.Glob("testdata/xlsx/*.xlsx")
+	files, _ := filepath.Glob("testdata/*.xlsx")
 	for _, name := range files {
 		if b, err := os.ReadFile(name); err == nil && len(b) < 16<<10 {
 			f.Add(b)
@@ -162,8 +129,8 @@ func FuzzReadXLSX(f *testing.F) {
 	}
 	f.Add([]byte("PK\x03\x04"))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		x, err := NewXLSXReader(bytes.NewReader(data), XLSXOptions{MaxUnzipped: 1 << 20, Table: TableOptions{MaxRows: 100, MaxColumns: 50}})
-		var fe *FileError
+		x, err := NewReader(bytes.NewReader(data), Options{MaxUnzipped: 1 << 20, Table: table.Options{MaxRows: 100, MaxColumns: 50}})
+		var fe *ingest.FileError
 		if err != nil {
 			if !errors.As(err, &fe) {
 				t.Fatalf("got %T %v, want a *FileError", err, err)
@@ -188,4 +155,17 @@ func FuzzReadXLSX(f *testing.F) {
 			prev = rec.Row
 		}
 	})
+}
+
+// fieldsOf returns the named fields of each record, for compact comparisons.
+func fieldsOf(recs []ingest.Record, fields ...ingest.Field) [][]string {
+	var out [][]string
+	for _, r := range recs {
+		var row []string
+		for _, f := range fields {
+			row = append(row, r.Get(f))
+		}
+		out = append(out, row)
+	}
+	return out
 }

@@ -1,4 +1,7 @@
-package ingest
+// Package geojson reads GeoJSON (RFC 7946), newline-delimited GeoJSON and GeoJSON text
+// sequences (RFC 8142), and plain JSON lists of records, one feature or object per
+// ingest.Record, streaming.
+package geojson
 
 import (
 	"bytes"
@@ -10,23 +13,29 @@ import (
 
 	"github.com/aidmap/aidmap"
 	"github.com/aidmap/aidmap/hours"
+	"github.com/aidmap/aidmap/ingest"
 )
 
-// GeoJSON limits. Each can be changed in GeoJSONOptions; reaching one stops reading with a
+// GeoJSON limits. Each can be changed in Options; reaching one stops reading with a
 // *FileError (features too large, too many) or rejects the feature (too deeply nested).
 const (
-	DefaultMaxFeatureBytes = 1 << 20 // one feature, as written
-	DefaultMaxDepth        = 32      // nesting of objects and arrays inside one feature
+	DefaultMaxFeatureBytes = 1 << 20   // one feature, as written
+	DefaultMaxDepth        = 32        // nesting of objects and arrays inside one feature
+	DefaultMaxFeatures     = 5_000_000 // as many as a table's rows (table.DefaultMaxRows)
 )
 
-// GeoJSONOptions tunes a GeoJSONReader. The zero value uses the default limits.
-type GeoJSONOptions struct {
+// maxColumns is how many property paths the dialect lists, as many as a table's columns
+// (table.DefaultMaxColumns).
+const maxColumns = 500
+
+// Options tunes a Reader. The zero value uses the default limits.
+type Options struct {
 	MaxFeatureBytes int // 0 means DefaultMaxFeatureBytes
 	MaxDepth        int // 0 means DefaultMaxDepth
-	MaxFeatures     int // 0 means DefaultMaxRows; negative means no limit
+	MaxFeatures     int // 0 means DefaultMaxFeatures; negative means no limit
 }
 
-// GeoJSONReader reads the features of a GeoJSON file (RFC 7946) as records, one at a time: a
+// Reader reads the features of a GeoJSON file (RFC 7946) as records, one at a time: a
 // FeatureCollection is streamed with encoding/json's tokenizer, so only one feature is held in
 // memory. It also reads a single Feature, a bare JSON array of features, and newline-delimited
 // GeoJSON or GeoJSON text sequences (RFC 8142): one feature per line.
@@ -47,10 +56,10 @@ type GeoJSONOptions struct {
 // properties give one, with a warning; otherwise it is rejected with the reason. A null
 // geometry is an "unlocated feature" (RFC 7946 §3.2): it needs an address, or coordinates in
 // its properties (lat/lon, or one "lat,lon" value).
-type GeoJSONReader struct {
+type Reader struct {
 	src  *geoSource
 	dec  *json.Decoder
-	opts GeoJSONOptions
+	opts Options
 
 	state     geoState
 	topArray  bool // the array being read is the top-level value (not "features")
@@ -61,7 +70,7 @@ type GeoJSONReader struct {
 
 	row         int
 	sawCategory bool
-	dialect     Dialect
+	dialect     ingest.Dialect
 	paths       map[string]int // property path → index in dialect.Columns
 	err         error
 }
@@ -82,8 +91,8 @@ type geoFeature struct {
 	Properties json.RawMessage `json:"properties"`
 }
 
-// NewGeoJSONReader returns a reader of the GeoJSON in r. Nothing is read until Next.
-func NewGeoJSONReader(r io.Reader, opts GeoJSONOptions) *GeoJSONReader {
+// NewReader returns a reader of the GeoJSON in r. Nothing is read until Next.
+func NewReader(r io.Reader, opts Options) *Reader {
 	if opts.MaxFeatureBytes <= 0 {
 		opts.MaxFeatureBytes = DefaultMaxFeatureBytes
 	}
@@ -92,22 +101,22 @@ func NewGeoJSONReader(r io.Reader, opts GeoJSONOptions) *GeoJSONReader {
 	}
 	switch {
 	case opts.MaxFeatures == 0:
-		opts.MaxFeatures = DefaultMaxRows
+		opts.MaxFeatures = DefaultMaxFeatures
 	case opts.MaxFeatures < 0:
 		opts.MaxFeatures = int(^uint(0) >> 1)
 	}
 	src := &geoSource{r: r, first: true}
 	dec := json.NewDecoder(src)
 	dec.UseNumber()
-	return &GeoJSONReader{src: src, dec: dec, opts: opts, paths: map[string]int{},
-		dialect: Dialect{Encoding: EncodingUTF8, Header: true}}
+	return &Reader{src: src, dec: dec, opts: opts, paths: map[string]int{},
+		dialect: ingest.Dialect{Encoding: ingest.EncodingUTF8, Header: true}}
 }
 
 // Dialect describes the file: its property paths (as Columns, with the field each fills) and
 // notes. It is final once Next has returned io.EOF.
-func (g *GeoJSONReader) Dialect() Dialect {
+func (g *Reader) Dialect() ingest.Dialect {
 	d := g.dialect
-	d.Columns = append([]Column(nil), d.Columns...)
+	d.Columns = append([]ingest.Column(nil), d.Columns...)
 	d.Notes = append([]string(nil), d.Notes...)
 	return d
 }
@@ -128,7 +137,7 @@ type geoSource struct {
 	newlines int
 	first    bool
 	err      error
-	utf8     utf8Guard
+	utf8     ingest.UTF8Guard
 }
 
 func (s *geoSource) Read(p []byte) (int, error) {
@@ -149,7 +158,7 @@ func (s *geoSource) Read(p []byte) (int, error) {
 			b = b[:n]
 		}
 	}
-	if !s.utf8.valid(b, errors.Is(err, io.EOF)) {
+	if !s.utf8.Valid(b, errors.Is(err, io.EOF)) {
 		s.err = errNotUTF8
 		return 0, s.err
 	}
@@ -174,7 +183,7 @@ func (c *countWriter) Write(p []byte) (int, error) {
 }
 
 // line returns the line the decoder has reached: the line of the last byte it consumed.
-func (g *GeoJSONReader) line() int {
+func (g *Reader) line() int {
 	var buffered countWriter
 	if wt, ok := g.dec.Buffered().(io.WriterTo); ok {
 		wt.WriteTo(&buffered) // a *bytes.Reader: writes its slice without copying
@@ -183,25 +192,25 @@ func (g *GeoJSONReader) line() int {
 }
 
 // arm lets the decoder read one more value of at most MaxFeatureBytes (plus its read-ahead).
-func (g *GeoJSONReader) arm() {
+func (g *Reader) arm() {
 	g.src.limit = g.dec.InputOffset() + int64(g.opts.MaxFeatureBytes) + 64<<10
 }
 
-func (g *GeoJSONReader) fail(err error) error {
+func (g *Reader) fail(err error) error {
 	var se *json.SyntaxError
 	switch {
 	case errors.Is(err, errFeatureTooLarge):
-		err = &FileError{Line: g.line(), Reason: fmt.Sprintf("feature %d is larger than %s; simplify its geometry or split the file", g.row+1, byteSize(g.opts.MaxFeatureBytes)), Err: aidmap.ErrInvalid}
+		err = &ingest.FileError{Line: g.line(), Reason: fmt.Sprintf("feature %d is larger than %s; simplify its geometry or split the file", g.row+1, ingest.ByteSize(g.opts.MaxFeatureBytes)), Err: aidmap.ErrInvalid}
 	case errors.Is(err, errNotUTF8):
-		err = &FileError{Line: g.src.newlines + 1, Reason: "the file is not UTF-8 (from this line on); JSON files must be saved as UTF-8", Err: aidmap.ErrInvalid}
+		err = &ingest.FileError{Line: g.src.newlines + 1, Reason: "the file is not UTF-8 (from this line on); JSON files must be saved as UTF-8", Err: aidmap.ErrInvalid}
 	case errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF):
-		err = &FileError{Line: g.line(), Reason: "the file ends in the middle of a JSON value; is it complete?", Err: aidmap.ErrInvalid}
+		err = &ingest.FileError{Line: g.line(), Reason: "the file ends in the middle of a JSON value; is it complete?", Err: aidmap.ErrInvalid}
 	case errors.As(err, &se):
-		err = &FileError{Line: g.line(), Reason: "not valid JSON: " + se.Error(), Err: aidmap.ErrInvalid}
+		err = &ingest.FileError{Line: g.line(), Reason: "not valid JSON: " + se.Error(), Err: aidmap.ErrInvalid}
 	default:
-		var fe *FileError
+		var fe *ingest.FileError
 		if !errors.As(err, &fe) {
-			err = &FileError{Line: g.line(), Reason: "read the file", Err: err}
+			err = &ingest.FileError{Line: g.line(), Reason: "read the file", Err: err}
 		}
 	}
 	g.err = err
@@ -211,9 +220,9 @@ func (g *GeoJSONReader) fail(err error) error {
 // Next returns the next feature as a record. It returns io.EOF after the last one, and a
 // *FileError when the file cannot be read further (not JSON, not GeoJSON, a limit reached).
 // Problems with one feature are in Record.Problems.
-func (g *GeoJSONReader) Next() (Record, error) {
+func (g *Reader) Next() (ingest.Record, error) {
 	if g.err != nil {
-		return Record{}, g.err
+		return ingest.Record{}, g.err
 	}
 	for {
 		g.arm()
@@ -222,13 +231,13 @@ func (g *GeoJSONReader) Next() (Record, error) {
 			if g.dec.More() {
 				var raw json.RawMessage
 				if err := g.dec.Decode(&raw); err != nil {
-					return Record{}, g.fail(err)
+					return ingest.Record{}, g.fail(err)
 				}
 				end := g.line()
 				return g.feature(raw, nil, end-bytes.Count(raw, []byte{'\n'}))
 			}
 			if _, err := g.dec.Token(); err != nil { // ]
-				return Record{}, g.fail(err)
+				return ingest.Record{}, g.fail(err)
 			}
 			if g.topArray {
 				g.state = geoTop
@@ -238,13 +247,13 @@ func (g *GeoJSONReader) Next() (Record, error) {
 		case geoObject:
 			if !g.dec.More() {
 				if _, err := g.dec.Token(); err != nil { // }
-					return Record{}, g.fail(err)
+					return ingest.Record{}, g.fail(err)
 				}
 				g.state = geoTop
 				if g.sawFeatur {
 					continue
 				}
-				typ := jsonText(g.member.Type)
+				typ := ingest.JSONText(g.member.Type)
 				switch {
 				case typ == "Feature" || typ == "" && (g.member.Geometry != nil || g.member.Properties != nil):
 					m := g.member
@@ -253,28 +262,28 @@ func (g *GeoJSONReader) Next() (Record, error) {
 					g.note("the FeatureCollection has no \"features\" array; it holds no sites")
 					continue
 				}
-				return Record{}, g.fail(&FileError{Line: g.topLine, Reason: fmt.Sprintf("the JSON object is not GeoJSON (its type is %q, not FeatureCollection or Feature)", typ), Err: aidmap.ErrInvalid})
+				return ingest.Record{}, g.fail(&ingest.FileError{Line: g.topLine, Reason: fmt.Sprintf("the JSON object is not GeoJSON (its type is %q, not FeatureCollection or Feature)", typ), Err: aidmap.ErrInvalid})
 			}
 			tok, err := g.dec.Token()
 			if err != nil {
-				return Record{}, g.fail(err)
+				return ingest.Record{}, g.fail(err)
 			}
 			key, _ := tok.(string)
 			if key == "features" {
 				g.sawFeatur = true
 				tok, err := g.dec.Token()
 				if err != nil {
-					return Record{}, g.fail(err)
+					return ingest.Record{}, g.fail(err)
 				}
 				if tok != json.Delim('[') {
-					return Record{}, g.fail(&FileError{Line: g.line(), Reason: "\"features\" must be an array of Feature objects", Err: aidmap.ErrInvalid})
+					return ingest.Record{}, g.fail(&ingest.FileError{Line: g.line(), Reason: "\"features\" must be an array of Feature objects", Err: aidmap.ErrInvalid})
 				}
 				g.state, g.topArray = geoArray, false
 				continue
 			}
 			var raw json.RawMessage
 			if err := g.dec.Decode(&raw); err != nil {
-				return Record{}, g.fail(err)
+				return ingest.Record{}, g.fail(err)
 			}
 			switch key {
 			case "type":
@@ -292,17 +301,17 @@ func (g *GeoJSONReader) Next() (Record, error) {
 			tok, err := g.dec.Token()
 			if err == io.EOF {
 				if !g.sawValue {
-					g.err = &FileError{Reason: "the file is empty", Err: aidmap.ErrInvalid}
-					return Record{}, g.err
+					g.err = &ingest.FileError{Reason: "the file is empty", Err: aidmap.ErrInvalid}
+					return ingest.Record{}, g.err
 				}
 				if g.row > 0 && !g.sawCategory {
 					g.note("no property gives the kind of service, so every site is filed as \"other\"; add a \"category\" property such as \"food bank\"")
 				}
 				g.err = io.EOF
-				return Record{}, io.EOF
+				return ingest.Record{}, io.EOF
 			}
 			if err != nil {
-				return Record{}, g.fail(err)
+				return ingest.Record{}, g.fail(err)
 			}
 			g.sawValue = true
 			switch tok {
@@ -311,13 +320,13 @@ func (g *GeoJSONReader) Next() (Record, error) {
 			case json.Delim('['):
 				g.state, g.topArray = geoArray, true
 			default:
-				return Record{}, g.fail(&FileError{Line: g.line(), Reason: "not GeoJSON: the file must hold a FeatureCollection, a Feature, or one feature per line", Err: aidmap.ErrInvalid})
+				return ingest.Record{}, g.fail(&ingest.FileError{Line: g.line(), Reason: "not GeoJSON: the file must hold a FeatureCollection, a Feature, or one feature per line", Err: aidmap.ErrInvalid})
 			}
 		}
 	}
 }
 
-func (g *GeoJSONReader) note(s string) {
+func (g *Reader) note(s string) {
 	for _, n := range g.dialect.Notes {
 		if n == s {
 			return
@@ -328,7 +337,7 @@ func (g *GeoJSONReader) note(s string) {
 
 // crsNote reads the crs member of GeoJSON 2008: RFC 7946 removed it, and anything other than
 // WGS84 degrees shows up as coordinates out of range, which Record.Site rejects.
-func (g *GeoJSONReader) crsNote(raw json.RawMessage) {
+func (g *Reader) crsNote(raw json.RawMessage) {
 	var crs struct {
 		Properties struct {
 			Name string `json:"name"`
@@ -346,18 +355,18 @@ func (g *GeoJSONReader) crsNote(raw json.RawMessage) {
 }
 
 // feature turns one feature, as raw JSON or as members already read, into a record.
-func (g *GeoJSONReader) feature(raw json.RawMessage, m *geoFeature, line int) (Record, error) {
+func (g *Reader) feature(raw json.RawMessage, m *geoFeature, line int) (ingest.Record, error) {
 	if g.row >= g.opts.MaxFeatures {
-		return Record{}, g.fail(&FileError{Line: line, Reason: fmt.Sprintf("the file has more than %d features; split it into smaller files", g.opts.MaxFeatures), Err: aidmap.ErrInvalid})
+		return ingest.Record{}, g.fail(&ingest.FileError{Line: line, Reason: fmt.Sprintf("the file has more than %d features; split it into smaller files", g.opts.MaxFeatures), Err: aidmap.ErrInvalid})
 	}
 	g.row++
-	rec := Record{Row: g.row, Line: line, columns: new([numFields]string)}
-	reject := func(reason string) (Record, error) {
-		rec.Problems = append(rec.Problems, Problem{Severity: Rejected, Row: rec.Row, Line: rec.Line, Reason: reason})
+	rec := ingest.Record{Row: g.row, Line: line, Columns: new([ingest.NumFields]string)}
+	reject := func(reason string) (ingest.Record, error) {
+		rec.Problems = append(rec.Problems, ingest.Problem{Severity: ingest.Rejected, Row: rec.Row, Line: rec.Line, Reason: reason})
 		return rec, nil
 	}
 	if m == nil {
-		if d := jsonDepth(raw); d > g.opts.MaxDepth {
+		if d := ingest.JSONDepth(raw); d > g.opts.MaxDepth {
 			return reject(fmt.Sprintf("the feature is nested %d levels deep; at most %d are read", d, g.opts.MaxDepth))
 		}
 		m = new(geoFeature)
@@ -366,18 +375,18 @@ func (g *GeoJSONReader) feature(raw json.RawMessage, m *geoFeature, line int) (R
 		}
 	} else {
 		for _, part := range []json.RawMessage{m.Geometry, m.Properties} {
-			if d := jsonDepth(part) + 1; d > g.opts.MaxDepth {
+			if d := ingest.JSONDepth(part) + 1; d > g.opts.MaxDepth {
 				return reject(fmt.Sprintf("the feature is nested %d levels deep; at most %d are read", d, g.opts.MaxDepth))
 			}
 		}
 	}
-	if jsonText(m.Type) == "" && m.Geometry == nil && m.Properties == nil && raw != nil {
+	if ingest.JSONText(m.Type) == "" && m.Geometry == nil && m.Properties == nil && raw != nil {
 		// A plain JSON record, as open-data portals export lists ([{"name": ..., "latitude":
 		// ...}, ...]): its members are the properties, read like a row of a table.
 		g.note("the file is a JSON list of records, not GeoJSON: each object's fields are read as one row")
 		m.Properties = raw
 	}
-	switch typ := jsonText(m.Type); typ {
+	switch typ := ingest.JSONText(m.Type); typ {
 	case "Feature", "":
 	case "Point", "MultiPoint", "LineString", "MultiLineString", "Polygon", "MultiPolygon", "GeometryCollection":
 		return reject(fmt.Sprintf("is a bare %s geometry, not a Feature: it has no properties, so no name", typ))
@@ -387,60 +396,15 @@ func (g *GeoJSONReader) feature(raw json.RawMessage, m *geoFeature, line int) (R
 	if err := g.properties(&rec, m.Properties); err != nil {
 		return reject(err.Error())
 	}
-	if strings.TrimSpace(rec.values[FieldID]) == "" {
-		if id := jsonText(m.ID); id != "" {
-			rec.values[FieldID] = id
-			rec.columns[FieldID] = "id"
+	if strings.TrimSpace(rec.Values[ingest.FieldID]) == "" {
+		if id := ingest.JSONText(m.ID); id != "" {
+			rec.Values[ingest.FieldID] = id
+			rec.Columns[ingest.FieldID] = "id"
 		}
 	}
 	g.geometry(&rec, m.Geometry)
-	g.sawCategory = g.sawCategory || rec.columns[FieldCategory] != ""
+	g.sawCategory = g.sawCategory || rec.Columns[ingest.FieldCategory] != ""
 	return rec, nil
-}
-
-// jsonText returns a JSON string's text or a number's digits; "" for anything else.
-func jsonText(raw json.RawMessage) string {
-	raw = bytes.TrimSpace(raw)
-	if len(raw) == 0 {
-		return ""
-	}
-	switch raw[0] {
-	case '"':
-		var s string
-		if json.Unmarshal(raw, &s) == nil {
-			return s
-		}
-	case '-', '0', '1', '2', '3', '4', '5', '6', '7', '8', '9':
-		return string(raw)
-	}
-	return ""
-}
-
-// jsonDepth returns how deeply objects and arrays nest in valid JSON.
-func jsonDepth(raw []byte) int {
-	depth, deepest, inString := 0, 0, false
-	for i := 0; i < len(raw); i++ {
-		c := raw[i]
-		if inString {
-			switch c {
-			case '\\':
-				i++
-			case '"':
-				inString = false
-			}
-			continue
-		}
-		switch c {
-		case '"':
-			inString = true
-		case '{', '[':
-			depth++
-			deepest = max(deepest, depth)
-		case '}', ']':
-			depth--
-		}
-	}
-	return deepest
 }
 
 // geoGeometry is a GeoJSON geometry object.
@@ -450,8 +414,8 @@ type geoGeometry struct {
 	Geometries  []json.RawMessage `json:"geometries"`
 }
 
-// geometry fills lat and lon from the feature's geometry, as explained on GeoJSONReader.
-func (g *GeoJSONReader) geometry(rec *Record, raw json.RawMessage) {
+// geometry fills lat and lon from the feature's geometry, as explained on Reader.
+func (g *Reader) geometry(rec *ingest.Record, raw json.RawMessage) {
 	raw = bytes.TrimSpace(raw)
 	if len(raw) == 0 || string(raw) == "null" {
 		g.propertyCoordinates(rec)
@@ -459,25 +423,25 @@ func (g *GeoJSONReader) geometry(rec *Record, raw json.RawMessage) {
 	}
 	var geom geoGeometry
 	if raw[0] != '{' || json.Unmarshal(raw, &geom) != nil {
-		rec.Problems = append(rec.Problems, Problem{Severity: Rejected, Row: rec.Row, Line: rec.Line, Field: "geometry", Column: "geometry", Value: clip(string(raw)), Reason: "is not a GeoJSON geometry such as {\"type\": \"Point\", \"coordinates\": [-123.1, 49.28]}"})
+		rec.Problems = append(rec.Problems, ingest.Problem{Severity: ingest.Rejected, Row: rec.Row, Line: rec.Line, Field: "geometry", Column: "geometry", Value: ingest.Clip(string(raw)), Reason: "is not a GeoJSON geometry such as {\"type\": \"Point\", \"coordinates\": [-123.1, 49.28]}"})
 		return
 	}
 	lon, lat, why := pointOf(geom, 0)
 	if why != "" {
-		hasAddress := !missing(rec.values[FieldAddress]) || !missing(rec.values[FieldPostalCode]) || !missing(rec.values[FieldCity])
-		p := Problem{Severity: Rejected, Row: rec.Row, Line: rec.Line, Field: "geometry", Column: "geometry", Value: geom.Type, Reason: why + "; give the site's point, or an address to locate it by"}
+		hasAddress := !ingest.Missing(rec.Values[ingest.FieldAddress]) || !ingest.Missing(rec.Values[ingest.FieldPostalCode]) || !ingest.Missing(rec.Values[ingest.FieldCity])
+		p := ingest.Problem{Severity: ingest.Rejected, Row: rec.Row, Line: rec.Line, Field: "geometry", Column: "geometry", Value: geom.Type, Reason: why + "; give the site's point, or an address to locate it by"}
 		if hasAddress {
-			p.Severity, p.Reason = Warning, why+"; it was ignored and the site will be located by its address"
+			p.Severity, p.Reason = ingest.Warning, why+"; it was ignored and the site will be located by its address"
 		}
 		rec.Problems = append(rec.Problems, p)
-		for _, f := range []Field{FieldLat, FieldLon, FieldCoordinates} {
-			rec.values[f], rec.columns[f] = "", ""
+		for _, f := range []ingest.Field{ingest.FieldLat, ingest.FieldLon, ingest.FieldCoordinates} {
+			rec.Values[f], rec.Columns[f] = "", ""
 		}
 		return
 	}
-	rec.values[FieldLon], rec.values[FieldLat] = lon, lat
-	rec.columns[FieldLon], rec.columns[FieldLat] = "geometry", "geometry"
-	rec.values[FieldCoordinates], rec.columns[FieldCoordinates] = "", ""
+	rec.Values[ingest.FieldLon], rec.Values[ingest.FieldLat] = lon, lat
+	rec.Columns[ingest.FieldLon], rec.Columns[ingest.FieldLat] = "geometry", "geometry"
+	rec.Values[ingest.FieldCoordinates], rec.Columns[ingest.FieldCoordinates] = "", ""
 }
 
 // pointOf returns the one point of a geometry as the text of its numbers, or why there is none.
@@ -518,7 +482,7 @@ func pointOf(geom geoGeometry, depth int) (lon, lat, why string) {
 // numberText returns a JSON number's text, or a string's text (Record.Site then says whether
 // it is a number).
 func numberText(raw json.RawMessage) string {
-	if t := jsonText(raw); t != "" {
+	if t := ingest.JSONText(raw); t != "" {
 		return t
 	}
 	return string(raw)
@@ -526,42 +490,45 @@ func numberText(raw json.RawMessage) string {
 
 // propertyCoordinates fills lat and lon from a "lat,lon" property when the feature has no
 // geometry and no separate lat and lon properties.
-func (g *GeoJSONReader) propertyCoordinates(rec *Record) {
-	v := rec.values[FieldCoordinates]
-	if missing(v) || !missing(rec.values[FieldLat]) || !missing(rec.values[FieldLon]) {
+func (g *Reader) propertyCoordinates(rec *ingest.Record) {
+	v := rec.Values[ingest.FieldCoordinates]
+	if ingest.Missing(v) || !ingest.Missing(rec.Values[ingest.FieldLat]) || !ingest.Missing(rec.Values[ingest.FieldLon]) {
 		return
 	}
-	p, ok := splitCoordinates(v)
+	p, ok := ingest.SplitCoordinates(v)
 	if !ok {
-		rec.warn(FieldCoordinates, "", v, "is not a pair of coordinates such as 49.28,-123.1 or POINT(-123.1 49.28)")
+		rec.Warn(ingest.FieldCoordinates, "", v, "is not a pair of coordinates such as 49.28,-123.1 or POINT(-123.1 49.28)")
 		return
 	}
-	order := p.order
-	if order == OrderUnknown {
-		own, _ := pairOrder(p.fa, p.fb)
-		if own == OrderUnknown {
-			rec.warn(FieldCoordinates, "", v, "both numbers are between -90 and 90, so it is unclear which is the latitude; read as lat,lon")
-			own = LatLon
+	order := p.Order
+	if order == ingest.OrderUnknown {
+		own, _ := ingest.PairOrder(p.DegA, p.DegB)
+		if own == ingest.OrderUnknown {
+			rec.Warn(ingest.FieldCoordinates, "", v, "both numbers are between -90 and 90, so it is unclear which is the latitude; read as lat,lon")
+			own = ingest.LatLon
 		}
 		order = own
 	}
-	if order == LonLat {
-		rec.values[FieldLon], rec.values[FieldLat] = p.a, p.b
+	if order == ingest.LonLat {
+		rec.Values[ingest.FieldLon], rec.Values[ingest.FieldLat] = p.A, p.B
 	} else {
-		rec.values[FieldLat], rec.values[FieldLon] = p.a, p.b
+		rec.Values[ingest.FieldLat], rec.Values[ingest.FieldLon] = p.A, p.B
 	}
-	rec.columns[FieldLat], rec.columns[FieldLon] = rec.columns[FieldCoordinates], rec.columns[FieldCoordinates]
+	rec.Columns[ingest.FieldLat], rec.Columns[ingest.FieldLon] = rec.Columns[ingest.FieldCoordinates], rec.Columns[ingest.FieldCoordinates]
 }
 
 // geoSynonyms are property names of OpenStreetMap exports (overpass turbo, osmium) that are not
 // table headers people write; they rank after the shared synonyms.
-var geoSynonyms = map[string]synonym{
-	"addrstreet": {FieldAddress, 50}, "addrfull": {FieldAddress, 49}, "addrcity": {FieldCity, 50},
-	"addrpostcode": {FieldPostalCode, 50}, "addrprovince": {FieldRegion, 50},
-	"addrstate": {FieldRegion, 51}, "addrcountry": {FieldCountry, 50}, "addrunit": {FieldUnit, 50},
-	"contactwebsite": {FieldWebsite, 50}, "contactemail": {FieldEmail, 50},
-	"socialfacility": {FieldCategory, 50}, "amenity": {FieldCategory, 51},
-	"osmid": {FieldID, 50},
+var geoSynonyms = map[string]struct {
+	field ingest.Field
+	rank  int
+}{
+	"addrstreet": {ingest.FieldAddress, 50}, "addrfull": {ingest.FieldAddress, 49}, "addrcity": {ingest.FieldCity, 50},
+	"addrpostcode": {ingest.FieldPostalCode, 50}, "addrprovince": {ingest.FieldRegion, 50},
+	"addrstate": {ingest.FieldRegion, 51}, "addrcountry": {ingest.FieldCountry, 50}, "addrunit": {ingest.FieldUnit, 50},
+	"contactwebsite": {ingest.FieldWebsite, 50}, "contactemail": {ingest.FieldEmail, 50},
+	"socialfacility": {ingest.FieldCategory, 50}, "amenity": {ingest.FieldCategory, 51},
+	"osmid": {ingest.FieldID, 50},
 }
 
 // houseNumberKeys hold a house number that OSM keeps apart from the street.
@@ -569,34 +536,34 @@ var houseNumberKeys = map[string]bool{"addrhousenumber": true, "housenumber": tr
 
 // lookupProperty returns the field a property path fills and how good a match it is (lower is
 // better): the whole path ("contact.phone" as "contactphone"), then the last key alone.
-func lookupProperty(path []string) (Field, int, bool) {
+func lookupProperty(path []string) (ingest.Field, int, bool) {
 	depth := len(path) - 1
-	try := func(k string) (Field, int, bool) {
-		if s, ok := synonyms[k]; ok {
-			return s.field, s.rank, true
+	try := func(k string) (ingest.Field, int, bool) {
+		if f, rank, ok := ingest.HeaderField(k); ok {
+			return f, rank, true
 		}
 		if s, ok := geoSynonyms[k]; ok {
 			return s.field, s.rank, true
 		}
-		return FieldNone, 0, false
+		return ingest.FieldNone, 0, false
 	}
 	if depth > 0 {
 		var b strings.Builder
 		for _, p := range path {
-			b.WriteString(normaliseKey(p))
+			b.WriteString(ingest.NormaliseKey(p))
 		}
 		if f, rank, ok := try(b.String()); ok {
 			return f, depth*1000 + rank, true
 		}
 	}
-	if f, rank, ok := try(normaliseKey(path[len(path)-1])); ok {
+	if f, rank, ok := try(ingest.NormaliseKey(path[len(path)-1])); ok {
 		return f, depth*1000 + 100 + rank, true
 	}
-	return FieldNone, 0, false
+	return ingest.FieldNone, 0, false
 }
 
 // properties fills the record's fields from the feature's properties object.
-func (g *GeoJSONReader) properties(rec *Record, raw json.RawMessage) error {
+func (g *Reader) properties(rec *ingest.Record, raw json.RawMessage) error {
 	raw = bytes.TrimSpace(raw)
 	if len(raw) == 0 || string(raw) == "null" {
 		return nil
@@ -604,14 +571,14 @@ func (g *GeoJSONReader) properties(rec *Record, raw json.RawMessage) error {
 	if raw[0] != '{' {
 		return errors.New("its properties are not a JSON object")
 	}
-	var best [numFields]int
+	var best [ingest.NumFields]int
 	houseNumber := ""
 	emit := func(path []string, value string) {
 		name := strings.Join(path, ".")
 		f, score, ok := lookupProperty(path)
 		g.column(name, f)
 		if !ok {
-			if houseNumbers := houseNumberKeys[normaliseKey(path[len(path)-1])]; houseNumbers && houseNumber == "" {
+			if houseNumbers := houseNumberKeys[ingest.NormaliseKey(path[len(path)-1])]; houseNumbers && houseNumber == "" {
 				houseNumber = strings.TrimSpace(value)
 			}
 			return
@@ -619,8 +586,8 @@ func (g *GeoJSONReader) properties(rec *Record, raw json.RawMessage) error {
 		if strings.TrimSpace(value) == "" {
 			return
 		}
-		if rec.columns[f] == "" || score < best[f] {
-			rec.values[f], rec.columns[f], best[f] = value, name, score
+		if rec.Columns[f] == "" || score < best[f] {
+			rec.Values[f], rec.Columns[f], best[f] = value, name, score
 		}
 	}
 	dec := json.NewDecoder(bytes.NewReader(raw))
@@ -631,8 +598,8 @@ func (g *GeoJSONReader) properties(rec *Record, raw json.RawMessage) error {
 	if err := walkObject(dec, nil, emit); err != nil {
 		return errors.New("its properties could not be read: " + err.Error())
 	}
-	if houseNumber != "" && rec.values[FieldAddress] != "" && !strings.HasPrefix(strings.TrimSpace(rec.values[FieldAddress]), houseNumber) {
-		rec.values[FieldAddress] = houseNumber + " " + strings.TrimSpace(rec.values[FieldAddress])
+	if houseNumber != "" && rec.Values[ingest.FieldAddress] != "" && !strings.HasPrefix(strings.TrimSpace(rec.Values[ingest.FieldAddress]), houseNumber) {
+		rec.Values[ingest.FieldAddress] = houseNumber + " " + strings.TrimSpace(rec.Values[ingest.FieldAddress])
 	}
 	structuredHours(rec, raw)
 	return nil
@@ -642,7 +609,7 @@ func (g *GeoJSONReader) properties(rec *Record, raw json.RawMessage) error {
 // "open": 540, "close": 1020}], "exceptions": [...]}, as the API and its GeoJSON export write
 // it) as the opening hours, written out in OpenStreetMap syntax for the hours reader, so that
 // a download loads back with its hours.
-func structuredHours(rec *Record, raw json.RawMessage) {
+func structuredHours(rec *ingest.Record, raw json.RawMessage) {
 	if !bytes.Contains(raw, []byte(`"weekly"`)) && !bytes.Contains(raw, []byte(`"exceptions"`)) {
 		return // most files: no need to decode the properties again
 	}
@@ -657,20 +624,20 @@ func structuredHours(rec *Record, raw json.RawMessage) {
 		return
 	}
 	if text := hours.Format(h); text != "" {
-		rec.values[FieldHours], rec.columns[FieldHours] = text, "hours"
+		rec.Values[ingest.FieldHours], rec.Columns[ingest.FieldHours] = text, "hours"
 	}
 }
 
-// column records a property path in the dialect, up to DefaultMaxColumns of them.
-func (g *GeoJSONReader) column(name string, f Field) {
-	if _, ok := g.paths[name]; ok || len(g.paths) >= DefaultMaxColumns {
+// column records a property path in the dialect, up to maxColumns of them.
+func (g *Reader) column(name string, f ingest.Field) {
+	if _, ok := g.paths[name]; ok || len(g.paths) >= maxColumns {
 		return
 	}
 	i := len(g.dialect.Columns)
 	g.paths[name] = i
-	c := Column{Index: i, Letter: columnLetter(i), Header: name, Field: f}
-	if f != FieldNone {
-		c.By = ByHeader
+	c := ingest.Column{Index: i, Letter: ingest.ColumnLetter(i), Header: name, Field: f}
+	if f != ingest.FieldNone {
+		c.By = ingest.ByHeader
 	}
 	g.dialect.Columns = append(g.dialect.Columns, c)
 }
@@ -726,16 +693,4 @@ func walkValue(dec *json.Decoder, path []string, emit func([]string, string), li
 		}
 	}
 	return nil
-}
-
-// clip shortens a value for a report.
-func clip(s string) string {
-	if len(s) <= 80 {
-		return s
-	}
-	i := 77
-	for i > 0 && s[i]&0xC0 == 0x80 {
-		i--
-	}
-	return s[:i] + "…"
 }

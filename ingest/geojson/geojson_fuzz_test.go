@@ -1,4 +1,4 @@
-package ingest
+package geojson
 
 import (
 	"bytes"
@@ -7,13 +7,15 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/aidmap/aidmap/ingest"
 )
 
 // FuzzReadGeoJSON feeds arbitrary bytes to the GeoJSON reader: it must never panic, must stop
 // with io.EOF or a *FileError, must stay within its feature limit, must number features upwards
 // and every record must convert to a site without panicking.
 func FuzzReadGeoJSON(f *testing.F) {
-	files, _ := filepath.Glob("testdata/geojson/*")
+	files, _ := filepath.Glob("testdata/*.*") // the fixtures, not the fuzz corpus
 	for _, name := range files {
 		if b, err := os.ReadFile(name); err == nil {
 			f.Add(b)
@@ -24,7 +26,7 @@ func FuzzReadGeoJSON(f *testing.F) {
 	}
 	const maxFeatures = 200
 	f.Fuzz(func(t *testing.T, data []byte) {
-		g := NewGeoJSONReader(bytes.NewReader(data), GeoJSONOptions{MaxFeatures: maxFeatures, MaxFeatureBytes: 4096, MaxDepth: 8})
+		g := NewReader(bytes.NewReader(data), Options{MaxFeatures: maxFeatures, MaxFeatureBytes: 4096, MaxDepth: 8})
 		prev := 0
 		for n := 0; ; n++ {
 			rec, err := g.Next()
@@ -32,7 +34,7 @@ func FuzzReadGeoJSON(f *testing.F) {
 				break
 			}
 			if err != nil {
-				var fe *FileError
+				var fe *ingest.FileError
 				if !errors.As(err, &fe) {
 					t.Fatalf("Next: got %T %v, want a *FileError", err, err)
 				}

@@ -1,4 +1,4 @@
-package ingest
+package table
 
 import (
 	"bytes"
@@ -11,16 +11,17 @@ import (
 	"testing"
 
 	"github.com/aidmap/aidmap"
+	"github.com/aidmap/aidmap/ingest"
 )
 
 // readAll reads every record of r, or stops at the first error.
-func readAll(t testing.TB, r io.Reader, opts TableOptions) (Dialect, []Record, error) {
+func readAll(t testing.TB, r io.Reader, opts Options) (ingest.Dialect, []ingest.Record, error) {
 	t.Helper()
-	tr, err := NewTableReader(r, opts)
+	tr, err := NewReader(r, opts)
 	if err != nil {
-		return Dialect{}, nil, err
+		return ingest.Dialect{}, nil, err
 	}
-	var recs []Record
+	var recs []ingest.Record
 	for {
 		rec, err := tr.Next()
 		if err == io.EOF {
@@ -33,7 +34,7 @@ func readAll(t testing.TB, r io.Reader, opts TableOptions) (Dialect, []Record, e
 	}
 }
 
-func readFixture(t *testing.T, name string, opts TableOptions) (Dialect, []Record) {
+func readFixture(t *testing.T, name string, opts Options) (ingest.Dialect, []ingest.Record) {
 	t.Helper()
 	f, err := os.Open(filepath.Join("testdata", name))
 	if err != nil {
@@ -48,7 +49,7 @@ func readFixture(t *testing.T, name string, opts TableOptions) (Dialect, []Recor
 }
 
 // fieldsOf returns the named fields of each record, for compact comparisons.
-func fieldsOf(recs []Record, fields ...Field) [][]string {
+func fieldsOf(recs []ingest.Record, fields ...ingest.Field) [][]string {
 	var out [][]string
 	for _, r := range recs {
 		var row []string
@@ -63,23 +64,23 @@ func fieldsOf(recs []Record, fields ...Field) [][]string {
 func TestEncodings(t *testing.T) {
 	tests := []struct {
 		file       string
-		wantEnc    Encoding
-		wantEnding LineEnding
+		wantEnc    ingest.Encoding
+		wantEnding ingest.LineEnding
 		wantNames  []string
 		wantCities []string
 		wantNote   string // a substring of a dialect note, when one is expected
 	}{
-		{"bom.csv", EncodingUTF8BOM, LineEndingLF, []string{"Café Soleil"}, []string{"Montréal"}, ""},
-		{"utf16le-bom.txt", EncodingUTF16LE, LineEndingCRLF, []string{"Café Soleil", "Maison “Bonne Mère”"}, []string{"Montréal", "Québec"}, ""},
-		{"utf16le.txt", EncodingUTF16LE, LineEndingCRLF, []string{"Café Soleil", "Maison “Bonne Mère”"}, []string{"Montréal", "Québec"}, "no byte order mark"},
-		{"utf16be-bom.txt", EncodingUTF16BE, LineEndingCRLF, []string{"Café Soleil", "Maison “Bonne Mère”"}, []string{"Montréal", "Québec"}, ""},
-		{"windows1252.csv", EncodingWindows1252, LineEndingCRLF, []string{"Café Soleil"}, []string{"Montréal"}, "Windows-1252"},
-		{"cr-only.csv", EncodingUTF8, LineEndingCR, []string{"Food Bank A", "Shelter\nB"}, []string{"", ""}, ""},
-		{"crlf.csv", EncodingUTF8, LineEndingCRLF, []string{"Food Bank A", "Shelter B"}, []string{"", ""}, ""},
+		{"bom.csv", ingest.EncodingUTF8BOM, ingest.LineEndingLF, []string{"Café Soleil"}, []string{"Montréal"}, ""},
+		{"utf16le-bom.txt", ingest.EncodingUTF16LE, ingest.LineEndingCRLF, []string{"Café Soleil", "Maison “Bonne Mère”"}, []string{"Montréal", "Québec"}, ""},
+		{"utf16le.txt", ingest.EncodingUTF16LE, ingest.LineEndingCRLF, []string{"Café Soleil", "Maison “Bonne Mère”"}, []string{"Montréal", "Québec"}, "no byte order mark"},
+		{"utf16be-bom.txt", ingest.EncodingUTF16BE, ingest.LineEndingCRLF, []string{"Café Soleil", "Maison “Bonne Mère”"}, []string{"Montréal", "Québec"}, ""},
+		{"windows1252.csv", ingest.EncodingWindows1252, ingest.LineEndingCRLF, []string{"Café Soleil"}, []string{"Montréal"}, "Windows-1252"},
+		{"cr-only.csv", ingest.EncodingUTF8, ingest.LineEndingCR, []string{"Food Bank A", "Shelter\nB"}, []string{"", ""}, ""},
+		{"crlf.csv", ingest.EncodingUTF8, ingest.LineEndingCRLF, []string{"Food Bank A", "Shelter B"}, []string{"", ""}, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {
-			d, recs := readFixture(t, tt.file, TableOptions{})
+			d, recs := readFixture(t, tt.file, Options{})
 			if d.Encoding != tt.wantEnc {
 				t.Errorf("encoding: got %q, want %q", d.Encoding, tt.wantEnc)
 			}
@@ -88,8 +89,8 @@ func TestEncodings(t *testing.T) {
 			}
 			var names, cities []string
 			for _, r := range recs {
-				names = append(names, r.Get(FieldName))
-				cities = append(cities, r.Get(FieldCity))
+				names = append(names, r.Get(ingest.FieldName))
+				cities = append(cities, r.Get(ingest.FieldCity))
 			}
 			if !reflect.DeepEqual(names, tt.wantNames) {
 				t.Errorf("names: got %q, want %q", names, tt.wantNames)
@@ -105,15 +106,15 @@ func TestEncodings(t *testing.T) {
 }
 
 func TestWindows1252Text(t *testing.T) {
-	_, recs := readFixture(t, "windows1252.csv", TableOptions{})
-	if got, want := recs[0].Get(FieldFees), "2 € – “free” if you can’t pay"; got != want {
+	_, recs := readFixture(t, "windows1252.csv", Options{})
+	if got, want := recs[0].Get(ingest.FieldFees), "2 € – “free” if you can’t pay"; got != want {
 		t.Errorf("fees: got %q, want %q", got, want)
 	}
 }
 
 func TestCRLFInsideQuotedCell(t *testing.T) {
-	_, recs := readFixture(t, "crlf.csv", TableOptions{})
-	if got, want := recs[0].Get(FieldAddress), "10 Main St\nVancouver, BC"; got != want {
+	_, recs := readFixture(t, "crlf.csv", Options{})
+	if got, want := recs[0].Get(ingest.FieldAddress), "10 Main St\nVancouver, BC"; got != want {
 		t.Errorf("address: got %q, want %q", got, want)
 	}
 	if got, want := recs[1].Row, 3; got != want {
@@ -129,32 +130,32 @@ func TestDialect(t *testing.T) {
 		file       string
 		wantDelim  rune
 		wantHeader bool
-		wantFields map[string]Field // column name → field
+		wantFields map[string]ingest.Field // column name → field
 		first      map[string]string
 	}{
 		{
 			file: "french.csv", wantDelim: ';', wantHeader: true,
-			wantFields: map[string]Field{"Nom": FieldName, "Adresse": FieldAddress, "Ville": FieldCity, "Code postal": FieldPostalCode, "Téléphone": FieldPhone},
+			wantFields: map[string]ingest.Field{"Nom": ingest.FieldName, "Adresse": ingest.FieldAddress, "Ville": ingest.FieldCity, "Code postal": ingest.FieldPostalCode, "Téléphone": ingest.FieldPhone},
 			first:      map[string]string{"name": "Banque alimentaire du Plateau", "address": "12, rue Sainte-Catherine", "city": "Montréal", "postal_code": "H2X 1K4", "phone": "514-555-0100"},
 		},
 		{
 			file: "services.tsv", wantDelim: '\t', wantHeader: true,
-			wantFields: map[string]Field{"name": FieldName, "street": FieldAddress, "city": FieldCity, "hours": FieldHours},
+			wantFields: map[string]ingest.Field{"name": ingest.FieldName, "street": ingest.FieldAddress, "city": ingest.FieldCity, "hours": ingest.FieldHours},
 			first:      map[string]string{"name": "Drop-in A", "address": "1 Hastings St, Unit 2", "city": "Vancouver", "hours": "Mon-Fri 9am-5pm"},
 		},
 		{
 			file: "noheader.csv", wantDelim: ',', wantHeader: false,
-			wantFields: map[string]Field{"column A": FieldNone, "column C": FieldNone, "column D": FieldNone},
+			wantFields: map[string]ingest.Field{"column A": ingest.FieldNone, "column C": ingest.FieldNone, "column D": ingest.FieldNone},
 			first:      map[string]string{},
 		},
 		{
 			file: "icarol.csv", wantDelim: ',', wantHeader: true,
-			wantFields: map[string]Field{"ResourceAgencyNum": FieldID, "PublicName": FieldName, "TaxonomyLevelName": FieldCategory,
-				"PhysicalAddress1": FieldAddress, "PhysicalAddress2": FieldUnit, "PhysicalCity": FieldCity,
-				"PhysicalStateProvince": FieldRegion, "PhysicalPostalCode": FieldPostalCode, "PhysicalCountry": FieldCountry,
-				"Latitude": FieldLat, "Longitude": FieldLon, "HoursOfOperation": FieldHours, "Phone1Number": FieldPhone,
-				"AgencyStatus": FieldStatus, "ExcludeFromWebsite": FieldExclude, "PhysicalAddressIsPrivate": FieldConfidential,
-				"LanguagesOffered": FieldLanguages, "AgencyDescription": FieldDescription},
+			wantFields: map[string]ingest.Field{"ResourceAgencyNum": ingest.FieldID, "PublicName": ingest.FieldName, "TaxonomyLevelName": ingest.FieldCategory,
+				"PhysicalAddress1": ingest.FieldAddress, "PhysicalAddress2": ingest.FieldUnit, "PhysicalCity": ingest.FieldCity,
+				"PhysicalStateProvince": ingest.FieldRegion, "PhysicalPostalCode": ingest.FieldPostalCode, "PhysicalCountry": ingest.FieldCountry,
+				"Latitude": ingest.FieldLat, "Longitude": ingest.FieldLon, "HoursOfOperation": ingest.FieldHours, "Phone1Number": ingest.FieldPhone,
+				"AgencyStatus": ingest.FieldStatus, "ExcludeFromWebsite": ingest.FieldExclude, "PhysicalAddressIsPrivate": ingest.FieldConfidential,
+				"LanguagesOffered": ingest.FieldLanguages, "AgencyDescription": ingest.FieldDescription},
 			first: map[string]string{"id": "1001", "name": "Downtown Food Bank", "category": "Food Pantries", "address": "123 Main St",
 				"unit": "Suite 4", "city": "Springfield", "region": "IL", "postal_code": "62701", "country": "USA", "lat": "39.7817",
 				"lon": "-89.6501", "hours": "Mon-Fri 9:00am-5:00pm", "phone": "(217) 555-0100", "status": "Active", "exclude": "No",
@@ -162,21 +163,21 @@ func TestDialect(t *testing.T) {
 		},
 		{
 			file: "lonlat.csv", wantDelim: ',', wantHeader: true,
-			wantFields: map[string]Field{"community": FieldCity, "operator_name": FieldName, "physical_address": FieldAddress, "coordinates": FieldCoordinates, "beds_total": FieldNone},
+			wantFields: map[string]ingest.Field{"community": ingest.FieldCity, "operator_name": ingest.FieldName, "physical_address": ingest.FieldAddress, "coordinates": ingest.FieldCoordinates, "beds_total": ingest.FieldNone},
 			first: map[string]string{"city": "Saanich", "name": "Friendship Centre", "address": "231 Regina Ave, Saanich, BC",
 				"coordinates": "-123.3888785,48.4554526", "lat": "48.4554526", "lon": "-123.3888785"},
 		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {
-			d, recs := readFixture(t, tt.file, TableOptions{})
+			d, recs := readFixture(t, tt.file, Options{})
 			if d.Delimiter != tt.wantDelim {
 				t.Errorf("delimiter: got %q, want %q", d.Delimiter, tt.wantDelim)
 			}
 			if d.Header != tt.wantHeader {
 				t.Errorf("header: got %v, want %v", d.Header, tt.wantHeader)
 			}
-			got := map[string]Field{}
+			got := map[string]ingest.Field{}
 			for _, c := range d.Columns {
 				if _, ok := tt.wantFields[c.Name()]; ok {
 					got[c.Name()] = c.Field
@@ -198,7 +199,7 @@ func TestDialect(t *testing.T) {
 }
 
 func TestNoHeaderRowsAndMapping(t *testing.T) {
-	d, recs := readFixture(t, "noheader.csv", TableOptions{})
+	d, recs := readFixture(t, "noheader.csv", Options{})
 	if got, want := len(recs), 3; got != want {
 		t.Fatalf("records: got %d, want %d", got, want)
 	}
@@ -208,9 +209,9 @@ func TestNoHeaderRowsAndMapping(t *testing.T) {
 	if len(d.Unmapped()) != 5 {
 		t.Errorf("unmapped: got %d columns, want 5", len(d.Unmapped()))
 	}
-	m := &Mapping{Columns: map[Field]string{FieldName: "C", FieldAddress: "4"}, Constants: map[Field]string{FieldCountry: "GB"}}
-	d, recs = readFixture(t, "noheader.csv", TableOptions{Mapping: m})
-	got := fieldsOf(recs, FieldName, FieldAddress, FieldCountry)
+	m := &Mapping{Columns: map[ingest.Field]string{ingest.FieldName: "C", ingest.FieldAddress: "4"}, Constants: map[ingest.Field]string{ingest.FieldCountry: "GB"}}
+	d, recs = readFixture(t, "noheader.csv", Options{Mapping: m})
+	got := fieldsOf(recs, ingest.FieldName, ingest.FieldAddress, ingest.FieldCountry)
 	want := [][]string{
 		{"Arnold foodbank", "T: 07854690694 E: info@arnold.example.org Daybrook Baptist Church Nottingham NG5 6AA", "GB"},
 		{"Bassetlaw Food Bank", "", "GB"},
@@ -219,7 +220,7 @@ func TestNoHeaderRowsAndMapping(t *testing.T) {
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("mapped: got %q, want %q", got, want)
 	}
-	if c, _ := d.Column(FieldName); c.By != ByMapping || c.Letter != "C" {
+	if c, _ := d.Column(ingest.FieldName); c.By != ingest.ByMapping || c.Letter != "C" {
 		t.Errorf("name column: got %+v, want column C by mapping", c)
 	}
 }
@@ -240,7 +241,7 @@ func TestHeaderDetection(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			d, _, err := readAll(t, strings.NewReader(tt.in), TableOptions{})
+			d, _, err := readAll(t, strings.NewReader(tt.in), Options{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -267,7 +268,7 @@ func TestDelimiterDetection(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			d, _, err := readAll(t, strings.NewReader(tt.in), TableOptions{})
+			d, _, err := readAll(t, strings.NewReader(tt.in), Options{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -280,7 +281,7 @@ func TestDelimiterDetection(t *testing.T) {
 
 func TestRowNumbers(t *testing.T) {
 	// multiline.csv: header on line 1; records start on lines 2, 5 (after a blank line 4) and 7.
-	d, recs := readFixture(t, "multiline.csv", TableOptions{})
+	d, recs := readFixture(t, "multiline.csv", Options{})
 	type pos struct{ Row, Line int }
 	var got []pos
 	for _, r := range recs {
@@ -290,16 +291,16 @@ func TestRowNumbers(t *testing.T) {
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("rows/lines: got %v, want %v", got, want)
 	}
-	if got, want := recs[1].Get(FieldAddress), "1008 Bathurst St\nToronto, ON     M5R 3G7"; got != want {
+	if got, want := recs[1].Get(ingest.FieldAddress), "1008 Bathurst St\nToronto, ON     M5R 3G7"; got != want {
 		t.Errorf("address: got %q, want %q", got, want)
 	}
-	if c, _ := d.Column(FieldName); c.Header != "NAME" {
+	if c, _ := d.Column(ingest.FieldName); c.Header != "NAME" {
 		t.Errorf("name column: got %q, want NAME", c.Header)
 	}
 }
 
 func TestRaggedRows(t *testing.T) {
-	_, recs := readFixture(t, "ragged.csv", TableOptions{})
+	_, recs := readFixture(t, "ragged.csv", Options{})
 	var got []int
 	for _, r := range recs {
 		got = append(got, len(r.Problems))
@@ -307,13 +308,13 @@ func TestRaggedRows(t *testing.T) {
 	if want := []int{1, 1, 0}; !reflect.DeepEqual(got, want) {
 		t.Fatalf("problems per row: got %v, want %v (%v)", got, want, recs)
 	}
-	if p := recs[0].Problems[0]; p.Severity != Warning || p.Row != 2 || !strings.Contains(p.Reason, "2 cells but the file has 3 columns") {
+	if p := recs[0].Problems[0]; p.Severity != ingest.Warning || p.Row != 2 || !strings.Contains(p.Reason, "2 cells but the file has 3 columns") {
 		t.Errorf("short row: got %v", p)
 	}
 	if p := recs[1].Problems[0]; p.Value != "extra cell" || !strings.Contains(p.Reason, "ignored") {
 		t.Errorf("long row: got %v", p)
 	}
-	if got, want := recs[1].Get(FieldPhone), "604-555-0100"; got != want {
+	if got, want := recs[1].Get(ingest.FieldPhone), "604-555-0100"; got != want {
 		t.Errorf("phone: got %q, want %q", got, want)
 	}
 }
@@ -321,24 +322,24 @@ func TestRaggedRows(t *testing.T) {
 func TestCombinedCoordinates(t *testing.T) {
 	tests := []struct {
 		file      string
-		wantOrder CoordinateOrder
+		wantOrder ingest.CoordinateOrder
 		want      [][]string // lat, lon
 		warnings  []int      // problems per row
 	}{
-		{"latlon.csv", LatLon, [][]string{{"49.28", "-123.1"}, {"49.27", "-123.2"}, {"49.26", "-123.15"}}, []int{0, 0, 0}},
+		{"latlon.csv", ingest.LatLon, [][]string{{"49.28", "-123.1"}, {"49.27", "-123.2"}, {"49.26", "-123.15"}}, []int{0, 0, 0}},
 		// The third row, 2.35,48.85, fits either order: the file's lon,lat decides it.
-		{"lonlat.csv", LonLat, [][]string{{"48.4554526", "-123.3888785"}, {"48.4263032", "-123.3416309"}, {"48.85", "2.35"}}, []int{0, 0, 0}},
+		{"lonlat.csv", ingest.LonLat, [][]string{{"48.4554526", "-123.3888785"}, {"48.4263032", "-123.3416309"}, {"48.85", "2.35"}}, []int{0, 0, 0}},
 		// Every value fits either order: the header decides.
-		{"lonlat-header.csv", LonLat, [][]string{{"48.8566", "2.3522"}, {"45.7640", "4.8357"}}, []int{0, 0}},
-		{"wkt.csv", OrderUnknown, [][]string{{"49.28", "-123.1"}, {"49.27", "-123.2"}, {"49.26", "-123.3"}}, []int{0, 0, 0}},
+		{"lonlat-header.csv", ingest.LonLat, [][]string{{"48.8566", "2.3522"}, {"45.7640", "4.8357"}}, []int{0, 0}},
+		{"wkt.csv", ingest.OrderUnknown, [][]string{{"49.28", "-123.1"}, {"49.27", "-123.2"}, {"49.26", "-123.3"}}, []int{0, 0, 0}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {
-			d, recs := readFixture(t, tt.file, TableOptions{})
+			d, recs := readFixture(t, tt.file, Options{})
 			if d.CoordinateOrder != tt.wantOrder {
 				t.Errorf("order: got %q, want %q", d.CoordinateOrder, tt.wantOrder)
 			}
-			if got := fieldsOf(recs, FieldLat, FieldLon); !reflect.DeepEqual(got, tt.want) {
+			if got := fieldsOf(recs, ingest.FieldLat, ingest.FieldLon); !reflect.DeepEqual(got, tt.want) {
 				t.Errorf("lat, lon: got %q, want %q", got, tt.want)
 			}
 			var got []int
@@ -353,19 +354,19 @@ func TestCombinedCoordinates(t *testing.T) {
 }
 
 func TestAmbiguousCoordinatesWarn(t *testing.T) {
-	_, recs, err := readAll(t, strings.NewReader("name,coordinates\nA,\"48.85,2.35\"\nB,\"not a place\"\nC,\"49.28,-123.1\"\n"), TableOptions{})
+	_, recs, err := readAll(t, strings.NewReader("name,coordinates\nA,\"48.85,2.35\"\nB,\"not a place\"\nC,\"49.28,-123.1\"\n"), Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	// C decides the file is lat,lon, so A is read that way without a warning; B is no pair.
-	if got := fieldsOf(recs, FieldLat, FieldLon); !reflect.DeepEqual(got, [][]string{{"48.85", "2.35"}, {"", ""}, {"49.28", "-123.1"}}) {
+	if got := fieldsOf(recs, ingest.FieldLat, ingest.FieldLon); !reflect.DeepEqual(got, [][]string{{"48.85", "2.35"}, {"", ""}, {"49.28", "-123.1"}}) {
 		t.Errorf("lat, lon: got %q", got)
 	}
 	if len(recs[1].Problems) != 1 || recs[1].Problems[0].Field != "coordinates" {
 		t.Errorf("row B problems: got %v, want one about coordinates", recs[1].Problems)
 	}
 
-	_, recs, err = readAll(t, strings.NewReader("name,coordinates\nA,\"48.85,2.35\"\n"), TableOptions{})
+	_, recs, err = readAll(t, strings.NewReader("name,coordinates\nA,\"48.85,2.35\"\n"), Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -375,11 +376,11 @@ func TestAmbiguousCoordinatesWarn(t *testing.T) {
 }
 
 func TestLocationColumnThatIsText(t *testing.T) {
-	d, recs, err := readAll(t, strings.NewReader("name,location\nA,Church basement\nB,Community hall\n"), TableOptions{})
+	d, recs, err := readAll(t, strings.NewReader("name,location\nA,Church basement\nB,Community hall\n"), Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, ok := d.Column(FieldCoordinates); ok {
+	if _, ok := d.Column(ingest.FieldCoordinates); ok {
 		t.Error("a text column called location was mapped to coordinates")
 	}
 	for _, r := range recs {
@@ -399,8 +400,8 @@ func TestMappingFile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	d, recs := readFixture(t, "custom.csv", TableOptions{Mapping: m})
-	got := fieldsOf(recs, FieldName, FieldAddress, FieldLat, FieldLon, FieldCategory, FieldCountry, FieldCity)
+	d, recs := readFixture(t, "custom.csv", Options{Mapping: m})
+	got := fieldsOf(recs, ingest.FieldName, ingest.FieldAddress, ingest.FieldLat, ingest.FieldLon, ingest.FieldCategory, ingest.FieldCountry, ingest.FieldCity)
 	want := [][]string{
 		{"Hot Meals", "1 Main St", "49.28", "-123.1", "free_meal", "CA", "Vancouver"},
 		{"Hampers", "2 Main St", "49.27", "-123.2", "food_bank", "CA", "Vancouver"},
@@ -421,10 +422,10 @@ func TestParseMapping(t *testing.T) {
 		wantErr string
 	}{
 		{"flat", `{"name":"Program Name","lat":"Y_COORD","Code postal":"CP"}`,
-			&Mapping{Columns: map[Field]string{FieldName: "Program Name", FieldLat: "Y_COORD", FieldPostalCode: "CP"}, Constants: map[Field]string{}}, ""},
+			&Mapping{Columns: map[ingest.Field]string{ingest.FieldName: "Program Name", ingest.FieldLat: "Y_COORD", ingest.FieldPostalCode: "CP"}, Constants: map[ingest.Field]string{}}, ""},
 		{"structured", `{"columns":{"nom":"C"},"constants":{"pays":"CA"},"delimiter":"tab","header":false,"encoding":"latin-1","coordinate_order":"lon,lat"}`,
-			&Mapping{Columns: map[Field]string{FieldName: "C"}, Constants: map[Field]string{FieldCountry: "CA"}, Delimiter: '\t', Header: HeaderAbsent, Encoding: EncodingWindows1252, CoordinateOrder: LonLat}, ""},
-		{"column number", `{"name": 3}`, &Mapping{Columns: map[Field]string{FieldName: "3"}, Constants: map[Field]string{}}, ""},
+			&Mapping{Columns: map[ingest.Field]string{ingest.FieldName: "C"}, Constants: map[ingest.Field]string{ingest.FieldCountry: "CA"}, Delimiter: '\t', Header: HeaderAbsent, Encoding: ingest.EncodingWindows1252, CoordinateOrder: ingest.LonLat}, ""},
+		{"column number", `{"name": 3}`, &Mapping{Columns: map[ingest.Field]string{ingest.FieldName: "3"}, Constants: map[ingest.Field]string{}}, ""},
 		{"unknown field", `{"colour":"C"}`, nil, `"colour" is not a field`},
 		{"twice", `{"name":"A","nom":"B"}`, nil, "given twice"},
 		{"not json", `name=A`, nil, "not a JSON object"},
@@ -450,16 +451,16 @@ func TestParseMapping(t *testing.T) {
 }
 
 func TestMappingMissingColumn(t *testing.T) {
-	m := &Mapping{Columns: map[Field]string{FieldName: "Program"}}
-	_, _, err := readAll(t, strings.NewReader("Name,City\nA,B\n"), TableOptions{Mapping: m})
+	m := &Mapping{Columns: map[ingest.Field]string{ingest.FieldName: "Program"}}
+	_, _, err := readAll(t, strings.NewReader("Name,City\nA,B\n"), Options{Mapping: m})
 	if err == nil || !errors.Is(err, aidmap.ErrInvalid) || !strings.Contains(err.Error(), `no column "Program"; its columns are "Name", "City"`) {
 		t.Errorf("got %v, want an error naming the missing column and the file's columns", err)
 	}
 }
 
 func TestStrayQuotes(t *testing.T) {
-	_, recs := readFixture(t, "stray-quote.csv", TableOptions{})
-	if got := fieldsOf(recs, FieldName); !reflect.DeepEqual(got, [][]string{{`He said "hi" to me`}, {`12" pipe`}}) {
+	_, recs := readFixture(t, "stray-quote.csv", Options{})
+	if got := fieldsOf(recs, ingest.FieldName); !reflect.DeepEqual(got, [][]string{{`He said "hi" to me`}, {`12" pipe`}}) {
 		t.Errorf("names: got %q", got)
 	}
 	if len(recs[0].Problems) != 1 || len(recs[1].Problems) != 0 {
@@ -469,7 +470,7 @@ func TestStrayQuotes(t *testing.T) {
 
 func TestBlankRowsSkipped(t *testing.T) {
 	in := "\n,,\nname,city\n\n,,\nA,B\n , \nC,D\n"
-	tr, err := NewTableReader(strings.NewReader(in), TableOptions{})
+	tr, err := NewReader(strings.NewReader(in), Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -496,23 +497,23 @@ func TestLimits(t *testing.T) {
 	tests := []struct {
 		name     string
 		in       string
-		opts     TableOptions
+		opts     Options
 		wantRows int
 		wantErr  string
 	}{
-		{"line too long", "name,notes\nA," + strings.Repeat("x", 300) + "\n", TableOptions{MaxRowBytes: 128}, 0, "line 2: the row is longer than 128 bytes"},
-		{"line longer than the buffer", "name,notes\nA," + strings.Repeat("x", 70000) + "\n", TableOptions{MaxRowBytes: 128}, 0, "line 2: the line is longer than 128 bytes"},
-		{"quoted cell too long", "name,notes\nA,\"" + strings.Repeat("x\n", 200) + "\"\n", TableOptions{MaxRowBytes: 128}, 0, "line 2: a quoted cell starting on this line runs on for more than 128 bytes"},
-		{"too many columns", "a,b,c\n1,2,3\n1,2,3,4,5\n", TableOptions{MaxColumns: 4}, 1, "line 3: the row has more than 4 cells"},
-		{"too many rows", "name\nA\nB\nC\n", TableOptions{MaxRows: 2}, 2, "line 4: the file has more than 2 rows"},
-		{"unclosed quote", "name,city\nA,B\nC,\"D\nE,F\n", TableOptions{}, 1, "line 3: a quoted cell starting on this line is never closed"},
-		{"empty", "  \n\n", TableOptions{}, 0, "the file is empty"},
-		{"bad delimiter option", "a,b\n", TableOptions{Delimiter: '#'}, 0, "delimiter '#' is not supported"},
+		{"line too long", "name,notes\nA," + strings.Repeat("x", 300) + "\n", Options{MaxRowBytes: 128}, 0, "line 2: the row is longer than 128 bytes"},
+		{"line longer than the buffer", "name,notes\nA," + strings.Repeat("x", 70000) + "\n", Options{MaxRowBytes: 128}, 0, "line 2: the line is longer than 128 bytes"},
+		{"quoted cell too long", "name,notes\nA,\"" + strings.Repeat("x\n", 200) + "\"\n", Options{MaxRowBytes: 128}, 0, "line 2: a quoted cell starting on this line runs on for more than 128 bytes"},
+		{"too many columns", "a,b,c\n1,2,3\n1,2,3,4,5\n", Options{MaxColumns: 4}, 1, "line 3: the row has more than 4 cells"},
+		{"too many rows", "name\nA\nB\nC\n", Options{MaxRows: 2}, 2, "line 4: the file has more than 2 rows"},
+		{"unclosed quote", "name,city\nA,B\nC,\"D\nE,F\n", Options{}, 1, "line 3: a quoted cell starting on this line is never closed"},
+		{"empty", "  \n\n", Options{}, 0, "the file is empty"},
+		{"bad delimiter option", "a,b\n", Options{Delimiter: '#'}, 0, "delimiter '#' is not supported"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			_, recs, err := readAll(t, strings.NewReader(tt.in), tt.opts)
-			var fe *FileError
+			var fe *ingest.FileError
 			if !errors.As(err, &fe) || !errors.Is(err, aidmap.ErrInvalid) || !strings.Contains(err.Error(), tt.wantErr) {
 				t.Fatalf("got error %v, want a *FileError wrapping ErrInvalid containing %q", err, tt.wantErr)
 			}
@@ -524,7 +525,7 @@ func TestLimits(t *testing.T) {
 }
 
 func TestErrorStaysAfterFailure(t *testing.T) {
-	tr, err := NewTableReader(strings.NewReader("name\nA\nB\n"), TableOptions{MaxRows: 1})
+	tr, err := NewReader(strings.NewReader("name\nA\nB\n"), Options{MaxRows: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -547,97 +548,19 @@ func (f *failingReader) Read(p []byte) (int, error) {
 }
 
 func TestReadErrorIsNotInvalid(t *testing.T) {
-	_, _, err := readAll(t, &failingReader{n: 1}, TableOptions{})
+	_, _, err := readAll(t, &failingReader{n: 1}, Options{})
 	if err == nil || errors.Is(err, aidmap.ErrInvalid) || !strings.Contains(err.Error(), "disk on fire") {
 		t.Errorf("got %v, want the I/O error, not ErrInvalid", err)
 	}
 }
 
-func TestFieldNames(t *testing.T) {
-	for _, f := range Fields() {
-		got, ok := ParseField(f.String())
-		if !ok || got != f {
-			t.Errorf("ParseField(%q): got %v, %v, want %v", f.String(), got, ok, f)
-		}
-	}
-	tests := map[string]Field{
-		"Nom de l'organisme": FieldName, "NOM_DE_L_ORGANISME": FieldName, "Code Postal": FieldPostalCode,
-		"ZIP": FieldPostalCode, "Téléphone": FieldPhone, "telephone": FieldPhone, "Site Web": FieldWebsite,
-		"Courriel": FieldEmail, "Catégorie": FieldCategory, "Heures d'ouverture": FieldHours, "LNG": FieldLon,
-		"Lat, Lon": FieldCoordinates, "opening_hours": FieldHours, "physicalAddress1": FieldAddress,
-	}
-	for in, want := range tests {
-		if got, _ := ParseField(in); got != want {
-			t.Errorf("ParseField(%q): got %v, want %v", in, got, want)
-		}
-	}
-}
-
 func TestColumnLetters(t *testing.T) {
 	for i, want := range map[int]string{0: "A", 25: "Z", 26: "AA", 27: "AB", 701: "ZZ", 702: "AAA"} {
-		if got := columnLetter(i); got != want {
+		if got := ingest.ColumnLetter(i); got != want {
 			t.Errorf("columnLetter(%d): got %q, want %q", i, got, want)
 		}
 		if got, ok := letterIndex(want); !ok || got != i {
 			t.Errorf("letterIndex(%q): got %d, want %d", want, got, i)
-		}
-	}
-}
-
-func TestSplitCoordinates(t *testing.T) {
-	tests := []struct {
-		in        string
-		a, b      string
-		order     CoordinateOrder
-		wantValid bool
-	}{
-		{"49.28, -123.1", "49.28", "-123.1", OrderUnknown, true},
-		{"-123.1,49.28", "-123.1", "49.28", OrderUnknown, true},
-		{"(49.28, -123.1)", "49.28", "-123.1", OrderUnknown, true},
-		{"[-123.1, 49.28]", "-123.1", "49.28", OrderUnknown, true},
-		{"49.28 -123.1", "49.28", "-123.1", OrderUnknown, true},
-		{"49,28; -123,1", "49,28", "-123,1", OrderUnknown, true},
-		{"49,28 -123,1", "49,28", "-123,1", OrderUnknown, true},
-		{"49.28N 123.1W", "49.28N", "123.1W", LatLon, true},
-		{"123.1W, 49.28N", "123.1W", "49.28N", LonLat, true},
-		{"POINT(-123.1 49.28)", "-123.1", "49.28", LonLat, true},
-		{"point (-123.1 49.28)", "-123.1", "49.28", LonLat, true},
-		{"SRID=4326;POINT(-123.1 49.28)", "-123.1", "49.28", LonLat, true},
-		{"POINT Z (-123.1 49.28 10)", "-123.1", "49.28", LonLat, true},
-		{"POINT EMPTY", "", "", OrderUnknown, false},
-		{"Church basement", "", "", OrderUnknown, false},
-		{"NaN, 1", "", "", OrderUnknown, false},
-		{"1,2,3", "", "", OrderUnknown, false},
-		{"0x10, 1", "", "", OrderUnknown, false},
-	}
-	for _, tt := range tests {
-		t.Run(tt.in, func(t *testing.T) {
-			p, ok := splitCoordinates(tt.in)
-			if ok != tt.wantValid {
-				t.Fatalf("ok: got %v, want %v", ok, tt.wantValid)
-			}
-			if p.a != tt.a || p.b != tt.b || p.order != tt.order {
-				t.Errorf("got %q %q %v, want %q %q %v", p.a, p.b, p.order, tt.a, tt.b, tt.order)
-			}
-		})
-	}
-}
-
-func TestParseDegrees(t *testing.T) {
-	tests := []struct {
-		in   string
-		want float64
-		ok   bool
-	}{
-		{"49.28", 49.28, true}, {"-123.1", -123.1, true}, {"+49.28", 49.28, true}, {"49,28", 49.28, true},
-		{"49.28°", 49.28, true}, {"49.28 N", 49.28, true}, {"123.1W", -123.1, true}, {"33.9 S", -33.9, true},
-		{"1.5e1", 15, true}, {"", 0, false}, {"NaN", 0, false}, {"Inf", 0, false}, {"1,234.5", 0, false},
-		{"-49 S", 0, false}, {"1_0", 0, false}, {"unknown", 0, false},
-	}
-	for _, tt := range tests {
-		got, _, ok := parseDegrees(tt.in)
-		if ok != tt.ok || got != tt.want {
-			t.Errorf("parseDegrees(%q): got %v, %v, want %v, %v", tt.in, got, ok, tt.want, tt.ok)
 		}
 	}
 }
@@ -648,7 +571,7 @@ func TestMaxRowsUnlimited(t *testing.T) {
 	for i := 0; i < 10; i++ {
 		b.WriteString("x\n")
 	}
-	_, recs, err := readAll(t, &b, TableOptions{MaxRows: -1})
+	_, recs, err := readAll(t, &b, Options{MaxRows: -1})
 	if err != nil || len(recs) != 10 {
 		t.Errorf("got %d rows, %v, want 10, nil", len(recs), err)
 	}
@@ -657,11 +580,11 @@ func TestMaxRowsUnlimited(t *testing.T) {
 // TestTitleRow: a title alone in the first row, above the column names, is skipped; rows keep
 // their spreadsheet numbers.
 func TestTitleRow(t *testing.T) {
-	d, recs := readFixture(t, "title-row.csv", TableOptions{})
+	d, recs := readFixture(t, "title-row.csv", Options{})
 	if !d.Header {
 		t.Fatal("got no header, want the row after the title")
 	}
-	if got := fieldsOf(recs, FieldName, FieldLat); !reflect.DeepEqual(got, [][]string{{"Corner Pantry", "49.28"}, {"Harbour Food Bank", "49.29"}}) {
+	if got := fieldsOf(recs, ingest.FieldName, ingest.FieldLat); !reflect.DeepEqual(got, [][]string{{"Corner Pantry", "49.28"}, {"Harbour Food Bank", "49.29"}}) {
 		t.Errorf("got %q", got)
 	}
 	if recs[0].Row != 4 {

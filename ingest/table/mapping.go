@@ -1,4 +1,4 @@
-package ingest
+package table
 
 import (
 	"encoding/json"
@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/aidmap/aidmap"
+	"github.com/aidmap/aidmap/ingest"
 )
 
 // Mapping is what a data steward writes when detection is not enough (--mapping columns.json).
@@ -25,12 +26,12 @@ import (
 //
 // Field names may be ours ("postal_code") or any header synonym we know ("zip", "ville").
 type Mapping struct {
-	Columns         map[Field]string
-	Constants       map[Field]string
+	Columns         map[ingest.Field]string
+	Constants       map[ingest.Field]string
 	Delimiter       rune
 	Header          HeaderMode
-	Encoding        Encoding
-	CoordinateOrder CoordinateOrder
+	Encoding        ingest.Encoding
+	CoordinateOrder ingest.CoordinateOrder
 }
 
 // MaxMappingBytes bounds a mapping file.
@@ -43,13 +44,13 @@ func ParseMapping(r io.Reader) (*Mapping, error) {
 		return nil, fmt.Errorf("ingest: read mapping: %w", err)
 	}
 	if len(data) > MaxMappingBytes {
-		return nil, mappingError("the mapping file is larger than %s", byteSize(MaxMappingBytes))
+		return nil, mappingError("the mapping file is larger than %s", ingest.ByteSize(MaxMappingBytes))
 	}
 	var raw map[string]json.RawMessage
 	if err := json.Unmarshal(data, &raw); err != nil {
 		return nil, mappingError("not a JSON object such as {\"name\": \"Program Name\"}: %v", err)
 	}
-	m := &Mapping{Columns: map[Field]string{}, Constants: map[Field]string{}}
+	m := &Mapping{Columns: map[ingest.Field]string{}, Constants: map[ingest.Field]string{}}
 	str := func(key string, v json.RawMessage) (string, error) {
 		var s string
 		if err := json.Unmarshal(v, &s); err != nil {
@@ -61,9 +62,9 @@ func ParseMapping(r io.Reader) (*Mapping, error) {
 		}
 		return s, nil
 	}
-	fields := func(into map[Field]string, obj map[string]json.RawMessage, what string) error {
+	fields := func(into map[ingest.Field]string, obj map[string]json.RawMessage, what string) error {
 		for k, v := range obj {
-			f, ok := ParseField(k)
+			f, ok := ingest.ParseField(k)
 			if !ok {
 				return mappingError("%s: %q is not a field; use one of %s", what, k, fieldList())
 			}
@@ -80,14 +81,14 @@ func ParseMapping(r io.Reader) (*Mapping, error) {
 	}
 	flat := map[string]json.RawMessage{}
 	for k, v := range raw {
-		switch normaliseKey(k) {
+		switch ingest.NormaliseKey(k) {
 		case "columns", "constants":
 			var obj map[string]json.RawMessage
 			if err := json.Unmarshal(v, &obj); err != nil {
 				return nil, mappingError("%q must be an object of field → value", k)
 			}
 			into := m.Columns
-			if normaliseKey(k) == "constants" {
+			if ingest.NormaliseKey(k) == "constants" {
 				into = m.Constants
 			}
 			if err := fields(into, obj, k); err != nil {
@@ -115,7 +116,7 @@ func ParseMapping(r io.Reader) (*Mapping, error) {
 			if err != nil {
 				return nil, err
 			}
-			if m.Encoding, err = ParseEncoding(s); err != nil {
+			if m.Encoding, err = ingest.ParseEncoding(s); err != nil {
 				return nil, fmt.Errorf("%w (%w)", err, aidmap.ErrInvalid)
 			}
 		case "coordinateorder":
@@ -123,7 +124,7 @@ func ParseMapping(r io.Reader) (*Mapping, error) {
 			if err != nil {
 				return nil, err
 			}
-			o, ok := ParseCoordinateOrder(s)
+			o, ok := ingest.ParseCoordinateOrder(s)
 			if !ok {
 				return nil, mappingError("coordinate_order %q: use \"lat,lon\" or \"lon,lat\"", s)
 			}
@@ -139,12 +140,12 @@ func ParseMapping(r io.Reader) (*Mapping, error) {
 }
 
 func mappingError(format string, args ...any) error {
-	return &FileError{Reason: "mapping: " + fmt.Sprintf(format, args...), Err: aidmap.ErrInvalid}
+	return &ingest.FileError{Reason: "mapping: " + fmt.Sprintf(format, args...), Err: aidmap.ErrInvalid}
 }
 
 func fieldList() string {
 	var names []string
-	for _, f := range Fields() {
+	for _, f := range ingest.Fields() {
 		names = append(names, f.String())
 	}
 	return strings.Join(names, ", ")
@@ -176,10 +177,10 @@ func columnRef(ref string, headers []string, width int) (int, bool) {
 			return i, true
 		}
 	}
-	k := normaliseKey(ref)
+	k := ingest.NormaliseKey(ref)
 	if k != "" {
 		for i, h := range headers {
-			if normaliseKey(h) == k {
+			if ingest.NormaliseKey(h) == k {
 				return i, true
 			}
 		}
@@ -195,18 +196,6 @@ func columnRef(ref string, headers []string, width int) (int, bool) {
 		return i, true
 	}
 	return 0, false
-}
-
-// columnLetter returns the spreadsheet name of the column with 0-based index i: A … Z, AA, AB …
-func columnLetter(i int) string {
-	var b []byte
-	for i++; i > 0; i = (i - 1) / 26 {
-		b = append(b, byte('A'+(i-1)%26))
-	}
-	for l, r := 0, len(b)-1; l < r; l, r = l+1, r-1 {
-		b[l], b[r] = b[r], b[l]
-	}
-	return string(b)
 }
 
 func letterIndex(s string) (int, bool) {
@@ -225,8 +214,8 @@ func letterIndex(s string) (int, bool) {
 }
 
 // sortedFields returns the keys of m in field order, so reports and errors are stable.
-func sortedFields(m map[Field]string) []Field {
-	out := make([]Field, 0, len(m))
+func sortedFields(m map[ingest.Field]string) []ingest.Field {
+	out := make([]ingest.Field, 0, len(m))
 	for f := range m {
 		out = append(out, f)
 	}

@@ -1,4 +1,7 @@
-package ingest
+// Package xlsx reads one sheet of an Excel workbook (.xlsx) as a table: the rows go through
+// ingest/table's header detection and column mapping, so a sheet is read exactly as the same
+// list saved as CSV would be.
+package xlsx
 
 import (
 	"archive/zip"
@@ -12,6 +15,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/aidmap/aidmap"
+	"github.com/aidmap/aidmap/ingest"
+	"github.com/aidmap/aidmap/ingest/table"
 	"github.com/xuri/excelize/v2"
 )
 
@@ -19,34 +24,34 @@ import (
 // says little about the memory it needs: a few kilobytes can unzip to gigabytes. Both the
 // file and what it unzips to are bounded.
 const (
-	DefaultMaxXLSXBytes    = 64 << 20  // the .xlsx file itself
-	DefaultMaxXLSXUnzipped = 256 << 20 // everything it unzips to (sheets, shared strings)
+	DefaultMaxBytes    = 64 << 20  // the .xlsx file itself
+	DefaultMaxUnzipped = 256 << 20 // everything it unzips to (sheets, shared strings)
 )
 
-// XLSXOptions tunes the spreadsheet reader. The zero value reads the first sheet with data,
+// Options tunes the spreadsheet reader. The zero value reads the first sheet with data,
 // with the default limits.
-type XLSXOptions struct {
+type Options struct {
 	// Sheet names the sheet to read; empty reads the first visible sheet that has a value.
 	Sheet string
 	// Table gives the header, mapping and row limits, as for a CSV file. Its Encoding and
 	// Delimiter do not apply to a spreadsheet.
-	Table       TableOptions
-	MaxBytes    int64 // 0 means DefaultMaxXLSXBytes
-	MaxUnzipped int64 // 0 means DefaultMaxXLSXUnzipped
+	Table       table.Options
+	MaxBytes    int64 // 0 means DefaultMaxBytes
+	MaxUnzipped int64 // 0 means DefaultMaxUnzipped
 }
 
-// XLSXReader reads one sheet of an Excel workbook (.xlsx) as a table: the same header
+// Reader reads one sheet of an Excel workbook (.xlsx) as a table: the same header
 // detection, column synonyms, mapping file and validation as a CSV file, since the sheet is the
 // same list a volunteer would otherwise have saved as CSV. Cells are read as Excel displays
 // them (dates and numbers in their number format), rows one at a time from the sheet's XML.
-type XLSXReader struct {
-	*TableReader
+type Reader struct {
+	*table.Reader
 	file *excelize.File
 	rows *excelize.Rows
 }
 
 // Close releases the workbook. Reading to io.EOF releases it too.
-func (x *XLSXReader) Close() error {
+func (x *Reader) Close() error {
 	if x.file == nil {
 		return nil
 	}
@@ -56,31 +61,31 @@ func (x *XLSXReader) Close() error {
 	return err
 }
 
-// Next returns the next data row of the sheet; see TableReader.Next.
-func (x *XLSXReader) Next() (Record, error) {
-	rec, err := x.TableReader.Next()
+// Next returns the next data row of the sheet; see table.Reader.Next.
+func (x *Reader) Next() (ingest.Record, error) {
+	rec, err := x.Reader.Next()
 	if err != nil {
 		x.Close()
 	}
 	return rec, err
 }
 
-// NewXLSXReader reads the workbook in r (within opts.MaxBytes) and returns a reader for the
+// NewReader reads the workbook in r (within opts.MaxBytes) and returns a reader for the
 // rows of its sheet. It returns a *FileError for a file that is not a workbook, a sheet that
 // does not exist, an empty workbook or a workbook over the limits.
-func NewXLSXReader(r io.Reader, opts XLSXOptions) (*XLSXReader, error) {
+func NewReader(r io.Reader, opts Options) (*Reader, error) {
 	if opts.MaxBytes <= 0 {
-		opts.MaxBytes = DefaultMaxXLSXBytes
+		opts.MaxBytes = DefaultMaxBytes
 	}
 	if opts.MaxUnzipped <= 0 {
-		opts.MaxUnzipped = DefaultMaxXLSXUnzipped
+		opts.MaxUnzipped = DefaultMaxUnzipped
 	}
 	data, err := io.ReadAll(io.LimitReader(r, opts.MaxBytes+1))
 	if err != nil {
-		return nil, &FileError{Reason: "read the spreadsheet", Err: err}
+		return nil, &ingest.FileError{Reason: "read the spreadsheet", Err: err}
 	}
 	if int64(len(data)) > opts.MaxBytes {
-		return nil, &FileError{Reason: fmt.Sprintf("the spreadsheet is larger than %s; save the sheet as CSV instead", byteSize(int(opts.MaxBytes))), Err: aidmap.ErrInvalid}
+		return nil, &ingest.FileError{Reason: fmt.Sprintf("the spreadsheet is larger than %s; save the sheet as CSV instead", ingest.ByteSize(int(opts.MaxBytes))), Err: aidmap.ErrInvalid}
 	}
 	if err := checkWorkbook(data, opts.MaxUnzipped); err != nil {
 		return nil, err
@@ -94,24 +99,23 @@ func NewXLSXReader(r io.Reader, opts XLSXOptions) (*XLSXReader, error) {
 		case errors.Is(err, excelize.ErrWorkbookPassword), errors.Is(err, excelize.ErrWorkbookFileFormat):
 			reason = "the workbook is protected by a password or is an old .xls file; save it as .xlsx without a password, or as CSV"
 		case strings.Contains(err.Error(), "size exceeds"):
-			reason = fmt.Sprintf("the spreadsheet unzips to more than %s; save the sheet as CSV instead", byteSize(int(opts.MaxUnzipped)))
+			reason = fmt.Sprintf("the spreadsheet unzips to more than %s; save the sheet as CSV instead", ingest.ByteSize(int(opts.MaxUnzipped)))
 		}
-		return nil, &FileError{Reason: reason, Err: fmt.Errorf("%w: %v", aidmap.ErrInvalid, err)}
+		return nil, &ingest.FileError{Reason: reason, Err: fmt.Errorf("%w: %v", aidmap.ErrInvalid, err)}
 	}
-	x := &XLSXReader{file: f}
+	x := &Reader{file: f}
 	src, sheet, notes, err := openSheet(f, opts)
 	if err != nil {
 		f.Close()
 		return nil, err
 	}
 	x.rows = src.rows
-	t, err := newSheetTable(src, opts.Table)
+	t, err := newSheetTable(src, opts.Table, append([]string{fmt.Sprintf("read sheet %q", sheet)}, notes...))
 	if err != nil {
 		x.Close()
 		return nil, err
 	}
-	t.dialect.Notes = append(append([]string{fmt.Sprintf("read sheet %q", sheet)}, notes...), t.dialect.Notes...)
-	x.TableReader = t
+	x.Reader = t
 	return x, nil
 }
 
@@ -123,7 +127,7 @@ func NewXLSXReader(r io.Reader, opts XLSXOptions) (*XLSXReader, error) {
 func checkWorkbook(data []byte, maxUnzipped int64) error {
 	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
 	if err != nil {
-		return &FileError{Reason: "the file is not an Excel workbook (.xlsx) that can be read: its zip directory is damaged or missing; is the file complete?", Err: fmt.Errorf("%w: %v", aidmap.ErrInvalid, err)}
+		return &ingest.FileError{Reason: "the file is not an Excel workbook (.xlsx) that can be read: its zip directory is damaged or missing; is the file complete?", Err: fmt.Errorf("%w: %v", aidmap.ErrInvalid, err)}
 	}
 	left := maxUnzipped
 	for _, f := range zr.File {
@@ -133,17 +137,17 @@ func checkWorkbook(data []byte, maxUnzipped int64) error {
 		}
 		rc, err := f.Open()
 		if err != nil {
-			return &FileError{Reason: fmt.Sprintf("the workbook is damaged: its part %s cannot be opened", f.Name), Err: fmt.Errorf("%w: %v", aidmap.ErrInvalid, err)}
+			return &ingest.FileError{Reason: fmt.Sprintf("the workbook is damaged: its part %s cannot be opened", f.Name), Err: fmt.Errorf("%w: %v", aidmap.ErrInvalid, err)}
 		}
 		lr := &io.LimitedReader{R: rc, N: left + 1}
 		err = checkXML(lr)
 		rc.Close()
 		if lr.N <= 0 {
-			return &FileError{Reason: fmt.Sprintf("the spreadsheet unzips to more than %s; save the sheet as CSV instead", byteSize(int(maxUnzipped))), Err: aidmap.ErrInvalid}
+			return &ingest.FileError{Reason: fmt.Sprintf("the spreadsheet unzips to more than %s; save the sheet as CSV instead", ingest.ByteSize(int(maxUnzipped))), Err: aidmap.ErrInvalid}
 		}
 		left = lr.N - 1
 		if err != nil {
-			return &FileError{Reason: fmt.Sprintf("the workbook is damaged: its part %s %s; is the file complete? Save it again from Excel, or as CSV", f.Name, err), Err: aidmap.ErrInvalid}
+			return &ingest.FileError{Reason: fmt.Sprintf("the workbook is damaged: its part %s %s; is the file complete? Save it again from Excel, or as CSV", f.Name, err), Err: aidmap.ErrInvalid}
 		}
 	}
 	return nil
@@ -188,15 +192,15 @@ func checkXML(r io.Reader) error {
 
 // openSheet finds the sheet to read: the one named, else the first visible sheet with a
 // non-empty cell.
-func openSheet(f *excelize.File, opts XLSXOptions) (*sheetSource, string, []string, error) {
+func openSheet(f *excelize.File, opts Options) (*sheetSource, string, []string, error) {
 	names := f.GetSheetList()
 	if len(names) == 0 {
-		return nil, "", nil, &FileError{Reason: "the workbook has no sheet", Err: aidmap.ErrInvalid}
+		return nil, "", nil, &ingest.FileError{Reason: "the workbook has no sheet", Err: aidmap.ErrInvalid}
 	}
 	newSrc := func(name string) (*sheetSource, error) {
 		rows, err := f.Rows(name)
 		if err != nil {
-			return nil, &FileError{Reason: fmt.Sprintf("read sheet %q", name), Err: fmt.Errorf("%w: %v", aidmap.ErrInvalid, err)}
+			return nil, &ingest.FileError{Reason: fmt.Sprintf("read sheet %q", name), Err: fmt.Errorf("%w: %v", aidmap.ErrInvalid, err)}
 		}
 		return &sheetSource{rows: rows, maxCols: max(opts.Table.MaxColumns, 0), maxRow: opts.Table.MaxRowBytes}, nil
 	}
@@ -207,7 +211,7 @@ func openSheet(f *excelize.File, opts XLSXOptions) (*sheetSource, string, []stri
 				return src, n, nil, err
 			}
 		}
-		return nil, "", nil, &FileError{Reason: fmt.Sprintf("the workbook has no sheet %q; its sheets are %s", opts.Sheet, quoteList(names)), Err: aidmap.ErrInvalid}
+		return nil, "", nil, &ingest.FileError{Reason: fmt.Sprintf("the workbook has no sheet %q; its sheets are %s", opts.Sheet, quoteList(names)), Err: aidmap.ErrInvalid}
 	}
 	var skipped []string
 	for _, n := range names {
@@ -234,7 +238,7 @@ func openSheet(f *excelize.File, opts XLSXOptions) (*sheetSource, string, []stri
 		}
 		return src, n, notes, nil
 	}
-	return nil, "", nil, &FileError{Reason: "every sheet of the workbook is empty or hidden: " + strings.Join(skipped, ", "), Err: aidmap.ErrInvalid}
+	return nil, "", nil, &ingest.FileError{Reason: "every sheet of the workbook is empty or hidden: " + strings.Join(skipped, ", "), Err: aidmap.ErrInvalid}
 }
 
 func quoteList(names []string) string {
@@ -246,50 +250,33 @@ func quoteList(names []string) string {
 }
 
 // newSheetTable samples the sheet's first rows and sets up the table reader on them, as
-// NewTableReader does for text.
-func newSheetTable(src *sheetSource, opts TableOptions) (*TableReader, error) {
-	m := opts.Mapping
-	if m == nil {
-		m = &Mapping{}
-	}
-	if opts.Header == HeaderAuto {
-		opts.Header = m.Header
-	}
+// table.NewReader does for text.
+func newSheetTable(src *sheetSource, opts table.Options, notes []string) (*table.Reader, error) {
 	if opts.MaxColumns <= 0 {
-		opts.MaxColumns = DefaultMaxColumns
+		opts.MaxColumns = table.DefaultMaxColumns
 	}
 	if opts.MaxRowBytes <= 0 {
-		opts.MaxRowBytes = DefaultMaxRowBytes
-	}
-	switch {
-	case opts.MaxRows == 0:
-		opts.MaxRows = DefaultMaxRows
-	case opts.MaxRows < 0:
-		opts.MaxRows = int(^uint(0) >> 1)
+		opts.MaxRowBytes = table.DefaultMaxRowBytes
 	}
 	src.maxCols, src.maxRow = opts.MaxColumns, opts.MaxRowBytes
 	if err := src.fill(201); err != nil {
 		return nil, asFileError(err)
 	}
 	if len(src.queue) == 0 {
-		return nil, &FileError{Reason: "the sheet is empty", Err: aidmap.ErrInvalid}
+		return nil, &ingest.FileError{Reason: "the sheet is empty", Err: aidmap.ErrInvalid}
 	}
 	rows := make([][]string, len(src.queue))
 	for i, r := range src.queue {
 		rows[i] = r.cells
 	}
-	t := &TableReader{maxRows: opts.MaxRows}
-	if err := t.setup(m, opts.Header, rows, src); err != nil {
-		return nil, err
-	}
-	return t, nil
+	return table.FromRows(src, rows, opts, notes...)
 }
 
 // asFileError turns a row's error into the error that stops reading the file.
 func asFileError(err error) error {
-	var re *rowError
+	var re *table.RowError
 	if errors.As(err, &re) {
-		return &FileError{Line: re.line, Reason: re.reason, Err: aidmap.ErrInvalid}
+		return &ingest.FileError{Line: re.Line, Reason: re.Reason, Err: aidmap.ErrInvalid}
 	}
 	return err
 }
@@ -301,7 +288,7 @@ type sheetRow struct {
 	blank int // blank rows before it
 }
 
-// sheetSource is a rowSource over a worksheet's rows. It reads ahead the rows the table
+// sheetSource is a RowSource over a worksheet's rows. It reads ahead the rows the table
 // reader samples, then hands them out again before reading on.
 type sheetSource struct {
 	rows    *excelize.Rows
@@ -336,9 +323,9 @@ func (s *sheetSource) readRow() (sheetRow, error) {
 		s.num++
 		cells, err := s.rows.Columns()
 		if err != nil {
-			return sheetRow{}, &rowError{s.num, "the row cannot be read: " + err.Error()}
+			return sheetRow{}, &table.RowError{Line: s.num, Reason: "the row cannot be read: " + err.Error()}
 		}
-		if blankRow(cells) {
+		if table.BlankRow(cells) {
 			s.blank++
 			continue
 		}
@@ -347,7 +334,7 @@ func (s *sheetSource) readRow() (sheetRow, error) {
 			cells = cells[:len(cells)-1]
 		}
 		if s.maxCols > 0 && len(cells) > s.maxCols {
-			return sheetRow{}, &rowError{s.num, fmt.Sprintf("the row has more than %d cells; only lists with one column per field can be read", s.maxCols)}
+			return sheetRow{}, &table.RowError{Line: s.num, Reason: fmt.Sprintf("the row has more than %d cells; only lists with one column per field can be read", s.maxCols)}
 		}
 		size := 0
 		for i, c := range cells {
@@ -355,19 +342,19 @@ func (s *sheetSource) readRow() (sheetRow, error) {
 			size += len(c)
 		}
 		if s.maxRow > 0 && size > s.maxRow {
-			return sheetRow{}, &rowError{s.num, fmt.Sprintf("the row is longer than %s", byteSize(s.maxRow))}
+			return sheetRow{}, &table.RowError{Line: s.num, Reason: fmt.Sprintf("the row is longer than %s", ingest.ByteSize(s.maxRow))}
 		}
 		r := sheetRow{cells: cells, num: s.num, blank: s.blank}
 		s.blank = 0
 		return r, nil
 	}
 	if err := s.rows.Error(); err != nil {
-		return sheetRow{}, &rowError{s.num + 1, "the sheet cannot be read further: " + err.Error()}
+		return sheetRow{}, &table.RowError{Line: s.num + 1, Reason: "the sheet cannot be read further: " + err.Error()}
 	}
 	return sheetRow{}, io.EOF
 }
 
-func (s *sheetSource) next() ([]string, error) {
+func (s *sheetSource) Next() ([]string, error) {
 	if len(s.queue) > 0 {
 		s.cur = s.queue[0]
 		s.queue = s.queue[1:]
@@ -387,18 +374,18 @@ func (s *sheetSource) next() ([]string, error) {
 	return r.cells, nil
 }
 
-func (s *sheetSource) skipped() int       { return s.cur.blank }
-func (s *sheetSource) startLine() int     { return s.cur.num }
-func (s *sheetSource) lastLine() int      { return s.num }
-func (s *sheetSource) strayQuote() bool   { return false }
-func (s *sheetSource) padded() bool       { return true }
-func (s *sheetSource) unterminated() bool { return false }
+func (s *sheetSource) Skipped() int       { return s.cur.blank }
+func (s *sheetSource) StartLine() int     { return s.cur.num }
+func (s *sheetSource) LastLine() int      { return s.num }
+func (s *sheetSource) StrayQuote() bool   { return false }
+func (s *sheetSource) Padded() bool       { return true }
+func (s *sheetSource) Unterminated() bool { return false }
 
-// isXLSX reports whether a zip archive is an Office Open XML spreadsheet: its
+// Detect reports whether a zip archive is an Office Open XML spreadsheet: its
 // [Content_Types].xml declares a spreadsheetml part. With random access (at) the archive's
 // directory is read; a stream is judged from the names in its first local headers, which
 // are not compressed.
-func isXLSX(head []byte, at io.ReaderAt, size int64) bool {
+func Detect(head []byte, at io.ReaderAt, size int64) bool {
 	if !bytes.HasPrefix(head, []byte("PK\x03\x04")) {
 		return false
 	}

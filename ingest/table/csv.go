@@ -1,4 +1,4 @@
-package ingest
+package table
 
 import (
 	"bufio"
@@ -8,6 +8,7 @@ import (
 	"io"
 
 	"github.com/aidmap/aidmap"
+	"github.com/aidmap/aidmap/ingest"
 )
 
 // parser splits LF-terminated UTF-8 text (the textReader's output) into rows of cells. It reads
@@ -37,13 +38,13 @@ type parser struct {
 	ends []int
 }
 
-// rowError is a problem that stops parsing at a known line.
-type rowError struct {
-	line   int
-	reason string
+// RowError is a problem that stops parsing at a known line.
+type RowError struct {
+	Line   int
+	Reason string
 }
 
-func (e *rowError) Error() string { return fmt.Sprintf("line %d: %s", e.line, e.reason) }
+func (e *RowError) Error() string { return fmt.Sprintf("line %d: %s", e.Line, e.Reason) }
 
 func newParser(r *bufio.Reader, comma byte, maxRow, maxCols int) *parser {
 	return &parser{r: r, comma: comma, maxRow: maxRow, maxCols: maxCols}
@@ -54,7 +55,7 @@ func newParser(r *bufio.Reader, comma byte, maxRow, maxCols int) *parser {
 func (p *parser) readLine() ([]byte, error) {
 	line, err := p.r.ReadSlice('\n')
 	if errors.Is(err, bufio.ErrBufferFull) {
-		return nil, &rowError{p.line + 1, fmt.Sprintf("the line is longer than %s; is this a CSV file?", byteSize(min(p.maxRow, p.r.Size())))}
+		return nil, &RowError{p.line + 1, fmt.Sprintf("the line is longer than %s; is this a CSV file?", ingest.ByteSize(min(p.maxRow, p.r.Size())))}
 	}
 	if len(line) > 0 {
 		p.line++
@@ -94,7 +95,7 @@ func (p *parser) read(dst []string) ([]string, error) {
 cells:
 	for {
 		if len(p.ends) >= p.maxCols {
-			return nil, &rowError{p.start, fmt.Sprintf("the row has more than %d cells; is the delimiter right?", p.maxCols)}
+			return nil, &RowError{p.start, fmt.Sprintf("the row has more than %d cells; is the delimiter right?", p.maxCols)}
 		}
 		// A quoted cell, perhaps after spaces ("a, "b"").
 		j := 0
@@ -141,7 +142,7 @@ cells:
 				// The cell goes on to the next line.
 				p.buf = append(p.buf, line...)
 				if len(p.buf) > p.maxRow {
-					return nil, &rowError{quoteLine, fmt.Sprintf("a quoted cell starting on this line runs on for more than %s; is a closing quote (\") missing?", byteSize(p.maxRow))}
+					return nil, &RowError{quoteLine, fmt.Sprintf("a quoted cell starting on this line runs on for more than %s; is a closing quote (\") missing?", ingest.ByteSize(p.maxRow))}
 				}
 				var err error
 				line, err = p.readLine()
@@ -149,7 +150,7 @@ cells:
 					return nil, err
 				}
 				if len(line) == 0 {
-					return nil, &rowError{quoteLine, "a quoted cell starting on this line is never closed; a closing quote (\") is missing"}
+					return nil, &RowError{quoteLine, "a quoted cell starting on this line is never closed; a closing quote (\") is missing"}
 				}
 			}
 		}
@@ -172,7 +173,7 @@ cells:
 		break
 	}
 	if len(p.buf) > p.maxRow {
-		return nil, &rowError{p.start, fmt.Sprintf("the row is longer than %s", byteSize(p.maxRow))}
+		return nil, &RowError{p.start, fmt.Sprintf("the row is longer than %s", ingest.ByteSize(p.maxRow))}
 	}
 	s := string(p.buf)
 	dst = dst[:0]
@@ -184,50 +185,70 @@ cells:
 	return dst, nil
 }
 
-// rowSource yields the rows of a table one at a time: the CSV parser, or a spreadsheet's
-// sheet. TableReader works on it, so both kinds of file share header detection, column
+// RowSource yields the rows of a table one at a time: the CSV parser, or a spreadsheet's
+// sheet. Reader works on it, so both kinds of file share header detection, column
 // mapping and validation.
-type rowSource interface {
-	// next returns the cells of the next non-blank row, io.EOF after the last, or a *rowError.
-	next() ([]string, error)
-	// skipped is the number of blank rows (or lines) passed over before the row next returned.
-	skipped() int
-	// startLine is where the row next returned starts: a line of a text file, a sheet's row.
-	startLine() int
-	// lastLine is the last line (or sheet row) read, for errors that are not at a row.
-	lastLine() int
-	// strayQuote reports an undoubled quote kept in the row next returned (text files only).
-	strayQuote() bool
-	// padded reports whether rows may omit trailing empty cells without that being a mistake
+type RowSource interface {
+	// Next returns the cells of the next non-blank row, io.EOF after the last, or a *RowError.
+	Next() ([]string, error)
+	// Skipped is the number of blank rows (or lines) passed over before the row next returned.
+	Skipped() int
+	// StartLine is where the row next returned starts: a line of a text file, a sheet's row.
+	StartLine() int
+	// LastLine is the last line (or sheet row) read, for errors that are not at a row.
+	LastLine() int
+	// StrayQuote reports an undoubled quote kept in the row next returned (text files only).
+	StrayQuote() bool
+	// Padded reports whether rows may omit trailing empty cells without that being a mistake
 	// (spreadsheets store only cells that have a value).
-	padded() bool
-	// unterminated reports whether the row next returned ends the file without a line break
+	Padded() bool
+	// Unterminated reports whether the row next returned ends the file without a line break
 	// (text files only): with fewer cells than the header, the file was cut off in that row.
-	unterminated() bool
+	Unterminated() bool
 }
 
-func (p *parser) next() ([]string, error) { return p.read(nil) }
-func (p *parser) skipped() int            { return p.blank }
-func (p *parser) startLine() int          { return p.start }
-func (p *parser) lastLine() int           { return p.line }
-func (p *parser) strayQuote() bool        { return p.stray }
-func (p *parser) padded() bool            { return false }
-func (p *parser) unterminated() bool      { return p.noEOL }
+func (p *parser) Next() ([]string, error) { return p.read(nil) }
+func (p *parser) Skipped() int            { return p.blank }
+func (p *parser) StartLine() int          { return p.start }
+func (p *parser) LastLine() int           { return p.line }
+func (p *parser) StrayQuote() bool        { return p.stray }
+func (p *parser) Padded() bool            { return false }
+func (p *parser) Unterminated() bool      { return p.noEOL }
 
-// cutRowError is the error of a file that ends in the middle of a row: its last row has fewer
+// CutRowError is the error of a file that ends in the middle of a row: its last row has fewer
 // cells than the header and no line break. A file cut off by a failed download or a full disk
 // looks like that; read as it is, it would be a shorter list with a damaged last row, and a
 // replace would retire every site after the cut.
-func cutRowError(line, cells, width int) *FileError {
-	return &FileError{Line: line, Reason: fmt.Sprintf("the file ends in the middle of a row (the last row has %d of %d cells and no line break after it); is the file complete?", cells, width), Err: aidmap.ErrInvalid}
+func CutRowError(line, cells, width int) *ingest.FileError {
+	return &ingest.FileError{Line: line, Reason: fmt.Sprintf("the file ends in the middle of a row (the last row has %d of %d cells and no line break after it); is the file complete?", cells, width), Err: aidmap.ErrInvalid}
 }
 
-func byteSize(n int) string {
-	switch {
-	case n >= 1<<20 && n%(1<<20) == 0:
-		return fmt.Sprintf("%d MiB", n>>20)
-	case n >= 1<<10 && n%(1<<10) == 0:
-		return fmt.Sprintf("%d KiB", n>>10)
+// CSV reads comma-separated text as rows of cells, decoded as a table's text is (any
+// encoding, any line ending, quotes as a spreadsheet writes them) but without dialect
+// detection or column mapping: for files whose layout a standard fixes (HSDS datapackages).
+type CSV struct{ p *parser }
+
+// NewCSV reads r, detecting its encoding from a byte order mark or NUL bytes, within the
+// default row and column limits. Errors reading r come back from Read as they are.
+func NewCSV(r io.Reader) *CSV {
+	raw := bufio.NewReaderSize(r, decodeChunk)
+	head, _ := raw.Peek(4)
+	enc, bom := detectEncoding(head)
+	raw.Discard(bom)
+	if enc == ingest.EncodingUTF8BOM {
+		enc = ingest.EncodingUTF8
 	}
-	return fmt.Sprintf("%d bytes", n)
+	text := newTextReader(raw, enc, bom > 0)
+	return &CSV{newParser(bufio.NewReaderSize(text, DefaultMaxRowBytes), ',', DefaultMaxRowBytes, DefaultMaxColumns)}
 }
+
+// Read returns the next row's cells (blank lines are skipped), io.EOF after the last, a
+// *RowError for a row that cannot be parsed, or the error reading the text.
+func (c *CSV) Read() ([]string, error) { return c.p.read(nil) }
+
+// StartLine is the line where the row Read last returned starts.
+func (c *CSV) StartLine() int { return c.p.StartLine() }
+
+// Unterminated reports whether the row Read last returned ends the text without a line
+// break: with fewer cells than the header, the file was cut off in that row.
+func (c *CSV) Unterminated() bool { return c.p.Unterminated() }

@@ -1,4 +1,4 @@
-package ingest
+package table
 
 import (
 	"bufio"
@@ -8,73 +8,22 @@ import (
 	"io"
 	"unicode/utf16"
 	"unicode/utf8"
+
+	"github.com/aidmap/aidmap/ingest"
 )
 
-// Encoding names a text encoding the table reader understands. Whatever the file uses, records
-// come out as UTF-8.
-type Encoding string
-
-// Encodings, by the names people see in editors' "Save as" dialogs.
-const (
-	// EncodingAuto asks the reader to detect the encoding.
-	EncodingAuto    Encoding = ""
-	EncodingUTF8    Encoding = "utf-8"
-	EncodingUTF8BOM Encoding = "utf-8-bom" // UTF-8 starting with a byte order mark (Excel's "CSV UTF-8")
-	EncodingUTF16LE Encoding = "utf-16le"  // Excel's "Unicode text" is UTF-16LE with a BOM
-	EncodingUTF16BE Encoding = "utf-16be"
-	// EncodingWindows1252 is also how Latin-1 (ISO 8859-1) files are read: the two agree on
-	// every printable character except 0x80–0x9F, where Windows-1252 has €, curly quotes and
-	// dashes and Latin-1 has invisible control codes nobody types.
-	EncodingWindows1252 Encoding = "windows-1252"
-)
-
-// ParseEncoding returns the encoding named s ("utf-8", "UTF8", "latin-1", "cp1252", "utf-16", ...).
-func ParseEncoding(s string) (Encoding, error) {
-	switch normaliseKey(s) {
-	case "", "auto":
-		return EncodingAuto, nil
-	case "utf8":
-		return EncodingUTF8, nil
-	case "utf8bom", "utf8sig":
-		return EncodingUTF8BOM, nil
-	case "utf16", "utf16le", "unicode", "ucs2", "ucs2le":
-		return EncodingUTF16LE, nil
-	case "utf16be", "ucs2be":
-		return EncodingUTF16BE, nil
-	case "windows1252", "cp1252", "latin1", "iso88591", "l1", "ansi", "win1252":
-		return EncodingWindows1252, nil
-	}
-	return "", fmt.Errorf("ingest: unknown encoding %q: use utf-8, utf-16le, utf-16be or windows-1252", s)
-}
-
-// LineEnding records which line breaks a file used, for the report.
-type LineEnding string
-
-// Line endings. Mixed means more than one kind was seen.
-const (
-	LineEndingNone  LineEnding = ""
-	LineEndingLF    LineEnding = "lf"
-	LineEndingCRLF  LineEnding = "crlf"
-	LineEndingCR    LineEnding = "cr" // old Mac Excel "CSV (Macintosh)"
-	LineEndingMixed LineEnding = "mixed"
-)
-
-// detectEncoding looks at the start of a file. It returns the encoding and how many bytes of
-// byte order mark to skip. Without a BOM it recognises UTF-16 by its NUL bytes (text in Latin
-// scripts has a NUL in every other byte) and otherwise says UTF-8: Windows-1252 is chosen later,
-// by the decoder, when it meets bytes that are not UTF-8.
-func detectEncoding(head []byte) (Encoding, int) {
+func detectEncoding(head []byte) (ingest.Encoding, int) {
 	switch {
 	case bytes.HasPrefix(head, []byte{0xEF, 0xBB, 0xBF}):
-		return EncodingUTF8BOM, 3
+		return ingest.EncodingUTF8BOM, 3
 	case bytes.HasPrefix(head, []byte{0xFF, 0xFE}):
-		return EncodingUTF16LE, 2
+		return ingest.EncodingUTF16LE, 2
 	case bytes.HasPrefix(head, []byte{0xFE, 0xFF}):
-		return EncodingUTF16BE, 2
+		return ingest.EncodingUTF16BE, 2
 	}
 	n := len(head) &^ 1
 	if n < 4 {
-		return EncodingUTF8, 0
+		return ingest.EncodingUTF8, 0
 	}
 	var even, odd int // NUL bytes at even and odd offsets
 	for i := 0; i < n; i += 2 {
@@ -88,11 +37,11 @@ func detectEncoding(head []byte) (Encoding, int) {
 	pairs := n / 2
 	switch {
 	case odd*10 >= pairs*3 && even*10 < pairs:
-		return EncodingUTF16LE, 0
+		return ingest.EncodingUTF16LE, 0
 	case even*10 >= pairs*3 && odd*10 < pairs:
-		return EncodingUTF16BE, 0
+		return ingest.EncodingUTF16BE, 0
 	}
-	return EncodingUTF8, 0
+	return ingest.EncodingUTF8, 0
 }
 
 // textReader decodes a file to UTF-8 and turns every line ending (CRLF, or a lone CR) into LF,
@@ -100,7 +49,7 @@ func detectEncoding(head []byte) (Encoding, int) {
 // line numbers in the file, and a line break inside a quoted cell stays a line break.
 type textReader struct {
 	src *bufio.Reader
-	enc Encoding
+	enc ingest.Encoding
 	// declared is true when the encoding was given or marked by a BOM: then bytes that are not
 	// UTF-8 are a mistake in places, not a sign that the whole file is Windows-1252.
 	declared bool
@@ -127,7 +76,7 @@ var errCutUTF16 = errors.New("the file ends in the middle of a UTF-16 character;
 
 const decodeChunk = 64 << 10
 
-func newTextReader(src *bufio.Reader, enc Encoding, declared bool) *textReader {
+func newTextReader(src *bufio.Reader, enc ingest.Encoding, declared bool) *textReader {
 	return &textReader{src: src, enc: enc, declared: declared, raw: make([]byte, 0, decodeChunk+8)}
 }
 
@@ -159,9 +108,9 @@ func (t *textReader) fill() {
 	}
 	var used int
 	switch t.enc {
-	case EncodingUTF16LE, EncodingUTF16BE:
+	case ingest.EncodingUTF16LE, ingest.EncodingUTF16BE:
 		used = t.decodeUTF16(atEOF)
-	case EncodingWindows1252:
+	case ingest.EncodingWindows1252:
 		t.dec = appendWindows1252(t.dec[:0], t.raw)
 		used = len(t.raw)
 	default:
@@ -227,7 +176,7 @@ func (t *textReader) decodeUTF8(atEOF bool) int {
 		if !t.sawMulti && !t.declared {
 			// A file with no UTF-8 before its first non-UTF-8 byte is Windows-1252 through and
 			// through: decode the rest that way (even bytes that happen to look like UTF-8).
-			t.enc = EncodingWindows1252
+			t.enc = ingest.EncodingWindows1252
 			t.notes = append(t.notes, fmt.Sprintf("the file is not UTF-8 (first at line %d); it was read as Windows-1252 (Latin-1). If accents look wrong, save it as \"CSV UTF-8\"", line))
 			t.dec = appendWindows1252(t.dec, t.raw[i:])
 			return len(t.raw)
@@ -279,7 +228,7 @@ func (t *textReader) decodeUTF16(atEOF bool) int {
 	t.dec = t.dec[:0]
 	i := 0
 	unit := func(j int) uint16 {
-		if t.enc == EncodingUTF16LE {
+		if t.enc == ingest.EncodingUTF16LE {
 			return uint16(b[j]) | uint16(b[j+1])<<8
 		}
 		return uint16(b[j])<<8 | uint16(b[j+1])
@@ -363,57 +312,20 @@ func (t *textReader) normalise(atEOF bool) {
 }
 
 // lineEnding reports the line endings seen so far.
-func (t *textReader) lineEnding() LineEnding {
+func (t *textReader) lineEnding() ingest.LineEnding {
 	kinds := 0
-	var le LineEnding
+	var le ingest.LineEnding
 	for _, k := range []struct {
 		n  int
-		le LineEnding
-	}{{t.lf, LineEndingLF}, {t.crlf, LineEndingCRLF}, {t.cr, LineEndingCR}} {
+		le ingest.LineEnding
+	}{{t.lf, ingest.LineEndingLF}, {t.crlf, ingest.LineEndingCRLF}, {t.cr, ingest.LineEndingCR}} {
 		if k.n > 0 {
 			kinds++
 			le = k.le
 		}
 	}
 	if kinds > 1 {
-		return LineEndingMixed
+		return ingest.LineEndingMixed
 	}
 	return le
-}
-
-// utf8Guard checks that a stream is UTF-8, chunk by chunk: a sequence split between two
-// chunks waits for the next one. JSON is UTF-8 by definition (RFC 8259), and a decoder that
-// quietly turns other bytes into U+FFFD would store names no one wrote.
-type utf8Guard struct {
-	tail [utf8.UTFMax]byte
-	n    int
-}
-
-// valid reports whether b, after what earlier chunks left pending, is UTF-8 so far; atEOF says
-// b is the last chunk, so nothing may stay pending.
-func (g *utf8Guard) valid(b []byte, atEOF bool) bool {
-	data := b
-	if g.n > 0 {
-		data = append(g.tail[:g.n:g.n], b...)
-	}
-	end := len(data)
-	if !atEOF {
-		for i := 1; i < utf8.UTFMax && i <= len(data); i++ {
-			c := data[len(data)-i]
-			if c < 0x80 {
-				break
-			}
-			if c >= 0xC0 {
-				if !utf8.FullRune(data[len(data)-i:]) {
-					end = len(data) - i
-				}
-				break
-			}
-		}
-	}
-	if !utf8.Valid(data[:end]) {
-		return false
-	}
-	g.n = copy(g.tail[:], data[end:])
-	return true
 }

@@ -1,4 +1,4 @@
-package ingest
+package table
 
 import (
 	"bufio"
@@ -6,10 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"strconv"
 	"strings"
 
 	"github.com/aidmap/aidmap"
+	"github.com/aidmap/aidmap/ingest"
 )
 
 // HeaderMode says whether a file's first row names its columns.
@@ -22,7 +22,7 @@ const (
 	HeaderAbsent
 )
 
-// Default limits. Each can be changed in TableOptions; reaching one stops reading with a
+// Default limits. Each can be changed in Options; reaching one stops reading with a
 // FileError that says which limit and how to get under it.
 const (
 	DefaultMaxRowBytes = 1 << 20 // a line, or a row spanning lines
@@ -33,12 +33,12 @@ const (
 // sampleBytes is how much text dialect detection looks at.
 const sampleBytes = 64 << 10
 
-// TableOptions tunes a TableReader. The zero value detects everything and uses the default
+// Options tunes a Reader. The zero value detects everything and uses the default
 // limits.
-type TableOptions struct {
-	Encoding  Encoding   // EncodingAuto detects it
-	Delimiter rune       // 0 detects one of , ; tab |
-	Header    HeaderMode // HeaderAuto detects it
+type Options struct {
+	Encoding  ingest.Encoding // EncodingAuto detects it
+	Delimiter rune            // 0 detects one of , ; tab |
+	Header    HeaderMode      // HeaderAuto detects it
 	// Mapping overrides column detection, and gives the defaults for the fields above when
 	// they are left at zero.
 	Mapping *Mapping
@@ -48,68 +48,6 @@ type TableOptions struct {
 	MaxRows     int // data rows; 0 means DefaultMaxRows, negative means no limit
 }
 
-// MappedBy says how a column came to fill a field.
-type MappedBy string
-
-// Ways a column is mapped.
-const (
-	ByHeader  MappedBy = "header"  // its header is a synonym we know
-	ByMapping MappedBy = "mapping" // the mapping file names it
-	ByValues  MappedBy = "values"  // a file without a header: its values look like coordinates
-)
-
-// Column describes one column of the file for the report.
-type Column struct {
-	Index  int    // 0-based
-	Letter string // spreadsheet letter: A, B, … AA
-	Header string // as written; empty when the file has no header row
-	Field  Field  // FieldNone when the column is not used
-	By     MappedBy
-}
-
-// Name returns how a person refers to the column: its header, or "column C".
-func (c Column) Name() string {
-	if strings.TrimSpace(c.Header) != "" {
-		return c.Header
-	}
-	return "column " + c.Letter
-}
-
-// Dialect describes how a file is written and how its columns were understood, for the
-// upload report. Encoding, LineEnding and Notes can grow while reading (a Windows-1252 byte
-// far into the file); they are final once Next has returned io.EOF.
-type Dialect struct {
-	Encoding        Encoding
-	LineEnding      LineEnding
-	Delimiter       rune
-	Header          bool
-	Columns         []Column
-	CoordinateOrder CoordinateOrder // of the combined coordinates column, when there is one
-	// Notes are file-level observations a data steward should read ("read as Windows-1252").
-	Notes []string
-}
-
-// Unmapped returns the columns that fill no field.
-func (d Dialect) Unmapped() []Column {
-	var out []Column
-	for _, c := range d.Columns {
-		if c.Field == FieldNone {
-			out = append(out, c)
-		}
-	}
-	return out
-}
-
-// Column returns the column mapped to f.
-func (d Dialect) Column(f Field) (Column, bool) {
-	for _, c := range d.Columns {
-		if c.Field == f {
-			return c, true
-		}
-	}
-	return Column{}, false
-}
-
 // Stats counts what the reader saw so far.
 type Stats struct {
 	Rows       int // data rows returned by Next
@@ -117,150 +55,34 @@ type Stats struct {
 	RaggedRows int // rows with more or fewer cells than the header
 }
 
-// Severity says what a problem does to its row.
-type Severity uint8
-
-// Severities.
-const (
-	Warning  Severity = iota // the row is used; someone should look
-	Rejected                 // the row is not used
-	// Skipped marks a row deliberately not published (inactive, or excluded from the website
-	// in a 211 export): not a mistake in the file, and not a site.
-	Skipped
-)
-
-func (s Severity) String() string {
-	switch s {
-	case Rejected:
-		return "rejected"
-	case Skipped:
-		return "skipped"
-	}
-	return "warning"
-}
-
-// Problem is one thing wrong with one row: where (row, line, field), what (the value as
-// written) and why, in words a volunteer can act on.
-type Problem struct {
-	Severity Severity
-	Row      int    // as a spreadsheet shows it: header = 1
-	Line     int    // line of the file where the row starts (differs from Row after multi-line cells)
-	Field    string // our field name, or "" for the whole row
-	Column   string // the column's name in the file, when known
-	Value    string
-	Reason   string
-	// Detail says more about this row's case when Reason is a fixed text shared by many rows
-	// (which parser error, which earlier row), so reports can group rows by Reason.
-	Detail string
-}
-
-func (p Problem) String() string {
-	fe := aidmap.FieldError{Row: p.Row, Field: p.Field, Value: p.Value, Reason: p.Reason}
-	if p.Field == "" {
-		fe.Field = "row"
-	}
-	return p.Severity.String() + ": " + fe.Error()
-}
-
-// Record is one data row: where it is, its cells as written, and the text of each of our fields
-// (after mapping and constants, with a combined coordinates cell split into lat and lon).
-type Record struct {
-	Row      int      // spreadsheet row number; the header, when present, is row 1
-	Line     int      // line of the file where the row starts
-	Cells    []string // every cell in file order, as written
-	Problems []Problem
-	values   [numFields]string
-	columns  *[numFields]string // each field's column name, shared by the reader's records
-	hours    *aidmap.Hours      // parsed hours, from readers of structured schedules (HSDS)
-}
-
-// Get returns the text of field f, as written (not trimmed), or "".
-func (r *Record) Get(f Field) string {
-	if f < numFields {
-		return r.values[f]
-	}
-	return ""
-}
-
-// Fields returns the non-empty fields by name, for reports and debugging.
-func (r *Record) Fields() map[string]string {
-	m := make(map[string]string)
-	for f := FieldID; f < numFields; f++ {
-		if r.values[f] != "" {
-			m[f.String()] = r.values[f]
-		}
-	}
-	return m
-}
-
-// Rejected reports whether a problem rejects or skips the row.
-func (r *Record) Rejected() bool {
-	for _, p := range r.Problems {
-		if p.Severity != Warning {
-			return true
-		}
-	}
-	return false
-}
-
-func (r *Record) warn(field Field, column, value, reason string) {
-	if column == "" && r.columns != nil && field != FieldNone {
-		column = r.columns[field]
-	}
-	r.Problems = append(r.Problems, Problem{Severity: Warning, Row: r.Row, Line: r.Line,
-		Field: field.String(), Column: column, Value: value, Reason: reason})
-}
-
-// FileError stops reading a file. Line is 0 when the problem is not at one line (a mapping
-// file, an unreadable stream). Err is aidmap.ErrInvalid for a malformed file, or the I/O error.
-type FileError struct {
-	Line   int
-	Reason string
-	Err    error
-}
-
-func (e *FileError) Error() string {
-	msg := "ingest: "
-	if e.Line > 0 {
-		msg += "line " + strconv.Itoa(e.Line) + ": "
-	}
-	msg += e.Reason
-	if e.Err != nil && e.Err != aidmap.ErrInvalid {
-		msg += ": " + e.Err.Error()
-	}
-	return msg
-}
-
-func (e *FileError) Unwrap() error { return e.Err }
-
-// TableReader reads a CSV or TSV file row by row. Construct it with NewTableReader; it is not
+// Reader reads a CSV or TSV file row by row. Construct it with NewReader; it is not
 // safe for concurrent use.
-type TableReader struct {
+type Reader struct {
 	text    *textReader
-	src     rowSource
-	dialect Dialect
+	src     RowSource
+	dialect ingest.Dialect
 	stats   Stats
 	maxRows int
 
-	width     int            // cells a row should have: the header's, or the widest sampled row
-	fieldCol  [numFields]int // column index + 1 of each field; 0 when unmapped
-	constants [numFields]string
+	width     int                   // cells a row should have: the header's, or the widest sampled row
+	fieldCol  [ingest.NumFields]int // column index + 1 of each field; 0 when unmapped
+	constants [ingest.NumFields]string
 	coordCol  string // name of the combined coordinates column
-	colNames  [numFields]string
+	colNames  [ingest.NumFields]string
 	row       int   // spreadsheet row of the last row read
 	err       error // sticky
 }
 
-// NewTableReader detects the encoding, delimiter, header and columns of a CSV or TSV file from
+// NewReader detects the encoding, delimiter, header and columns of a CSV or TSV file from
 // its first 64 KiB and returns a reader for its rows. Only that sample is buffered; the rest is
 // streamed. It returns a *FileError when the file cannot be read as a table at all (an empty
 // file, a mapping naming a missing column).
-func NewTableReader(r io.Reader, opts TableOptions) (*TableReader, error) {
+func NewReader(r io.Reader, opts Options) (*Reader, error) {
 	m := opts.Mapping
 	if m == nil {
 		m = &Mapping{}
 	}
-	if opts.Encoding == EncodingAuto {
+	if opts.Encoding == ingest.EncodingAuto {
 		opts.Encoding = m.Encoding
 	}
 	if opts.Delimiter == 0 {
@@ -285,36 +107,36 @@ func NewTableReader(r io.Reader, opts TableOptions) (*TableReader, error) {
 	switch opts.Delimiter {
 	case 0, ',', ';', '\t', '|':
 	default:
-		return nil, &FileError{Reason: fmt.Sprintf("delimiter %q is not supported: use , ; tab or |", opts.Delimiter), Err: aidmap.ErrInvalid}
+		return nil, &ingest.FileError{Reason: fmt.Sprintf("delimiter %q is not supported: use , ; tab or |", opts.Delimiter), Err: aidmap.ErrInvalid}
 	}
 
-	t := &TableReader{maxRows: opts.MaxRows}
+	t := &Reader{maxRows: opts.MaxRows}
 
 	// Encoding.
 	raw := bufio.NewReaderSize(r, decodeChunk)
 	head, err := raw.Peek(4096)
 	if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, bufio.ErrBufferFull) {
-		return nil, &FileError{Reason: "read the file", Err: err}
+		return nil, &ingest.FileError{Reason: "read the file", Err: err}
 	}
-	enc, declared := opts.Encoding, opts.Encoding != EncodingAuto
+	enc, declared := opts.Encoding, opts.Encoding != ingest.EncodingAuto
 	detected, bom := detectEncoding(head)
 	switch {
 	case !declared:
 		enc = detected
 		declared = bom > 0
-	case bom > 0 && detected != enc && !(enc == EncodingUTF8 && detected == EncodingUTF8BOM):
+	case bom > 0 && detected != enc && !(enc == ingest.EncodingUTF8 && detected == ingest.EncodingUTF8BOM):
 		t.dialect.Notes = append(t.dialect.Notes, fmt.Sprintf("the file starts with a %s byte order mark although %s was asked for; read as %s", detected, enc, detected))
 		enc = detected
 	}
 	if bom > 0 {
 		raw.Discard(bom)
 	}
-	if !declared && enc == EncodingUTF16LE || !declared && enc == EncodingUTF16BE {
+	if !declared && enc == ingest.EncodingUTF16LE || !declared && enc == ingest.EncodingUTF16BE {
 		t.dialect.Notes = append(t.dialect.Notes, fmt.Sprintf("the file has no byte order mark but looks like %s (every other byte is zero); read as %s", enc, enc))
 	}
 	decodeAs := enc
-	if enc == EncodingUTF8BOM {
-		decodeAs = EncodingUTF8
+	if enc == ingest.EncodingUTF8BOM {
+		decodeAs = ingest.EncodingUTF8
 	}
 	t.text = newTextReader(raw, decodeAs, declared)
 	t.dialect.Encoding = enc
@@ -323,11 +145,11 @@ func NewTableReader(r io.Reader, opts TableOptions) (*TableReader, error) {
 	text := bufio.NewReaderSize(t.text, max(opts.MaxRowBytes, sampleBytes))
 	sample, err := text.Peek(sampleBytes)
 	if err != nil && !errors.Is(err, io.EOF) {
-		return nil, &FileError{Reason: "read the file", Err: err}
+		return nil, &ingest.FileError{Reason: "read the file", Err: err}
 	}
 	truncated := len(sample) == sampleBytes
 	if len(bytes.TrimSpace(sample)) == 0 {
-		return nil, &FileError{Reason: "the file is empty", Err: aidmap.ErrInvalid}
+		return nil, &ingest.FileError{Reason: "the file is empty", Err: aidmap.ErrInvalid}
 	}
 	t.syncEncoding()
 
@@ -343,10 +165,37 @@ func NewTableReader(r io.Reader, opts TableOptions) (*TableReader, error) {
 	t.dialect.Delimiter = rune(delim)
 	rows := sampleRows(sample, truncated, delim, opts.MaxColumns, 200)
 	if len(rows) == 0 {
-		return nil, &FileError{Line: 1, Reason: "no row could be read in the first 64 KiB; is a closing quote (\") missing?", Err: aidmap.ErrInvalid}
+		return nil, &ingest.FileError{Line: 1, Reason: "no row could be read in the first 64 KiB; is a closing quote (\") missing?", Err: aidmap.ErrInvalid}
 	}
 
 	if err := t.setup(m, opts.Header, rows, newParser(text, delim, opts.MaxRowBytes, opts.MaxColumns)); err != nil {
+		return nil, err
+	}
+	return t, nil
+}
+
+// FromRows returns a reader over the rows of src, a table that is not CSV text (a
+// spreadsheet's sheet): sample is its first non-blank rows, as src will return them again,
+// from which the header and columns are decided exactly as for the same list saved as CSV.
+// opts' encoding and delimiter do not apply. notes come first in the Dialect's notes (which
+// sheet was read).
+func FromRows(src RowSource, sample [][]string, opts Options, notes ...string) (*Reader, error) {
+	m := opts.Mapping
+	if m == nil {
+		m = &Mapping{}
+	}
+	if opts.Header == HeaderAuto {
+		opts.Header = m.Header
+	}
+	switch {
+	case opts.MaxRows == 0:
+		opts.MaxRows = DefaultMaxRows
+	case opts.MaxRows < 0:
+		opts.MaxRows = int(^uint(0) >> 1)
+	}
+	t := &Reader{maxRows: opts.MaxRows}
+	t.dialect.Notes = notes
+	if err := t.setup(m, opts.Header, sample, src); err != nil {
 		return nil, err
 	}
 	return t, nil
@@ -356,7 +205,7 @@ func NewTableReader(r io.Reader, opts TableOptions) (*TableReader, error) {
 // of the table, as src will return them again) and positions src after the header. The CSV
 // and spreadsheet readers share it, so a sheet is understood exactly as the same list saved
 // as CSV would be.
-func (t *TableReader) setup(m *Mapping, header HeaderMode, rows [][]string, src rowSource) error {
+func (t *Reader) setup(m *Mapping, header HeaderMode, rows [][]string, src RowSource) error {
 	// A title above the header ("Shelter list, updated May 2024" alone in A1, then the
 	// column names): skipped, with a note.
 	titles := 0
@@ -388,9 +237,9 @@ func (t *TableReader) setup(m *Mapping, header HeaderMode, rows [][]string, src 
 			t.width = max(t.width, len(r))
 		}
 	}
-	t.dialect.Columns = make([]Column, t.width)
+	t.dialect.Columns = make([]ingest.Column, t.width)
 	for i := range t.dialect.Columns {
-		c := Column{Index: i, Letter: columnLetter(i)}
+		c := ingest.Column{Index: i, Letter: ingest.ColumnLetter(i)}
 		if i < len(headers) {
 			c.Header = headers[i]
 		}
@@ -405,20 +254,20 @@ func (t *TableReader) setup(m *Mapping, header HeaderMode, rows [][]string, src 
 
 	t.src = src
 	for ; titles > 0; titles-- {
-		if _, err := t.src.next(); err != nil {
+		if _, err := t.src.Next(); err != nil {
 			return t.fail(err)
 		}
-		t.row += 1 + t.src.skipped()
+		t.row += 1 + t.src.Skipped()
 	}
 	if t.dialect.Header {
 		// The header is the first row with a non-empty cell, as in the sample.
 		for {
-			cells, err := t.src.next()
+			cells, err := t.src.Next()
 			if err != nil {
 				return t.fail(err)
 			}
-			t.row += 1 + t.src.skipped()
-			if !blankRow(cells) {
+			t.row += 1 + t.src.Skipped()
+			if !BlankRow(cells) {
 				break
 			}
 		}
@@ -427,24 +276,24 @@ func (t *TableReader) setup(m *Mapping, header HeaderMode, rows [][]string, src 
 }
 
 // Dialect returns how the file is written and how its columns are mapped.
-func (t *TableReader) Dialect() Dialect {
+func (t *Reader) Dialect() ingest.Dialect {
 	t.syncEncoding()
 	d := t.dialect
-	d.Columns = append([]Column(nil), d.Columns...)
+	d.Columns = append([]ingest.Column(nil), d.Columns...)
 	d.Notes = append([]string(nil), d.Notes...)
 	return d
 }
 
 // Stats returns counts of what was read so far.
-func (t *TableReader) Stats() Stats { return t.stats }
+func (t *Reader) Stats() Stats { return t.stats }
 
 // syncEncoding brings the decoder's findings into the dialect.
-func (t *TableReader) syncEncoding() {
+func (t *Reader) syncEncoding() {
 	if t.text == nil { // a spreadsheet: no text encoding
 		return
 	}
-	if t.text.enc == EncodingWindows1252 {
-		t.dialect.Encoding = EncodingWindows1252
+	if t.text.enc == ingest.EncodingWindows1252 {
+		t.dialect.Encoding = ingest.EncodingWindows1252
 	}
 	t.dialect.LineEnding = t.text.lineEnding()
 	for len(t.text.notes) > 0 {
@@ -453,15 +302,15 @@ func (t *TableReader) syncEncoding() {
 	}
 }
 
-func (t *TableReader) fail(err error) error {
-	var re *rowError
+func (t *Reader) fail(err error) error {
+	var re *RowError
 	switch {
 	case errors.As(err, &re):
-		err = &FileError{Line: re.line, Reason: re.reason, Err: aidmap.ErrInvalid}
+		err = &ingest.FileError{Line: re.Line, Reason: re.Reason, Err: aidmap.ErrInvalid}
 	case errors.Is(err, io.EOF):
 		return io.EOF
 	default:
-		err = &FileError{Line: t.src.lastLine() + 1, Reason: "read the file", Err: err}
+		err = &ingest.FileError{Line: t.src.LastLine() + 1, Reason: "read the file", Err: err}
 	}
 	t.err = err
 	return err
@@ -470,34 +319,34 @@ func (t *TableReader) fail(err error) error {
 // Next returns the next data row, skipping blank ones. It returns io.EOF after the last row,
 // and a *FileError when the file cannot be read further (a quote never closed, a row over the
 // size limit, too many rows); problems with one row are in Record.Problems instead.
-func (t *TableReader) Next() (Record, error) {
+func (t *Reader) Next() (ingest.Record, error) {
 	if t.err != nil {
-		return Record{}, t.err
+		return ingest.Record{}, t.err
 	}
 	for {
-		cells, err := t.src.next()
+		cells, err := t.src.Next()
 		if err != nil {
-			return Record{}, t.fail(err)
+			return ingest.Record{}, t.fail(err)
 		}
-		t.row += 1 + t.src.skipped()
-		t.stats.BlankRows += t.src.skipped()
-		if blankRow(cells) {
+		t.row += 1 + t.src.Skipped()
+		t.stats.BlankRows += t.src.Skipped()
+		if BlankRow(cells) {
 			t.stats.BlankRows++
 			continue
 		}
-		if t.src.unterminated() && len(cells) < t.width {
-			t.err = cutRowError(t.src.startLine(), len(cells), t.width)
-			return Record{}, t.err
+		if t.src.Unterminated() && len(cells) < t.width {
+			t.err = CutRowError(t.src.StartLine(), len(cells), t.width)
+			return ingest.Record{}, t.err
 		}
 		if t.stats.Rows >= t.maxRows {
-			t.err = &FileError{Line: t.src.startLine(), Reason: fmt.Sprintf("the file has more than %d rows; split it into smaller files", t.maxRows), Err: aidmap.ErrInvalid}
-			return Record{}, t.err
+			t.err = &ingest.FileError{Line: t.src.StartLine(), Reason: fmt.Sprintf("the file has more than %d rows; split it into smaller files", t.maxRows), Err: aidmap.ErrInvalid}
+			return ingest.Record{}, t.err
 		}
 		t.stats.Rows++
-		rec := Record{Row: t.row, Line: t.src.startLine(), Cells: cells, columns: &t.colNames}
+		rec := ingest.Record{Row: t.row, Line: t.src.StartLine(), Cells: cells, Columns: &t.colNames}
 		t.fill(&rec)
-		if t.src.strayQuote() {
-			rec.warn(FieldNone, "", "", "a quote (\") inside a quoted cell is not doubled; it was kept as typed. Check the cells of this row")
+		if t.src.StrayQuote() {
+			rec.Warn(ingest.FieldNone, "", "", "a quote (\") inside a quoted cell is not doubled; it was kept as typed. Check the cells of this row")
 		}
 		return rec, nil
 	}
@@ -514,7 +363,8 @@ func filled(cells []string) int {
 	return n
 }
 
-func blankRow(cells []string) bool {
+// BlankRow reports whether every cell of a row is empty or spaces.
+func BlankRow(cells []string) bool {
 	for _, c := range cells {
 		if strings.TrimSpace(c) != "" {
 			return false
@@ -525,21 +375,21 @@ func blankRow(cells []string) bool {
 
 // fill maps cells to fields, applies constants, splits combined coordinates and flags ragged
 // rows.
-func (t *TableReader) fill(rec *Record) {
+func (t *Reader) fill(rec *ingest.Record) {
 	cells := rec.Cells
-	for f := FieldID; f < numFields; f++ {
+	for f := ingest.FieldID; f < ingest.NumFields; f++ {
 		if c := t.fieldCol[f]; c > 0 && c <= len(cells) {
-			rec.values[f] = cells[c-1]
+			rec.Values[f] = cells[c-1]
 		}
-		if t.constants[f] != "" && strings.TrimSpace(rec.values[f]) == "" {
-			rec.values[f] = t.constants[f]
+		if t.constants[f] != "" && strings.TrimSpace(rec.Values[f]) == "" {
+			rec.Values[f] = t.constants[f]
 		}
 	}
 	switch n := len(cells); {
-	case n < t.width && t.src.padded():
+	case n < t.width && t.src.Padded():
 	case n < t.width:
 		t.stats.RaggedRows++
-		rec.warn(FieldNone, "", "", fmt.Sprintf("the row has %d cells but the file has %d columns; the missing cells (from column %s) were read as empty", n, t.width, columnLetter(n)))
+		rec.Warn(ingest.FieldNone, "", "", fmt.Sprintf("the row has %d cells but the file has %d columns; the missing cells (from column %s) were read as empty", n, t.width, ingest.ColumnLetter(n)))
 	case n > t.width:
 		var extra []string
 		for _, c := range cells[t.width:] {
@@ -549,57 +399,57 @@ func (t *TableReader) fill(rec *Record) {
 		}
 		if len(extra) > 0 { // trailing empty cells (a trailing delimiter) are harmless
 			t.stats.RaggedRows++
-			rec.warn(FieldNone, "", strings.Join(extra, " | "), fmt.Sprintf("the row has %d cells but the file has %d columns; the cells after column %s were ignored. Is there an unquoted delimiter in a cell?", n, t.width, columnLetter(t.width-1)))
+			rec.Warn(ingest.FieldNone, "", strings.Join(extra, " | "), fmt.Sprintf("the row has %d cells but the file has %d columns; the cells after column %s were ignored. Is there an unquoted delimiter in a cell?", n, t.width, ingest.ColumnLetter(t.width-1)))
 		}
 	}
-	if t.fieldCol[FieldCoordinates] > 0 {
+	if t.fieldCol[ingest.FieldCoordinates] > 0 {
 		t.splitCoordinates(rec)
 	}
 }
 
 // splitCoordinates fills lat and lon from the combined coordinates cell when the row has no
 // separate ones.
-func (t *TableReader) splitCoordinates(rec *Record) {
-	v := rec.values[FieldCoordinates]
-	if strings.TrimSpace(v) == "" || strings.TrimSpace(rec.values[FieldLat]) != "" || strings.TrimSpace(rec.values[FieldLon]) != "" {
+func (t *Reader) splitCoordinates(rec *ingest.Record) {
+	v := rec.Values[ingest.FieldCoordinates]
+	if strings.TrimSpace(v) == "" || strings.TrimSpace(rec.Values[ingest.FieldLat]) != "" || strings.TrimSpace(rec.Values[ingest.FieldLon]) != "" {
 		return
 	}
-	p, ok := splitCoordinates(v)
+	p, ok := ingest.SplitCoordinates(v)
 	if !ok {
-		rec.warn(FieldCoordinates, t.coordCol, v, "is not a pair of coordinates such as 49.28,-123.1 or POINT(-123.1 49.28)")
+		rec.Warn(ingest.FieldCoordinates, t.coordCol, v, "is not a pair of coordinates such as 49.28,-123.1 or POINT(-123.1 49.28)")
 		return
 	}
-	order := p.order
+	order := p.Order
 	file := t.dialect.CoordinateOrder
-	if order == OrderUnknown {
-		own, valid := pairOrder(p.fa, p.fb)
+	if order == ingest.OrderUnknown {
+		own, valid := ingest.PairOrder(p.DegA, p.DegB)
 		switch {
-		case !valid || own == OrderUnknown && file != OrderUnknown:
+		case !valid || own == ingest.OrderUnknown && file != ingest.OrderUnknown:
 			order = file // out of range either way: validation will say so
-		case own == OrderUnknown:
-			rec.warn(FieldCoordinates, t.coordCol, v, "both numbers are between -90 and 90, so it is unclear which is the latitude; read as lat,lon. Name the column \"lat,lon\" or \"lon,lat\" to say")
-			order = LatLon
+		case own == ingest.OrderUnknown:
+			rec.Warn(ingest.FieldCoordinates, t.coordCol, v, "both numbers are between -90 and 90, so it is unclear which is the latitude; read as lat,lon. Name the column \"lat,lon\" or \"lon,lat\" to say")
+			order = ingest.LatLon
 		default:
-			if file != OrderUnknown && own != file {
-				rec.warn(FieldCoordinates, t.coordCol, v, fmt.Sprintf("is in %s order, unlike most of the file (%s); read as %s", own, file, own))
+			if file != ingest.OrderUnknown && own != file {
+				rec.Warn(ingest.FieldCoordinates, t.coordCol, v, fmt.Sprintf("is in %s order, unlike most of the file (%s); read as %s", own, file, own))
 			}
 			order = own
 		}
-		if order == OrderUnknown {
-			order = LatLon
+		if order == ingest.OrderUnknown {
+			order = ingest.LatLon
 		}
 	}
-	if order == LonLat {
-		rec.values[FieldLon], rec.values[FieldLat] = p.a, p.b
+	if order == ingest.LonLat {
+		rec.Values[ingest.FieldLon], rec.Values[ingest.FieldLat] = p.A, p.B
 	} else {
-		rec.values[FieldLat], rec.values[FieldLon] = p.a, p.b
+		rec.Values[ingest.FieldLat], rec.Values[ingest.FieldLon] = p.A, p.B
 	}
 }
 
 // mapColumns fills fieldCol from the mapping file, the headers and, for a file without a
 // header, the values.
-func (t *TableReader) mapColumns(m *Mapping, headers []string, data [][]string) error {
-	set := func(f Field, col int, by MappedBy) {
+func (t *Reader) mapColumns(m *Mapping, headers []string, data [][]string) error {
+	set := func(f ingest.Field, col int, by ingest.MappedBy) {
 		t.fieldCol[f] = col + 1
 		t.dialect.Columns[col].Field = f
 		t.dialect.Columns[col].By = by
@@ -612,63 +462,63 @@ func (t *TableReader) mapColumns(m *Mapping, headers []string, data [][]string) 
 			for _, c := range t.dialect.Columns {
 				names = append(names, fmt.Sprintf("%q", c.Name()))
 			}
-			return &FileError{Reason: fmt.Sprintf("mapping: %s: the file has no column %q; its columns are %s", f, ref, strings.Join(names, ", ")), Err: aidmap.ErrInvalid}
+			return &ingest.FileError{Reason: fmt.Sprintf("mapping: %s: the file has no column %q; its columns are %s", f, ref, strings.Join(names, ", ")), Err: aidmap.ErrInvalid}
 		}
-		if prev := t.dialect.Columns[col].Field; prev != FieldNone {
-			return &FileError{Reason: fmt.Sprintf("mapping: column %q is given for both %s and %s", ref, prev, f), Err: aidmap.ErrInvalid}
+		if prev := t.dialect.Columns[col].Field; prev != ingest.FieldNone {
+			return &ingest.FileError{Reason: fmt.Sprintf("mapping: column %q is given for both %s and %s", ref, prev, f), Err: aidmap.ErrInvalid}
 		}
-		set(f, col, ByMapping)
+		set(f, col, ingest.ByMapping)
 	}
 	for f, v := range m.Constants {
 		t.constants[f] = v
 	}
 	if headers != nil {
-		best := [numFields]int{}
+		best := [ingest.NumFields]int{}
 		seen := map[string]int{}
 		for i, h := range headers {
-			k := normaliseKey(h)
+			k := ingest.NormaliseKey(h)
 			if k == "" {
 				continue
 			}
 			if j, dup := seen[k]; dup {
-				t.dialect.Notes = append(t.dialect.Notes, fmt.Sprintf("columns %s and %s have the same header %q; only the first is used", columnLetter(j), columnLetter(i), h))
+				t.dialect.Notes = append(t.dialect.Notes, fmt.Sprintf("columns %s and %s have the same header %q; only the first is used", ingest.ColumnLetter(j), ingest.ColumnLetter(i), h))
 				continue
 			}
 			seen[k] = i
-			s, ok := synonyms[k]
-			if !ok || t.fieldCol[s.field] > 0 && t.dialect.Columns[t.fieldCol[s.field]-1].By == ByMapping {
+			field, rank, ok := ingest.HeaderField(k)
+			if !ok || t.fieldCol[field] > 0 && t.dialect.Columns[t.fieldCol[field]-1].By == ingest.ByMapping {
 				continue
 			}
-			if t.dialect.Columns[i].Field != FieldNone { // the mapping file took it
+			if t.dialect.Columns[i].Field != ingest.FieldNone { // the mapping file took it
 				continue
 			}
-			if c := t.fieldCol[s.field]; c == 0 || s.rank < best[s.field] {
+			if c := t.fieldCol[field]; c == 0 || rank < best[field] {
 				if c > 0 {
-					t.dialect.Columns[c-1].Field, t.dialect.Columns[c-1].By = FieldNone, ""
+					t.dialect.Columns[c-1].Field, t.dialect.Columns[c-1].By = ingest.FieldNone, ""
 				}
-				best[s.field] = s.rank
-				set(s.field, i, ByHeader)
+				best[field] = rank
+				set(field, i, ingest.ByHeader)
 			}
 		}
 		// A column called "location" or "position" is often a place's description, not its
 		// coordinates: keep it as coordinates only if its values are.
-		if c := t.fieldCol[FieldCoordinates]; c > 0 && t.dialect.Columns[c-1].By == ByHeader {
+		if c := t.fieldCol[ingest.FieldCoordinates]; c > 0 && t.dialect.Columns[c-1].By == ingest.ByHeader {
 			if n, pairs := countPairs(data, c-1); n > 0 && pairs*2 < n {
-				t.fieldCol[FieldCoordinates] = 0
-				t.dialect.Columns[c-1].Field, t.dialect.Columns[c-1].By = FieldNone, ""
+				t.fieldCol[ingest.FieldCoordinates] = 0
+				t.dialect.Columns[c-1].Field, t.dialect.Columns[c-1].By = ingest.FieldNone, ""
 				t.dialect.Notes = append(t.dialect.Notes, fmt.Sprintf("column %q does not hold coordinates (only %d of %d sampled values are pairs of numbers); it is not used as coordinates", headers[c-1], pairs, n))
 			}
 		}
 	} else {
 		t.guessByValues(data, set)
 	}
-	for f := FieldID; f < numFields; f++ {
+	for f := ingest.FieldID; f < ingest.NumFields; f++ {
 		if c := t.fieldCol[f]; c > 0 {
 			t.colNames[f] = t.dialect.Columns[c-1].Name()
 		}
 	}
-	t.coordCol = t.colNames[FieldCoordinates]
-	if t.colNames[FieldCategory] == "" && t.constants[FieldCategory] == "" {
+	t.coordCol = t.colNames[ingest.FieldCoordinates]
+	if t.colNames[ingest.FieldCategory] == "" && t.constants[ingest.FieldCategory] == "" {
 		t.dialect.Notes = append(t.dialect.Notes, "no column gives the kind of service, so every site is filed as \"other\"; name the column \"category\" or give one for the whole file in a mapping file: {\"constants\": {\"category\": \"food_bank\"}}")
 	}
 	return nil
@@ -678,7 +528,7 @@ func countPairs(rows [][]string, col int) (n, pairs int) {
 	for _, r := range rows {
 		if col < len(r) && strings.TrimSpace(r[col]) != "" {
 			n++
-			if _, ok := splitCoordinates(r[col]); ok {
+			if _, ok := ingest.SplitCoordinates(r[col]); ok {
 				pairs++
 			}
 		}
@@ -690,18 +540,18 @@ func countPairs(rows [][]string, col int) (n, pairs int) {
 // all pairs of coordinates, or two neighbouring columns of decimal degrees (latitude first unless
 // the values say otherwise). Names and addresses are not guessed: a wrong guess there would
 // publish wrong sites, so the note asks for a mapping file instead.
-func (t *TableReader) guessByValues(data [][]string, set func(Field, int, MappedBy)) {
+func (t *Reader) guessByValues(data [][]string, set func(ingest.Field, int, ingest.MappedBy)) {
 	if len(data) == 0 {
 		return
 	}
 	degrees := make([]bool, t.width) // every value a decimal number within ±180 with decimals
 	over90 := make([]bool, t.width)
 	for col := 0; col < t.width; col++ {
-		if t.dialect.Columns[col].Field != FieldNone {
+		if t.dialect.Columns[col].Field != ingest.FieldNone {
 			continue
 		}
-		if n, pairs := countPairs(data, col); n > 0 && pairs == n && t.fieldCol[FieldCoordinates] == 0 && t.fieldCol[FieldLat] == 0 {
-			set(FieldCoordinates, col, ByValues)
+		if n, pairs := countPairs(data, col); n > 0 && pairs == n && t.fieldCol[ingest.FieldCoordinates] == 0 && t.fieldCol[ingest.FieldLat] == 0 {
+			set(ingest.FieldCoordinates, col, ingest.ByValues)
 			continue
 		}
 		n, ok := 0, true
@@ -710,7 +560,7 @@ func (t *TableReader) guessByValues(data [][]string, set func(Field, int, Mapped
 				continue
 			}
 			n++
-			v, hemi, good := parseDegrees(r[col])
+			v, hemi, good := ingest.ParseDegrees(r[col])
 			if !good || hemi != 0 || !strings.ContainsAny(r[col], ".,") || v < -180 || v > 180 {
 				ok = false
 				break
@@ -721,7 +571,7 @@ func (t *TableReader) guessByValues(data [][]string, set func(Field, int, Mapped
 		}
 		degrees[col] = ok && n > 0
 	}
-	if t.fieldCol[FieldLat] > 0 || t.fieldCol[FieldLon] > 0 || t.fieldCol[FieldCoordinates] > 0 {
+	if t.fieldCol[ingest.FieldLat] > 0 || t.fieldCol[ingest.FieldLon] > 0 || t.fieldCol[ingest.FieldCoordinates] > 0 {
 		return
 	}
 	for col := 0; col+1 < t.width; col++ {
@@ -733,10 +583,10 @@ func (t *TableReader) guessByValues(data [][]string, set func(Field, int, Mapped
 		case over90[col] && !over90[col+1]:
 			lat, lon = col+1, col
 		case over90[col] == over90[col+1]:
-			t.dialect.Notes = append(t.dialect.Notes, fmt.Sprintf("columns %s and %s look like coordinates but their values do not show which is the latitude; read as latitude, longitude", columnLetter(col), columnLetter(col+1)))
+			t.dialect.Notes = append(t.dialect.Notes, fmt.Sprintf("columns %s and %s look like coordinates but their values do not show which is the latitude; read as latitude, longitude", ingest.ColumnLetter(col), ingest.ColumnLetter(col+1)))
 		}
-		set(FieldLat, lat, ByValues)
-		set(FieldLon, lon, ByValues)
+		set(ingest.FieldLat, lat, ingest.ByValues)
+		set(ingest.FieldLon, lon, ingest.ByValues)
 		return
 	}
 }
@@ -744,12 +594,12 @@ func (t *TableReader) guessByValues(data [][]string, set func(Field, int, Mapped
 // decideCoordinateOrder fixes the order of a combined coordinates column: the mapping file's,
 // else what the sampled values show (a number beyond ±90 can only be a longitude), else what the
 // header says ("lon,lat"), else unknown (each ambiguous row then gets a warning).
-func (t *TableReader) decideCoordinateOrder(m *Mapping, data [][]string) {
-	c := t.fieldCol[FieldCoordinates]
+func (t *Reader) decideCoordinateOrder(m *Mapping, data [][]string) {
+	c := t.fieldCol[ingest.FieldCoordinates]
 	if c == 0 {
 		return
 	}
-	if m.CoordinateOrder != OrderUnknown {
+	if m.CoordinateOrder != ingest.OrderUnknown {
 		t.dialect.CoordinateOrder = m.CoordinateOrder
 		return
 	}
@@ -758,34 +608,34 @@ func (t *TableReader) decideCoordinateOrder(m *Mapping, data [][]string) {
 		if c-1 >= len(r) {
 			continue
 		}
-		p, ok := splitCoordinates(r[c-1])
-		if !ok || p.order != OrderUnknown {
+		p, ok := ingest.SplitCoordinates(r[c-1])
+		if !ok || p.Order != ingest.OrderUnknown {
 			continue // WKT and hemisphere letters carry their own order
 		}
-		switch o, _ := pairOrder(p.fa, p.fb); o {
-		case LatLon:
+		switch o, _ := ingest.PairOrder(p.DegA, p.DegB); o {
+		case ingest.LatLon:
 			latLon++
-		case LonLat:
+		case ingest.LonLat:
 			lonLat++
 		}
 	}
-	header := coordinateOrderOfHeader(t.dialect.Columns[c-1].Header)
+	header := ingest.CoordinateOrderOfHeader(t.dialect.Columns[c-1].Header)
 	name := t.dialect.Columns[c-1].Name()
 	switch {
 	case latLon > lonLat:
-		t.dialect.CoordinateOrder = LatLon
+		t.dialect.CoordinateOrder = ingest.LatLon
 	case lonLat > latLon:
-		t.dialect.CoordinateOrder = LonLat
+		t.dialect.CoordinateOrder = ingest.LonLat
 	default:
 		t.dialect.CoordinateOrder = header
-		if header != OrderUnknown {
+		if header != ingest.OrderUnknown {
 			t.dialect.Notes = append(t.dialect.Notes, fmt.Sprintf("column %q is read as %s, as its header says", name, header))
 		}
 		return
 	}
 	o := t.dialect.CoordinateOrder
 	t.dialect.Notes = append(t.dialect.Notes, fmt.Sprintf("column %q holds coordinates in %s order (%d of %d sampled values can only be read that way)", name, o, max(latLon, lonLat), latLon+lonLat))
-	if header != OrderUnknown && header != o {
+	if header != ingest.OrderUnknown && header != o {
 		t.dialect.Notes = append(t.dialect.Notes, fmt.Sprintf("column %q is named %s but its values are %s; the values were followed", name, header, o))
 	}
 }
@@ -800,7 +650,7 @@ func sampleRows(sample []byte, truncated bool, delim byte, maxCols, limit int) [
 		if err != nil {
 			break
 		}
-		if !blankRow(r) {
+		if !BlankRow(r) {
 			rows = append(rows, r)
 		}
 	}
@@ -863,8 +713,8 @@ func looksLikeHeader(first []string, rest [][]string) bool {
 		case looksLikeData(c):
 			data++
 		}
-		k := normaliseKey(c)
-		if _, ok := synonyms[k]; ok {
+		k := ingest.NormaliseKey(c)
+		if _, _, ok := ingest.HeaderField(k); ok {
 			known++
 		}
 		if seen[k] {
@@ -896,10 +746,10 @@ func looksLikeHeader(first []string, rest [][]string) bool {
 
 // looksLikeData reports whether a cell reads as a value rather than a column name.
 func looksLikeData(c string) bool {
-	if _, _, ok := parseDegrees(c); ok {
+	if _, _, ok := ingest.ParseDegrees(c); ok {
 		return true
 	}
-	if _, ok := splitCoordinates(c); ok {
+	if _, ok := ingest.SplitCoordinates(c); ok {
 		return true
 	}
 	if strings.Contains(c, "@") || strings.Contains(c, "://") || strings.HasPrefix(strings.ToLower(c), "www.") {
@@ -907,7 +757,7 @@ func looksLikeData(c string) bool {
 	}
 	digits := 0
 	for i := 0; i < len(c); i++ {
-		if isDigitByte(c[i]) {
+		if '0' <= c[i] && c[i] <= '9' {
 			digits++
 		}
 	}

@@ -1,8 +1,9 @@
-package ingest
+// Package hsds reads Open Referral HSDS into ingest.Records, one per service at a location:
+// 1.x/2.x CSV datapackages (a folder or a zip) and HSDS 3.0 JSON (objects, arrays, API pages).
+package hsds
 
 import (
 	"archive/zip"
-	"bufio"
 	"errors"
 	"fmt"
 	"io"
@@ -19,30 +20,32 @@ import (
 
 	"github.com/aidmap/aidmap"
 	"github.com/aidmap/aidmap/hours"
+	"github.com/aidmap/aidmap/ingest"
+	"github.com/aidmap/aidmap/ingest/table"
 )
 
 // HSDS limits. Reaching one stops reading with a *FileError that says which.
 const (
-	DefaultMaxHSDSBytes   = 1 << 30 // everything read: CSV tables uncompressed, or the JSON
+	DefaultMaxBytes       = 1 << 30 // everything read: CSV tables uncompressed, or the JSON
 	DefaultMaxZipEntries  = 10_000
 	DefaultMaxZipRatio    = 200 // uncompressed / compressed size of one zip entry
 	hsdsMaxSitesPerReport = 5   // names listed in a dialect note before "and N more"
 )
 
-// HSDSOptions tunes the HSDS readers. The zero value uses the default limits and keeps
+// Options tunes the HSDS readers. The zero value uses the default limits and keeps
 // schedules whatever their validity dates.
-type HSDSOptions struct {
+type Options struct {
 	// Today is the local date against which HSDS 3.0 schedules' valid_from/valid_to are
 	// checked; zero ignores them.
 	Today      time.Time
-	MaxBytes   int64 // 0 means DefaultMaxHSDSBytes
+	MaxBytes   int64 // 0 means DefaultMaxBytes
 	MaxEntries int   // zip entries; 0 means DefaultMaxZipEntries
 	MaxRatio   int   // 0 means DefaultMaxZipRatio
 }
 
-func (o *HSDSOptions) defaults() {
+func (o *Options) defaults() {
 	if o.MaxBytes <= 0 {
-		o.MaxBytes = DefaultMaxHSDSBytes
+		o.MaxBytes = DefaultMaxBytes
 	}
 	if o.MaxEntries <= 0 {
 		o.MaxEntries = DefaultMaxZipEntries
@@ -52,10 +55,10 @@ func (o *HSDSOptions) defaults() {
 	}
 }
 
-// HSDSReader returns the sites of an Open Referral HSDS file as records, one per service at a
+// Reader returns the sites of an Open Referral HSDS file as records, one per service at a
 // location. Unlike a table, HSDS is several tables (or nested objects) that must be joined
 // before the first site is known, so the readers load the whole dataset (within
-// HSDSOptions.MaxBytes) and Next then walks the joined sites.
+// Options.MaxBytes) and Next then walks the joined sites.
 //
 // The mapping keeps every service findable: each service_at_location (a service offered at a
 // location) is one site, named after the service, with that service's categories, hours,
@@ -73,16 +76,16 @@ func (o *HSDSOptions) defaults() {
 // service_at_location gives the site's original key instead, so the sites keep their IDs. Record.Row is the site's
 // number in the reader's order; each problem's Column names the table, its row and its column
 // ("locations.csv row 3 latitude"), since a site's fields come from several tables.
-type HSDSReader struct {
+type Reader struct {
 	sites   []hsdsSite
 	next    int
-	dialect Dialect
+	dialect ingest.Dialect
 }
 
 // Next returns the next site's record, or io.EOF after the last.
-func (h *HSDSReader) Next() (Record, error) {
+func (h *Reader) Next() (ingest.Record, error) {
 	if h.next >= len(h.sites) {
-		return Record{}, io.EOF
+		return ingest.Record{}, io.EOF
 	}
 	s := &h.sites[h.next]
 	h.next++
@@ -92,39 +95,39 @@ func (h *HSDSReader) Next() (Record, error) {
 }
 
 // Dialect describes the dataset: the tables read (as Columns: "locations.csv", …) and notes.
-func (h *HSDSReader) Dialect() Dialect {
+func (h *Reader) Dialect() ingest.Dialect {
 	d := h.dialect
-	d.Columns = append([]Column(nil), d.Columns...)
+	d.Columns = append([]ingest.Column(nil), d.Columns...)
 	d.Notes = append([]string(nil), d.Notes...)
 	return d
 }
 
 // Len returns how many sites the dataset holds.
-func (h *HSDSReader) Len() int { return len(h.sites) }
+func (h *Reader) Len() int { return len(h.sites) }
 
 // hsdsSite is one joined site before conversion: every value as written, with where it came
 // from.
 type hsdsSite struct {
-	values   [numFields]string
-	columns  [numFields]string
-	hours    *aidmap.Hours
-	problems []Problem
+	Values   [ingest.NumFields]string
+	Columns  [ingest.NumFields]string
+	Hours    *aidmap.Hours
+	problems []ingest.Problem
 }
 
-func (s *hsdsSite) set(f Field, value, where string) {
-	if strings.TrimSpace(value) == "" || s.values[f] != "" {
+func (s *hsdsSite) set(f ingest.Field, value, where string) {
+	if strings.TrimSpace(value) == "" || s.Values[f] != "" {
 		return
 	}
-	s.values[f], s.columns[f] = value, where
+	s.Values[f], s.Columns[f] = value, where
 }
 
-func (s *hsdsSite) warn(f Field, where, value, reason string) {
-	s.problems = append(s.problems, Problem{Severity: Warning, Field: f.String(), Column: where, Value: value, Reason: reason})
+func (s *hsdsSite) warn(f ingest.Field, where, value, reason string) {
+	s.problems = append(s.problems, ingest.Problem{Severity: ingest.Warning, Field: f.String(), Column: where, Value: value, Reason: reason})
 }
 
-func (s *hsdsSite) record(row int) Record {
-	cols := s.columns
-	rec := Record{Row: row, values: s.values, columns: &cols, hours: s.hours, Problems: s.problems}
+func (s *hsdsSite) record(row int) ingest.Record {
+	cols := s.Columns
+	rec := ingest.Record{Row: row, Values: s.Values, Columns: &cols, Hours: s.Hours, Problems: s.problems}
 	for i := range rec.Problems {
 		rec.Problems[i].Row = row
 	}
@@ -141,7 +144,7 @@ func (s *hsdsSite) categories(terms []string, name, where string) {
 	// categories); a name that only suggests it is not.
 	add := func(ts []string, other bool) {
 		for _, t := range ts {
-			if c, ok := categoryOf(t); ok && !seen[c] && (other || c != aidmap.CategoryOther) && len(cats) < aidmap.MaxCategories {
+			if c, ok := ingest.CategoryOf(t); ok && !seen[c] && (other || c != aidmap.CategoryOther) && len(cats) < aidmap.MaxCategories {
 				seen[c] = true
 				cats = append(cats, string(c))
 			}
@@ -154,10 +157,10 @@ func (s *hsdsSite) categories(terms []string, name, where string) {
 	if len(cats) == 0 {
 		cats = []string{string(aidmap.CategoryOther)}
 		if len(terms) > 0 {
-			s.warn(FieldCategory, where, clip(strings.Join(terms, "; ")), "none of the service's taxonomy terms is a kind of service we know; filed as other")
+			s.warn(ingest.FieldCategory, where, ingest.Clip(strings.Join(terms, "; ")), "none of the service's taxonomy terms is a kind of service we know; filed as other")
 		}
 	}
-	s.values[FieldCategory], s.columns[FieldCategory] = strings.Join(cats, "; "), where
+	s.Values[ingest.FieldCategory], s.Columns[ingest.FieldCategory] = strings.Join(cats, "; "), where
 }
 
 // coordinates sets lat and lon, unless the location's row looks shifted by a column (a
@@ -165,23 +168,23 @@ func (s *hsdsSite) categories(terms []string, name, where string) {
 // latitude-like number), which is the classic column-shift of hand-edited exports: then the
 // numbers cannot be trusted, so the site is located by its address, or rejected without one.
 func (s *hsdsSite) coordinates(lat, lon, before, beforeName, where string) {
-	la, _, okLat := parseDegrees(lat)
-	_, _, okLon := parseDegrees(lon)
-	b, _, okBefore := parseDegrees(before)
-	shifted := okLat && okBefore && math.Abs(b) <= 90 && (missing(lon) || math.Abs(la) > 90 && !okLon)
+	la, _, okLat := ingest.ParseDegrees(lat)
+	_, _, okLon := ingest.ParseDegrees(lon)
+	b, _, okBefore := ingest.ParseDegrees(before)
+	shifted := okLat && okBefore && math.Abs(b) <= 90 && (ingest.Missing(lon) || math.Abs(la) > 90 && !okLon)
 	if shifted {
-		hasAddress := !missing(s.values[FieldAddress]) || !missing(s.values[FieldPostalCode]) || !missing(s.values[FieldCity])
-		p := Problem{Severity: Rejected, Field: "lat", Column: where, Value: fmt.Sprintf("%s=%s, latitude=%s, longitude=%s", beforeName, before, lat, lon),
+		hasAddress := !ingest.Missing(s.Values[ingest.FieldAddress]) || !ingest.Missing(s.Values[ingest.FieldPostalCode]) || !ingest.Missing(s.Values[ingest.FieldCity])
+		p := ingest.Problem{Severity: ingest.Rejected, Field: "lat", Column: where, Value: fmt.Sprintf("%s=%s, latitude=%s, longitude=%s", beforeName, before, lat, lon),
 			Reason: "the location's columns look shifted by one (a latitude-like number sits in " + beforeName + "); its coordinates cannot be trusted. Fix the row and upload again"}
 		if hasAddress {
-			p.Severity = Warning
+			p.Severity = ingest.Warning
 			p.Reason = "the location's columns look shifted by one (a latitude-like number sits in " + beforeName + "); its coordinates were not used and the site will be located by its address"
 		}
 		s.problems = append(s.problems, p)
 		return
 	}
-	s.set(FieldLat, lat, where+" latitude")
-	s.set(FieldLon, lon, where+" longitude")
+	s.set(ingest.FieldLat, lat, where+" latitude")
+	s.set(ingest.FieldLon, lon, where+" longitude")
 }
 
 // hsdsText undoes the literal "\n" escapes some 211 exports write in long text.
@@ -194,7 +197,7 @@ func hsdsText(s string) string {
 
 // hsdsStatus maps HSDS service statuses to the ones Record.Site reads.
 func hsdsStatus(s string) string {
-	switch normaliseKey(s) {
+	switch ingest.NormaliseKey(s) {
 	case "defunct":
 		return "inactive"
 	}
@@ -215,7 +218,7 @@ func (t *hsdsTable) has(col string) bool {
 	if t == nil {
 		return false
 	}
-	_, ok := t.cols[normaliseKey(col)]
+	_, ok := t.cols[ingest.NormaliseKey(col)]
 	return ok
 }
 
@@ -225,7 +228,7 @@ func (t *hsdsTable) get(i int, cols ...string) string {
 		return ""
 	}
 	for _, c := range cols {
-		if j, ok := t.cols[normaliseKey(c)]; ok && j < len(t.rows[i]) {
+		if j, ok := t.cols[ingest.NormaliseKey(c)]; ok && j < len(t.rows[i]) {
 			return strings.TrimSpace(t.rows[i][j])
 		}
 	}
@@ -237,7 +240,7 @@ func (t *hsdsTable) where(i int) string { return t.file + " row " + strconv.Itoa
 
 // before returns the name and cell of the column just left of col, for shift detection.
 func (t *hsdsTable) before(i int, col string) (name, value string) {
-	j, ok := t.cols[normaliseKey(col)]
+	j, ok := t.cols[ingest.NormaliseKey(col)]
 	if !ok || j == 0 {
 		return "", ""
 	}
@@ -280,7 +283,7 @@ var hsdsTableNames = map[string][]string{
 	"accessibility":       {"accessibility_for_disabilities", "accessibility"},
 }
 
-// byteBudget counts bytes read against HSDSOptions.MaxBytes.
+// byteBudget counts bytes read against Options.MaxBytes.
 type byteBudget struct {
 	left int64
 }
@@ -308,41 +311,41 @@ func (br budgetReader) Read(p []byte) (int, error) {
 }
 
 func hsdsError(format string, args ...any) error {
-	return &FileError{Reason: "HSDS: " + fmt.Sprintf(format, args...), Err: aidmap.ErrInvalid}
+	return &ingest.FileError{Reason: "HSDS: " + fmt.Sprintf(format, args...), Err: aidmap.ErrInvalid}
 }
 
-// OpenHSDS reads the HSDS dataset at path: a datapackage folder (datapackage.json and CSV
+// Open reads the HSDS dataset at path: a datapackage folder (datapackage.json and CSV
 // tables, at its top or in a data/ folder), a zip of one, or an HSDS 3.0 JSON file.
-func OpenHSDS(name string, opts HSDSOptions) (*HSDSReader, error) {
+func Open(name string, opts Options) (*Reader, error) {
 	fi, err := os.Stat(name)
 	if err != nil {
-		return nil, &FileError{Reason: "open " + name, Err: err}
+		return nil, &ingest.FileError{Reason: "open " + name, Err: err}
 	}
 	if fi.IsDir() {
-		return ReadHSDSPackage(os.DirFS(name), opts)
+		return ReadPackage(os.DirFS(name), opts)
 	}
 	f, err := os.Open(name)
 	if err != nil {
-		return nil, &FileError{Reason: "open " + name, Err: err}
+		return nil, &ingest.FileError{Reason: "open " + name, Err: err}
 	}
 	defer f.Close()
 	var magic [4]byte
 	n, _ := io.ReadFull(f, magic[:])
 	if n == 4 && string(magic[:]) == "PK\x03\x04" {
-		return ReadHSDSZip(f, fi.Size(), opts)
+		return ReadZip(f, fi.Size(), opts)
 	}
 	if _, err := f.Seek(0, io.SeekStart); err != nil {
-		return nil, &FileError{Reason: "read " + name, Err: err}
+		return nil, &ingest.FileError{Reason: "read " + name, Err: err}
 	}
-	return ReadHSDSJSON(f, opts)
+	return ReadJSON(f, opts)
 }
 
-// ReadHSDSZip reads a zipped datapackage. The archive is checked before anything is
+// ReadZip reads a zipped datapackage. The archive is checked before anything is
 // extracted: at most MaxEntries entries, only local names (no "../", no absolute paths), and
 // each entry's declared size within MaxBytes and MaxRatio times its compressed size; reading
 // then stops at the declared size, so an archive lying about its sizes cannot get past them
 // either.
-func ReadHSDSZip(r io.ReaderAt, size int64, opts HSDSOptions) (*HSDSReader, error) {
+func ReadZip(r io.ReaderAt, size int64, opts Options) (*Reader, error) {
 	opts.defaults()
 	zr, err := zip.NewReader(r, size)
 	if err != nil && !errors.Is(err, zip.ErrInsecurePath) {
@@ -362,13 +365,13 @@ func ReadHSDSZip(r io.ReaderAt, size int64, opts HSDSOptions) (*HSDSReader, erro
 		}
 		total += f.UncompressedSize64
 		if f.UncompressedSize64 > uint64(opts.MaxBytes) || total > uint64(opts.MaxBytes) {
-			return nil, hsdsError("the zip archive unpacks to more than %s; split the export", byteSize(int(min(opts.MaxBytes, math.MaxInt32))))
+			return nil, hsdsError("the zip archive unpacks to more than %s; split the export", ingest.ByteSize(int(min(opts.MaxBytes, math.MaxInt32))))
 		}
 		if f.CompressedSize64 > 0 && f.UncompressedSize64/f.CompressedSize64 > uint64(opts.MaxRatio) && f.UncompressedSize64 > 1<<20 {
 			return nil, hsdsError("the zip entry %q is compressed %d times, more than the %d a real export is; it is refused as a possible zip bomb", f.Name, f.UncompressedSize64/f.CompressedSize64, opts.MaxRatio)
 		}
 	}
-	return ReadHSDSPackage(zipFS{zr}, opts)
+	return ReadPackage(zipFS{zr}, opts)
 }
 
 // zipFS opens zip entries limited to their declared size.
@@ -399,13 +402,13 @@ func (l limitedFile) Read(p []byte) (int, error) { return l.r.Read(p) }
 func (l limitedFile) Close() error               { return l.rc.Close() }
 func (l limitedFile) Stat() (fs.FileInfo, error) { return l.f.FileInfo(), nil }
 
-// ReadHSDSPackage reads a datapackage held in fsys: CSV tables named as HSDS names them
+// ReadPackage reads a datapackage held in fsys: CSV tables named as HSDS names them
 // (organizations.csv, services.csv, locations.csv, services_at_location.csv, phones.csv,
 // physical_addresses.csv or addresses.csv, regular_schedules.csv or 3.0 schedules.csv,
 // languages.csv, eligibility.csv, services_taxonomy.csv with taxonomy.csv, or 3.0
 // attributes.csv with taxonomy_terms.csv, accessibility_for_disabilities.csv), at the top or
 // one folder down (data/). locations.csv is required.
-func ReadHSDSPackage(fsys fs.FS, opts HSDSOptions) (*HSDSReader, error) {
+func ReadPackage(fsys fs.FS, opts Options) (*Reader, error) {
 	opts.defaults()
 	files := map[string]string{} // lower-case base name without .csv → path
 	var walk func(dir string, depth int) error
@@ -431,11 +434,11 @@ func ReadHSDSPackage(fsys fs.FS, opts HSDSOptions) (*HSDSReader, error) {
 		return nil
 	}
 	if err := walk(".", 0); err != nil {
-		return nil, &FileError{Reason: "HSDS: list the datapackage's files", Err: err}
+		return nil, &ingest.FileError{Reason: "HSDS: list the datapackage's files", Err: err}
 	}
 	budget := &byteBudget{left: opts.MaxBytes}
 	tables := map[string]*hsdsTable{}
-	h := &HSDSReader{dialect: Dialect{Encoding: EncodingUTF8, Delimiter: ',', Header: true}}
+	h := &Reader{dialect: ingest.Dialect{Encoding: ingest.EncodingUTF8, Delimiter: ',', Header: true}}
 	for _, table := range sortedKeys(hsdsTableNames) {
 		for _, name := range hsdsTableNames[table] {
 			p, ok := files[name]
@@ -447,7 +450,7 @@ func ReadHSDSPackage(fsys fs.FS, opts HSDSOptions) (*HSDSReader, error) {
 				return nil, err
 			}
 			tables[table] = t
-			h.dialect.Columns = append(h.dialect.Columns, Column{Index: len(h.dialect.Columns), Letter: columnLetter(len(h.dialect.Columns)), Header: path.Base(p), By: ByHeader})
+			h.dialect.Columns = append(h.dialect.Columns, ingest.Column{Index: len(h.dialect.Columns), Letter: ingest.ColumnLetter(len(h.dialect.Columns)), Header: path.Base(p), By: ingest.ByHeader})
 			break
 		}
 	}
@@ -471,51 +474,43 @@ func sortedKeys[V any](m map[string]V) []string {
 	return keys
 }
 
-// readHSDSTable reads one CSV table with the table reader's decoder and parser (encodings,
+// readHSDSTable reads one CSV table with the table reader's decoder and parser (table.CSV) (encodings,
 // line endings, quotes), within the budget.
 func readHSDSTable(fsys fs.FS, name string, budget *byteBudget) (*hsdsTable, error) {
 	f, err := fsys.Open(name)
 	if err != nil {
-		return nil, &FileError{Reason: "HSDS: open " + name, Err: err}
+		return nil, &ingest.FileError{Reason: "HSDS: open " + name, Err: err}
 	}
 	defer f.Close()
-	raw := bufio.NewReaderSize(budgetReader{f, budget}, decodeChunk)
-	head, _ := raw.Peek(4)
-	enc, bom := detectEncoding(head)
-	raw.Discard(bom)
-	if enc == EncodingUTF8BOM {
-		enc = EncodingUTF8
-	}
-	text := newTextReader(raw, enc, bom > 0)
-	p := newParser(bufio.NewReaderSize(text, DefaultMaxRowBytes), ',', DefaultMaxRowBytes, DefaultMaxColumns)
+	p := table.NewCSV(budgetReader{f, budget})
 	t := &hsdsTable{file: path.Base(name), cols: map[string]int{}}
 	for {
-		cells, err := p.read(nil)
+		cells, err := p.Read()
 		if err == io.EOF {
 			break
 		}
 		if err != nil {
-			var re *rowError
+			var re *table.RowError
 			switch {
 			case errors.Is(err, errHSDSTooLarge):
-				return nil, hsdsError("the datapackage's tables are larger than %s in all; split the export", byteSize(int(min(budget.left+1, math.MaxInt32))))
+				return nil, hsdsError("the datapackage's tables are larger than %s in all; split the export", ingest.ByteSize(int(min(budget.left+1, math.MaxInt32))))
 			case errors.As(err, &re):
-				return nil, &FileError{Line: re.line, Reason: "HSDS: " + t.file + ": " + re.reason, Err: aidmap.ErrInvalid}
+				return nil, &ingest.FileError{Line: re.Line, Reason: "HSDS: " + t.file + ": " + re.Reason, Err: aidmap.ErrInvalid}
 			}
-			return nil, &FileError{Reason: "HSDS: read " + t.file, Err: err}
+			return nil, &ingest.FileError{Reason: "HSDS: read " + t.file, Err: err}
 		}
-		if blankRow(cells) {
+		if table.BlankRow(cells) {
 			continue
 		}
-		if t.head != nil && p.unterminated() && len(cells) < len(t.head) {
-			fe := cutRowError(p.startLine(), len(cells), len(t.head))
+		if t.head != nil && p.Unterminated() && len(cells) < len(t.head) {
+			fe := table.CutRowError(p.StartLine(), len(cells), len(t.head))
 			fe.Reason = "HSDS: " + t.file + ": " + fe.Reason
 			return nil, fe
 		}
 		if t.head == nil {
 			t.head = cells
 			for i, c := range cells {
-				k := normaliseKey(c)
+				k := ingest.NormaliseKey(c)
 				if _, dup := t.cols[k]; !dup && k != "" {
 					t.cols[k] = i
 				}
@@ -530,7 +525,7 @@ func readHSDSTable(fsys fs.FS, name string, budget *byteBudget) (*hsdsTable, err
 // hsdsJoin joins a datapackage's tables into sites.
 type hsdsJoin struct {
 	tables map[string]*hsdsTable
-	opts   HSDSOptions
+	opts   Options
 }
 
 func (j *hsdsJoin) sites() ([]hsdsSite, []string) {
@@ -618,38 +613,38 @@ func (j *hsdsJoin) sites() ([]hsdsSite, []string) {
 			if perService[l.service] > 1 && locName != "" && !strings.EqualFold(locName, name) {
 				name += " – " + locName
 			}
-			s.set(FieldName, name, svc.where(l.service)+" name")
+			s.set(ingest.FieldName, name, svc.where(l.service)+" name")
 			id := svcID + "@" + locID
 			if ext := extIDs[l.salID]; ext != "" && l.salID != "" {
 				id = ext
 			}
-			s.set(FieldID, id, "")
-			s.set(FieldDescription, hsdsText(svc.get(l.service, "description")), svc.where(l.service)+" description")
-			s.set(FieldWebsite, svc.get(l.service, "url", "website"), svc.where(l.service)+" url")
-			s.set(FieldEmail, svc.get(l.service, "email"), svc.where(l.service)+" email")
-			s.set(FieldFees, hsdsText(svc.get(l.service, "fees_description", "fees")), svc.where(l.service)+" fees")
-			s.set(FieldEligibility, hsdsText(svc.get(l.service, "eligibility_description", "eligibility")), svc.where(l.service)+" eligibility")
-			s.set(FieldStatus, hsdsStatus(svc.get(l.service, "status")), svc.where(l.service)+" status")
+			s.set(ingest.FieldID, id, "")
+			s.set(ingest.FieldDescription, hsdsText(svc.get(l.service, "description")), svc.where(l.service)+" description")
+			s.set(ingest.FieldWebsite, svc.get(l.service, "url", "website"), svc.where(l.service)+" url")
+			s.set(ingest.FieldEmail, svc.get(l.service, "email"), svc.where(l.service)+" email")
+			s.set(ingest.FieldFees, hsdsText(svc.get(l.service, "fees_description", "fees")), svc.where(l.service)+" fees")
+			s.set(ingest.FieldEligibility, hsdsText(svc.get(l.service, "eligibility_description", "eligibility")), svc.where(l.service)+" eligibility")
+			s.set(ingest.FieldStatus, hsdsStatus(svc.get(l.service, "status")), svc.where(l.service)+" status")
 			for _, r := range elig[svcID] {
-				s.set(FieldEligibility, hsdsText(T["eligibility"].get(r, "eligibility")), T["eligibility"].where(r)+" eligibility")
+				s.set(ingest.FieldEligibility, hsdsText(T["eligibility"].get(r, "eligibility")), T["eligibility"].where(r)+" eligibility")
 			}
 			s.categories(terms[svcID], svc.get(l.service, "name"), svc.where(l.service)+" taxonomy")
 		} else {
-			s.set(FieldName, locName, loc.where(l.loc)+" name")
-			s.set(FieldID, "location:"+locID, "")
+			s.set(ingest.FieldName, locName, loc.where(l.loc)+" name")
+			s.set(ingest.FieldID, "location:"+locID, "")
 			s.categories(nil, locName, loc.where(l.loc)+" name")
 			if svc != nil && len(svc.rows) > 0 {
-				s.warn(FieldNone, loc.where(l.loc), locName, "no service is offered at this location in the file; it is shown under its own name")
+				s.warn(ingest.FieldNone, loc.where(l.loc), locName, "no service is offered at this location in the file; it is shown under its own name")
 			}
 		}
-		if s.values[FieldName] == "" && orgRow >= 0 {
-			s.set(FieldName, org.get(orgRow, "name"), org.where(orgRow)+" name")
+		if s.Values[ingest.FieldName] == "" && orgRow >= 0 {
+			s.set(ingest.FieldName, org.get(orgRow, "name"), org.where(orgRow)+" name")
 		}
-		s.set(FieldDescription, hsdsText(loc.get(l.loc, "description")), loc.where(l.loc)+" description")
+		s.set(ingest.FieldDescription, hsdsText(loc.get(l.loc, "description")), loc.where(l.loc)+" description")
 		if orgRow >= 0 {
-			s.set(FieldDescription, hsdsText(org.get(orgRow, "description")), org.where(orgRow)+" description")
-			s.set(FieldWebsite, org.get(orgRow, "url", "website"), org.where(orgRow)+" url")
-			s.set(FieldEmail, org.get(orgRow, "email"), org.where(orgRow)+" email")
+			s.set(ingest.FieldDescription, hsdsText(org.get(orgRow, "description")), org.where(orgRow)+" description")
+			s.set(ingest.FieldWebsite, org.get(orgRow, "url", "website"), org.where(orgRow)+" url")
+			s.set(ingest.FieldEmail, org.get(orgRow, "email"), org.where(orgRow)+" email")
 		}
 		// Address: a physical one first (3.0 addresses.csv also holds postal ones).
 		if rows := addrByLoc[locID]; len(rows) > 0 {
@@ -662,14 +657,14 @@ func (j *hsdsJoin) sites() ([]hsdsSite, []string) {
 			}
 			w := addrs.where(best)
 			if strings.EqualFold(addrs.get(best, "address_type"), "postal") {
-				s.warn(FieldAddress, w, addrs.get(best, "address_1"), "only a postal address is given; it may not be where the service is")
+				s.warn(ingest.FieldAddress, w, addrs.get(best, "address_1"), "only a postal address is given; it may not be where the service is")
 			}
-			s.set(FieldAddress, addrs.get(best, "address_1"), w+" address_1")
-			s.set(FieldUnit, addrs.get(best, "address_2"), w+" address_2")
-			s.set(FieldCity, addrs.get(best, "city"), w+" city")
-			s.set(FieldRegion, addrs.get(best, "state_province", "region"), w+" state_province")
-			s.set(FieldPostalCode, addrs.get(best, "postal_code"), w+" postal_code")
-			s.set(FieldCountry, addrs.get(best, "country"), w+" country")
+			s.set(ingest.FieldAddress, addrs.get(best, "address_1"), w+" address_1")
+			s.set(ingest.FieldUnit, addrs.get(best, "address_2"), w+" address_2")
+			s.set(ingest.FieldCity, addrs.get(best, "city"), w+" city")
+			s.set(ingest.FieldRegion, addrs.get(best, "state_province", "region"), w+" state_province")
+			s.set(ingest.FieldPostalCode, addrs.get(best, "postal_code"), w+" postal_code")
+			s.set(ingest.FieldCountry, addrs.get(best, "country"), w+" country")
 		}
 		beforeName, before := loc.before(l.loc, "latitude")
 		s.coordinates(loc.get(l.loc, "latitude", "lat"), loc.get(l.loc, "longitude", "lon", "lng"), before, beforeName, loc.where(l.loc))
@@ -679,7 +674,7 @@ func (j *hsdsJoin) sites() ([]hsdsSite, []string) {
 		}
 		for _, k := range keys {
 			if p, ok := phones[k]; ok {
-				s.set(FieldPhone, p.text, p.where)
+				s.set(ingest.FieldPhone, p.text, p.where)
 				break
 			}
 		}
@@ -700,7 +695,7 @@ func (j *hsdsJoin) sites() ([]hsdsSite, []string) {
 			ls = append(ls, langs[k]...)
 		}
 		if len(ls) > 0 {
-			s.set(FieldLanguages, strings.Join(dedupe(ls), "; "), "languages.csv")
+			s.set(ingest.FieldLanguages, strings.Join(dedupe(ls), "; "), "languages.csv")
 		}
 		if rows := access[locID]; len(rows) > 0 {
 			a := T["accessibility"]
@@ -708,7 +703,7 @@ func (j *hsdsJoin) sites() ([]hsdsSite, []string) {
 			for _, r := range rows {
 				parts = append(parts, strings.TrimSpace(a.get(r, "accessibility", "description")+" "+a.get(r, "details")))
 			}
-			s.set(FieldAccessibility, strings.Join(dedupe(parts), "; "), a.where(rows[0]))
+			s.set(ingest.FieldAccessibility, strings.Join(dedupe(parts), "; "), a.where(rows[0]))
 		}
 		return s
 	}
@@ -807,20 +802,20 @@ func (sc *hsdsSchedule) apply(s *hsdsSite, today time.Time) {
 		if errors.As(err, &fe) {
 			reason = strings.TrimSpace(fe.Field+" "+fe.Value) + ": " + fe.Reason
 		}
-		s.warn(FieldHours, sc.where, clip(text), "the schedule could not be read ("+reason+"); the hours are kept as written")
-		s.set(FieldHours, text, sc.where)
+		s.warn(ingest.FieldHours, sc.where, ingest.Clip(text), "the schedule could not be read ("+reason+"); the hours are kept as written")
+		s.set(ingest.FieldHours, text, sc.where)
 		return
 	}
 	for _, w := range warns {
-		s.warn(FieldHours, sc.where, "", w)
+		s.warn(ingest.FieldHours, sc.where, "", w)
 	}
 	if h.Known() || h.Notes != "" {
 		if h.Notes == "" && !h.Known() {
 			h.Notes = text
 		}
-		s.hours = &h
+		s.Hours = &h
 	} else if text != "" {
-		s.set(FieldHours, text, sc.where)
+		s.set(ingest.FieldHours, text, sc.where)
 	}
 }
 
@@ -871,18 +866,18 @@ type hsdsHolidays struct {
 func (hs *hsdsHolidays) apply(s *hsdsSite, today time.Time) {
 	ex, warns := hours.ParseHSDSHolidays(hs.rows, today)
 	for _, w := range warns {
-		s.warn(FieldHours, hs.where, "", w)
+		s.warn(ingest.FieldHours, hs.where, "", w)
 	}
 	if len(ex) == 0 {
 		return
 	}
-	if s.hours != nil && len(s.hours.Weekly) > 0 {
-		h := *s.hours
+	if s.Hours != nil && len(s.Hours.Weekly) > 0 {
+		h := *s.Hours
 		h.Exceptions = append(append([]aidmap.Exception(nil), h.Exceptions...), ex...)
 		if len(h.Exceptions) > aidmap.MaxPeriods {
 			h.Exceptions = h.Exceptions[:aidmap.MaxPeriods]
 		}
-		s.hours = &h
+		s.Hours = &h
 		return
 	}
 	var text []string
@@ -894,15 +889,15 @@ func (hs *hsdsHolidays) apply(s *hsdsSite, today time.Time) {
 		}
 	}
 	note := "Holidays: " + strings.Join(text, ", ")
-	s.warn(FieldHours, hs.where, clip(note), "holiday closures are given but no regular hours, so they are kept as a note")
-	if s.hours != nil {
-		h := *s.hours
+	s.warn(ingest.FieldHours, hs.where, ingest.Clip(note), "holiday closures are given but no regular hours, so they are kept as a note")
+	if s.Hours != nil {
+		h := *s.Hours
 		h.Notes = strings.TrimSpace(strings.TrimSuffix(h.Notes+"; "+note, "; "))
-		s.hours = &h
-	} else if s.values[FieldHours] != "" {
-		s.values[FieldHours] += "; " + note
+		s.Hours = &h
+	} else if s.Values[ingest.FieldHours] != "" {
+		s.Values[ingest.FieldHours] += "; " + note
 	} else {
-		s.set(FieldHours, note, hs.where)
+		s.set(ingest.FieldHours, note, hs.where)
 	}
 }
 

@@ -1,4 +1,4 @@
-package ingest
+package table
 
 import (
 	"bytes"
@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/aidmap/aidmap/ingest"
 )
 
 // FuzzReadCSV feeds arbitrary bytes to the table reader: it must never panic, must stay within
@@ -15,9 +17,13 @@ import (
 // *FileError or io.EOF. Where encoding/csv reads the text without error, our parser must read
 // the same rows.
 func FuzzReadCSV(f *testing.F) {
-	files, _ := filepath.Glob("testdata/*.csv")
-	more, _ := filepath.Glob("testdata/*.t*")
-	for _, name := range append(files, more...) {
+	// The seeds are every table fixture, here and the pipeline's in ../testdata.
+	var files []string
+	for _, pattern := range []string{"testdata/*.csv", "testdata/*.t*", "../testdata/*.csv", "../testdata/*.t*"} {
+		more, _ := filepath.Glob(pattern)
+		files = append(files, more...)
+	}
+	for _, name := range files {
 		if b, err := os.ReadFile(name); err == nil {
 			f.Add(b)
 		}
@@ -27,12 +33,12 @@ func FuzzReadCSV(f *testing.F) {
 	}
 	const maxRow, maxCols, maxRows = 4096, 64, 1000
 	f.Fuzz(func(t *testing.T, data []byte) {
-		opts := TableOptions{MaxRowBytes: maxRow, MaxColumns: maxCols, MaxRows: maxRows}
-		tr, err := NewTableReader(bytes.NewReader(data), opts)
+		opts := Options{MaxRowBytes: maxRow, MaxColumns: maxCols, MaxRows: maxRows}
+		tr, err := NewReader(bytes.NewReader(data), opts)
 		if err != nil {
-			var fe *FileError
+			var fe *ingest.FileError
 			if !errors.As(err, &fe) {
-				t.Fatalf("NewTableReader: got %T %v, want a *FileError", err, err)
+				t.Fatalf("NewReader: got %T %v, want a *FileError", err, err)
 			}
 			return
 		}
@@ -47,7 +53,7 @@ func FuzzReadCSV(f *testing.F) {
 				break
 			}
 			if err != nil {
-				var fe *FileError
+				var fe *ingest.FileError
 				if !errors.As(err, &fe) {
 					t.Fatalf("Next: got %T %v, want a *FileError", err, err)
 				}

@@ -1,6 +1,6 @@
-// Command generate writes the .xlsx fixtures of ingest/testdata/xlsx:
+// Command generate writes the .xlsx fixtures of ingest/xlsx/testdata:
 //
-//	go run ./ingest/testdata/xlsx/generate.go ingest/testdata/xlsx
+//	go run ./ingest/xlsx/testdata/generate.go ingest/xlsx/testdata
 package main
 
 import (

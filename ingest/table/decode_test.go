@@ -1,4 +1,4 @@
-package ingest
+package table
 
 import (
 	"bufio"
@@ -9,11 +9,13 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf16"
+
+	"github.com/aidmap/aidmap/ingest"
 )
 
 // decodeAll runs the text reader over b with reads of at most chunk bytes from the source, so
 // sequences and CRLF pairs are split at every possible place.
-func decodeAll(t *testing.T, b []byte, enc Encoding, declared bool, chunk int) (string, *textReader) {
+func decodeAll(t *testing.T, b []byte, enc ingest.Encoding, declared bool, chunk int) (string, *textReader) {
 	t.Helper()
 	src := bufio.NewReaderSize(&trickle{b: b, n: chunk}, 16)
 	tr := newTextReader(src, enc, declared)
@@ -57,11 +59,11 @@ func TestTextReaderSplitsAnywhere(t *testing.T) {
 	tests := []struct {
 		name string
 		in   []byte
-		enc  Encoding
+		enc  ingest.Encoding
 	}{
-		{"utf-8", []byte(text), EncodingUTF8},
-		{"utf-16le", u16(text, false), EncodingUTF16LE},
-		{"utf-16be", u16(text, true), EncodingUTF16BE},
+		{"utf-8", []byte(text), ingest.EncodingUTF8},
+		{"utf-16le", u16(text, false), ingest.EncodingUTF16LE},
+		{"utf-16be", u16(text, true), ingest.EncodingUTF16BE},
 	}
 	for _, tt := range tests {
 		for chunk := 1; chunk <= 7; chunk++ {
@@ -82,25 +84,25 @@ func TestTextReaderWindows1252(t *testing.T) {
 		in       []byte
 		declared bool
 		want     string
-		wantEnc  Encoding
+		wantEnc  ingest.Encoding
 	}{
 		// Invalid UTF-8 before any valid multi-byte sequence: the whole file is Windows-1252,
 		// even "Ã©" later on, which happens to be valid UTF-8.
-		{"whole file", []byte("Caf\xe9\n\x80 \x93x\x94 \xc3\xa9\n"), false, "Café\n€ “x” Ã©\n", EncodingWindows1252},
+		{"whole file", []byte("Caf\xe9\n\x80 \x93x\x94 \xc3\xa9\n"), false, "Café\n€ “x” Ã©\n", ingest.EncodingWindows1252},
 		// Valid UTF-8 first: only the stray byte is read as Windows-1252.
-		{"stray byte in UTF-8", []byte("Café\nna\xefve\n"), false, "Café\nnaïve\n", EncodingUTF8},
+		{"stray byte in UTF-8", []byte("Café\nna\xefve\n"), false, "Café\nnaïve\n", ingest.EncodingUTF8},
 		// A BOM (declared) file with a stray byte stays UTF-8.
-		{"declared", []byte("Caf\xe9\n\xc3\xa9\n"), true, "Café\né\n", EncodingUTF8},
-		{"truncated sequence at the end", []byte("ab\xc3"), false, "abÃ", EncodingWindows1252},
+		{"declared", []byte("Caf\xe9\n\xc3\xa9\n"), true, "Café\né\n", ingest.EncodingUTF8},
+		{"truncated sequence at the end", []byte("ab\xc3"), false, "abÃ", ingest.EncodingWindows1252},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			for chunk := 1; chunk <= 5; chunk++ {
-				got, tr := decodeAll(t, tt.in, EncodingUTF8, tt.declared, chunk)
+				got, tr := decodeAll(t, tt.in, ingest.EncodingUTF8, tt.declared, chunk)
 				if got != tt.want {
 					t.Errorf("reads of %d: got %q, want %q", chunk, got, tt.want)
 				}
-				if tr.enc == EncodingWindows1252 != (tt.wantEnc == EncodingWindows1252) {
+				if tr.enc == ingest.EncodingWindows1252 != (tt.wantEnc == ingest.EncodingWindows1252) {
 					t.Errorf("reads of %d: encoding got %q, want %q", chunk, tr.enc, tt.wantEnc)
 				}
 				if len(tr.notes) != 1 {
@@ -115,17 +117,17 @@ func TestDetectEncoding(t *testing.T) {
 	tests := []struct {
 		name    string
 		in      []byte
-		want    Encoding
+		want    ingest.Encoding
 		wantBOM int
 	}{
-		{"utf-8 bom", []byte("\xef\xbb\xbfa,b"), EncodingUTF8BOM, 3},
-		{"utf-16le bom", []byte("\xff\xfea\x00"), EncodingUTF16LE, 2},
-		{"utf-16be bom", []byte("\xfe\xff\x00a"), EncodingUTF16BE, 2},
-		{"utf-16le no bom", []byte("n\x00a\x00m\x00e\x00,\x00c\x00"), EncodingUTF16LE, 0},
-		{"utf-16be no bom", []byte("\x00n\x00a\x00m\x00e\x00,\x00c"), EncodingUTF16BE, 0},
-		{"ascii", []byte("name,city\n"), EncodingUTF8, 0},
-		{"a few NULs", []byte("name,city\x00\n, more text here\n"), EncodingUTF8, 0},
-		{"tiny", []byte("a"), EncodingUTF8, 0},
+		{"utf-8 bom", []byte("\xef\xbb\xbfa,b"), ingest.EncodingUTF8BOM, 3},
+		{"utf-16le bom", []byte("\xff\xfea\x00"), ingest.EncodingUTF16LE, 2},
+		{"utf-16be bom", []byte("\xfe\xff\x00a"), ingest.EncodingUTF16BE, 2},
+		{"utf-16le no bom", []byte("n\x00a\x00m\x00e\x00,\x00c\x00"), ingest.EncodingUTF16LE, 0},
+		{"utf-16be no bom", []byte("\x00n\x00a\x00m\x00e\x00,\x00c"), ingest.EncodingUTF16BE, 0},
+		{"ascii", []byte("name,city\n"), ingest.EncodingUTF8, 0},
+		{"a few NULs", []byte("name,city\x00\n, more text here\n"), ingest.EncodingUTF8, 0},
+		{"tiny", []byte("a"), ingest.EncodingUTF8, 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -188,13 +190,13 @@ func checkAgainstEncodingCSV(t *testing.T, text []byte, comma byte) {
 }
 
 func TestParseEncoding(t *testing.T) {
-	for in, want := range map[string]Encoding{"UTF-8": EncodingUTF8, "latin1": EncodingWindows1252, "CP1252": EncodingWindows1252,
-		"utf-16": EncodingUTF16LE, "UTF-16BE": EncodingUTF16BE, "": EncodingAuto, "utf-8-sig": EncodingUTF8BOM} {
-		if got, err := ParseEncoding(in); err != nil || got != want {
+	for in, want := range map[string]ingest.Encoding{"UTF-8": ingest.EncodingUTF8, "latin1": ingest.EncodingWindows1252, "CP1252": ingest.EncodingWindows1252,
+		"utf-16": ingest.EncodingUTF16LE, "UTF-16BE": ingest.EncodingUTF16BE, "": ingest.EncodingAuto, "utf-8-sig": ingest.EncodingUTF8BOM} {
+		if got, err := ingest.ParseEncoding(in); err != nil || got != want {
 			t.Errorf("ParseEncoding(%q): got %q, %v, want %q", in, got, err, want)
 		}
 	}
-	if _, err := ParseEncoding("ebcdic"); err == nil || !strings.Contains(err.Error(), "unknown encoding") {
+	if _, err := ingest.ParseEncoding("ebcdic"); err == nil || !strings.Contains(err.Error(), "unknown encoding") {
 		t.Errorf("got %v, want an unknown encoding error", err)
 	}
 }
