@@ -29,7 +29,7 @@ var layers = map[string]int{
 	"ingest": 3, "tiles": 3, "feed": 3, "basemap": 3, "fonts": 3,
 	"sms": 3, // text messages answered through query and geocode (transport-free; web adapts it)
 
-	"upload": 4, // TODO(upload): the upload runner moving out of web; over ingest and store
+	"upload": 4, // the upload service: over ingest and store, under web and cmd
 
 	"web": 5,
 
