@@ -116,7 +116,7 @@ async function load() {
     }
     list.replaceChildren(...sites.slice(0, 200).map((s) => siteCard(s, ttl)));
     status.textContent = ttl > 0
-      ? 'Counts show on the public map for ' + Math.round(ttl / 3600) + ' h after each update.'
+      ? 'Counts show on the public map for ' + (ttl >= 3600 ? Math.round(ttl / 3600) + ' h' : Math.max(1, Math.round(ttl / 60)) + ' min') + ' after each update.'
       : 'This server does not publish counts (--capacity-ttl 0).';
   } catch (e) {
     status.textContent = 'Could not load: ' + e.message;
