@@ -133,8 +133,10 @@ type UploadOptions struct {
 	// Actor, when set, makes the upload record its changes in the history of a store that
 	// implements Accounts (store.Accounts): one entry per site created, updated or retired,
 	// with the site before and after, written in the upload's own transaction. It is the ID of
-	// the token the change is made with. Without it (the command line), nothing is recorded
-	// and a million-site ingest pays nothing for history.
+	// the token the change is made with. Entries are written as the upload goes, batch by
+	// batch, so memory stays one batch however many sites change. A dry run records nothing:
+	// it is rolled back. Without it (the command line), nothing is recorded and a
+	// million-site ingest pays nothing for history.
 	Actor string
 	// UploadID is the upload record the history entries belong to (see Accounts); rollback
 	// undoes by it.
