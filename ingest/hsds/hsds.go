@@ -528,28 +528,48 @@ type hsdsJoin struct {
 	opts   Options
 }
 
-func (j *hsdsJoin) sites() ([]hsdsSite, []string) {
-	T := j.tables
-	loc, svc, org, sal := T["locations"], T["services"], T["organizations"], T["service_at_location"]
-	locByID, svcByID, orgByID := loc.index("id"), svc.index("id"), org.index("id")
-	var notes []string
+// hsdsLink is one service at one location: a services_at_location row, or a location_id
+// column on services (Ohana).
+type hsdsLink struct {
+	salRow       int // -1 when implied by services.location_id
+	service, loc int // row indexes
+	salID        string
+}
 
-	// Links: services_at_location, or a location_id column on services (Ohana).
-	type link struct {
-		salRow       int // -1 when implied by services.location_id
-		service, loc int // row indexes
-		salID        string
+// sites joins the tables into sites: one per service at a location, then one per location
+// no service is at. notes say what was left out.
+func (j *hsdsJoin) sites() ([]hsdsSite, []string) {
+	var notes []string
+	links, linked, svcPlaced, missingRefs := j.links()
+	if len(missingRefs) > 0 {
+		notes = append(notes, "services_at_location rows name a service or location the tables do not have, and were left out: "+strings.Join(missingRefs, "; "))
 	}
-	var links []link
-	var missingRefs []string
-	linked := map[int]bool{}    // location rows with a service
-	svcPlaced := map[int]bool{} // service rows with a location
-	addLink := func(l link, svcID, locID string) {
+	b := j.newSiteBuilder(links)
+	var out []hsdsSite
+	for _, l := range links {
+		out = append(out, b.site(l, true))
+	}
+	for i := range b.loc.rows {
+		if !linked[i] {
+			out = append(out, b.site(hsdsLink{salRow: -1, loc: i}, false))
+		}
+	}
+	return out, append(notes, j.leftOut(svcPlaced, b.elig)...)
+}
+
+// links finds the services at locations. linked holds the location rows with a service,
+// svcPlaced the service rows with a location; missing names (a few of) the links to a
+// service or location the tables do not have.
+func (j *hsdsJoin) links() (links []hsdsLink, linked, svcPlaced map[int]bool, missing []string) {
+	loc, svc, sal := j.tables["locations"], j.tables["services"], j.tables["service_at_location"]
+	locByID, svcByID := loc.index("id"), svc.index("id")
+	linked, svcPlaced = map[int]bool{}, map[int]bool{}
+	add := func(l hsdsLink, svcID, locID string) {
 		si, ok1 := svcByID[svcID]
 		li, ok2 := locByID[locID]
 		if !ok1 || !ok2 {
-			if len(missingRefs) < hsdsMaxSitesPerReport {
-				missingRefs = append(missingRefs, fmt.Sprintf("service %q at location %q", svcID, locID))
+			if len(missing) < hsdsMaxSitesPerReport {
+				missing = append(missing, fmt.Sprintf("service %q at location %q", svcID, locID))
 			}
 			return
 		}
@@ -559,164 +579,24 @@ func (j *hsdsJoin) sites() ([]hsdsSite, []string) {
 	}
 	if sal != nil {
 		for i := range sal.rows {
-			addLink(link{salRow: i, salID: sal.get(i, "id")}, sal.get(i, "service_id"), sal.get(i, "location_id"))
+			add(hsdsLink{salRow: i, salID: sal.get(i, "id")}, sal.get(i, "service_id"), sal.get(i, "location_id"))
 		}
 	}
 	if svc.has("location_id") {
 		for i := range svc.rows {
 			if id := svc.get(i, "location_id"); id != "" && !svcPlaced[i] {
-				addLink(link{salRow: -1}, svc.get(i, "id"), id)
+				add(hsdsLink{salRow: -1}, svc.get(i, "id"), id)
 			}
 		}
 	}
-	if len(missingRefs) > 0 {
-		notes = append(notes, "services_at_location rows name a service or location the tables do not have, and were left out: "+strings.Join(missingRefs, "; "))
-	}
-	perService := map[int]int{}
-	for _, l := range links {
-		perService[l.service]++
-	}
+	return links, linked, svcPlaced, missing
+}
 
-	phones := j.phones()
-	sched := j.schedules()
-	holidays := j.holidays()
-	langs := j.languages()
-	terms := j.terms()
-	extIDs := j.externalIDs()
-	addrs := T["addresses"]
-	addrByLoc := addrs.index("location_id")
-	elig := T["eligibility"].index("service_id")
-	access := T["accessibility"].index("location_id")
-
-	var out []hsdsSite
-	build := func(l link, hasService bool) hsdsSite {
-		var s hsdsSite
-		locID := loc.get(l.loc, "id")
-		svcID := ""
-		if hasService {
-			svcID = svc.get(l.service, "id")
-		}
-		orgID := loc.get(l.loc, "organization_id")
-		if hasService && svc.get(l.service, "organization_id") != "" {
-			orgID = svc.get(l.service, "organization_id")
-		}
-		orgRow := -1
-		if r, ok := orgByID[orgID]; ok {
-			orgRow = r[0]
-		}
-		locName := loc.get(l.loc, "name")
-		if hasService {
-			name := svc.get(l.service, "name")
-			if name == "" {
-				name = locName
-			}
-			if perService[l.service] > 1 && locName != "" && !strings.EqualFold(locName, name) {
-				name += " – " + locName
-			}
-			s.set(ingest.FieldName, name, svc.where(l.service)+" name")
-			id := svcID + "@" + locID
-			if ext := extIDs[l.salID]; ext != "" && l.salID != "" {
-				id = ext
-			}
-			s.set(ingest.FieldID, id, "")
-			s.set(ingest.FieldDescription, hsdsText(svc.get(l.service, "description")), svc.where(l.service)+" description")
-			s.set(ingest.FieldWebsite, svc.get(l.service, "url", "website"), svc.where(l.service)+" url")
-			s.set(ingest.FieldEmail, svc.get(l.service, "email"), svc.where(l.service)+" email")
-			s.set(ingest.FieldFees, hsdsText(svc.get(l.service, "fees_description", "fees")), svc.where(l.service)+" fees")
-			s.set(ingest.FieldEligibility, hsdsText(svc.get(l.service, "eligibility_description", "eligibility")), svc.where(l.service)+" eligibility")
-			s.set(ingest.FieldStatus, hsdsStatus(svc.get(l.service, "status")), svc.where(l.service)+" status")
-			for _, r := range elig[svcID] {
-				s.set(ingest.FieldEligibility, hsdsText(T["eligibility"].get(r, "eligibility")), T["eligibility"].where(r)+" eligibility")
-			}
-			s.categories(terms[svcID], svc.get(l.service, "name"), svc.where(l.service)+" taxonomy")
-		} else {
-			s.set(ingest.FieldName, locName, loc.where(l.loc)+" name")
-			s.set(ingest.FieldID, "location:"+locID, "")
-			s.categories(nil, locName, loc.where(l.loc)+" name")
-			if svc != nil && len(svc.rows) > 0 {
-				s.warn(ingest.FieldNone, loc.where(l.loc), locName, "no service is offered at this location in the file; it is shown under its own name")
-			}
-		}
-		if s.Values[ingest.FieldName] == "" && orgRow >= 0 {
-			s.set(ingest.FieldName, org.get(orgRow, "name"), org.where(orgRow)+" name")
-		}
-		s.set(ingest.FieldDescription, hsdsText(loc.get(l.loc, "description")), loc.where(l.loc)+" description")
-		if orgRow >= 0 {
-			s.set(ingest.FieldDescription, hsdsText(org.get(orgRow, "description")), org.where(orgRow)+" description")
-			s.set(ingest.FieldWebsite, org.get(orgRow, "url", "website"), org.where(orgRow)+" url")
-			s.set(ingest.FieldEmail, org.get(orgRow, "email"), org.where(orgRow)+" email")
-		}
-		// Address: a physical one first (3.0 addresses.csv also holds postal ones).
-		if rows := addrByLoc[locID]; len(rows) > 0 {
-			best := rows[0]
-			for _, r := range rows {
-				if t := strings.ToLower(addrs.get(r, "address_type")); t == "" || t == "physical" {
-					best = r
-					break
-				}
-			}
-			w := addrs.where(best)
-			if strings.EqualFold(addrs.get(best, "address_type"), "postal") {
-				s.warn(ingest.FieldAddress, w, addrs.get(best, "address_1"), "only a postal address is given; it may not be where the service is")
-			}
-			s.set(ingest.FieldAddress, addrs.get(best, "address_1"), w+" address_1")
-			s.set(ingest.FieldUnit, addrs.get(best, "address_2"), w+" address_2")
-			s.set(ingest.FieldCity, addrs.get(best, "city"), w+" city")
-			s.set(ingest.FieldRegion, addrs.get(best, "state_province", "region"), w+" state_province")
-			s.set(ingest.FieldPostalCode, addrs.get(best, "postal_code"), w+" postal_code")
-			s.set(ingest.FieldCountry, addrs.get(best, "country"), w+" country")
-		}
-		beforeName, before := loc.before(l.loc, "latitude")
-		s.coordinates(loc.get(l.loc, "latitude", "lat"), loc.get(l.loc, "longitude", "lon", "lng"), before, beforeName, loc.where(l.loc))
-		keys := []string{"sal:" + l.salID, "svc:" + svcID + "@" + locID, "svc:" + svcID, "loc:" + locID, "org:" + orgID}
-		if !hasService {
-			keys = []string{"loc:" + locID, "org:" + orgID}
-		}
-		for _, k := range keys {
-			if p, ok := phones[k]; ok {
-				s.set(ingest.FieldPhone, p.text, p.where)
-				break
-			}
-		}
-		for _, k := range keys[:len(keys)-1] {
-			if sc, ok := sched[k]; ok {
-				sc.apply(&s, j.opts.Today)
-				break
-			}
-		}
-		for _, k := range keys[:len(keys)-1] {
-			if hs, ok := holidays[k]; ok {
-				hs.apply(&s, j.opts.Today)
-				break
-			}
-		}
-		var ls []string
-		for _, k := range []string{"svc:" + svcID, "loc:" + locID} {
-			ls = append(ls, langs[k]...)
-		}
-		if len(ls) > 0 {
-			s.set(ingest.FieldLanguages, strings.Join(dedupe(ls), "; "), "languages.csv")
-		}
-		if rows := access[locID]; len(rows) > 0 {
-			a := T["accessibility"]
-			var parts []string
-			for _, r := range rows {
-				parts = append(parts, strings.TrimSpace(a.get(r, "accessibility", "description")+" "+a.get(r, "details")))
-			}
-			s.set(ingest.FieldAccessibility, strings.Join(dedupe(parts), "; "), a.where(rows[0]))
-		}
-		return s
-	}
-	for _, l := range links {
-		out = append(out, build(l, true))
-	}
-	for i := range loc.rows {
-		if !linked[i] {
-			out = append(out, build(link{salRow: -1, loc: i}, false))
-		}
-	}
-	var unplaced []string
-	if svc != nil {
+// leftOut notes the services no location was found for, and an eligibility table that
+// cannot be matched to services.
+func (j *hsdsJoin) leftOut(svcPlaced map[int]bool, elig map[string][]int) []string {
+	var notes, unplaced []string
+	if svc := j.tables["services"]; svc != nil {
 		for i := range svc.rows {
 			if !svcPlaced[i] {
 				unplaced = append(unplaced, svc.get(i, "name"))
@@ -726,10 +606,199 @@ func (j *hsdsJoin) sites() ([]hsdsSite, []string) {
 	if len(unplaced) > 0 {
 		notes = append(notes, fmt.Sprintf("%d services have no location (helplines, online services) and cannot be placed on the map: %s", len(unplaced), listSome(unplaced)))
 	}
-	if T["eligibility"] != nil && len(elig) == 0 && len(T["eligibility"].rows) > 0 {
+	if e := j.tables["eligibility"]; e != nil && len(elig) == 0 && len(e.rows) > 0 {
 		notes = append(notes, "eligibility.csv gives no service_id in any row, so its eligibility texts cannot be matched to services")
 	}
-	return out, notes
+	return notes
+}
+
+// siteBuilder makes the site of one link from the tables and their indexes by ID.
+type siteBuilder struct {
+	today                            time.Time
+	loc, svc, org, addrs, eligT, acc *hsdsTable
+	orgByID, addrByLoc, elig, access map[string][]int
+	perService                       map[int]int // links per service row
+	phones                           map[string]hsdsPhone
+	sched                            map[string]*hsdsSchedule
+	holidays                         map[string]*hsdsHolidays
+	langs, terms                     map[string][]string
+	extIDs                           map[string]string
+}
+
+func (j *hsdsJoin) newSiteBuilder(links []hsdsLink) *siteBuilder {
+	T := j.tables
+	b := &siteBuilder{today: j.opts.Today,
+		loc: T["locations"], svc: T["services"], org: T["organizations"], addrs: T["addresses"],
+		eligT: T["eligibility"], acc: T["accessibility"], perService: map[int]int{}}
+	for _, l := range links {
+		b.perService[l.service]++
+	}
+	b.phones, b.sched, b.holidays = j.phones(), j.schedules(), j.holidays()
+	b.langs, b.terms, b.extIDs = j.languages(), j.terms(), j.externalIDs()
+	b.orgByID, b.addrByLoc = b.org.index("id"), b.addrs.index("location_id")
+	b.elig, b.access = b.eligT.index("service_id"), b.acc.index("location_id")
+	return b
+}
+
+// site builds the site of link l; hasService is false for a location no service is at. The
+// order of the steps matters: each field keeps the first value set (hsdsSite.set), so a
+// service's own values come before its location's, and those before its organisation's.
+func (b *siteBuilder) site(l hsdsLink, hasService bool) hsdsSite {
+	var s hsdsSite
+	locID := b.loc.get(l.loc, "id")
+	svcID := ""
+	if hasService {
+		svcID = b.svc.get(l.service, "id")
+	}
+	orgID := b.loc.get(l.loc, "organization_id")
+	if hasService && b.svc.get(l.service, "organization_id") != "" {
+		orgID = b.svc.get(l.service, "organization_id")
+	}
+	orgRow := -1
+	if r, ok := b.orgByID[orgID]; ok {
+		orgRow = r[0]
+	}
+	if hasService {
+		b.service(&s, l, svcID, locID)
+	} else {
+		b.locationAlone(&s, l, locID)
+	}
+	b.describe(&s, l, orgRow)
+	b.address(&s, locID)
+	beforeName, before := b.loc.before(l.loc, "latitude")
+	s.coordinates(b.loc.get(l.loc, "latitude", "lat"), b.loc.get(l.loc, "longitude", "lon", "lng"), before, beforeName, b.loc.where(l.loc))
+	keys := []string{"sal:" + l.salID, "svc:" + svcID + "@" + locID, "svc:" + svcID, "loc:" + locID, "org:" + orgID}
+	if !hasService {
+		keys = []string{"loc:" + locID, "org:" + orgID}
+	}
+	b.phoneAndHours(&s, keys)
+	b.languagesAndAccess(&s, svcID, locID)
+	return s
+}
+
+// service fills what the service row says: its name (with the location's when the service
+// is at several), ID, texts, status, eligibility rows and categories.
+func (b *siteBuilder) service(s *hsdsSite, l hsdsLink, svcID, locID string) {
+	svc := b.svc
+	locName := b.loc.get(l.loc, "name")
+	name := svc.get(l.service, "name")
+	if name == "" {
+		name = locName
+	}
+	if b.perService[l.service] > 1 && locName != "" && !strings.EqualFold(locName, name) {
+		name += " – " + locName
+	}
+	s.set(ingest.FieldName, name, svc.where(l.service)+" name")
+	id := svcID + "@" + locID
+	if ext := b.extIDs[l.salID]; ext != "" && l.salID != "" {
+		id = ext
+	}
+	s.set(ingest.FieldID, id, "")
+	s.set(ingest.FieldDescription, hsdsText(svc.get(l.service, "description")), svc.where(l.service)+" description")
+	s.set(ingest.FieldWebsite, svc.get(l.service, "url", "website"), svc.where(l.service)+" url")
+	s.set(ingest.FieldEmail, svc.get(l.service, "email"), svc.where(l.service)+" email")
+	s.set(ingest.FieldFees, hsdsText(svc.get(l.service, "fees_description", "fees")), svc.where(l.service)+" fees")
+	s.set(ingest.FieldEligibility, hsdsText(svc.get(l.service, "eligibility_description", "eligibility")), svc.where(l.service)+" eligibility")
+	s.set(ingest.FieldStatus, hsdsStatus(svc.get(l.service, "status")), svc.where(l.service)+" status")
+	for _, r := range b.elig[svcID] {
+		s.set(ingest.FieldEligibility, hsdsText(b.eligT.get(r, "eligibility")), b.eligT.where(r)+" eligibility")
+	}
+	s.categories(b.terms[svcID], svc.get(l.service, "name"), svc.where(l.service)+" taxonomy")
+}
+
+// locationAlone names a location no service is at after itself, with a warning when the
+// file has services (elsewhere).
+func (b *siteBuilder) locationAlone(s *hsdsSite, l hsdsLink, locID string) {
+	locName := b.loc.get(l.loc, "name")
+	s.set(ingest.FieldName, locName, b.loc.where(l.loc)+" name")
+	s.set(ingest.FieldID, "location:"+locID, "")
+	s.categories(nil, locName, b.loc.where(l.loc)+" name")
+	if b.svc != nil && len(b.svc.rows) > 0 {
+		s.warn(ingest.FieldNone, b.loc.where(l.loc), locName, "no service is offered at this location in the file; it is shown under its own name")
+	}
+}
+
+// describe fills what the service did not give from the location, then the organisation.
+func (b *siteBuilder) describe(s *hsdsSite, l hsdsLink, orgRow int) {
+	if s.Values[ingest.FieldName] == "" && orgRow >= 0 {
+		s.set(ingest.FieldName, b.org.get(orgRow, "name"), b.org.where(orgRow)+" name")
+	}
+	s.set(ingest.FieldDescription, hsdsText(b.loc.get(l.loc, "description")), b.loc.where(l.loc)+" description")
+	if orgRow >= 0 {
+		s.set(ingest.FieldDescription, hsdsText(b.org.get(orgRow, "description")), b.org.where(orgRow)+" description")
+		s.set(ingest.FieldWebsite, b.org.get(orgRow, "url", "website"), b.org.where(orgRow)+" url")
+		s.set(ingest.FieldEmail, b.org.get(orgRow, "email"), b.org.where(orgRow)+" email")
+	}
+}
+
+// address fills the location's address: a physical one first (3.0 addresses.csv also holds
+// postal ones), with a warning when only a postal one is given.
+func (b *siteBuilder) address(s *hsdsSite, locID string) {
+	rows := b.addrByLoc[locID]
+	if len(rows) == 0 {
+		return
+	}
+	addrs := b.addrs
+	best := rows[0]
+	for _, r := range rows {
+		if t := strings.ToLower(addrs.get(r, "address_type")); t == "" || t == "physical" {
+			best = r
+			break
+		}
+	}
+	w := addrs.where(best)
+	if strings.EqualFold(addrs.get(best, "address_type"), "postal") {
+		s.warn(ingest.FieldAddress, w, addrs.get(best, "address_1"), "only a postal address is given; it may not be where the service is")
+	}
+	s.set(ingest.FieldAddress, addrs.get(best, "address_1"), w+" address_1")
+	s.set(ingest.FieldUnit, addrs.get(best, "address_2"), w+" address_2")
+	s.set(ingest.FieldCity, addrs.get(best, "city"), w+" city")
+	s.set(ingest.FieldRegion, addrs.get(best, "state_province", "region"), w+" state_province")
+	s.set(ingest.FieldPostalCode, addrs.get(best, "postal_code"), w+" postal_code")
+	s.set(ingest.FieldCountry, addrs.get(best, "country"), w+" country")
+}
+
+// phoneAndHours takes the phone, the schedule and the holidays of the most specific object
+// that has them, in the order of keys (service at location, service, location,
+// organisation); schedules and holidays are not taken from the organisation.
+func (b *siteBuilder) phoneAndHours(s *hsdsSite, keys []string) {
+	for _, k := range keys {
+		if p, ok := b.phones[k]; ok {
+			s.set(ingest.FieldPhone, p.text, p.where)
+			break
+		}
+	}
+	for _, k := range keys[:len(keys)-1] {
+		if sc, ok := b.sched[k]; ok {
+			sc.apply(s, b.today)
+			break
+		}
+	}
+	for _, k := range keys[:len(keys)-1] {
+		if hs, ok := b.holidays[k]; ok {
+			hs.apply(s, b.today)
+			break
+		}
+	}
+}
+
+// languagesAndAccess fills the languages of the service and its location, and the
+// location's accessibility.
+func (b *siteBuilder) languagesAndAccess(s *hsdsSite, svcID, locID string) {
+	var ls []string
+	for _, k := range []string{"svc:" + svcID, "loc:" + locID} {
+		ls = append(ls, b.langs[k]...)
+	}
+	if len(ls) > 0 {
+		s.set(ingest.FieldLanguages, strings.Join(dedupe(ls), "; "), "languages.csv")
+	}
+	if rows := b.access[locID]; len(rows) > 0 {
+		var parts []string
+		for _, r := range rows {
+			parts = append(parts, strings.TrimSpace(b.acc.get(r, "accessibility", "description")+" "+b.acc.get(r, "details")))
+		}
+		s.set(ingest.FieldAccessibility, strings.Join(dedupe(parts), "; "), b.acc.where(rows[0]))
+	}
 }
 
 func listSome(names []string) string {
