@@ -95,6 +95,7 @@ type Server struct {
 	fresh      Freshness
 	reports    *reports // nil: reports are off
 	text       *textService
+	scores     scorecards // the organisations' feed-quality scorecards (scorecard.go)
 }
 
 // NewServer returns a server ready to be mounted; it starts nothing.
@@ -156,6 +157,8 @@ func (s *Server) routes() http.Handler {
 			r.Get("/geocode", s.handleGeocode)
 			r.With(limitReportsByIP(s.reportsPerIP())).Post("/sites/{id}/reports", s.handleReport)
 			r.Get("/text", s.handleText)
+			r.Get("/scorecard", s.handleScorecards)
+			r.Get("/orgs/{org}/scorecard", s.handleScorecard) // public, beside the token-guarded /orgs/{org}/…
 		})
 		r.Post("/sms/twilio", s.handleTwilio)   // limited per number, not per IP: gateways send
 		r.Post("/sms/gateway", s.handleGateway) // every message from one address
