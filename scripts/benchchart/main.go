@@ -238,8 +238,15 @@ var pairs = []struct {
 	aidmap, postgis series
 }{
 	{"nearest-10", series{"aidmap", "nearest10"}, series{"postgis", "knn10"}},
-	{"within 2 km", series{"aidmap", "radius2km"}, series{"postgis", "dwithin2km"}},
+	{"nearest-10, fair anchor: the same JSON document", series{"aidmap", "nearest10"}, series{"postgis", "knn10json"}},
+	{"nearest-10 gzipped (Accept-Encoding: gzip), against the same JSON", series{"aidmap", "nearest10gz"}, series{"postgis", "knn10json"}},
+	{"radius 2 km, first page of 100", series{"aidmap", "radius2km"}, series{"postgis", "dwithin2km"}},
+	{"bbox, first page of 100", series{"aidmap", "bbox"}, series{"postgis", "bbox"}},
+	{"site tiles, zooms 12-14", series{"aidmap", "tiles"}, series{"postgis", "tiles"}},
 }
+
+// healthz is the floor of what an HTTP answer costs on this machine: the ceiling of req/s.
+var healthz = series{"aidmap", "healthz"}
 
 func tables(rows []row) string {
 	get := func(s series, c int) (row, bool) {
@@ -258,6 +265,7 @@ func tables(rows []row) string {
 	}
 	slices.Sort(concs)
 	var b strings.Builder
+	b.WriteString(targets(get, concs))
 	for _, p := range pairs {
 		have := false
 		for _, c := range concs {
@@ -269,11 +277,12 @@ func tables(rows []row) string {
 			continue
 		}
 		fmt.Fprintf(&b, "**%s** (%s vs %s)\n\n", p.label, label(p.aidmap), label(p.postgis))
-		b.WriteString("| clients | aidmap req/s | aidmap p50 | aidmap p99 | PostGIS tx/s | PostGIS p50 | PostGIS p99 | aidmap / PostGIS |\n")
-		b.WriteString("|---:|---:|---:|---:|---:|---:|---:|---:|\n")
+		b.WriteString("| clients | aidmap req/s | aidmap p50 | aidmap p99 | PostGIS tx/s | PostGIS p50 | PostGIS p99 | aidmap / PostGIS | aidmap / `/healthz` |\n")
+		b.WriteString("|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n")
 		for _, c := range concs {
 			a, okA := get(p.aidmap, c)
 			g, okG := get(p.postgis, c)
+			h, okH := get(healthz, c)
 			cell := func(ok bool, r row) string {
 				if !ok {
 					return "– | – | –"
@@ -284,14 +293,72 @@ func tables(rows []row) string {
 				}
 				return s
 			}
-			ratio := "–"
+			ratio, share := "–", "–"
 			if okA && okG && g.rps > 0 {
 				ratio = fmt.Sprintf("%.1f×", a.rps/g.rps)
 			}
-			fmt.Fprintf(&b, "| %d | %s | %s | %s |\n", c, cell(okA, a), cell(okG, g), ratio)
+			if okA && okH && h.rps > 0 {
+				share = fmt.Sprintf("%.0f%%", 100*a.rps/h.rps)
+			}
+			fmt.Fprintf(&b, "| %d | %s | %s | %s | %s |\n", c, cell(okA, a), cell(okG, g), ratio, share)
 		}
 		b.WriteString("\n")
 	}
+	var hb strings.Builder
+	for _, c := range concs {
+		if h, ok := get(healthz, c); ok {
+			fmt.Fprintf(&hb, "| %d | %s | %s ms | %s ms |\n", c, thousands(h.rps), ms(h.p50), ms(h.p99))
+		}
+	}
+	if hb.Len() > 0 {
+		b.WriteString("**`/healthz`**, the ceiling: a constant answer through the same server, middleware and connections\n\n")
+		b.WriteString("| clients | req/s | p50 | p99 |\n|---:|---:|---:|---:|\n")
+		b.WriteString(hb.String())
+		b.WriteString("\n")
+	}
+	return b.String()
+}
+
+// targets is the table of issue #20's targets, where the run measured what they need.
+func targets(get func(series, int) (row, bool), concs []int) string {
+	type check struct {
+		what, target, got string
+		met               bool
+	}
+	var cs []check
+	near, okN := get(series{"aidmap", "nearest10"}, 2)
+	if okN {
+		cs = append(cs, check{"nearest-10 req/s, 2 clients", "≥ 15,000", thousands(near.rps), near.rps >= 15000})
+		if h, ok := get(healthz, 2); ok {
+			cs = append(cs, check{"nearest-10 / `/healthz`, 2 clients", "≥ 65%", fmt.Sprintf("%.0f%% (of %s)", 100*near.rps/h.rps, thousands(h.rps)), near.rps >= 0.65*h.rps})
+		}
+		if g, ok := get(series{"postgis", "knn10"}, 2); ok {
+			cs = append(cs, check{"nearest-10 / PostGIS KNN (ids), 2 clients", "≥ 8×", fmt.Sprintf("%.1f×", near.rps/g.rps), near.rps >= 8*g.rps})
+		}
+		if g, ok := get(series{"postgis", "knn10json"}, 2); ok {
+			cs = append(cs, check{"nearest-10 / PostGIS same JSON, 2 clients", "≥ 5×", fmt.Sprintf("%.1f×", near.rps/g.rps), near.rps >= 5*g.rps})
+		}
+		cs = append(cs, check{"nearest-10 p99, 2 clients", "≤ 1 ms", ms(near.p99) + " ms", near.p99 <= 1})
+	}
+	if r, ok := get(series{"aidmap", "nearest10"}, 64); ok {
+		cs = append(cs, check{"nearest-10 p99, 64 clients", "≤ 10 ms", ms(r.p99) + " ms", r.p99 <= 10})
+	}
+	if r, ok := get(series{"aidmap", "radius2km"}, 2); ok {
+		cs = append(cs, check{"radius 2 km (page of 100) req/s, 2 clients", "≥ 5,000", thousands(r.rps), r.rps >= 5000})
+	}
+	if len(cs) == 0 {
+		return ""
+	}
+	var b strings.Builder
+	b.WriteString("**Targets of issue #20**\n\n| measurement | target | this run | met? |\n|---|---|---|---|\n")
+	for _, c := range cs {
+		met := "yes"
+		if !c.met {
+			met = "**no**"
+		}
+		fmt.Fprintf(&b, "| %s | %s | %s | %s |\n", c.what, c.target, c.got, met)
+	}
+	b.WriteString("\n")
 	return b.String()
 }
 
@@ -299,12 +366,26 @@ func label(s series) string {
 	switch s {
 	case series{"aidmap", "nearest10"}:
 		return "aidmap HTTP nearest-10"
+	case series{"aidmap", "nearest10gz"}:
+		return "aidmap HTTP nearest-10, gzip"
 	case series{"postgis", "knn10"}:
 		return "PostGIS KNN 10 (<->)"
+	case series{"postgis", "knn10json"}:
+		return "PostGIS KNN 10, json_agg of the same fields"
 	case series{"aidmap", "radius2km"}:
-		return "aidmap HTTP radius 2 km"
+		return "aidmap HTTP radius 2 km, 100"
 	case series{"postgis", "dwithin2km"}:
-		return "PostGIS ST_DWithin 2 km"
+		return "PostGIS ST_DWithin 2 km, 100 nearest"
+	case series{"aidmap", "bbox"}:
+		return "aidmap HTTP bbox page"
+	case series{"postgis", "bbox"}:
+		return "PostGIS && box, 100 by id"
+	case series{"aidmap", "tiles"}:
+		return "aidmap site tiles z12-14"
+	case series{"postgis", "tiles"}:
+		return "PostGIS ST_AsMVT z12-14"
+	case healthz:
+		return "aidmap /healthz"
 	}
 	return s.system + " " + s.query
 }
@@ -319,6 +400,8 @@ func thousands(v float64) string {
 
 func ms(v float64) string {
 	switch {
+	case math.IsNaN(v):
+		return "–"
 	case v >= 100:
 		return strconv.FormatFloat(v, 'f', 0, 64)
 	case v >= 10:

@@ -54,7 +54,8 @@ func TestChartAndTables(t *testing.T) {
 		"postgis,knn10,1,10,10000,1000,0.9,2,0\n" +
 		"postgis,knn10,2,10,16000,1600,1.1,3,0\n" +
 		"aidmap,nearest10,1,10,90000,9000,0.1,0.4,0\n" +
-		"aidmap,nearest10,2,10,150000,15000,0.12,0.5,0\n"
+		"aidmap,nearest10,2,10,150000,15000,0.12,0.5,0\n" +
+		"aidmap,healthz,2,10,200000,20000,0.08,0.3,0\n"
 	os.WriteFile(in, []byte(csv), 0o644)
 	svg, md := filepath.Join(dir, "c.svg"), filepath.Join(dir, "t.md")
 	if err := runChart([]string{"-in", in, "-svg", svg, "-md", md, "-title", "N = 1 & more"}); err != nil {
@@ -75,7 +76,8 @@ func TestChartAndTables(t *testing.T) {
 		}
 	}
 	tab, _ := os.ReadFile(md)
-	for _, want := range []string{"| 1 | 9,000 | 0.10 ms | 0.40 ms | 1,000 | 0.90 ms | 2.00 ms | 9.0× |", "| 2 | 15,000 |", "9.4×"} {
+	for _, want := range []string{"| 1 | 9,000 | 0.10 ms | 0.40 ms | 1,000 | 0.90 ms | 2.00 ms | 9.0× |", "| 2 | 15,000 |", "9.4×", "| 75% |",
+		"| nearest-10 / `/healthz`, 2 clients | ≥ 65% | 75% (of 20,000) | yes |", "| nearest-10 req/s, 2 clients | ≥ 15,000 | 15,000 | yes |"} {
 		if !strings.Contains(string(tab), want) {
 			t.Errorf("tables lack %q:\n%s", want, tab)
 		}

@@ -18,6 +18,13 @@ var styles = map[series]style{
 	{"aidmap", "radius2km"}:   {"#d95f02", "6 4", "square"},
 	{"postgis", "knn10"}:      {"#336791", "", "circle"},
 	{"postgis", "dwithin2km"}: {"#336791", "6 4", "square"},
+	{"aidmap", "nearest10gz"}: {"#e7298a", "", "circle"},
+	{"postgis", "knn10json"}:  {"#1b9e77", "", "circle"},
+	{"aidmap", "bbox"}:        {"#d95f02", "2 3", "circle"},
+	{"postgis", "bbox"}:       {"#336791", "2 3", "circle"},
+	{"aidmap", "tiles"}:       {"#a6761d", "", "square"},
+	{"postgis", "tiles"}:      {"#666666", "", "square"},
+	{"aidmap", "healthz"}:     {"#000000", "1 3", "circle"},
 }
 
 // Chart geometry, in SVG user units (pixels at 100%).
@@ -35,7 +42,11 @@ const (
 func drawSVG(rows []row, title, subtitle string) string {
 	var order []series
 	for _, p := range pairs {
-		order = append(order, p.aidmap, p.postgis)
+		for _, s := range []series{p.aidmap, p.postgis} {
+			if !slices.Contains(order, s) {
+				order = append(order, s)
+			}
+		}
 	}
 	bySeries := map[series][]row{}
 	for _, r := range rows {
