@@ -57,10 +57,6 @@ type upload struct {
 	// the upload.
 	find, history, history1 *sql.Stmt
 	entries                 []historyEntry // the batch's, waiting to be written
-	// insert writes siteChunk new sites; fresh holds the batch indexes of the new sites queued
-	// for it.
-	insert *sql.Stmt
-	fresh  []int
 	// prefetched is what Verifications read of the sites with prefetchedIDs, for the Add of
 	// those sites that follows (storedBatch).
 	prefetched    map[string]*storedSite
@@ -170,9 +166,6 @@ func (u *upload) prepare(ctx context.Context) error {
 		if u.history1, err = tx.PrepareContext(ctx, sqlHistoryRows(1)); err != nil {
 			return err
 		}
-		if u.insert, err = tx.PrepareContext(ctx, sqlInsertSites(siteChunk)); err != nil {
-			return err
-		}
 	}
 	// A stored site is rewritten only when its content hash differs: RowsAffected then says
 	// whether the site changed, without a lookup first.
@@ -271,7 +264,7 @@ func (u *upload) addRows(ctx context.Context, rows []siteRow) error {
 			}
 		}
 		var before *aidmap.Site
-		if u.find != nil {
+		if stored != nil {
 			s, ok := stored[r.id]
 			switch {
 			case ok && s == nil:
@@ -280,20 +273,6 @@ func (u *upload) addRows(ctx context.Context, rows []siteRow) error {
 				continue
 			case ok:
 				before = s
-			default:
-				// Not stored: inserted with others, siteChunk at a time.
-				u.res.Updated++ // created ones are told apart at Commit, by counting
-				if err := u.insertLater(ctx, rows, i); err != nil {
-					return err
-				}
-				after, err := r.site()
-				if err != nil {
-					return err
-				}
-				if err := u.record(ctx, nil, &after); err != nil {
-					return err
-				}
-				continue
 			}
 		}
 		v := u.start + u.added + int64(i) + 1
@@ -321,9 +300,6 @@ func (u *upload) addRows(ctx context.Context, rows []siteRow) error {
 			}
 		}
 	}
-	if err := u.insertFresh(ctx, rows); err != nil {
-		return err
-	}
 	if err := u.flushHistory(ctx); err != nil {
 		return err
 	}
@@ -334,49 +310,6 @@ func (u *upload) addRows(ctx context.Context, rows []siteRow) error {
 		u.kinds = append(u.kinds, kinds...)
 	}
 	u.added += int64(len(rows))
-	return nil
-}
-
-// siteChunk is how many new sites one INSERT writes (13 parameters each).
-const siteChunk = 64
-
-// insertLater queues rows[i], a site known not to be stored, for insertFresh, which it calls
-// once siteChunk are queued.
-func (u *upload) insertLater(ctx context.Context, rows []siteRow, i int) error {
-	u.fresh = append(u.fresh, i)
-	if len(u.fresh) < siteChunk {
-		return nil
-	}
-	return u.insertFresh(ctx, rows)
-}
-
-// insertFresh inserts the queued new sites of rows: siteChunk to a statement (the statement's
-// own cost, in database/sql, the driver and SQLite, was a third of a row's), fewer one by one.
-// OR FAIL, as for history: no statement journal, and any error fails the whole upload.
-func (u *upload) insertFresh(ctx context.Context, rows []siteRow) error {
-	if len(u.fresh) == 0 {
-		return nil
-	}
-	defer func() { u.fresh = u.fresh[:0] }()
-	if len(u.fresh) < siteChunk {
-		for _, i := range u.fresh {
-			r := &rows[i]
-			if _, err := u.write.ExecContext(ctx, r.id, r.orgID, r.externalID, r.name, r.lat, r.lon, r.status,
-				r.confidential, r.updatedAt, r.verifiedAt, u.start+u.added+int64(i)+1, r.hash[:], r.doc); err != nil {
-				return fmt.Errorf("site %q: %w", r.externalID, err)
-			}
-		}
-		return nil
-	}
-	args := make([]any, 0, 13*siteChunk)
-	for _, i := range u.fresh {
-		r := &rows[i]
-		args = append(args, r.id, r.orgID, r.externalID, r.name, r.lat, r.lon, r.status,
-			r.confidential, r.updatedAt, r.verifiedAt, u.start+u.added+int64(i)+1, r.hash[:], r.doc)
-	}
-	if _, err := u.insert.ExecContext(ctx, args...); err != nil {
-		return fmt.Errorf("sites %q to %q: %w", rows[u.fresh[0]].externalID, rows[u.fresh[len(u.fresh)-1]].externalID, err)
-	}
 	return nil
 }
 
@@ -463,7 +396,6 @@ func (u *upload) commit(ctx context.Context) (store.UploadResult, error) {
 		u.find.Close()
 		u.history.Close()
 		u.history1.Close()
-		u.insert.Close()
 	}
 	u.seen = nil
 	if u.opts.DryRun {
@@ -734,20 +666,6 @@ func sqlHistoryRows(n int) string {
 			b.WriteString(", ")
 		}
 		b.WriteString("(?, ?, ?, ?, ?, ?, ?, ?)")
-	}
-	return b.String()
-}
-
-// sqlInsertSites inserts n new sites.
-func sqlInsertSites(n int) string {
-	var b strings.Builder
-	b.WriteString(`INSERT OR FAIL INTO sites (id, organization_id, external_id, name, lat, lon, status, confidential,
-			updated_at, verified_at, version, hash, doc) VALUES `)
-	for i := range n {
-		if i > 0 {
-			b.WriteString(", ")
-		}
-		b.WriteString("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
 	}
 	return b.String()
 }
