@@ -5,6 +5,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -92,4 +93,29 @@ func TestSessionEncoding(t *testing.T) {
 			t.Errorf("%x decoded", b)
 		}
 	}
+}
+
+// BenchmarkAnswerSQLiteState measures a webhook's work with the state in a SQLite store, as
+// a server keeps it: the per-number limit, the search, and the search kept for "more" (two
+// writes a message), for numbers that change every message.
+// go test ./sms -run '^$' -bench AnswerSQLiteState
+func BenchmarkAnswerSQLiteState(b *testing.B) {
+	ctx := context.Background()
+	st, err := sqlite.Open(ctx, filepath.Join(b.TempDir(), "aidmap.db"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer st.Close()
+	ix := testIndex(demo.Sites(300, 1))
+	e := New(Config{Index: func() *geo.Index { return ix }, Geocoder: geocode.NewEmbedded(nil),
+		Now: func() time.Time { return testNow }, State: st})
+	i := 0
+	for b.Loop() {
+		number := "+1604555" + strconv.Itoa(1000+i%5000)
+		if e.Allow(ctx, number, 1<<30) {
+			e.Answer(ctx, number, benchMessages[i%len(benchMessages)])
+		}
+		i++
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "replies/s")
 }

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/aidmap/aidmap/store"
+	"github.com/aidmap/aidmap/store/postgis"
 	"github.com/aidmap/aidmap/web"
 )
 
@@ -30,14 +31,15 @@ func addSMSFlags(fs *flagSet) smsFlags {
 		androidURL:      fs.String("sms-android-url", "", "SMS Gateway for Android's send API, where replies go: http://<phone-ip>:8080 (local) or https://api.sms-gate.app/3rdparty/v1 (cloud)"),
 		androidUser:     fs.String("sms-android-user", "", "username of SMS Gateway for Android's send API (shown in the app)"),
 		androidPassword: fs.String("sms-android-password", "", "password of SMS Gateway for Android's send API (shown in the app)"),
-		perNumber:       fs.Int("sms-rate", 5, "text messages answered per phone number a minute (kept by a salted hash of the number, in the store: shared by replicas)"),
+		perNumber:       fs.Int("sms-rate", 5, "text messages answered per phone number a minute (kept by a salted hash of the number; in PostGIS, shared by replicas)"),
 		example:         fs.String("sms-example", "V6A 2K5", "a postal code or place of your area, used in the text-message instructions"),
 	}
 }
 
 // config returns the webhooks' configuration. Limits, "more" and webhook IDs already
-// answered are kept in the store when it can (every replica sees them), under hashes keyed
-// by a salt derived from the deployment key (every replica derives the same one). Replies to
+// answered are kept in PostGIS when that is the store (every replica sees them), else in
+// memory, under hashes keyed by a salt derived from the deployment key (every replica
+// derives the same one). Replies to
 // SMS Gateway for Android are sent by workers that stop with ctx; expired rows are swept
 // every 10 minutes until then.
 func (sf smsFlags) config(ctx context.Context, st store.Store, logger *slog.Logger) (web.SMS, error) {
@@ -69,9 +71,13 @@ func (sf smsFlags) config(ctx context.Context, st store.Store, logger *slog.Logg
 	m := hmac.New(sha256.New, key)
 	m.Write([]byte("aidmap: salt of phone number hashes"))
 	cfg.Salt = m.Sum(nil)
-	if state, ok := st.(store.SMSState); ok {
-		cfg.State = state
-		go sweepSMS(ctx, state, logger)
+	// Replicas share PostGIS, so the state lives there (about 1.2 ms of two writes a
+	// message, BenchmarkSMSState). SQLite serves one process, whose memory is the faster
+	// place: its one writer connection is also the uploads', and each commit is synced (a
+	// message took tens of milliseconds on a busy machine, BenchmarkAnswerSQLiteState).
+	if pg, ok := st.(*postgis.Store); ok {
+		cfg.State = pg
+		go sweepSMS(ctx, pg, logger)
 	}
 	return cfg, nil
 }

@@ -11,8 +11,9 @@ import (
 	"github.com/aidmap/aidmap/store/sqlite"
 )
 
-// TestSMSFlags: the Android gateway's flags come as a set, and with a store the webhooks keep
-// their state in it under a salt every replica derives alike from the deployment key.
+// TestSMSFlags: the Android gateway's flags come as a set; with SQLite (one process) the
+// webhooks keep their state in memory, under a salt every replica would derive alike from the
+// deployment key.
 func TestSMSFlags(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
@@ -48,8 +49,8 @@ func TestSMSFlags(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if cfg.State == nil || len(cfg.Salt) != 32 {
-				t.Errorf("state %v, salt of %d bytes: want the store and a 32-byte salt", cfg.State, len(cfg.Salt))
+			if cfg.State != nil || len(cfg.Salt) != 32 {
+				t.Errorf("state %v, salt of %d bytes: want memory and a 32-byte salt", cfg.State, len(cfg.Salt))
 			}
 			if (cfg.Android != nil) != (cfg.AndroidSigningKey != "") {
 				t.Errorf("android outbox %v with signing key %q", cfg.Android, cfg.AndroidSigningKey)
