@@ -3,6 +3,7 @@ package sms
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -10,9 +11,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/aidmap/aidmap/demo"
 	"github.com/aidmap/aidmap/geo"
 	"github.com/aidmap/aidmap/geocode"
+	"github.com/aidmap/aidmap/store"
+	"github.com/aidmap/aidmap/store/postgis"
 	"github.com/aidmap/aidmap/store/sqlite"
 )
 
@@ -27,13 +32,70 @@ func TestReplicasShareState(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer st.Close()
+	testReplicas(t, st, st)
+
+	if err := st.Close(); err != nil {
+		t.Fatal(err)
+	}
+	files, _ := filepath.Glob(filepath.Join(dir, "*"))
+	for _, f := range files {
+		raw, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, secret := range []string{"6045550100", "604 555 0100", "food V6A", "delivery-1"} {
+			if bytes.Contains(raw, []byte(secret)) {
+				t.Errorf("%s holds %q", filepath.Base(f), secret)
+			}
+		}
+	}
+}
+
+// TestReplicasSharePostGIS runs the same over PostGIS with two stores (two replicas' pools)
+// on one schema, when AIDMAP_TEST_DATABASE_URL names a server (scripts/test starts one).
+func TestReplicasSharePostGIS(t *testing.T) {
+	u := os.Getenv("AIDMAP_TEST_DATABASE_URL")
+	if u == "" {
+		t.Skip("AIDMAP_TEST_DATABASE_URL is not set")
+	}
+	ctx := context.Background()
+	schema := fmt.Sprintf("sms_test_%d", time.Now().UnixNano())
+	conn, err := pgx.Connect(ctx, u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if _, err := conn.Exec(context.Background(), `DROP SCHEMA IF EXISTS `+pgx.Identifier{schema}.Sanitize()+` CASCADE`); err != nil {
+			t.Errorf("drop schema: %v", err)
+		}
+		conn.Close(context.Background())
+	})
+	open := func() *postgis.Store {
+		s, err := postgis.Open(ctx, u, postgis.WithSchema(schema))
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { s.Close() })
+		return s
+	}
+	a, b := open(), open()
+	testReplicas(t, a, b)
+	var rows int
+	if err := conn.QueryRow(ctx, `SELECT count(*) FROM `+pgx.Identifier{schema, "sms_state"}.Sanitize()+
+		` WHERE position(convert_to('6045550100', 'UTF8') in key) > 0 OR position(convert_to('food', 'UTF8') in coalesce(session, '')) > 0`).Scan(&rows); err != nil || rows != 0 {
+		t.Errorf("rows holding the number or the message: %d, %v", rows, err)
+	}
+}
+
+func testReplicas(t *testing.T, stateA, stateB store.SMSState) {
+	ctx := context.Background()
 	now := testNow
 	ix := testIndex(demo.Sites(300, 1))
-	replica := func() *Engine {
+	replica := func(st store.SMSState) *Engine {
 		return New(Config{Index: func() *geo.Index { return ix }, Geocoder: geocode.NewEmbedded(nil),
 			Now: func() time.Time { return now }, Salt: []byte("deployment"), State: st})
 	}
-	a, b := replica(), replica()
+	a, b := replica(stateA), replica(stateB)
 
 	first := a.Answer(ctx, "+16045550100", "food V6A 2K5")
 	second := b.Answer(ctx, "+1 604 555 0100", "more")
@@ -63,22 +125,6 @@ func TestReplicasShareState(t *testing.T) {
 	}
 	if !a.FirstDelivery(ctx, "delivery-1", time.Hour) || b.FirstDelivery(ctx, "delivery-1", time.Hour) {
 		t.Error("a delivery retried to the other replica is not seen as a retry")
-	}
-
-	if err := st.Close(); err != nil {
-		t.Fatal(err)
-	}
-	files, _ := filepath.Glob(filepath.Join(dir, "*"))
-	for _, f := range files {
-		raw, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, secret := range []string{"6045550100", "604 555 0100", "food V6A", "delivery-1"} {
-			if bytes.Contains(raw, []byte(secret)) {
-				t.Errorf("%s holds %q", filepath.Base(f), secret)
-			}
-		}
 	}
 }
 
