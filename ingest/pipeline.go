@@ -14,16 +14,15 @@ import (
 
 	"github.com/aidmap/aidmap"
 	"github.com/aidmap/aidmap/geocode"
-	"github.com/aidmap/aidmap/store"
 	"github.com/aidmap/aidmap/tz"
 )
 
-// Writer is the part of the store an upload needs. store.Store satisfies it.
+// Writer is the part of a store an upload needs. The store package's Store satisfies it.
 type Writer interface {
 	// Organization returns the organisation, or an error wrapping aidmap.ErrNotFound.
 	Organization(ctx context.Context, id string) (aidmap.Organization, error)
 	// BeginUpload starts one all-or-nothing, streaming write of an organisation's sites.
-	BeginUpload(ctx context.Context, orgID string, opts store.UploadOptions) (store.Upload, error)
+	BeginUpload(ctx context.Context, orgID string, opts aidmap.UploadOptions) (aidmap.Upload, error)
 }
 
 // GeocodeResult is geocode.Result, the one geocode result type, under its old name.
@@ -133,9 +132,9 @@ type Options struct {
 	// Progress, when set, is called every few thousand rows and at each phase change, on
 	// the goroutine running Run.
 	Progress func(Progress)
-	// MaxRetireShare and ConfirmRetire are the store's retire guard (store.UploadOptions): a
+	// MaxRetireShare and ConfirmRetire are the store's retire guard (aidmap.UploadOptions): a
 	// replace that would retire more than this share of the organisation's published sites,
-	// or all of them, fails with a *store.RetireError (nothing written) unless ConfirmRetire
+	// or all of them, fails with a *aidmap.RetireError (nothing written) unless ConfirmRetire
 	// is that number. A dry run says the number in Summary.RetireConfirm. 0 turns it off.
 	MaxRetireShare float64
 	ConfirmRetire  int
@@ -157,7 +156,7 @@ var ErrNoOrganization = errors.New("organisation does not exist")
 
 // Run reads every record of src, turns the usable ones into sites of Options.Org (geocoding
 // rows without coordinates and reading their opening hours), and writes them as it reads,
-// uploadBatch sites at a time, into one store upload (store.Upload), so the upload is all or
+// uploadBatch sites at a time, into one store upload (aidmap.Upload), so the upload is all or
 // nothing and memory stays bounded however long the file. In replace mode, the organisation's
 // sites missing from the file are retired by that same upload. Rows marked inactive or
 // excluded from the website (Skipped) retire the site they name in either mode. A rejected row
@@ -199,7 +198,7 @@ func Run(ctx context.Context, src Reader, w Writer, g Geocoder, opts Options) (*
 		return rep, fmt.Errorf("ingest: no organisation given: %w", aidmap.ErrInvalid)
 	}
 	now := opts.Now().UTC()
-	up := store.UploadOptions{RetireMissing: opts.Mode == ModeReplace, DryRun: opts.DryRun, Now: now,
+	up := aidmap.UploadOptions{RetireMissing: opts.Mode == ModeReplace, DryRun: opts.DryRun, Now: now,
 		MaxRetireShare: opts.MaxRetireShare, ConfirmRetire: opts.ConfirmRetire}
 	if _, err := w.Organization(ctx, opts.Org); err != nil {
 		if !errors.Is(err, aidmap.ErrNotFound) {
@@ -238,7 +237,7 @@ func Run(ctx context.Context, src Reader, w Writer, g Geocoder, opts Options) (*
 	p.progress("writing")
 	res, err := u.Commit(ctx)
 	if err != nil {
-		var re *store.RetireError
+		var re *aidmap.RetireError
 		if errors.As(err, &re) {
 			rep.Summary.RetireConfirm, rep.Summary.Published = re.Retire, re.Published
 			return rep, re
@@ -266,7 +265,7 @@ type pipeline struct {
 	geocoder Geocoder
 	rep      *Report
 	now      time.Time
-	upload   store.Upload
+	upload   aidmap.Upload
 
 	batch      *batch           // being filled
 	toWrite    chan *batch      // to the writer goroutine
@@ -375,9 +374,9 @@ func (p *pipeline) write(b *batch) error {
 // keepVerification gives the batch's sites the verification stored for them, when the upload
 // is not itself a verification (Options.VerifiedBy): a file does not say when its sites were
 // last checked, so writing it must not make checked sites look unchecked. A store whose upload
-// cannot tell (not a store.VerificationReader) writes the sites unverified.
+// cannot tell (not a aidmap.VerificationReader) writes the sites unverified.
 func (p *pipeline) keepVerification(sites []aidmap.Site) error {
-	vr, ok := p.upload.(store.VerificationReader)
+	vr, ok := p.upload.(aidmap.VerificationReader)
 	if p.opts.VerifiedBy != "" || !ok {
 		return nil
 	}

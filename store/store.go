@@ -8,7 +8,6 @@ package store
 
 import (
 	"context"
-	"time"
 
 	"github.com/aidmap/aidmap"
 )
@@ -114,81 +113,11 @@ type UpsertResult struct {
 	Version   int64    // store version after the write (unchanged if nothing changed)
 }
 
-// UploadOptions configure BeginUpload.
-type UploadOptions struct {
-	// RetireMissing retires, at Commit, every site of the organisation that the upload neither
-	// added nor kept (Upload.Keep) and that is not retired already: the upload is the whole
-	// list. Retiring sets Status to retired and UpdatedAt to Now, keeps the rest of the site
-	// (history, never deleted) and gives it a new version like any other change.
-	RetireMissing bool
-	// DryRun makes Commit work out and return exactly what the upload would do, then roll it
-	// back instead of committing: nothing changes and Version in the result is 0.
-	DryRun bool
-	// Now is the UpdatedAt of the sites the upload retires; time.Now when zero.
-	Now time.Time
-	// Organization, when set, is created in the upload's transaction if no organisation with
-	// orgID exists yet (its ID must be orgID), so a new organisation and its first sites appear
-	// together or not at all. An existing organisation is left as it is.
-	Organization *aidmap.Organization
-	// Actor, when set, makes the upload record its changes in the history of a store that
-	// implements Accounts (store.Accounts): one entry per site created, updated or retired,
-	// with the site before and after, written in the upload's own transaction. It is the ID of
-	// the token the change is made with. Entries are written as the upload goes, batch by
-	// batch, so memory stays one batch however many sites change. A dry run records nothing:
-	// it is rolled back. Without it (the command line), nothing is recorded and a
-	// million-site ingest pays nothing for history.
-	Actor string
-	// UploadID is the upload record the history entries belong to (see Accounts); rollback
-	// undoes by it.
-	UploadID string
-	// RollbackOf is the upload this one undoes (set by Rollback), recorded with its history.
-	RollbackOf string
-	// MaxRetireShare guards against a file that is not the whole list: when above 0, Commit
-	// refuses (a *RetireError wrapping aidmap.ErrConflict, after rolling back) an upload that
-	// would retire more than this share of the organisation's published sites, or every one
-	// of them, unless ConfirmRetire is that number. A dry run is not refused: its result says
-	// how many sites a real upload would need confirmed (UploadResult.RetireConfirm). 0 turns
-	// the guard off (the command line's --force).
-	MaxRetireShare float64
-	// ConfirmRetire is how many sites the caller expects the upload to retire (the count a dry
-	// run or a refused upload reported): with exactly that many, the guard lets it through.
-	ConfirmRetire int
-}
-
-// Upload is a streaming write opened by Store.BeginUpload. Its methods must not be called
-// concurrently. Each call's ctx bounds that call.
-type Upload interface {
-	// Add writes a batch of sites into the upload (see Store.BeginUpload for the rules).
-	Add(ctx context.Context, sites []aidmap.Site) error
-	// Keep names sites of the organisation that RetireMissing must leave alone although they
-	// are not added: a row the uploader meant but that could not be used this time (rejected)
-	// does not take its site off the map. IDs naming no site are ignored.
-	Keep(ctx context.Context, ids []string) error
-	// Retire names sites of the organisation to retire at Commit even without RetireMissing
-	// (rows marked as withdrawn). A site that is also added is not retired (the added state
-	// wins), and Retire wins over Keep. IDs naming no site, or a retired one, are ignored.
-	Retire(ctx context.Context, ids []string) error
-	// Commit makes the whole upload visible at once (or, with DryRun, rolls it back) and says
-	// what it did.
-	Commit(ctx context.Context) (UploadResult, error)
-	// Rollback abandons the upload: nothing it did is kept. It does nothing after Commit or an
-	// earlier Rollback, so it can always be deferred.
-	Rollback(ctx context.Context) error
-}
-
-// UploadResult says what an upload did, in counts: per-site IDs of a million-site upload would
-// cost as much memory as the sites, and the uploader wants the sites it could not use, which
-// are never added. Created + Updated + Unchanged is the number of sites added.
-type UploadResult struct {
-	Created   int
-	Updated   int
-	Unchanged int
-	Retired   int   // sites retired by RetireMissing or Retire
-	Version   int64 // store version after the commit (unchanged if nothing changed; 0 for DryRun)
-	// Published is the organisation's published (not retired) sites before the upload, when
-	// the retire guard (UploadOptions.MaxRetireShare) is on.
-	Published int
-	// RetireConfirm, on a dry run, is the number of retired sites a real upload with the same
-	// options would have to confirm (UploadOptions.ConfirmRetire); 0 when it needs none.
-	RetireConfirm int
-}
+// The upload contract is the domain's (aidmap.UploadOptions, aidmap.Upload,
+// aidmap.UploadResult), so that ingest, which writes uploads, need not import store; these
+// names keep store's API.
+type (
+	UploadOptions = aidmap.UploadOptions
+	Upload        = aidmap.Upload
+	UploadResult  = aidmap.UploadResult
+)
