@@ -47,11 +47,18 @@ type Reports struct {
 	// must have the same one (serve derives it from the deployment key); nil draws one per
 	// process.
 	ReporterKey []byte
+	// PoWBits is how many leading zero bits the proof of work of a report must have (pow.go,
+	// serve --report-pow-bits); 0 asks for none.
+	PoWBits int
+	// PoWKey keys the proof of work's challenges; every replica must have the same one (serve
+	// derives it from the deployment key). Nil draws one per process.
+	PoWKey []byte
 }
 
 // reports is the server's part for reports.
 type reports struct {
 	Reports
+	pow *powChecker // nil: no proof of work asked
 }
 
 func newReports(cfg Reports) *reports {
@@ -71,7 +78,7 @@ func newReports(cfg Reports) *reports {
 		cfg.ReporterKey = make([]byte, 32)
 		_, _ = rand.Read(cfg.ReporterKey)
 	}
-	return &reports{cfg}
+	return &reports{Reports: cfg, pow: newPoW(cfg.PoWBits, cfg.PoWKey, cfg.Now)}
 }
 
 const (
@@ -117,6 +124,10 @@ func (s *Server) handleReport(w http.ResponseWriter, r *http.Request) {
 		Kind    string `json:"kind"`
 		Note    string `json:"note"`
 		Website string `json:"website"` // the honeypot: hidden from people
+		// The proof of work (pow.go): a challenge of GET /api/v1/reports/challenge and what
+		// solves it.
+		Challenge string `json:"challenge"`
+		PoW       string `json:"pow"`
 	}
 	if err := json.Unmarshal(body, &req); err != nil {
 		s.writeError(w, r, badParam("body", `must be {"kind":"closed","note":"..."}`))
@@ -149,6 +160,9 @@ func (s *Server) handleReport(w http.ResponseWriter, r *http.Request) {
 	}
 	if !ok {
 		writeProblem(w, r, problem{Status: http.StatusNotFound, Detail: "no site with ID " + strconv.Quote(truncate(pubID))})
+		return
+	}
+	if !s.checkPoW(w, r, req.Challenge, req.PoW) {
 		return
 	}
 	accepted := map[string]any{"status": "received"}

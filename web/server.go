@@ -156,6 +156,7 @@ func (s *Server) routes() http.Handler {
 			r.Get("/sites/{id}", s.handleSite)
 			r.Get("/geocode", s.handleGeocode)
 			r.With(limitReportsByIP(s.reportsPerIP())).Post("/sites/{id}/reports", s.handleReport)
+			r.Get("/reports/challenge", s.handleReportChallenge)
 			r.Get("/text", s.handleText)
 			r.Get("/scorecard", s.handleScorecards)
 			r.Get("/orgs/{org}/scorecard", s.handleScorecard) // public, beside the token-guarded /orgs/{org}/…

@@ -203,7 +203,7 @@ func reportFrom(t *testing.T, base, from, id string) {
 	t.Helper()
 	client := &http.Client{Transport: &http.Transport{DialContext: (&net.Dialer{
 		LocalAddr: &net.TCPAddr{IP: net.ParseIP(from)}, Timeout: 10 * time.Second}).DialContext}}
-	resp, err := client.Post(base+"/api/v1/sites/"+id+"/reports", "application/json", bytes.NewReader([]byte(`{"kind":"closed"}`)))
+	resp, err := client.Post(base+"/api/v1/sites/"+id+"/reports", "application/json", bytes.NewReader([]byte(`{"kind":"closed"`+reportProof(t, client, base)+`}`)))
 	if err != nil {
 		t.Fatalf("report from %s: %v", from, err)
 	}

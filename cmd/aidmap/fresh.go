@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/aidmap/aidmap"
+	"github.com/aidmap/aidmap/store"
 	"github.com/aidmap/aidmap/web"
 )
 
@@ -19,6 +20,8 @@ type freshFlags struct {
 	capacityTTL, closedWindow *string
 	closedThreshold           *int
 	live                      *web.Freshness // what policy read of them
+	// The proof of work a public report must carry (pow.go in web).
+	powBits *int
 }
 
 func addFreshFlags(fs *flagSet) freshFlags {
@@ -29,6 +32,7 @@ func addFreshFlags(fs *flagSet) freshFlags {
 		closedThreshold: fs.Int("closed-report-threshold", 3, "mark a site \"reported as possibly closed\" once this many distinct people reported it closed (within --closed-report-window, since it was last verified, reports not yet handled); 0 turns the mark off and keeps nothing about who reported"),
 		closedWindow:    fs.String("closed-report-window", "7d", "how recent the \"closed\" reports counted by --closed-report-threshold must be: days (7d) or a Go duration"),
 		live:            &web.Freshness{},
+		powBits:         fs.Int("report-pow-bits", defaultPoWBits, "leading zero bits of the proof of work a \"report a problem\" must carry (SHA-256, solved by the map page: about 2^N hashes, each bit doubles the work); 0 asks for none"),
 	}
 }
 
@@ -37,6 +41,17 @@ func (f freshFlags) freshness(stale, hide time.Duration) web.Freshness {
 	p := *f.live
 	p.StaleAfter, p.HideAfter = stale, hide
 	return p
+}
+
+// defaultPoWBits is serve's --report-pow-bits: 2^16 SHA-256 hashes on average, about a second
+// on a cheap phone's browser (BENCHMARKS.md), solved while the person fills in the form.
+const defaultPoWBits = 16
+
+// reports returns the web's "report a problem" settings over the store rs, keyed from the
+// deployment key (pub) so every replica counts reporters alike and takes every replica's
+// challenges.
+func (f freshFlags) reports(rs store.Reports, pub *aidmap.Publisher) web.Reports {
+	return web.Reports{Store: rs, ReporterKey: reporterKey(pub), PoWBits: *f.powBits, PoWKey: pub.Key("report proof of work")}
 }
 
 // reporterKey is the key of the hashes that tell "closed" report senders apart: derived from
@@ -64,6 +79,9 @@ func (f freshFlags) policy() (stale, hide time.Duration, err error) {
 	}
 	if n := *f.closedThreshold; n < 0 || n > aidmap.MaxClosedReports {
 		return 0, 0, fmt.Errorf("--closed-report-threshold %d: want 0 (off) to %d", n, aidmap.MaxClosedReports)
+	}
+	if n := *f.powBits; n < 0 || n > 32 {
+		return 0, 0, fmt.Errorf("--report-pow-bits %d: want 0 (none) to 32 (16 takes a cheap phone about a second)", n)
 	}
 	f.live.CapacityTTL, f.live.ClosedThreshold, f.live.ClosedWindow = ttl, *f.closedThreshold, window
 	return stale, hide, nil

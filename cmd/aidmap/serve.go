@@ -183,7 +183,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	srv := web.NewServer(web.Config{Source: follower, Store: st, Logger: logger, Version: buildVersion(), Geocoder: geocoder, Basemap: bm,
 		Uploads: uploads, PublicPerMinute: *uf.publicRate, DefaultView: view, SeparateMetrics: *metricsAddr != "",
-		Freshness: ff.freshness(staleAfter, hideAfter), Reports: web.Reports{Store: reportStore(st), ReporterKey: reporterKey(pub)}, SMS: smsConfig,
+		Freshness: ff.freshness(staleAfter, hideAfter), Reports: ff.reports(reportStore(st), pub), SMS: smsConfig,
 		RequestLog: requestLog(*logRequests, *logSlow)})
 	// Uploads are claimed from the store by whichever replica is free, and those left running
 	// by a process that died (kill -9) are marked abandoned: now, and every so often.

@@ -259,6 +259,25 @@ function languageName(tag) {
 // ---- "Report a problem": a short form on the details, no account. The answer is only
 // "received": the note is kept as typed and shown to the organisation as text. ----
 
+// A report carries a proof of work (web/pow.go, pow.js): the page asks for a challenge when
+// the form opens and solves it while the person chooses and types, so sending rarely waits.
+// One challenge serves one report. Without JavaScript there is no form at all.
+let powJob = null;
+function startPoW() {
+  if (!powJob) {
+    powJob = (async () => {
+      const res = await fetch('/api/v1/reports/challenge', { headers: { Accept: 'application/json' } });
+      if (!res.ok) throw new Error('challenge ' + res.status);
+      const c = await res.json();
+      if (!c.bits) return {};
+      const { solve } = await import('./pow.js');
+      return { challenge: c.challenge, pow: await solve(c.challenge, c.bits) };
+    })();
+    powJob.catch(() => { powJob = null; });
+  }
+  return powJob;
+}
+
 function resetReport() {
   const form = $('report-form');
   form.reset();
@@ -279,11 +298,18 @@ async function sendReport(ev) {
   }
   $('report-send').disabled = true;
   try {
-    const res = await fetch(`/api/v1/sites/${encodeURIComponent(s.id)}/reports`, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
-      body: JSON.stringify({ kind, note: $('report-note').value.slice(0, 500), website: $('report-website').value }),
-    });
+    let res;
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const proof = await startPoW();
+      powJob = null; // spent: the next report gets a new one
+      res = await fetch(`/api/v1/sites/${encodeURIComponent(s.id)}/reports`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+        body: JSON.stringify({ kind, note: $('report-note').value.slice(0, 500), website: $('report-website').value, ...proof }),
+      });
+      // A challenge that expired while the form stayed open: solve a new one, once.
+      if (res.status !== 400 || !(await res.clone().text()).includes('"name":"challenge"')) break;
+    }
     if (res.status === 202) {
       form.reset();
       status.textContent = t('details.reportSent');
@@ -1410,6 +1436,7 @@ $('list').addEventListener('click', (e) => {
 });
 $('d-close').addEventListener('click', closeDetails);
 $('report-form').addEventListener('submit', sendReport);
+$('d-report').addEventListener('toggle', () => { if ($('d-report').open) startPoW(); });
 document.addEventListener('keydown', (e) => {
   if (e.key === 'Escape' && !$('details').hidden) {
     e.preventDefault();

@@ -20,6 +20,7 @@ const LANGS = ['en', 'fr', 'es', 'ar', 'fa', 'uk', 'zh', 'pa', 'tl', 'ko'];
 const SHELL_URLS = [
   '/',
   '/static/app.js',
+  '/static/pow.js',
   '/static/app.css',
   '/static/style.json',
   '/static/icon.svg',
