@@ -24,8 +24,14 @@ import (
 	"github.com/aidmap/aidmap"
 )
 
-// Version is the HSDS version followed.
-const Version = "3.0"
+// Version is the HSDS version followed. Version31 is the one asked for with ?version=3.1:
+// the same documents plus what 3.1 added that aidmap has data for, a service's capacities
+// (service_capacity with its unit). 3.0 stays the default: 3.1 is not a strict superset of it
+// (it renamed and added required fields elsewhere), and 3.0 consumers keep valid documents.
+const (
+	Version   = "3.0"
+	Version31 = "3.1"
+)
 
 // IDs. Every HSDS object needs a UUID. A site's ID is already a UUIDv5 of its key; the service,
 // location and service_at_location of a site (and its address, phone…) get the site's ID XORed
@@ -51,6 +57,8 @@ const (
 	KindOrganization
 	KindTaxonomy
 	KindTerm
+	KindCapacity // HSDS 3.1 service_capacity
+	KindUnit     // HSDS 3.1 unit
 	nKinds
 )
 
@@ -127,25 +135,45 @@ func OrganizationID(slug string) string { return KeyID(KindOrganization, slug) }
 // Required fields have no omitempty.
 type (
 	Service struct {
-		ID                     string              `json:"id"`
-		OrganizationID         string              `json:"organization_id,omitempty"`
-		Name                   string              `json:"name"`
-		Description            string              `json:"description,omitempty"`
-		URL                    string              `json:"url,omitempty"`
-		Email                  string              `json:"email,omitempty"`
-		Status                 string              `json:"status"`
-		FeesDescription        string              `json:"fees_description,omitempty"`
-		EligibilityDescription string              `json:"eligibility_description,omitempty"`
-		LastModified           string              `json:"last_modified,omitempty"`
-		Phones                 []Phone             `json:"phones,omitempty"`
-		Schedules              []Schedule          `json:"schedules,omitempty"`
-		ServiceAtLocations     []ServiceAtLocation `json:"service_at_locations,omitempty"`
-		Languages              []Language          `json:"languages,omitempty"`
-		Organization           *Organization       `json:"organization,omitempty"`
-		Attributes             []Attribute         `json:"attributes,omitempty"`
+		ID                     string `json:"id"`
+		OrganizationID         string `json:"organization_id,omitempty"`
+		Name                   string `json:"name"`
+		Description            string `json:"description,omitempty"`
+		URL                    string `json:"url,omitempty"`
+		Email                  string `json:"email,omitempty"`
+		Status                 string `json:"status"`
+		FeesDescription        string `json:"fees_description,omitempty"`
+		EligibilityDescription string `json:"eligibility_description,omitempty"`
+		LastModified           string `json:"last_modified,omitempty"`
+		// AssuredDate is when the listing was last checked (aidmap's verified_at), a date:
+		// only in 3.1 documents (With31; the 3.0 schema aidmap validates against lacks it).
+		AssuredDate        string              `json:"assured_date,omitempty"`
+		Phones             []Phone             `json:"phones,omitempty"`
+		Schedules          []Schedule          `json:"schedules,omitempty"`
+		ServiceAtLocations []ServiceAtLocation `json:"service_at_locations,omitempty"`
+		Languages          []Language          `json:"languages,omitempty"`
+		Organization       *Organization       `json:"organization,omitempty"`
+		Attributes         []Attribute         `json:"attributes,omitempty"`
+		// Capacities is HSDS 3.1's service_capacity list: only in 3.1 documents
+		// (With31), never in 3.0 ones.
+		Capacities []ServiceCapacity `json:"capacities,omitempty"`
 		// DistanceM is the API's proximity extension: metres from the query point (banded for
 		// confidential sites); nil without one.
 		DistanceM *float64 `json:"distance_m,omitempty"`
+	}
+	// ServiceCapacity is HSDS 3.1's service_capacity: how many of a unit are available.
+	ServiceCapacity struct {
+		ID        string `json:"id"`
+		ServiceID string `json:"service_id,omitempty"`
+		Unit      Unit   `json:"unit"`
+		Available int    `json:"available"`
+		Maximum   int    `json:"maximum,omitempty"`
+		Updated   string `json:"updated"`
+	}
+	// Unit is HSDS 3.1's unit of a capacity ("beds").
+	Unit struct {
+		ID   string `json:"id"`
+		Name string `json:"name"`
 	}
 	Organization struct {
 		ID          string `json:"id"`
@@ -380,6 +408,25 @@ func NewService(site *aidmap.Site, org aidmap.Organization, full bool) Service {
 	svc.Organization = &o
 	svc.ServiceAtLocations = []ServiceAtLocation{NewServiceAtLocation(site, org, false)}
 	return svc
+}
+
+// With31 makes svc an HSDS 3.1 service of site: its assured_date and its capacities caps
+// (what the deployment publishes: only fresh ones). Each capacity's updated time is given to
+// the minute, as every public output gives it.
+func With31(svc *Service, site *aidmap.Site, caps []aidmap.Capacity) {
+	if !site.VerifiedAt.IsZero() {
+		svc.AssuredDate = site.VerifiedAt.UTC().Format(time.DateOnly)
+	}
+	svc.Capacities = nil
+	for _, c := range caps {
+		svc.Capacities = append(svc.Capacities, ServiceCapacity{
+			ID:        KeyID(KindCapacity, site.ID+"/"+c.Unit),
+			ServiceID: svc.ID,
+			Unit:      Unit{ID: KeyID(KindUnit, c.Unit), Name: c.Unit},
+			Available: c.Available, Maximum: c.Maximum,
+			Updated: c.Updated.UTC().Truncate(time.Minute).Format(time.RFC3339),
+		})
+	}
 }
 
 // Languages lists the languages spoken at a site's service.

@@ -109,6 +109,27 @@ type hsdsQuery struct {
 	ndjson        bool
 	q             query.Query // modified_after, organization_id, taxonomy_term_id and the point
 	near          bool
+	v31           bool // ?version=3.1: services carry HSDS 3.1 capacities
+}
+
+// hsdsVersion reads ?version=: 3.0 (the default) or 3.1.
+func hsdsVersion(r *http.Request) (v31 bool, err error) {
+	switch v := r.URL.Query().Get("version"); v {
+	case "", hsds.Version:
+		return false, nil
+	case hsds.Version31:
+		return true, nil
+	default:
+		return false, badParam("version", fmt.Sprintf("%q is not supported; use 3.0 (the default) or 3.1", truncate(v)))
+	}
+}
+
+// hsdsService31 adds what HSDS 3.1 publishes of site to svc when v31: assured_date and its
+// fresh capacities.
+func (s *Server) hsdsService31(svc *hsds.Service, site *aidmap.Site, v31 bool) {
+	if v31 {
+		hsds.With31(svc, site, site.FreshCapacity(s.fresh.now(), s.fresh.CapacityTTL))
+	}
 }
 
 const (
@@ -119,6 +140,10 @@ const (
 func (s *Server) parseHSDSQuery(r *http.Request) (hsdsQuery, error) {
 	q := r.URL.Query()
 	hq := hsdsQuery{page: 1, perPage: hsdsDefaultPerPage}
+	var err error
+	if hq.v31, err = hsdsVersion(r); err != nil {
+		return hq, err
+	}
 	for _, p := range []struct {
 		name     string
 		dst      *int
@@ -243,7 +268,9 @@ func (s *Server) handleHSDSServices(w http.ResponseWriter, r *http.Request) {
 	}
 	hits := s.hsdsHits(hq)
 	writeHSDSList(w, hq, len(hits), func(i int) hsds.Service {
-		svc := s.hsdsServiceOf(hits[i].Site(), false)
+		site := hits[i].Site()
+		svc := s.hsdsServiceOf(site, false)
+		s.hsdsService31(&svc, site, hq.v31)
 		svc.DistanceM = hsdsDistance(hq, hits[i])
 		return svc
 	})
@@ -276,8 +303,15 @@ func (s *Server) hsdsSite(w http.ResponseWriter, r *http.Request, k hsds.Kind, w
 }
 
 func (s *Server) handleHSDSService(w http.ResponseWriter, r *http.Request) {
+	v31, err := hsdsVersion(r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
 	if site, ok := s.hsdsSite(w, r, hsds.KindService, "service"); ok {
-		writeJSON(w, http.StatusOK, s.hsdsServiceOf(site, true))
+		svc := s.hsdsServiceOf(site, true)
+		s.hsdsService31(&svc, site, v31)
+		writeJSON(w, http.StatusOK, svc)
 	}
 }
 

@@ -34,7 +34,11 @@ func TestScorecard(t *testing.T) {
 			s.VerifiedAt, s.VerifiedBy = testNow.Add(-91*24*time.Hour), "tok" // too old
 			s.Phone = "+1 604-555-0100"
 		}),
-		mk("C", func(s *aidmap.Site) { s.Hours = base.Hours; s.Precision = aidmap.PrecisionAddress; s.Confidential = true }),
+		mk("C", func(s *aidmap.Site) {
+			s.Hours = base.Hours
+			s.Precision = aidmap.PrecisionAddress
+			s.Confidential = true
+		}),
 		mk("D", func(s *aidmap.Site) { s.Precision = aidmap.PrecisionStreet; s.Phone = "+1 604-555-0101" }),
 		mk("E", func(s *aidmap.Site) { s.Status = aidmap.StatusRetired; s.Phone = "+1 604-555-0102" }),
 	}
