@@ -25,6 +25,7 @@ var layers = map[string]int{
 	"internal/pgtest": 1, // the PostgreSQL helper of store tests
 
 	"query": 2, // what a query means (filters, order, pages, validity), run over geo
+	"place": 2, // records of one place across providers (matcher), over the domain and geocode/addr
 
 	"ingest": 3, "tiles": 3, "feed": 3, "basemap": 3, "fonts": 3,
 	"sms": 3, // text messages answered through query and geocode (transport-free; web adapts it)
