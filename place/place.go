@@ -326,3 +326,32 @@ func (u unionFind) union(a, b int) {
 		u[ra] = rb
 	}
 }
+
+// truncate forgets the records from index n on (a benchmark's way to re-run an upload).
+func (m *Matcher) truncate(n int) {
+	drop := func(idx []int32) []int32 {
+		out := idx[:0]
+		for _, i := range idx {
+			if int(i) < n {
+				out = append(out, i)
+			}
+		}
+		return out
+	}
+	for k, v := range m.grid {
+		if len(v) > 0 && int(v[len(v)-1]) >= n {
+			m.grid[k] = drop(v)
+		}
+	}
+	for k, v := range m.addrs {
+		if len(v) > 0 && int(v[len(v)-1]) >= n {
+			m.addrs[k] = drop(v)
+		}
+	}
+	for k, v := range m.at {
+		if len(v) > 0 && int(v[len(v)-1]) >= n {
+			m.at[k] = drop(v)
+		}
+	}
+	m.recs = m.recs[:n]
+}

@@ -60,6 +60,7 @@ func TestScore(t *testing.T) {
 		{"same name", site("Daily Bread Food Bank", "", ""), site("daily bread food bank", "", ""), 1, 1},
 		{"stop words", site("The Daily Bread Food Bank Inc.", "", ""), site("Daily Bread Food Bank", "", ""), 1, 1},
 		{"one typo", site("Daily Bread Food Bank", "", ""), site("Daily Braed Food Bank", "", ""), 1, 1},
+		{"country code", site("Food Bank", "555-0154", ""), site("Food Bank", "+20 555 0154", ""), 1, 1},
 		{"phone formats", site("Parkdale Legal Clinic", "416-555-0100", ""), site("Parkdale Community Legal Clinic", "+1 416 555 0100", ""), 0.75, 1},
 		{"different", site("Daily Bread Food Bank", "", ""), site("Parkdale Legal Clinic", "", ""), 0, 0.01},
 		{"shared switchboard", site("Daily Bread Food Bank", "4165550100", "a.org"), site("Parkdale Legal Clinic", "4165550100", "a.org"), 0.3, 0.6},
@@ -105,7 +106,7 @@ func randomSites(r *rand.Rand, n int) []aidmap.Site {
 		out[i] = aidmap.Site{
 			ID: fmt.Sprint("s", i), OrganizationID: fmt.Sprint("o", r.IntN(4)), Name: name,
 			Lat: 43.65 + float64(p)*0.01 + r.Float64()*0.0003, Lon: -79.38 + r.Float64()*0.0003,
-			Phone: []string{"", "416-555-0100", "(416) 555 0101"}[r.IntN(3)],
+			Phone:        []string{"", "416-555-0100", "(416) 555 0101"}[r.IntN(3)],
 			Confidential: r.IntN(10) == 0,
 		}
 	}

@@ -64,7 +64,8 @@ func Score(a, b aidmap.Site) float64 { return score(newRecord(a), newRecord(b)) 
 // score is a weighted mean over the evidence both records carry:
 //
 //	name     weight 0.6  soft token Jaccard (nameSim)
-//	phone    weight 0.25 1 when the last ten digits are equal, else 0
+//	phone    weight 0.25 1 when one's digits end the other's (a country code written or
+//	                     not: "+20 555-0154" = "+1 +20 555 0154"), else 0
 //	website  weight 0.15 1 when the hosts are equal, else 0
 //	category weight 0.1  |A∩B| / |A∪B|
 //
@@ -76,7 +77,7 @@ func score(a, b record) float64 {
 	sum, w := 0.6*name, 0.6
 	if a.phone != "" && b.phone != "" {
 		w += 0.25
-		if a.phone == b.phone {
+		if strings.HasSuffix(a.phone, b.phone) || strings.HasSuffix(b.phone, a.phone) {
 			sum += 0.25
 		}
 	}
