@@ -119,6 +119,8 @@ func (m *Matcher) cellOf(lat, lon float64, row int32) cell {
 
 // Add indexes sites; their indexes continue after those already added.
 func (m *Matcher) Add(sites []aidmap.Site) {
+	// Grown once: appending 1M records of this size one by one copied them ~20 times.
+	m.recs = slices.Grow(m.recs, len(sites))
 	for _, s := range sites {
 		i := int32(len(m.recs))
 		r := newRecord(s)
