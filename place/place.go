@@ -10,6 +10,7 @@
 package place
 
 import (
+	"maps"
 	"math"
 	"slices"
 	"strings"
@@ -173,7 +174,8 @@ func (m *Matcher) Match() Result { return m.match(0) }
 
 // MatchFrom links only the records added from index from on against all records: the
 // incremental step of an upload. Links and Review hold only pairs with a new record, and
-// Places are made of those links alone (the caller merges them with the links it stored);
+// Places hold the new records and the old ones linked to them, made of these links alone
+// (the caller merges them with the links it stored);
 // Approximate is judged only around the new records.
 func (m *Matcher) MatchFrom(from int) Result { return m.match(from) }
 
@@ -209,7 +211,19 @@ func (m *Matcher) match(from int) Result {
 		})
 	}
 	byRoot := map[int]int{}
-	for i := range n {
+	// Matching from an index on, places hold the new records and the old ones linked to
+	// them: walking all n records would cost an upload of 10k against 1M most of its time.
+	var linkedOld []int
+	if from > 0 {
+		old := map[int]bool{}
+		for _, p := range res.Links {
+			if p.A < from {
+				old[p.A] = true
+			}
+		}
+		linkedOld = slices.Sorted(maps.Keys(old))
+	}
+	add := func(i int) {
 		r := uf.find(i)
 		k, ok := byRoot[r]
 		if !ok {
@@ -218,6 +232,12 @@ func (m *Matcher) match(from int) Result {
 			res.Places = append(res.Places, nil)
 		}
 		res.Places[k] = append(res.Places[k], i)
+	}
+	for _, i := range linkedOld {
+		add(i)
+	}
+	for i := from; i < n; i++ {
+		add(i)
 	}
 	sortPairs(res.Links)
 	sortPairs(res.Review)
