@@ -284,31 +284,32 @@ func (m *Matcher) stacked(from int) []bool {
 	return out
 }
 
+// judge marks the records at one point approximate when they are at least StackMin and
+// unrelated: from at least three organisations, or with an average name similarity (over
+// the first 32) under 0.3.
 func (m *Matcher) judge(idx []int32, out []bool) {
-	{
-		if len(idx) < m.opt.StackMin {
-			return
+	if len(idx) < m.opt.StackMin {
+		return
+	}
+	orgs := map[string]bool{}
+	for _, i := range idx {
+		orgs[m.recs[i].org] = true
+	}
+	unrelated := len(orgs) >= 3
+	if !unrelated {
+		var sum float64
+		var pairs int
+		for x := 0; x < len(idx) && x < 32; x++ {
+			for y := x + 1; y < len(idx) && y < 32; y++ {
+				sum += nameSim(m.recs[idx[x]].tokens, m.recs[idx[y]].tokens)
+				pairs++
+			}
 		}
-		orgs := map[string]bool{}
+		unrelated = sum/float64(pairs) < 0.3
+	}
+	if unrelated {
 		for _, i := range idx {
-			orgs[m.recs[i].org] = true
-		}
-		unrelated := len(orgs) >= 3
-		if !unrelated {
-			var sum float64
-			var pairs int
-			for x := 0; x < len(idx) && x < 32; x++ {
-				for y := x + 1; y < len(idx) && y < 32; y++ {
-					sum += nameSim(m.recs[idx[x]].tokens, m.recs[idx[y]].tokens)
-					pairs++
-				}
-			}
-			unrelated = sum/float64(pairs) < 0.3
-		}
-		if unrelated {
-			for _, i := range idx {
-				out[i] = true
-			}
+			out[i] = true
 		}
 	}
 }

@@ -224,7 +224,7 @@ func TestStackedPoint(t *testing.T) {
 			t.Errorf("record %d at a point of %d unrelated records not approximate", i, len(sites))
 		}
 	}
-	// "Food Bank" and "Daily Bread Food Bank" would link (0.67 name, under review) at a
+	// "Food Bank" and "Daily Bread Food Bank" (name 0.5) would be flagged for review at a
 	// building; at a centroid proximity alone says nothing.
 	if len(res.Links) != 0 || len(res.Review) != 0 {
 		t.Errorf("records at a stacked point paired: %+v %+v", res.Links, res.Review)
@@ -251,5 +251,25 @@ func TestMatchFromEqualsFull(t *testing.T) {
 	}
 	if !slices.Equal(inc.Links, want) {
 		t.Fatalf("incremental links %v, want %v", inc.Links, want)
+	}
+	// Its places hold every new record and the old ones linked to them, each once.
+	seen := map[int]int{}
+	for k, p := range inc.Places {
+		for _, i := range p {
+			if _, dup := seen[i]; dup {
+				t.Fatalf("record %d in two places", i)
+			}
+			seen[i] = k
+		}
+	}
+	for i := 300; i < 400; i++ {
+		if _, ok := seen[i]; !ok {
+			t.Fatalf("new record %d in no place", i)
+		}
+	}
+	for _, p := range inc.Links {
+		if seen[p.A] != seen[p.B] {
+			t.Fatalf("linked %d and %d in different places", p.A, p.B)
+		}
 	}
 }
