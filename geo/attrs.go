@@ -118,9 +118,3 @@ func (f *Filter) match(c aidmap.CategorySet) bool {
 	return !f.never && (f.Categories == 0 || f.Categories&c&catMask != 0) && c&f.require == f.require &&
 		(f.langs == 0 || c&f.langs != 0) && (f.statuses == 0 || c&f.statuses != 0)
 }
-
-// all reports whether every site matches the compiled filter.
-func (f *Filter) all() bool {
-	return !f.never && f.Categories&catMask == 0 && f.require == 0 && f.langs == 0 && f.statuses == 0 &&
-		f.site == nil && f.Match == nil
-}

@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"encoding/binary"
 	"math"
-	"math/bits"
 	"slices"
 	"sync"
 
@@ -87,7 +86,6 @@ type nearest struct {
 	best       []cand  // max-heap by d2 of the k nearest so far
 	spare      []cand  // points within slack of the bound that are not in best
 	limit      float64 // squared chord beyond which nothing can be a result
-	all        bool    // every live site matches f
 }
 
 // AppendNearest is Nearest appending to dst, so a caller reusing dst does not allocate.
@@ -105,7 +103,7 @@ func (ix *Index) AppendNearest(dst []Hit, lat, lon float64, k int, f Filter) []H
 	}
 	f.compile()
 	sc := scratchPool.Get().(*scratch)
-	s := nearest{ix: ix, k: k, f: f, best: sc.best[:0], spare: sc.cands[:0], limit: math.Inf(1), all: f.all()}
+	s := nearest{ix: ix, k: k, f: f, best: sc.best[:0], spare: sc.cands[:0], limit: math.Inf(1)}
 	s.qx, s.qy, s.qz = aidmap.UnitVector(lat, lon)
 	sc.queue = s.bestFirst(sc.queue[:0])
 	// Candidates: best, and the spares still within slack of the final bound.
@@ -128,15 +126,6 @@ func (ix *Index) AppendNearest(dst []Hit, lat, lon float64, k int, f Filter) []H
 
 // bestFirst runs the search best first: a min-heap q of nodes by box distance, popped until
 // the nearest unexplored node is beyond the bound. It returns q for reuse.
-//
-// Three things keep the heap small. Until k points are found, the nearest child of each
-// expanded node, when it holds at least k live sites and the filter matches every site (so
-// that its size says how many match), bounds the k-th distance by the distance to its box's
-// farthest corner, so far nodes are never pushed. Among nodes whose box holds the query
-// (distance 0: all of them are expanded anyway), deeper nodes come out first, so the bound of
-// a leaf's points comes early. And the nearest child of an expanded node, when nothing in the
-// heap is nearer, is expanded next without going through the heap. (Before, a query on 1M
-// sites pushed 169 nodes, 168 of them before the first leaf, and popped 17; now 67 and 10.5.)
 func (s *nearest) bestFirst(q []cand) []cand {
 	ix := s.ix
 	if t := ix.base; t.len() > 0 && s.f.match(t.nodes[t.root()].cats) {
@@ -145,16 +134,9 @@ func (s *nearest) bestFirst(q []cand) []cand {
 	if t := ix.delta; t.len() > 0 && s.f.match(t.nodes[t.root()].cats) {
 		q = heapPush(q, cand{0, refDelta | ref(t.root())})
 	}
-	var e cand    // the node to expand next
-	held := false // e is a child kept out of the heap, nearer than any node in it
-	for !s.f.stopped {
-		if !held {
-			if len(q) == 0 {
-				break
-			}
-			e, q = heapPop(q)
-		}
-		held = false
+	for len(q) > 0 && !s.f.stopped {
+		var e cand
+		e, q = heapPop(q)
 		if e.d2 > s.limit {
 			break
 		}
@@ -167,69 +149,18 @@ func (s *nearest) bestFirst(q []cand) []cand {
 			continue
 		}
 		// Locals: the compiler cannot tell that heap writes leave s alone.
-		qx, qy, qz, limit, f, all := s.qx, s.qy, s.qz, s.limit, &s.f, s.all
-		var keys [nodeFan]float64
-		nearest, nearestKey := uint32(0), math.Inf(1)
-		children := t.nodes[first:end]
-		for i := range children {
-			cn, c := &children[i], first+uint32(i)
-			kc := math.NaN() // never pushed
-			if all || f.match(cn.cats) {
-				kc = key(cn.boxDist2(qx, qy, qz), c)
+		qx, qy, qz, limit, f := s.qx, s.qy, s.qz, s.limit, &s.f
+		for c := first; c < end; c++ {
+			cn := &t.nodes[c]
+			if !f.match(cn.cats) {
+				continue
 			}
-			keys[i&(nodeFan-1)] = kc
-			if kc < nearestKey {
-				nearest, nearestKey = c, kc
+			if d2 := cn.boxDist2(qx, qy, qz); d2 <= limit {
+				q = heapPush(q, cand{d2, tag | ref(c)})
 			}
-		}
-		if nearestKey > limit || math.IsInf(nearestKey, 1) { // or no child matches
-			continue
-		}
-		if all && len(s.best) < s.k {
-			// No bound from points yet: the nearest child, if it holds k points, bounds the
-			// k-th distance by its farthest corner.
-			if far := t.nodes[nearest].farDist2(qx, qy, qz); far < limit && s.holdsK(t, tag, nearest, t.level(first)) {
-				limit = min(limit, slack(far))
-				s.limit = limit
-			}
-		}
-		for i, kc := range keys[:end-first] {
-			if c := first + uint32(i); kc <= limit && c != nearest {
-				q = heapPush(q, cand{kc, tag | ref(c)})
-			}
-		}
-		e = cand{nearestKey, tag | ref(nearest)}
-		if len(q) == 0 || nearestKey <= q[0].d2 {
-			held = true
-		} else {
-			q = heapPush(q, e)
 		}
 	}
 	return q
-}
-
-// key is the heap key of node c at box distance d2: d2, except that a box holding the query
-// gets a negative key by its position, deeper nodes (which come first) lowest. A key at most
-// the box distance is still a lower bound, so the search stays exact.
-func key(d2 float64, c uint32) float64 {
-	if d2 == 0 {
-		return float64(c) - 1<<32
-	}
-	return d2
-}
-
-// holdsK reports whether node c of t, at level lvl, holds at least k live points.
-func (s *nearest) holdsK(t *tree, tag ref, c uint32, lvl int) bool {
-	n := t.size(c, lvl)
-	if tag == 0 && s.ix.dead != nil {
-		if lvl == 0 {
-			first, end := t.nodes[c].children()
-			n -= bits.OnesCount64(s.ix.dead[first/64] >> (first % 64) & (1<<(end-first) - 1))
-		} else {
-			n -= s.ix.ndead
-		}
-	}
-	return n >= s.k
 }
 
 // heapPush and heapPop keep q a binary min-heap by d2.
@@ -276,20 +207,20 @@ func heapPop(q []cand) (cand, []cand) {
 
 func (s *nearest) leaf(t *tree, tag ref, first, end uint32) {
 	checkDead := tag == 0 && s.ix.dead != nil
-	qx, qy, qz, limit, f, best, all := s.qx, s.qy, s.qz, s.limit, &s.f, s.best, s.all
-	pts := t.pts[first:end]
-	for i := range pts {
-		pt, p := &pts[i], first+uint32(i)
-		d2 := aidmap.SquaredChord(qx, qy, qz, pt.x, pt.y, pt.z)
-		if d2 > limit || !all && !f.match(pt.cats) || checkDead && s.ix.isDead(p) {
+	qx, qy, qz, limit, f, best := s.qx, s.qy, s.qz, s.limit, &s.f, s.best
+	for p := first; p < end; p++ {
+		pt := &t.pts[p]
+		if !f.match(pt.cats) || checkDead && s.ix.isDead(p) {
 			continue
 		}
+		d2 := aidmap.SquaredChord(qx, qy, qz, pt.x, pt.y, pt.z)
 		switch c := (cand{d2, tag | ref(p)}); {
-		case !all && !f.accept(t, p):
+		case d2 > limit:
+		case !f.accept(t, p):
 		case len(best) < s.k:
 			best = candPush(best, c)
 			if len(best) == s.k {
-				limit = min(limit, slack(best[0].d2))
+				limit = slack(best[0].d2)
 			}
 		case d2 < best[0].d2:
 			s.spare = append(s.spare, best[0])

@@ -69,7 +69,6 @@ type tree struct {
 	refs    []uint64     // records in recs
 	byID    []uint32     // positions in ID order
 	nodes   []node       // leaves first, root last
-	levels  []uint32     // the first node of each level, leaves (level 0) first
 	boxes   []llbox
 	nleaves uint32
 	recs    arena
@@ -260,9 +259,7 @@ func (t *tree) pack() {
 		t.nodes = append(t.nodes, newNode(mn, mx, cats, f, e))
 		t.boxes = append(t.boxes, b)
 	}
-	t.levels = append(t.levels[:0], 0)
 	for lo, hi := 0, len(t.nodes); hi-lo > 1; lo, hi = hi, len(t.nodes) {
-		t.levels = append(t.levels, uint32(hi))
 		for f := lo; f < hi; f += nodeFan {
 			e := min(f+nodeFan, hi)
 			nd := node{min: t.nodes[f].min, max: t.nodes[f].max}
@@ -309,35 +306,6 @@ func up32(v float64) float32 {
 		f = math.Nextafter32(f, float32(math.Inf(1)))
 	}
 	return f
-}
-
-// level returns the level of node c: 0 for a leaf.
-func (t *tree) level(c uint32) int {
-	l := 0
-	for l+1 < len(t.levels) && t.levels[l+1] <= c {
-		l++
-	}
-	return l
-}
-
-// size returns the number of points below node c at level lvl: every node of a level holds
-// the same number but the last, which holds the rest.
-func (t *tree) size(c uint32, lvl int) int {
-	full := leafSize
-	for range lvl {
-		full *= nodeFan
-	}
-	return min(full, len(t.pts)-int(c-t.levels[lvl])*full)
-}
-
-// farDist2 returns the squared distance from q to the box's farthest corner: an upper bound of
-// the squared chord distance to every point below the node (up to rounding, which the callers'
-// slack absorbs).
-func (nd *node) farDist2(qx, qy, qz float64) float64 {
-	fx := max(math.Abs(float64(nd.min[0])-qx), math.Abs(qx-float64(nd.max[0])))
-	fy := max(math.Abs(float64(nd.min[1])-qy), math.Abs(qy-float64(nd.max[1])))
-	fz := max(math.Abs(float64(nd.min[2])-qz), math.Abs(qz-float64(nd.max[2])))
-	return fx*fx + fy*fy + fz*fz
 }
 
 // boxDist2 is the squared distance from q to the node's box: a lower bound of the squared chord
