@@ -1,6 +1,7 @@
 package main
 
 import (
+	"io"
 	"testing"
 	"time"
 )
@@ -21,7 +22,9 @@ func TestFreshFlags(t *testing.T) {
 		{"-1d", "0", 0, 0, false},
 		{"180d", "-5h", 0, 0, false},
 	} {
-		f := freshFlags{staleAfter: &tc.stale, hideAfter: &tc.hide}
+		// The flags as serve has them, defaults included, with the two under test set.
+		f := addFreshFlags(newFlagSet("serve", "", io.Discard))
+		*f.staleAfter, *f.hideAfter = tc.stale, tc.hide
 		s, h, err := f.policy()
 		if (err == nil) != tc.ok || s != tc.wantStale || h != tc.wantH {
 			t.Errorf("--stale-after %s --hide-after %s: got %v %v %v, want %v %v ok=%v", tc.stale, tc.hide, s, h, err, tc.wantStale, tc.wantH, tc.ok)
