@@ -192,6 +192,7 @@ function showReport(rec) {
 
 async function loadUploads() {
   const tbody = $('uploads').tBodies[0];
+  const headers = [...$('uploads').tHead.rows[0].cells].map((th) => (th.querySelector('.visually-hidden') ? '' : th.textContent));
   try {
     const { uploads } = await api('/uploads?limit=50');
     tbody.replaceChildren();
@@ -244,6 +245,9 @@ async function loadUploads() {
           td.append(' ', b);
         }
       }
+      // On a phone the table is shown as one card per upload (manage.css): each cell carries
+      // its column's name, since the header row is then out of sight.
+      [...tr.cells].forEach((c, i) => { c.dataset.label = headers[i] || ''; });
       tbody.appendChild(tr);
     }
   } catch (e) {
