@@ -162,6 +162,10 @@ type (
 		DistanceM *float64 `json:"distance_m,omitempty"`
 	}
 	// ServiceCapacity is HSDS 3.1's service_capacity: how many of a unit are available.
+	// Names and shapes as in openreferral/specification's schema/service_capacity.json and
+	// schema/unit.json (required: id, unit, available, updated; unit an object whose id and
+	// name are required; updated a date-time); internal/hsdsvalidate validates 3.1 documents
+	// against reductions of them.
 	ServiceCapacity struct {
 		ID        string `json:"id"`
 		ServiceID string `json:"service_id,omitempty"`
