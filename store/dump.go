@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"time"
 
 	"github.com/aidmap/aidmap"
@@ -145,6 +146,11 @@ func Import(ctx context.Context, st Store, r io.Reader) (DumpStats, error) {
 				cancel()
 				continue
 			}
+			if err := importCapacity(ctx, st, it.orgID, it.sites); err != nil {
+				writeErr = fmt.Errorf("import: capacity of %q up to line %d: %w", it.orgID, it.line, err)
+				cancel()
+				continue
+			}
 			stats.Sites += len(it.sites)
 		}
 	}
@@ -152,6 +158,43 @@ func Import(ctx context.Context, st Store, r io.Reader) (DumpStats, error) {
 		return stats, writeErr
 	}
 	return stats, <-readErr
+}
+
+// importCapacity carries the sites' live capacity (aidmap.Site.Capacity, which Export writes
+// with each site) into st, which UpsertSites leaves alone. It is the organisation's public data,
+// bounded (aidmap.MaxCapacityUnits a site), and a restore that dropped it would show a shelter's
+// "3 beds" gone until the next tap; the serving deployment's --capacity-ttl still decides
+// whether it is shown, from its own time. A unit the store already has as in the dump, or
+// updated later than the dump's, is left alone (so a second import changes nothing and a restore
+// never undoes a newer tap); a unit the store has and the dump lacks stays, as sites do. Each
+// write is logged in the capacity log by "import". Closed-report markers are not carried: they
+// are derived from the reports, which a dump does not hold.
+func importCapacity(ctx context.Context, st Store, orgID string, sites []aidmap.Site) error {
+	cs, ok := st.(Capacities)
+	if !ok {
+		return nil
+	}
+	for i := range sites {
+		s := &sites[i]
+		if len(s.Capacity) == 0 {
+			continue
+		}
+		cur, err := st.Site(ctx, s.ID)
+		if err != nil {
+			return fmt.Errorf("site %s: %w", s.ID, err)
+		}
+		for _, c := range s.Capacity {
+			if slices.ContainsFunc(cur.Capacity, func(e aidmap.Capacity) bool {
+				return e.Unit == c.Unit && (e.Updated.After(c.Updated) || e.Updated.Equal(c.Updated) && e.Available == c.Available && e.Maximum == c.Maximum)
+			}) {
+				continue
+			}
+			if _, err := cs.SetCapacity(ctx, orgID, s.ID, c, aidmap.VerifiedByImport); err != nil {
+				return fmt.Errorf("site %s: %w", s.ID, err)
+			}
+		}
+	}
+	return nil
 }
 
 // readDump decodes a dump and sends organisations and full batches of sites to items, in

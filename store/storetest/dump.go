@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aidmap/aidmap"
 	"github.com/aidmap/aidmap/store"
@@ -31,6 +33,26 @@ func testDump(t *testing.T, open Opener) {
 	if _, err := src.UpsertSites(ctx, "beta", Sites("beta", "b", 5)); err != nil {
 		t.Fatal(err)
 	}
+	// Live capacity moves with its site (DiffSite below compares it); the stores that keep it
+	// log the import as its author.
+	at := time.Date(2026, 12, 4, 18, 9, 0, 123000, time.UTC)
+	caps := []struct {
+		org, id string
+		c       aidmap.Capacity
+	}{
+		{"alpha", sites[0].ID, aidmap.Capacity{Unit: "beds", Available: 3, Maximum: 20, Updated: at}},
+		{"alpha", sites[0].ID, aidmap.Capacity{Unit: "meals", Available: 0, Updated: at.Add(-time.Hour)}},
+		{"alpha", sites[4].ID, aidmap.Capacity{Unit: "beds", Available: 1, Updated: at}},
+		{"beta", aidmap.SiteID("beta", "b2"), aidmap.Capacity{Unit: "places", Available: 7, Maximum: 9, Updated: at}},
+	}
+	srcCaps, hasCaps := src.(store.Capacities)
+	if hasCaps {
+		for _, c := range caps {
+			if _, err := srcCaps.SetCapacity(ctx, c.org, c.id, c.c, "tok"); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
 
 	var buf bytes.Buffer
 	stats, err := store.Export(ctx, src, &buf)
@@ -50,6 +72,24 @@ func testDump(t *testing.T, open Opener) {
 	}
 	if v2, _ := dst.Version(ctx); v2 != v1 {
 		t.Errorf("a second import of the same dump changed the store: version %d → %d", v1, v2)
+	}
+	if hasCaps {
+		log, err := dst.(store.Capacities).CapacityLog(ctx, "alpha", sites[0].ID, 10)
+		if err != nil || len(log) != 2 || log[0].By != aidmap.VerifiedByImport {
+			t.Errorf("capacity log after two imports: %+v, %v; want the 2 units once each, by %q", log, err, aidmap.VerifiedByImport)
+		}
+		defer func() { // after the comparison below: a restore never undoes a newer tap
+			newer := aidmap.Capacity{Unit: "beds", Available: 2, Maximum: 20, Updated: at.Add(time.Minute)}
+			if _, err := dst.(store.Capacities).SetCapacity(ctx, "alpha", sites[0].ID, newer, "tok"); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := store.Import(ctx, dst, bytes.NewReader(dump)); err != nil {
+				t.Fatal(err)
+			}
+			if s, err := dst.Site(ctx, sites[0].ID); err != nil || len(s.Capacity) != 2 || !reflect.DeepEqual(s.Capacity[0], newer) {
+				t.Errorf("after a newer tap and another import: %+v, %v; want beds %+v kept", s.Capacity, err, newer)
+			}
+		}()
 	}
 
 	want := map[string]aidmap.Site{}
