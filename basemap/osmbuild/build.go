@@ -34,6 +34,7 @@ type Options struct {
 type Progress struct {
 	Stage       string
 	Done, Total int64
+	Elements    int64 // OpenStreetMap elements read so far (the read stages)
 }
 
 // Summary is what a build read and wrote.
@@ -43,6 +44,8 @@ type Summary struct {
 	Tiles                  int64            // tiles addressed
 	UniqueTiles            int64            // distinct tile contents stored
 	Bytes                  int64            // archive size
+	LargestTile            int64            // bytes of the largest tile as stored (gzip), the size a browser fetches
+	LargestTileZXY         [3]int           // its zoom, x and y
 	MinZoom, MaxZoom       int
 	Bounds                 [4]float64 // west, south, east, north in degrees
 	Elapsed                time.Duration
@@ -200,6 +203,11 @@ func Build(ctx context.Context, in io.ReadSeeker, out io.Writer, opts Options) (
 		sum.Tiles += int64(en.RunLength)
 	}
 	sum.UniqueTiles = int64(len(tw.seen))
+	sum.LargestTile = int64(tw.largest)
+	if tw.largest > 0 {
+		z, x, y := pmtiles.IDToZxy(tw.largestID)
+		sum.LargestTileZXY = [3]int{int(z), int(x), int(y)}
+	}
 
 	// Assemble: header, root directory, metadata, leaf directories, tile data.
 	root, leaves, err := pmtiles.BuildDirectories(tw.entries, pmtiles.MaxRootLen, pmtiles.Gzip)
@@ -303,9 +311,16 @@ type tileWriter struct {
 	offset  uint64
 	entries []pmtiles.Entry
 	seen    map[[32]byte]uint64 // content hash -> offset
+	// largest is the biggest tile so far and largestID its tile ID: the build reports it so
+	// an operator can check tiles stay under what a phone fetches comfortably (500 KB).
+	largest   int
+	largestID uint64
 }
 
 func (t *tileWriter) add(id uint64, data []byte) error {
+	if len(data) > t.largest {
+		t.largest, t.largestID = len(data), id
+	}
 	h := sha256.Sum256(data)
 	off, dup := t.seen[h]
 	if dup {

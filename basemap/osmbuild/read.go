@@ -98,7 +98,9 @@ func (r *reader) scanner(pass int, stage string) (osm.Scanner, error) {
 	var in io.Reader = r.rs
 	if r.opts.Progress != nil {
 		size, progress := r.size, r.opts.Progress
-		in = &countingReader{r: in, progress: func(n int64) { progress(Progress{Stage: stage, Done: min(n, size), Total: size}) }}
+		in = &countingReader{r: in, progress: func(n int64) {
+			progress(Progress{Stage: stage, Done: min(n, size), Total: size, Elements: r.nodes.Load() + r.wayCount.Load() + r.relations.Load()})
+		}}
 	}
 	if r.format == FormatXML {
 		return osmxml.New(r.ctx, in), nil

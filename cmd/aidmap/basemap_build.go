@@ -77,6 +77,8 @@ func runBasemapBuild(ctx context.Context, args []string, stdout, stderr io.Write
 	fmt.Fprintf(stdout, "%s: %s tiles (%s distinct), zooms %d-%d, %s KB, in %s\n",
 		*out, thousands(int(sum.Tiles)), thousands(int(sum.UniqueTiles)), sum.MinZoom, sum.MaxZoom,
 		thousands(int((sum.Bytes+1023)/1024)), sum.Elapsed.Round(time.Millisecond))
+	fmt.Fprintf(stdout, "largest tile: %s KB (z%d/%d/%d, gzip as served)\n", thousands(int((sum.LargestTile+1023)/1024)),
+		sum.LargestTileZXY[0], sum.LargestTileZXY[1], sum.LargestTileZXY[2])
 	fmt.Fprintf(stdout, "area: west %.4f, south %.4f, east %.4f, north %.4f\n", sum.Bounds[0], sum.Bounds[1], sum.Bounds[2], sum.Bounds[3])
 	names := make([]string, 0, len(sum.Features))
 	for l := range sum.Features {
@@ -100,9 +102,11 @@ func baseName(p string) string {
 // buildProgress shows a basemap build's stage and how far through it: a line rewritten in
 // place on a terminal, a plain line on each new stage and every few seconds otherwise.
 type buildProgress struct {
-	p        *progress
-	stage    string
-	finished bool // the stage's final line is out
+	p          *progress
+	stage      string
+	finished   bool      // the stage's final line is out
+	stageStart time.Time // when the stage began, for its rate and time left
+	elements   int64     // elements read when the stage began
 }
 
 func (b *buildProgress) update(pr osmbuild.Progress) {
@@ -113,7 +117,7 @@ func (b *buildProgress) update(pr osmbuild.Progress) {
 	now := time.Now()
 	changed := pr.Stage != b.stage
 	if changed {
-		b.stage, b.finished = pr.Stage, false
+		b.stage, b.finished, b.stageStart, b.elements = pr.Stage, false, now, pr.Elements
 	}
 	finished := pr.Done >= pr.Total && !b.finished
 	b.finished = b.finished || finished
@@ -135,6 +139,16 @@ func (b *buildProgress) update(pr osmbuild.Progress) {
 		count = fmt.Sprintf("%s of %s tiles", thousands(int(pr.Done)), thousands(int(pr.Total)))
 	}
 	elapsed := now.Sub(p.start).Round(100 * time.Millisecond)
+	// The stage's own rate: elements/s while reading, and the time left at that rate.
+	if took := now.Sub(b.stageStart).Seconds(); took > 0.5 {
+		if n := pr.Elements - b.elements; n > 0 {
+			count += fmt.Sprintf(", %s elements/s", thousands(int(float64(n)/took)))
+		}
+		if pr.Done > 0 && pr.Done < pr.Total {
+			left := time.Duration(float64(pr.Total-pr.Done) / float64(pr.Done) * took * float64(time.Second))
+			count += fmt.Sprintf(", %s left", left.Round(time.Second))
+		}
+	}
 	line := fmt.Sprintf("%-14s %3d%%, %s, %s", pr.Stage, pct, count, elapsed)
 	if p.bar {
 		const width = 30
