@@ -30,7 +30,15 @@ type Capacities interface {
 	// CapacityLog returns the site's capacity changes, newest first, at most limit (below 1 is
 	// ErrInvalid). ErrNotFound as SetCapacity's.
 	CapacityLog(ctx context.Context, orgID, siteID string, limit int) ([]CapacityChange, error)
+	// PruneCapacityLog deletes the log's entries of every site from before before (their At)
+	// and returns how many. Sites' current capacities are untouched: they live with the sites,
+	// not in the log. It deletes in small batches, so taps and uploads are not held up, and any
+	// number of processes may call it at once (serve's --capacity-log-keep).
+	PruneCapacityLog(ctx context.Context, before time.Time) (int, error)
 }
+
+// PruneBatch is how many capacity log entries PruneCapacityLog deletes per statement.
+const PruneBatch = 5000
 
 // CapacityChange is one entry of a site's capacity audit log.
 type CapacityChange struct {

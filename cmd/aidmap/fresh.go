@@ -1,8 +1,10 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"strconv"
 	"strings"
 	"time"
@@ -20,6 +22,9 @@ type freshFlags struct {
 	capacityTTL, closedWindow *string
 	closedThreshold           *int
 	live                      *web.Freshness // what policy read of them
+	// How long the capacity log (who tapped what when) is kept: 0 for ever.
+	capacityLogKeep *string
+	logKeep         *time.Duration // what policy read of it
 	// The proof of work a public report must carry (pow.go in web).
 	powBits *int
 }
@@ -32,6 +37,8 @@ func addFreshFlags(fs *flagSet) freshFlags {
 		closedThreshold: fs.Int("closed-report-threshold", 3, "mark a site \"reported as possibly closed\" once this many distinct people reported it closed (within --closed-report-window, since it was last verified, reports not yet handled); 0 turns the mark off and keeps nothing about who reported"),
 		closedWindow:    fs.String("closed-report-window", "7d", "how recent the \"closed\" reports counted by --closed-report-threshold must be: days (7d) or a Go duration"),
 		live:            &web.Freshness{},
+		capacityLogKeep: fs.String("capacity-log-keep", "30d", "keep the capacity log (who set which live availability when, for the organisation's audit) this long, pruned in the background: days (30d), a Go duration, or 0 to keep it for ever; sites' current availability is never pruned"),
+		logKeep:         new(time.Duration),
 		powBits:         fs.Int("report-pow-bits", defaultPoWBits, "leading zero bits of the proof of work a \"report a problem\" must carry (SHA-256, solved by the map page: about 2^N hashes, each bit doubles the work); 0 asks for none"),
 	}
 }
@@ -83,8 +90,44 @@ func (f freshFlags) policy() (stale, hide time.Duration, err error) {
 	if n := *f.powBits; n < 0 || n > 32 {
 		return 0, 0, fmt.Errorf("--report-pow-bits %d: want 0 (none) to 32 (16 takes a cheap phone about a second)", n)
 	}
+	keep, err := parseAge(*f.capacityLogKeep)
+	if err != nil {
+		return 0, 0, errors.New("--capacity-log-keep " + strconv.Quote(*f.capacityLogKeep) + ": " + err.Error())
+	}
+	if keep > 0 && keep < time.Hour {
+		return 0, 0, errors.New("--capacity-log-keep " + strconv.Quote(*f.capacityLogKeep) + ": want at least 1h, or 0 to keep it for ever")
+	}
+	*f.logKeep = keep
 	f.live.CapacityTTL, f.live.ClosedThreshold, f.live.ClosedWindow = ttl, *f.closedThreshold, window
 	return stale, hide, nil
+}
+
+// pruneEvery is how often serve prunes the capacity log: the retention is counted in days, so
+// hourly keeps it within an hour of the setting at the cost of one small scan.
+const pruneEvery = time.Hour
+
+// pruneCapacityLog deletes the capacity log's entries older than keep at once and then every
+// interval, until ctx ends, the way uploads sweep abandoned ones: every replica does it, which
+// is safe (the store deletes in batches, a second replica finds nothing left) and needs no
+// leader. keep 0 keeps the log for ever and returns at once.
+func pruneCapacityLog(ctx context.Context, cs store.Capacities, keep, interval time.Duration, now func() time.Time, logger *slog.Logger) {
+	if keep <= 0 {
+		return
+	}
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		if n, err := cs.PruneCapacityLog(ctx, now().Add(-keep)); err != nil && ctx.Err() == nil {
+			logger.Warn("capacity log: prune old entries", "err", err)
+		} else if n > 0 {
+			logger.Info("capacity log entries older than --capacity-log-keep deleted", "entries", n, "keep", keep)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
 }
 
 // parseAge reads an age: whole days ("180d"), a Go duration ("4320h"), or 0 (never).

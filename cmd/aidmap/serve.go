@@ -188,6 +188,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	// Uploads are claimed from the store by whichever replica is free, and those left running
 	// by a process that died (kill -9) are marked abandoned: now, and every so often.
 	go srv.RunUploads(runCtx)
+	if cs, ok := st.(store.Capacities); ok {
+		go pruneCapacityLog(runCtx, cs, *ff.logKeep, pruneEvery, time.Now, logger)
+	}
 	httpServer := web.NewHTTPServer(*addr, srv.Handler(), logger)
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {

@@ -147,6 +147,25 @@ func liveError(ctx context.Context, err error) error {
 	return unavailable(ctx, err)
 }
 
+// PruneCapacityLog deletes the log's entries from before before (store.Capacities), a batch
+// per statement so no transaction holds many rows. The scan is by at alone, without an index:
+// the table holds only what the retention keeps, and this runs rarely.
+func (s *Store) PruneCapacityLog(ctx context.Context, before time.Time) (int, error) {
+	total := 0
+	for {
+		tag, err := s.pool.Exec(ctx, `DELETE FROM capacity_log WHERE ctid IN
+			(SELECT ctid FROM capacity_log WHERE at < $1 LIMIT $2)`, before, store.PruneBatch)
+		if err != nil {
+			return total, fmt.Errorf("postgis: prune capacity log: %w", unavailable(ctx, err))
+		}
+		n := int(tag.RowsAffected())
+		total += n
+		if n < store.PruneBatch {
+			return total, nil
+		}
+	}
+}
+
 // CapacityLog lists a site's capacity changes, newest first (store.Capacities).
 func (s *Store) CapacityLog(ctx context.Context, orgID, siteID string, limit int) ([]store.CapacityChange, error) {
 	if limit < 1 {

@@ -130,6 +130,25 @@ func (s *Store) writeCapacity(ctx context.Context, orgID, siteID string, c aidma
 	return caps, nil
 }
 
+// PruneCapacityLog deletes the log's entries from before before (store.Capacities), a batch
+// per statement so the write lock is held briefly. The scan is by at alone, without an index:
+// the table holds only what the retention keeps, and this runs rarely.
+func (s *Store) PruneCapacityLog(ctx context.Context, before time.Time) (int, error) {
+	total := 0
+	for {
+		res, err := s.db.ExecContext(ctx, `DELETE FROM capacity_log WHERE rowid IN
+			(SELECT rowid FROM capacity_log WHERE at < ? LIMIT ?)`, before.UnixMicro(), store.PruneBatch)
+		if err != nil {
+			return total, fmt.Errorf("sqlite: prune capacity log: %w", unavailable(ctx, err))
+		}
+		n, _ := res.RowsAffected()
+		total += int(n)
+		if n < store.PruneBatch {
+			return total, nil
+		}
+	}
+}
+
 // liveError passes the domain's errors through and makes the rest ErrUnavailable.
 func liveError(ctx context.Context, err error) error {
 	if errors.Is(err, aidmap.ErrNotFound) || errors.Is(err, aidmap.ErrInvalid) {

@@ -229,3 +229,57 @@ func testClosedReports(t *testing.T, open Opener) {
 		}
 	}
 }
+
+// testCapacityLogPrune checks PruneCapacityLog: entries before the cutoff go, of every site
+// and organisation; later ones, the sites' current capacities and the store version stay.
+func testCapacityLogPrune(t *testing.T, open Opener) {
+	s := open(t)
+	cs, ok := s.(store.Capacities)
+	if !ok {
+		t.Skipf("%T does not implement store.Capacities", s)
+	}
+	ctx := context.Background()
+	var sites []aidmap.Site
+	for _, org := range []string{"fbs", "shelters"} {
+		checkErr(t, "UpsertOrganization", s.UpsertOrganization(ctx, NewOrganization(org)), nil)
+		site := NewSite(org, "S1")
+		mustUpsert(t, s, org, []aidmap.Site{site})
+		sites = append(sites, site)
+	}
+	day := func(d int) time.Time { return Base.Add(time.Duration(d) * 24 * time.Hour) }
+	for _, site := range sites {
+		for d := range 6 { // days 0..5, beds then meals
+			unit := []string{"beds", "meals"}[d%2]
+			_, err := cs.SetCapacity(ctx, site.OrganizationID, site.ID, aidmap.Capacity{Unit: unit, Available: d, Updated: day(d)}, "tok")
+			checkErr(t, "SetCapacity", err, nil)
+		}
+	}
+	v0, _ := s.Version(ctx)
+	n, err := cs.PruneCapacityLog(ctx, day(3))
+	checkErr(t, "PruneCapacityLog", err, nil)
+	if n != 6 {
+		t.Errorf("PruneCapacityLog(day 3) deleted %d, want 6 (days 0-2 of two sites)", n)
+	}
+	for _, site := range sites {
+		log, err := cs.CapacityLog(ctx, site.OrganizationID, site.ID, 100)
+		checkErr(t, "CapacityLog", err, nil)
+		var days []int
+		for _, c := range log {
+			days = append(days, c.Available)
+		}
+		if !slices.Equal(days, []int{5, 4, 3}) {
+			t.Errorf("%s: log after pruning has days %v, want [5 4 3]", site.ID, days)
+		}
+		got, err := s.Site(ctx, site.ID)
+		checkErr(t, "Site", err, nil)
+		if len(got.Capacity) != 2 || got.Capacity[0].Available != 4 || got.Capacity[1].Available != 5 {
+			t.Errorf("%s: capacities after pruning %+v, want beds 4 and meals 5", site.ID, got.Capacity)
+		}
+	}
+	if v, _ := s.Version(ctx); v != v0 {
+		t.Errorf("pruning the log changed the store version %d → %d (no site changed)", v0, v)
+	}
+	if n, err := cs.PruneCapacityLog(ctx, day(3)); err != nil || n != 0 {
+		t.Errorf("pruning again: %d, %v; want 0", n, err)
+	}
+}

@@ -49,6 +49,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Verifications", testVerifications},
 		{"Reports", testReports},
 		{"Capacities", testCapacities},
+		{"CapacityLogPrune", testCapacityLogPrune},
 		{"ClosedReports", testClosedReports},
 	}
 	for _, tt := range tests {
