@@ -44,6 +44,9 @@
 //	places        point     1+           class: country | state | city | town | village | suburb |
 //	                                     neighbourhood; name, name:xx; population; rank
 //	housenumbers  point     15 (max)     housenumber
+//	pois          point     13+          class: transit | hospital | clinic | library |
+//	                                     community_centre | townhall | police | pharmacy;
+//	                                     name, name:xx (stops, clinics, pharmacies from 15)
 //
 // Zooms are where a builder starts to emit a layer (roads: motorway and trunk from 5, primary
 // from 7, secondary and tertiary from 9, minor from 12, service and path from 13). rank orders

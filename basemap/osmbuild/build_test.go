@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
 	"strings"
@@ -162,7 +163,7 @@ func TestBuildFixture(t *testing.T) {
 		for _, l := range vl {
 			ids = append(ids, fmt.Sprint(l.(map[string]any)["id"]))
 		}
-		want := "water,landuse,waterway,buildings,railways,roads,boundaries,places,housenumbers"
+		want := "water,landuse,waterway,buildings,railways,roads,boundaries,places,housenumbers,pois"
 		if got := strings.Join(ids, ","); got != want {
 			t.Errorf("vector_layers %s, want %s", got, want)
 		}
@@ -263,6 +264,20 @@ func TestBuildFixture(t *testing.T) {
 		}
 		if s := strings.Join(numbers, ","); !strings.Contains(s, "12") || !strings.Contains(s, "7B") {
 			t.Errorf("house numbers %s: want the building's 12 and the node's 7B", s)
+		}
+	})
+
+	t.Run("orientation points", func(t *testing.T) {
+		got := map[string]string{}
+		for _, f := range feats[LayerPOIs] {
+			got[fmt.Sprint(f.Properties["name"])] = fmt.Sprint(f.Properties["class"])
+			if f.Properties["name"] == "Place de la Paix" && f.Properties["name:ar"] != "ساحة السلام" {
+				t.Errorf("bus stop properties %v: want its name:ar", f.Properties)
+			}
+		}
+		want := map[string]string{"Place de la Paix": "transit", "Bibliothèque": "library"}
+		if !maps.Equal(got, want) {
+			t.Errorf("pois %v, want %v (a bench is not one)", got, want)
 		}
 	})
 

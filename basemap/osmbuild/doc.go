@@ -4,7 +4,7 @@
 //
 // The archive follows the schema documented in package basemap, which the MapLibre style
 // draws: layers water, waterway, landuse, roads, railways, buildings, boundaries, places and
-// housenumbers, with name and the name:xx tags of the languages aidmap offers. It has no land
+// housenumbers, and pois (stops, hospitals, libraries, community centres), with name and the name:xx tags of the languages aidmap offers. It has no land
 // layer: a city archive sits on the embedded world overview's land.
 //
 // Reading: three passes over the file (relations, then the ways the map and those relations

@@ -47,7 +47,7 @@ func (r *reader) features() []feature {
 		}
 	}
 	boundary := layerIndex(LayerBoundaries)
-	housenumbers := layerIndex(LayerHousenumbers)
+	housenumbers, pois := layerIndex(LayerHousenumbers), layerIndex(LayerPOIs)
 	levels := map[int64]int{} // boundary ways: way ID -> lowest admin level
 	var buf [][2]float64
 	for i := range r.ways {
@@ -72,7 +72,7 @@ func (r *reader) features() []feature {
 				if old, ok := levels[w.id]; !ok || l < old {
 					levels[w.id] = l
 				}
-			case s.layer == housenumbers:
+			case s.layer == housenumbers, s.layer == pois:
 				points = append(points, s)
 			case s.area:
 				areas = append(areas, s)

@@ -20,6 +20,7 @@ const (
 	LayerBoundaries   = "boundaries"
 	LayerPlaces       = "places"
 	LayerHousenumbers = "housenumbers"
+	LayerPOIs         = "pois"
 )
 
 // Languages are the name:xx tags copied into features, the languages aidmap's interface
@@ -54,6 +55,7 @@ var layers = []layerInfo{
 	{LayerBoundaries, 0, MaxZoom, "administrative boundaries: admin_level 2 (countries) and 4 (states, provinces); maritime 1 for sea borders", map[string]string{"admin_level": "Number", "maritime": "Number"}},
 	{LayerPlaces, 1, MaxZoom, "place labels: class country, state, city, town, village, suburb, neighbourhood; rank 1 (most important) to 10", nameFields(map[string]string{"class": "String", "population": "Number", "rank": "Number"})},
 	{LayerHousenumbers, MaxZoom, MaxZoom, "house numbers at building or address points", map[string]string{"housenumber": "String"}},
+	{LayerPOIs, 13, MaxZoom, "places that help people find their way: class transit (bus, tram and train stops, stations), hospital, clinic, library, community_centre, townhall, police, pharmacy", nameFields(map[string]string{"class": "String"})},
 }
 
 func layerIndex(name string) uint8 {
@@ -263,6 +265,11 @@ func waySpecs(tags osm.Tags, closed bool) []spec {
 	if n := tags.Find("addr:housenumber"); n != "" {
 		out = append(out, spec{layer: layerIndex(LayerHousenumbers), minZoom: MaxZoom, props: geojson.Properties{"housenumber": n}})
 	}
+	if closed {
+		if s, ok := poiSpec(tags); ok { // a hospital or library drawn as its outline: a point at its centre
+			out = append(out, s)
+		}
+	}
 	return out
 }
 
@@ -297,6 +304,32 @@ var placeClasses = map[string]struct {
 	"neighbourhood": {"neighbourhood", 9, 13},
 }
 
+// poiSpec is the pois layer's spec for a landmark a newcomer finds their way by (a stop, a
+// hospital, a library), or false. Stops show from z15, where streets have their names, and
+// the rest from z13; their names come in every language the page offers.
+func poiSpec(tags osm.Tags) (spec, bool) {
+	class, zoom := "", uint8(13)
+	switch {
+	case tags.Find("highway") == "bus_stop", tags.Find("railway") == "tram_stop",
+		tags.Find("public_transport") == "platform" && tags.Find("name") != "":
+		class, zoom = "transit", 15
+	case tags.Find("railway") == "station", tags.Find("railway") == "halt", tags.Find("amenity") == "bus_station",
+		tags.Find("public_transport") == "station":
+		class, zoom = "transit", 13
+	}
+	switch a := tags.Find("amenity"); a {
+	case "hospital", "clinic", "library", "community_centre", "townhall", "police", "pharmacy":
+		class = a
+		if a == "pharmacy" || a == "clinic" {
+			zoom = 15
+		}
+	}
+	if class == "" {
+		return spec{}, false
+	}
+	return spec{layer: layerIndex(LayerPOIs), minZoom: zoom, props: names(tags, geojson.Properties{"class": class})}, true
+}
+
 // nodeSpecs are the point layers a node belongs to.
 func nodeSpecs(tags osm.Tags) []spec {
 	var out []spec
@@ -320,6 +353,9 @@ func nodeSpecs(tags osm.Tags) []spec {
 		}
 		props["rank"] = rank
 		out = append(out, spec{layer: layerIndex(LayerPlaces), minZoom: min(p.zoom, uint8(2*rank)), props: props})
+	}
+	if s, ok := poiSpec(tags); ok {
+		out = append(out, s)
 	}
 	if n := tags.Find("addr:housenumber"); n != "" {
 		out = append(out, spec{layer: layerIndex(LayerHousenumbers), minZoom: MaxZoom, props: geojson.Properties{"housenumber": n}})
