@@ -646,6 +646,7 @@ async function mapStyle() {
     style.glyphs = abs(style.glyphs);
     for (const src of Object.values(style.sources)) if (src.url) src.url = abs(src.url);
     const bmLayers = (l) => l.source === 'basemap';
+    state.noStreets = !bm || bm.aidmap_default; // the world overview has no streets: say so at street zoom (#18)
     if (!bm || bm.aidmap_default) {
       delete style.sources.basemap;
       style.layers = style.layers.filter((l) => !bmLayers(l));
@@ -1401,6 +1402,11 @@ function startMap(opts) {
     if (src) src.setData(pickedGeoJSON());
   });
   map.on('moveend', () => scheduleRefresh());
+  // Without a street basemap the map is blank at street zoom: a note says so rather than
+  // leave a person wondering (#18).
+  const streetNote = () => { $('no-streets').hidden = !(state.noStreets && map.getZoom() >= 13); };
+  map.on('zoom', streetNote);
+  map.on('load', streetNote);
   map.on('idle', () => {
     if (firstVisit && state.mapReady) tellServiceWorker(visibleTileURLs(map));
   });
