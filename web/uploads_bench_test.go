@@ -10,12 +10,16 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
+
+	"github.com/jackc/pgx/v5"
 
 	"github.com/aidmap/aidmap"
 	"github.com/aidmap/aidmap/demo"
 	"github.com/aidmap/aidmap/geo"
+	"github.com/aidmap/aidmap/internal/pgtest"
 	"github.com/aidmap/aidmap/store"
 	"github.com/aidmap/aidmap/store/postgis"
 	"github.com/aidmap/aidmap/store/sqlite"
@@ -24,11 +28,16 @@ import (
 // BenchmarkUploadHTTP posts a CSV of new sites to /api/v1/orgs/{org}/uploads and waits for
 // the upload to be done: the whole path (body read and checked, queued in the store with its
 // file, claimed, read, written, recorded). Each iteration uploads to a new organisation, so
-// every row is created. PostGIS runs when AIDMAP_TEST_DATABASE_URL is set. It reports rows/s
-// and the process's peak RSS (VmHWM), which includes building the CSV.
+// every row is created. PostGIS runs on AIDMAP_TEST_DATABASE_URL when it is set, else on a
+// throwaway cluster of its own (internal/pgtest; skipped when PostgreSQL is not installed). It
+// reports rows/s, the process's peak RSS (VmHWM, which includes building the CSV) and the CPU
+// seconds the process used per million rows (user + system, the whole process: on PostGIS the
+// server's own work is not in it).
 //
 //	go test ./web -run '^$' -bench UploadHTTP -benchtime 1x
+//	scripts/bench-upload   (1M rows on both stores, with the load average)
 func BenchmarkUploadHTTP(b *testing.B) {
+	var serverCPU func() time.Duration // PostGIS: the server's CPU time so far
 	stores := map[string]func(b *testing.B) AccountStore{
 		"sqlite": func(b *testing.B) AccountStore {
 			st, err := sqlite.Open(context.Background(), filepath.Join(b.TempDir(), "aidmap.db"))
@@ -41,13 +50,14 @@ func BenchmarkUploadHTTP(b *testing.B) {
 		"postgis": func(b *testing.B) AccountStore {
 			url := os.Getenv("AIDMAP_TEST_DATABASE_URL")
 			if url == "" {
-				b.Skip("AIDMAP_TEST_DATABASE_URL is not set")
+				url = pgtest.Start(b).URL("aidmap")
 			}
 			st, err := postgis.Open(context.Background(), url)
 			if err != nil {
 				b.Fatal(err)
 			}
 			b.Cleanup(func() { st.Close() })
+			serverCPU = postgresCPU(b, url)
 			return st
 		},
 	}
@@ -57,6 +67,7 @@ func BenchmarkUploadHTTP(b *testing.B) {
 				if testing.Short() && rows > 100_000 {
 					b.Skip("-short")
 				}
+				serverCPU = nil
 				st := stores[name](b)
 				body := benchCSV(rows)
 				secret, id, hash := store.NewTokenSecret()
@@ -68,6 +79,11 @@ func BenchmarkUploadHTTP(b *testing.B) {
 					MaxRows: rows, PerTokenPerMinute: -1}})
 				hs := httptest.NewServer(srv.Handler())
 				defer hs.Close()
+				cpu0 := cpuTime()
+				var server0 time.Duration
+				if serverCPU != nil {
+					server0 = serverCPU()
+				}
 				b.ResetTimer()
 				for i := 0; i < b.N; i++ {
 					org := fmt.Sprintf("bench%d", time.Now().UnixNano())
@@ -91,6 +107,10 @@ func BenchmarkUploadHTTP(b *testing.B) {
 				}
 				b.ReportMetric(float64(rows)*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
 				b.ReportMetric(float64(peakRSS())/(1<<20), "peakMB")
+				b.ReportMetric((cpuTime()-cpu0).Seconds()*1e6/(float64(rows)*float64(b.N)), "cpu-s/1M")
+				if serverCPU != nil {
+					b.ReportMetric((serverCPU()-server0).Seconds()*1e6/(float64(rows)*float64(b.N)), "server-cpu-s/1M")
+				}
 			})
 		}
 	}
@@ -104,6 +124,69 @@ func benchCSV(n int) []byte {
 		fmt.Fprintf(&buf, "B%d,Site %d,%.5f,%.5f,food bank,604-555-%04d\n", i, i, 45+float64(i%5000)*0.001, -120-float64(i/5000)*0.01, i%10000)
 	}
 	return buf.Bytes()
+}
+
+// cpuTime is the CPU time (user and system) the process has used.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// postgresCPU returns a function giving the CPU time used so far by the PostgreSQL server at
+// url, when it runs on this machine and its processes can be read (else nil): the postmaster's
+// own and its reaped children's, plus its live children's. It is found through a backend's
+// parent.
+func postgresCPU(b *testing.B, url string) func() time.Duration {
+	conn, err := pgx.Connect(context.Background(), url)
+	if err != nil {
+		return nil
+	}
+	defer conn.Close(context.Background())
+	var backend int
+	if err := conn.QueryRow(context.Background(), `SELECT pg_backend_pid()`).Scan(&backend); err != nil {
+		return nil
+	}
+	stat := func(pid int) (ppid int, own, reaped time.Duration, ok bool) {
+		raw, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+		if err != nil {
+			return 0, 0, 0, false
+		}
+		// Fields after the command (which may hold spaces): state ppid ... utime(14) stime
+		// cutime cstime, counted from 1 at the pid.
+		_, rest, _ := strings.Cut(string(raw), ") ")
+		f := strings.Fields(rest)
+		if len(f) < 15 {
+			return 0, 0, 0, false
+		}
+		n := func(i int) time.Duration {
+			v, _ := strconv.ParseInt(f[i-3], 10, 64)
+			return time.Duration(v) * time.Second / 100 // clock ticks (USER_HZ 100)
+		}
+		ppid, _ = strconv.Atoi(f[1])
+		return ppid, n(14) + n(15), n(16) + n(17), true
+	}
+	postmaster, _, _, ok := stat(backend)
+	if !ok {
+		return nil
+	}
+	return func() time.Duration {
+		_, own, reaped, _ := stat(postmaster)
+		total := own + reaped
+		dirs, _ := os.ReadDir("/proc")
+		for _, d := range dirs {
+			pid, err := strconv.Atoi(d.Name())
+			if err != nil {
+				continue
+			}
+			if ppid, own, _, ok := stat(pid); ok && ppid == postmaster {
+				total += own
+			}
+		}
+		return total
+	}
 }
 
 // peakRSS is the process's peak resident set (VmHWM), in bytes; 0 when unknown.

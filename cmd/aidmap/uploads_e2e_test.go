@@ -191,6 +191,14 @@ func TestPostGISUploadsOnReplicas(t *testing.T) {
 		})
 		return rec
 	}
+	// orgLocked reports whether a writer holds an organisation's lock: the store takes it with
+	// pg_advisory_xact_lock(bigint), the only advisory lock of one key (objsubid 1), so neither
+	// the store-wide locks of two keys (migrations, the writer lock) nor a rollback waiting for
+	// it count. A running upload is not enough: it reads its file before it takes the lock, and
+	// a rollback in that window would win the race this test means to lose.
+	orgLocked := func() bool {
+		return c.Psql("aidmap", "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND objsubid = 1 AND granted") != "0"
+	}
 	// mixed reports whether the first n sites are not all of one version.
 	versions := func(n int) map[string]int {
 		got := map[string]int{}
@@ -215,7 +223,10 @@ func TestPostGISUploadsOnReplicas(t *testing.T) {
 	// 2. A rollback on A racing a 50,000-row upload on B that changes the same sites: the
 	// upload holds the organisation's lock, the rollback waits for it and is refused.
 	second := post(b.url, sitesCSV(50_000, "Second"))
-	waitStatus(b.url, second, store.UploadRunning, store.UploadDone)
+	// Done already also races as meant: the rollback then comes after the upload.
+	waitUntilWithin(t, "upload "+second+" holds the organisation's lock", 5*time.Minute, func() bool {
+		return orgLocked() || status(b.url, second).Status == store.UploadDone
+	})
 	var problem map[string]any
 	rbCode := call(t, "POST", a.url+"/api/v1/orgs/fbs/uploads/"+first+"/rollback", tok, nil, &problem)
 	rec = waitStatus(a.url, second, store.UploadDone, store.UploadFailed)
@@ -243,9 +254,7 @@ func TestPostGISUploadsOnReplicas(t *testing.T) {
 	if err := ing.Start(); err != nil {
 		t.Fatal(err)
 	}
-	waitUntilWithin(t, "aidmap ingest holds the organisation's lock", 5*time.Minute, func() bool {
-		return strings.TrimSpace(c.Psql("aidmap", "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted")) != "0"
-	})
+	waitUntilWithin(t, "aidmap ingest holds the organisation's lock", 5*time.Minute, orgLocked)
 	rbCode = call(t, "POST", a.url+"/api/v1/orgs/fbs/uploads/"+third+"/rollback", tok, nil, &problem)
 	if err := ing.Wait(); err != nil {
 		t.Fatalf("aidmap ingest: %v\n%s", err, ingOut.String())
