@@ -378,3 +378,20 @@ func (m *Matcher) truncate(n int) {
 	}
 	m.recs = m.recs[:n]
 }
+
+// remove takes record i out of candidate search: it is never a candidate again (Graph's
+// changed or retired sites). Its slot stays, so indexes do not move.
+func (m *Matcher) remove(i int) {
+	r := m.recs[i]
+	drop := func(idx []int32) []int32 {
+		return slices.DeleteFunc(idx, func(j int32) bool { return int(j) == i })
+	}
+	row := int32(math.Floor(r.lat / m.dlat))
+	c := m.cellOf(r.lat, r.lon, row)
+	m.grid[c] = drop(m.grid[c])
+	if r.addrKey != "" {
+		m.addrs[r.addrKey] = drop(m.addrs[r.addrKey])
+	}
+	k := pointKey(r.lat, r.lon)
+	m.at[k] = drop(m.at[k])
+}

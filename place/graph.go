@@ -1,0 +1,252 @@
+package place
+
+import (
+	"cmp"
+	"slices"
+
+	"github.com/aidmap/aidmap"
+)
+
+// Decision is a steward's decision on two sites, by site ID: one place (Confirmed) or never
+// one place (!Confirmed, a split).
+type Decision struct {
+	A, B      string
+	Confirmed bool
+}
+
+// Graph keeps the places of a changing set of sites: Update adds, changes and removes sites
+// by ID and links only the changed ones against the rest (MatchFrom), so an upload of 10k
+// sites against 1M costs what matching them costs, not a new match of all; stewards'
+// decisions apply when places are built (Places). It is not safe for concurrent use.
+type Graph struct {
+	m      *Matcher
+	ids    []string         // site ID by record
+	live   map[string]int32 // record by site ID, live records only
+	pairs  map[[2]int32]float64
+	around map[int32][]int32 // the other record of each pair, by record
+	link   float64
+	dec    map[[2]string]bool // by ordered site IDs: true confirmed, false split
+}
+
+// NewGraph returns an empty Graph.
+func NewGraph(opt Options) *Graph {
+	opt = opt.withDefaults()
+	return &Graph{m: New(opt), live: map[string]int32{}, pairs: map[[2]int32]float64{},
+		around: map[int32][]int32{}, link: opt.Link, dec: map[[2]string]bool{}}
+}
+
+// Update applies changed sites: a site replaces the one with its ID, a site that is not
+// visible (retired, draft) is removed. The last site with an ID wins.
+func (g *Graph) Update(changed []aidmap.Site) {
+	last := make(map[string]int, len(changed))
+	for i, s := range changed {
+		last[s.ID] = i
+	}
+	for id := range last {
+		if r, ok := g.live[id]; ok {
+			g.remove(r)
+		}
+	}
+	add := make([]aidmap.Site, 0, len(last))
+	for i, s := range changed {
+		if last[s.ID] == i && s.Visible() {
+			add = append(add, s)
+		}
+	}
+	from := len(g.ids)
+	g.m.Add(add)
+	for i, s := range add {
+		g.ids = append(g.ids, s.ID)
+		g.live[s.ID] = int32(from + i)
+	}
+	res := g.m.MatchFrom(from)
+	for _, list := range [][]Pair{res.Links, res.Review} {
+		for _, p := range list {
+			a, b := int32(p.A), int32(p.B)
+			g.pairs[[2]int32{a, b}] = p.Score
+			g.around[a] = append(g.around[a], b)
+			g.around[b] = append(g.around[b], a)
+		}
+	}
+}
+
+// remove takes record r out of candidate search and drops its pairs.
+func (g *Graph) remove(r int32) {
+	delete(g.live, g.ids[r])
+	for _, o := range g.around[r] {
+		delete(g.pairs, [2]int32{min(r, o), max(r, o)})
+		g.around[o] = slices.DeleteFunc(g.around[o], func(x int32) bool { return x == r })
+	}
+	delete(g.around, r)
+	g.m.remove(int(r))
+}
+
+// Decide records a steward's decision (a later one on the same pair replaces it).
+func (g *Graph) Decide(d Decision) {
+	g.dec[key(d.A, d.B)] = d.Confirmed
+}
+
+func key(a, b string) [2]string {
+	if b < a {
+		a, b = b, a
+	}
+	return [2]string{a, b}
+}
+
+// PairInfo is a pair of live sites the matcher scored or a steward decided on.
+type PairInfo struct {
+	A, B     string // site IDs, A < B
+	Score    float64
+	Linked   bool   // one place in Places
+	Decision string // "confirmed", "split" or "" (none)
+}
+
+// Pairs returns the pairs (scored at review level or above, or decided) with a site for
+// which want is true, ordered by A then B; Linked says whether the pair is one place in pl.
+func (g *Graph) Pairs(pl *Places, want func(id string) bool) []PairInfo {
+	var out []PairInfo
+	seen := map[[2]string]bool{}
+	addPair := func(a, b string, score float64) {
+		k := key(a, b)
+		if seen[k] || !(want(a) || want(b)) {
+			return
+		}
+		seen[k] = true
+		p := PairInfo{A: k[0], B: k[1], Score: score, Linked: pl.Of(a) == pl.Of(b)}
+		if c, ok := g.dec[k]; ok {
+			p.Decision = map[bool]string{true: "confirmed", false: "split"}[c]
+		}
+		out = append(out, p)
+	}
+	for p, s := range g.pairs {
+		addPair(g.ids[p[0]], g.ids[p[1]], s)
+	}
+	for k := range g.dec {
+		ra, okA := g.live[k[0]]
+		rb, okB := g.live[k[1]]
+		// A confidential site's pairs are never shown: the list would say where it is.
+		if okA && okB && !g.m.recs[ra].confidential && !g.m.recs[rb].confidential {
+			addPair(k[0], k[1], 0)
+		}
+	}
+	slices.SortFunc(out, func(x, y PairInfo) int { return cmp.Or(cmp.Compare(x.A, y.A), cmp.Compare(x.B, y.B)) })
+	return out
+}
+
+// Places are the places of a Graph at one moment: immutable, safe for concurrent reads.
+type Places struct {
+	of      map[string]string   // place ID by site ID, for sites in a place of several
+	members map[string][]string // site IDs by place ID (ascending), places of several only
+}
+
+// Of returns the ID of the place site id belongs to: the smallest of its sites' IDs (a site
+// alone is a place of its own, under its own ID).
+func (p *Places) Of(id string) string {
+	if pid, ok := p.of[id]; ok {
+		return pid
+	}
+	return id
+}
+
+// Members returns the site IDs of place pid, ascending; a site alone is its only member.
+func (p *Places) Members(pid string) []string {
+	if m, ok := p.members[pid]; ok {
+		return m
+	}
+	return []string{pid}
+}
+
+// Len returns the number of places of several sites.
+func (p *Places) Len() int { return len(p.members) }
+
+// Places builds the places from the links and the decisions: confirmed pairs first (always
+// one place, even below the link threshold, unless either site is confidential), then links
+// by descending score; a union that would put the two sites of a split pair in one place is
+// not made, so a split holds even when other links connect the two.
+func (g *Graph) Places() *Places {
+	uf := newUnionFind(len(g.ids))
+	splits := map[int32][]int32{} // split partners by record
+	members := map[int][]int32{}  // records with a split, by union-find root
+	type edge struct {
+		a, b  int32
+		score float64
+	}
+	var edges []edge
+	for k, c := range g.dec {
+		a, okA := g.live[k[0]]
+		b, okB := g.live[k[1]]
+		if !okA || !okB {
+			continue
+		}
+		if c {
+			if !g.m.recs[a].confidential && !g.m.recs[b].confidential {
+				edges = append(edges, edge{a, b, 2})
+			}
+			continue
+		}
+		splits[a] = append(splits[a], b)
+		splits[b] = append(splits[b], a)
+	}
+	for r := range splits {
+		members[int(r)] = append(members[int(r)], r)
+	}
+	for p, s := range g.pairs {
+		if s >= g.link {
+			edges = append(edges, edge{p[0], p[1], s})
+		}
+	}
+	slices.SortFunc(edges, func(x, y edge) int {
+		return cmp.Or(cmp.Compare(y.score, x.score), cmp.Compare(x.a, y.a), cmp.Compare(x.b, y.b))
+	})
+	for _, e := range edges {
+		ra, rb := uf.find(int(e.a)), uf.find(int(e.b))
+		if ra == rb || apart(uf, members[ra], rb, splits) || apart(uf, members[rb], ra, splits) {
+			continue
+		}
+		uf.union(ra, rb)
+		root := uf.find(ra)
+		joined := append(members[ra], members[rb]...)
+		delete(members, ra)
+		delete(members, rb)
+		if len(joined) > 0 {
+			members[root] = joined
+		}
+	}
+	groups := map[int][]string{}
+	for _, e := range edges {
+		for _, r := range []int32{e.a, e.b} {
+			groups[uf.find(int(r))] = nil
+		}
+	}
+	for id, r := range g.live {
+		root := uf.find(int(r))
+		if _, ok := groups[root]; ok {
+			groups[root] = append(groups[root], id)
+		}
+	}
+	out := &Places{of: map[string]string{}, members: map[string][]string{}}
+	for _, ids := range groups {
+		if len(ids) < 2 {
+			continue
+		}
+		slices.Sort(ids)
+		out.members[ids[0]] = ids
+		for _, id := range ids {
+			out.of[id] = ids[0]
+		}
+	}
+	return out
+}
+
+// apart reports whether a record of recs (one component) has a split partner in component
+// root.
+func apart(uf unionFind, recs []int32, root int, splits map[int32][]int32) bool {
+	for _, r := range recs {
+		for _, o := range splits[r] {
+			if uf.find(int(o)) == root {
+				return true
+			}
+		}
+	}
+	return false
+}

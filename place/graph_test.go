@@ -1,0 +1,158 @@
+package place
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"testing"
+
+	"github.com/aidmap/aidmap"
+)
+
+// gsite is a visible site of org at a point offset east by metres from a base point.
+func gsite(org, ext, name, phone string, east float64) aidmap.Site {
+	return aidmap.Site{ID: aidmap.SiteID(org, ext), OrganizationID: org, ExternalID: ext, Name: name,
+		Phone: phone, Lat: 43.6532, Lon: -79.3832 + east/80500, Status: aidmap.StatusActive,
+		Categories: []aidmap.Category{aidmap.CategoryFoodBank}}
+}
+
+func TestGraphDecisions(t *testing.T) {
+	a := gsite("a", "1", "Daily Bread Food Bank", "416 555 0100", 0)
+	b := gsite("b", "1", "Daily Bred Food Bank", "+1 (416) 555-0100", 15)
+	c := gsite("c", "1", "Daily Bread Food Bank", "", 5)
+	other := gsite("c", "2", "Parkdale Legal Clinic", "", 20) // near, unrelated name
+	secret := gsite("d", "1", "Daily Bread Food Bank", "416 555 0100", 1)
+	secret.Confidential = true
+
+	together := func(pl *Places, x, y aidmap.Site) bool { return pl.Of(x.ID) == pl.Of(y.ID) }
+	g := NewGraph(Options{})
+	g.Update([]aidmap.Site{a, b, c, other, secret})
+	pl := g.Places()
+	if !together(pl, a, b) || !together(pl, a, c) {
+		t.Fatalf("a, b, c should be one place: %v", pl.members)
+	}
+	if together(pl, a, other) || together(pl, a, secret) {
+		t.Fatalf("an unrelated or confidential site joined the place: %v", pl.members)
+	}
+
+	// A split holds even though c links both.
+	g.Decide(Decision{A: b.ID, B: a.ID})
+	pl = g.Places()
+	if together(pl, a, b) {
+		t.Errorf("split a, b are one place: %v", pl.members)
+	}
+	// It survives a re-upload of either site, changed or not.
+	b.Name = "Daily Bread Food Bank"
+	g.Update([]aidmap.Site{b})
+	g.Update([]aidmap.Site{a})
+	if pl = g.Places(); together(pl, a, b) {
+		t.Errorf("split a, b are one place after re-uploads: %v", pl.members)
+	}
+
+	// Confirmed pairs are one place below the threshold, never with a confidential site.
+	g.Decide(Decision{A: a.ID, B: other.ID, Confirmed: true})
+	g.Decide(Decision{A: a.ID, B: secret.ID, Confirmed: true})
+	pl = g.Places()
+	if !together(pl, a, other) {
+		t.Errorf("confirmed a, other are not one place: %v", pl.members)
+	}
+	if together(pl, a, secret) {
+		t.Errorf("a confidential site was linked by a confirmation: %v", pl.members)
+	}
+
+	// A retired site leaves its place.
+	c.Status = aidmap.StatusRetired
+	g.Update([]aidmap.Site{c})
+	if pl = g.Places(); slices.Contains(pl.Members(pl.Of(a.ID)), c.ID) {
+		t.Errorf("retired c still in a's place: %v", pl.Members(pl.Of(a.ID)))
+	}
+
+	infos := g.Pairs(pl, func(id string) bool { return id == a.ID })
+	var sawSplit bool
+	for _, p := range infos {
+		if p.A != a.ID && p.B != a.ID {
+			t.Errorf("pair %v does not involve a", p)
+		}
+		if key(p.A, p.B) == key(a.ID, b.ID) {
+			sawSplit = p.Decision == "split" && !p.Linked
+		}
+		if key(p.A, p.B) == key(a.ID, secret.ID) {
+			t.Errorf("a confidential site's pair is listed: %v", p)
+		}
+	}
+	if !sawSplit {
+		t.Errorf("pairs of a lack the split with b: %+v", infos)
+	}
+}
+
+// TestGraphIncrementalEqualsFull: places after a series of updates (new, changed, retired
+// sites) are those of one Graph built from the final sites.
+func TestGraphIncrementalEqualsFull(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 19))
+	names := []string{"Daily Bread Food Bank", "Daily Bred Food Bank", "Parkdale Legal Clinic",
+		"Parkdale Community Legal Clinic", "St Felix Centre", "The Stop"}
+	sites := map[string]aidmap.Site{}
+	g := NewGraph(Options{})
+	for round := 0; round < 30; round++ {
+		var batch []aidmap.Site
+		for i := 0; i < 8; i++ {
+			org := fmt.Sprint("o", rng.IntN(4))
+			s := gsite(org, fmt.Sprint(rng.IntN(12)), names[rng.IntN(len(names))], "", rng.Float64()*60)
+			if rng.IntN(6) == 0 {
+				s.Status = aidmap.StatusRetired
+			}
+			batch = append(batch, s)
+			sites[s.ID] = s
+		}
+		g.Update(batch)
+	}
+	var final []aidmap.Site
+	for _, s := range sites {
+		final = append(final, s)
+	}
+	slices.SortFunc(final, func(x, y aidmap.Site) int { return cmpString(x.ID, y.ID) })
+	full := NewGraph(Options{})
+	full.Update(final)
+	got, want := g.Places(), full.Places()
+	for _, s := range final {
+		if gm, wm := got.Members(got.Of(s.ID)), want.Members(want.Of(s.ID)); s.Visible() && !slices.Equal(gm, wm) {
+			t.Errorf("site %s: incremental place %v, full %v", s.ID, gm, wm)
+		}
+	}
+	if got.Len() != want.Len() || want.Len() == 0 {
+		t.Errorf("places of several: incremental %d, full %d (want > 0)", got.Len(), want.Len())
+	}
+}
+
+func cmpString(a, b string) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+// BenchmarkGraphUpdate is the place view's work for an upload of 10k sites against 1M (the
+// target is 1 s): Update (remove the changed, add and link them) and Places (every place
+// rebuilt from the links and decisions). The same 10k are uploaded again each time, so each
+// run replaces them.
+func BenchmarkGraphUpdate(b *testing.B) {
+	const n, k = 1_000_000, 10_000
+	old, new := cachedSets(n)
+	g := NewGraph(Options{})
+	g.Update(old)
+	upload := new[:k]
+	for i := range upload {
+		upload[i].ID = fmt.Sprint("upload-", i)
+		upload[i].Status = aidmap.StatusActive
+	}
+	b.ResetTimer()
+	var places int
+	for range b.N {
+		g.Update(upload)
+		places = g.Places().Len()
+	}
+	b.ReportMetric(float64(places), "places")
+}
