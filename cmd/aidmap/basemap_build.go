@@ -6,7 +6,10 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
+	"runtime/debug"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -32,6 +35,7 @@ func runBasemapBuild(ctx context.Context, args []string, stdout, stderr io.Write
 	minZoom := fs.Int("minzoom", 0, "lowest zoom to write")
 	maxZoom := fs.Int("maxzoom", osmbuild.MaxZoom, fmt.Sprintf("highest zoom to write, at most %d (house numbers appear at this zoom only)", osmbuild.MaxZoom))
 	name := fs.String("name", "", "the archive's name in its metadata (default: the extract's file name)")
+	memory := fs.Int("memory", 0, "soft memory limit in MiB: the garbage collector works harder near it, so the build's peak stays under it as long as what the build holds fits (about 6 MB per MB of extract); 0: $GOMEMLIMIT if set, else 3/4 of the machine's memory")
 	prog := fs.String("progress", "auto", "progress on standard error: auto (a bar on a terminal, plain lines otherwise), bar, lines or none")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -60,6 +64,11 @@ func runBasemapBuild(ctx context.Context, args []string, stdout, stderr io.Write
 		fmt.Fprintf(stderr, "aidmap basemap build: --progress %q: want auto, bar, lines or none\n", *prog)
 		return errUsage
 	}
+	if *memory < 0 {
+		fmt.Fprintf(stderr, "aidmap basemap build: --memory %d: want MiB, or 0 for the default\n", *memory)
+		return errUsage
+	}
+	setBuildMemoryLimit(*memory)
 	if *name == "" {
 		*name = strings.TrimSuffix(strings.TrimSuffix(baseName(*in), ".pbf"), ".osm")
 	}
@@ -90,6 +99,41 @@ func runBasemapBuild(ctx context.Context, args []string, stdout, stderr io.Write
 		fmt.Fprintf(stdout, "  %-13s %s\n", l, thousands(int(sum.Features[l])))
 	}
 	return nil
+}
+
+// setBuildMemoryLimit sets the Go runtime's soft memory limit for a build. Without one the
+// heap grows to about twice what is live before a collection, and a build's peak RSS was 2.5
+// times its live heap (Delaware extract: 79 MB live, 199 MB RSS); with one, the collector runs
+// more often only near the limit. A limit from $GOMEMLIMIT is left alone.
+func setBuildMemoryLimit(mib int) {
+	if mib > 0 {
+		debug.SetMemoryLimit(int64(mib) << 20)
+		return
+	}
+	if os.Getenv("GOMEMLIMIT") != "" {
+		return
+	}
+	if total := physicalMemory(); total > 0 {
+		debug.SetMemoryLimit(total / 4 * 3)
+	}
+}
+
+// physicalMemory is the machine's memory in bytes from /proc/meminfo, or 0 where there is none.
+func physicalMemory() int64 {
+	b, err := os.ReadFile("/proc/meminfo")
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if f := strings.Fields(line); len(f) >= 2 && f[0] == "MemTotal:" {
+			kb, err := strconv.ParseInt(f[1], 10, 64)
+			if err != nil {
+				return 0
+			}
+			return kb << 10
+		}
+	}
+	return 0
 }
 
 func baseName(p string) string {

@@ -87,6 +87,7 @@ func TestBasemapBuildErrors(t *testing.T) {
 		{"bad zooms", []string{"--osm", osm, "--minzoom", "9", "--maxzoom", "3"}, 2, "--minzoom 9 --maxzoom 3"},
 		{"zoom too high", []string{"--osm", osm, "--maxzoom", "16"}, 2, "maxzoom <= 15"},
 		{"bad progress", []string{"--osm", osm, "--progress", "loud"}, 2, "--progress"},
+		{"negative memory", []string{"--osm", osm, "--memory", "-1"}, 2, "--memory -1"},
 		{"unknown flag", []string{"--osm", osm, "--colour"}, 2, "colour"},
 		{"stray argument", []string{"--osm", osm, "extra"}, 2, "unexpected argument"},
 	}
