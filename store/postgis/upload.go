@@ -122,6 +122,17 @@ WHERE NOT EXISTS (SELECT 1 FROM sites s WHERE s.id = st.id)
 ORDER BY id
 RETURNING version`
 
+	// sqlInsertNew is sqlInsert when no staged site can be stored (noneStored): the 1M index
+	// probes of NOT EXISTS are skipped, and so is sqlUpdate.
+	sqlInsertNew = `
+INSERT INTO sites (id, organization_id, external_id, name, lat, lon, categories, status,
+	confidential, updated_at, verified_at, version, hash, doc)
+SELECT id, organization_id, external_id, name, lat, lon, categories, status,
+	confidential, updated_at, verified_at, $1 + ord + 1, hash, doc
+FROM site_stage st
+ORDER BY id
+RETURNING version`
+
 	sqlCount = `WITH w AS (%s) SELECT count(*), coalesce(max(version), 0) FROM w`
 
 	// sqlRetireCursor lists the sites Commit retires: the organisation's sites not retired
@@ -340,11 +351,16 @@ func (u *upload) commit(ctx context.Context) (store.UploadResult, error) {
 		if u.track {
 			u.kinds = make([]int8, u.added)
 		}
-		for _, step := range []struct {
+		type step struct {
 			sql  string
 			kind int8
 			n    *int
-		}{{sqlUpdate, outcomeUpdated, &res.Updated}, {sqlInsert, outcomeCreated, &res.Created}} {
+		}
+		steps := []step{{sqlUpdate, outcomeUpdated, &res.Updated}, {sqlInsert, outcomeCreated, &res.Created}}
+		if u.noneStored() {
+			steps = []step{{sqlInsertNew, outcomeCreated, &res.Created}}
+		}
+		for _, step := range steps {
 			var err error
 			if u.track {
 				err = u.mergeTracked(ctx, step.sql, step.kind, start, &version, step.n)
@@ -538,17 +554,7 @@ func (u *upload) Rollback(ctx context.Context) error {
 // decoded nor encoded.
 func (u *upload) recordBatch(ctx context.Context, rows []siteRow) error {
 	if u.noneStored() {
-		entries := make([][]any, len(rows))
-		for i := range rows {
-			after, err := rows[i].site()
-			if err != nil {
-				return err
-			}
-			if entries[i], err = u.entry(nil, &after); err != nil {
-				return err
-			}
-		}
-		return u.writeHistory(ctx, entries)
+		return u.copyHistory(ctx, &historySource{u: u, rows: rows, i: -1})
 	}
 	ids := make([]string, len(rows))
 	for i := range rows {
@@ -594,24 +600,58 @@ func (u *upload) recordBatch(ctx context.Context, rows []siteRow) error {
 			return err
 		}
 	}
-	entries := make([][]any, 0, len(rows)-len(stored)+len(changed))
+	src := &historySource{u: u, rows: rows, i: -1, before: before}
 	for i := range rows {
-		r := &rows[i]
-		if h, ok := stored[r.id]; ok && bytes.Equal(h, r.hash[:]) {
+		if h, ok := stored[rows[i].id]; ok && bytes.Equal(h, rows[i].hash[:]) {
 			continue // unchanged: the merge leaves it alone
 		}
-		after, err := r.site()
-		if err != nil {
-			return err
-		}
-		e, err := u.entry(before[r.id], &after)
-		if err != nil {
-			return err
-		}
-		entries = append(entries, e)
+		src.only = append(src.only, i)
 	}
-	return u.writeHistory(ctx, entries)
+	if len(src.only) == 0 {
+		return nil
+	}
+	return u.copyHistory(ctx, src)
 }
+
+// historySource feeds CopyFrom the history rows of a batch, encoding each entry (a decode of
+// the stored form and two JSON encodings) only when CopyFrom asks for it: pgx encodes rows on
+// a goroutine of its own while it sends what is encoded, so the encoding overlaps the server's
+// inserting of earlier rows instead of preceding all of them.
+type historySource struct {
+	u      *upload
+	rows   []siteRow
+	only   []int                   // the indexes of rows to record; all of them when nil
+	before map[string]*aidmap.Site // the stored state of the rows that change
+	i      int
+	err    error
+}
+
+func (h *historySource) Next() bool {
+	h.i++
+	if h.only != nil {
+		return h.i < len(h.only)
+	}
+	return h.i < len(h.rows)
+}
+
+func (h *historySource) Values() ([]any, error) {
+	r := &h.rows[h.i]
+	if h.only != nil {
+		r = &h.rows[h.only[h.i]]
+	}
+	after, err := r.site()
+	if err != nil {
+		h.err = err
+		return nil, err
+	}
+	e, err := h.u.entry(h.before[r.id], &after)
+	if err != nil {
+		h.err = err
+	}
+	return e, err
+}
+
+func (h *historySource) Err() error { return h.err }
 
 // noneStored says no site the upload adds can be stored already, so there is nothing to read:
 // the organisation had no sites when the upload began (and this transaction holds its lock
@@ -643,9 +683,13 @@ func (u *upload) writeHistory(ctx context.Context, entries [][]any) error {
 	if len(entries) == 0 {
 		return nil
 	}
+	return u.copyHistory(ctx, pgx.CopyFromRows(entries))
+}
+
+// copyHistory COPYs the history rows src yields (those of entry).
+func (u *upload) copyHistory(ctx context.Context, src pgx.CopyFromSource) error {
 	_, err := u.tx.CopyFrom(ctx, pgx.Identifier{"history"},
-		[]string{"organization_id", "site_id", "upload_id", "actor", "at", "before", "after", "rollback_of"},
-		pgx.CopyFromRows(entries))
+		[]string{"organization_id", "site_id", "upload_id", "actor", "at", "before", "after", "rollback_of"}, src)
 	return err
 }
 
