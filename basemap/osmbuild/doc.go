@@ -27,8 +27,14 @@
 // identical tiles stored once, runs share a directory entry, and the archive is clustered.
 // Tile data is spooled to a temporary file, so memory does not grow with the archive.
 //
-// Measured: the Monaco extract (561 KB PBF, 50,371 elements) builds in about 0.2 s with a
-// peak RSS of about 105 MB on a shared 2-core machine.
+// Cores: the PBF's blocks are decoded by up to four goroutines (paulmach/osm's osmpbf), and
+// tiles are encoded by one encoder per core (Options.Workers).
+//
+// Measured on a shared 2-core machine (BENCHMARKS-tiles.md): Monaco (0.55 MB PBF, 50,371
+// elements) in about 0.2 s, Liechtenstein (2.4 MB) in 0.8 s at 110 MB peak RSS, Delaware
+// (7.45 MB, 798,658 elements) in 4-5 s at 194 MB. The live heap grows about 6 MB per MB of
+// extract; the peak RSS is about 2.5 times that unless a soft memory limit is set (the CLI's
+// --memory), because the decoders make garbage faster than the collector's default pace.
 //
 // It may import the standard library, paulmach/osm, paulmach/orb and package pmtiles (the
 // format code; never go-pmtiles, whose cloud SDKs would double the binary); its tests read
