@@ -45,6 +45,18 @@ type Follower struct {
 	hideAfter time.Duration    // SetHideAfter; 0 hides nothing
 	now       func() time.Time // SetHideAfter's clock
 	loadedAt  time.Time        // when Load last ran (Run's goroutine and Load, under mu)
+
+	onSwap []func(ix *geo.Index, changed []aidmap.Site) // OnSwap, called under mu
+}
+
+// OnSwap registers fn, called after each new snapshot is swapped in, with the sites that
+// changed (in their public form; a removed one as a retired site with its ID only) or nil
+// after a full Load. Calls come one at a time, in order; fn must return quickly (the place
+// view (#19) only queues them). Registered after a Load, fn sees the swaps after it.
+func (f *Follower) OnSwap(fn func(ix *geo.Index, changed []aidmap.Site)) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.onSwap = append(f.onSwap, fn)
 }
 
 // hideRecheck is how often a follower that hides long-unchecked sites rebuilds its index from
@@ -103,6 +115,9 @@ func (f *Follower) Load(ctx context.Context) error {
 	f.storedMu.Unlock()
 	f.loadedAt = time.Now()
 	f.live.Store(ix)
+	for _, fn := range f.onSwap {
+		fn(ix, nil)
+	}
 	f.loaded.Store(true)
 	f.healthy.Store(true)
 	f.logger.Info("index loaded", "sites", ix.Len(), "version", version)
@@ -156,7 +171,12 @@ func (f *Follower) Sync(ctx context.Context) (int, error) {
 	if len(sites) == 0 {
 		return 0, nil
 	}
-	f.live.Store(ix.Apply(append(gone, sites...), last)) // sites after gone: a site wins
+	changed := append(gone, sites...) // sites after gone: a site wins
+	next := ix.Apply(changed, last)
+	f.live.Store(next)
+	for _, fn := range f.onSwap {
+		fn(next, changed)
+	}
 	return len(sites), nil
 }
 

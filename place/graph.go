@@ -101,9 +101,10 @@ type PairInfo struct {
 	Decision string // "confirmed", "split" or "" (none)
 }
 
-// Pairs returns the pairs (scored at review level or above, or decided) with a site for
-// which want is true, ordered by A then B; Linked says whether the pair is one place in pl.
-func (g *Graph) Pairs(pl *Places, want func(id string) bool) []PairInfo {
+// Pairs returns the pairs (scored at review level or above, or decided) with a site of
+// organisation org, ordered by A then B; Linked says whether the pair is one place in pl.
+func (g *Graph) Pairs(pl *Places, org string) []PairInfo {
+	want := func(id string) bool { r, ok := g.live[id]; return ok && g.m.recs[r].org == org }
 	var out []PairInfo
 	seen := map[[2]string]bool{}
 	addPair := func(a, b string, score float64) {

@@ -67,7 +67,7 @@ func TestGraphDecisions(t *testing.T) {
 		t.Errorf("retired c still in a's place: %v", pl.Members(pl.Of(a.ID)))
 	}
 
-	infos := g.Pairs(pl, func(id string) bool { return id == a.ID })
+	infos := g.Pairs(pl, "a")
 	var sawSplit bool
 	for _, p := range infos {
 		if p.A != a.ID && p.B != a.ID {

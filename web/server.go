@@ -96,6 +96,7 @@ type Server struct {
 	reports    *reports // nil: reports are off
 	text       *textService
 	scores     scorecards // the organisations' feed-quality scorecards (scorecard.go)
+	places     *placeView // one place, many providers (places.go)
 }
 
 // NewServer returns a server ready to be mounted; it starts nothing.
@@ -122,6 +123,7 @@ func NewServer(cfg Config) *Server {
 	s.sepMetrics = cfg.SeparateMetrics
 	s.fresh, s.reports = cfg.Freshness, newReports(cfg.Reports)
 	s.text = newTextService(cfg.SMS, s.source, s.geocoder)
+	s.places = newPlaceView(s.source, cfg.Uploads.Store)
 	s.handler = s.routes()
 	return s
 }
@@ -154,6 +156,8 @@ func (s *Server) routes() http.Handler {
 			r.Get("/sites", s.streamAll(s.handleSites))
 			r.Get("/sites/nearest", s.handleNearest)
 			r.Get("/sites/{id}", s.handleSite)
+			r.Get("/places/nearest", s.handleNearestPlaces)
+			r.Get("/places/{id}", s.handleGetPlace)
 			r.Get("/geocode", s.handleGeocode)
 			r.With(limitReportsByIP(s.reportsPerIP())).Post("/sites/{id}/reports", s.handleReport)
 			r.Get("/reports/challenge", s.handleReportChallenge)
@@ -186,6 +190,8 @@ func (s *Server) routes() http.Handler {
 				r.Get("/reports", s.handleInbox)
 				r.Post("/reports/{id}/accept", s.handleResolveReport(store.ReportAccepted))
 				r.Post("/reports/{id}/dismiss", s.handleResolveReport(store.ReportDismissed))
+				r.Get("/places/review", s.handlePlaceReview)
+				r.Post("/places/links", s.handlePlaceLink)
 			})
 		}
 		r.NotFound(func(w http.ResponseWriter, r *http.Request) {

@@ -1,0 +1,295 @@
+package web
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"sync"
+	"sync/atomic"
+
+	"github.com/go-chi/chi/v5"
+
+	"github.com/aidmap/aidmap"
+	"github.com/aidmap/aidmap/geo"
+	"github.com/aidmap/aidmap/place"
+	"github.com/aidmap/aidmap/store"
+)
+
+// The place view (#19): records of several providers that describe one place, one entry
+// with every provider's site under it. Places are computed here from the index's public
+// sites (so a confidential site, in its public form, is never linked: place refuses) and
+// the stewards' decisions in the store, never stored themselves.
+
+// swapNotifier is a Source that says which sites each new snapshot changed
+// (feed.Follower.OnSwap): the place view then links only those (10k against 1M in a
+// fraction of a second) instead of matching all sites again.
+type swapNotifier interface {
+	OnSwap(fn func(ix *geo.Index, changed []aidmap.Site))
+}
+
+type placeSwap struct {
+	ix      *geo.Index
+	changed []aidmap.Site // nil: a full load
+}
+
+type placeSnap struct {
+	ix     *geo.Index
+	places *place.Places
+}
+
+type placeView struct {
+	src Source
+	dec store.PlaceDecisions // nil: decisions are not stored
+
+	mu       sync.Mutex // guards what follows
+	g        *place.Graph
+	built    *geo.Index // the snapshot g reflects; nil: none yet
+	pending  []placeSwap
+	notified bool // src reports its swaps
+	stale    bool // decisions changed since snap
+
+	snap atomic.Pointer[placeSnap]
+}
+
+func newPlaceView(src Source, st any) *placeView {
+	pv := &placeView{src: src}
+	pv.dec, _ = st.(store.PlaceDecisions)
+	if n, ok := src.(swapNotifier); ok {
+		pv.notified = true
+		n.OnSwap(func(ix *geo.Index, changed []aidmap.Site) {
+			pv.mu.Lock()
+			if changed == nil {
+				pv.pending = pv.pending[:0]
+			}
+			pv.pending = append(pv.pending, placeSwap{ix, changed})
+			pv.mu.Unlock()
+			// Linked in the background, so the first request after an upload seldom waits.
+			go pv.current(context.Background())
+		})
+	}
+	return pv
+}
+
+// current returns places of the latest snapshot it can: of the index as the source has it.
+func (pv *placeView) current(ctx context.Context) (*placeSnap, error) {
+	ix := pv.src.Index()
+	if sn := pv.snap.Load(); sn != nil && sn.ix == ix && !pv.isStale() {
+		return sn, nil
+	}
+	pv.mu.Lock()
+	defer pv.mu.Unlock()
+	if sn := pv.snap.Load(); sn != nil && sn.ix == pv.src.Index() && !pv.stale {
+		return sn, nil
+	}
+	for _, sw := range pv.pending {
+		if sw.changed == nil || pv.g == nil {
+			pv.rebuild(sw.ix)
+		} else {
+			pv.g.Update(sw.changed)
+			pv.built = sw.ix
+		}
+	}
+	pv.pending = pv.pending[:0]
+	if ix = pv.src.Index(); pv.built != ix && (!pv.notified || pv.built == nil) {
+		pv.rebuild(ix) // a source that does not report its swaps: match everything again
+	}
+	if pv.dec != nil {
+		ds, err := pv.dec.PlaceDecisions(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("place decisions: %w", err)
+		}
+		for _, d := range ds {
+			pv.g.Decide(place.Decision{A: d.SiteA, B: d.SiteB, Confirmed: d.Decision == store.DecisionConfirmed})
+		}
+	}
+	sn := &placeSnap{ix: pv.built, places: pv.g.Places()}
+	pv.snap.Store(sn)
+	pv.stale = false
+	return sn, nil
+}
+
+func (pv *placeView) isStale() bool {
+	pv.mu.Lock()
+	defer pv.mu.Unlock()
+	return pv.stale || len(pv.pending) > 0
+}
+
+// rebuild matches every site of ix afresh.
+func (pv *placeView) rebuild(ix *geo.Index) {
+	var sites []aidmap.Site
+	ix.VisitBBox(geo.BBox{MinLon: -180, MinLat: -90, MaxLon: 180, MaxLat: 90}, geo.Filter{}, func(h geo.Hit) {
+		sites = append(sites, *h.Site())
+	})
+	pv.g = place.NewGraph(place.Options{})
+	pv.g.Update(sites)
+	pv.built = ix
+}
+
+// appendPlaceJSON appends a place: its ID, how many providers, and each site as the site
+// view has it.
+func (s *Server) appendPlaceJSON(b []byte, sn *placeSnap, pid string, dist map[string]float64) []byte {
+	b = append(b, `{"id":`...)
+	b = appendString(b, pid)
+	b = append(b, `,"sites":[`...)
+	orgs := map[string]bool{}
+	n := 0
+	for _, id := range sn.places.Members(pid) {
+		site, ok := sn.ix.Site(id)
+		if !ok {
+			continue
+		}
+		if n > 0 {
+			b = append(b, ',')
+		}
+		n++
+		orgs[site.OrganizationID] = true
+		v := siteView{site: site, stale: s.staleOf(site)}
+		v.dist, v.hasDist = dist[id]
+		v.org, _ = s.source.Organization(site.OrganizationID)
+		b = appendSiteJSON(b, v)
+	}
+	b = append(b, `],"providers":`...)
+	b = strconv.AppendInt(b, int64(len(orgs)), 10)
+	return append(b, '}')
+}
+
+// handleNearestPlaces lists the places nearest a point: one entry per place, the nearest of
+// its sites deciding its rank.
+func (s *Server) handleNearestPlaces(w http.ResponseWriter, r *http.Request) {
+	lat, lon, err := parsePoint(r.URL.Query())
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	limit, err := intParam(r, "limit", 10, 1, 100)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	sn, err := s.places.current(r.Context())
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	// Places of several sites take several hits: ask for more than limit.
+	hits := sn.ix.Nearest(lat, lon, min(limit*4, 400), geo.Filter{})
+	dist := map[string]float64{}
+	var order []string
+	for _, h := range hits {
+		site := h.Site()
+		dist[site.ID] = h.DistanceM
+		pid := sn.places.Of(site.ID)
+		if _, seen := dist[pid+"\x00"]; !seen && len(order) < limit {
+			dist[pid+"\x00"] = 0
+			order = append(order, pid)
+		}
+	}
+	b := []byte(`{"places":[`)
+	for i, pid := range order {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = s.appendPlaceJSON(b, sn, pid, dist)
+	}
+	b = append(b, "]}\n"...)
+	w.Header().Set("Content-Type", "application/json")
+	_, _ = w.Write(b)
+}
+
+// handleGetPlace answers one place by its ID or the ID of any of its sites.
+func (s *Server) handleGetPlace(w http.ResponseWriter, r *http.Request) {
+	id := chi.URLParam(r, "id")
+	sn, err := s.places.current(r.Context())
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	pid := sn.places.Of(id)
+	if _, ok := sn.ix.Site(pid); !ok {
+		writeProblem(w, r, problem{Status: http.StatusNotFound, Detail: "no place with ID " + strconv.Quote(truncate(id))})
+		return
+	}
+	b := s.appendPlaceJSON(nil, sn, pid, nil)
+	w.Header().Set("Content-Type", "application/json")
+	_, _ = w.Write(append(b, '\n'))
+}
+
+// placePair is a link or a review candidate as stewards see it.
+type placePair struct {
+	A        placeSide `json:"a"`
+	B        placeSide `json:"b"`
+	Score    float64   `json:"score"`
+	Linked   bool      `json:"linked"`
+	Decision string    `json:"decision,omitempty"`
+}
+
+type placeSide struct {
+	ID             string         `json:"id"`
+	OrganizationID string         `json:"organization_id"`
+	Name           string         `json:"name"`
+	Address        aidmap.Address `json:"address"`
+}
+
+// handlePlaceReview lists the links and review candidates with a site of the organisation.
+func (s *Server) handlePlaceReview(w http.ResponseWriter, r *http.Request) {
+	org := chi.URLParam(r, "org")
+	sn, err := s.places.current(r.Context())
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	s.places.mu.Lock()
+	infos := s.places.g.Pairs(sn.places, org)
+	s.places.mu.Unlock()
+	side := func(id string) (placeSide, bool) {
+		site, ok := sn.ix.Site(id)
+		if !ok {
+			return placeSide{}, false
+		}
+		return placeSide{ID: id, OrganizationID: site.OrganizationID, Name: site.Name, Address: site.Address}, true
+	}
+	out := []placePair{}
+	for _, p := range infos {
+		a, okA := side(p.A)
+		b, okB := side(p.B)
+		if okA && okB {
+			out = append(out, placePair{A: a, B: b, Score: p.Score, Linked: p.Linked, Decision: p.Decision})
+		}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"pairs": out})
+}
+
+// handlePlaceLink records a steward's decision on a pair: confirmed (one place) or split
+// (never one place). The caller's organisation must own one of the two sites.
+func (s *Server) handlePlaceLink(w http.ResponseWriter, r *http.Request) {
+	if s.places.dec == nil {
+		writeProblem(w, r, problem{Status: http.StatusNotImplemented, Detail: "this store does not keep place decisions"})
+		return
+	}
+	var body struct {
+		A        string `json:"a"`
+		B        string `json:"b"`
+		Decision string `json:"decision"`
+	}
+	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 4096)).Decode(&body); err != nil {
+		s.writeError(w, r, fmt.Errorf("body: want {\"a\": site ID, \"b\": site ID, \"decision\": \"confirmed\" or \"split\"}: %w", aidmap.ErrInvalid))
+		return
+	}
+	tok := tokenFrom(r.Context())
+	d := store.PlaceDecision{SiteA: body.A, SiteB: body.B, Decision: body.Decision,
+		OrganizationID: chi.URLParam(r, "org"), TokenID: tok.ID, DecidedAt: s.up.now().UTC()}
+	if err := s.places.dec.PutPlaceDecision(r.Context(), d); err != nil {
+		if errors.Is(err, aidmap.ErrForbidden) {
+			err = fmt.Errorf("the organisation owns neither site; each organisation decides only on links of its own sites: %w", aidmap.ErrForbidden)
+		}
+		s.writeError(w, r, err)
+		return
+	}
+	s.places.mu.Lock()
+	s.places.stale = true
+	s.places.mu.Unlock()
+	writeJSON(w, http.StatusOK, map[string]any{"a": body.A, "b": body.B, "decision": body.Decision})
+}
