@@ -103,10 +103,12 @@ func TestAreaInference(t *testing.T) {
 				// name and address, or guessed, it was brute-forced in seconds.
 				t.Fatalf("%s: published under its stored ID, which anyone can derive", c.name)
 			}
-			paths := []string{"/api/v1/sites/" + public.ID, "/api/v1/sites/" + public.ID + "?format=geojson"}
+			paths := []string{"/api/v1/sites/" + public.ID, "/api/v1/sites/" + public.ID + "?format=geojson",
+				"/api/v1/places/" + public.ID} // the place view (#19)
 			for _, q := range [][2]float64{{lat, lon}, {lat2, lon2}, {public.Lat, public.Lon}, {cell.CentreLat(), cell.CentreLon()}} {
 				paths = append(paths,
 					fmt.Sprintf("/api/v1/sites/nearest?lat=%v&lon=%v&limit=5", q[0], q[1]),
+					fmt.Sprintf("/api/v1/places/nearest?lat=%v&lon=%v&limit=5", q[0], q[1]),
 					fmt.Sprintf("/api/v1/sites?lat=%v&lon=%v&radius_m=20000&format=csv", q[0], q[1]),
 					fmt.Sprintf("/api/v1/sites?lat=%v&lon=%v&radius_m=5000&q=%s", q[0], q[1], url.QueryEscape(c.name+" first A1A")))
 			}
