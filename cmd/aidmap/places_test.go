@@ -1,0 +1,103 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"net/http"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/aidmap/aidmap"
+)
+
+// TestManagePlaces runs the place view (#19) through aidmap serve: two organisations upload
+// overlapping lists (web/testdata/places: typos, pins moved ~15 m, phones written otherwise),
+// the public places API shows the Parkdale food bank as one place with both providers (the
+// feed's swaps reach the place view), and fbs's steward, signed in on /manage, splits it
+// with the button; the split holds after the other organisation uploads its list again.
+func TestManagePlaces(t *testing.T) {
+	dir, token := orgDir(t)
+	if _, errs, code := aidmapCmd(t, "org", "create", "--slug", "other", "--name", "Other Network", "--data-dir", dir); code != 0 {
+		t.Fatalf("org create: %s", errs)
+	}
+	out, errs, code := aidmapCmd(t, "token", "create", "--org", "other", "--data-dir", dir)
+	if code != 0 {
+		t.Fatalf("token create: %s", errs)
+	}
+	otherToken := strings.TrimSpace(out)
+	base, call, eventually := serveOrg(t, dir, token)
+
+	upload := func(org, tok, file string) {
+		t.Helper()
+		b, err := os.ReadFile("../../web/testdata/places/" + file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		req, _ := http.NewRequest("POST", base+"/api/v1/orgs/"+org+"/uploads?name="+file, bytes.NewReader(b))
+		req.Header.Set("Authorization", "Bearer "+tok)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		var up struct{ ID, Status string }
+		if resp.StatusCode != 202 || json.Unmarshal(body, &up) != nil {
+			t.Fatalf("upload %s: %d %s", file, resp.StatusCode, body)
+		}
+		eventually("upload "+file+" done", func() bool {
+			req, _ := http.NewRequest("GET", base+"/api/v1/orgs/"+org+"/uploads/"+up.ID, nil)
+			req.Header.Set("Authorization", "Bearer "+tok)
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				return false
+			}
+			defer resp.Body.Close()
+			return json.NewDecoder(resp.Body).Decode(&up) == nil && up.Status == "done"
+		})
+	}
+	upload("fbs", token, "provider_a.csv")
+	upload("other", otherToken, "provider_b.csv")
+
+	a1 := aidmap.SiteID("fbs", "A1")
+	placeOfA1 := func() (ids []string) {
+		code, b := call("GET", "/api/v1/places/"+a1, nil)
+		var p struct{ Sites []struct{ ID string } }
+		if code != 200 || json.Unmarshal(b, &p) != nil {
+			return nil
+		}
+		for _, s := range p.Sites {
+			ids = append(ids, s.ID)
+		}
+		return ids
+	}
+	eventually("Parkdale is one place of both providers", func() bool { return len(placeOfA1()) == 2 })
+
+	p := newPeople(t, peopleOpts{base: base, width: 1100, height: 900})
+	p.do("load /manage", chromedp.Navigate(base+"/manage"))
+	p.do("sign in",
+		chromedp.SendKeys(chromedp.CSS("#org"), "fbs"),
+		chromedp.SendKeys(chromedp.CSS("#token"), token),
+		chromedp.Click(chromedp.CSS(`#signin-form button[type=submit]`)))
+	p.waitFor("the Parkdale link is listed", `[...document.querySelectorAll('#places-list li')].some(li => li.textContent.includes('Parkdale Comunity') && li.textContent.includes('Linked as one place'))`)
+	var riverdale bool
+	p.eval(`[...document.querySelectorAll('#places-list li')].some(li => li.textContent.includes('Riverdale'))`, &riverdale)
+	if riverdale {
+		t.Errorf("/manage lists a pair with the confidential Riverdale shelter")
+	}
+	p.run(`[...document.querySelectorAll('#places-list li')].find(li => li.textContent.includes('Parkdale Comunity')).querySelectorAll('button')[1].click()`)
+	p.waitFor("the split is saved", `document.getElementById('places-list').textContent.includes('Split: kept apart')`)
+	if ids := placeOfA1(); len(ids) != 1 {
+		t.Fatalf("after the split Parkdale's place holds %v", ids)
+	}
+	p.waitFor("the list shows the split", `[...document.querySelectorAll('#places-list li')].some(li => li.textContent.includes('Parkdale Comunity') && li.textContent.includes('Split by a steward'))`)
+
+	upload("other", otherToken, "provider_b.csv")
+	if ids := placeOfA1(); len(ids) != 1 {
+		t.Errorf("the split did not survive a re-upload: %v", ids)
+	}
+}
