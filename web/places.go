@@ -49,9 +49,10 @@ type placeView struct {
 	built    *geo.Index // the snapshot g reflects; nil: none yet
 	pending  []placeSwap
 	notified bool // src reports its swaps
-	stale    bool // decisions changed since snap
 
-	snap atomic.Pointer[placeSnap]
+	dirty      atomic.Bool // a swap queued or a decision taken since snap
+	rebuilding atomic.Bool // a full match runs
+	snap       atomic.Pointer[placeSnap]
 }
 
 func newPlaceView(src Source, st any) *placeView {
@@ -65,6 +66,7 @@ func newPlaceView(src Source, st any) *placeView {
 				pv.pending = pv.pending[:0]
 			}
 			pv.pending = append(pv.pending, placeSwap{ix, changed})
+			pv.dirty.Store(true)
 			pv.mu.Unlock()
 			// Linked in the background, so the first request after an upload seldom waits.
 			go pv.current(context.Background())
@@ -73,17 +75,23 @@ func newPlaceView(src Source, st any) *placeView {
 	return pv
 }
 
-// current returns places of the latest snapshot it can: of the index as the source has it.
+// current returns the places of the index as the source has it now, or, while a full match
+// runs (1M sites take seconds), the last ones made: an upload's incremental linking is
+// waited for, so a steward sees their decision at once.
 func (pv *placeView) current(ctx context.Context) (*placeSnap, error) {
-	ix := pv.src.Index()
-	if sn := pv.snap.Load(); sn != nil && sn.ix == ix && !pv.isStale() {
+	sn := pv.snap.Load()
+	if sn != nil && sn.ix == pv.src.Index() && !pv.dirty.Load() {
+		return sn, nil
+	}
+	if sn != nil && pv.rebuilding.Load() {
 		return sn, nil
 	}
 	pv.mu.Lock()
 	defer pv.mu.Unlock()
-	if sn := pv.snap.Load(); sn != nil && sn.ix == pv.src.Index() && !pv.stale {
+	if sn := pv.snap.Load(); sn != nil && sn.ix == pv.src.Index() && !pv.dirty.Load() {
 		return sn, nil
 	}
+	pv.dirty.Store(false)
 	for _, sw := range pv.pending {
 		if sw.changed == nil || pv.g == nil {
 			pv.rebuild(sw.ix)
@@ -93,32 +101,28 @@ func (pv *placeView) current(ctx context.Context) (*placeSnap, error) {
 		}
 	}
 	pv.pending = pv.pending[:0]
-	if ix = pv.src.Index(); pv.built != ix && (!pv.notified || pv.built == nil) {
+	if ix := pv.src.Index(); pv.built != ix && (!pv.notified || pv.built == nil) {
 		pv.rebuild(ix) // a source that does not report its swaps: match everything again
 	}
 	if pv.dec != nil {
 		ds, err := pv.dec.PlaceDecisions(ctx)
 		if err != nil {
+			pv.dirty.Store(true)
 			return nil, fmt.Errorf("place decisions: %w", err)
 		}
 		for _, d := range ds {
 			pv.g.Decide(place.Decision{A: d.SiteA, B: d.SiteB, Confirmed: d.Decision == store.DecisionConfirmed})
 		}
 	}
-	sn := &placeSnap{ix: pv.built, places: pv.g.Places()}
+	sn = &placeSnap{ix: pv.built, places: pv.g.Places()}
 	pv.snap.Store(sn)
-	pv.stale = false
 	return sn, nil
-}
-
-func (pv *placeView) isStale() bool {
-	pv.mu.Lock()
-	defer pv.mu.Unlock()
-	return pv.stale || len(pv.pending) > 0
 }
 
 // rebuild matches every site of ix afresh.
 func (pv *placeView) rebuild(ix *geo.Index) {
+	pv.rebuilding.Store(true)
+	defer pv.rebuilding.Store(false)
 	var sites []aidmap.Site
 	ix.VisitBBox(geo.BBox{MinLon: -180, MinLat: -90, MaxLon: 180, MaxLat: 90}, geo.Filter{}, func(h geo.Hit) {
 		sites = append(sites, *h.Site())
@@ -288,8 +292,6 @@ func (s *Server) handlePlaceLink(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	s.places.mu.Lock()
-	s.places.stale = true
-	s.places.mu.Unlock()
+	s.places.dirty.Store(true)
 	writeJSON(w, http.StatusOK, map[string]any{"a": body.A, "b": body.B, "decision": body.Decision})
 }
