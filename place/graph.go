@@ -2,6 +2,8 @@ package place
 
 import (
 	"cmp"
+	"hash/fnv"
+	"math"
 	"slices"
 
 	"github.com/aidmap/aidmap"
@@ -21,6 +23,7 @@ type Decision struct {
 type Graph struct {
 	m      *Matcher
 	ids    []string         // site ID by record
+	sums   []uint64         // Sum of each record's site
 	live   map[string]int32 // record by site ID, live records only
 	pairs  map[[2]int32]float64
 	around map[int32][]int32 // the other record of each pair, by record
@@ -57,6 +60,7 @@ func (g *Graph) Update(changed []aidmap.Site) {
 	g.m.Add(add)
 	for i, s := range add {
 		g.ids = append(g.ids, s.ID)
+		g.sums = append(g.sums, Sum(&s))
 		g.live[s.ID] = int32(from + i)
 	}
 	res := g.m.MatchFrom(from)
@@ -68,6 +72,60 @@ func (g *Graph) Update(changed []aidmap.Site) {
 			g.around[b] = append(g.around[b], a)
 		}
 	}
+}
+
+// Sum is a hash of what matching reads of a site (ID, organisation, name, point, phone,
+// website, address, categories, confidentiality, visibility): a site with the same Sum
+// links as before, so Diff need not match it again.
+func Sum(s *aidmap.Site) uint64 {
+	h := fnv.New64a()
+	for _, f := range []string{s.ID, s.OrganizationID, s.Name, s.Phone, s.Website, s.Address.Street,
+		s.Address.PostalCode, string(s.Status)} {
+		h.Write([]byte(f))
+		h.Write([]byte{0})
+	}
+	var b [17]byte
+	for i, v := range []uint64{math.Float64bits(s.Lat), math.Float64bits(s.Lon)} {
+		for k := range 8 {
+			b[i*8+k] = byte(v >> (8 * k))
+		}
+	}
+	if s.Confidential {
+		b[16] = 1
+	}
+	h.Write(b[:])
+	for _, c := range s.Categories {
+		h.Write([]byte(c))
+		h.Write([]byte{0})
+	}
+	return h.Sum64()
+}
+
+// Diff returns what Update needs to bring the Graph to a whole new set of sites, given
+// them one by one (each (site) call with one site, then done()): the sites that are new or
+// changed (by Sum) and, at done, the IDs no longer there as retired sites. A server's hourly
+// reload changes few sites: only those are matched again, not all.
+func (g *Graph) Diff() (each func(s *aidmap.Site), done func() []aidmap.Site) {
+	seen := make(map[string]bool, len(g.live))
+	var changed []aidmap.Site
+	each = func(s *aidmap.Site) {
+		if r, ok := g.live[s.ID]; ok {
+			seen[s.ID] = true
+			if g.sums[r] == Sum(s) {
+				return
+			}
+		}
+		changed = append(changed, *s)
+	}
+	done = func() []aidmap.Site {
+		for id := range g.live {
+			if !seen[id] {
+				changed = append(changed, aidmap.Site{ID: id, Status: aidmap.StatusRetired})
+			}
+		}
+		return changed
+	}
+	return each, done
 }
 
 // remove takes record r out of candidate search and drops its pairs.

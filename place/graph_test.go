@@ -123,6 +123,41 @@ func TestGraphIncrementalEqualsFull(t *testing.T) {
 	if got.Len() != want.Len() || want.Len() == 0 {
 		t.Errorf("places of several: incremental %d, full %d (want > 0)", got.Len(), want.Len())
 	}
+
+	// Diff brings a Graph of other sites (some the same, some changed, some gone) to the
+	// final set: the same places again.
+	d := NewGraph(Options{})
+	var start []aidmap.Site
+	for i, s := range final {
+		switch i % 3 {
+		case 0:
+			s.Name += " Annex"
+		case 1:
+			s.ID = fmt.Sprint("gone-", i)
+		}
+		start = append(start, s)
+	}
+	d.Update(start)
+	each, done := d.Diff()
+	for _, s := range final {
+		if s.Visible() {
+			each(&s)
+		}
+	}
+	changed := done()
+	d.Update(changed)
+	if len(changed) >= 2*len(final) || len(changed) == 0 {
+		t.Errorf("Diff changed %d sites of %d", len(changed), len(final))
+	}
+	got = d.Places()
+	for _, s := range final {
+		if gm, wm := got.Members(got.Of(s.ID)), want.Members(want.Of(s.ID)); s.Visible() && !slices.Equal(gm, wm) {
+			t.Errorf("site %s: after Diff place %v, full %v", s.ID, gm, wm)
+		}
+	}
+	if got.Len() != want.Len() {
+		t.Errorf("places of several: after Diff %d, full %d", got.Len(), want.Len())
+	}
 }
 
 func cmpString(a, b string) int {
@@ -178,4 +213,21 @@ func BenchmarkGraphBuild(b *testing.B) {
 	runtime.ReadMemStats(&after)
 	b.ReportMetric(float64(after.HeapAlloc-before.HeapAlloc)/1e6, "heap-MB")
 	runtime.KeepAlive(g)
+}
+
+// BenchmarkGraphDiff is the place view at a reload of an unchanged 1M index (the feed's
+// hourly one): Diff over every site, Update with what changed (nothing), Places.
+func BenchmarkGraphDiff(b *testing.B) {
+	old, _ := cachedSets(1_000_000)
+	g := NewGraph(Options{})
+	g.Update(old)
+	b.ResetTimer()
+	for range b.N {
+		each, done := g.Diff()
+		for i := range old {
+			each(&old[i])
+		}
+		g.Update(done())
+		g.Places()
+	}
 }

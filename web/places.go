@@ -93,7 +93,7 @@ func (pv *placeView) current(ctx context.Context) (*placeSnap, error) {
 	}
 	pv.dirty.Store(false)
 	for _, sw := range pv.pending {
-		if sw.changed == nil || pv.g == nil {
+		if sw.changed == nil || pv.g == nil { // a Load, or the first swap seen
 			pv.rebuild(sw.ix)
 		} else {
 			pv.g.Update(sw.changed)
@@ -119,12 +119,21 @@ func (pv *placeView) current(ctx context.Context) (*placeSnap, error) {
 	return sn, nil
 }
 
-// rebuild matches every site of ix afresh.
+// rebuild brings the places to every site of ix: afresh the first time, after that (the
+// feed's reloads) matching again only the sites that changed (place.Graph.Diff).
 func (pv *placeView) rebuild(ix *geo.Index) {
 	pv.rebuilding.Store(true)
 	defer pv.rebuilding.Store(false)
+	world := geo.BBox{MinLon: -180, MinLat: -90, MaxLon: 180, MaxLat: 90}
+	if pv.g != nil {
+		each, done := pv.g.Diff()
+		ix.VisitBBox(world, geo.Filter{}, func(h geo.Hit) { each(h.Site()) })
+		pv.g.Update(done())
+		pv.built = ix
+		return
+	}
 	var sites []aidmap.Site
-	ix.VisitBBox(geo.BBox{MinLon: -180, MinLat: -90, MaxLon: 180, MaxLat: 90}, geo.Filter{}, func(h geo.Hit) {
+	ix.VisitBBox(world, geo.Filter{}, func(h geo.Hit) {
 		sites = append(sites, *h.Site())
 	})
 	pv.g = place.NewGraph(place.Options{})

@@ -212,6 +212,14 @@ func TestPlacesTwoProviders(t *testing.T) {
 	apart("after fbs re-uploads")
 	e.uploadFile("other", "provider_b.csv", func(s string) string { return strings.Replace(s, "+1 416 555 0101", "416-555-0101", 1) })
 	apart("after other re-uploads")
+	// A reload of the whole index (the feed's hourly one) keeps the places (place.Graph.Diff).
+	if err := e.f.Load(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	apart("after a reload")
+	if p := e.placeOf("other", "B2", 43.75, -79.27); len(p.Sites) != 2 {
+		t.Errorf("after a reload, Scarborough: %v", siteIDs(p))
+	}
 
 	// A confirmation joins what the matcher left apart; each steward decides only on links of
 	// their own sites.
