@@ -394,4 +394,5 @@ func (m *Matcher) remove(i int) {
 	}
 	k := pointKey(r.lat, r.lon)
 	m.at[k] = drop(m.at[k])
+	m.recs[i] = record{confidential: r.confidential} // its tokens and strings can go
 }

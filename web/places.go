@@ -6,9 +6,11 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/go-chi/chi/v5"
 
@@ -38,6 +40,23 @@ type placeSwap struct {
 type placeSnap struct {
 	ix     *geo.Index
 	places *place.Places
+	at     time.Time // when the decisions were read
+}
+
+// decisionsTTL is how long places go without reading the decisions again: a steward's
+// decision on another replica shows here within it (one on this replica, at once).
+const decisionsTTL = 30 * time.Second
+
+// decisions reads the stored decisions (none without a store that keeps them).
+func (pv *placeView) decisions(ctx context.Context) ([]store.PlaceDecision, error) {
+	if pv.dec == nil {
+		return nil, nil
+	}
+	ds, err := pv.dec.PlaceDecisions(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("place decisions: %w", err)
+	}
+	return ds, nil
 }
 
 type placeView struct {
@@ -48,7 +67,9 @@ type placeView struct {
 	g        *place.Graph
 	built    *geo.Index // the snapshot g reflects; nil: none yet
 	pending  []placeSwap
-	notified bool // src reports its swaps
+	ttl      time.Duration         // decisionsTTL (tests: 0)
+	notified bool                  // src reports its swaps
+	decided  []store.PlaceDecision // the decisions the last places were made with
 
 	dirty      atomic.Bool // a swap queued or a decision taken since snap
 	rebuilding atomic.Bool // a full match runs
@@ -56,7 +77,7 @@ type placeView struct {
 }
 
 func newPlaceView(src Source, st any) *placeView {
-	pv := &placeView{src: src}
+	pv := &placeView{src: src, ttl: decisionsTTL}
 	pv.dec, _ = st.(store.PlaceDecisions)
 	if n, ok := src.(swapNotifier); ok {
 		pv.notified = true
@@ -80,7 +101,7 @@ func newPlaceView(src Source, st any) *placeView {
 // waited for, so a steward sees their decision at once.
 func (pv *placeView) current(ctx context.Context) (*placeSnap, error) {
 	sn := pv.snap.Load()
-	if sn != nil && sn.ix == pv.src.Index() && !pv.dirty.Load() {
+	if sn != nil && sn.ix == pv.src.Index() && !pv.dirty.Load() && time.Since(sn.at) < pv.ttl {
 		return sn, nil
 	}
 	if sn != nil && pv.rebuilding.Load() {
@@ -88,8 +109,23 @@ func (pv *placeView) current(ctx context.Context) (*placeSnap, error) {
 	}
 	pv.mu.Lock()
 	defer pv.mu.Unlock()
-	if sn := pv.snap.Load(); sn != nil && sn.ix == pv.src.Index() && !pv.dirty.Load() {
-		return sn, nil
+	sn = pv.snap.Load()
+	if sn != nil && sn.ix == pv.src.Index() && !pv.dirty.Load() {
+		if time.Since(sn.at) < pv.ttl {
+			return sn, nil
+		}
+		// Only the decisions may have changed (on another replica): places are made again
+		// only if they did.
+		ds, err := pv.decisions(ctx)
+		if err != nil {
+			return nil, err
+		}
+		if slices.Equal(ds, pv.decided) {
+			next := *sn
+			next.at = time.Now()
+			pv.snap.Store(&next)
+			return &next, nil
+		}
 	}
 	pv.dirty.Store(false)
 	for _, sw := range pv.pending {
@@ -104,17 +140,16 @@ func (pv *placeView) current(ctx context.Context) (*placeSnap, error) {
 	if ix := pv.src.Index(); pv.built != ix && (!pv.notified || pv.built == nil) {
 		pv.rebuild(ix) // a source that does not report its swaps: match everything again
 	}
-	if pv.dec != nil {
-		ds, err := pv.dec.PlaceDecisions(ctx)
-		if err != nil {
-			pv.dirty.Store(true)
-			return nil, fmt.Errorf("place decisions: %w", err)
-		}
-		for _, d := range ds {
-			pv.g.Decide(place.Decision{A: d.SiteA, B: d.SiteB, Confirmed: d.Decision == store.DecisionConfirmed})
-		}
+	ds, err := pv.decisions(ctx)
+	if err != nil {
+		pv.dirty.Store(true)
+		return nil, err
 	}
-	sn = &placeSnap{ix: pv.built, places: pv.g.Places()}
+	for _, d := range ds {
+		pv.g.Decide(place.Decision{A: d.SiteA, B: d.SiteB, Confirmed: d.Decision == store.DecisionConfirmed})
+	}
+	pv.decided = ds
+	sn = &placeSnap{ix: pv.built, places: pv.g.Places(), at: time.Now()}
 	pv.snap.Store(sn)
 	return sn, nil
 }

@@ -234,3 +234,35 @@ func TestPlacesTwoProviders(t *testing.T) {
 		t.Errorf("a missing site: %d, want 404", code)
 	}
 }
+
+// TestPlacesReplicas: a decision taken through one replica reaches another's place view
+// (sharing the store) once it reads the decisions again, with no site changing.
+func TestPlacesReplicas(t *testing.T) {
+	e := newPlacesEnv(t)
+	e.uploadFile("fbs", "provider_a.csv", nil)
+	e.uploadFile("other", "provider_b.csv", nil)
+	f2 := feed.New(e.st, testPublisher(), nil, time.Hour)
+	if err := f2.Load(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	replica := NewServer(Config{Source: f2, Store: e.st, Version: "test", Uploads: Uploads{Store: e.st, Now: func() time.Time { return testNow }}})
+	replica.places.ttl = 0 // read the decisions at every request
+	a1, b1 := aidmap.SiteID("fbs", "A1"), aidmap.SiteID("other", "B1")
+	sites := func() int {
+		sn, err := replica.places.current(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(sn.places.Members(sn.places.Of(a1)))
+	}
+	if n := sites(); n != 2 {
+		t.Fatalf("the replica's Parkdale place holds %d sites, want 2", n)
+	}
+	body := fmt.Sprintf(`{"a":%q,"b":%q,"decision":"split"}`, a1, b1)
+	if resp, b := e.do("POST", "/api/v1/orgs/other/places/links", "other", "application/json", []byte(body)); resp.StatusCode != 200 {
+		t.Fatalf("split: %d %s", resp.StatusCode, b)
+	}
+	if n := sites(); n != 1 {
+		t.Errorf("the replica's Parkdale place holds %d sites after the split elsewhere, want 1", n)
+	}
+}
