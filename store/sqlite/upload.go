@@ -467,6 +467,9 @@ func (u *upload) retire(ctx context.Context) (int, error) {
 	for {
 		batch = batch[:0]
 		befores = befores[:0]
+		if err := ctx.Err(); err != nil {
+			return n, err
+		}
 		rows, err := find.QueryContext(ctx, u.orgID, after, named, retireBatch)
 		if err != nil {
 			return n, err
@@ -506,7 +509,8 @@ func (u *upload) retire(ctx context.Context) (int, error) {
 			r := &batch[i]
 			r.hash = r.contentHash()
 			v := u.start + u.added + int64(n) + 1
-			if _, err := update.ExecContext(ctx, r.status, r.updatedAt, v, r.hash[:], r.id); err != nil {
+			// Without ctx's cancellation, as addRows's writes; checked once a batch above.
+			if _, err := update.ExecContext(context.WithoutCancel(ctx), r.status, r.updatedAt, v, r.hash[:], r.id); err != nil {
 				return n, fmt.Errorf("retire site %q: %w", r.externalID, err)
 			}
 			if u.history != nil {
