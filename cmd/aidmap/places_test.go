@@ -78,6 +78,18 @@ func TestManagePlaces(t *testing.T) {
 	eventually("Parkdale is one place of both providers", func() bool { return len(placeOfA1()) == 2 })
 
 	p := newPeople(t, peopleOpts{base: base, width: 1100, height: 900})
+	// The public list: one entry for the place, the other provider's record under it.
+	p.do("load the map at Parkdale", chromedp.Navigate(base+"/?lat=43.6403&lon=-79.436&z=16"))
+	p.waitFor("the list is shown", `document.querySelectorAll('#list button[data-id]').length > 0`)
+	p.waitFor("Parkdale is one entry with the other provider under it", `(() => {
+		const items = [...document.querySelectorAll('#list button[data-id]')].filter(b => b.textContent.includes('Parkdale'));
+		return items.length === 1 && items[0].querySelector('.also') && items[0].querySelector('.also').textContent.includes('Parkdale Comunity Food Bank');
+	})()`)
+	var entries int
+	p.eval(`document.querySelectorAll('#list button[data-id]').length`, &entries)
+	if entries != 7 { // nine sites: Parkdale and Scarborough are one entry each
+		t.Errorf("the list has %d entries, want 7", entries)
+	}
 	p.do("load /manage", chromedp.Navigate(base+"/manage"))
 	p.do("sign in",
 		chromedp.SendKeys(chromedp.CSS("#org"), "fbs"),

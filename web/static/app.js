@@ -726,8 +726,38 @@ async function fetchList(signal) {
   }
   if (state.spoken) q.set('lang', state.spoken);
   let saved = '';
-  const r = await getJSON(`${API}/sites/nearest?${q}`, signal, (s) => { saved = s; });
-  return { sites: r.sites || [], saved };
+  const pq = new URLSearchParams({ lat: q.get('lat'), lon: q.get('lon'), limit: String(LIST_LIMIT) });
+  // The place view (#19) says which sites are one place of several providers; without it
+  // (offline, an older server) every site is its own entry.
+  const [r, places] = await Promise.all([
+    getJSON(`${API}/sites/nearest?${q}`, signal, (s) => { saved = s; }),
+    getJSON(`${API}/places/nearest?${pq}`, signal).catch((err) => { if (isAbort(err)) throw err; return null; }),
+  ]);
+  return { sites: r.sites || [], list: groupByPlace(r.sites || [], places), saved };
+}
+
+// groupByPlace folds the sites of one place of several providers into one entry: the
+// nearest keeps its place in the list and carries the others (in order) as s.also.
+function groupByPlace(sites, places) {
+  const placeOf = new Map();
+  for (const p of (places && places.places) || []) {
+    if (p.providers < 2) continue;
+    for (const s of p.sites) placeOf.set(s.id, p.id);
+  }
+  if (!placeOf.size) return sites;
+  const first = new Map();
+  const out = [];
+  for (const s of sites) {
+    const pid = placeOf.get(s.id);
+    const lead = pid && first.get(pid);
+    if (lead) {
+      lead.also = [...(lead.also || []), s];
+      continue;
+    }
+    if (pid) first.set(pid, s);
+    out.push(s);
+  }
+  return out;
 }
 
 // loader runs fetch for the current view and hands the result to apply. A newer run aborts an
@@ -767,14 +797,14 @@ function loader(fetchFn, apply) {
 let listArrived;
 const firstList = new Promise((r) => { listArrived = r; });
 
-const listLoader = loader(fetchList, ({ sites, saved }) => {
+const listLoader = loader(fetchList, ({ sites, list, saved }) => {
   listArrived();
   state.savedAt = saved;
   renderOffline();
   picked = clientFiltered() ? sites : [];
   const src = state.mapReady && state.map.getSource('picked');
   if (src) src.setData(pickedGeoJSON());
-  renderList(sites.slice(0, LIST_LIMIT));
+  renderList(list.slice(0, LIST_LIMIT));
 });
 
 function scheduleRefresh(delay = DEBOUNCE_MS) {
@@ -865,6 +895,7 @@ function renderList(sites) {
     const stale = staleText(s);
     if (stale) meta.push(el('span', { class: 'warn stale-badge', text: stale }));
     if (s.possibly_closed) meta.push(el('span', { class: 'warn closed-badge', text: t('live.closed') }));
+    if (s.also && s.also.length) meta.push(el('span', { class: 'also', text: t('list.also', { names: s.also.map((o) => o.name).join(' · ') }) }));
     for (const l of liveTexts(s, now)) meta.push(el('span', { class: 'live-badge', text: l }));
     const cats = s.categories || [];
     const sw = el('span', { class: `swatch${isApprox(s) ? ' hollow' : ''}`, 'aria-hidden': 'true' });
