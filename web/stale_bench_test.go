@@ -19,6 +19,23 @@ var stale1M struct {
 	now        time.Time
 }
 
+// stale1MInit builds stale1M.
+func stale1MInit() {
+	st := &stale1M
+	sites := demo.World(1_000_000, 1)
+	// World(n, 1)'s sites were updated over the 300 days before 1 June 2025 10:00 UTC: 150
+	// days later, 90% of them are stale (180 days) and 28% hidden (365 days).
+	st.now = time.Date(2025, 6, 1, 10, 0, 0, 0, time.UTC).Add(150 * 24 * time.Hour)
+	st.all = publicIndex(sites, 1)
+	shown := sites[:0:0]
+	for i := range sites {
+		if st.now.Sub(sites[i].CheckedAt()) <= 365*24*time.Hour {
+			shown = append(shown, sites[i])
+		}
+	}
+	st.shown = publicIndex(shown, 1)
+}
+
 // BenchmarkNearestHandlerStale1M is the public nearest-10 list on 1M sites with the freshness
 // rules off, with --stale-after 180d, and with --stale-after 180d --hide-after 365d (the index
 // then lacks the sites a follower hides: feed.Follower.SetHideAfter), for the target
@@ -30,20 +47,7 @@ var stale1M struct {
 // test binary six times with -test.count 1.
 func BenchmarkNearestHandlerStale1M(b *testing.B) {
 	st := &stale1M
-	st.once.Do(func() {
-		sites := demo.World(1_000_000, 1)
-		// World(n, 1)'s sites were updated over the 300 days before 1 June 2025 10:00 UTC: 150
-		// days later, 90% of them are stale (180 days) and 28% hidden (365 days).
-		st.now = time.Date(2025, 6, 1, 10, 0, 0, 0, time.UTC).Add(150 * 24 * time.Hour)
-		st.all = publicIndex(sites, 1)
-		shown := sites[:0:0]
-		for i := range sites {
-			if st.now.Sub(sites[i].CheckedAt()) <= 365*24*time.Hour {
-				shown = append(shown, sites[i])
-			}
-		}
-		st.shown = publicIndex(shown, 1)
-	})
+	st.once.Do(stale1MInit)
 	orgs := map[string]aidmap.Organization{"bench": {ID: "bench", Name: "Bench"}}
 	now := func() time.Time { return st.now }
 	for _, c := range []struct {
