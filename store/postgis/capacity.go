@@ -16,29 +16,6 @@ import (
 
 var _ store.Capacities = (*Store)(nil)
 
-// decodeLive sets the live data of s (Capacity, ClosedReports) from the sites.live column.
-func decodeLive(live []byte, s *aidmap.Site) error {
-	if len(live) == 0 {
-		return nil
-	}
-	var l aidmap.Site
-	if err := l.UnmarshalBinary(live); err != nil {
-		return fmt.Errorf("decode live: %w", err)
-	}
-	s.Capacity, s.ClosedReports = l.Capacity, l.ClosedReports
-	return nil
-}
-
-// encodeLive returns the sites.live value of the live data: nil (NULL) when there is none.
-func encodeLive(caps []aidmap.Capacity, closed []time.Time) []byte {
-	if len(caps) == 0 && len(closed) == 0 {
-		return nil
-	}
-	l := aidmap.Site{Capacity: caps, ClosedReports: closed}
-	b, _ := l.AppendBinary(nil) // never fails
-	return b
-}
-
 // changeLive reads the site's live data in tx, lets change edit it, and writes it back with a
 // new store version, as one of the store's writers (the write lock, store_version, NOTIFY at
 // commit), so every follower's change feed carries the site. org, when not empty, must own the
@@ -59,7 +36,7 @@ func (s *Store) changeLive(ctx context.Context, tx pgx.Tx, org, siteID string, c
 		return nil, err
 	}
 	var cur aidmap.Site
-	if err := decodeLive(live, &cur); err != nil {
+	if err := store.DecodeLive(live, &cur); err != nil {
 		return nil, err
 	}
 	caps, closed, err := change(cur.Capacity, cur.ClosedReports)
@@ -71,7 +48,7 @@ func (s *Store) changeLive(ctx context.Context, tx pgx.Tx, org, siteID string, c
 		return nil, err
 	}
 	v++
-	if _, err := tx.Exec(ctx, `UPDATE sites SET live = $1, version = $2 WHERE id = $3`, encodeLive(caps, closed), v, siteID); err != nil {
+	if _, err := tx.Exec(ctx, `UPDATE sites SET live = $1, version = $2 WHERE id = $3`, store.EncodeLive(caps, closed), v, siteID); err != nil {
 		return nil, err
 	}
 	if _, err := tx.Exec(ctx, `UPDATE store_version SET version = $1`, v); err != nil {

@@ -771,11 +771,11 @@ func TestFieldErrorKept(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Large enough that encoding runs in parallel: the first bad site in batch order is named.
-	sites := storetest.Sites("org", "s", 3*parallelEncode)
+	sites := storetest.Sites("org", "s", 3*store.ParallelEncode)
 	sites[len(sites)-1].Lat = 100
-	sites[parallelEncode+1].Name = " "
+	sites[store.ParallelEncode+1].Name = " "
 	_, err := s.UpsertSites(ctx, "org", sites)
-	want := fmt.Sprintf(`postgis: upsert sites: site %d (external ID "s%d"): name: is required`, parallelEncode+1, parallelEncode+1)
+	want := fmt.Sprintf(`postgis: upsert sites: site %d (external ID "s%d"): name: is required`, store.ParallelEncode+1, store.ParallelEncode+1)
 	if err == nil || err.Error() != want {
 		t.Errorf("error: got %v, want %s", err, want)
 	}

@@ -7,10 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"runtime"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -247,7 +245,12 @@ func (s *Store) ChangesSince(ctx context.Context, version int64, limit int) ([]s
 	return out, nil
 }
 
-// siteRow is a site encoded for the staging table.
+// encoding is how PostGIS lays a site out in its row (store.SiteEncoding): categories in a
+// text[] column of their own.
+var encoding = store.SiteEncoding{CategoryColumn: true}
+
+// siteRow is a site encoded for the staging table (store.SiteRow) with the types of the
+// driver.
 type siteRow struct {
 	id, orgID, externalID, name string
 	lat, lon                    float64
@@ -259,122 +262,22 @@ type siteRow struct {
 	doc                         []byte
 }
 
-// parallelEncode is the batch size above which encodeBatch spreads the work over the CPUs.
-const parallelEncode = 2000
+// toRow converts the shared row to PostGIS's.
+func toRow(r *store.SiteRow) siteRow {
+	return siteRow{id: r.ID, orgID: r.OrganizationID, externalID: r.ExternalID, name: r.Name,
+		lat: r.Lat, lon: r.Lon, categories: r.Categories, status: r.Status, confidential: r.Confidential,
+		updatedAt: timestamptz(r.UpdatedAt), verifiedAt: timestamptz(r.VerifiedAt), hash: r.Hash, doc: r.Doc}
+}
 
-// encodeBatch checks every site of a batch and encodes it, so nothing is written unless all
-// of them can be. Errors say which site: its index in the batch and its external ID; the
-// first failing site in batch order is reported.
+// encodeBatch checks every site of a batch and encodes it (store.EncodeBatch).
 func encodeBatch(orgID string, sites []aidmap.Site) ([]siteRow, error) {
-	rows := make([]siteRow, len(sites))
-	errs := make([]error, len(sites))
-	encode := func(lo, hi int) {
-		var buf []byte // the docs of this chunk, back to back
-		for i := lo; i < hi; i++ {
-			site := &sites[i]
-			if err := store.CheckSite(orgID, i, site); err != nil {
-				errs[i] = err
-				return // later errors of this chunk cannot be the first
-			}
-			rows[i], buf = encodeSite(site, buf)
-		}
-	}
-	workers := min(runtime.GOMAXPROCS(0), len(sites)/parallelEncode)
-	if workers <= 1 {
-		encode(0, len(sites))
-	} else {
-		var wg sync.WaitGroup
-		chunk := (len(sites) + workers - 1) / workers
-		for lo := 0; lo < len(sites); lo += chunk {
-			wg.Go(func() { encode(lo, min(lo+chunk, len(sites))) })
-		}
-		wg.Wait()
-	}
-	for _, err := range errs {
-		if err != nil {
-			return nil, err
-		}
-	}
-	if err := store.CheckUnique(sites); err != nil {
-		return nil, err
-	}
-	return rows, nil
+	return store.EncodeBatch(encoding, orgID, sites, toRow)
 }
 
-// encodeSite encodes s. Its doc is appended to buf, returned grown, so a batch shares a few
-// large buffers instead of allocating each doc.
+// encodeSite encodes s (store.SiteEncoding.Encode), its doc appended to buf.
 func encodeSite(s *aidmap.Site, buf []byte) (siteRow, []byte) {
-	start := len(buf)
-	buf = appendDoc(buf, s)
-	// A full slice expression: appending to buf later must not write into this doc.
-	doc := buf[start:len(buf):len(buf)]
-	cats := make([]string, len(s.Categories))
-	for i, c := range s.Categories {
-		cats[i] = string(c)
-	}
-	r := siteRow{
-		id:           s.ID,
-		orgID:        s.OrganizationID,
-		externalID:   s.ExternalID,
-		name:         s.Name,
-		lat:          s.Lat,
-		lon:          s.Lon,
-		categories:   cats,
-		status:       string(s.Status),
-		confidential: s.Confidential,
-		updatedAt:    timestamptz(s.UpdatedAt),
-		verifiedAt:   timestamptz(s.VerifiedAt),
-		doc:          doc,
-	}
-	r.hash = r.contentHash()
-	return r, buf
-}
-
-// appendDoc appends sites.doc of s: the binary form of the site (aidmap.Site.AppendBinary)
-// without the fields the row keeps in columns, which cost nothing there when zero. Empty
-// slices become nil first: they are the same content, so they must encode to the same bytes
-// (the content hash relies on it).
-func appendDoc(b []byte, s *aidmap.Site) []byte {
-	d := store.Canonical(s)
-	d.ID, d.OrganizationID, d.ExternalID, d.Name = "", "", "", ""
-	d.Lat, d.Lon = 0, 0
-	d.Categories = nil
-	d.Status, d.Confidential = "", false
-	d.UpdatedAt, d.VerifiedAt = time.Time{}, time.Time{}
-	b, _ = d.AppendBinary(b) // never fails
-	return b
-}
-
-// contentHash digests everything a site says except updated_at, so re-uploading the same
-// content later is recognised as unchanged. Each part is length-prefixed, so no two different
-// sites can run together into the same bytes.
-func (r *siteRow) contentHash() [sha256.Size]byte {
-	b := make([]byte, 0, 160+len(r.doc))
-	for _, s := range []string{r.id, r.orgID, r.externalID, r.name, r.status} {
-		b = binary.AppendUvarint(b, uint64(len(s)))
-		b = append(b, s...)
-	}
-	b = binary.AppendUvarint(b, uint64(len(r.categories)))
-	for _, c := range r.categories {
-		b = binary.AppendUvarint(b, uint64(len(c)))
-		b = append(b, c...)
-	}
-	b = binary.AppendUvarint(b, uint64(len(r.doc)))
-	b = append(b, r.doc...)
-	b = binary.BigEndian.AppendUint64(b, math.Float64bits(r.lat))
-	b = binary.BigEndian.AppendUint64(b, math.Float64bits(r.lon))
-	if r.confidential {
-		b = append(b, 1)
-	} else {
-		b = append(b, 0)
-	}
-	if r.verifiedAt.Valid {
-		b = append(b, 1)
-		b = binary.BigEndian.AppendUint64(b, uint64(r.verifiedAt.Time.UnixMicro()))
-	} else {
-		b = append(b, 0)
-	}
-	return sha256.Sum256(b)
+	r, buf := encoding.Encode(s, buf)
+	return toRow(&r), buf
 }
 
 // timestamptz converts a domain time for PostgreSQL, which keeps microseconds: finer digits
@@ -489,7 +392,7 @@ func decodeRaw(vals [][]byte) (aidmap.Site, int64, error) {
 	if s.VerifiedAt, err = decodeTimestamptz(vals[10]); err != nil {
 		return aidmap.Site{}, 0, fmt.Errorf("site %q: verified_at: %w", id, err)
 	}
-	if err := decodeLive(vals[13], &s); err != nil {
+	if err := store.DecodeLive(vals[13], &s); err != nil {
 		return aidmap.Site{}, 0, fmt.Errorf("site %q: %w", id, err)
 	}
 	return s, int64(binary.BigEndian.Uint64(vals[11])), nil
@@ -597,25 +500,9 @@ func (r *rawSite) dest() []any {
 
 // decode decodes the scanned row into a new Site.
 func (r *rawSite) decode() (aidmap.Site, error) {
-	var s aidmap.Site
-	if err := s.UnmarshalBinary(r.doc); err != nil {
-		return aidmap.Site{}, fmt.Errorf("site %q: decode doc: %w", r.site.ID, err)
-	}
-	s.ID = r.site.ID
-	s.OrganizationID = r.site.OrganizationID
-	s.ExternalID = r.site.ExternalID
-	s.Name = r.site.Name
-	s.Lat, s.Lon = r.site.Lat, r.site.Lon
-	s.Confidential = r.site.Confidential
-	s.Categories = make([]aidmap.Category, len(r.categories))
-	for i, c := range r.categories {
-		s.Categories[i] = aidmap.Category(c)
-	}
-	s.Status = aidmap.Status(r.status)
-	s.UpdatedAt = fromTimestamptz(r.updatedAt)
-	s.VerifiedAt = fromTimestamptz(r.verifiedAt)
-	if err := decodeLive(r.live, &s); err != nil {
-		return aidmap.Site{}, fmt.Errorf("site %q: %w", r.site.ID, err)
-	}
-	return s, nil
+	sr := store.SiteRow{ID: r.site.ID, OrganizationID: r.site.OrganizationID, ExternalID: r.site.ExternalID,
+		Name: r.site.Name, Lat: r.site.Lat, Lon: r.site.Lon, Categories: r.categories, Status: r.status,
+		Confidential: r.site.Confidential, UpdatedAt: fromTimestamptz(r.updatedAt),
+		VerifiedAt: fromTimestamptz(r.verifiedAt), Doc: r.doc}
+	return encoding.Decode(&sr, r.live)
 }

@@ -13,29 +13,6 @@ import (
 
 var _ store.Capacities = (*Store)(nil)
 
-// decodeLive sets the live data of s (Capacity, ClosedReports) from the sites.live column.
-func decodeLive(live []byte, s *aidmap.Site) error {
-	if len(live) == 0 {
-		return nil
-	}
-	var l aidmap.Site
-	if err := l.UnmarshalBinary(live); err != nil {
-		return fmt.Errorf("decode live: %w", err)
-	}
-	s.Capacity, s.ClosedReports = l.Capacity, l.ClosedReports
-	return nil
-}
-
-// encodeLive returns the sites.live value of the live data: nil (NULL) when there is none.
-func encodeLive(caps []aidmap.Capacity, closed []time.Time) []byte {
-	if len(caps) == 0 && len(closed) == 0 {
-		return nil
-	}
-	l := aidmap.Site{Capacity: caps, ClosedReports: closed}
-	b, _ := l.AppendBinary(nil) // never fails
-	return b
-}
-
 // changeLive reads the site's live data in tx, lets change edit it, and writes it back with a
 // new store version (so the change feed carries the site to every follower). org, when not
 // empty, must own the site (else ErrNotFound). Content, UpdatedAt and history are untouched.
@@ -52,7 +29,7 @@ func changeLive(ctx context.Context, tx *sql.Tx, org, siteID string, change func
 		return nil, err
 	}
 	var cur aidmap.Site
-	if err := decodeLive(live, &cur); err != nil {
+	if err := store.DecodeLive(live, &cur); err != nil {
 		return nil, err
 	}
 	caps, closed, err := change(cur.Capacity, cur.ClosedReports)
@@ -64,7 +41,7 @@ func changeLive(ctx context.Context, tx *sql.Tx, org, siteID string, change func
 		return nil, err
 	}
 	v++
-	if _, err := tx.ExecContext(ctx, `UPDATE sites SET live = ?, version = ? WHERE id = ?`, encodeLive(caps, closed), v, siteID); err != nil {
+	if _, err := tx.ExecContext(ctx, `UPDATE sites SET live = ?, version = ? WHERE id = ?`, store.EncodeLive(caps, closed), v, siteID); err != nil {
 		return nil, err
 	}
 	if _, err := tx.ExecContext(ctx, `UPDATE meta SET value = ? WHERE key = 'version'`, v); err != nil {

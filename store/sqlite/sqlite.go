@@ -13,10 +13,8 @@ import (
 	"context"
 	"crypto/sha256"
 	"database/sql"
-	"encoding/binary"
 	"errors"
 	"fmt"
-	"math"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -393,7 +391,10 @@ func (s *Store) ChangesSince(ctx context.Context, version int64, limit int) ([]s
 	return out, nil
 }
 
-// siteRow is a site encoded for the sites table.
+// encoding is how SQLite lays a site out in its row (store.SiteEncoding): categories in doc.
+var encoding = store.SiteEncoding{}
+
+// siteRow is a site encoded for the sites table (store.SiteRow) with the types of the driver.
 type siteRow struct {
 	id, orgID, externalID, name string
 	lat, lon                    float64
@@ -404,86 +405,29 @@ type siteRow struct {
 	doc                         []byte
 }
 
-// encodeBatch checks every site of a batch and encodes it, so nothing is written unless all
-// of them can be. Errors say which site: its index in the batch and its external ID.
+// toRow converts the shared row to SQLite's.
+func toRow(r *store.SiteRow) siteRow {
+	return siteRow{id: r.ID, orgID: r.OrganizationID, externalID: r.ExternalID, name: r.Name,
+		lat: r.Lat, lon: r.Lon, status: r.Status, confidential: r.Confidential,
+		updatedAt: micros(r.UpdatedAt), verifiedAt: micros(r.VerifiedAt), hash: r.Hash, doc: r.Doc}
+}
+
+// shared converts SQLite's row to the shared one.
+func (r *siteRow) shared() store.SiteRow {
+	return store.SiteRow{ID: r.id, OrganizationID: r.orgID, ExternalID: r.externalID, Name: r.name,
+		Lat: r.lat, Lon: r.lon, Status: r.status, Confidential: r.confidential,
+		UpdatedAt: fromMicros(r.updatedAt), VerifiedAt: fromMicros(r.verifiedAt), Hash: r.hash, Doc: r.doc}
+}
+
+// encodeBatch checks every site of a batch and encodes it (store.EncodeBatch).
 func encodeBatch(orgID string, sites []aidmap.Site) ([]siteRow, error) {
-	rows := make([]siteRow, len(sites))
-	var docs []byte // the docs of the batch, back to back
-	for i := range sites {
-		if err := store.CheckSite(orgID, i, &sites[i]); err != nil {
-			return nil, err
-		}
-	}
-	if err := store.CheckUnique(sites); err != nil {
-		return nil, err
-	}
-	for i := range sites {
-		rows[i], docs = encodeSite(&sites[i], docs)
-	}
-	return rows, nil
+	return store.EncodeBatch(encoding, orgID, sites, toRow)
 }
 
-// encodeSite encodes s. Its doc is appended to buf, returned grown, so a batch shares a few
-// large buffers instead of allocating each doc.
-func encodeSite(s *aidmap.Site, buf []byte) (siteRow, []byte) {
-	start := len(buf)
-	buf = appendDoc(buf, s)
-	// A full slice expression: appending to buf later must not write into this doc.
-	doc := buf[start:len(buf):len(buf)]
-	r := siteRow{
-		id:           s.ID,
-		orgID:        s.OrganizationID,
-		externalID:   s.ExternalID,
-		name:         s.Name,
-		lat:          s.Lat,
-		lon:          s.Lon,
-		status:       string(s.Status),
-		confidential: s.Confidential,
-		updatedAt:    micros(s.UpdatedAt),
-		verifiedAt:   micros(s.VerifiedAt),
-		doc:          doc,
-	}
-	r.hash = r.contentHash()
-	return r, buf
-}
-
-// appendDoc appends sites.doc of s: the binary form of the site (aidmap.Site.AppendBinary)
-// without the fields the row keeps in columns, which cost nothing there when zero. Empty
-// slices become nil first: they are the same content, so they must encode to the same bytes
-// (the content hash relies on it).
-func appendDoc(b []byte, s *aidmap.Site) []byte {
-	d := store.Canonical(s)
-	d.ID, d.OrganizationID, d.ExternalID, d.Name = "", "", "", ""
-	d.Lat, d.Lon = 0, 0
-	d.Status, d.Confidential = "", false
-	d.UpdatedAt, d.VerifiedAt = time.Time{}, time.Time{}
-	b, _ = d.AppendBinary(b) // never fails
-	return b
-}
-
-// contentHash digests everything a site says except updated_at, so re-uploading the same
-// content later is recognised as unchanged. Each part is length-prefixed, so no two different
-// sites can run together into the same bytes.
+// contentHash is the row's content hash (store.SiteEncoding.Hash).
 func (r *siteRow) contentHash() [sha256.Size]byte {
-	b := make([]byte, 0, 128+len(r.doc))
-	for _, s := range []string{r.id, r.orgID, r.externalID, r.name, r.status, string(r.doc)} {
-		b = binary.AppendUvarint(b, uint64(len(s)))
-		b = append(b, s...)
-	}
-	b = binary.BigEndian.AppendUint64(b, math.Float64bits(r.lat))
-	b = binary.BigEndian.AppendUint64(b, math.Float64bits(r.lon))
-	if r.confidential {
-		b = append(b, 1)
-	} else {
-		b = append(b, 0)
-	}
-	if r.verifiedAt.Valid {
-		b = append(b, 1)
-		b = binary.BigEndian.AppendUint64(b, uint64(r.verifiedAt.Int64))
-	} else {
-		b = append(b, 0)
-	}
-	return sha256.Sum256(b)
+	sr := r.shared()
+	return encoding.Hash(&sr)
 }
 
 func micros(t time.Time) sql.NullInt64 {
@@ -522,22 +466,8 @@ func (r *rawSite) dest() []any {
 
 // decode decodes the scanned row into a new Site.
 func (r *rawSite) decode() (aidmap.Site, error) {
-	var s aidmap.Site
-	// One string for the whole doc (UnmarshalBinary copies), none per field.
-	if err := s.UnmarshalBinary(r.doc); err != nil {
-		return aidmap.Site{}, fmt.Errorf("site %q: decode doc: %w", r.site.ID, err)
-	}
-	s.ID = r.site.ID
-	s.OrganizationID = r.site.OrganizationID
-	s.ExternalID = r.site.ExternalID
-	s.Name = r.site.Name
-	s.Lat, s.Lon = r.site.Lat, r.site.Lon
-	s.Confidential = r.site.Confidential
-	s.Status = aidmap.Status(r.status)
-	s.UpdatedAt = fromMicros(r.updatedAt)
-	s.VerifiedAt = fromMicros(r.verifiedAt)
-	if err := decodeLive(r.live, &s); err != nil {
-		return aidmap.Site{}, fmt.Errorf("site %q: %w", r.site.ID, err)
-	}
-	return s, nil
+	sr := store.SiteRow{ID: r.site.ID, OrganizationID: r.site.OrganizationID, ExternalID: r.site.ExternalID,
+		Name: r.site.Name, Lat: r.site.Lat, Lon: r.site.Lon, Status: r.status, Confidential: r.site.Confidential,
+		UpdatedAt: fromMicros(r.updatedAt), VerifiedAt: fromMicros(r.verifiedAt), Doc: r.doc}
+	return encoding.Decode(&sr, r.live)
 }
