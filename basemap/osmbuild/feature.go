@@ -1,6 +1,7 @@
 package osmbuild
 
 import (
+	"maps"
 	"math"
 	"slices"
 
@@ -114,7 +115,10 @@ func (r *reader) features() []feature {
 			add(rel.specs, g)
 		}
 	}
-	for id, level := range levels {
+	// In way-ID order, not the map's: features are numbered in the order they are made and
+	// tiles list them in that order, so a build is byte for byte the same every time.
+	for _, id := range slices.Sorted(maps.Keys(levels)) {
+		level := levels[id]
 		w, ok := r.way(id)
 		if !ok {
 			continue
