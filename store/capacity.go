@@ -118,3 +118,71 @@ func sortTimesDesc(ts []time.Time) {
 		}
 	}
 }
+
+// CheckSetCapacity checks a capacity given to SetCapacity (aidmap.ValidateCapacity) and returns
+// it as the store keeps it: Updated now when zero, in whole microseconds, UTC.
+func CheckSetCapacity(c aidmap.Capacity) (aidmap.Capacity, error) {
+	if err := aidmap.ValidateCapacity(c); err != nil {
+		return aidmap.Capacity{}, err
+	}
+	if c.Updated.IsZero() {
+		c.Updated = time.Now()
+	}
+	c.Updated = time.UnixMicro(c.Updated.UnixMicro()).UTC()
+	return c, nil
+}
+
+// CheckRemoveCapacity checks the unit given to RemoveCapacity and returns the change as the log
+// keeps it: Available -1, Updated at (now when zero).
+func CheckRemoveCapacity(unit string, at time.Time) (aidmap.Capacity, error) {
+	if !aidmap.ValidUnit(unit) {
+		return aidmap.Capacity{}, aidmap.ValidateCapacity(aidmap.Capacity{Unit: unit})
+	}
+	if at.IsZero() {
+		at = time.Now()
+	}
+	return aidmap.Capacity{Unit: unit, Available: -1, Updated: at}, nil
+}
+
+// LoggedChange returns an entry of the capacity log as CapacityLog gives it: a removal (stored
+// with Available -1) says Removed.
+func LoggedChange(c CapacityChange) CapacityChange {
+	if c.Available < 0 {
+		c.Available, c.Removed = 0, true
+	}
+	return c
+}
+
+// LiveChange edits a site's live data: its capacities and its "closed" reports.
+type LiveChange func(caps []aidmap.Capacity, closed []time.Time) ([]aidmap.Capacity, []time.Time, error)
+
+// MergeLive is the LiveChange of a capacity change (MergeCapacity).
+func MergeLive(c aidmap.Capacity, remove bool) LiveChange {
+	return func(caps []aidmap.Capacity, closed []time.Time) ([]aidmap.Capacity, []time.Time, error) {
+		caps, err := MergeCapacity(caps, c, remove)
+		return caps, closed, err
+	}
+}
+
+// ClosedLive is the LiveChange that sets the "closed" reports from the site's open reports
+// (ClosedReporters).
+func ClosedLive(open []Report) LiveChange {
+	return func(caps []aidmap.Capacity, _ []time.Time) ([]aidmap.Capacity, []time.Time, error) {
+		return caps, ClosedReporters(open), nil
+	}
+}
+
+// ChangeLive applies change to a site's live column (nil for NULL) and returns the capacities
+// after it and the column's new value. Engines read the column and write the new value with a
+// new store version in one transaction; content, UpdatedAt and history are untouched.
+func ChangeLive(live []byte, change LiveChange) ([]aidmap.Capacity, []byte, error) {
+	var cur aidmap.Site
+	if err := DecodeLive(live, &cur); err != nil {
+		return nil, nil, err
+	}
+	caps, closed, err := change(cur.Capacity, cur.ClosedReports)
+	if err != nil {
+		return nil, nil, err
+	}
+	return caps, EncodeLive(caps, closed), nil
+}

@@ -98,3 +98,36 @@ func (r *Report) Validate() error {
 	}
 	return nil
 }
+
+// NewReport checks a report given to AddReport (Validate) and returns it as the store keeps
+// it: CreatedAt now when zero, and a Reporter only on a "closed" report (only those are
+// counted, ClosedReporters).
+func NewReport(r Report) (Report, error) {
+	if err := r.Validate(); err != nil {
+		return Report{}, err
+	}
+	if r.CreatedAt.IsZero() {
+		r.CreatedAt = time.Now()
+	}
+	if r.Kind != "closed" {
+		r.Reporter = ""
+	}
+	return r, nil
+}
+
+// CheckResolution checks the status given to ResolveReport: accepted or dismissed.
+func CheckResolution(status string) error {
+	if status != ReportAccepted && status != ReportDismissed {
+		return fmt.Errorf("status %q: %w", status, aidmap.ErrInvalid)
+	}
+	return nil
+}
+
+// CheckOpen says whether the stored report r may be resolved: only an open one
+// (aidmap.ErrConflict otherwise).
+func CheckOpen(r Report) error {
+	if r.Status != ReportOpen {
+		return fmt.Errorf("it is %s already: %w", r.Status, aidmap.ErrConflict)
+	}
+	return nil
+}

@@ -2,7 +2,10 @@ package store
 
 import (
 	"context"
+	"fmt"
 	"time"
+
+	"github.com/aidmap/aidmap"
 )
 
 // SMSState is the optional part of a store that keeps what answering text messages needs
@@ -36,3 +39,15 @@ const (
 	MaxSMSKey     = 64
 	MaxSMSSession = 1024
 )
+
+// CheckSMS checks a key and a session's data against SMSState's bounds (MaxSMSKey,
+// MaxSMSSession).
+func CheckSMS(key, data []byte) error {
+	if len(key) == 0 || len(key) > MaxSMSKey {
+		return fmt.Errorf("key of %d bytes (want 1 to %d): %w", len(key), MaxSMSKey, aidmap.ErrInvalid)
+	}
+	if len(data) > MaxSMSSession {
+		return fmt.Errorf("session of %d bytes (want at most %d): %w", len(data), MaxSMSSession, aidmap.ErrInvalid)
+	}
+	return nil
+}

@@ -20,7 +20,7 @@ var _ store.Capacities = (*Store)(nil)
 // new store version, as one of the store's writers (the write lock, store_version, NOTIFY at
 // commit), so every follower's change feed carries the site. org, when not empty, must own the
 // site (else ErrNotFound). Content, UpdatedAt and history are untouched.
-func (s *Store) changeLive(ctx context.Context, tx pgx.Tx, org, siteID string, change func(caps []aidmap.Capacity, closed []time.Time) ([]aidmap.Capacity, []time.Time, error)) ([]aidmap.Capacity, error) {
+func (s *Store) changeLive(ctx context.Context, tx pgx.Tx, org, siteID string, change store.LiveChange) ([]aidmap.Capacity, error) {
 	if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1, $2)`, lockWrite, s.lockKey); err != nil {
 		return nil, err
 	}
@@ -35,11 +35,7 @@ func (s *Store) changeLive(ctx context.Context, tx pgx.Tx, org, siteID string, c
 	if err != nil {
 		return nil, err
 	}
-	var cur aidmap.Site
-	if err := store.DecodeLive(live, &cur); err != nil {
-		return nil, err
-	}
-	caps, closed, err := change(cur.Capacity, cur.ClosedReports)
+	caps, live, err := store.ChangeLive(live, change)
 	if err != nil {
 		return nil, err
 	}
@@ -48,7 +44,7 @@ func (s *Store) changeLive(ctx context.Context, tx pgx.Tx, org, siteID string, c
 		return nil, err
 	}
 	v++
-	if _, err := tx.Exec(ctx, `UPDATE sites SET live = $1, version = $2 WHERE id = $3`, store.EncodeLive(caps, closed), v, siteID); err != nil {
+	if _, err := tx.Exec(ctx, `UPDATE sites SET live = $1, version = $2 WHERE id = $3`, live, v, siteID); err != nil {
 		return nil, err
 	}
 	if _, err := tx.Exec(ctx, `UPDATE store_version SET version = $1`, v); err != nil {
@@ -62,13 +58,10 @@ func (s *Store) changeLive(ctx context.Context, tx pgx.Tx, org, siteID string, c
 
 // SetCapacity sets one unit of a site's capacity (store.Capacities).
 func (s *Store) SetCapacity(ctx context.Context, orgID, siteID string, c aidmap.Capacity, by string) ([]aidmap.Capacity, error) {
-	if err := aidmap.ValidateCapacity(c); err != nil {
+	c, err := store.CheckSetCapacity(c)
+	if err != nil {
 		return nil, fmt.Errorf("postgis: set capacity: %w", err)
 	}
-	if c.Updated.IsZero() {
-		c.Updated = time.Now()
-	}
-	c.Updated = time.UnixMicro(c.Updated.UnixMicro()).UTC()
 	caps, err := s.writeCapacity(ctx, orgID, siteID, c, false, by)
 	if err != nil {
 		return nil, fmt.Errorf("postgis: set capacity of %s: %w", siteID, err)
@@ -78,13 +71,11 @@ func (s *Store) SetCapacity(ctx context.Context, orgID, siteID string, c aidmap.
 
 // RemoveCapacity takes one unit off a site's capacity (store.Capacities).
 func (s *Store) RemoveCapacity(ctx context.Context, orgID, siteID, unit, by string, at time.Time) ([]aidmap.Capacity, error) {
-	if !aidmap.ValidUnit(unit) {
-		return nil, fmt.Errorf("postgis: remove capacity: %w", aidmap.ValidateCapacity(aidmap.Capacity{Unit: unit}))
+	c, err := store.CheckRemoveCapacity(unit, at)
+	if err != nil {
+		return nil, fmt.Errorf("postgis: remove capacity: %w", err)
 	}
-	if at.IsZero() {
-		at = time.Now()
-	}
-	caps, err := s.writeCapacity(ctx, orgID, siteID, aidmap.Capacity{Unit: unit, Available: -1, Updated: at}, true, by)
+	caps, err := s.writeCapacity(ctx, orgID, siteID, c, true, by)
 	if err != nil {
 		return nil, fmt.Errorf("postgis: remove capacity of %s: %w", siteID, err)
 	}
@@ -98,10 +89,7 @@ func (s *Store) writeCapacity(ctx context.Context, orgID, siteID string, c aidma
 	var caps []aidmap.Capacity
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		var err error
-		caps, err = s.changeLive(ctx, tx, orgID, siteID, func(caps []aidmap.Capacity, closed []time.Time) ([]aidmap.Capacity, []time.Time, error) {
-			caps, err := store.MergeCapacity(caps, c, remove)
-			return caps, closed, err
-		})
+		caps, err = s.changeLive(ctx, tx, orgID, siteID, store.MergeLive(c, remove))
 		if err != nil {
 			return err
 		}
@@ -170,10 +158,7 @@ func (s *Store) CapacityLog(ctx context.Context, orgID, siteID string, limit int
 			return nil, fmt.Errorf("postgis: capacity log of %s: %w", siteID, unavailable(ctx, err))
 		}
 		c.At = at.UTC()
-		if c.Available < 0 {
-			c.Available, c.Removed = 0, true
-		}
-		out = append(out, c)
+		out = append(out, store.LoggedChange(c))
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("postgis: capacity log of %s: %w", siteID, unavailable(ctx, err))
@@ -201,9 +186,7 @@ func (s *Store) refreshClosed(ctx context.Context, tx pgx.Tx, siteID string) err
 	if err := rows.Err(); err != nil {
 		return err
 	}
-	_, err = s.changeLive(ctx, tx, "", siteID, func(caps []aidmap.Capacity, _ []time.Time) ([]aidmap.Capacity, []time.Time, error) {
-		return caps, store.ClosedReporters(open), nil
-	})
+	_, err = s.changeLive(ctx, tx, "", siteID, store.ClosedLive(open))
 	if errors.Is(err, aidmap.ErrNotFound) {
 		return nil // a report about a site the store does not have changes no site
 	}

@@ -18,26 +18,19 @@ var _ store.Reports = (*Store)(nil)
 
 // AddReport stores a new report (store.Reports).
 func (s *Store) AddReport(ctx context.Context, r store.Report) error {
-	if err := r.Validate(); err != nil {
+	r, err := store.NewReport(r)
+	if err != nil {
 		return fmt.Errorf("postgis: add report: %w", err)
 	}
 	if _, err := s.Organization(ctx, r.OrganizationID); err != nil {
 		return fmt.Errorf("postgis: add report: %w", err)
 	}
-	created := r.CreatedAt
-	if created.IsZero() {
-		created = time.Now()
-	}
-	reporter := r.Reporter
-	if r.Kind != "closed" {
-		reporter = "" // only "closed" reports are counted
-	}
-	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, `INSERT INTO reports (id, organization_id, site_id, kind, note, status, created_at, reporter)
-			VALUES ($1, $2, $3, $4, $5, 'open', $6, $7)`, r.ID, r.OrganizationID, r.SiteID, r.Kind, r.Note, timestamptz(created), reporter); err != nil {
+			VALUES ($1, $2, $3, $4, $5, 'open', $6, $7)`, r.ID, r.OrganizationID, r.SiteID, r.Kind, r.Note, timestamptz(r.CreatedAt), r.Reporter); err != nil {
 			return err
 		}
-		if reporter != "" {
+		if r.Reporter != "" {
 			return s.refreshClosed(ctx, tx, r.SiteID)
 		}
 		return nil
@@ -94,8 +87,8 @@ func (s *Store) Reports(ctx context.Context, orgID, status string, limit int) ([
 
 // ResolveReport accepts or dismisses an open report (store.Reports).
 func (s *Store) ResolveReport(ctx context.Context, orgID, id, status, by string, at time.Time) (store.Report, error) {
-	if status != store.ReportAccepted && status != store.ReportDismissed {
-		return store.Report{}, fmt.Errorf("postgis: resolve report %s: status %q: %w", id, status, aidmap.ErrInvalid)
+	if err := store.CheckResolution(status); err != nil {
+		return store.Report{}, fmt.Errorf("postgis: resolve report %s: %w", id, err)
 	}
 	var r store.Report
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
@@ -108,8 +101,8 @@ func (s *Store) ResolveReport(ctx context.Context, orgID, id, status, by string,
 		if err != nil {
 			return fmt.Errorf("postgis: resolve report %s: %w", id, unavailable(ctx, err))
 		}
-		if r.Status != store.ReportOpen {
-			return fmt.Errorf("postgis: resolve report %s: it is %s already: %w", id, r.Status, aidmap.ErrConflict)
+		if err := store.CheckOpen(r); err != nil {
+			return fmt.Errorf("postgis: resolve report %s: %w", id, err)
 		}
 		var reporter string
 		if err := tx.QueryRow(ctx, `SELECT reporter FROM reports WHERE id = $1`, id).Scan(&reporter); err != nil {

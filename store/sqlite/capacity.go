@@ -16,7 +16,7 @@ var _ store.Capacities = (*Store)(nil)
 // changeLive reads the site's live data in tx, lets change edit it, and writes it back with a
 // new store version (so the change feed carries the site to every follower). org, when not
 // empty, must own the site (else ErrNotFound). Content, UpdatedAt and history are untouched.
-func changeLive(ctx context.Context, tx *sql.Tx, org, siteID string, change func(caps []aidmap.Capacity, closed []time.Time) ([]aidmap.Capacity, []time.Time, error)) ([]aidmap.Capacity, error) {
+func changeLive(ctx context.Context, tx *sql.Tx, org, siteID string, change store.LiveChange) ([]aidmap.Capacity, error) {
 	var (
 		owner string
 		live  []byte
@@ -28,11 +28,7 @@ func changeLive(ctx context.Context, tx *sql.Tx, org, siteID string, change func
 	if err != nil {
 		return nil, err
 	}
-	var cur aidmap.Site
-	if err := store.DecodeLive(live, &cur); err != nil {
-		return nil, err
-	}
-	caps, closed, err := change(cur.Capacity, cur.ClosedReports)
+	caps, live, err := store.ChangeLive(live, change)
 	if err != nil {
 		return nil, err
 	}
@@ -41,7 +37,7 @@ func changeLive(ctx context.Context, tx *sql.Tx, org, siteID string, change func
 		return nil, err
 	}
 	v++
-	if _, err := tx.ExecContext(ctx, `UPDATE sites SET live = ?, version = ? WHERE id = ?`, store.EncodeLive(caps, closed), v, siteID); err != nil {
+	if _, err := tx.ExecContext(ctx, `UPDATE sites SET live = ?, version = ? WHERE id = ?`, live, v, siteID); err != nil {
 		return nil, err
 	}
 	if _, err := tx.ExecContext(ctx, `UPDATE meta SET value = ? WHERE key = 'version'`, v); err != nil {
@@ -52,13 +48,10 @@ func changeLive(ctx context.Context, tx *sql.Tx, org, siteID string, change func
 
 // SetCapacity sets one unit of a site's capacity (store.Capacities).
 func (s *Store) SetCapacity(ctx context.Context, orgID, siteID string, c aidmap.Capacity, by string) ([]aidmap.Capacity, error) {
-	if err := aidmap.ValidateCapacity(c); err != nil {
+	c, err := store.CheckSetCapacity(c)
+	if err != nil {
 		return nil, fmt.Errorf("sqlite: set capacity: %w", err)
 	}
-	if c.Updated.IsZero() {
-		c.Updated = time.Now()
-	}
-	c.Updated = time.UnixMicro(c.Updated.UnixMicro()).UTC()
 	caps, err := s.writeCapacity(ctx, orgID, siteID, c, false, by)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: set capacity of %s: %w", siteID, err)
@@ -68,13 +61,11 @@ func (s *Store) SetCapacity(ctx context.Context, orgID, siteID string, c aidmap.
 
 // RemoveCapacity takes one unit off a site's capacity (store.Capacities).
 func (s *Store) RemoveCapacity(ctx context.Context, orgID, siteID, unit, by string, at time.Time) ([]aidmap.Capacity, error) {
-	if !aidmap.ValidUnit(unit) {
-		return nil, fmt.Errorf("sqlite: remove capacity: %w", aidmap.ValidateCapacity(aidmap.Capacity{Unit: unit}))
+	c, err := store.CheckRemoveCapacity(unit, at)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: remove capacity: %w", err)
 	}
-	if at.IsZero() {
-		at = time.Now()
-	}
-	caps, err := s.writeCapacity(ctx, orgID, siteID, aidmap.Capacity{Unit: unit, Available: -1, Updated: at}, true, by)
+	caps, err := s.writeCapacity(ctx, orgID, siteID, c, true, by)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: remove capacity of %s: %w", siteID, err)
 	}
@@ -90,10 +81,7 @@ func (s *Store) writeCapacity(ctx context.Context, orgID, siteID string, c aidma
 		return nil, unavailable(ctx, err)
 	}
 	defer tx.Rollback()
-	caps, err := changeLive(ctx, tx, orgID, siteID, func(caps []aidmap.Capacity, closed []time.Time) ([]aidmap.Capacity, []time.Time, error) {
-		caps, err := store.MergeCapacity(caps, c, remove)
-		return caps, closed, err
-	})
+	caps, err := changeLive(ctx, tx, orgID, siteID, store.MergeLive(c, remove))
 	if err != nil {
 		return nil, liveError(ctx, err)
 	}
@@ -161,10 +149,7 @@ func (s *Store) CapacityLog(ctx context.Context, orgID, siteID string, limit int
 			return nil, fmt.Errorf("sqlite: capacity log of %s: %w", siteID, unavailable(ctx, err))
 		}
 		c.At = time.UnixMicro(at).UTC()
-		if c.Available < 0 {
-			c.Available, c.Removed = 0, true
-		}
-		out = append(out, c)
+		out = append(out, store.LoggedChange(c))
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("sqlite: capacity log of %s: %w", siteID, unavailable(ctx, err))
@@ -194,9 +179,7 @@ func refreshClosed(ctx context.Context, tx *sql.Tx, siteID string) error {
 	if err := rows.Err(); err != nil {
 		return err
 	}
-	_, err = changeLive(ctx, tx, "", siteID, func(caps []aidmap.Capacity, _ []time.Time) ([]aidmap.Capacity, []time.Time, error) {
-		return caps, store.ClosedReporters(open), nil
-	})
+	_, err = changeLive(ctx, tx, "", siteID, store.ClosedLive(open))
 	if errors.Is(err, aidmap.ErrNotFound) {
 		return nil // a report about a site the store does not have changes no site
 	}

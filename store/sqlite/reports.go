@@ -16,19 +16,12 @@ var _ store.Reports = (*Store)(nil)
 
 // AddReport stores a new report (store.Reports).
 func (s *Store) AddReport(ctx context.Context, r store.Report) error {
-	if err := r.Validate(); err != nil {
+	r, err := store.NewReport(r)
+	if err != nil {
 		return fmt.Errorf("sqlite: add report: %w", err)
 	}
 	if _, err := s.Organization(ctx, r.OrganizationID); err != nil {
 		return fmt.Errorf("sqlite: add report: %w", err)
-	}
-	created := r.CreatedAt
-	if created.IsZero() {
-		created = time.Now()
-	}
-	reporter := r.Reporter
-	if r.Kind != "closed" {
-		reporter = "" // only "closed" reports are counted
 	}
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
@@ -36,14 +29,14 @@ func (s *Store) AddReport(ctx context.Context, r store.Report) error {
 	}
 	defer tx.Rollback()
 	_, err = tx.ExecContext(ctx, `INSERT INTO reports (id, organization_id, site_id, kind, note, status, created_at, reporter)
-		VALUES (?, ?, ?, ?, ?, 'open', ?, ?)`, r.ID, r.OrganizationID, r.SiteID, r.Kind, r.Note, created.UnixMicro(), reporter)
+		VALUES (?, ?, ?, ?, ?, 'open', ?, ?)`, r.ID, r.OrganizationID, r.SiteID, r.Kind, r.Note, r.CreatedAt.UnixMicro(), r.Reporter)
 	if err != nil {
 		if strings.Contains(err.Error(), "UNIQUE constraint failed") {
 			return fmt.Errorf("sqlite: add report %s: %w", r.ID, aidmap.ErrConflict)
 		}
 		return fmt.Errorf("sqlite: add report %s: %w", r.ID, unavailable(ctx, err))
 	}
-	if reporter != "" {
+	if r.Reporter != "" {
 		if err := refreshClosed(ctx, tx, r.SiteID); err != nil {
 			return fmt.Errorf("sqlite: add report %s: %w", r.ID, unavailable(ctx, err))
 		}
@@ -98,8 +91,8 @@ func (s *Store) Reports(ctx context.Context, orgID, status string, limit int) ([
 
 // ResolveReport accepts or dismisses an open report (store.Reports).
 func (s *Store) ResolveReport(ctx context.Context, orgID, id, status, by string, at time.Time) (store.Report, error) {
-	if status != store.ReportAccepted && status != store.ReportDismissed {
-		return store.Report{}, fmt.Errorf("sqlite: resolve report %s: status %q: %w", id, status, aidmap.ErrInvalid)
+	if err := store.CheckResolution(status); err != nil {
+		return store.Report{}, fmt.Errorf("sqlite: resolve report %s: %w", id, err)
 	}
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
@@ -113,8 +106,8 @@ func (s *Store) ResolveReport(ctx context.Context, orgID, id, status, by string,
 	if err != nil {
 		return store.Report{}, fmt.Errorf("sqlite: resolve report %s: %w", id, unavailable(ctx, err))
 	}
-	if r.Status != store.ReportOpen {
-		return store.Report{}, fmt.Errorf("sqlite: resolve report %s: it is %s already: %w", id, r.Status, aidmap.ErrConflict)
+	if err := store.CheckOpen(r); err != nil {
+		return store.Report{}, fmt.Errorf("sqlite: resolve report %s: %w", id, err)
 	}
 	var reporter string
 	if err := tx.QueryRowContext(ctx, `SELECT reporter FROM reports WHERE id = ?`, id).Scan(&reporter); err != nil {

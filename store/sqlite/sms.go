@@ -13,21 +13,10 @@ import (
 
 var _ store.SMSState = (*Store)(nil)
 
-// checkSMS checks a key and a session's data against store.SMSState's bounds.
-func checkSMS(key, data []byte) error {
-	if len(key) == 0 || len(key) > store.MaxSMSKey {
-		return fmt.Errorf("key of %d bytes (want 1 to %d): %w", len(key), store.MaxSMSKey, aidmap.ErrInvalid)
-	}
-	if len(data) > store.MaxSMSSession {
-		return fmt.Errorf("session of %d bytes (want at most %d): %w", len(data), store.MaxSMSSession, aidmap.ErrInvalid)
-	}
-	return nil
-}
-
 // HitSMS counts one event under key in its current window (store.SMSState). The one writer
 // connection makes the upsert atomic.
 func (s *Store) HitSMS(ctx context.Context, key []byte, now time.Time, window time.Duration) (int, error) {
-	if err := checkSMS(key, nil); err != nil {
+	if err := store.CheckSMS(key, nil); err != nil {
 		return 0, fmt.Errorf("sqlite: hit sms: %w", err)
 	}
 	if window <= 0 {
@@ -49,7 +38,7 @@ func (s *Store) HitSMS(ctx context.Context, key []byte, now time.Time, window ti
 
 // PutSMSSession stores a number's last search (store.SMSState).
 func (s *Store) PutSMSSession(ctx context.Context, key, data []byte, expires time.Time) error {
-	if err := checkSMS(key, data); err != nil {
+	if err := store.CheckSMS(key, data); err != nil {
 		return fmt.Errorf("sqlite: put sms session: %w", err)
 	}
 	if data == nil {
@@ -66,7 +55,7 @@ func (s *Store) PutSMSSession(ctx context.Context, key, data []byte, expires tim
 
 // SMSSession returns a number's last search unless it expired (store.SMSState).
 func (s *Store) SMSSession(ctx context.Context, key []byte, now time.Time) ([]byte, error) {
-	if err := checkSMS(key, nil); err != nil {
+	if err := store.CheckSMS(key, nil); err != nil {
 		return nil, fmt.Errorf("sqlite: sms session: %w", err)
 	}
 	var data []byte
