@@ -20,6 +20,8 @@
 //	ingest/xlsx      an Excel workbook: one sheet, read as a table through ingest/table's mapping
 //	ingest/geojson   GeoJSON, newline-delimited GeoJSON, and plain JSON lists of records
 //	ingest/hsds      Open Referral HSDS: 1.x/2.x CSV datapackages (folder or zip) and 3.0 JSON
+//	ingest/icarol    a 211 export in iCarol's layout (CSV or a workbook) read as its hierarchy:
+//	                 agencies are organisations, sites places, programs at sites services there
 //	ingest/formats   the wiring: DetectFormat and NewReader choose and open a reader for a file
 //
 // Readers import ingest for Record; ingest cannot import them, so the choice of reader lives

@@ -270,6 +270,10 @@ func TestBrokenFilesFailClosed(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	icarolData, err := os.ReadFile(filepath.Join("icarol", "testdata", "export.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
 
 	cases := []struct {
 		format string
@@ -280,6 +284,8 @@ func TestBrokenFilesFailClosed(t *testing.T) {
 		{"csv", "sites.csv", csvData, append(cutAll("csv", csvData, lineCuts(csvData, ",", 1)),
 			brokenFile{"csv with an unclosed quote", append(slices.Clone(csvData), []byte("S99,\"Unclosed name,1 Main St,Vancouver,49.3,-123.2,food bank,604-555-0199\n")...)})},
 		{"tsv", "sites.tsv", tsvData, cutAll("tsv", tsvData, lineCuts(tsvData, "\t", 1))},
+		{"icarol", "export.csv", icarolData, append(cutAll("icarol", icarolData, lineCuts(icarolData, ",", 1)),
+			brokenFile{"icarol with an unclosed quote", append(slices.Clone(icarolData), []byte("PS99,\"Unclosed,ProgramAtSite,A1,S1,P1\n")...)})},
 		{"utf-16 csv", "sites.txt", utf16Data, append(cutAll("utf-16", utf16Data, lineCuts(utf16Data, ",\x00", 2)),
 			brokenFile{"utf-16 cut in half a character", utf16Data[:len(utf16Data)-1]})},
 		{"xlsx", "sites.xlsx", xlsxData, append(cutAll("xlsx", xlsxData, everyCut(xlsxData)),

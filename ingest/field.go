@@ -101,6 +101,8 @@ type synonym struct {
 // Names of organisations come after names of programmes and sites: a file with both
 // "Organization" and "Program Name" describes one site per programme. iCarol/AIRS 211 export
 // columns are listed with their fields (ResourceAgencyNum, PublicName, Physical*, ...).
+// iCarol's TaxonomyLevelName is not a category but the record's level (Agency, Site, Program,
+// ProgramAtSite), which ingest/icarol reads; its categories are in TaxonomyTerms.
 var synonymLists = [NumFields][]string{
 	FieldID: {"id", "site id", "shelter id", "facility id", "agency id", "location id", "record id", "external id", "program id", "service id",
 		"uid", "identifier", "identifiant", "ResourceAgencyNum", "resource num", "agency num",
@@ -144,14 +146,14 @@ var synonymLists = [NumFields][]string{
 	FieldEmail: {"email", "e-mail", "email address", "contact email", "courriel", "mail",
 		"adresse courriel", "EmailAddressMain"},
 	FieldCategory: {"category", "categories", "type", "service type", "site type", "kind",
-		"catégorie", "type de service", "TaxonomyLevelName", "taxonomy", "service category"},
+		"catégorie", "type de service", "taxonomy", "service category", "TaxonomyTerms", "TaxonomyTerm"},
 	FieldDescription: {"description", "details", "notes", "programme description",
 		"program description", "service description", "AgencyDescription", "desc", "remarques"},
 	FieldLanguages: {"languages", "language", "langues", "langue", "LanguagesOffered",
 		"languages spoken", "languages offered"},
 	FieldEligibility: {"eligibility", "who can use", "population served", "program population served",
 		"admissibilité", "éligibilité", "clientèle", "Eligibility"},
-	FieldFees: {"fees", "fee", "cost", "price", "meal cost", "frais", "coût", "tarif"},
+	FieldFees: {"fees", "fee", "cost", "price", "meal cost", "frais", "coût", "tarif", "FeeStructureSource"},
 	FieldAccessibility: {"accessibility", "wheelchair accessible", "accessible", "accessibilité",
 		"DisabilitiesAccess"},
 	FieldConfidential: {"confidential", "private", "PhysicalAddressIsPrivate", "address is private",

@@ -224,6 +224,10 @@ func Run(ctx context.Context, src Reader, w Writer, g Geocoder, opts Options) (*
 	p.startWriter()
 	err = p.read(src)
 	rep.File.setDialect(src.Dialect())
+	if h, ok := src.(HierarchyReader); ok {
+		counts := h.Hierarchy()
+		rep.File.Hierarchy = &counts
+	}
 	if err == nil {
 		err = p.flush()
 	}

@@ -12,6 +12,22 @@ type Reader interface {
 	Dialect() Dialect
 }
 
+// Hierarchy counts what a file describing organisations, places and the services at them (a
+// 211 export of agencies, sites and programs) produced, as the file describes them: rows
+// rejected later (an address not found) are in the report's summary, not taken off here.
+type Hierarchy struct {
+	Organizations int `json:"organizations"`
+	Places        int `json:"places"`
+	Services      int `json:"services"`
+}
+
+// HierarchyReader is a Reader of such a file (ingest/icarol). Hierarchy is final once Next
+// has returned io.EOF.
+type HierarchyReader interface {
+	Reader
+	Hierarchy() Hierarchy
+}
+
 // Format names a kind of file the pipeline reads.
 type Format string
 
@@ -21,6 +37,9 @@ const (
 	FormatGeoJSON Format = "geojson"
 	FormatHSDS    Format = "hsds" // Open Referral HSDS: JSON, or a datapackage folder or zip
 	FormatXLSX    Format = "xlsx" // an Excel workbook: one sheet read as a table
+	// FormatICarol is a 211 resource export in iCarol's layout (CSV or a workbook): agency,
+	// site, program and program-at-site rows read as the hierarchy they are (ingest/icarol).
+	FormatICarol Format = "icarol"
 )
 
 // Name is how a person calls the format: "CSV", "GeoJSON", "HSDS", "Excel".
@@ -34,6 +53,8 @@ func (f Format) Name() string {
 		return "HSDS"
 	case FormatXLSX:
 		return "Excel"
+	case FormatICarol:
+		return "iCarol 211 export"
 	}
 	return "such"
 }

@@ -194,6 +194,10 @@ type Record struct {
 	Columns *[NumFields]string
 	// Hours are structured hours from readers of schedules (HSDS); nil for text hours.
 	Hours *aidmap.Hours
+	// Final marks a record its reader rejected outright, for a reason that makes every other
+	// check noise (a row of a 211 hierarchy naming a program that is not in the file): Site
+	// then checks nothing more.
+	Final bool
 }
 
 // Get returns the text of field f, as written (not trimmed), or "".

@@ -69,6 +69,9 @@ type FileReport struct {
 	// CoordinateOrder is the order of a combined coordinates column, when there is one.
 	CoordinateOrder string   `json:"coordinate_order,omitempty"`
 	Notes           []string `json:"notes,omitempty"`
+	// Hierarchy counts the organisations, places and services of a file that describes them
+	// (a 211 export's agencies, sites and programs); nil for a flat list of sites.
+	Hierarchy *Hierarchy `json:"hierarchy,omitempty"`
 }
 
 // ColumnReport is one column of the file and the field it fills ("" when unused).
@@ -247,6 +250,9 @@ func (r *Report) writeFile(w io.Writer) {
 		}
 	}
 	fmt.Fprintf(w, "\nFile: %s\n", strings.Join(parts, ", "))
+	if h := f.Hierarchy; h != nil {
+		fmt.Fprintf(w, "  describes %s, %s and %s\n", plural(h.Organizations, "organisation"), plural(h.Places, "place"), plural(h.Services, "service"))
+	}
 	var used, unused []string
 	for _, c := range f.Columns {
 		name := c.Header

@@ -54,6 +54,16 @@ func (c *converter) rejected() bool {
 func (c *converter) site(orgID string) aidmap.Site {
 	r := c.rec
 	s := aidmap.Site{OrganizationID: orgID, Status: aidmap.StatusActive}
+	if r.Final && r.Rejected() {
+		// The reader rejected the row outright (a broken link in a 211 hierarchy): its problem
+		// says why, and checking the rest would only add noise. Its ID is kept, so a replace
+		// upload keeps the site it had.
+		s.Name = oneLine(r.Get(FieldName))
+		if s.ExternalID = oneLine(r.Get(FieldID)); s.ExternalID != "" {
+			s.ID = aidmap.SiteID(orgID, s.ExternalID)
+		}
+		return s
+	}
 
 	if yes, ok := c.flag(FieldExclude); ok && yes {
 		c.add(Skipped, FieldExclude, r.Get(FieldExclude), "the row is marked as excluded from the website; it is not published")

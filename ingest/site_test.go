@@ -148,7 +148,7 @@ func TestNoCategoryColumn(t *testing.T) {
 }
 
 func TestSiteExcluded(t *testing.T) {
-	_, ps := siteOf(t, "ResourceAgencyNum,PublicName,Latitude,Longitude,ExcludeFromWebsite,TaxonomyLevelName", "7,Hidden,49.2,-123.1,Yes,Shelters")
+	_, ps := siteOf(t, "ResourceAgencyNum,PublicName,Latitude,Longitude,ExcludeFromWebsite,TaxonomyTerms", "7,Hidden,49.2,-123.1,Yes,Shelters")
 	if got := reasons(ps); !reflect.DeepEqual(got, []string{"skipped exclude"}) {
 		t.Errorf("got %q, want the row skipped", got)
 	}

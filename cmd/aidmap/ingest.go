@@ -61,7 +61,7 @@ func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		dryRun:       fs.Bool("dry-run", false, "read and check the file and report what would change, without writing"),
 		mode:         fs.String("mode", "merge", "merge: add and update the file's sites; replace: also retire the organisation's sites missing from the file"),
 		mapping:      fs.String("mapping", "", "JSON file mapping our fields to the file's columns, for headers aidmap does not recognise"),
-		format:       fs.String("format", "", "file format: csv, xlsx, geojson or hsds; empty detects it from the content and name"),
+		format:       fs.String("format", "", "file format: csv, xlsx, geojson, hsds or icarol (a 211 export of agencies, sites and programs); empty detects it from the content and name"),
 		timezone:     fs.String("timezone", "", "IANA time zone of the file's opening hours, such as America/Toronto"),
 		report:       fs.String("report", "", "also write the report to this file (- for standard output)"),
 		reportFormat: fs.String("report-format", "", "json or text; empty: json for --report files, text on the screen"),
@@ -121,9 +121,9 @@ func (f ingestFlags) options(files []string) (ingest.Options, error) {
 		return opts, fmt.Errorf("--report-format %q: want json or text", *f.reportFormat)
 	}
 	switch ingest.Format(*f.format) {
-	case "", ingest.FormatCSV, ingest.FormatGeoJSON, ingest.FormatHSDS, ingest.FormatXLSX:
+	case "", ingest.FormatCSV, ingest.FormatGeoJSON, ingest.FormatHSDS, ingest.FormatXLSX, ingest.FormatICarol:
 	default:
-		return opts, fmt.Errorf("--format %q: want csv, xlsx, geojson or hsds (or nothing, to detect it)", *f.format)
+		return opts, fmt.Errorf("--format %q: want csv, xlsx, geojson, hsds or icarol (or nothing, to detect it)", *f.format)
 	}
 	if p := aidmap.Precision(*f.minPrecision); !p.Valid() || p == aidmap.PrecisionExact { // a geocoded pin is never exact
 		return opts, fmt.Errorf("--min-precision %q: want address, interpolated, street, postal_code or locality", *f.minPrecision)

@@ -1,6 +1,7 @@
 // Package formats chooses a reader for a file: it detects the format from the first bytes and
 // the name (DetectFormat) and opens that format's reader package (ingest/table for CSV and
-// TSV, ingest/xlsx, ingest/geojson, ingest/hsds). It is the only package that knows every
+// TSV, ingest/xlsx, ingest/geojson, ingest/hsds, and ingest/icarol over a table whose columns
+// are an iCarol 211 export's). It is the only package that knows every
 // format; the pipeline (ingest) takes any ingest.Reader.
 package formats
 
@@ -16,6 +17,7 @@ import (
 	"github.com/aidmap/aidmap"
 	"github.com/aidmap/aidmap/ingest"
 	"github.com/aidmap/aidmap/ingest/geojson"
+	"github.com/aidmap/aidmap/ingest/icarol"
 	"github.com/aidmap/aidmap/ingest/table"
 	"github.com/aidmap/aidmap/ingest/xlsx"
 )
@@ -62,6 +64,23 @@ var readers = map[ingest.Format]openFunc{
 		return xlsx.NewReader(r, xlsx.Options{Sheet: opts.Sheet, Table: opts.Table})
 	},
 	ingest.FormatHSDS: openHSDS,
+	// An iCarol 211 export, CSV or a workbook, read as its hierarchy. Chosen by its columns
+	// once a table is open (NewReader), or forced.
+	ingest.FormatICarol: func(r io.Reader, opts Options) (ingest.Reader, error) {
+		br := bufio.NewReader(r)
+		head, _ := br.Peek(4)
+		var rd ingest.Reader
+		var err error
+		if string(head) == "PK\x03\x04" {
+			rd, err = xlsx.NewReader(br, xlsx.Options{Sheet: opts.Sheet, Table: opts.Table})
+		} else {
+			rd, err = table.NewReader(br, opts.Table)
+		}
+		if err != nil {
+			return nil, err
+		}
+		return icarol.New(rd, icarol.Options{})
+	},
 }
 
 // sniffBytes is how much of a file DetectFormat looks at.
@@ -90,6 +109,15 @@ func NewReader(r io.Reader, opts Options) (ingest.Reader, ingest.Format, error) 
 	rd, err := open(br, opts)
 	if err != nil {
 		return nil, format, err
+	}
+	if opts.Format == "" && (format == ingest.FormatCSV || format == ingest.FormatXLSX) && icarol.Detect(rd.Dialect()) {
+		// A 211 export of agencies, sites and programs: read as the hierarchy it is, not as
+		// one site per row.
+		h, err := icarol.New(rd, icarol.Options{})
+		if err != nil {
+			return nil, ingest.FormatICarol, err
+		}
+		return h, ingest.FormatICarol, nil
 	}
 	return rd, format, nil
 }

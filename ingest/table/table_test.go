@@ -150,7 +150,7 @@ func TestDialect(t *testing.T) {
 		},
 		{
 			file: "icarol.csv", wantDelim: ',', wantHeader: true,
-			wantFields: map[string]ingest.Field{"ResourceAgencyNum": ingest.FieldID, "PublicName": ingest.FieldName, "TaxonomyLevelName": ingest.FieldCategory,
+			wantFields: map[string]ingest.Field{"ResourceAgencyNum": ingest.FieldID, "PublicName": ingest.FieldName, "TaxonomyTerms": ingest.FieldCategory,
 				"PhysicalAddress1": ingest.FieldAddress, "PhysicalAddress2": ingest.FieldUnit, "PhysicalCity": ingest.FieldCity,
 				"PhysicalStateProvince": ingest.FieldRegion, "PhysicalPostalCode": ingest.FieldPostalCode, "PhysicalCountry": ingest.FieldCountry,
 				"Latitude": ingest.FieldLat, "Longitude": ingest.FieldLon, "HoursOfOperation": ingest.FieldHours, "Phone1Number": ingest.FieldPhone,
