@@ -30,3 +30,25 @@ func BenchmarkBuild(b *testing.B) {
 	}
 	b.ReportMetric(float64(elements)/b.Elapsed().Seconds(), "elements/s")
 }
+
+// BenchmarkBuildExtract builds the real extract named by $AIDMAP_BENCH_OSM (skipped when
+// unset: extracts are not committed), for profiles of the whole build, e.g.
+//
+//	AIDMAP_BENCH_OSM=liechtenstein-latest.osm.pbf go test ./basemap/osmbuild -run '^$' \
+//	    -bench BuildExtract -benchtime 1x -cpuprofile cpu.out
+func BenchmarkBuildExtract(b *testing.B) {
+	path := os.Getenv("AIDMAP_BENCH_OSM")
+	if path == "" {
+		b.Skip("set AIDMAP_BENCH_OSM to an .osm.pbf extract")
+	}
+	dir := b.TempDir()
+	var elements int64
+	for b.Loop() {
+		sum, err := BuildFile(context.Background(), path, filepath.Join(dir, "out.pmtiles"), Options{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		elements += sum.Elements()
+	}
+	b.ReportMetric(float64(elements)/b.Elapsed().Seconds(), "elements/s")
+}

@@ -127,6 +127,7 @@ type encoder struct {
 	maxZoom  uint8
 	buf      bytes.Buffer
 	gz       *gzip.Writer
+	pts      []orb.Point // scratch: the current tile's geometries in tile units
 	counts   []int64 // features written, per layer
 }
 
@@ -152,6 +153,7 @@ func (e *encoder) encode(job *tileJob) ([]byte, error) {
 		tolerance = pixel / 4
 	}
 	dp := simplify.DouglasPeucker(tolerance)
+	e.pts = e.pts[:0] // the last tile's geometries were marshalled: their points are free
 	ls := make(mvt.Layers, len(layers))
 	for i, l := range layers {
 		ls[i] = &mvt.Layer{Name: l.name, Version: 2, Extent: Extent}
@@ -159,7 +161,7 @@ func (e *encoder) encode(job *tileJob) ([]byte, error) {
 	total := 0
 	for _, fi := range job.features {
 		f := &e.features[fi]
-		g := clip.Geometry(box, transform(f.geom, toTile))
+		g := e.clip(box, f, toTile)
 		if g == nil {
 			continue
 		}
@@ -199,31 +201,87 @@ func (e *encoder) encode(job *tileJob) ([]byte, error) {
 	return bytes.Clone(e.buf.Bytes()), nil
 }
 
-// transform copies g with f applied to every point (the shared feature is never modified).
-func transform(g orb.Geometry, f func(orb.Point) orb.Point) orb.Geometry {
-	switch g := g.(type) {
-	case orb.Point:
-		return f(g)
-	case orb.LineString:
-		out := make(orb.LineString, len(g))
-		for i, p := range g {
-			out[i] = f(p)
-		}
-		return out
-	case orb.Polygon:
-		out := make(orb.Polygon, len(g))
-		for i, r := range g {
-			out[i] = orb.Ring(transform(orb.LineString(r), f).(orb.LineString))
-		}
-		return out
-	case orb.MultiPolygon:
-		out := make(orb.MultiPolygon, len(g))
-		for i, p := range g {
-			out[i] = transform(p, f).(orb.Polygon)
-		}
-		return out
+// clip returns f's geometry in tile units clipped to box, or nil when nothing of it is left,
+// shaped as clip.Geometry shapes it (one piece as itself, several as a multi-geometry). It
+// gives what clip.Geometry(box, transform(f.geom)) gives, byte for byte, for less: the bound
+// comes from the feature's (toTile is increasing on both axes, so it maps the bound's corners
+// to the transformed points' bound exactly) instead of a pass over every point, a feature
+// outside the tile costs no copy, one inside is not clipped (clipping would return it as it
+// is), and the copy's points come from the encoder's scratch array rather than the heap.
+func (e *encoder) clip(box orb.Bound, f *feature, toTile func(orb.Point) orb.Point) orb.Geometry {
+	b := orb.Bound{Min: toTile(f.bound.Min), Max: toTile(f.bound.Max)}
+	if !box.Intersects(b) {
+		return nil
 	}
-	panic(fmt.Sprintf("osmbuild: unexpected geometry %T", g)) // features only hold the types above
+	inside := box.Contains(b.Min) && box.Contains(b.Max)
+	switch g := f.geom.(type) {
+	case orb.Point:
+		return toTile(g)
+	case orb.LineString:
+		l := e.line(g, toTile)
+		if inside {
+			return l
+		}
+		switch ls := clip.LineString(box, l); len(ls) {
+		case 0:
+			return nil
+		case 1:
+			return ls[0]
+		default:
+			return ls
+		}
+	case orb.Polygon:
+		p := e.polygon(g, toTile)
+		if inside {
+			return p
+		}
+		if p = clip.Polygon(box, p); p == nil {
+			return nil
+		}
+		return p
+	case orb.MultiPolygon:
+		mp := make(orb.MultiPolygon, len(g))
+		for i, p := range g {
+			mp[i] = e.polygon(p, toTile)
+		}
+		if !inside {
+			mp = clip.MultiPolygon(box, mp)
+		}
+		switch len(mp) {
+		case 0:
+			return nil
+		case 1:
+			return mp[0]
+		default:
+			return mp
+		}
+	}
+	panic(fmt.Sprintf("osmbuild: unexpected geometry %T", f.geom)) // features only hold the types above
+}
+
+// line copies l with f applied to every point into the encoder's scratch points. The copy's
+// capacity is its length, so clipping in place never writes over the next copy.
+func (e *encoder) line(l orb.LineString, f func(orb.Point) orb.Point) orb.LineString {
+	n := len(l)
+	if cap(e.pts)-len(e.pts) < n {
+		// A new array; copies already made keep the old one alive until the tile is done.
+		e.pts = make([]orb.Point, 0, max(n, 2*cap(e.pts), 1<<12))
+	}
+	start := len(e.pts)
+	e.pts = e.pts[:start+n]
+	out := e.pts[start : start+n : start+n]
+	for i, p := range l {
+		out[i] = f(p)
+	}
+	return out
+}
+
+func (e *encoder) polygon(p orb.Polygon, f func(orb.Point) orb.Point) orb.Polygon {
+	out := make(orb.Polygon, len(p))
+	for i, r := range p {
+		out[i] = orb.Ring(e.line(orb.LineString(r), f))
+	}
+	return out
 }
 
 // clean rounds a clipped, simplified geometry to integer tile units, drops repeated points,
