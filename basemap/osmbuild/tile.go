@@ -128,7 +128,7 @@ type encoder struct {
 	buf      bytes.Buffer
 	gz       *gzip.Writer
 	pts      []orb.Point // scratch: the current tile's geometries in tile units
-	counts   []int64 // features written, per layer
+	counts   []int64     // features written, per layer
 }
 
 func newEncoder(features []feature, maxZoom uint8) *encoder {
