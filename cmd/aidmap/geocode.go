@@ -314,7 +314,9 @@ func runGazetteerImport(ctx context.Context, args []string, stdout, stderr io.Wr
 				fmt.Fprintf(stdout, "  ... and %s more rejected rows\n", thousands(sum.Rejected-shown))
 				break
 			}
-			fmt.Fprintf(stdout, "  row %d: %s %q: %s\n", e.Row, e.Field, e.Value, e.Reason)
+			// Rejection.String names the element ("node/42") for OpenStreetMap, whose
+			// elements have no line, and the line for tables.
+			fmt.Fprintf(stdout, "  %s\n", e)
 		}
 	}
 	return nil

@@ -154,3 +154,34 @@ func TestGazetteerGeocodeIngestServe(t *testing.T) {
 		t.Errorf("after importing another source, E 12th Ave = %+v; want it kept", r)
 	}
 }
+
+// TestGazetteerImportRejectionsSayWhere checks that each rejected row in the import's report
+// says where it is: the line of a table, the element of an OpenStreetMap file (which has no
+// lines to speak of; the report once said "row 0" for every one).
+func TestGazetteerImportRejectionsSayWhere(t *testing.T) {
+	const osmXML = `<?xml version="1.0" encoding="UTF-8"?>
+<osm version="0.6">
+  <node id="41" lat="47.1410" lon="9.5210"><tag k="addr:housenumber" v="3"/><tag k="addr:street" v="Städtle"/></node>
+  <node id="42" lat="47.1411" lon="9.5212"><tag k="addr:housenumber" v="5"/></node>
+</osm>
+`
+	tests := []struct {
+		name, file, content string
+		want                string
+	}{
+		{"csv", "points.csv", gazetteerCSV("E 12th Ave", 49.2590), `line 202: STREET: missing street`},
+		{"osm", "vaduz.osm", osmXML, `node/42: addr:street: missing street`},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			in := writeFile(t, t.TempDir(), tc.file, tc.content)
+			res := ingestCmd(t, nil, "gazetteer", "import", in, "--data-dir", t.TempDir(), "--progress", "none")
+			if res.code != 0 {
+				t.Fatalf("gazetteer import: exit %d\n%s%s", res.code, res.stdout, res.stderr)
+			}
+			if !strings.Contains(res.stdout, tc.want) || strings.Contains(res.stdout, "row 0") {
+				t.Errorf("gazetteer import output:\n%s\nwant a line with %q", res.stdout, tc.want)
+			}
+		})
+	}
+}
