@@ -94,45 +94,38 @@ func scanOrg(row pgx.Row) (aidmap.Organization, error) {
 	return org, nil
 }
 
-// UpsertSites writes a batch of one organisation's sites in one transaction: an upload of one
-// batch (see upload.go). Every site is checked and encoded before the transaction starts.
+// UpsertSites writes a batch of one organisation's sites as an upload of one batch
+// (store.UpsertSites), checked before the transaction begins.
 func (s *Store) UpsertSites(ctx context.Context, orgID string, sites []aidmap.Site) (store.UpsertResult, error) {
-	rows, err := encodeBatch(orgID, sites)
+	res, err := store.UpsertSites(ctx, orgID, sites, func(ctx context.Context) (store.TrackedUpload, error) {
+		u, err := s.begin(ctx, orgID, store.UploadOptions{}, true)
+		if err != nil {
+			return nil, unavailable(ctx, err)
+		}
+		return u, nil
+	})
 	if err != nil {
+		// Add's and Commit's errors are classified (unavailable) already.
 		return store.UpsertResult{}, fmt.Errorf("postgis: upsert sites: %w", err)
-	}
-	res, err := s.upsert(ctx, orgID, rows)
-	if err != nil {
-		return store.UpsertResult{}, fmt.Errorf("postgis: upsert sites: %w", unavailable(ctx, err))
 	}
 	return res, nil
 }
 
-func (s *Store) upsert(ctx context.Context, orgID string, rows []siteRow) (store.UpsertResult, error) {
-	u, err := s.begin(ctx, orgID, store.UploadOptions{}, true)
-	if err != nil {
-		return store.UpsertResult{}, err
-	}
-	defer u.Rollback(ctx)
-	if err := u.addRows(ctx, rows); err != nil {
-		return store.UpsertResult{}, err
-	}
-	up, err := u.commit(ctx)
-	if err != nil {
-		return store.UpsertResult{}, err
-	}
-	res := store.UpsertResult{Version: up.Version}
-	for i, r := range rows {
-		switch u.kinds[i] {
-		case outcomeUnchanged:
-			res.Unchanged = append(res.Unchanged, r.id)
+// Outcomes says what the upload did to each site added, when begun to track them
+// (store.TrackedUpload).
+func (u *upload) Outcomes() []store.Outcome {
+	out := make([]store.Outcome, len(u.kinds))
+	for i, k := range u.kinds {
+		switch k {
 		case outcomeUpdated:
-			res.Updated = append(res.Updated, r.id)
+			out[i] = store.Updated
 		case outcomeCreated:
-			res.Created = append(res.Created, r.id)
+			out[i] = store.Created
+		default:
+			out[i] = store.Unchanged
 		}
 	}
-	return res, nil
+	return out
 }
 
 // Site returns one site or ErrNotFound.
