@@ -105,17 +105,18 @@ func (ix *Index) visitHits(t *tree, base bool, n uint32, b *llbox, f *Filter, fn
 	}
 }
 
-// Ref names the record of a hit's site in the index. Records never change, so whatever is
-// derived from a site alone may be cached under its Ref for as long as the index it came
-// from is in use.
-type Ref struct {
-	t *tree
-	p uint32
+// Slot numbers the record of h's site within ix: two records of one index never share a
+// slot. Records never change, so whatever is derived from a site alone may be cached under its
+// slot for as long as ix is in use. ok is false for a hit of another index (a snapshot that
+// was replaced meanwhile) and for the zero Hit.
+func (ix *Index) Slot(h Hit) (slot uint64, ok bool) {
+	switch {
+	case h.t == nil:
+		return 0, false
+	case h.t == ix.base:
+		return uint64(h.p), true
+	case h.t == ix.delta:
+		return 1<<32 | uint64(h.p), true
+	}
+	return 0, false
 }
-
-// Ref returns the Ref of h's site (the zero Ref for the zero Hit).
-func (h Hit) Ref() Ref { return Ref{h.t, h.p} }
-
-// Position returns the position of the record in its tree: with the tree, what tells refs
-// apart (for hashing).
-func (r Ref) Position() uint32 { return r.p }

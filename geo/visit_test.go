@@ -61,3 +61,41 @@ func TestVisitBBox(t *testing.T) {
 		t.Errorf("zero Hit: got %v,%v,%v", lat, lon, zero.Categories())
 	}
 }
+
+// TestSlot checks that every record of an index (base and delta trees) has a slot of its own,
+// that a site's slot is the same whichever query finds it, and that hits of another snapshot
+// or the zero Hit have none.
+func TestSlot(t *testing.T) {
+	sites := demo.Publisher().PublicSites(demo.World(3000, 7))
+	old := NewIndex(sites[:2500], 1)
+	ix := old.Apply(sites[2500:], 2)
+	seen := map[uint64]string{}
+	ix.VisitBBox(BBox{-180, -90, 180, 90}, Filter{}, func(h Hit) {
+		slot, ok := ix.Slot(h)
+		if !ok {
+			t.Fatalf("%s: no slot in its own index", h.ID())
+		}
+		if other, dup := seen[slot]; dup {
+			t.Fatalf("slot %d of both %s and %s", slot, other, h.ID())
+		}
+		seen[slot] = h.ID()
+	})
+	if len(seen) != ix.Len() {
+		t.Fatalf("%d slots for %d sites", len(seen), ix.Len())
+	}
+	for _, h := range ix.Nearest(49.28, -123.12, 20, Filter{}) {
+		if slot, _ := ix.Slot(h); seen[slot] != h.ID() {
+			t.Errorf("nearest: slot %d is %s, want %s", slot, seen[slot], h.ID())
+		}
+	}
+	// A hit of the delta tree of another snapshot: ix2 shares old's base but not ix's delta.
+	ix2 := old.Apply(sites[2500:], 3)
+	for _, h := range ix2.Nearest(sites[2600].Lat, sites[2600].Lon, 3, Filter{}) {
+		if _, ok := ix.Slot(h); ok && h.ID() == sites[2600].ID {
+			t.Errorf("a delta hit of another snapshot has a slot in ix")
+		}
+	}
+	if _, ok := ix.Slot(Hit{}); ok {
+		t.Error("the zero Hit has a slot")
+	}
+}

@@ -14,30 +14,46 @@ import (
 // (appendSiteHead, appendOpenState, appendSiteTail, appendDistance). A nearest-10 answer was
 // mostly decoding and encoding the same popular sites again and again (BENCHMARKS.md, #20).
 //
-// It holds at most siteCacheMax sites and is dropped whole when the index changes version,
-// so it never keeps an old snapshot alive for long nor serves a site as it was.
+// A miss costs what encoding without a cache costs plus one copy: the site is encoded straight
+// into the response and its two static parts copied into one exact-size allocation (put). The
+// first version encoded a miss into fresh, growing slices and answered from the copy; on
+// random queries over 1M sites that made the cache slower than no cache (45 against 35 µs a
+// request, BenchmarkNearestHandlerRandom1M).
+//
+// It holds at most siteCacheMax sites, evicting arbitrary entries of a full shard, and is
+// dropped whole when the index changes version, so it never keeps an old snapshot alive for
+// long nor serves a site as it was.
 type siteCache struct {
 	gen atomic.Pointer[cacheGen]
 }
 
+// A cache generation belongs to one index snapshot; sites are kept under their slot in it
+// (geo.Index.Slot: a number, so the maps hold no pointers and hash fast).
+
 const (
-	siteCacheShards = 32
-	siteCacheMax    = 32 << 10 // sites; about 25 MB of JSON at ~800 bytes a site
+	siteCacheShards = 64
+	// siteCacheMax bounds the cache: about 100 MB of JSON at ~800 bytes a site. scripts/bench's
+	// 10,000 query points touch about 100k sites of the 1M; a working set larger than the cache
+	// turns every lookup into a miss (the first version held 32k).
+	siteCacheMax = 128 << 10
+	// siteCacheEvict is the share of a full shard evicted at once (1/8), so a full shard pays
+	// the eviction once every few thousand inserts, not at each.
+	siteCacheEvict = 8
 )
 
 type cacheGen struct {
-	version int64
-	shards  [siteCacheShards]cacheShard
+	ix     *geo.Index
+	shards [siteCacheShards]cacheShard
 }
 
 type cacheShard struct {
 	mu sync.Mutex
-	m  map[geo.Ref]*cachedSite
+	m  map[uint64]*cachedSite
 }
 
 // cachedSite is what a list response needs of a site besides its encoded fields.
 type cachedSite struct {
-	head, tail   []byte
+	head, tail   []byte // two parts of one allocation
 	hours        aidmap.Hours
 	confidential bool
 	checked      time.Time // aidmap.Site.CheckedAt, for the stale mark
@@ -45,70 +61,121 @@ type cachedSite struct {
 	org          aidmap.Organization // as the head was encoded with it
 }
 
-// generation returns the cache of index version v, replacing an older one.
-func (c *siteCache) generation(v int64) *cacheGen {
+// generation returns the cache of snapshot ix, replacing an older one. A request still
+// answering from an older snapshot gets a generation of its own that is not kept: its sites
+// are encoded without the cache.
+func (c *siteCache) generation(ix *geo.Index) *cacheGen {
 	g := c.gen.Load()
-	if g != nil && g.version == v {
+	if g != nil && g.ix == ix {
 		return g
 	}
-	fresh := &cacheGen{version: v}
+	fresh := &cacheGen{ix: ix}
+	if g != nil && g.ix.Version() > ix.Version() {
+		return fresh // an older snapshot: never replace the newer one's cache
+	}
 	if c.gen.CompareAndSwap(g, fresh) {
 		return fresh
 	}
-	return c.gen.Load()
+	if g = c.gen.Load(); g.ix == ix {
+		return g
+	}
+	return fresh
 }
 
-// get returns the cached encoding of h's site, encoding it on a miss (or when its
-// organisation's name changed since), with decoded as scratch. It returns nil for the zero hit.
-func (g *cacheGen) get(h geo.Hit, orgs func(string) (aidmap.Organization, bool), decoded *aidmap.Site) *cachedSite {
-	ref := h.Ref()
-	sh := &g.shards[refHash(ref)%siteCacheShards]
-	sh.mu.Lock()
-	e := sh.m[ref]
-	sh.mu.Unlock()
-	if e != nil {
-		if org, _ := orgs(e.orgID); org.Name == e.org.Name && org.Demo == e.org.Demo {
-			return e
-		}
-	}
-	if !h.DecodeSite(decoded) {
+// get returns the cached encoding of h's site, or nil when it is not cached or its
+// organisation's name changed since it was encoded.
+func (g *cacheGen) get(h geo.Hit, orgs *orgMemo) *cachedSite {
+	slot, ok := g.ix.Slot(h)
+	if !ok {
 		return nil
 	}
-	if decoded.Capacity != nil || decoded.ClosedReports != nil {
-		// Live data (capacity.go) is shown by its age, which changes with every request:
-		// such a site (a few of them) is encoded per request, by the caller.
+	sh := &g.shards[slotHash(slot)%siteCacheShards]
+	sh.mu.Lock()
+	e := sh.m[slot]
+	sh.mu.Unlock()
+	if e == nil {
 		return nil
 	}
-	decoded.ID = h.ID()
-	org, _ := orgs(decoded.OrganizationID)
-	v := siteView{site: decoded, org: org}
-	e = &cachedSite{
-		head:         appendSiteHead(nil, v, true),
-		tail:         appendSiteTail(nil, decoded),
-		hours:        cloneHours(decoded.Hours),
-		confidential: decoded.Confidential,
-		checked:      decoded.CheckedAt(),
-		orgID:        decoded.OrganizationID,
-		org:          org,
+	if org := orgs.get(e.orgID); org.Name != e.org.Name || org.Demo != e.org.Demo {
+		return nil
 	}
-	sh.mu.Lock()
-	if sh.m == nil || len(sh.m) >= siteCacheMax/siteCacheShards {
-		sh.m = make(map[geo.Ref]*cachedSite, 64) // full: start the shard again
-	}
-	sh.m[ref] = e
-	sh.mu.Unlock()
 	return e
 }
 
-// refHash spreads refs over the shards.
-func refHash(r geo.Ref) uint64 {
-	x := uint64(r.Position()) * 0x9e3779b97f4a7c15
+// put keeps site's encoded head and tail (parts of a response being written: they are
+// copied) for h. Sites with live data are not kept: their age is shown, and it changes with
+// every request (capacity.go).
+func (g *cacheGen) put(h geo.Hit, site *aidmap.Site, org aidmap.Organization, head, tail []byte) {
+	if site.Capacity != nil || site.ClosedReports != nil {
+		return
+	}
+	buf := make([]byte, len(head)+len(tail))
+	n := copy(buf, head)
+	copy(buf[n:], tail)
+	e := &cachedSite{
+		head:         buf[:n:n],
+		tail:         buf[n:],
+		hours:        cloneHours(site.Hours),
+		confidential: site.Confidential,
+		checked:      site.CheckedAt(),
+		orgID:        site.OrganizationID,
+		org:          org,
+	}
+	slot, ok := g.ix.Slot(h)
+	if !ok {
+		return
+	}
+	sh := &g.shards[slotHash(slot)%siteCacheShards]
+	sh.mu.Lock()
+	if sh.m == nil {
+		sh.m = make(map[uint64]*cachedSite, 64)
+	} else if len(sh.m) >= siteCacheMax/siteCacheShards {
+		drop := len(sh.m) / siteCacheEvict
+		for k := range sh.m { // map order is arbitrary: a random-ish eviction
+			delete(sh.m, k)
+			if drop--; drop <= 0 {
+				break
+			}
+		}
+	}
+	sh.m[slot] = e
+	sh.mu.Unlock()
+}
+
+// slotHash spreads slots over the shards.
+func slotHash(slot uint64) uint64 {
+	x := slot * 0x9e3779b97f4a7c15
 	return x ^ x>>29
 }
 
-// cloneHours copies the slices of h, which DecodeSite's next call reuses.
+// orgMemo looks organisations up for one response, remembering the last: the sites of one
+// answer are often one organisation's, and each lookup hashes the ID.
+type orgMemo struct {
+	lookup func(string) (aidmap.Organization, bool)
+	id     string
+	org    aidmap.Organization
+	ok     bool
+}
+
+func (m *orgMemo) get(id string) aidmap.Organization {
+	if !m.ok || id != m.id {
+		m.org, _ = m.lookup(id)
+		m.id, m.ok = id, true
+	}
+	return m.org
+}
+
+// cloneHours copies the slices of h, which DecodeSite's next call reuses; empty ones stay nil.
 func cloneHours(h aidmap.Hours) aidmap.Hours {
-	h.Weekly = append([]aidmap.Period(nil), h.Weekly...)
-	h.Exceptions = append([]aidmap.Exception(nil), h.Exceptions...)
+	if len(h.Weekly) > 0 {
+		h.Weekly = append([]aidmap.Period(nil), h.Weekly...)
+	} else {
+		h.Weekly = nil
+	}
+	if len(h.Exceptions) > 0 {
+		h.Exceptions = append([]aidmap.Exception(nil), h.Exceptions...)
+	} else {
+		h.Exceptions = nil
+	}
 	return h
 }

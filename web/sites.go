@@ -32,9 +32,10 @@ func (s *Server) handleNearest(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	hp := hitPool.Get().(*[]geo.Hit)
-	hits, complete := query.AppendNearest((*hp)[:0], s.source.Index(), &lp.q)
+	ix := s.source.Index()
+	hits, complete := query.AppendNearest((*hp)[:0], ix, &lp.q)
 	lp.incomplete = !complete
-	s.writeList(w, lp, hits, true, "")
+	s.writeList(w, ix, lp, hits, true, "")
 	clear(hits) // drop index references so a pooled slice does not pin an old snapshot
 	*hp = hits[:0]
 	hitPool.Put(hp)
@@ -94,7 +95,7 @@ func (s *Server) handleSites(w http.ResponseWriter, r *http.Request) {
 	if res.Next != nil {
 		next = nextURL(r.URL, cursor(*res.Next))
 	}
-	s.writeList(w, lp, res.Hits, byDist, next)
+	s.writeList(w, ix, lp, res.Hits, byDist, next)
 }
 
 // nextURL returns the link to the page after c, keeping every other parameter.
@@ -104,8 +105,8 @@ func nextURL(u *url.URL, c cursor) string {
 	return u.Path + "?" + q.Encode()
 }
 
-// writeList encodes hits as {"sites":[...]} or as a GeoJSON FeatureCollection.
-func (s *Server) writeList(w http.ResponseWriter, lp listParams, hits []geo.Hit, withDist bool, next string) {
+// writeList encodes hits, found in ix, as {"sites":[...]} or as a GeoJSON FeatureCollection.
+func (s *Server) writeList(w http.ResponseWriter, ix *geo.Index, lp listParams, hits []geo.Hit, withDist bool, next string) {
 	format := lp.format
 	if withDist {
 		fresherFirstOnTies(hits)
@@ -125,15 +126,16 @@ func (s *Server) writeList(w http.ResponseWriter, lp listParams, hits []geo.Hit,
 	var decoded aidmap.Site // one site decoded at a time, into the same memory
 	now := s.fresh.now()
 	var gen *cacheGen
+	orgs := orgMemo{lookup: s.source.Organization}
 	if !geojson {
-		gen = s.sites.generation(s.source.Index().Version())
+		gen = s.sites.generation(ix)
 	}
 	for i, h := range hits {
 		if i > 0 {
 			b = append(b, ',')
 		}
 		if gen != nil {
-			if e := gen.get(h, s.source.Organization, &decoded); e != nil {
+			if e := gen.get(h, &orgs); e != nil {
 				site := aidmap.Site{Hours: e.hours, Confidential: e.confidential}
 				v := siteView{site: &site, dist: h.DistanceM, hasDist: withDist, open: evalOpen(&site, lp.q.When)}
 				b = append(b, '{')
@@ -152,10 +154,25 @@ func (s *Server) writeList(w http.ResponseWriter, lp listParams, hits []geo.Hit,
 		decoded.ID = h.ID()
 		site := &decoded
 		v := siteView{site: site, dist: h.DistanceM, hasDist: withDist, open: evalOpen(site, lp.q.When), stale: s.staleOf(site)}
-		v.org, _ = s.source.Organization(site.OrganizationID)
-		if geojson {
+		v.org = orgs.get(site.OrganizationID)
+		switch {
+		case geojson:
 			b = appendFeatureJSON(b, v)
-		} else {
+		case gen != nil:
+			// appendSiteJSON in its parts, so that the static ones can be kept (sitecache.go).
+			b = append(b, '{')
+			head := len(b)
+			b = appendSiteHead(b, v, true)
+			headEnd := len(b)
+			b = appendOpenState(b, v.open)
+			tail := len(b)
+			b = appendSiteTail(b, site)
+			gen.put(h, site, v.org, b[head:headEnd], b[tail:])
+			b = appendStale(b, v.stale.checked)
+			b = appendLive(b, v.stale.live)
+			b = appendDistance(b, v)
+			b = append(b, '}')
+		default:
 			b = appendSiteJSON(b, v)
 		}
 	}
