@@ -57,16 +57,34 @@ func TestPeopleStreets(t *testing.T) {
 	})
 
 	t.Run("no street map says so", func(t *testing.T) {
-		p := newPeople(t, peopleOpts{width: 1000, height: 700})
-		ui := uiStrings(t, "fr")
-		p.do("load the page at z15", chromedp.Navigate(p.base+"/?lang=fr"+view))
-		p.waitMapIdle("aidmap.map")
-		p.waitFor("the note is shown", `!document.getElementById('no-streets').hidden`)
-		if got := p.text("#no-streets"); got != ui["map.noStreets"] || got == "" {
-			t.Errorf("the note says %q, want %q", got, ui["map.noStreets"])
+		for _, sz := range []struct {
+			name          string
+			width, height int
+		}{{"desktop", 1000, 700}, {"phone", 360, 740}} {
+			t.Run(sz.name, func(t *testing.T) {
+				p := newPeople(t, peopleOpts{width: sz.width, height: sz.height})
+				ui := uiStrings(t, "fr")
+				p.do("load the page at z15", chromedp.Navigate(p.base+"/?lang=fr"+view))
+				p.waitMapIdle("aidmap.map")
+				p.waitFor("the note is shown", `!document.getElementById('no-streets').hidden`)
+				if got := p.text("#no-streets"); got != ui["map.noStreets"] || got == "" {
+					t.Errorf("the note says %q, want %q", got, ui["map.noStreets"])
+				}
+				// The note must not cover the map's controls, the attribution above all (on a
+				// phone MapLibre shows it expanded at first, over the bottom of the map).
+				var covered []string
+				p.eval(`(() => { const n = document.getElementById('no-streets').getBoundingClientRect();
+					return [...document.querySelectorAll('.maplibregl-ctrl')].filter((c) => {
+						const r = c.getBoundingClientRect();
+						return r.width > 0 && r.left < n.right && n.left < r.right && r.top < n.bottom && n.top < r.bottom;
+					}).map((c) => c.className); })()`, &covered)
+				if len(covered) > 0 {
+					t.Errorf("the note overlaps the map's controls %q", covered)
+				}
+				p.shot("no-streets-z15-fr-" + sz.name)
+				p.run(`void aidmap.map.jumpTo({ zoom: 8 })`)
+				p.waitFor("the note is hidden at z8, where the world map has something to show", `document.getElementById('no-streets').hidden`)
+			})
 		}
-		p.shot("no-streets-z15-fr")
-		p.run(`void aidmap.map.jumpTo({ zoom: 8 })`)
-		p.waitFor("the note is hidden at z8, where the world map has something to show", `document.getElementById('no-streets').hidden`)
 	})
 }
