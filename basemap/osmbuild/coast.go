@@ -174,20 +174,20 @@ func corners(box orb.Bound, a, b float64) []orb.Point {
 // every coastline with the land on the left) into chains in degrees. Ways with missing nodes
 // are left out.
 func (r *reader) coastChains() []orb.LineString {
-	var parts [][]int64
+	var parts [][]int32
 	for i := range r.ways {
 		if w := &r.ways[i]; w.coast {
 			parts = append(parts, r.wayNodes[w.first:w.last])
 		}
 	}
-	byStart := map[int64]int{}
+	byStart := map[int32]int{}
 	for i, p := range parts {
 		byStart[p[0]] = i
 	}
 	used := make([]bool, len(parts))
 	var out []orb.LineString
 	build := func(i int) {
-		var ids []int64
+		var ids []int32
 		for j := i; j >= 0 && !used[j]; {
 			used[j] = true
 			if len(ids) > 0 {
@@ -201,8 +201,8 @@ func (r *reader) coastChains() []orb.LineString {
 			j = next
 		}
 		line := make(orb.LineString, 0, len(ids))
-		for _, id := range ids {
-			lon, lat, ok := r.node(id)
+		for _, n := range ids {
+			lon, lat, ok := r.node(n)
 			if !ok {
 				return
 			}
@@ -211,7 +211,7 @@ func (r *reader) coastChains() []orb.LineString {
 		out = append(out, line)
 	}
 	// Start chains at ways nothing leads into, then what is left are closed loops.
-	ends := map[int64]bool{}
+	ends := map[int32]bool{}
 	for _, p := range parts {
 		ends[p[len(p)-1]] = true
 	}

@@ -191,7 +191,7 @@ func (r *reader) multipolygon(rel *relRec) orb.MultiPolygon {
 
 // rings joins ways into closed rings in world coordinates.
 func (r *reader) rings(ids []int64) []orb.Ring {
-	var parts [][]int64
+	var parts [][]int32
 	for _, id := range ids {
 		if w, ok := r.way(id); ok && w.last-w.first >= 2 {
 			parts = append(parts, r.wayNodes[w.first:w.last])
@@ -204,7 +204,7 @@ func (r *reader) rings(ids []int64) []orb.Ring {
 			continue
 		}
 		used[i] = true
-		ring := append([]int64(nil), parts[i]...)
+		ring := append([]int32(nil), parts[i]...)
 		for ring[0] != ring[len(ring)-1] {
 			found := false
 			end := ring[len(ring)-1]
@@ -235,8 +235,8 @@ func (r *reader) rings(ids []int64) []orb.Ring {
 		}
 		pts := make(orb.Ring, 0, len(ring))
 		complete := true
-		for _, id := range ring {
-			lon, lat, ok := r.node(id)
+		for _, n := range ring {
+			lon, lat, ok := r.node(n)
 			if !ok {
 				complete = false
 				break
@@ -250,10 +250,10 @@ func (r *reader) rings(ids []int64) []orb.Ring {
 	return out
 }
 
-// node returns a kept node's coordinates in degrees.
-func (r *reader) node(id int64) (lon, lat float64, ok bool) {
-	i, found := slices.BinarySearch(r.nodeIDs, id)
-	if !found || r.coords[2*i] == math.MinInt32 {
+// node returns the coordinates in degrees of the node at index i of the node table (a value
+// of reader.wayNodes); ok is false when the file did not have it.
+func (r *reader) node(i int32) (lon, lat float64, ok bool) {
+	if r.coords[2*i] == math.MinInt32 {
 		return 0, 0, false
 	}
 	return float64(r.coords[2*i]) / 1e7, float64(r.coords[2*i+1]) / 1e7, true

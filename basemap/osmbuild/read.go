@@ -49,7 +49,7 @@ func Sniff(head []byte) (string, error) {
 // wayRec is a way kept for the map: on its own tags (specs) or as a member of a relation.
 type wayRec struct {
 	id     int64
-	first  int32 // node IDs in reader.wayNodes[first:last]
+	first  int32 // its nodes are reader.wayNodes[first:last]
 	last   int32
 	specs  []spec
 	member bool
@@ -76,11 +76,15 @@ type reader struct {
 	rels       []relRec
 	memberWays []int64 // sorted way IDs that kept relations use
 	ways       []wayRec
-	wayNodes   []int64
-	nodeIDs    []int64 // sorted node IDs that kept ways use
-	coords     []int32 // lon, lat in 1e-7 degrees for nodeIDs[i] at 2i, 2i+1; missing = MinInt32
-	points     []pointRec
-	bounds     *orb.Bound // the extract's bounds in degrees, when the file states them
+	// wayNodes are the kept ways' nodes as indexes into the node table, 4 bytes a way node
+	// where an ID takes 8: a way's points are then read without a search. The table is
+	// coords, with nodeIDs beside it (sorted, for the node pass's search) only until the node
+	// pass is done.
+	wayNodes []int32
+	nodeIDs  []int64 // sorted node IDs that kept ways use; nil after the node pass
+	coords   []int32 // lon, lat in 1e-7 degrees of node i at 2i, 2i+1; missing = MinInt32
+	points   []pointRec
+	bounds   *orb.Bound // the extract's bounds in degrees, when the file states them
 
 	nodes, wayCount, relations atomic.Int64
 }
@@ -209,6 +213,7 @@ func (r *reader) readWays() error {
 		return err
 	}
 	defer s.Close()
+	var ids []int64 // the kept ways' node IDs, until they become indexes into the node table
 	for s.Scan() {
 		w, ok := s.Object().(*osm.Way)
 		if !ok || len(w.Nodes) < 2 {
@@ -224,23 +229,28 @@ func (r *reader) readWays() error {
 		if len(specs) == 0 && !member && !coast {
 			continue
 		}
-		if len(r.wayNodes)+len(w.Nodes) > math.MaxInt32 {
+		if len(ids)+len(w.Nodes) > math.MaxInt32 {
 			return fmt.Errorf("osmbuild: read ways: extract too large (more than %d way nodes)", math.MaxInt32)
 		}
-		rec := wayRec{id: int64(w.ID), first: int32(len(r.wayNodes)), specs: specs, member: member, coast: coast}
+		rec := wayRec{id: int64(w.ID), first: int32(len(ids)), specs: specs, member: member, coast: coast}
 		for _, n := range w.Nodes {
-			r.wayNodes = append(r.wayNodes, int64(n.ID))
+			ids = append(ids, int64(n.ID))
 		}
-		rec.last = int32(len(r.wayNodes))
+		rec.last = int32(len(ids))
 		r.ways = append(r.ways, rec)
 	}
 	if err := s.Err(); err != nil {
 		return fmt.Errorf("osmbuild: read ways: %w", err)
 	}
 	slices.SortFunc(r.ways, func(a, b wayRec) int { return cmpInt64(a.id, b.id) })
-	r.nodeIDs = slices.Clone(r.wayNodes)
-	slices.Sort(r.nodeIDs)
-	r.nodeIDs = slices.Clip(slices.Compact(r.nodeIDs))
+	sorted := slices.Clone(ids)
+	slices.Sort(sorted)
+	r.nodeIDs = slices.Clone(slices.Compact(sorted)) // a copy of its own size, so sorted is freed
+	r.wayNodes = make([]int32, len(ids))
+	for i, id := range ids {
+		n, _ := slices.BinarySearch(r.nodeIDs, id)
+		r.wayNodes[i] = int32(n)
+	}
 	r.coords = make([]int32, 2*len(r.nodeIDs))
 	for i := range r.coords {
 		r.coords[i] = math.MinInt32
@@ -284,6 +294,7 @@ func (r *reader) readNodes() error {
 	if err := s.Err(); err != nil {
 		return fmt.Errorf("osmbuild: read nodes: %w", err)
 	}
+	r.nodeIDs = nil // the ways hold indexes into coords
 	return nil
 }
 
@@ -316,9 +327,8 @@ func (r *reader) way(id int64) (*wayRec, bool) {
 // at the edge of a clipped extract (the caller drops the way rather than draw a wrong shape).
 func (r *reader) lonLats(w *wayRec, buf [][2]float64) ([][2]float64, bool) {
 	buf = buf[:0]
-	for _, id := range r.wayNodes[w.first:w.last] {
-		i, ok := slices.BinarySearch(r.nodeIDs, id)
-		if !ok || r.coords[2*i] == math.MinInt32 {
+	for _, i := range r.wayNodes[w.first:w.last] {
+		if r.coords[2*i] == math.MinInt32 {
 			return buf, false
 		}
 		buf = append(buf, [2]float64{float64(r.coords[2*i]) / 1e7, float64(r.coords[2*i+1]) / 1e7})
