@@ -14,7 +14,9 @@ import (
 // Key identifies a rendered tile: the tiles of one index version never change, so a cached
 // tile is valid exactly as long as its version is current.
 type Key struct {
-	Version    int64
+	Version int64
+	// Places is the generation of the places drawn (RenderPlaces); 0 for none.
+	Places     int64
 	Categories aidmap.CategorySet // the filter; 0 for all
 	Z          uint8
 	X, Y       uint32
@@ -49,15 +51,24 @@ const entryOverhead = 128
 // site), from the cache or rendered and then cached. Concurrent misses of one tile may
 // both render it; that costs a render, never a wrong answer.
 func (c *Cache) Gzipped(ix *geo.Index, z, x, y int, f geo.Filter) ([]byte, error) {
+	return c.GzippedPlaces(ix, nil, 0, z, x, y, f)
+}
+
+// GzippedPlaces is Gzipped for RenderPlaces: gen identifies the places pl (a new generation
+// whenever they change), so a tile is cached for one index version and one generation.
+func (c *Cache) GzippedPlaces(ix *geo.Index, pl Places, gen int64, z, x, y int, f geo.Filter) ([]byte, error) {
 	if err := CheckTile(z, x, y); err != nil {
 		return nil, err
 	}
-	k := Key{Version: ix.Version(), Categories: f.Categories, Z: uint8(z), X: uint32(x), Y: uint32(y)}
+	if pl == nil {
+		gen = 0
+	}
+	k := Key{Version: ix.Version(), Places: gen, Categories: f.Categories, Z: uint8(z), X: uint32(x), Y: uint32(y)}
 	if gz, ok := c.get(k); ok {
 		return gz, nil
 	}
 	bp := rawPool.Get().(*[]byte)
-	raw, err := Render((*bp)[:0], ix, z, x, y, f)
+	raw, err := RenderPlaces((*bp)[:0], ix, pl, z, x, y, f)
 	if err != nil {
 		return nil, err
 	}

@@ -32,6 +32,15 @@
 //	approximate   bool    the point is not the site's own door (confidential or coarse)
 //	confidential  bool    the point is an area, never the true location
 //
+// Drawn with places (RenderPlaces, #19), the one site feature standing for a place of several
+// sites (other providers' records of the same building) also has:
+//
+//	place         string  the place's ID (/api/v1/places/{id})
+//	providers     uint    organisations with a site at the place (>= 1)
+//	sites         uint    the place's sites (>= 2); its other sites have no feature
+//
+// and clusters count places, not sites. A confidential site is never part of a place.
+//
 // A cluster feature has:
 //
 //	cluster       bool    true (absent on site features)
@@ -42,7 +51,7 @@
 //	                      than point_count)
 //
 // The sum over a tile's features of point_count (1 for a site feature) is the number of
-// matching sites in the tile, at every zoom.
+// matching sites in the tile (of places, drawn with places), at every zoom.
 //
 // Tiles carry no MVT feature IDs: site IDs are UUIDs, which do not fit the uint64 field.
 package tiles

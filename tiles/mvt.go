@@ -52,6 +52,22 @@ var keyNames = func() []string {
 	return k
 }()
 
+// Keys of places of several providers (#19), after the table above. A tile with no such place
+// writes only the table above, so its bytes are what they were before places existed.
+var (
+	keyPlace       = uint32(len(keyNames))
+	keyProviders   = keyPlace + 1
+	keySites       = keyPlace + 2
+	placeKeys      = []string{"place", "providers", "sites"}
+	placeKeysField = func() []byte {
+		var b []byte
+		for _, k := range placeKeys {
+			b = appendBytesField(b, 3, k)
+		}
+		return b
+	}()
+)
+
 // keysField is the encoded keys table (layer field 3, repeated).
 var keysField = func() []byte {
 	var b []byte
@@ -92,7 +108,8 @@ type layer struct {
 	uints    map[uint64]uint32
 	bools    [2]uint32 // index+1 of false and true, 0 when not yet in the table
 	tags     []uint32
-	n        int // features
+	n        int  // features
+	places   bool // a feature has the place keys
 }
 
 func newLayer() *layer {
@@ -104,7 +121,7 @@ func newLayer() *layer {
 }
 
 func (l *layer) reset() {
-	l.features, l.values, l.nvals, l.n = l.features[:0], l.values[:0], 0, 0
+	l.features, l.values, l.nvals, l.n, l.places = l.features[:0], l.values[:0], 0, 0, false
 	clear(l.strs)
 	clear(l.sets)
 	clear(l.uints)
@@ -216,6 +233,29 @@ func (l *layer) site(s *aidmap.Site, h geo.Hit, x, y int) {
 	l.point(x, y)
 }
 
+// placeSite adds the feature of a site standing for a place of several sites: the site's
+// tags, and the place's ID, how many providers (organisations) and sites it has.
+func (l *layer) placeSite(s *aidmap.Site, h geo.Hit, x, y int, pid string, providers, sites int) {
+	precision := s.Precision
+	if s.Confidential {
+		precision = aidmap.PrecisionLocality
+	}
+	l.places = true
+	l.tags = append(l.tags[:0],
+		keyID, l.newID(h),
+		keyName, l.sharedString(s.Name),
+		keyCategories, l.categories(h.Categories()),
+		keyStatus, l.sharedString(string(s.Status)),
+		keyPrecision, l.sharedString(string(precision)),
+		keyApproximate, l.bool(s.Confidential || precision.Approximate()),
+		keyConfidential, l.bool(s.Confidential),
+		keyPlace, l.newString(pid),
+		keyProviders, l.uint(uint64(providers)),
+		keySites, l.uint(uint64(sites)),
+	)
+	l.point(x, y)
+}
+
 // cluster adds a cluster of n sites at tile units (x, y) with per-category counts by bit.
 func (l *layer) cluster(n int, counts *[32]uint32, x, y int) {
 	var set aidmap.CategorySet
@@ -244,12 +284,19 @@ func (l *layer) appendTile(dst []byte) []byte {
 		return dst
 	}
 	nameLen := 1 + uvarintLen(uint64(len(LayerName))) + len(LayerName)
-	n := nameLen + len(l.features) + len(keysField) + len(l.values) + 1 + uvarintLen(Extent) + 2
+	keys := len(keysField)
+	if l.places {
+		keys += len(placeKeysField)
+	}
+	n := nameLen + len(l.features) + keys + len(l.values) + 1 + uvarintLen(Extent) + 2
 	dst = append(dst, tagTileLayer)
 	dst = appendUvarint(dst, uint64(n))
 	dst = appendBytesField(dst, 1, LayerName)
 	dst = append(dst, l.features...)
 	dst = append(dst, keysField...)
+	if l.places {
+		dst = append(dst, placeKeysField...)
+	}
 	dst = append(dst, l.values...)
 	dst = append(dst, tagLayerExtent)
 	dst = appendUvarint(dst, Extent)

@@ -75,13 +75,26 @@ func tileBBox(z, x, y int) geo.BBox {
 	}
 }
 
+// Places says which sites are one place of several providers (#19): *place.Places, which the
+// web server keeps up to date from the index and stewards' decisions.
+type Places interface {
+	// Of returns the ID of site id's place (its own ID for a site alone).
+	Of(id string) string
+	// Members returns the site IDs of place pid.
+	Members(pid string) []string
+}
+
 // renderer is the working memory of one tile render, pooled.
 type renderer struct {
-	layer *layer
-	tile  tileRef
-	cells [gridSide * gridSide]cell
-	used  []uint16 // indexes of non-empty cells, in order of first use
-	site  aidmap.Site
+	layer  *layer
+	tile   tileRef
+	cells  [gridSide * gridSide]cell
+	used   []uint16 // indexes of non-empty cells, in order of first use
+	site   aidmap.Site
+	ix     *geo.Index
+	places Places
+	seen   map[string]bool // places of several sites already drawn in this tile
+	id     []byte
 }
 
 type cell struct {
@@ -96,10 +109,25 @@ var rendererPool = sync.Pool{New: func() any { return &renderer{layer: newLayer(
 // Render appends the encoded tile z/x/y of the sites of ix matching f to dst. A tile with no
 // site is zero bytes. Bad coordinates give an *aidmap.FieldError (see CheckTile).
 func Render(dst []byte, ix *geo.Index, z, x, y int, f geo.Filter) ([]byte, error) {
+	return RenderPlaces(dst, ix, nil, z, x, y, f)
+}
+
+// RenderPlaces is Render drawing one pin per place of several sites (pl; nil draws every
+// site): the first of its sites this tile meets (in the index's order, among those matching
+// f) stands for the place, tagged with the place's ID and its numbers of providers and sites,
+// and the place's other sites are left out; clusters count places, not sites. A confidential
+// site is never in a place of several (package place refuses to link one), so it is drawn as
+// Render draws it: its public area point, nothing more.
+func RenderPlaces(dst []byte, ix *geo.Index, pl Places, z, x, y int, f geo.Filter) ([]byte, error) {
 	if err := CheckTile(z, x, y); err != nil {
 		return dst, err
 	}
 	r := rendererPool.Get().(*renderer)
+	r.ix, r.places = ix, pl
+	if r.seen == nil {
+		r.seen = map[string]bool{}
+	}
+	clear(r.seen)
 	r.layer.reset()
 	r.tile.set(z, x, y)
 	visit := r.addSite
@@ -117,6 +145,8 @@ func Render(dst []byte, ix *geo.Index, z, x, y int, f geo.Filter) ([]byte, error
 	dst = r.layer.appendTile(dst)
 	cats := r.site.Categories[:0]
 	r.site = aidmap.Site{Categories: cats} // keep no strings of the index alive in the pool
+	r.ix, r.places = nil, nil
+	clear(r.seen)
 	rendererPool.Put(r)
 	return dst, nil
 }
@@ -196,9 +226,44 @@ func (t *tileRef) clusterUnits(lat, lon float64) (px, py int, ok bool) {
 func (r *renderer) addSite(h geo.Hit) {
 	lat, lon := h.Point()
 	if px, py, ok := r.tile.units(lat, lon); ok {
+		pid, more := r.place(h)
+		if more && r.seen[pid] {
+			return
+		}
 		h.DecodeSite(&r.site)
+		if more {
+			r.seen[pid] = true
+			r.drawPlace(h, px, py, pid)
+			return
+		}
 		r.layer.site(&r.site, h, px, py)
 	}
+}
+
+// place returns the place of h's site and whether it is a place of several sites.
+func (r *renderer) place(h geo.Hit) (string, bool) {
+	if r.places == nil {
+		return "", false
+	}
+	r.id = h.AppendID(r.id[:0])
+	id := string(r.id)
+	pid := r.places.Of(id)
+	if pid == id && len(r.places.Members(pid)) < 2 {
+		return "", false
+	}
+	return pid, true
+}
+
+// drawPlace draws the decoded r.site as the pin of place pid, counting its providers.
+func (r *renderer) drawPlace(h geo.Hit, px, py int, pid string) {
+	members := r.places.Members(pid)
+	orgs := map[string]bool{r.site.OrganizationID: true}
+	for _, id := range members {
+		if s, ok := r.ix.Site(id); ok {
+			orgs[s.OrganizationID] = true
+		}
+	}
+	r.layer.placeSite(&r.site, h, px, py, pid, len(orgs), len(members))
 }
 
 func (r *renderer) addClustered(h geo.Hit) {
@@ -206,6 +271,12 @@ func (r *renderer) addClustered(h geo.Hit) {
 	px, py, ok := r.tile.clusterUnits(lat, lon)
 	if !ok {
 		return
+	}
+	if pid, more := r.place(h); more {
+		if r.seen[pid] {
+			return // the place is counted once
+		}
+		r.seen[pid] = true
 	}
 	i := uint16(py>>cellShift*gridSide + px>>cellShift)
 	c := &r.cells[i]
@@ -234,7 +305,11 @@ func (r *renderer) flushCells() {
 			lat, lon := c.first.Point()
 			px, py := r.tile.exactUnits(lat, lon, int(i))
 			c.first.DecodeSite(&r.site)
-			r.layer.site(&r.site, c.first, px, py)
+			if pid, more := r.place(c.first); more {
+				r.drawPlace(c.first, px, py, pid)
+			} else {
+				r.layer.site(&r.site, c.first, px, py)
+			}
 		} else {
 			r.layer.cluster(c.n, &c.counts, int(c.sx/int64(c.n)), int(c.sy/int64(c.n)))
 		}

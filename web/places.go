@@ -41,6 +41,26 @@ type placeSnap struct {
 	ix     *geo.Index
 	places *place.Places
 	at     time.Time // when the decisions were read
+	gen    int64     // changes whenever places are made again (the site tiles' cache key)
+}
+
+// placeGen numbers the places made, for placeSnap.gen.
+var placeGen atomic.Int64
+
+// peek returns the last places made without waiting, and starts making them when the index
+// moved on or none were made yet: the site tiles draw places from it, and a tile must never
+// wait for a full match (seconds on 1M sites). nil until the first places are made.
+func (pv *placeView) peek() *placeSnap {
+	sn := pv.snap.Load()
+	if sn == nil || sn.ix != pv.src.Index() || pv.dirty.Load() || time.Since(sn.at) >= pv.ttl {
+		if pv.peeking.CompareAndSwap(false, true) {
+			go func() {
+				defer pv.peeking.Store(false)
+				_, _ = pv.current(context.Background())
+			}()
+		}
+	}
+	return sn
 }
 
 // decisionsTTL is how long places go without reading the decisions again: a steward's
@@ -73,6 +93,7 @@ type placeView struct {
 
 	dirty      atomic.Bool // a swap queued or a decision taken since snap
 	rebuilding atomic.Bool // a full match runs
+	peeking    atomic.Bool // peek has places made in the background
 	snap       atomic.Pointer[placeSnap]
 }
 
@@ -149,7 +170,7 @@ func (pv *placeView) current(ctx context.Context) (*placeSnap, error) {
 		pv.g.Decide(place.Decision{A: d.SiteA, B: d.SiteB, Confirmed: d.Decision == store.DecisionConfirmed})
 	}
 	pv.decided = ds
-	sn = &placeSnap{ix: pv.built, places: pv.g.Places(), at: time.Now()}
+	sn = &placeSnap{ix: pv.built, places: pv.g.Places(), at: time.Now(), gen: placeGen.Add(1)}
 	pv.snap.Store(sn)
 	return sn, nil
 }

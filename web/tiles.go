@@ -36,8 +36,16 @@ func (s *Server) handleSitesTile() http.HandlerFunc {
 			return
 		}
 		ix := s.source.Index()
+		// One pin per place of several providers (#19), from the last places made for this
+		// index; until they are made (or while the index moved on), every site is drawn. With
+		// no place of several, tiles and ETags are those without places.
+		var pl tiles.Places
+		var gen int64
+		if sn := s.places.peek(); sn != nil && sn.ix == ix && sn.places.Len() > 0 {
+			pl, gen = sn.places, sn.gen
+		}
 		h := w.Header()
-		etag := tileETag(ix, f)
+		etag := tileETag(ix, f, gen)
 		h.Set("ETag", etag)
 		h.Set("Cache-Control", tileCacheControl)
 		h.Set("Vary", "Accept-Encoding")
@@ -45,7 +53,7 @@ func (s *Server) handleSitesTile() http.HandlerFunc {
 			w.WriteHeader(http.StatusNotModified)
 			return
 		}
-		gz, err := cache.Gzipped(ix, z, x, y, f)
+		gz, err := cache.GzippedPlaces(ix, pl, gen, z, x, y, f)
 		if err != nil {
 			s.writeError(w, r, err)
 			return
@@ -120,14 +128,18 @@ func parseTilePath(r *http.Request) (z, x, y int, err error) {
 	return v[0], v[1], v[2], nil
 }
 
-// tileETag is the ETag of every tile of one index version and filter: weak, as the same
-// tile is sent gzipped or not.
-func tileETag(ix *geo.Index, f geo.Filter) string {
-	b := make([]byte, 0, 40)
+// tileETag is the ETag of every tile of one index version, filter and generation of places
+// (0: none drawn): weak, as the same tile is sent gzipped or not.
+func tileETag(ix *geo.Index, f geo.Filter, gen int64) string {
+	b := make([]byte, 0, 48)
 	b = append(b, `W/"sites-`...)
 	b = strconv.AppendInt(b, ix.Version(), 10)
 	b = append(b, '-')
 	b = strconv.AppendUint(b, uint64(f.Categories), 16)
+	if gen > 0 {
+		b = append(b, "-p"...)
+		b = strconv.AppendInt(b, gen, 10)
+	}
 	return string(append(b, '"'))
 }
 

@@ -90,6 +90,32 @@ func TestManagePlaces(t *testing.T) {
 	if entries != 7 { // nine sites: Parkdale and Scarborough are one entry each
 		t.Errorf("the list has %d entries, want 7", entries)
 	}
+	// The map: one pin for the place, with its providers, and its details list the other
+	// provider's service, which opens in turn (#19).
+	if !p.waitMapIdle("aidmap.map") {
+		t.Fatalf("the page shows no map (%q)", p.text("#notice"))
+	}
+	b1 := aidmap.SiteID("other", "B1")
+	pins := `aidmap.map.queryRenderedFeatures({layers: ['sites', 'sites-approx']}).filter(f => f.properties.id === ` + jsString(a1) + ` || f.properties.id === ` + jsString(b1) + `)`
+	p.waitFor("Parkdale is one pin of two providers", pins+`.length === 1 && `+pins+`[0].properties.providers === 2 && `+pins+`[0].properties.sites === 2`)
+	var labelled bool
+	p.eval(`aidmap.map.getLayer('sites-providers') ? aidmap.map.queryRenderedFeatures({layers: ['sites-providers']}).some(f => f.properties.providers === 2) : true`, &labelled)
+	if !labelled {
+		t.Errorf("the Parkdale pin has no providers count beside it")
+	}
+	var confLinked bool
+	p.eval(`aidmap.map.queryRenderedFeatures({layers: ['sites', 'sites-approx']}).some(f => f.properties.confidential && f.properties.place)`, &confLinked)
+	if confLinked {
+		t.Errorf("a confidential site is drawn as part of a place")
+	}
+	p.run(`[...document.querySelectorAll('#list button[data-id]')].find(b => b.textContent.includes('Parkdale')).click()`)
+	p.waitFor("the details list the other provider at the place", `!document.getElementById('d-place').hidden &&
+		document.getElementById('d-place-list').textContent.includes('Parkdale Comunity Food Bank') &&
+		document.getElementById('d-place-list').textContent.includes('Other Network')`)
+	p.run(`document.querySelector('#d-place-list button').click()`)
+	p.waitFor("the other provider's service opens", `document.getElementById('d-name').textContent.includes('Parkdale Comunity Food Bank') &&
+		document.getElementById('d-place-list').textContent.includes('Weekly Groceries')`)
+
 	p.do("load /manage", chromedp.Navigate(base+"/manage"))
 	p.do("sign in",
 		chromedp.SendKeys(chromedp.CSS("#org"), "fbs"),

@@ -536,7 +536,7 @@ const IS_CLUSTER = ['has', 'point_count'];
 const IS_APPROX = ['any', ['==', ['get', 'approximate'], true], ['==', ['get', 'confidential'], true]];
 // The two ways sites reach the map: the server's vector tiles (filtered by category there),
 // and, while "Open now" or a spoken language is on, the list's own sites as GeoJSON.
-const TILE_LAYERS = ['sites-clusters', 'sites-cluster-count', 'sites-approx', 'sites', 'sites-selected'];
+const TILE_LAYERS = ['sites-clusters', 'sites-cluster-count', 'sites-approx', 'sites', 'sites-providers', 'sites-selected'];
 const PICKED_LAYERS = ['picked-clusters', 'picked-cluster-count', 'picked-approx', 'picked', 'picked-selected'];
 
 function colorExpr() {
@@ -599,6 +599,20 @@ function siteLayers(prefix, source, withText, visible) {
         'circle-stroke-color': '#ffffff', 'circle-stroke-width': 1.5,
       },
     }),
+  );
+  if (withText && source === 'sites') {
+    // A place of several providers (#19) is one pin in the tiles; its number of providers
+    // sits beside it.
+    layers.push(layer(`${prefix}-providers`, {
+      type: 'symbol', filter: ['all', ['!', IS_CLUSTER], ['>=', ['coalesce', ['get', 'providers'], 0], 2]],
+      layout: {
+        'text-field': ['to-string', ['get', 'providers']], 'text-font': ['Noto Sans Bold'], 'text-size': 11,
+        'text-offset': [0.9, -0.9], 'text-allow-overlap': true, 'text-ignore-placement': true,
+      },
+      paint: { 'text-color': '#111111', 'text-halo-color': '#ffffff', 'text-halo-width': 2 },
+    }));
+  }
+  layers.push(
     layer(`${prefix}-selected`, {
       type: 'circle', filter: ['==', ['get', 'id'], ''],
       paint: {
@@ -1202,6 +1216,7 @@ function renderDetails(s, { focus, fly }) {
   dates.push(ver ? t('details.verified', { date: ver }) : t('details.notVerified'));
   $('d-dates').textContent = dates.join(' ');
   resetReport();
+  showPlace(s);
 
   $('list-view').hidden = true;
   $('details').hidden = false;
@@ -1212,6 +1227,37 @@ function renderDetails(s, { focus, fly }) {
     const reduce = matchMedia('(prefers-reduced-motion: reduce)').matches;
     state.map[reduce ? 'jumpTo' : 'flyTo']({ center: [s.lon, s.lat], zoom: Math.max(state.map.getZoom(), s.confidential ? 12 : 14) });
   }
+}
+
+// showPlace lists the other providers' services at the site's place (#19): the place view
+// says which records describe one place; the map draws it as one pin, and each service here
+// opens in these details. A confidential site is never in a place.
+let placeCtl = null;
+async function showPlace(s) {
+  if (placeCtl) placeCtl.abort();
+  const box = $('d-place');
+  const list = $('d-place-list');
+  box.hidden = true;
+  list.replaceChildren();
+  if (s.confidential) return;
+  const ctl = new AbortController();
+  placeCtl = ctl;
+  let p;
+  try {
+    p = await getJSON(`${API}/places/${encodeURIComponent(s.id)}`, ctl.signal);
+  } catch (err) {
+    return; // an older server, or offline: the site alone
+  }
+  if (ctl.signal.aborted || state.selectedId !== s.id) return;
+  const others = (p.sites || []).filter((o) => o.id !== s.id);
+  if (!others.length) return;
+  list.replaceChildren(...others.map((o) => {
+    const b = el('button', { type: 'button', class: 'place-site', dir: 'auto', text: o.name, 'data-id': o.id });
+    b.addEventListener('click', () => openSite(o.id, { fly: false }));
+    const org = o.organization && o.organization.name ? el('span', { class: 'org', dir: 'auto', text: t('details.runBy', { org: o.organization.name }) }) : null;
+    return el('li', {}, b, org);
+  }));
+  box.hidden = false;
 }
 
 // ---- share ----------------------------------------------------------------------------------

@@ -1,0 +1,77 @@
+package tiles
+
+import (
+	"testing"
+
+	"github.com/aidmap/aidmap"
+	"github.com/aidmap/aidmap/demo"
+	"github.com/aidmap/aidmap/geo"
+	"github.com/aidmap/aidmap/place"
+)
+
+// TestRenderPlaces: two providers' records of one food bank are one pin with the place's
+// numbers at every zoom; a confidential shelter of the same name next to them (at its public
+// area point) is never part of the place, and keeps its public form only.
+func TestRenderPlaces(t *testing.T) {
+	shelter := aidmap.Site{ID: aidmap.SiteID("shelter-org", "s1"), OrganizationID: "shelter-org", ExternalID: "s1",
+		Name: "Parkdale Food Bank", Categories: []aidmap.Category{aidmap.CategoryFoodBank}, Lat: 43.6405, Lon: -79.4371,
+		Precision: aidmap.PrecisionExact, Status: aidmap.StatusActive, Confidential: true}
+	pub := demo.Publisher().Public(&shelter)
+	mk := func(org, ext string, dlat float64) aidmap.Site {
+		return aidmap.Site{ID: aidmap.SiteID(org, ext), OrganizationID: org, ExternalID: ext, Name: "Parkdale Food Bank",
+			Categories: []aidmap.Category{aidmap.CategoryFoodBank}, Lat: pub.Lat + dlat, Lon: pub.Lon,
+			Precision: aidmap.PrecisionExact, Status: aidmap.StatusActive, Phone: "+1 416-555-0100"}
+	}
+	a, b := mk("food-net", "p1", 0.0001), mk("two11", "r9", 0.00015) // 11 m and 17 m from the pin
+	sites := []aidmap.Site{a, b, pub}
+	g := place.NewGraph(place.Options{})
+	g.Update(sites)
+	pl := g.Places()
+	if pl.Of(a.ID) != pl.Of(b.ID) || pl.Of(pub.ID) != pub.ID {
+		t.Fatalf("places: a in %s, b in %s, shelter in %s; want a and b together, the shelter alone", pl.Of(a.ID), pl.Of(b.ID), pl.Of(pub.ID))
+	}
+	ix := geo.NewIndex(sites, 1)
+	for z := 4; z <= 18; z++ {
+		x, y, _ := tileOf(a.Lat, a.Lon, z)
+		raw, err := RenderPlaces(nil, ix, pl, z, x, y, geo.Filter{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var places, conf, total int
+		for _, f := range decode(t, raw) {
+			total += count(t, f)
+			switch {
+			case f.Props["place"] != nil:
+				places++
+				if f.Props["place"] != pl.Of(a.ID) || f.Props["providers"] != float64(2) || f.Props["sites"] != float64(2) {
+					t.Errorf("z%d: place pin %v, want place %s, 2 providers, 2 sites", z, f.Props, pl.Of(a.ID))
+				}
+				if f.Props["confidential"] == true {
+					t.Errorf("z%d: a place pin is confidential: %v", z, f.Props)
+				}
+			case f.Props["confidential"] == true:
+				conf++
+				if f.Props["providers"] != nil || f.Props["sites"] != nil || f.Props["id"] != pub.ID {
+					t.Errorf("z%d: the confidential site's feature %v, want its public form only", z, f.Props)
+				}
+			}
+		}
+		if total != 2 {
+			t.Errorf("z%d: the tile stands for %d sites, want 2 (the place once, the shelter)", z, total)
+		}
+		if z >= IndividualZoom && (places != 1 || conf != 1) {
+			t.Errorf("z%d: got %d place pins and %d confidential features, want 1 and 1", z, places, conf)
+		}
+		plain, _ := Render(nil, ix, z, x, y, geo.Filter{})
+		n := 0
+		for _, f := range decode(t, plain) {
+			n += count(t, f)
+			if f.Props["place"] != nil {
+				t.Errorf("z%d: Render without places drew a place: %v", z, f.Props)
+			}
+		}
+		if n != 3 {
+			t.Errorf("z%d: Render stands for %d sites, want all 3", z, n)
+		}
+	}
+}

@@ -1,0 +1,91 @@
+package web
+
+import (
+	"fmt"
+	"math"
+	"testing"
+	"time"
+
+	"github.com/paulmach/orb/encoding/mvt"
+
+	"github.com/aidmap/aidmap"
+)
+
+// webTileOf returns the tile x, y of a point at zoom z.
+func webTileOf(lat, lon float64, z int) (int, int) {
+	n := math.Exp2(float64(z))
+	r := lat * math.Pi / 180
+	return int((lon + 180) / 360 * n), int((1 - math.Log(math.Tan(r)+1/math.Cos(r))/math.Pi) / 2 * n)
+}
+
+// tileProps returns the features' properties of the site tile at a point.
+func (e *placesEnv) tileProps(lat, lon float64, z int) []map[string]any {
+	e.t.Helper()
+	x, y := webTileOf(lat, lon, z)
+	resp, b := e.do("GET", fmt.Sprintf("/tiles/sites/%d/%d/%d.mvt", z, x, y), "", "", nil)
+	if resp.StatusCode == 204 {
+		return nil
+	}
+	layers, err := mvt.Unmarshal(b)
+	if resp.StatusCode != 200 || err != nil || len(layers) != 1 {
+		e.t.Fatalf("tile: %d %v", resp.StatusCode, err)
+	}
+	var out []map[string]any
+	for _, f := range layers[0].Features {
+		out = append(out, f.Properties)
+	}
+	return out
+}
+
+// TestPlacesTiles: the site tiles draw one pin for Parkdale, the place of both providers, with
+// its numbers, consistent with the place view; the confidential shelter and the drop-in 8 m
+// from it are never one place, on any zoom.
+func TestPlacesTiles(t *testing.T) {
+	e := newPlacesEnv(t)
+	e.uploadFile("fbs", "provider_a.csv", nil)
+	e.uploadFile("other", "provider_b.csv", nil)
+	p := e.placeOf("fbs", "A1", 43.6403, -79.436)
+	a1, b1 := aidmap.SiteID("fbs", "A1"), aidmap.SiteID("other", "B1")
+
+	var props []map[string]any
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		props = e.tileProps(43.6403, -79.436, 16)
+		found := false
+		for _, f := range props {
+			found = found || f["place"] != nil
+		}
+		if found || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(50 * time.Millisecond) // the tiles take the places made in the background
+	}
+	var pins int
+	for _, f := range props {
+		id := f["id"]
+		if id != a1 && id != b1 {
+			continue
+		}
+		pins++
+		if f["place"] != p.ID || f["providers"] != float64(2) || f["sites"] != float64(2) {
+			t.Errorf("Parkdale pin: %v, want place %s with 2 providers and 2 sites", f, p.ID)
+		}
+	}
+	if pins != 1 {
+		t.Errorf("Parkdale: %d pins for its two sites, want one", pins)
+	}
+
+	shelter := aidmap.SiteID("fbs", "A4")
+	for z := 10; z <= 16; z++ {
+		for _, at := range [][2]float64{{43.665, -79.34}, {43.66507, -79.34}} {
+			for _, f := range e.tileProps(at[0], at[1], z) {
+				if f["place"] != nil && (f["confidential"] == true || f["id"] == aidmap.SiteID("other", "B3")) {
+					t.Errorf("z%d: %v is drawn as a place: a confidential site was linked", z, f)
+				}
+				if f["id"] == shelter {
+					t.Errorf("z%d: the shelter is drawn under its stored ID: %v", z, f)
+				}
+			}
+		}
+	}
+}
