@@ -31,8 +31,9 @@ import (
 // Store is a store.Store on one SQLite database file.
 type Store struct {
 	path string
-	db   *sql.DB // the one writer connection; also runs migrations
-	rdb  *sql.DB // read-only connections
+	db   *sql.DB      // the one writer connection; also runs migrations
+	rdb  *sql.DB      // read-only connections
+	ckpt checkpointer // checkpoints after large uploads, beside the writer (upload.go)
 }
 
 var _ store.Store = (*Store)(nil)
@@ -116,6 +117,7 @@ func dsn(abs string, write bool) string {
 // Close releases both connection pools.
 func (s *Store) Close() error {
 	var errs []error
+	errs = append(errs, s.ckpt.close())
 	if s.rdb != nil {
 		errs = append(errs, s.rdb.Close())
 	}
