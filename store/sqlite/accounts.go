@@ -279,9 +279,12 @@ func (s *Store) ChangedLater(ctx context.Context, orgID, uploadID string) ([]str
 }
 
 // sqlChangedLater lists the sites upload ?1 of organisation ?2 changed that a later upload
-// (not undone, and not a rollback of another upload) changed again.
+// (not undone, and not a rollback of another upload) changed again. A later entry of a site
+// always has a before image (only a site's first entry can be its creation: migration 0018),
+// so "l.before IS NOT NULL" changes no answer; it lets the look-up use history_site, which
+// indexes only such entries.
 const sqlChangedLater = `SELECT DISTINCT h.site_id FROM history h
-		JOIN history l ON l.site_id = h.site_id AND l.id > h.id AND l.upload_id <> h.upload_id
+		JOIN history l ON l.site_id = h.site_id AND l.id > h.id AND l.before IS NOT NULL AND l.upload_id <> h.upload_id
 			AND (l.rollback_of = '' OR l.rollback_of = h.upload_id)
 			AND NOT EXISTS (SELECT 1 FROM history r WHERE r.rollback_of = l.upload_id)
 		WHERE h.upload_id = ? AND h.organization_id = ? ORDER BY h.site_id`
