@@ -9,8 +9,8 @@
 //
 // Reading: three passes over the file (relations, then the ways the map and those relations
 // need, then the nodes those ways use), so memory holds the coordinates of the nodes the map
-// draws (a sorted array of IDs and one of 1e-7° coordinates, 16 bytes a node) rather than
-// every node of the file. Input is .osm.pbf (dense nodes, as every real extract has: the PBF
+// draws (1e-7° lon/lat, 8 bytes a node; ways point at them by a 4-byte index, and the sorted
+// IDs the node pass searches are dropped after it) rather than every node of the file. Input is .osm.pbf (dense nodes, as every real extract has: the PBF
 // scanner panics on the legacy non-dense form) or .osm XML.
 //
 // Geometry: closed ways with area tags and multipolygon relations (member ways joined end to
@@ -30,11 +30,16 @@
 // Cores: the PBF's blocks are decoded by up to four goroutines (paulmach/osm's osmpbf), and
 // tiles are encoded by one encoder per core (Options.Workers).
 //
-// Measured on a shared 2-core machine (BENCHMARKS-tiles.md): Monaco (0.55 MB PBF, 50,371
-// elements) in about 0.2 s, Liechtenstein (2.4 MB) in 0.8 s at 110 MB peak RSS, Delaware
-// (7.45 MB, 798,658 elements) in 4-5 s at 194 MB. The live heap grows about 6 MB per MB of
-// extract; the peak RSS is about 2.5 times that unless a soft memory limit is set (the CLI's
-// --memory), because the decoders make garbage faster than the collector's default pace.
+// Tiling clips each feature from its stored bound, so a feature outside a tile costs no copy
+// and one inside no clip. The same extract gives the same archive byte for byte (features are
+// made in file and ID order, never a map's).
+//
+// Measured on a shared 2-core machine (BENCHMARKS-tiles.md): Liechtenstein (2.4 MB PBF,
+// 293,237 elements) in 1.2-1.5 CPU s at 110-130 MB peak RSS, Delaware (7.45 MB) in 6-10 CPU s
+// at 190-210 MB, a 12 MB merge of real extracts (1.3M elements) in 7-9 CPU s at 240-280 MB.
+// The live heap grows about 6 MB per MB of extract; the peak RSS is about 2.2 times that
+// unless a soft memory limit is set (the CLI's --memory), because the collector lets the heap
+// double before it runs.
 //
 // It may import the standard library, paulmach/osm, paulmach/orb and package pmtiles (the
 // format code; never go-pmtiles, whose cloud SDKs would double the binary); its tests read
