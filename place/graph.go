@@ -196,7 +196,17 @@ func (g *Graph) Pairs(pl *Places, org string) []PairInfo {
 type Places struct {
 	of      map[string]string   // place ID by site ID, for sites in a place of several
 	members map[string][]string // site IDs by place ID (ascending), places of several only
+	stacked map[string]bool     // site IDs at a stacked point
 }
+
+// Empty reports whether there is neither a place of several sites nor a site at a stacked
+// point: then every site is drawn and listed as it is.
+func (p *Places) Empty() bool { return len(p.members) == 0 && len(p.stacked) == 0 }
+
+// Approximate reports whether site id is at a stacked point: many unrelated records at one
+// coordinate (a locality or postcode centroid, a geocoder's fallback), so its point must be
+// presented as approximate, not as a building.
+func (p *Places) Approximate(id string) bool { return p.stacked[id] }
 
 // Of returns the ID of the place site id belongs to: the smallest of its sites' IDs (a site
 // alone is a place of its own, under its own ID).
@@ -283,7 +293,7 @@ func (g *Graph) Places() *Places {
 			groups[root] = append(groups[root], id)
 		}
 	}
-	out := &Places{of: map[string]string{}, members: map[string][]string{}}
+	out := &Places{of: map[string]string{}, members: map[string][]string{}, stacked: g.stacked()}
 	for _, ids := range groups {
 		if len(ids) < 2 {
 			continue
@@ -292,6 +302,29 @@ func (g *Graph) Places() *Places {
 		out.members[ids[0]] = ids
 		for _, id := range ids {
 			out.of[id] = ids[0]
+		}
+	}
+	return out
+}
+
+// stacked returns the site IDs at stacked points (Matcher.judge), judged afresh over every
+// point holding at least StackMin live records: few points do, so this is a walk of the
+// point map.
+func (g *Graph) stacked() map[string]bool {
+	out := map[string]bool{}
+	var marks []bool
+	for _, idx := range g.m.at {
+		if len(idx) < g.m.opt.StackMin {
+			continue
+		}
+		if marks == nil {
+			marks = make([]bool, len(g.m.recs))
+		}
+		g.m.judge(idx, marks)
+		for _, r := range idx {
+			if marks[r] {
+				out[g.ids[r]] = true
+			}
 		}
 	}
 	return out

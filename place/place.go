@@ -71,6 +71,7 @@ type record struct {
 	tokens       []string // normalised name tokens, sorted, unique
 	phone, host  string
 	addrKey      string
+	street       string // folded street, for stacked points
 	cats         []aidmap.Category
 	confidential bool
 }
@@ -79,6 +80,7 @@ func newRecord(s aidmap.Site) record {
 	r := record{lat: s.Lat, lon: s.Lon, org: s.OrganizationID, tokens: NameTokens(s.Name),
 		phone: Phone(s.Phone), host: Host(s.Website), cats: s.Categories, confidential: s.Confidential}
 	street, pc := addr.Fold(s.Address.Street), strings.ReplaceAll(addr.Fold(s.Address.PostalCode), " ", "")
+	r.street = street
 	if street != "" && pc != "" {
 		r.addrKey = street + "|" + pc
 	}
@@ -286,10 +288,21 @@ func (m *Matcher) stacked(from int) []bool {
 
 // judge marks the records at one point approximate when they are at least StackMin and
 // unrelated: from at least three organisations, or with an average name similarity (over
-// the first 32) under 0.3.
+// the first 32) under 0.3. Records that nearly all (nine in ten) give one street address are
+// many services at one address (a 211 site's programs, a community hub), not a centroid
+// standing in for a town: a centroid gathers records of many streets, or of none.
 func (m *Matcher) judge(idx []int32, out []bool) {
 	if len(idx) < m.opt.StackMin {
 		return
+	}
+	streets := map[string]int{}
+	for _, i := range idx {
+		if st := m.recs[i].street; st != "" {
+			streets[st]++
+			if streets[st]*10 >= len(idx)*9 {
+				return
+			}
+		}
 	}
 	orgs := map[string]bool{}
 	for _, i := range idx {

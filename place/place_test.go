@@ -273,3 +273,32 @@ func TestMatchFromEqualsFull(t *testing.T) {
 		}
 	}
 }
+
+// TestStackedSameStreet: a 211 site's nine programs of one agency at one point, all at the
+// site's address, are many services at one address, not a centroid.
+func TestStackedSameStreet(t *testing.T) {
+	names := []string{"Legal Aid", "Food Bank", "Youth Hub", "Seniors Lunch", "Dental Clinic",
+		"Tax Help", "Housing Help Desk", "Refugee Settlement", "Daily Bread Food Bank"}
+	var sites []aidmap.Site
+	for i, n := range names {
+		sites = append(sites, aidmap.Site{ID: fmt.Sprint(i), OrganizationID: "two11", Name: n + " – Riverside Community Services",
+			Lat: 43.7, Lon: -79.4, Address: aidmap.Address{Street: "100 Main St", PostalCode: "M1M 1M1"}})
+	}
+	if res := Match(sites, Options{}); slices.Contains(res.Approximate, true) {
+		t.Errorf("records of one address marked approximate: %v", res.Approximate)
+	}
+	g := NewGraph(Options{})
+	g.Update(sites)
+	if pl := g.Places(); pl.Approximate("0") || len(pl.Members(pl.Of("0"))) != len(sites) {
+		t.Errorf("graph: approximate %v, place of %d sites; want not approximate, one place of %d", pl.Approximate("0"), len(pl.Members(pl.Of("0"))), len(sites))
+	}
+	// The same records at different streets are a centroid.
+	for i := range sites {
+		sites[i].Address.Street, sites[i].Name = fmt.Sprintf("%d Other St", i+1), names[i]
+	}
+	g = NewGraph(Options{})
+	g.Update(sites)
+	if pl := g.Places(); !pl.Approximate("0") || !pl.Approximate("8") {
+		t.Errorf("graph: a point of nine records of nine streets not approximate")
+	}
+}

@@ -215,8 +215,9 @@ func (l *layer) point(x, y int) {
 }
 
 // site adds the feature of site s, decoded from h (whose ID and categories it reads from the
-// index, which is cheaper), at tile units (x, y).
-func (l *layer) site(s *aidmap.Site, h geo.Hit, x, y int) {
+// index, which is cheaper), at tile units (x, y); stacked marks a site at a stacked point
+// (approximate whatever its precision).
+func (l *layer) site(s *aidmap.Site, h geo.Hit, x, y int, stacked bool) {
 	precision := s.Precision
 	if s.Confidential {
 		precision = aidmap.PrecisionLocality // the precision of the published area point
@@ -227,7 +228,7 @@ func (l *layer) site(s *aidmap.Site, h geo.Hit, x, y int) {
 		keyCategories, l.categories(h.Categories()),
 		keyStatus, l.sharedString(string(s.Status)),
 		keyPrecision, l.sharedString(string(precision)),
-		keyApproximate, l.bool(s.Confidential || precision.Approximate()),
+		keyApproximate, l.bool(s.Confidential || precision.Approximate() || stacked),
 		keyConfidential, l.bool(s.Confidential),
 	)
 	l.point(x, y)
@@ -235,7 +236,7 @@ func (l *layer) site(s *aidmap.Site, h geo.Hit, x, y int) {
 
 // placeSite adds the feature of a site standing for a place of several sites: the site's
 // tags, and the place's ID, how many providers (organisations) and sites it has.
-func (l *layer) placeSite(s *aidmap.Site, h geo.Hit, x, y int, pid string, providers, sites int) {
+func (l *layer) placeSite(s *aidmap.Site, h geo.Hit, x, y int, pid string, providers, sites int, stacked bool) {
 	precision := s.Precision
 	if s.Confidential {
 		precision = aidmap.PrecisionLocality
@@ -247,7 +248,7 @@ func (l *layer) placeSite(s *aidmap.Site, h geo.Hit, x, y int, pid string, provi
 		keyCategories, l.categories(h.Categories()),
 		keyStatus, l.sharedString(string(s.Status)),
 		keyPrecision, l.sharedString(string(precision)),
-		keyApproximate, l.bool(s.Confidential || precision.Approximate()),
+		keyApproximate, l.bool(s.Confidential || precision.Approximate() || stacked),
 		keyConfidential, l.bool(s.Confidential),
 		keyPlace, l.newString(pid),
 		keyProviders, l.uint(uint64(providers)),

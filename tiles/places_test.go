@@ -75,3 +75,41 @@ func TestRenderPlaces(t *testing.T) {
 		}
 	}
 }
+
+// TestRenderStacked: nine unrelated records at one coordinate (a postcode centroid) are drawn
+// as approximate with places, though each claims an exact point.
+func TestRenderStacked(t *testing.T) {
+	names := []string{"Legal Aid", "Food Bank", "Youth Hub", "Seniors Lunch", "Dental Clinic",
+		"Tax Help", "Housing Help Desk", "Refugee Settlement", "Daily Bread"}
+	var sites []aidmap.Site
+	for i, n := range names {
+		org := string(rune('a' + i))
+		sites = append(sites, aidmap.Site{ID: aidmap.SiteID(org, "x"), OrganizationID: org, ExternalID: "x", Name: n,
+			Categories: []aidmap.Category{aidmap.CategoryOther}, Lat: 43.7, Lon: -79.4,
+			Precision: aidmap.PrecisionExact, Status: aidmap.StatusActive})
+	}
+	g := place.NewGraph(place.Options{})
+	g.Update(sites)
+	pl := g.Places()
+	ix := geo.NewIndex(sites, 1)
+	x, y, _ := tileOf(43.7, -79.4, 16)
+	raw, err := RenderPlaces(nil, ix, pl, 16, x, y, geo.Filter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fs := decode(t, raw)
+	if len(fs) != len(sites) {
+		t.Fatalf("got %d features, want %d (unrelated records are not one place)", len(fs), len(sites))
+	}
+	for _, f := range fs {
+		if f.Props["approximate"] != true || f.Props["precision"] != "exact" {
+			t.Errorf("stacked record drawn as %v, want approximate", f.Props)
+		}
+	}
+	plain, _ := Render(nil, ix, 16, x, y, geo.Filter{})
+	for _, f := range decode(t, plain) {
+		if f.Props["approximate"] != false {
+			t.Errorf("Render without places: %v, want the exact point as given", f.Props)
+		}
+	}
+}

@@ -82,6 +82,9 @@ type Places interface {
 	Of(id string) string
 	// Members returns the site IDs of place pid.
 	Members(pid string) []string
+	// Approximate reports whether site id is at a stacked point (many unrelated records at
+	// one coordinate): it is drawn as approximate, not as a building.
+	Approximate(id string) bool
 }
 
 // renderer is the working memory of one tile render, pooled.
@@ -236,12 +239,16 @@ func (r *renderer) addSite(h geo.Hit) {
 			r.drawPlace(h, px, py, pid)
 			return
 		}
-		r.layer.site(&r.site, h, px, py)
+		r.layer.site(&r.site, h, px, py, r.stacked())
 	}
 }
 
+// stacked reports whether the site last placed by place (r.id) is at a stacked point.
+func (r *renderer) stacked() bool { return r.places != nil && r.places.Approximate(string(r.id)) }
+
 // place returns the place of h's site and whether it is a place of several sites.
 func (r *renderer) place(h geo.Hit) (string, bool) {
+	r.id = r.id[:0]
 	if r.places == nil {
 		return "", false
 	}
@@ -263,7 +270,7 @@ func (r *renderer) drawPlace(h geo.Hit, px, py int, pid string) {
 			orgs[s.OrganizationID] = true
 		}
 	}
-	r.layer.placeSite(&r.site, h, px, py, pid, len(orgs), len(members))
+	r.layer.placeSite(&r.site, h, px, py, pid, len(orgs), len(members), r.stacked())
 }
 
 func (r *renderer) addClustered(h geo.Hit) {
@@ -308,7 +315,7 @@ func (r *renderer) flushCells() {
 			if pid, more := r.place(c.first); more {
 				r.drawPlace(c.first, px, py, pid)
 			} else {
-				r.layer.site(&r.site, c.first, px, py)
+				r.layer.site(&r.site, c.first, px, py, r.stacked())
 			}
 		} else {
 			r.layer.cluster(c.n, &c.counts, int(c.sx/int64(c.n)), int(c.sy/int64(c.n)))

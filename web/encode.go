@@ -22,6 +22,10 @@ type siteView struct {
 	hasDist bool
 	open    openState // evaluated in lists only
 	stale   freshMark // what time says of the site: stale, capacity, possibly closed (Server.staleOf)
+	// stacked marks a site at a stacked point (the place view's place.Places.Approximate):
+	// approximate whatever its precision. Set only by the place view, whose answers are not
+	// cached per snapshot.
+	stacked bool
 }
 
 // appendSiteJSON appends the site as a JSON object (the API's Site schema).
@@ -102,7 +106,7 @@ func appendSiteHead(b []byte, v siteView, withPoint bool) []byte {
 	}
 	b = appendStringField(b, "precision", string(precision))
 	b = append(b, `,"approximate":`...)
-	b = strconv.AppendBool(b, s.Confidential || precision.Approximate())
+	b = strconv.AppendBool(b, s.Confidential || precision.Approximate() || v.stacked)
 	b = appendStringField(b, "phone", s.Phone)
 	b = appendStringField(b, "website", s.Website)
 	b = appendStringField(b, "email", s.Email)

@@ -215,7 +215,7 @@ func (s *Server) appendPlaceJSON(b []byte, sn *placeSnap, pid string, dist map[s
 		}
 		n++
 		orgs[site.OrganizationID] = true
-		v := siteView{site: site, stale: s.staleOf(site)}
+		v := siteView{site: site, stale: s.staleOf(site), stacked: sn.places.Approximate(id)}
 		v.dist, v.hasDist = dist[id]
 		v.org, _ = s.source.Organization(site.OrganizationID)
 		b = appendSiteJSON(b, v)

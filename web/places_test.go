@@ -24,6 +24,7 @@ type placeJSON struct {
 		OrganizationID string   `json:"organization_id"`
 		Name           string   `json:"name"`
 		Lat            *float64 `json:"lat"`
+		Approximate    bool     `json:"approximate"`
 	} `json:"sites"`
 }
 

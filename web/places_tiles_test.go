@@ -89,3 +89,49 @@ func TestPlacesTiles(t *testing.T) {
 		}
 	}
 }
+
+// TestPlacesStacked: nine unrelated rows of one file at one coordinate (a postcode centroid)
+// are presented as approximate by the place view and the site tiles, not as a building.
+func TestPlacesStacked(t *testing.T) {
+	e := newPlacesEnv(t)
+	names := []string{"Legal Aid", "Food Bank", "Youth Hub", "Seniors Lunch", "Dental Clinic",
+		"Tax Help", "Housing Help Desk", "Refugee Settlement", "Daily Bread"}
+	e.uploadFile("fbs", "provider_a.csv", func(string) string {
+		text := "id,name,address,city,lat,lon,category\n"
+		for i, n := range names {
+			text += fmt.Sprintf("S%d,%s,%d Other St,Toronto,43.7,-79.4,other\n", i, n, i+1)
+		}
+		return text
+	})
+	var approx int
+	for _, p := range e.nearest(43.7, -79.4) {
+		for _, s := range p.Sites {
+			if s.Approximate {
+				approx++
+			}
+		}
+	}
+	if approx != len(names) {
+		t.Errorf("place view: %d of %d stacked records approximate", approx, len(names))
+	}
+	var props []map[string]any
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		props = e.tileProps(43.7, -79.4, 16)
+		n := 0
+		for _, f := range props {
+			if f["approximate"] == true {
+				n++
+			}
+		}
+		if n == len(names) || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	for _, f := range props {
+		if f["approximate"] != true {
+			t.Errorf("tile feature %v at a stacked point, want approximate", f)
+		}
+	}
+}

@@ -37,11 +37,12 @@ func (s *Server) handleSitesTile() http.HandlerFunc {
 		}
 		ix := s.source.Index()
 		// One pin per place of several providers (#19), from the last places made for this
-		// index; until they are made (or while the index moved on), every site is drawn. With
-		// no place of several, tiles and ETags are those without places.
+		// index, and sites at stacked points drawn as approximate; until they are made (or
+		// while the index moved on), every site is drawn as it is. With no place of several
+		// and no stacked point, tiles and ETags are those without places.
 		var pl tiles.Places
 		var gen int64
-		if sn := s.places.peek(); sn != nil && sn.ix == ix && sn.places.Len() > 0 {
+		if sn := s.places.peek(); sn != nil && sn.ix == ix && !sn.places.Empty() {
 			pl, gen = sn.places, sn.gen
 		}
 		h := w.Header()

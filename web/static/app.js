@@ -754,10 +754,13 @@ async function fetchList(signal) {
 // nearest keeps its place in the list and carries the others (in order) as s.also.
 function groupByPlace(sites, places) {
   const placeOf = new Map();
+  const approx = new Set(); // at a stacked point: many unrelated records at one coordinate
   for (const p of (places && places.places) || []) {
+    for (const s of p.sites) if (s.approximate) approx.add(s.id);
     if (p.providers < 2) continue;
     for (const s of p.sites) placeOf.set(s.id, p.id);
   }
+  for (const s of sites) if (approx.has(s.id)) s.approximate = true;
   if (!placeOf.size) return sites;
   const first = new Map();
   const out = [];
