@@ -17,6 +17,7 @@ import (
 	"github.com/aidmap/aidmap"
 	"github.com/aidmap/aidmap/geo"
 	"github.com/aidmap/aidmap/place"
+	"github.com/aidmap/aidmap/query"
 	"github.com/aidmap/aidmap/store"
 )
 
@@ -226,9 +227,12 @@ func (s *Server) appendPlaceJSON(b []byte, sn *placeSnap, pid string, dist map[s
 }
 
 // handleNearestPlaces lists the places nearest a point: one entry per place, the nearest of
-// its sites deciding its rank.
+// its sites deciding its rank. The site list's filters (category, lang, open_now/open_at,
+// status, free, wheelchair, q, ...) choose the sites that rank a place: a place is listed when
+// one of its sites matches, with all its sites, for people see every provider there.
 func (s *Server) handleNearestPlaces(w http.ResponseWriter, r *http.Request) {
-	lat, lon, err := parsePoint(r.URL.Query())
+	v := r.URL.Query()
+	lat, lon, err := parsePoint(v)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -238,13 +242,28 @@ func (s *Server) handleNearestPlaces(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	sn, err := s.places.current(r.Context())
+	f, err := parseFilter(v)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	q, err := parseSiteQuery(v, time.Now())
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
 	// Places of several sites take several hits: ask for more than limit.
-	hits := sn.ix.Nearest(lat, lon, min(limit*4, 400), geo.Filter{})
+	q.Lat, q.Lon, q.K, q.Categories = lat, lon, min(limit*4, 400), f.Categories
+	if err := q.Validate(); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	sn, err := s.places.current(r.Context())
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	hits := query.Nearest(sn.ix, &q).Hits
 	dist := map[string]float64{}
 	var order []string
 	for _, h := range hits {

@@ -1,8 +1,10 @@
 package web
 
 import (
+	"encoding/json"
 	"fmt"
 	"math"
+	"slices"
 	"testing"
 	"time"
 
@@ -133,5 +135,35 @@ func TestPlacesStacked(t *testing.T) {
 		if f["approximate"] != true {
 			t.Errorf("tile feature %v at a stacked point, want approximate", f)
 		}
+	}
+}
+
+// TestPlacesNearestFilters: the site list's filters choose which sites rank a place; a place
+// is listed with all its sites.
+func TestPlacesNearestFilters(t *testing.T) {
+	e := newPlacesEnv(t)
+	e.uploadFile("fbs", "provider_a.csv", nil)
+	e.uploadFile("other", "provider_b.csv", nil)
+	get := func(params string) (int, []placeJSON) {
+		resp, b := e.do("GET", "/api/v1/places/nearest?lat=43.6403&lon=-79.436&limit=20"+params, "", "", nil)
+		var out struct{ Places []placeJSON }
+		_ = json.Unmarshal(b, &out)
+		return resp.StatusCode, out.Places
+	}
+	code, legal := get("&category=legal_aid")
+	if code != 200 || len(legal) != 1 || len(legal[0].Sites) != 2 || !slices.Contains(siteIDs(legal[0]), aidmap.SiteID("fbs", "A2")) {
+		t.Errorf("category=legal_aid: %d %+v, want the Scarborough clinic, both providers", code, legal)
+	}
+	if code, food := get("&category=food_bank"); code != 200 || len(food) != 1 || food[0].Providers != 2 {
+		t.Errorf("category=food_bank: %d %+v, want Parkdale of two providers", code, food)
+	}
+	if code, none := get("&lang=pa"); code != 200 || len(none) != 0 {
+		t.Errorf("lang=pa: %d %+v, want no place (no site speaks Punjabi)", code, none)
+	}
+	if code, _ := get("&category=nope"); code != 400 {
+		t.Errorf("category=nope: %d, want 400", code)
+	}
+	if code, open := get("&open_now=true"); code != 200 || len(open) != 0 {
+		t.Errorf("open_now=true: %d %d places, want none (no hours known)", code, len(open))
 	}
 }
