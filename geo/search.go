@@ -128,8 +128,22 @@ func (ix *Index) AppendNearest(dst []Hit, lat, lon float64, k int, f Filter) []H
 // the nearest unexplored node is beyond the bound. It returns q for reuse.
 func (s *nearest) bestFirst(q []cand) []cand {
 	ix := s.ix
+	// First a bound: down the base tree to the leaf nearest the query, child by child, and its
+	// points read; the other children met on the way are the search's first candidates, and
+	// only those within that bound go on the heap. Without it, every child of every node
+	// popped before the first leaf went on the heap: 170 pushes for 16.6 pops a query on 1M
+	// sites (93 with the bound).
 	if t := ix.base; t.len() > 0 && s.f.match(t.nodes[t.root()].cats) {
-		q = heapPush(q, cand{0, ref(t.root())})
+		q = s.descend(t, q)
+		n := 0
+		for _, c := range q {
+			if c.d2 <= s.limit {
+				q[n] = c
+				n++
+			}
+		}
+		q = q[:n]
+		heapInit(q)
 	}
 	if t := ix.delta; t.len() > 0 && s.f.match(t.nodes[t.root()].cats) {
 		q = heapPush(q, cand{0, refDelta | ref(t.root())})
@@ -161,6 +175,63 @@ func (s *nearest) bestFirst(q []cand) []cand {
 		}
 	}
 	return q
+}
+
+// descend goes down the base tree t from the root, always to the matching child whose box is
+// nearest the query, and reads the points of the leaf it reaches. It appends the other
+// matching children met on the way to q, with their distances, unordered.
+func (s *nearest) descend(t *tree, q []cand) []cand {
+	n := t.root()
+	qx, qy, qz, f := s.qx, s.qy, s.qz, &s.f
+	for n >= t.nleaves {
+		first, end := t.nodes[n].children()
+		next, nextD2 := uint32(0), math.Inf(1)
+		for c := first; c < end; c++ {
+			cn := &t.nodes[c]
+			if !f.match(cn.cats) {
+				continue
+			}
+			d2 := cn.boxDist2(qx, qy, qz)
+			if d2 < nextD2 {
+				if !math.IsInf(nextD2, 1) {
+					q = append(q, cand{nextD2, ref(next)})
+				}
+				next, nextD2 = c, d2
+			} else {
+				q = append(q, cand{d2, ref(c)})
+			}
+		}
+		if math.IsInf(nextD2, 1) {
+			return q // no child matches
+		}
+		n = next
+	}
+	first, end := t.nodes[n].children()
+	s.leaf(t, 0, first, end)
+	return q
+}
+
+// heapInit makes q a binary min-heap by d2.
+func heapInit(q []cand) {
+	for i := len(q)/2 - 1; i >= 0; i-- {
+		e := q[i]
+		j := i
+		for {
+			c := 2*j + 1
+			if c >= len(q) {
+				break
+			}
+			if c+1 < len(q) && q[c+1].d2 < q[c].d2 {
+				c++
+			}
+			if e.d2 <= q[c].d2 {
+				break
+			}
+			q[j] = q[c]
+			j = c
+		}
+		q[j] = e
+	}
 }
 
 // heapPush and heapPop keep q a binary min-heap by d2.
