@@ -144,6 +144,14 @@ func (g *Graph) Decide(d Decision) {
 	g.dec[key(d.A, d.B)] = d.Confirmed
 }
 
+// SetDecisions replaces every decision with ds, so a decision withdrawn since is gone.
+func (g *Graph) SetDecisions(ds []Decision) {
+	clear(g.dec)
+	for _, d := range ds {
+		g.Decide(d)
+	}
+}
+
 func key(a, b string) [2]string {
 	if b < a {
 		a, b = b, a
@@ -307,13 +315,13 @@ func (g *Graph) Places() *Places {
 	return out
 }
 
-// stacked returns the site IDs at stacked points (Matcher.judge), judged afresh over every
-// point holding at least StackMin live records: few points do, so this is a walk of the
-// point map.
+// stacked returns the site IDs at stacked points (Matcher.judge), judged afresh over the
+// points holding at least StackMin live records (Matcher.crowded: few points do).
 func (g *Graph) stacked() map[string]bool {
 	out := map[string]bool{}
 	var marks []bool
-	for _, idx := range g.m.at {
+	for k := range g.m.crowded {
+		idx := g.m.at[k]
 		if len(idx) < g.m.opt.StackMin {
 			continue
 		}

@@ -95,7 +95,10 @@ type Matcher struct {
 	grid  map[cell][]int32
 	addrs map[string][]int32
 	at    map[[2]int64][]int32 // records by point, to about 1 m, for stacked points
-	dlat  float64              // grid row height in degrees
+	// crowded holds the points of at with at least StackMin records (a few), so stacked
+	// points are judged without walking every point.
+	crowded map[[2]int64]bool
+	dlat    float64 // grid row height in degrees
 }
 
 type cell struct{ row, col int32 }
@@ -104,7 +107,7 @@ type cell struct{ row, col int32 }
 func New(opt Options) *Matcher {
 	opt = opt.withDefaults()
 	return &Matcher{opt: opt, grid: map[cell][]int32{}, addrs: map[string][]int32{},
-		at: map[[2]int64][]int32{}, dlat: opt.Radius / earthRadius * 180 / math.Pi}
+		at: map[[2]int64][]int32{}, crowded: map[[2]int64]bool{}, dlat: opt.Radius / earthRadius * 180 / math.Pi}
 }
 
 // rowWidth is a grid row's cell width in degrees of longitude: at least Radius metres even at
@@ -136,6 +139,9 @@ func (m *Matcher) Add(sites []aidmap.Site) {
 		}
 		k := pointKey(r.lat, r.lon)
 		m.at[k] = append(m.at[k], i)
+		if len(m.at[k]) >= m.opt.StackMin {
+			m.crowded[k] = true
+		}
 	}
 }
 
@@ -407,5 +413,8 @@ func (m *Matcher) remove(i int) {
 	}
 	k := pointKey(r.lat, r.lon)
 	m.at[k] = drop(m.at[k])
+	if len(m.at[k]) < m.opt.StackMin {
+		delete(m.crowded, k)
+	}
 	m.recs[i] = record{confidential: r.confidential} // its tokens and strings can go
 }

@@ -24,6 +24,25 @@ type PlaceDecisions interface {
 	PutPlaceDecision(ctx context.Context, d PlaceDecision) error
 	// PlaceDecisions returns every decision, ordered by SiteA then SiteB.
 	PlaceDecisions(ctx context.Context) ([]PlaceDecision, error)
+	// DeletePlaceDecision withdraws the decision on the pair (in either order): the matcher
+	// alone decides again. org must own one of the two sites (else ErrForbidden, as for
+	// PutPlaceDecision); ErrNotFound when a site does not exist or the pair has no decision.
+	DeletePlaceDecision(ctx context.Context, org, siteA, siteB string) error
+}
+
+// CheckPlaceWithdrawal checks what an engine can check of a withdrawal without the database
+// and returns the sites in order.
+func CheckPlaceWithdrawal(org, a, b string) (string, string, error) {
+	if a == "" || b == "" || a == b {
+		return a, b, fmt.Errorf("place decision: two different sites needed: %w", aidmap.ErrInvalid)
+	}
+	if org == "" {
+		return a, b, fmt.Errorf("place decision: organisation needed: %w", aidmap.ErrInvalid)
+	}
+	if b < a {
+		a, b = b, a
+	}
+	return a, b, nil
 }
 
 // PlaceDecision is a steward's decision on a pair of sites. SiteA < SiteB once stored

@@ -167,9 +167,11 @@ func (pv *placeView) current(ctx context.Context) (*placeSnap, error) {
 		pv.dirty.Store(true)
 		return nil, err
 	}
+	decs := make([]place.Decision, 0, len(ds))
 	for _, d := range ds {
-		pv.g.Decide(place.Decision{A: d.SiteA, B: d.SiteB, Confirmed: d.Decision == store.DecisionConfirmed})
+		decs = append(decs, place.Decision{A: d.SiteA, B: d.SiteB, Confirmed: d.Decision == store.DecisionConfirmed})
 	}
+	pv.g.SetDecisions(decs) // all of them: one withdrawn since is gone
 	pv.decided = ds
 	sn = &placeSnap{ix: pv.built, places: pv.g.Places(), at: time.Now(), gen: placeGen.Add(1)}
 	pv.snap.Store(sn)
@@ -351,7 +353,8 @@ func (s *Server) handlePlaceReview(w http.ResponseWriter, r *http.Request) {
 }
 
 // handlePlaceLink records a steward's decision on a pair: confirmed (one place) or split
-// (never one place). The caller's organisation must own one of the two sites.
+// (never one place), or withdraws it (withdrawn). The caller's organisation must own one of
+// the two sites.
 func (s *Server) handlePlaceLink(w http.ResponseWriter, r *http.Request) {
 	if s.places.dec == nil {
 		writeProblem(w, r, problem{Status: http.StatusNotImplemented, Detail: "this store does not keep place decisions"})
@@ -363,13 +366,20 @@ func (s *Server) handlePlaceLink(w http.ResponseWriter, r *http.Request) {
 		Decision string `json:"decision"`
 	}
 	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 4096)).Decode(&body); err != nil {
-		s.writeError(w, r, fmt.Errorf("body: want {\"a\": site ID, \"b\": site ID, \"decision\": \"confirmed\" or \"split\"}: %w", aidmap.ErrInvalid))
+		s.writeError(w, r, fmt.Errorf("body: want {\"a\": site ID, \"b\": site ID, \"decision\": \"confirmed\", \"split\" or \"withdrawn\"}: %w", aidmap.ErrInvalid))
 		return
 	}
 	tok := tokenFrom(r.Context())
 	d := store.PlaceDecision{SiteA: body.A, SiteB: body.B, Decision: body.Decision,
 		OrganizationID: chi.URLParam(r, "org"), TokenID: tok.ID, DecidedAt: s.up.now().UTC()}
-	if err := s.places.dec.PutPlaceDecision(r.Context(), d); err != nil {
+	var err error
+	if body.Decision == "withdrawn" {
+		// The steward takes back a confirm or a split: the matcher alone decides again.
+		err = s.places.dec.DeletePlaceDecision(r.Context(), d.OrganizationID, d.SiteA, d.SiteB)
+	} else {
+		err = s.places.dec.PutPlaceDecision(r.Context(), d)
+	}
+	if err != nil {
 		if errors.Is(err, aidmap.ErrForbidden) {
 			err = fmt.Errorf("the organisation owns neither site; each organisation decides only on links of its own sites: %w", aidmap.ErrForbidden)
 		}

@@ -234,6 +234,27 @@ func TestPlacesTwoProviders(t *testing.T) {
 	if code := decide("fbs", a1, "no-such-site", "split"); code != 404 {
 		t.Errorf("a missing site: %d, want 404", code)
 	}
+
+	// Withdrawn, the split and the confirmation leave the matcher alone to decide: Parkdale
+	// is one place again, A5 and B4 two.
+	if code := decide("fbs", a1, b1, "withdrawn"); code != 200 {
+		t.Fatalf("withdraw the split: %d", code)
+	}
+	if code := decide("fbs", a1, b1, "withdrawn"); code != 404 {
+		t.Errorf("withdraw it again: %d, want 404", code)
+	}
+	if code := decide("fbs", b4, a5, "withdrawn"); code != 200 {
+		t.Fatalf("withdraw the confirmation: %d", code)
+	}
+	if p := e.placeOf("fbs", "A1", 43.6403, -79.436); len(p.Sites) != 2 {
+		t.Errorf("after the split is withdrawn, Parkdale: %v, want both providers", siteIDs(p))
+	}
+	if p := e.placeOf("fbs", "A5", 43.657, -79.402); slices.Contains(siteIDs(p), b4) {
+		t.Errorf("after the confirmation is withdrawn, A5 and B4 are one place: %v", siteIDs(p))
+	}
+	if p, ok := find(review("other"), a1, b1); !ok || p.Decision != "" {
+		t.Errorf("review pair after the withdrawal: %+v, want no decision", p)
+	}
 }
 
 // TestPlacesReplicas: a decision taken through one replica reaches another's place view

@@ -65,3 +65,32 @@ func (s *Store) PlaceDecisions(ctx context.Context) ([]store.PlaceDecision, erro
 	}
 	return out, nil
 }
+
+// DeletePlaceDecision withdraws a steward's decision (store.PlaceDecisions).
+func (s *Store) DeletePlaceDecision(ctx context.Context, org, a, b string) error {
+	a, b, err := store.CheckPlaceWithdrawal(org, a, b)
+	if err != nil {
+		return fmt.Errorf("postgis: %w", err)
+	}
+	var orgs [2]string
+	for i, id := range []string{a, b} {
+		err := s.pool.QueryRow(ctx, `SELECT organization_id FROM sites WHERE id = $1`, id).Scan(&orgs[i])
+		if errors.Is(err, pgx.ErrNoRows) {
+			return fmt.Errorf("postgis: place decision: site %s: %w", id, aidmap.ErrNotFound)
+		}
+		if err != nil {
+			return fmt.Errorf("postgis: place decision: %w", unavailable(ctx, err))
+		}
+	}
+	if org != orgs[0] && org != orgs[1] {
+		return fmt.Errorf("postgis: place decision: %s owns neither site: %w", org, aidmap.ErrForbidden)
+	}
+	tag, err := s.pool.Exec(ctx, `DELETE FROM place_decisions WHERE site_a = $1 AND site_b = $2`, a, b)
+	if err != nil {
+		return fmt.Errorf("postgis: place decision: %w", unavailable(ctx, err))
+	}
+	if tag.RowsAffected() == 0 {
+		return fmt.Errorf("postgis: place decision on %s and %s: %w", a, b, aidmap.ErrNotFound)
+	}
+	return nil
+}

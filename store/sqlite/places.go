@@ -66,3 +66,32 @@ func (s *Store) PlaceDecisions(ctx context.Context) ([]store.PlaceDecision, erro
 	}
 	return out, nil
 }
+
+// DeletePlaceDecision withdraws a steward's decision (store.PlaceDecisions).
+func (s *Store) DeletePlaceDecision(ctx context.Context, org, a, b string) error {
+	a, b, err := store.CheckPlaceWithdrawal(org, a, b)
+	if err != nil {
+		return fmt.Errorf("sqlite: %w", err)
+	}
+	var orgs [2]string
+	for i, id := range []string{a, b} {
+		err := s.db.QueryRowContext(ctx, `SELECT organization_id FROM sites WHERE id = ?`, id).Scan(&orgs[i])
+		if errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("sqlite: place decision: site %s: %w", id, aidmap.ErrNotFound)
+		}
+		if err != nil {
+			return fmt.Errorf("sqlite: place decision: %w", unavailable(ctx, err))
+		}
+	}
+	if org != orgs[0] && org != orgs[1] {
+		return fmt.Errorf("sqlite: place decision: %s owns neither site: %w", org, aidmap.ErrForbidden)
+	}
+	res, err := s.db.ExecContext(ctx, `DELETE FROM place_decisions WHERE site_a = ? AND site_b = ?`, a, b)
+	if err != nil {
+		return fmt.Errorf("sqlite: place decision: %w", unavailable(ctx, err))
+	}
+	if n, err := res.RowsAffected(); err == nil && n == 0 {
+		return fmt.Errorf("sqlite: place decision on %s and %s: %w", a, b, aidmap.ErrNotFound)
+	}
+	return nil
+}

@@ -101,4 +101,13 @@ func PlaceDecisions(t *testing.T, open Opener) {
 		}
 	}
 	check(split, confirm)
+
+	// Withdrawing: only an owner of one of the sites, only a decision there is; the other
+	// decision stays.
+	checkErr(t, "DeletePlaceDecision by another organisation", pd.DeletePlaceDecision(ctx, "c", a0.ID, b0.ID), aidmap.ErrForbidden)
+	checkErr(t, "DeletePlaceDecision of no decision", pd.DeletePlaceDecision(ctx, "a", a0.ID, c0.ID), aidmap.ErrNotFound)
+	checkErr(t, "DeletePlaceDecision of one site", pd.DeletePlaceDecision(ctx, "a", a0.ID, a0.ID), aidmap.ErrInvalid)
+	checkErr(t, "DeletePlaceDecision", pd.DeletePlaceDecision(ctx, "b", a0.ID, b0.ID), nil)
+	check(confirm)
+	checkErr(t, "DeletePlaceDecision again", pd.DeletePlaceDecision(ctx, "b", b0.ID, a0.ID), aidmap.ErrNotFound)
 }
