@@ -72,6 +72,52 @@ func (g *Graph) Update(changed []aidmap.Site) {
 			g.around[b] = append(g.around[b], a)
 		}
 	}
+	g.compact()
+}
+
+// compact drops the slots of removed records once they outnumber the live ones. A changed
+// site is removed and added again, and the removed record keeps its slot (pairs and the
+// candidate grid name records by index): without this, a Graph fed re-uploads for months
+// would hold every version of every site, places long gone included. Indexes are renumbered
+// everywhere; nothing is matched again, so this costs a pass over the records.
+func (g *Graph) compact() {
+	n := len(g.ids)
+	if n < 1024 || n-len(g.live) <= len(g.live) {
+		return
+	}
+	to := make([]int32, n) // new index of each record, -1 when removed
+	ids := make([]string, 0, len(g.live))
+	sums := make([]uint64, 0, len(g.live))
+	recs := make([]record, 0, len(g.live))
+	for r := range n {
+		if lr, ok := g.live[g.ids[r]]; ok && int(lr) == r {
+			to[r] = int32(len(ids))
+			ids, sums, recs = append(ids, g.ids[r]), append(sums, g.sums[r]), append(recs, g.m.recs[r])
+		} else {
+			to[r] = -1
+		}
+	}
+	for id, r := range g.live {
+		g.live[id] = to[r]
+	}
+	pairs := make(map[[2]int32]float64, len(g.pairs))
+	for p, sc := range g.pairs {
+		if a, b := to[p[0]], to[p[1]]; a >= 0 && b >= 0 {
+			pairs[[2]int32{min(a, b), max(a, b)}] = sc
+		}
+	}
+	around := make(map[int32][]int32, len(g.around))
+	for r, os := range g.around {
+		if nr := to[r]; nr >= 0 {
+			for _, o := range os {
+				if no := to[o]; no >= 0 {
+					around[nr] = append(around[nr], no)
+				}
+			}
+		}
+	}
+	g.ids, g.sums, g.pairs, g.around = ids, sums, pairs, around
+	g.m.renumber(recs, to)
 }
 
 // Sum is a hash of what matching reads of a site (ID, organisation, name, point, phone,

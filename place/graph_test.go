@@ -231,3 +231,53 @@ func BenchmarkGraphDiff(b *testing.B) {
 		g.Places()
 	}
 }
+
+// TestGraphCompacts: re-uploads replace records; once removed ones outnumber the live, their
+// slots are dropped, and the places, pairs and decisions are those of a Graph made afresh.
+func TestGraphCompacts(t *testing.T) {
+	names := []string{"Daily Bread Food Bank", "Daily Bred Food Bank", "Parkdale Legal Clinic", "The Stop"}
+	version := func(v int) []aidmap.Site {
+		var out []aidmap.Site
+		for i := range 700 {
+			s := gsite(fmt.Sprint("o", i%3), fmt.Sprint(i), names[i%len(names)], "", float64(i%50)*7+float64(i/50)*1000)
+			s.Description = fmt.Sprint("version ", v) // changed every upload
+			if v == 3 && i%10 == 0 {
+				s.Status = aidmap.StatusRetired // gone in the last upload
+			}
+			out = append(out, s)
+		}
+		return out
+	}
+	g := NewGraph(Options{})
+	a, b := gsite("o2", "2", "", "", 0).ID, gsite("o1", "1", "", "", 0).ID
+	g.Decide(Decision{A: a, B: b, Confirmed: true})
+	var last []aidmap.Site
+	for v := range 4 {
+		last = version(v)
+		for i := range last {
+			last[i].Name += fmt.Sprint(" ", v%2) // the name too, so records are matched again
+		}
+		g.Update(last)
+	}
+	if n, live := len(g.ids), len(g.live); n > 2*live || len(g.m.recs) != n {
+		t.Fatalf("after four uploads: %d records (%d in the matcher) for %d live sites", n, len(g.m.recs), live)
+	}
+	full := NewGraph(Options{})
+	full.Decide(Decision{A: a, B: b, Confirmed: true})
+	full.Update(last)
+	got, want := g.Places(), full.Places()
+	for _, s := range last {
+		if gm, wm := got.Members(got.Of(s.ID)), want.Members(want.Of(s.ID)); s.Visible() && !slices.Equal(gm, wm) {
+			t.Errorf("site %s: compacted place %v, afresh %v", s.ID, gm, wm)
+		}
+	}
+	if want.Of(b) != want.Of(a) {
+		t.Errorf("afresh: the confirmed pair apart")
+	}
+	if got.Len() != want.Len() || want.Len() == 0 || got.Of(b) != got.Of(a) {
+		t.Errorf("places of several: compacted %d, afresh %d; confirmed pair together %v", got.Len(), want.Len(), got.Of(b) == got.Of(a))
+	}
+	if gp, wp := g.Pairs(got, "o2"), full.Pairs(want, "o2"); !slices.Equal(gp, wp) {
+		t.Errorf("pairs: compacted %d, afresh %d", len(gp), len(wp))
+	}
+}

@@ -398,6 +398,36 @@ func (m *Matcher) truncate(n int) {
 	m.recs = m.recs[:n]
 }
 
+// renumber replaces the records with recs, record i becoming to[i] (-1: gone, and no longer
+// in any index): Graph's compaction.
+func (m *Matcher) renumber(recs []record, to []int32) {
+	move := func(idx []int32) []int32 {
+		out := idx[:0]
+		for _, i := range idx {
+			if n := to[i]; n >= 0 {
+				out = append(out, n)
+			}
+		}
+		return out
+	}
+	for k, v := range m.grid {
+		if m.grid[k] = move(v); len(m.grid[k]) == 0 {
+			delete(m.grid, k)
+		}
+	}
+	for k, v := range m.addrs {
+		if m.addrs[k] = move(v); len(m.addrs[k]) == 0 {
+			delete(m.addrs, k)
+		}
+	}
+	for k, v := range m.at {
+		if m.at[k] = move(v); len(m.at[k]) == 0 {
+			delete(m.at, k)
+		}
+	}
+	m.recs = recs
+}
+
 // remove takes record i out of candidate search: it is never a candidate again (Graph's
 // changed or retired sites). Its slot stays, so indexes do not move.
 func (m *Matcher) remove(i int) {
