@@ -137,19 +137,23 @@ func appendSiteTail(b []byte, s *aidmap.Site) []byte {
 
 // appendDistance appends distance_m when the view has one: a band for a confidential site.
 func appendDistance(b []byte, v siteView) []byte {
-	s := v.site
-	if v.hasDist {
-		b = append(b, `,"distance_m":`...)
-		if s.Confidential {
-			// Only a coarse band: "within 5 km" is all a person needs to decide to call, and
-			// exact distances from many points would outline the area around the site.
-			b = strconv.AppendFloat(b, aidmap.DistanceBand(v.dist), 'f', -1, 64)
-			b = append(b, `,"distance_band":true`...)
-		} else {
-			b = strconv.AppendFloat(b, math.Round(v.dist*10)/10, 'f', -1, 64)
-		}
+	if !v.hasDist {
+		return b
 	}
-	return b
+	return appendDistanceM(b, v.dist, v.site.Confidential)
+}
+
+// appendDistanceM appends "distance_m": dist metres, or only a coarse band for a confidential
+// site.
+func appendDistanceM(b []byte, dist float64, confidential bool) []byte {
+	b = append(b, `,"distance_m":`...)
+	if confidential {
+		// Only a coarse band: "within 5 km" is all a person needs to decide to call, and
+		// exact distances from many points would outline the area around the site.
+		b = strconv.AppendFloat(b, aidmap.DistanceBand(dist), 'f', -1, 64)
+		return append(b, `,"distance_band":true`...)
+	}
+	return strconv.AppendFloat(b, math.Round(dist*10)/10, 'f', -1, 64)
 }
 
 // publicPoint returns the point that may be published of s: its own, which for a confidential

@@ -48,14 +48,19 @@ type openState struct {
 
 // evalOpen evaluates s's hours at o.
 func evalOpen(s *aidmap.Site, o query.OpenAt) openState {
+	return evalHours(&s.Hours, o)
+}
+
+// evalHours is evalOpen of a site with hours h.
+func evalHours(h *aidmap.Hours, o query.OpenAt) openState {
 	st := openState{evaluated: true}
-	if !s.Hours.Known() {
+	if !h.Known() {
 		return st
 	}
 	st.known = true
-	st.open, _, st.next = s.Hours.OpenAt(o.At(s.Hours.Timezone))
+	st.open, _, st.next = h.OpenAt(o.At(h.Timezone))
 	st.loc = time.UTC
-	if tz := s.Hours.Timezone; tz != "" {
+	if tz := h.Timezone; tz != "" {
 		if l, err := aidmap.LoadLocation(tz); err == nil {
 			st.loc = l
 		}

@@ -136,16 +136,16 @@ func (s *Server) writeList(w http.ResponseWriter, ix *geo.Index, lp listParams, 
 		}
 		if gen != nil {
 			if e := gen.get(h, &orgs); e != nil {
-				site := aidmap.Site{Hours: e.hours, Confidential: e.confidential}
-				v := siteView{site: &site, dist: h.DistanceM, hasDist: withDist, open: evalOpen(&site, lp.q.When)}
 				b = append(b, '{')
 				b = append(b, e.head...)
-				b = appendOpenState(b, v.open)
+				b = appendOpenState(b, evalHours(&e.hours, lp.q.When))
 				b = append(b, e.tail...)
 				if s.fresh.StaleAfter > 0 {
 					b = appendStale(b, s.fresh.staleChecked(e.checked, now))
 				}
-				b = appendDistance(b, v)
+				if withDist {
+					b = appendDistanceM(b, h.DistanceM, e.confidential)
+				}
 				b = append(b, '}')
 				continue
 			}
