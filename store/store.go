@@ -44,6 +44,9 @@ type Store interface {
 	// highest. A site appearing twice in a batch is ErrInvalid. A validation error names the
 	// site by its index in the batch and its external ID, and still unwraps to the
 	// *aidmap.FieldError (errors.As).
+	//
+	// It is an upload of one batch (BeginUpload, Add, Commit; store.UpsertSites), with the
+	// upload's locks, and its errors are theirs.
 	UpsertSites(ctx context.Context, orgID string, sites []aidmap.Site) (UpsertResult, error)
 
 	// BeginUpload starts a streaming write of one organisation's sites: one transaction that

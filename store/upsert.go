@@ -28,25 +28,11 @@ type TrackedUpload interface {
 	Outcomes() []Outcome
 }
 
-// CheckBatch checks a batch written for orgID as UpsertSites and Upload.Add do (CheckSite,
-// then CheckUnique): the error names the first failing site by its index and external ID.
-func CheckBatch(orgID string, sites []aidmap.Site) error {
-	for i := range sites {
-		if err := CheckSite(orgID, i, &sites[i]); err != nil {
-			return err
-		}
-	}
-	return CheckUnique(sites)
-}
-
-// UpsertSites writes sites as one upload of orgID (see Store.UpsertSites): the batch is
-// checked first, so an invalid one is refused before any transaction begins, then begin opens
-// the engine's upload, the batch is added and committed, and the result lists the sites by
-// outcome. Errors are not wrapped with the engine's name: the caller adds it.
-func UpsertSites(ctx context.Context, orgID string, sites []aidmap.Site, begin func(context.Context) (TrackedUpload, error)) (UpsertResult, error) {
-	if err := CheckBatch(orgID, sites); err != nil {
-		return UpsertResult{}, err
-	}
+// UpsertSites writes sites as one upload (see Store.UpsertSites): begin opens the engine's
+// upload, the batch is added and committed, and the result lists the sites by outcome. Its
+// errors are the upload's (begin's, Add's, Commit's), unwrapped: an invalid batch fails in Add,
+// which names the site by its index in the batch and its external ID.
+func UpsertSites(ctx context.Context, sites []aidmap.Site, begin func(context.Context) (TrackedUpload, error)) (UpsertResult, error) {
 	u, err := begin(ctx)
 	if err != nil {
 		return UpsertResult{}, err

@@ -775,7 +775,7 @@ func TestFieldErrorKept(t *testing.T) {
 	sites[len(sites)-1].Lat = 100
 	sites[store.ParallelEncode+1].Name = " "
 	_, err := s.UpsertSites(ctx, "org", sites)
-	want := fmt.Sprintf(`postgis: upsert sites: site %d (external ID "s%d"): name: is required`, store.ParallelEncode+1, store.ParallelEncode+1)
+	want := fmt.Sprintf(`postgis: upload: add: site %d (external ID "s%d"): name: is required`, store.ParallelEncode+1, store.ParallelEncode+1)
 	if err == nil || err.Error() != want {
 		t.Errorf("error: got %v, want %s", err, want)
 	}

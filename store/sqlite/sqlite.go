@@ -238,20 +238,15 @@ func scanOrg(row scanner) (aidmap.Organization, error) {
 }
 
 // UpsertSites writes a batch of one organisation's sites as an upload of one batch
-// (store.UpsertSites), checked before the transaction begins.
+// (store.UpsertSites): its errors are those of BeginUpload, Add and Commit.
 func (s *Store) UpsertSites(ctx context.Context, orgID string, sites []aidmap.Site) (store.UpsertResult, error) {
-	res, err := store.UpsertSites(ctx, orgID, sites, func(ctx context.Context) (store.TrackedUpload, error) {
+	return store.UpsertSites(ctx, sites, func(ctx context.Context) (store.TrackedUpload, error) {
 		u, err := s.begin(ctx, orgID, store.UploadOptions{}, true)
 		if err != nil {
-			return nil, unavailable(ctx, err)
+			return nil, fmt.Errorf("sqlite: begin upload: %w", unavailable(ctx, err))
 		}
 		return u, nil
 	})
-	if err != nil {
-		// Add's and Commit's errors are classified (unavailable) already.
-		return store.UpsertResult{}, fmt.Errorf("sqlite: upsert sites: %w", err)
-	}
-	return res, nil
 }
 
 // Outcomes says what the upload did to each site added, when begun to track them

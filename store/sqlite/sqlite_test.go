@@ -119,7 +119,7 @@ func TestFieldErrorKept(t *testing.T) {
 	sites := storetest.Sites("org", "s", 3)
 	sites[1].Name = " "
 	_, err := s.UpsertSites(ctx, "org", sites)
-	want := `sqlite: upsert sites: site 1 (external ID "s1"): name: is required`
+	want := `sqlite: upload: add: site 1 (external ID "s1"): name: is required`
 	if err == nil || err.Error() != want {
 		t.Errorf("error: got %v, want %s", err, want)
 	}
