@@ -132,7 +132,7 @@ const ParallelEncode = 2000
 // can be. Errors say which site: its index in the batch and its external ID; the first failing
 // site in batch order is reported. conv may be called from several goroutines at once, each
 // time for another site.
-func EncodeBatch[R any](e SiteEncoding, orgID string, sites []aidmap.Site, conv func(*SiteRow) R) ([]R, error) {
+func EncodeBatch[R any](e SiteEncoding, orgID string, sites []aidmap.Site, conv func(SiteRow) R) ([]R, error) {
 	rows := make([]R, len(sites))
 	errs := make([]error, len(sites))
 	encode := func(lo, hi int) {
@@ -145,7 +145,7 @@ func EncodeBatch[R any](e SiteEncoding, orgID string, sites []aidmap.Site, conv 
 			}
 			var r SiteRow
 			r, buf = e.Encode(site, buf)
-			rows[i] = conv(&r)
+			rows[i] = conv(r) // by value: a pointer would move r to the heap, once a site
 		}
 	}
 	workers := min(runtime.GOMAXPROCS(0), len(sites)/ParallelEncode)

@@ -101,7 +101,7 @@ func TestEncodeBatchFirstError(t *testing.T) {
 	sites := storetest.Sites("org", "s", 3*store.ParallelEncode)
 	sites[len(sites)-1].Lat = 100
 	sites[store.ParallelEncode+1].Name = " "
-	_, err := store.EncodeBatch(store.SiteEncoding{}, "org", sites, func(r *store.SiteRow) string { return r.ID })
+	_, err := store.EncodeBatch(store.SiteEncoding{}, "org", sites, func(r store.SiteRow) string { return r.ID })
 	want := fmt.Sprintf(`site %d (external ID "s%d"): name: is required`, store.ParallelEncode+1, store.ParallelEncode+1)
 	if err == nil || err.Error() != want {
 		t.Errorf("error: got %v, want %s", err, want)
@@ -111,7 +111,7 @@ func TestEncodeBatchFirstError(t *testing.T) {
 		t.Errorf("errors.As FieldError: got %#v, want one for name", fe)
 	}
 	sites = storetest.Sites("org", "s", 3*store.ParallelEncode)
-	ids, err := store.EncodeBatch(store.SiteEncoding{}, "org", sites, func(r *store.SiteRow) string { return r.ID })
+	ids, err := store.EncodeBatch(store.SiteEncoding{}, "org", sites, func(r store.SiteRow) string { return r.ID })
 	if err != nil {
 		t.Fatal(err)
 	}

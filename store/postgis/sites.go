@@ -251,7 +251,7 @@ type siteRow struct {
 }
 
 // toRow converts the shared row to PostGIS's.
-func toRow(r *store.SiteRow) siteRow {
+func toRow(r store.SiteRow) siteRow {
 	return siteRow{id: r.ID, orgID: r.OrganizationID, externalID: r.ExternalID, name: r.Name,
 		lat: r.Lat, lon: r.Lon, categories: r.Categories, status: r.Status, confidential: r.Confidential,
 		updatedAt: timestamptz(r.UpdatedAt), verifiedAt: timestamptz(r.VerifiedAt), hash: r.Hash, doc: r.Doc}
@@ -265,7 +265,7 @@ func encodeBatch(orgID string, sites []aidmap.Site) ([]siteRow, error) {
 // encodeSite encodes s (store.SiteEncoding.Encode), its doc appended to buf.
 func encodeSite(s *aidmap.Site, buf []byte) (siteRow, []byte) {
 	r, buf := encoding.Encode(s, buf)
-	return toRow(&r), buf
+	return toRow(r), buf
 }
 
 // timestamptz converts a domain time for PostgreSQL, which keeps microseconds: finer digits

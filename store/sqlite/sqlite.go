@@ -396,7 +396,7 @@ type siteRow struct {
 }
 
 // toRow converts the shared row to SQLite's.
-func toRow(r *store.SiteRow) siteRow {
+func toRow(r store.SiteRow) siteRow {
 	return siteRow{id: r.ID, orgID: r.OrganizationID, externalID: r.ExternalID, name: r.Name,
 		lat: r.Lat, lon: r.Lon, status: r.Status, confidential: r.Confidential,
 		updatedAt: micros(r.UpdatedAt), verifiedAt: micros(r.VerifiedAt), hash: r.Hash, doc: r.Doc}
