@@ -138,4 +138,13 @@ func TestManagePlaces(t *testing.T) {
 	if ids := placeOfA1(); len(ids) != 1 {
 		t.Errorf("the split did not survive a re-upload: %v", ids)
 	}
+
+	// The steward withdraws the split: the matcher alone decides again, and Parkdale is one
+	// place of both providers.
+	p.run(`document.getElementById('places-refresh').click()`)
+	p.waitFor("the split pair has a Withdraw button", `[...document.querySelectorAll('#places-list li')].some(li => li.textContent.includes('Parkdale Comunity') && li.querySelector('button.withdraw'))`)
+	p.run(`[...document.querySelectorAll('#places-list li')].find(li => li.textContent.includes('Parkdale Comunity')).querySelector('button.withdraw').click()`)
+	p.waitFor("the withdrawal is saved", `(() => { const li = [...document.querySelectorAll('#places-list li')].find(li => li.textContent.includes('Parkdale Comunity'));
+		return li && (li.textContent.includes('Withdrawn: the matcher decides again') || li.textContent.includes('Linked as one place')); })()`)
+	eventually("Parkdale is one place again", func() bool { return len(placeOfA1()) == 2 })
 }

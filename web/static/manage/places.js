@@ -1,6 +1,6 @@
 // Place links on /manage (#19): pairs of the organisation's sites and other providers'
 // records that the matcher linked as one place or flagged for review, from
-// GET /api/v1/orgs/{org}/places/review; Confirm and Split post to …/places/links. Texts are
+// GET /api/v1/orgs/{org}/places/review; Confirm, Split and Withdraw post to …/places/links. Texts are
 // set with textContent only.
 
 const $ = (id) => document.getElementById(id);
@@ -35,7 +35,7 @@ async function decide(pair, decision, li) {
     const resp = await api('/places/links', { method: 'POST', body: JSON.stringify({ a: pair.a.id, b: pair.b.id, decision }) });
     const body = await resp.json();
     if (!resp.ok) throw new Error(body.detail || resp.status);
-    out.textContent = decision === 'split' ? 'Split: kept apart from now on.' : 'Confirmed: one place.';
+    out.textContent = { split: 'Split: kept apart from now on.', confirmed: 'Confirmed: one place.', withdrawn: 'Withdrawn: the matcher decides again.' }[decision];
     setTimeout(load, 500);
   } catch (e) {
     out.textContent = 'Could not save: ' + e.message;
@@ -63,6 +63,15 @@ async function load() {
         b.textContent = label;
         b.disabled = pair.decision === decision;
         b.addEventListener('click', () => decide(pair, decision, li));
+        buttons.append(b, ' ');
+      }
+      if (pair.decision) {
+        // Take a confirm or a split back: the matcher alone decides again.
+        const b = document.createElement('button');
+        b.type = 'button';
+        b.className = 'withdraw';
+        b.textContent = 'Withdraw the decision';
+        b.addEventListener('click', () => decide(pair, 'withdrawn', li));
         buttons.append(b, ' ');
       }
       const result = document.createElement('span');
