@@ -136,6 +136,14 @@ func TestPlacesStacked(t *testing.T) {
 			t.Errorf("tile feature %v at a stacked point, want approximate", f)
 		}
 	}
+	resp, b := e.do("GET", "/api/v1/sites/"+aidmap.SiteID("fbs", "S3"), "", "", nil)
+	var one struct {
+		Approximate bool   `json:"approximate"`
+		Precision   string `json:"precision"`
+	}
+	if resp.StatusCode != 200 || json.Unmarshal(b, &one) != nil || !one.Approximate || one.Precision != "exact" {
+		t.Errorf("GET the site: %d %s, want approximate (the stored precision kept)", resp.StatusCode, b)
+	}
 }
 
 // TestPlacesNearestFilters: the site list's filters choose which sites rank a place; a place

@@ -208,12 +208,18 @@ func (s *Server) handleSite(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	site, ok := s.source.Index().Site(id)
+	ix := s.source.Index()
+	site, ok := ix.Site(id)
 	if !ok {
 		writeProblem(w, r, problem{Status: http.StatusNotFound, Detail: "no site with ID " + strconv.Quote(truncate(id))})
 		return
 	}
 	v := siteView{site: site, stale: s.staleOf(site)}
+	// At a stacked point (many unrelated records at one coordinate, #19), by the last places
+	// made for this index (never waited for): approximate, not a building.
+	if sn := s.places.peek(); sn != nil && sn.ix == ix {
+		v.stacked = sn.places.Approximate(id)
+	}
 	v.org, _ = s.source.Organization(site.OrganizationID)
 	var b []byte
 	if format == "geojson" {
