@@ -218,6 +218,26 @@ func (l *layer) point(x, y int) {
 // index, which is cheaper), at tile units (x, y); stacked marks a site at a stacked point
 // (approximate whatever its precision).
 func (l *layer) site(s *aidmap.Site, h geo.Hit, x, y int, stacked bool) {
+	l.siteTags(s, h, stacked)
+	l.point(x, y)
+}
+
+// placeSite adds the feature of a site standing for a place of several sites: the site's
+// tags, and the place's ID, how many providers (organisations) and sites it has.
+func (l *layer) placeSite(s *aidmap.Site, h geo.Hit, x, y int, pid string, providers, sites int, stacked bool) {
+	l.places = true
+	l.siteTags(s, h, stacked)
+	l.tags = append(l.tags,
+		keyPlace, l.newString(pid),
+		keyProviders, l.uint(uint64(providers)),
+		keySites, l.uint(uint64(sites)),
+	)
+	l.point(x, y)
+}
+
+// siteTags sets l.tags to the tags of site s: a confidential site is published with the
+// precision of its area point, and as approximate.
+func (l *layer) siteTags(s *aidmap.Site, h geo.Hit, stacked bool) {
 	precision := s.Precision
 	if s.Confidential {
 		precision = aidmap.PrecisionLocality // the precision of the published area point
@@ -231,30 +251,6 @@ func (l *layer) site(s *aidmap.Site, h geo.Hit, x, y int, stacked bool) {
 		keyApproximate, l.bool(s.Confidential || precision.Approximate() || stacked),
 		keyConfidential, l.bool(s.Confidential),
 	)
-	l.point(x, y)
-}
-
-// placeSite adds the feature of a site standing for a place of several sites: the site's
-// tags, and the place's ID, how many providers (organisations) and sites it has.
-func (l *layer) placeSite(s *aidmap.Site, h geo.Hit, x, y int, pid string, providers, sites int, stacked bool) {
-	precision := s.Precision
-	if s.Confidential {
-		precision = aidmap.PrecisionLocality
-	}
-	l.places = true
-	l.tags = append(l.tags[:0],
-		keyID, l.newID(h),
-		keyName, l.sharedString(s.Name),
-		keyCategories, l.categories(h.Categories()),
-		keyStatus, l.sharedString(string(s.Status)),
-		keyPrecision, l.sharedString(string(precision)),
-		keyApproximate, l.bool(s.Confidential || precision.Approximate() || stacked),
-		keyConfidential, l.bool(s.Confidential),
-		keyPlace, l.newString(pid),
-		keyProviders, l.uint(uint64(providers)),
-		keySites, l.uint(uint64(sites)),
-	)
-	l.point(x, y)
 }
 
 // cluster adds a cluster of n sites at tile units (x, y) with per-category counts by bit.
