@@ -1,4 +1,4 @@
-package hsds
+package hsds_test
 
 import (
 	"bytes"
@@ -13,6 +13,7 @@ import (
 
 	"github.com/aidmap/aidmap"
 	"github.com/aidmap/aidmap/demo"
+	"github.com/aidmap/aidmap/hsds"
 	"github.com/aidmap/aidmap/ingest"
 	hsdsread "github.com/aidmap/aidmap/ingest/hsds"
 	"github.com/aidmap/aidmap/store/sqlite"
@@ -42,7 +43,7 @@ func roundTripSites() []aidmap.Site {
 func TestPackageRoundTrip(t *testing.T) {
 	sites := roundTripSites()
 	dir := filepath.Join(t.TempDir(), "pkg")
-	p, err := NewPackageWriter(dir)
+	p, err := hsds.NewPackageWriter(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -54,12 +55,12 @@ func TestPackageRoundTrip(t *testing.T) {
 	if err := p.Close(); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := NewPackageWriter(dir); err == nil {
+	if _, err := hsds.NewPackageWriter(dir); err == nil {
 		t.Error("a second package was written over the first")
 	}
 
 	var zipped bytes.Buffer
-	if err := ZipDir(dir, &zipped); err != nil {
+	if err := hsds.ZipDir(dir, &zipped); err != nil {
 		t.Fatal(err)
 	}
 	for _, tc := range []struct {
@@ -85,7 +86,7 @@ func TestPackageRoundTrip(t *testing.T) {
 				key := want.ExternalID
 				if want.Confidential {
 					pid := demo.Publisher().PublicID(want.ID, true) // published under its public ID
-					key = SiteObjectID(pid, KindService) + "@" + SiteObjectID(pid, KindLocation)
+					key = hsds.SiteObjectID(pid, hsds.KindService) + "@" + hsds.SiteObjectID(pid, hsds.KindLocation)
 				}
 				g, ok := got[key]
 				if !ok {
@@ -134,10 +135,10 @@ func compareSites(t *testing.T, want, got aidmap.Site) {
 		w.Lat, w.Lon = pw.Lat, pw.Lon
 		w.Address = aidmap.Address{}
 		if w.Description == "" {
-			w.Description = ConfidentialNote
+			w.Description = hsds.ConfidentialNote
 		}
 	}
-	if uri(w.Website) == "" {
+	if hsds.URI(w.Website) == "" {
 		w.Website = ""
 	}
 	check := func(field string, g, w any) {
@@ -150,8 +151,8 @@ func compareSites(t *testing.T, want, got aidmap.Site) {
 	check("description", got.Description, w.Description)
 	check("categories", sorted(got.Categories), sorted(w.Categories))
 	check("address", got.Address, w.Address)
-	check("lat", roundCoord(got.Lat), roundCoord(w.Lat))
-	check("lon", roundCoord(got.Lon), roundCoord(w.Lon))
+	check("lat", hsds.RoundCoord(got.Lat), hsds.RoundCoord(w.Lat))
+	check("lon", hsds.RoundCoord(got.Lon), hsds.RoundCoord(w.Lon))
 	check("phone", got.Phone, w.Phone)
 	check("website", got.Website, w.Website)
 	check("email", got.Email, w.Email)
@@ -196,7 +197,7 @@ func exceptions(h aidmap.Hours) []aidmap.Exception {
 // confidential site as stored: it is left out, and Close says so.
 func TestPackageRefusesStoredConfidentialSites(t *testing.T) {
 	sites := roundTripSites()
-	p, err := NewPackageWriter(filepath.Join(t.TempDir(), "pkg"))
+	p, err := hsds.NewPackageWriter(filepath.Join(t.TempDir(), "pkg"))
 	if err != nil {
 		t.Fatal(err)
 	}

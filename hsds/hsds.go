@@ -1,7 +1,8 @@
 // Package hsds maps aidmap's sites to Open Referral's Human Services Data Specification 3.0:
 // the objects (services, locations, service_at_locations, organisations, taxonomy terms), their
 // stable IDs, and the tabular datapackage. The web API and `aidmap export --format hsds` both
-// use it, so an object has the same ID and content in both.
+// use it, so an object has the same ID and content in both. The HSDS reader (ingest/hsds)
+// reads 3.0 JSON into the same objects (Decode, decode.go): one model for reading and writing.
 //
 // Model: each site is one HSDS service offered at one location, linked by one
 // service_at_location. The organisation is the site's organisation; categories are terms of one
@@ -132,7 +133,9 @@ func KeyID(k Kind, key string) string {
 func OrganizationID(slug string) string { return KeyID(KindOrganization, slug) }
 
 // The HSDS objects aidmap publishes: the fields it has data for, with the spec's names.
-// Required fields have no omitempty.
+// Required fields have no omitempty. The same types are what ingest/hsds reads (Decode); the
+// fields after "read only" are ones files give and aidmap never writes (it has no data for
+// them), so they are always empty and omitted in aidmap's documents.
 type (
 	Service struct {
 		ID                     string `json:"id"`
@@ -184,6 +187,14 @@ type (
 		Name        string `json:"name"`
 		Description string `json:"description"`
 		Website     string `json:"website,omitempty"`
+		// read only
+		Email       string     `json:"email,omitempty"`
+		URL         string     `json:"url,omitempty"` // HSDS 1.x and 2.x's name for website
+		TaxStatus   string     `json:"tax_status,omitempty"`
+		LegalStatus string     `json:"legal_status,omitempty"`
+		Services    []Service  `json:"services,omitempty"`
+		Locations   []Location `json:"locations,omitempty"`
+		Phones      []Phone    `json:"phones,omitempty"`
 	}
 	ServiceAtLocation struct {
 		ID         string    `json:"id"`
@@ -192,6 +203,10 @@ type (
 		Location   *Location `json:"location,omitempty"`
 		Service    *Service  `json:"service,omitempty"`
 		DistanceM  *float64  `json:"distance_m,omitempty"`
+		// read only
+		Description string     `json:"description,omitempty"`
+		Phones      []Phone    `json:"phones,omitempty"`
+		Schedules   []Schedule `json:"schedules,omitempty"`
 	}
 	Location struct {
 		ID             string          `json:"id"`
@@ -203,6 +218,15 @@ type (
 		Longitude      float64         `json:"longitude"`
 		Addresses      []Address       `json:"addresses,omitempty"`
 		Accessibility  []Accessibility `json:"accessibility,omitempty"`
+		// read only
+		Phones    []Phone    `json:"phones,omitempty"`
+		Schedules []Schedule `json:"schedules,omitempty"`
+		Languages []Language `json:"languages,omitempty"`
+		// LatitudeText and LongitudeText are the coordinates as the file wrote them (a
+		// number's digits or a string): Decode keeps them so that a reader checks them by
+		// its own rules and names a bad one by its text. Never written.
+		LatitudeText  string `json:"-"`
+		LongitudeText string `json:"-"`
 	}
 	Address struct {
 		ID            string `json:"id"`
@@ -214,16 +238,19 @@ type (
 		PostalCode    string `json:"postal_code"`
 		Country       string `json:"country"`
 		AddressType   string `json:"address_type"`
+		Region        string `json:"region,omitempty"` // read only
 	}
 	Accessibility struct {
 		ID          string `json:"id"`
 		LocationID  string `json:"location_id,omitempty"`
 		Description string `json:"description,omitempty"`
+		Details     string `json:"details,omitempty"` // read only
 	}
 	Phone struct {
 		ID        string `json:"id"`
 		ServiceID string `json:"service_id,omitempty"`
 		Number    string `json:"number"`
+		Extension string `json:"extension,omitempty"` // read only
 	}
 	Schedule struct {
 		ID          string `json:"id"`
@@ -237,11 +264,18 @@ type (
 		ClosesAt    string `json:"closes_at,omitempty"`
 		Description string `json:"description,omitempty"`
 		Notes       string `json:"notes,omitempty"`
+		// read only
+		Interval   string `json:"interval,omitempty"` // a number in the schema; read as text
+		ByWeekNo   string `json:"byweekno,omitempty"`
+		ByMonthDay string `json:"bymonthday,omitempty"`
+		ByYearDay  string `json:"byyearday,omitempty"`
+		Until      string `json:"until,omitempty"`
 	}
 	Language struct {
 		ID        string `json:"id"`
 		ServiceID string `json:"service_id,omitempty"`
 		Code      string `json:"code,omitempty"`
+		Name      string `json:"name,omitempty"` // read only
 	}
 	Attribute struct {
 		ID             string        `json:"id"`

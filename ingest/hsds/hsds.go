@@ -1,5 +1,7 @@
 // Package hsds reads Open Referral HSDS into ingest.Records, one per service at a location:
 // 1.x/2.x CSV datapackages (a folder or a zip) and HSDS 3.0 JSON (objects, arrays, API pages).
+// HSDS 3.0 JSON is read into the objects of package hsds (imported as h3), the ones aidmap
+// writes, with hsds.Decode's tolerance for how files in the wild write them.
 package hsds
 
 import (
@@ -20,6 +22,7 @@ import (
 
 	"github.com/aidmap/aidmap"
 	"github.com/aidmap/aidmap/hours"
+	h3 "github.com/aidmap/aidmap/hsds"
 	"github.com/aidmap/aidmap/ingest"
 	"github.com/aidmap/aidmap/ingest/table"
 )
@@ -1031,11 +1034,9 @@ func (j *hsdsJoin) languages() map[string][]string {
 	return m
 }
 
-// terms returns each service's taxonomy term names: services_taxonomy + taxonomy (1.x/2.x),
-// attributes + taxonomy_terms (3.0), or a taxonomy_ids column on services.
 // hsdsExternalIDTerm names the taxonomy term of aidmap's own exports whose attributes carry a
-// site's external ID (hsds.ExternalIDTermName; this package does not import hsds).
-const hsdsExternalIDTerm = "aidmap:external_id"
+// site's external ID.
+const hsdsExternalIDTerm = h3.ExternalIDTermName
 
 // externalIDs maps service_at_location IDs to the external IDs that attributes of the
 // "aidmap:external_id" term give them: aidmap's datapackage export writes each site's key so
@@ -1068,6 +1069,8 @@ func (j *hsdsJoin) externalIDs() map[string]string {
 	return m
 }
 
+// terms returns each service's taxonomy term names: services_taxonomy + taxonomy (1.x/2.x),
+// attributes + taxonomy_terms (3.0), or a taxonomy_ids column on services.
 func (j *hsdsJoin) terms() map[string][]string {
 	T := j.tables
 	names := map[string]string{}

@@ -10,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/aidmap/aidmap/hours"
+	h3 "github.com/aidmap/aidmap/hsds"
 	"github.com/aidmap/aidmap/ingest"
 )
 
@@ -40,19 +41,18 @@ func ReadJSON(r io.Reader, opts Options) (*Reader, error) {
 	if d := ingest.JSONDepth(top); d > 64 {
 		return nil, hsdsError("the JSON is nested %d levels deep; at most 64 are read", d)
 	}
-	var objs []h3Object
-	var typeErr *json.UnmarshalTypeError
+	var objs []h3.Object
+	var typeErr *h3.TypeError
 	switch t := firstByte(top); t {
 	case '[':
-		if err := json.Unmarshal(top, &objs); err != nil && !errors.As(err, &typeErr) {
+		if err := h3.Decode(top, &objs); err != nil && !errors.As(err, &typeErr) {
 			return nil, hsdsError("not an array of HSDS objects: %v", err)
 		}
 	case '{':
-		var o h3Object
-		if err := json.Unmarshal(top, &o); err != nil && !errors.As(err, &typeErr) {
+		objs = make([]h3.Object, 1)
+		if err := h3.Decode(top, &objs[0]); err != nil && !errors.As(err, &typeErr) {
 			return nil, hsdsError("not an HSDS object: %v", err)
 		}
-		objs = []h3Object{o}
 	default:
 		return nil, hsdsError("not HSDS JSON: expected an object or an array")
 	}
@@ -62,7 +62,11 @@ func ReadJSON(r io.Reader, opts Options) (*Reader, error) {
 	}
 	h := &Reader{sites: c.sites, dialect: ingest.Dialect{Encoding: ingest.EncodingUTF8}}
 	if typeErr != nil {
-		h.dialect.Notes = append(h.dialect.Notes, fmt.Sprintf("%s is not of the type HSDS 3.0 gives it (%s, not %s); such values were ignored", typeErr.Field, typeErr.Value, typeErr.Type))
+		field := typeErr.Field
+		if field == "" {
+			field = "a value"
+		}
+		h.dialect.Notes = append(h.dialect.Notes, fmt.Sprintf("%s is not of the type HSDS 3.0 gives it (%s, not %s); such values were ignored", field, typeErr.Got, typeErr.Want))
 	}
 	if len(c.unplaced) > 0 {
 		h.dialect.Notes = append(h.dialect.Notes, fmt.Sprintf("%d services have no location (helplines, online services) and cannot be placed on the map: %s", len(c.unplaced), listSome(c.unplaced)))
@@ -87,79 +91,6 @@ func firstByte(b []byte) byte {
 	return 0
 }
 
-// jstr is a JSON scalar read as text: HSDS 3.0 examples write IDs, extensions and intervals as
-// numbers or strings.
-type jstr string
-
-func (s *jstr) UnmarshalJSON(b []byte) error {
-	if t := ingest.JSONText(b); t != "" {
-		*s = jstr(t)
-		return nil
-	}
-	switch string(b) {
-	case "true", "false":
-		*s = jstr(b)
-	}
-	return nil // null, objects and arrays are ignored rather than failing the whole file
-}
-
-// h3Object is any HSDS 3.0 object this reader understands, with the union of their fields.
-type h3Object struct {
-	ID                 jstr       `json:"id"`
-	Name               jstr       `json:"name"`
-	Description        jstr       `json:"description"`
-	URL                jstr       `json:"url"`
-	Website            jstr       `json:"website"`
-	Email              jstr       `json:"email"`
-	Status             jstr       `json:"status"`
-	Fees               jstr       `json:"fees_description"`
-	Eligibility        jstr       `json:"eligibility_description"`
-	LocationID         jstr       `json:"location_id"`
-	LocationType       jstr       `json:"location_type"`
-	TaxStatus          jstr       `json:"tax_status"`
-	LegalStatus        jstr       `json:"legal_status"`
-	Latitude           jstr       `json:"latitude"`
-	Longitude          jstr       `json:"longitude"`
-	Contents           []h3Object `json:"contents"`
-	Services           []h3Object `json:"services"`
-	Locations          []h3Object `json:"locations"`
-	ServiceAtLocations []h3Object `json:"service_at_locations"`
-	Service            *h3Object  `json:"service"`
-	Location           *h3Object  `json:"location"`
-	Organization       *h3Object  `json:"organization"`
-	Addresses          []h3Address
-	Phones             []struct{ Number, Extension jstr }
-	Schedules          []h3Schedule
-	Languages          []struct{ Name, Code jstr }
-	Accessibility      []struct{ Description, Details jstr }
-	Attributes         []struct {
-		TaxonomyTerm *struct{ Name, Code jstr } `json:"taxonomy_term"`
-	}
-}
-
-type h3Address struct {
-	Address1      jstr `json:"address_1"`
-	Address2      jstr `json:"address_2"`
-	City          jstr `json:"city"`
-	Region        jstr `json:"region"`
-	StateProvince jstr `json:"state_province"`
-	PostalCode    jstr `json:"postal_code"`
-	Country       jstr `json:"country"`
-	AddressType   jstr `json:"address_type"`
-}
-
-type h3Schedule struct {
-	Freq, Interval, ByDay, Description jstr
-	ByWeekNo                           jstr `json:"byweekno"`
-	ByMonthDay                         jstr `json:"bymonthday"`
-	ByYearDay                          jstr `json:"byyearday"`
-	OpensAt                            jstr `json:"opens_at"`
-	ClosesAt                           jstr `json:"closes_at"`
-	ValidFrom                          jstr `json:"valid_from"`
-	ValidTo                            jstr `json:"valid_to"`
-	Until                              jstr
-}
-
 type h3Converter struct {
 	opts      Options
 	sites     []hsdsSite
@@ -170,7 +101,8 @@ type h3Converter struct {
 
 // object dispatches on the shape of o: a page, a service_at_location, a service, an
 // organization or a location.
-func (c *h3Converter) object(o *h3Object, depth int) {
+func (c *h3Converter) object(o *h3.Object, depth int) {
+	sal, svc, loc, org := &o.ServiceAtLocation, &o.Service, &o.Location, &o.Organization
 	switch {
 	case depth > 4:
 		return
@@ -178,42 +110,41 @@ func (c *h3Converter) object(o *h3Object, depth int) {
 		for i := range o.Contents {
 			c.object(&o.Contents[i], depth+1)
 		}
-	case o.Service != nil || o.Location != nil && o.Services == nil:
-		svc := o.Service
+	case sal.Service != nil || sal.Location != nil && org.Services == nil:
+		svc := sal.Service
 		if svc == nil {
-			svc = &h3Object{}
+			svc = &h3.Service{}
 		}
-		org := svc.Organization
-		c.placed(svc, o, o.Location, org)
-	case o.ServiceAtLocations != nil || o.Organization != nil && o.Services == nil:
-		c.service(o, o.Organization, nil)
-	case o.Services != nil || o.Locations != nil:
+		c.placed(svc, sal, sal.Location, svc.Organization)
+	case svc.ServiceAtLocations != nil || svc.Organization != nil && org.Services == nil:
+		c.service(svc, svc.Organization, nil)
+	case org.Services != nil || org.Locations != nil:
 		used := map[string]bool{}
-		for i := range o.Services {
-			for _, sal := range o.Services[i].ServiceAtLocations {
+		for i := range org.Services {
+			for _, sal := range org.Services[i].ServiceAtLocations {
 				if sal.Location != nil {
-					used[string(sal.Location.ID)] = true
+					used[sal.Location.ID] = true
 				} else {
-					used[string(sal.LocationID)] = true
+					used[sal.LocationID] = true
 				}
 			}
-			c.service(&o.Services[i], o, o.Locations)
+			c.service(&org.Services[i], org, org.Locations)
 		}
-		for i := range o.Locations {
-			if !used[string(o.Locations[i].ID)] {
-				c.placed(nil, nil, &o.Locations[i], o)
+		for i := range org.Locations {
+			if !used[org.Locations[i].ID] {
+				c.placed(nil, nil, &org.Locations[i], org)
 			}
 		}
-	case o.Latitude != "" || o.Longitude != "" || o.Addresses != nil || o.LocationType != "":
-		c.placed(nil, nil, o, nil)
-	case o.Website != "" || o.TaxStatus != "" || o.LegalStatus != "":
-		c.orgsAlone = append(c.orgsAlone, string(o.Name)) // an organization listed without its services
-	case o.Name != "" || o.ID != "":
-		c.service(o, o.Organization, nil)
+	case loc.LatitudeText != "" || loc.LongitudeText != "" || loc.Addresses != nil || loc.LocationType != "":
+		c.placed(nil, nil, loc, nil)
+	case org.Website != "" || org.TaxStatus != "" || org.LegalStatus != "":
+		c.orgsAlone = append(c.orgsAlone, org.Name) // an organization listed without its services
+	case svc.Name != "" || svc.ID != "":
+		c.service(svc, svc.Organization, nil)
 	}
 }
 
-func (c *h3Converter) service(svc, org *h3Object, orgLocations []h3Object) {
+func (c *h3Converter) service(svc *h3.Service, org *h3.Organization, orgLocations []h3.Location) {
 	if org == nil {
 		org = svc.Organization
 	}
@@ -234,120 +165,144 @@ func (c *h3Converter) service(svc, org *h3Object, orgLocations []h3Object) {
 		}
 	}
 	if !placed {
-		c.unplaced = append(c.unplaced, string(svc.Name))
+		c.unplaced = append(c.unplaced, svc.Name)
 	}
 }
 
+// h3Source is one of the objects a site's phone and hours may come from, as the report
+// names it.
+type h3Source struct {
+	kind, id  string
+	phones    []h3.Phone
+	schedules []h3.Schedule
+}
+
+// sources lists the objects of a site that may give its phone and hours, in the order that
+// decides which wins: the service at the location, the service, the location, the
+// organization.
+func sources(svc *h3.Service, sal *h3.ServiceAtLocation, loc *h3.Location, org *h3.Organization) []h3Source {
+	var out []h3Source
+	if sal != nil {
+		out = append(out, h3Source{"service_at_location", sal.ID, sal.Phones, sal.Schedules})
+	}
+	if svc != nil {
+		out = append(out, h3Source{"service", svc.ID, svc.Phones, svc.Schedules})
+	}
+	out = append(out, h3Source{"location", loc.ID, loc.Phones, loc.Schedules})
+	if org != nil {
+		out = append(out, h3Source{"organization", org.ID, org.Phones, nil})
+	}
+	return out
+}
+
 // placed makes the site of svc (nil for a location alone) at loc.
-func (c *h3Converter) placed(svc, sal, loc, org *h3Object) {
+func (c *h3Converter) placed(svc *h3.Service, sal *h3.ServiceAtLocation, loc *h3.Location, org *h3.Organization) {
 	if loc == nil {
 		if svc != nil {
-			c.unplaced = append(c.unplaced, string(svc.Name))
+			c.unplaced = append(c.unplaced, svc.Name)
 		}
 		return
 	}
 	var s hsdsSite
-	w := func(kind string, o *h3Object, field string) string {
-		return kind + " " + string(o.ID) + " " + field
+	w := func(kind, id, field string) string {
+		return kind + " " + id + " " + field
 	}
 	perService := svc != nil && len(svc.ServiceAtLocations) > 1
 	if svc != nil && (svc.Name != "" || svc.ID != "") {
-		name := string(svc.Name)
+		name := svc.Name
 		if name == "" {
-			name = string(loc.Name)
+			name = loc.Name
 		}
-		if perService && loc.Name != "" && !strings.EqualFold(string(loc.Name), name) {
-			name += " – " + string(loc.Name)
+		if perService && loc.Name != "" && !strings.EqualFold(loc.Name, name) {
+			name += " – " + loc.Name
 		}
-		s.set(ingest.FieldName, name, w("service", svc, "name"))
-		s.set(ingest.FieldID, string(svc.ID)+"@"+string(loc.ID), "")
-		s.set(ingest.FieldDescription, string(svc.Description), w("service", svc, "description"))
-		s.set(ingest.FieldWebsite, string(svc.URL), w("service", svc, "url"))
-		s.set(ingest.FieldEmail, string(svc.Email), w("service", svc, "email"))
-		s.set(ingest.FieldFees, string(svc.Fees), w("service", svc, "fees_description"))
-		s.set(ingest.FieldEligibility, string(svc.Eligibility), w("service", svc, "eligibility_description"))
-		s.set(ingest.FieldStatus, hsdsStatus(string(svc.Status)), w("service", svc, "status"))
+		s.set(ingest.FieldName, name, w("service", svc.ID, "name"))
+		s.set(ingest.FieldID, svc.ID+"@"+loc.ID, "")
+		s.set(ingest.FieldDescription, svc.Description, w("service", svc.ID, "description"))
+		s.set(ingest.FieldWebsite, svc.URL, w("service", svc.ID, "url"))
+		s.set(ingest.FieldEmail, svc.Email, w("service", svc.ID, "email"))
+		s.set(ingest.FieldFees, svc.FeesDescription, w("service", svc.ID, "fees_description"))
+		s.set(ingest.FieldEligibility, svc.EligibilityDescription, w("service", svc.ID, "eligibility_description"))
+		s.set(ingest.FieldStatus, hsdsStatus(svc.Status), w("service", svc.ID, "status"))
 		var terms []string
 		for _, a := range svc.Attributes {
 			if a.TaxonomyTerm != nil && a.TaxonomyTerm.Name != "" {
-				terms = append(terms, string(a.TaxonomyTerm.Name))
+				terms = append(terms, a.TaxonomyTerm.Name)
 			}
 		}
-		s.categories(terms, string(svc.Name), w("service", svc, "attributes"))
+		s.categories(terms, svc.Name, w("service", svc.ID, "attributes"))
 	} else {
-		s.set(ingest.FieldName, string(loc.Name), w("location", loc, "name"))
-		s.set(ingest.FieldID, "location:"+string(loc.ID), "")
-		s.categories(nil, string(loc.Name), w("location", loc, "name"))
+		s.set(ingest.FieldName, loc.Name, w("location", loc.ID, "name"))
+		s.set(ingest.FieldID, "location:"+loc.ID, "")
+		s.categories(nil, loc.Name, w("location", loc.ID, "name"))
 		if org != nil || svc != nil {
-			s.warn(ingest.FieldNone, w("location", loc, ""), string(loc.Name), "no service is offered at this location in the file; it is shown under its own name")
+			s.warn(ingest.FieldNone, w("location", loc.ID, ""), loc.Name, "no service is offered at this location in the file; it is shown under its own name")
 		}
 	}
-	if sal != nil && sal != svc {
-		s.set(ingest.FieldDescription, string(sal.Description), w("service_at_location", sal, "description"))
+	if sal != nil {
+		s.set(ingest.FieldDescription, sal.Description, w("service_at_location", sal.ID, "description"))
 	}
-	s.set(ingest.FieldDescription, string(loc.Description), w("location", loc, "description"))
+	s.set(ingest.FieldDescription, loc.Description, w("location", loc.ID, "description"))
 	if org != nil {
-		s.set(ingest.FieldName, string(org.Name), w("organization", org, "name"))
-		s.set(ingest.FieldDescription, string(org.Description), w("organization", org, "description"))
-		s.set(ingest.FieldWebsite, string(org.Website), w("organization", org, "website"))
-		s.set(ingest.FieldWebsite, string(org.URL), w("organization", org, "url"))
-		s.set(ingest.FieldEmail, string(org.Email), w("organization", org, "email"))
+		s.set(ingest.FieldName, org.Name, w("organization", org.ID, "name"))
+		s.set(ingest.FieldDescription, org.Description, w("organization", org.ID, "description"))
+		s.set(ingest.FieldWebsite, org.Website, w("organization", org.ID, "website"))
+		s.set(ingest.FieldWebsite, org.URL, w("organization", org.ID, "url"))
+		s.set(ingest.FieldEmail, org.Email, w("organization", org.ID, "email"))
 	}
 	if len(loc.Addresses) > 0 {
 		a := loc.Addresses[0]
 		for _, b := range loc.Addresses {
-			if strings.EqualFold(string(b.AddressType), "physical") {
+			if strings.EqualFold(b.AddressType, "physical") {
 				a = b
 				break
 			}
 		}
-		aw := w("location", loc, "addresses")
-		if strings.EqualFold(string(a.AddressType), "postal") {
-			s.warn(ingest.FieldAddress, aw, string(a.Address1), "only a postal address is given; it may not be where the service is")
+		aw := w("location", loc.ID, "addresses")
+		if strings.EqualFold(a.AddressType, "postal") {
+			s.warn(ingest.FieldAddress, aw, a.Address1, "only a postal address is given; it may not be where the service is")
 		}
-		s.set(ingest.FieldAddress, string(a.Address1), aw)
-		s.set(ingest.FieldUnit, string(a.Address2), aw)
-		s.set(ingest.FieldCity, string(a.City), aw)
-		s.set(ingest.FieldRegion, string(a.StateProvince), aw)
-		s.set(ingest.FieldRegion, string(a.Region), aw)
-		s.set(ingest.FieldPostalCode, string(a.PostalCode), aw)
-		s.set(ingest.FieldCountry, string(a.Country), aw)
+		s.set(ingest.FieldAddress, a.Address1, aw)
+		s.set(ingest.FieldUnit, a.Address2, aw)
+		s.set(ingest.FieldCity, a.City, aw)
+		s.set(ingest.FieldRegion, a.StateProvince, aw)
+		s.set(ingest.FieldRegion, a.Region, aw)
+		s.set(ingest.FieldPostalCode, a.PostalCode, aw)
+		s.set(ingest.FieldCountry, a.Country, aw)
 	}
-	s.coordinates(string(loc.Latitude), string(loc.Longitude), "", "", w("location", loc, ""))
-	for _, o := range []*h3Object{sal, svc, loc, org} {
-		if o != nil && len(o.Phones) > 0 && o.Phones[0].Number != "" {
-			num := strings.Trim(string(o.Phones[0].Number), `"`)
-			if ext := o.Phones[0].Extension; ext != "" {
-				num += " ext. " + string(ext)
+	s.coordinates(loc.LatitudeText, loc.LongitudeText, "", "", w("location", loc.ID, ""))
+	from := sources(svc, sal, loc, org)
+	for _, o := range from {
+		if len(o.phones) > 0 && o.phones[0].Number != "" {
+			num := strings.Trim(o.phones[0].Number, `"`)
+			if ext := o.phones[0].Extension; ext != "" {
+				num += " ext. " + ext
 			}
-			s.set(ingest.FieldPhone, num, w(kindOf(o, sal, svc, loc), o, "phones"))
+			s.set(ingest.FieldPhone, num, w(o.kind, o.id, "phones"))
 			break
 		}
 	}
-	for _, o := range []*h3Object{sal, svc, loc} {
-		if o != nil && len(o.Schedules) > 0 {
-			sc := hsdsSchedule{where: w(kindOf(o, sal, svc, loc), o, "schedules")}
-			for _, x := range o.Schedules {
-				sc.v3 = append(sc.v3, hours.HSDSSchedule{Freq: string(x.Freq), Interval: string(x.Interval), ByDay: string(x.ByDay),
-					ByWeekNo: string(x.ByWeekNo), ByMonthDay: string(x.ByMonthDay), ByYearDay: string(x.ByYearDay),
-					OpensAt: string(x.OpensAt), ClosesAt: string(x.ClosesAt), ValidFrom: string(x.ValidFrom),
-					ValidTo: string(x.ValidTo), Until: string(x.Until), Description: string(x.Description)})
-				sc.text = append(sc.text, string(x.Description))
+	for _, o := range from {
+		if len(o.schedules) > 0 {
+			sc := hsdsSchedule{where: w(o.kind, o.id, "schedules")}
+			for _, x := range o.schedules {
+				sc.v3 = append(sc.v3, hours.HSDSSchedule{Freq: x.Freq, Interval: x.Interval, ByDay: x.ByDay,
+					ByWeekNo: x.ByWeekNo, ByMonthDay: x.ByMonthDay, ByYearDay: x.ByYearDay,
+					OpensAt: x.OpensAt, ClosesAt: x.ClosesAt, ValidFrom: x.ValidFrom,
+					ValidTo: x.ValidTo, Until: x.Until, Description: x.Description})
+				sc.text = append(sc.text, x.Description)
 			}
 			sc.apply(&s, c.opts.Today)
 			break
 		}
 	}
 	var ls []string
-	for _, o := range []*h3Object{svc, loc} {
-		if o == nil {
-			continue
-		}
-		for _, l := range o.Languages {
+	for _, langs := range [][]h3.Language{serviceLanguages(svc), loc.Languages} {
+		for _, l := range langs {
 			if l.Code != "" {
-				ls = append(ls, string(l.Code))
+				ls = append(ls, l.Code)
 			} else {
-				ls = append(ls, string(l.Name))
+				ls = append(ls, l.Name)
 			}
 		}
 	}
@@ -356,9 +311,9 @@ func (c *h3Converter) placed(svc, sal, loc, org *h3Object) {
 	}
 	var acc []string
 	for _, a := range loc.Accessibility {
-		acc = append(acc, strings.TrimSpace(string(a.Description)+" "+string(a.Details)))
+		acc = append(acc, strings.TrimSpace(a.Description+" "+a.Details))
 	}
-	s.set(ingest.FieldAccessibility, strings.Join(dedupe(acc), "; "), w("location", loc, "accessibility"))
+	s.set(ingest.FieldAccessibility, strings.Join(dedupe(acc), "; "), w("location", loc.ID, "accessibility"))
 	if c.seen == nil {
 		c.seen = map[string]bool{}
 	}
@@ -370,14 +325,9 @@ func (c *h3Converter) placed(svc, sal, loc, org *h3Object) {
 	c.sites = append(c.sites, s)
 }
 
-func kindOf(o, sal, svc, loc *h3Object) string {
-	switch o {
-	case sal:
-		return "service_at_location"
-	case svc:
-		return "service"
-	case loc:
-		return "location"
+func serviceLanguages(svc *h3.Service) []h3.Language {
+	if svc == nil {
+		return nil
 	}
-	return "organization"
+	return svc.Languages
 }
