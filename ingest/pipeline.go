@@ -25,11 +25,6 @@ type Writer interface {
 	BeginUpload(ctx context.Context, orgID string, opts aidmap.UploadOptions) (aidmap.Upload, error)
 }
 
-// GeocodeResult is geocode.Result, the one geocode result type, under its old name.
-//
-// Deprecated: use geocode.Result; this alias stays only while callers move.
-type GeocodeResult = geocode.Result
-
 // Geocoder places an address on the map. Geocode returns where it placed it (the pipeline
 // reads the point, precision and label; a precision of exact counts as address) or an error
 // wrapping aidmap.ErrNotFound when it cannot locate the address; any other error means it
