@@ -1,0 +1,96 @@
+package postgis
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/aidmap/aidmap"
+	"github.com/aidmap/aidmap/store"
+)
+
+var _ store.PlaceDecisions = (*Store)(nil)
+
+// PutPlaceDecision records a steward's decision on two sites (store.PlaceDecisions).
+func (s *Store) PutPlaceDecision(ctx context.Context, d store.PlaceDecision) error {
+	d, err := store.CheckPlaceDecision(d)
+	if err != nil {
+		return fmt.Errorf("postgis: %w", err)
+	}
+	var orgs [2]string
+	for i, id := range []string{d.SiteA, d.SiteB} {
+		err := s.pool.QueryRow(ctx, `SELECT organization_id FROM sites WHERE id = $1`, id).Scan(&orgs[i])
+		if errors.Is(err, pgx.ErrNoRows) {
+			return fmt.Errorf("postgis: place decision: site %s: %w", id, aidmap.ErrNotFound)
+		}
+		if err != nil {
+			return fmt.Errorf("postgis: place decision: %w", unavailable(ctx, err))
+		}
+	}
+	if err := store.CheckPlaceOwners(d, orgs[0], orgs[1]); err != nil {
+		return fmt.Errorf("postgis: %w", err)
+	}
+	_, err = s.pool.Exec(ctx, `INSERT INTO place_decisions (site_a, site_b, decision, organization_id, token_id, decided_at)
+		VALUES ($1, $2, $3, $4, $5, $6)
+		ON CONFLICT (site_a, site_b) DO UPDATE SET decision = excluded.decision,
+			organization_id = excluded.organization_id, token_id = excluded.token_id, decided_at = excluded.decided_at`,
+		d.SiteA, d.SiteB, d.Decision, d.OrganizationID, d.TokenID, d.DecidedAt)
+	if err != nil {
+		return fmt.Errorf("postgis: place decision: %w", unavailable(ctx, err))
+	}
+	return nil
+}
+
+// PlaceDecisions returns every decision (store.PlaceDecisions).
+func (s *Store) PlaceDecisions(ctx context.Context) ([]store.PlaceDecision, error) {
+	rows, err := s.pool.Query(ctx, `SELECT site_a, site_b, decision, organization_id, token_id, decided_at
+		FROM place_decisions ORDER BY site_a, site_b`)
+	if err != nil {
+		return nil, fmt.Errorf("postgis: place decisions: %w", unavailable(ctx, err))
+	}
+	defer rows.Close()
+	var out []store.PlaceDecision
+	for rows.Next() {
+		var d store.PlaceDecision
+		if err := rows.Scan(&d.SiteA, &d.SiteB, &d.Decision, &d.OrganizationID, &d.TokenID, &d.DecidedAt); err != nil {
+			return nil, fmt.Errorf("postgis: place decisions: %w", unavailable(ctx, err))
+		}
+		d.DecidedAt = d.DecidedAt.UTC()
+		out = append(out, d)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("postgis: place decisions: %w", unavailable(ctx, err))
+	}
+	return out, nil
+}
+
+// DeletePlaceDecision withdraws a steward's decision (store.PlaceDecisions).
+func (s *Store) DeletePlaceDecision(ctx context.Context, org, a, b string) error {
+	a, b, err := store.CheckPlaceWithdrawal(org, a, b)
+	if err != nil {
+		return fmt.Errorf("postgis: %w", err)
+	}
+	var orgs [2]string
+	for i, id := range []string{a, b} {
+		err := s.pool.QueryRow(ctx, `SELECT organization_id FROM sites WHERE id = $1`, id).Scan(&orgs[i])
+		if errors.Is(err, pgx.ErrNoRows) {
+			return fmt.Errorf("postgis: place decision: site %s: %w", id, aidmap.ErrNotFound)
+		}
+		if err != nil {
+			return fmt.Errorf("postgis: place decision: %w", unavailable(ctx, err))
+		}
+	}
+	if org != orgs[0] && org != orgs[1] {
+		return fmt.Errorf("postgis: place decision: %s owns neither site: %w", org, aidmap.ErrForbidden)
+	}
+	tag, err := s.pool.Exec(ctx, `DELETE FROM place_decisions WHERE site_a = $1 AND site_b = $2`, a, b)
+	if err != nil {
+		return fmt.Errorf("postgis: place decision: %w", unavailable(ctx, err))
+	}
+	if tag.RowsAffected() == 0 {
+		return fmt.Errorf("postgis: place decision on %s and %s: %w", a, b, aidmap.ErrNotFound)
+	}
+	return nil
+}
