@@ -36,8 +36,13 @@
 //   - an Agency row is the organisation: its name is added to its services' names, and it is
 //     a place only when it has no Site row. Then its programs are services at the agency's
 //     address (or it is one site of its own when it has no program either);
-//   - a Program with no ProgramAtSite row, of an agency that has sites, is placed at its own
-//     address when it has one, else left out with a note (like a helpline, it has no place).
+//   - a Program with no ProgramAtSite row that names a site in its own ConnectsToSiteNum is a
+//     service at that site, as if a ProgramAtSite row linked them (the column is on every
+//     row of the export, as the importers above read it; ProgramAtSite rows, when a program
+//     has any, say where it is offered and win);
+//   - a Program with no ProgramAtSite row and no site of its own, of an agency that has sites,
+//     is placed at its own address when it has one, else left out with a note (like a
+//     helpline, it has no place).
 //
 // Rows with a broken link (a ParentAgencyNum, ConnectsToSiteNum or ConnectsToProgramNum
 // naming no row of the right level, a missing or repeated ResourceAgencyNum, an unknown
@@ -302,6 +307,15 @@ func (j *join) run() ([]ingest.Record, ingest.Hierarchy, []string) {
 			continue
 		}
 		a := r.agency
+		if s := j.connectedSite(r); s != nil {
+			j.emit(j.service(nil, r, s, a))
+			placed[s] = true
+			counts.Services++
+			continue
+		}
+		if r.bad {
+			continue // its ConnectsToSiteNum is broken: reported with the rejected rows
+		}
 		switch {
 		case hasLocation(r):
 			j.emit(j.service(nil, r, r, a))
@@ -445,6 +459,22 @@ func (j *join) programsAtSites() (atSites map[*row]bool) {
 		atSites[p] = true
 	}
 	return atSites
+}
+
+// connectedSite returns the site a Program row names in its own ConnectsToSiteNum: a program
+// offered at one site, linked without a ProgramAtSite row. It is nil when the row names none
+// (empty, or iCarol's 0 for "no link"), and the row is rejected when the link is broken, as a
+// ProgramAtSite row's would be. Only programs with no ProgramAtSite row get here: those rows
+// say where a program is offered, each with its own values, and win.
+func (j *join) connectedSite(r *row) *row {
+	if r.site == "" || r.site == "0" {
+		return nil
+	}
+	s := j.link(r, colSite, "ConnectsToSiteNum", r.site, j.sites, "site")
+	if s != nil && s.agency != nil && r.agency != nil && s.agency != r.agency {
+		r.warn(ingest.FieldNone, j.headers[colParent], r.parent, "the program belongs to agency "+r.agency.num+" but "+s.where()+" to agency "+s.agency.num+"; check ParentAgencyNum")
+	}
+	return s
 }
 
 // link resolves one of a ProgramAtSite row's links, rejecting the row when it is broken.
