@@ -3,6 +3,7 @@ package place
 import (
 	"cmp"
 	"hash/fnv"
+	"maps"
 	"math"
 	"slices"
 
@@ -29,6 +30,10 @@ type Graph struct {
 	around map[int32][]int32 // the other record of each pair, by record
 	link   float64
 	dec    map[[2]string]bool // by ordered site IDs: true confirmed, false split
+	// lastStacked is the last Places' sites at stacked points and stackedVersion its number,
+	// which changes only when the set does (Places.StackedVersion).
+	lastStacked    map[string]bool
+	stackedVersion uint64
 }
 
 // NewGraph returns an empty Graph.
@@ -251,6 +256,18 @@ type Places struct {
 	of      map[string]string   // place ID by site ID, for sites in a place of several
 	members map[string][]string // site IDs by place ID (ascending), places of several only
 	stacked map[string]bool     // site IDs at a stacked point
+	version uint64              // of stacked (StackedVersion)
+}
+
+// StackedVersion numbers the set of sites at stacked points: two Places of one Graph with the
+// same number mark the same sites approximate, so answers that carry the mark can be cached
+// under it (web's site cache) and kept while places are made again for other reasons (an
+// upload elsewhere, a steward's decision). 0 is the empty set of a Graph that never had one.
+func (p *Places) StackedVersion() uint64 {
+	if p == nil {
+		return 0
+	}
+	return p.version
 }
 
 // Empty reports whether there is neither a place of several sites nor a site at a stacked
@@ -260,7 +277,8 @@ func (p *Places) Empty() bool { return len(p.members) == 0 && len(p.stacked) == 
 // Approximate reports whether site id is at a stacked point: many unrelated records at one
 // coordinate (a locality or postcode centroid, a geocoder's fallback), so its point must be
 // presented as approximate, not as a building.
-func (p *Places) Approximate(id string) bool { return p.stacked[id] }
+// A nil *Places marks nothing.
+func (p *Places) Approximate(id string) bool { return p != nil && p.stacked[id] }
 
 // Of returns the ID of the place site id belongs to: the smallest of its sites' IDs (a site
 // alone is a place of its own, under its own ID).
@@ -347,7 +365,12 @@ func (g *Graph) Places() *Places {
 			groups[root] = append(groups[root], id)
 		}
 	}
-	out := &Places{of: map[string]string{}, members: map[string][]string{}, stacked: g.stacked()}
+	stacked := g.stacked()
+	if !maps.Equal(stacked, g.lastStacked) {
+		g.lastStacked, g.stackedVersion = stacked, g.stackedVersion+1
+	}
+	// The same map while the set is the same: Places are immutable, and so is it.
+	out := &Places{of: map[string]string{}, members: map[string][]string{}, stacked: g.lastStacked, version: g.stackedVersion}
 	for _, ids := range groups {
 		if len(ids) < 2 {
 			continue

@@ -281,3 +281,52 @@ func TestGraphCompacts(t *testing.T) {
 		t.Errorf("pairs: compacted %d, afresh %d", len(gp), len(wp))
 	}
 }
+
+// TestStackedVersion: Places' StackedVersion changes when, and only when, the set of sites at
+// stacked points does: an upload elsewhere or a steward's decision keeps it (and with it the
+// web server's cached list answers).
+func TestStackedVersion(t *testing.T) {
+	names := []string{"Legal Aid", "Food Bank", "Youth Hub", "Seniors Lunch", "Dental Clinic",
+		"Tax Help", "Housing Help Desk", "Refugee Settlement", "Daily Bread"}
+	var stack []aidmap.Site
+	for i, n := range names {
+		s := gsite(fmt.Sprint("o", i), "s", n, "", 0)
+		stack = append(stack, s)
+	}
+	g := NewGraph(Options{})
+	steps := []struct {
+		name    string
+		do      func()
+		version uint64
+		stacked bool // stack[0] is approximate
+	}{
+		{"empty", func() {}, 0, false},
+		{"a place elsewhere", func() {
+			g.Update([]aidmap.Site{gsite("a", "1", "Parkdale Food Bank", "4165550101", 5000), gsite("b", "1", "Parkdale Food Bank", "4165550101", 5010)})
+		}, 0, false},
+		{"the stack arrives", func() { g.Update(stack) }, 1, true},
+		{"a decision", func() {
+			g.Decide(Decision{A: aidmap.SiteID("a", "1"), B: aidmap.SiteID("b", "1"), Confirmed: false})
+		}, 1, true},
+		{"an upload elsewhere", func() { g.Update([]aidmap.Site{gsite("c", "1", "Harbour Drop-In", "", 9000)}) }, 1, true},
+		{"two records leave the stack: seven are a busy building", func() {
+			a, b := stack[7], stack[8]
+			a.Lon, b.Lon = a.Lon+0.01, b.Lon-0.01
+			g.Update([]aidmap.Site{a, b})
+		}, 2, false},
+	}
+	for _, st := range steps {
+		st.do()
+		pl := g.Places()
+		if got := pl.StackedVersion(); got != st.version {
+			t.Errorf("%s: StackedVersion %d, want %d", st.name, got, st.version)
+		}
+		if got := pl.Approximate(stack[0].ID); got != st.stacked {
+			t.Errorf("%s: approximate %v, want %v", st.name, got, st.stacked)
+		}
+	}
+	var none *Places
+	if none.Approximate(stack[0].ID) || none.StackedVersion() != 0 {
+		t.Error("a nil *Places marks a site")
+	}
+}

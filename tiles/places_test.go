@@ -113,3 +113,59 @@ func TestRenderStacked(t *testing.T) {
 		}
 	}
 }
+
+// TestRenderPlacesFiltered: with a category filter, a place's pin counts the place's sites in
+// those categories and their providers, not every site there; without one, all of them.
+func TestRenderPlacesFiltered(t *testing.T) {
+	mk := func(org, ext string, dlat float64, cats ...aidmap.Category) aidmap.Site {
+		return aidmap.Site{ID: aidmap.SiteID(org, ext), OrganizationID: org, ExternalID: ext, Name: "Parkdale Community Hub",
+			Categories: cats, Lat: 43.6403 + dlat, Lon: -79.436, Address: aidmap.Address{Street: "1499 Queen St W", PostalCode: "M6R 1A3"},
+			Precision: aidmap.PrecisionExact, Status: aidmap.StatusActive, Phone: "+1 416-555-0100"}
+	}
+	food1 := mk("food-net", "p1", 0, aidmap.CategoryFoodBank)
+	food2 := mk("two11", "r9", 0.0001, aidmap.CategoryFoodBank, aidmap.CategoryFreeMeal)
+	beds := mk("shelters", "s4", 0.00005, aidmap.CategoryShelter)
+	sites := []aidmap.Site{food1, food2, beds}
+	g := place.NewGraph(place.Options{})
+	g.Update(sites)
+	pl := g.Places()
+	if pid := pl.Of(food1.ID); pl.Of(food2.ID) != pid || pl.Of(beds.ID) != pid {
+		t.Fatalf("places: %s %s %s, want one place of the three", pl.Of(food1.ID), pl.Of(food2.ID), pl.Of(beds.ID))
+	}
+	ix := geo.NewIndex(sites, 1)
+	tests := []struct {
+		name              string
+		cats              aidmap.CategorySet
+		providers, nsites float64
+	}{
+		{"no filter", 0, 3, 3},
+		{"food bank", aidmap.NewCategorySet(aidmap.CategoryFoodBank), 2, 2},
+		{"meals", aidmap.NewCategorySet(aidmap.CategoryFreeMeal), 1, 1},
+		{"shelter or meals", aidmap.NewCategorySet(aidmap.CategoryShelter, aidmap.CategoryFreeMeal), 2, 2},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			for _, z := range []int{IndividualZoom, 18} {
+				x, y, _ := tileOf(food1.Lat, food1.Lon, z)
+				raw, err := RenderPlaces(nil, ix, pl, z, x, y, geo.Filter{Categories: tt.cats})
+				if err != nil {
+					t.Fatal(err)
+				}
+				fs := decode(t, raw)
+				if len(fs) != 1 {
+					t.Fatalf("z%d: %d features, want the place's one pin", z, len(fs))
+				}
+				p := fs[0].Props
+				if p["place"] != pl.Of(food1.ID) || p["providers"] != tt.providers || p["sites"] != tt.nsites {
+					t.Errorf("z%d: pin %v, want %v providers and %v sites", z, p, tt.providers, tt.nsites)
+				}
+				if tt.cats != 0 {
+					s, _ := ix.Site(p["id"].(string))
+					if !tt.cats.Intersects(s.CategorySet()) {
+						t.Errorf("z%d: the pin stands for %s (%v), which the filter leaves out", z, s.Name, s.Categories)
+					}
+				}
+			}
+		})
+	}
+}

@@ -96,7 +96,8 @@ type renderer struct {
 	site   aidmap.Site
 	ix     *geo.Index
 	places Places
-	seen   map[string]bool // places of several sites already drawn in this tile
+	cats   aidmap.CategorySet // the filter's categories (0: any), for a place's numbers
+	seen   map[string]bool    // places of several sites already drawn in this tile
 	id     []byte
 }
 
@@ -118,7 +119,10 @@ func Render(dst []byte, ix *geo.Index, z, x, y int, f geo.Filter) ([]byte, error
 // RenderPlaces is Render drawing one pin per place of several sites (pl; nil draws every
 // site): the first of its sites this tile meets (in the index's order, among those matching
 // f) stands for the place, tagged with the place's ID and its numbers of providers and sites,
-// and the place's other sites are left out; clusters count places, not sites. A confidential
+// and the place's other sites are left out; clusters count places, not sites. With a category
+// filter, the numbers count the place's sites in those categories and their providers: a
+// person looking for food sees how many provide food there, not how many are there.
+// (f.Match, which tiles ignore, is not applied to them either.) A confidential
 // site is never in a place of several (package place refuses to link one), so it is drawn as
 // Render draws it: its public area point, nothing more.
 func RenderPlaces(dst []byte, ix *geo.Index, pl Places, z, x, y int, f geo.Filter) ([]byte, error) {
@@ -126,7 +130,7 @@ func RenderPlaces(dst []byte, ix *geo.Index, pl Places, z, x, y int, f geo.Filte
 		return dst, err
 	}
 	r := rendererPool.Get().(*renderer)
-	r.ix, r.places = ix, pl
+	r.ix, r.places, r.cats = ix, pl, f.Categories
 	if r.seen == nil {
 		r.seen = map[string]bool{}
 	}
@@ -261,16 +265,21 @@ func (r *renderer) place(h geo.Hit) (string, bool) {
 	return pid, true
 }
 
-// drawPlace draws the decoded r.site as the pin of place pid, counting its providers.
+// drawPlace draws the decoded r.site as the pin of place pid, counting its sites and their
+// providers (those in the filter's categories: r.site is one of them).
 func (r *renderer) drawPlace(h geo.Hit, px, py int, pid string) {
 	members := r.places.Members(pid)
 	orgs := map[string]bool{r.site.OrganizationID: true}
+	sites := 0
 	for _, id := range members {
-		if s, ok := r.ix.Site(id); ok {
-			orgs[s.OrganizationID] = true
+		s, ok := r.ix.Site(id)
+		if !ok || r.cats != 0 && !r.cats.Intersects(s.CategorySet()) {
+			continue
 		}
+		orgs[s.OrganizationID] = true
+		sites++
 	}
-	r.layer.placeSite(&r.site, h, px, py, pid, len(orgs), len(members), r.stacked())
+	r.layer.placeSite(&r.site, h, px, py, pid, len(orgs), max(sites, 1), r.stacked())
 }
 
 func (r *renderer) addClustered(h geo.Hit) {

@@ -23,9 +23,9 @@ type siteView struct {
 	open    openState // evaluated in lists only
 	stale   freshMark // what time says of the site: stale, capacity, possibly closed (Server.staleOf)
 	// stacked marks a site at a stacked point (the place view's place.Places.Approximate):
-	// approximate whatever its precision. Set by the place view and GET /api/v1/sites/{id},
-	// whose answers are not cached per snapshot (the lists' are: they give the stored
-	// precision, and the page marks them from the place view).
+	// approximate whatever its precision, in every answer that carries the site (lists,
+	// exports, OGC, the place view, GET /api/v1/sites/{id}); the lists' cache is kept per
+	// set of such sites (sitecache.go).
 	stacked bool
 }
 

@@ -11,6 +11,7 @@ import (
 	"github.com/aidmap/aidmap"
 	"github.com/aidmap/aidmap/geo"
 	"github.com/aidmap/aidmap/hours"
+	"github.com/aidmap/aidmap/place"
 	"github.com/aidmap/aidmap/query"
 )
 
@@ -44,6 +45,7 @@ type exportWriter struct {
 	row    []string
 	buf    []byte
 	n      int
+	marks  *place.Places // sites at stacked points are approximate (#19)
 }
 
 // newExportWriter sets the headers of a format=csv or format=ndjson response and, for CSV,
@@ -56,7 +58,7 @@ func (s *Server) newExportWriter(w http.ResponseWriter, format, name string) *ex
 		h.Set("Content-Type", "application/x-ndjson")
 	}
 	h.Set("Content-Disposition", `attachment; filename="`+name+"."+format+`"`)
-	e := &exportWriter{s: s, w: w, bw: bufio.NewWriterSize(w, 32<<10), format: format}
+	e := &exportWriter{s: s, w: w, bw: bufio.NewWriterSize(w, 32<<10), format: format, marks: s.places.marks()}
 	if format == "csv" {
 		e.cw = csv.NewWriter(e.bw)
 		_ = e.cw.Write(csvHeader)
@@ -67,7 +69,7 @@ func (s *Server) newExportWriter(w http.ResponseWriter, format, name string) *ex
 // write appends one site; withDist adds its distance (banded for confidential sites).
 func (e *exportWriter) write(h geo.Hit, withDist bool) {
 	site := h.Site()
-	v := siteView{site: site, dist: h.DistanceM, hasDist: withDist, stale: e.s.staleOf(site)}
+	v := siteView{site: site, dist: h.DistanceM, hasDist: withDist, stale: e.s.staleOf(site), stacked: e.marks.Approximate(site.ID)}
 	v.org, _ = e.s.source.Organization(site.OrganizationID)
 	if e.format == "csv" {
 		e.row = appendCSVRow(e.row[:0], v)
@@ -162,7 +164,7 @@ func appendCSVRow(row []string, v siteView) []string {
 		s.ID, s.OrganizationID, v.org.Name, s.Name, s.Description, strings.Join(cats, ";"),
 		a.Street, a.Unit, a.Locality, a.Region, a.PostalCode, a.Country,
 		latText, lonText, string(precision),
-		strconv.FormatBool(s.Confidential || precision.Approximate()),
+		strconv.FormatBool(s.Confidential || precision.Approximate() || v.stacked),
 		s.Phone, s.Website, s.Email, hours.Format(s.Hours),
 		strings.Join(s.Languages, ";"), s.Eligibility, s.Fees, s.Accessibility,
 		strconv.FormatBool(s.Confidential), string(s.Status),

@@ -203,11 +203,12 @@ func (s *Server) handleOGCItems(w http.ResponseWriter, r *http.Request) {
 	}
 
 	b := append([]byte(nil), `{"type":"FeatureCollection","features":[`...)
+	marks := s.places.marks() // sites at stacked points are approximate (#19)
 	for i, h := range hits {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		v := siteView{site: h.Site()}
+		v := siteView{site: h.Site(), stacked: marks.Approximate(h.Site().ID)}
 		v.stale = s.staleOf(v.site)
 		v.org, _ = s.source.Organization(v.site.OrganizationID)
 		b = appendFeatureJSON(b, v)
@@ -239,7 +240,7 @@ func (s *Server) handleOGCItem(w http.ResponseWriter, r *http.Request) {
 		writeProblem(w, r, problem{Status: http.StatusNotFound, Detail: "no feature with ID " + strconv.Quote(truncate(id))})
 		return
 	}
-	v := siteView{site: site, stale: s.staleOf(site)}
+	v := siteView{site: site, stale: s.staleOf(site), stacked: s.places.marks().Approximate(site.ID)}
 	v.org, _ = s.source.Organization(site.OrganizationID)
 	b := appendFeatureJSON(nil, v)
 	base := ogcBase(r) + "/collections/" + ogcCollection

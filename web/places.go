@@ -64,6 +64,17 @@ func (pv *placeView) peek() *placeSnap {
 	return sn
 }
 
+// marks returns the last places made, for the stacked marks of the site lists and exports
+// (nil: none made yet, nothing marked). Unlike peek it never starts making them: a list
+// request must not start a full match (seconds on 1M sites) on a server nothing else asked
+// for places; the feed's swaps (OnSwap), the tiles and the place view keep them made.
+func (pv *placeView) marks() *place.Places {
+	if sn := pv.snap.Load(); sn != nil {
+		return sn.places
+	}
+	return nil
+}
+
 // decisionsTTL is how long places go without reading the decisions again: a steward's
 // decision on another replica shows here within it (one on this replica, at once).
 const decisionsTTL = 30 * time.Second
@@ -201,8 +212,8 @@ func (pv *placeView) rebuild(ix *geo.Index) {
 }
 
 // appendPlaceJSON appends a place: its ID, how many providers, and each site as the site
-// view has it.
-func (s *Server) appendPlaceJSON(b []byte, sn *placeSnap, pid string, dist map[string]float64) []byte {
+// view has it; with match, only the sites it accepts and their providers (nil: all).
+func (s *Server) appendPlaceJSON(b []byte, sn *placeSnap, pid string, dist map[string]float64, match func(*aidmap.Site) bool) []byte {
 	b = append(b, `{"id":`...)
 	b = appendString(b, pid)
 	b = append(b, `,"sites":[`...)
@@ -210,7 +221,7 @@ func (s *Server) appendPlaceJSON(b []byte, sn *placeSnap, pid string, dist map[s
 	n := 0
 	for _, id := range sn.places.Members(pid) {
 		site, ok := sn.ix.Site(id)
-		if !ok {
+		if !ok || match != nil && !match(site) {
 			continue
 		}
 		if n > 0 {
@@ -230,8 +241,10 @@ func (s *Server) appendPlaceJSON(b []byte, sn *placeSnap, pid string, dist map[s
 
 // handleNearestPlaces lists the places nearest a point: one entry per place, the nearest of
 // its sites deciding its rank. The site list's filters (category, lang, open_now/open_at,
-// status, free, wheelchair, q, ...) choose the sites that rank a place: a place is listed when
-// one of its sites matches, with all its sites, for people see every provider there.
+// status, free, wheelchair, q, ...) choose the places: a place is listed when one of its
+// sites matches, with the sites that match and their number of providers. Someone looking
+// for food at a building of three providers, one of them a food bank, wants the food bank,
+// not a shelter's beds listed under a food filter; GET /api/v1/places/{id} gives them all.
 func (s *Server) handleNearestPlaces(w http.ResponseWriter, r *http.Request) {
 	v := r.URL.Query()
 	lat, lon, err := parsePoint(v)
@@ -266,6 +279,8 @@ func (s *Server) handleNearestPlaces(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	hits := query.Nearest(sn.ix, &q).Hits
+	m := q.Matcher()
+	match := func(site *aidmap.Site) bool { _, ok := m.Match(site); return ok }
 	dist := map[string]float64{}
 	var order []string
 	for _, h := range hits {
@@ -282,7 +297,7 @@ func (s *Server) handleNearestPlaces(w http.ResponseWriter, r *http.Request) {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		b = s.appendPlaceJSON(b, sn, pid, dist)
+		b = s.appendPlaceJSON(b, sn, pid, dist, match)
 	}
 	b = append(b, "]}\n"...)
 	w.Header().Set("Content-Type", "application/json")
@@ -302,7 +317,7 @@ func (s *Server) handleGetPlace(w http.ResponseWriter, r *http.Request) {
 		writeProblem(w, r, problem{Status: http.StatusNotFound, Detail: "no place with ID " + strconv.Quote(truncate(id))})
 		return
 	}
-	b := s.appendPlaceJSON(nil, sn, pid, nil)
+	b := s.appendPlaceJSON(nil, sn, pid, nil, nil)
 	w.Header().Set("Content-Type", "application/json")
 	_, _ = w.Write(append(b, '\n'))
 }

@@ -22,7 +22,10 @@ import (
 //
 // It holds at most siteCacheMax sites, evicting arbitrary entries of a full shard, and is
 // dropped whole when the index changes version, so it never keeps an old snapshot alive for
-// long nor serves a site as it was.
+// long nor serves a site as it was; and when the set of sites at stacked points changes
+// (place.Places.StackedVersion), for the encoded head says whether a site is approximate
+// (#19). That set changes seldom: places made again for an upload or a steward's decision
+// keep its version, and the cache.
 type siteCache struct {
 	gen atomic.Pointer[cacheGen]
 }
@@ -43,6 +46,7 @@ const (
 
 type cacheGen struct {
 	ix     *geo.Index
+	marks  uint64 // the place.Places.StackedVersion the heads were encoded with
 	shards [siteCacheShards]cacheShard
 }
 
@@ -61,22 +65,22 @@ type cachedSite struct {
 	org          aidmap.Organization // as the head was encoded with it
 }
 
-// generation returns the cache of snapshot ix, replacing an older one. A request still
-// answering from an older snapshot gets a generation of its own that is not kept: its sites
-// are encoded without the cache.
-func (c *siteCache) generation(ix *geo.Index) *cacheGen {
+// generation returns the cache of snapshot ix with stacked marks of version marks, replacing
+// an older one. A request still answering from an older snapshot or older marks gets a
+// generation of its own that is not kept: its sites are encoded without the cache.
+func (c *siteCache) generation(ix *geo.Index, marks uint64) *cacheGen {
 	g := c.gen.Load()
-	if g != nil && g.ix == ix {
+	if g != nil && g.ix == ix && g.marks == marks {
 		return g
 	}
-	fresh := &cacheGen{ix: ix}
-	if g != nil && g.ix.Version() > ix.Version() {
-		return fresh // an older snapshot: never replace the newer one's cache
+	fresh := &cacheGen{ix: ix, marks: marks}
+	if g != nil && (g.ix.Version() > ix.Version() || g.ix == ix && g.marks > marks) {
+		return fresh // older: never replace the newer one's cache
 	}
 	if c.gen.CompareAndSwap(g, fresh) {
 		return fresh
 	}
-	if g = c.gen.Load(); g.ix == ix {
+	if g = c.gen.Load(); g.ix == ix && g.marks == marks {
 		return g
 	}
 	return fresh

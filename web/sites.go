@@ -127,8 +127,10 @@ func (s *Server) writeList(w http.ResponseWriter, ix *geo.Index, lp listParams, 
 	now := s.fresh.now()
 	var gen *cacheGen
 	orgs := orgMemo{lookup: s.source.Organization}
+	// Sites at stacked points are approximate (#19), by the last places made.
+	marks := s.places.marks()
 	if !geojson {
-		gen = s.sites.generation(ix)
+		gen = s.sites.generation(ix, marks.StackedVersion())
 	}
 	for i, h := range hits {
 		if i > 0 {
@@ -153,7 +155,8 @@ func (s *Server) writeList(w http.ResponseWriter, ix *geo.Index, lp listParams, 
 		h.DecodeSite(&decoded) // all but the ID, which the index keeps apart
 		decoded.ID = h.ID()
 		site := &decoded
-		v := siteView{site: site, dist: h.DistanceM, hasDist: withDist, open: evalOpen(site, lp.q.When), stale: s.staleOf(site)}
+		v := siteView{site: site, dist: h.DistanceM, hasDist: withDist, open: evalOpen(site, lp.q.When), stale: s.staleOf(site),
+			stacked: marks.Approximate(site.ID)}
 		v.org = orgs.get(site.OrganizationID)
 		switch {
 		case geojson:
@@ -216,8 +219,8 @@ func (s *Server) handleSite(w http.ResponseWriter, r *http.Request) {
 	}
 	v := siteView{site: site, stale: s.staleOf(site)}
 	// At a stacked point (many unrelated records at one coordinate, #19), by the last places
-	// made for this index (never waited for): approximate, not a building.
-	if sn := s.places.peek(); sn != nil && sn.ix == ix {
+	// made (never waited for), as the lists say: approximate, not a building.
+	if sn := s.places.peek(); sn != nil {
 		v.stacked = sn.places.Approximate(id)
 	}
 	v.org, _ = s.source.Organization(site.OrganizationID)
