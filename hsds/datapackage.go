@@ -119,6 +119,12 @@ func (p *PackageWriter) AddOrganization(o aidmap.Organization) {
 // data: a confidential site must be in its public form (aidmap.Publisher.Public), and one in
 // any other form is left out, with an error from Close.
 func (p *PackageWriter) AddSite(site *aidmap.Site, org aidmap.Organization) {
+	p.addSite(site, org, nil)
+}
+
+// addSite is AddSite with the site's service at loc, its place's location written already
+// (AddPlace); nil writes the site's own location.
+func (p *PackageWriter) addSite(site *aidmap.Site, org aidmap.Organization, loc *Location) {
 	if !site.Visible() {
 		return
 	}
@@ -135,17 +141,13 @@ func (p *PackageWriter) AddSite(site *aidmap.Site, org aidmap.Organization) {
 	s := NewService(site, org, false)
 	p.row("services", s.ID, s.OrganizationID, s.Name, s.Description, s.URL, s.Email, s.Status,
 		s.FeesDescription, s.EligibilityDescription, s.LastModified)
-	loc := NewLocation(site)
-	p.row("locations", loc.ID, loc.LocationType, loc.OrganizationID, loc.Name, loc.Description,
-		num(loc.Latitude), num(loc.Longitude))
+	if loc == nil {
+		loc = NewLocation(site)
+		p.writeLocation(loc)
+	}
 	sal := NewServiceAtLocation(site, org, false)
+	AtLocation(&sal, loc)
 	p.row("service_at_locations", sal.ID, sal.ServiceID, sal.LocationID)
-	for _, a := range loc.Addresses {
-		p.row("addresses", a.ID, a.LocationID, a.Address1, a.Address2, a.City, a.StateProvince, a.PostalCode, a.Country, a.AddressType)
-	}
-	for _, a := range loc.Accessibility {
-		p.row("accessibility", a.ID, a.LocationID, a.Description)
-	}
 	if site.Phone != "" {
 		p.row("phones", SiteObjectID(site.ID, KindPhone), s.ID, site.Phone)
 	}
@@ -166,6 +168,18 @@ func (p *PackageWriter) AddSite(site *aidmap.Site, org aidmap.Organization) {
 			"service_at_location", "service_at_location", site.ExternalID)
 	}
 	p.Sites++
+}
+
+// writeLocation writes a location with its addresses and accessibility.
+func (p *PackageWriter) writeLocation(loc *Location) {
+	p.row("locations", loc.ID, loc.LocationType, loc.OrganizationID, loc.Name, loc.Description,
+		num(loc.Latitude), num(loc.Longitude))
+	for _, a := range loc.Addresses {
+		p.row("addresses", a.ID, a.LocationID, a.Address1, a.Address2, a.City, a.StateProvince, a.PostalCode, a.Country, a.AddressType)
+	}
+	for _, a := range loc.Accessibility {
+		p.row("accessibility", a.ID, a.LocationID, a.Description)
+	}
 }
 
 // Close flushes the tables and writes datapackage.json.

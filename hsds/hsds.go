@@ -5,7 +5,8 @@
 // reads 3.0 JSON into the same objects (Decode, decode.go): one model for reading and writing.
 //
 // Model: each site is one HSDS service offered at one location, linked by one
-// service_at_location. The organisation is the site's organisation; categories are terms of one
+// service_at_location; the sites of one place of several providers (#19) share one location,
+// the place's (places.go). The organisation is the site's organisation; categories are terms of one
 // taxonomy ("aidmap"), linked to services through attributes. Confidential sites are published
 // as everywhere else: the area only (city, region, country and the public point; no street,
 // unit or postal code).

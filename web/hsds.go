@@ -209,11 +209,10 @@ func (s *Server) parseHSDSQuery(r *http.Request) (hsdsQuery, error) {
 	return hq, nil
 }
 
-// hsdsHits returns the published sites matching hq: by distance near a point, else by ID.
-// Each request filters the whole snapshot: fine for the tens of thousands of sites of a city
-// or a province, to be revisited (a cached ordering per snapshot) for millions.
-func (s *Server) hsdsHits(hq hsdsQuery) []geo.Hit {
-	ix := s.source.Index()
+// hsdsHits returns the published sites of ix matching hq: by distance near a point, else by
+// ID. Each request filters the whole snapshot: fine for the tens of thousands of sites of a
+// city or a province, to be revisited (a cached ordering per snapshot) for millions.
+func (s *Server) hsdsHits(ix *geo.Index, hq hsdsQuery) []geo.Hit {
 	if hq.near {
 		return query.Radius(ix, &hq.q).Hits // K 0: every one
 	}
@@ -266,7 +265,7 @@ func (s *Server) handleHSDSServices(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	hits := s.hsdsHits(hq)
+	hits := s.hsdsHits(s.source.Index(), hq)
 	writeHSDSList(w, hq, len(hits), func(i int) hsds.Service {
 		site := hits[i].Site()
 		svc := s.hsdsServiceOf(site, false)
@@ -282,9 +281,11 @@ func (s *Server) handleHSDSServiceAtLocations(w http.ResponseWriter, r *http.Req
 		s.writeError(w, r, err)
 		return
 	}
-	hits := s.hsdsHits(hq)
+	ix := s.source.Index()
+	hits := s.hsdsHits(ix, hq)
+	hp := s.hsdsPlacesFor(r.Context(), ix)
 	writeHSDSList(w, hq, len(hits), func(i int) hsds.ServiceAtLocation {
-		sal := s.hsdsServiceAtLocationOf(hits[i].Site(), false)
+		sal := s.hsdsServiceAtLocationOf(hits[i].Site(), false, hp)
 		sal.DistanceM = hsdsDistance(hq, hits[i])
 		return sal
 	})
@@ -310,6 +311,11 @@ func (s *Server) handleHSDSService(w http.ResponseWriter, r *http.Request) {
 	}
 	if site, ok := s.hsdsSite(w, r, hsds.KindService, "service"); ok {
 		svc := s.hsdsServiceOf(site, true)
+		if loc := s.hsdsPlacesFor(r.Context(), s.source.Index()).location(site); loc != nil {
+			for i := range svc.ServiceAtLocations {
+				hsds.AtLocation(&svc.ServiceAtLocations[i], loc)
+			}
+		}
 		s.hsdsService31(&svc, site, v31)
 		writeJSON(w, http.StatusOK, svc)
 	}
@@ -317,7 +323,7 @@ func (s *Server) handleHSDSService(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) handleHSDSServiceAtLocation(w http.ResponseWriter, r *http.Request) {
 	if site, ok := s.hsdsSite(w, r, hsds.KindServiceAtLocation, "service_at_location"); ok {
-		writeJSON(w, http.StatusOK, s.hsdsServiceAtLocationOf(site, true))
+		writeJSON(w, http.StatusOK, s.hsdsServiceAtLocationOf(site, true, s.hsdsPlacesFor(r.Context(), s.source.Index())))
 	}
 }
 
@@ -391,8 +397,12 @@ func (s *Server) hsdsServiceOf(site *aidmap.Site, full bool) hsds.Service {
 	return hsds.NewService(site, s.org(site.OrganizationID), full)
 }
 
-func (s *Server) hsdsServiceAtLocationOf(site *aidmap.Site, withService bool) hsds.ServiceAtLocation {
-	return hsds.NewServiceAtLocation(site, s.org(site.OrganizationID), withService)
+// hsdsServiceAtLocationOf links a site's service to its location: its place's when it is in
+// a place of several providers (hp, hsds_places.go), else its own.
+func (s *Server) hsdsServiceAtLocationOf(site *aidmap.Site, withService bool, hp *hsdsPlaces) hsds.ServiceAtLocation {
+	sal := hsds.NewServiceAtLocation(site, s.org(site.OrganizationID), withService)
+	hsds.AtLocation(&sal, hp.location(site))
+	return sal
 }
 
 func (s *Server) hsdsOrganizationOf(slug string) hsds.Organization {

@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
+	"slices"
 	"strings"
 
 	"github.com/aidmap/aidmap"
@@ -15,7 +17,8 @@ import (
 
 // exportHSDS writes the store's published sites as an HSDS 3.0 datapackage: a folder, or a
 // zip archive when out ends in .zip. Unlike the NDJSON dump it is open data: confidential
-// sites are in it only as their area, as in the API.
+// sites are in it only as their area, as in the API. A place of several providers (#19) is
+// one location with each provider's service at it, as in the API.
 func exportHSDS(ctx context.Context, st store.Store, out string, stderr io.Writer) error {
 	if out == "" || out == "-" {
 		return errors.New("export: --format hsds writes a folder or a .zip file; give --out DIR or --out FILE.zip")
@@ -42,17 +45,34 @@ func exportHSDS(ctx context.Context, st store.Store, out string, stderr io.Write
 	if err != nil {
 		return fmt.Errorf("export: %w", err)
 	}
+	// A place of several providers is one location (#19): its sites are found first, then
+	// kept aside while the others are written, and written last, a place at a time.
+	places, err := exportPlaces(ctx, st, pub)
+	if err != nil {
+		return err
+	}
 	p, err := hsds.NewPackageWriter(dir)
 	if err != nil {
 		return fmt.Errorf("export: %w", err)
 	}
+	atPlace := map[string][]*aidmap.Site{} // by place ID
 	if _, err := st.EachSite(ctx, func(s aidmap.Site) error {
 		public := pub.Public(&s) // open data: a confidential site only as its area
+		if pid := places.Of(public.ID); public.Visible() && !public.Confidential && len(places.Members(pid)) > 1 {
+			atPlace[pid] = append(atPlace[pid], &public)
+			return nil
+		}
 		p.AddSite(&public, byID[s.OrganizationID])
 		return nil
 	}); err != nil {
 		_ = p.Close()
 		return err
+	}
+	for _, pid := range slices.Sorted(maps.Keys(atPlace)) {
+		// By ID, so the place's own site (its smallest ID) comes first and names the location.
+		sites := atPlace[pid]
+		slices.SortFunc(sites, func(a, b *aidmap.Site) int { return strings.Compare(a.ID, b.ID) })
+		p.AddPlace(sites, byID)
 	}
 	if err := p.Close(); err != nil {
 		return err
