@@ -51,6 +51,8 @@ import (
 
 // Store is a store.Store on a PostgreSQL database with PostGIS.
 type Store struct {
+	store.Queries // what both engines answer with the same SQL, on the pool
+
 	pool    *pgxpool.Pool
 	opts    options
 	target  string // user@host:port/database, for messages (never the password)
@@ -61,6 +63,7 @@ type Store struct {
 }
 
 var _ store.Store = (*Store)(nil)
+var _ store.PlaceDecisions = (*Store)(nil)
 
 // Option changes how Open connects and prepares the database.
 type Option func(*options)
@@ -141,6 +144,7 @@ func Open(ctx context.Context, url string, opts ...Option) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("postgis: open: %w", err)
 	}
+	s.Queries = store.NewQueries("postgis", s.db(), s.db())
 	if err := s.pool.Ping(ctx); err != nil {
 		s.pool.Close()
 		return nil, fmt.Errorf("postgis: open: %w", s.describeConnectError(ctx, err))

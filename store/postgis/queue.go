@@ -69,8 +69,8 @@ func (s *Store) ClaimUpload(ctx context.Context, now time.Time) (store.UploadRec
 		if tag.RowsAffected() != 1 {
 			return fmt.Errorf("postgis: claim upload %s: taken by another: %w", id, aidmap.ErrNotFound)
 		}
-		if rec, err = scanUpload(tx.QueryRow(ctx, `SELECT `+sqlUploadColumns+`, report FROM uploads WHERE id = $1`, id), true); err != nil {
-			return fmt.Errorf("postgis: claim upload %s: %w", id, unavailable(ctx, err))
+		if rec, err = store.ScanUpload(conn{tx}.QueryRow(ctx, `SELECT `+store.UploadColumns+`, report FROM uploads WHERE id = $1`, id), true); err != nil {
+			return fmt.Errorf("postgis: claim upload %s: %w", id, err)
 		}
 		if err := tx.QueryRow(ctx, `SELECT body, confirm_retire, verify FROM upload_files WHERE upload_id = $1`, id).
 			Scan(&file.Body, &file.ConfirmRetire, &file.Verify); err != nil {
@@ -159,8 +159,8 @@ func (s *Store) endAbandoned(ctx context.Context, op, orgID, id string, change f
 			}
 			return fmt.Errorf("postgis: %s upload %s: %w", op, id, unavailable(ctx, err))
 		}
-		if rec, err = scanUpload(tx.QueryRow(ctx, `SELECT `+sqlUploadColumns+`, report FROM uploads WHERE id = $1`, id), true); err != nil {
-			return fmt.Errorf("postgis: %s upload %s: %w", op, id, unavailable(ctx, err))
+		if rec, err = store.ScanUpload(conn{tx}.QueryRow(ctx, `SELECT `+store.UploadColumns+`, report FROM uploads WHERE id = $1`, id), true); err != nil {
+			return fmt.Errorf("postgis: %s upload %s: %w", op, id, err)
 		}
 		return nil
 	})

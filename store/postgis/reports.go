@@ -8,7 +8,6 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
-	"github.com/jackc/pgx/v5/pgtype"
 
 	"github.com/aidmap/aidmap"
 	"github.com/aidmap/aidmap/store"
@@ -45,46 +44,6 @@ func (s *Store) AddReport(ctx context.Context, r store.Report) error {
 	return nil
 }
 
-const sqlReportColumns = `id, organization_id, site_id, kind, note, status, created_at, handled_at, handled_by`
-
-func scanReport(row pgx.Row) (store.Report, error) {
-	var (
-		r                store.Report
-		created, handled pgtype.Timestamptz
-	)
-	if err := row.Scan(&r.ID, &r.OrganizationID, &r.SiteID, &r.Kind, &r.Note, &r.Status, &created, &handled, &r.HandledBy); err != nil {
-		return store.Report{}, err
-	}
-	r.CreatedAt, r.HandledAt = fromTimestamptz(created), fromTimestamptz(handled)
-	return r, nil
-}
-
-// Reports lists the organisation's reports, newest first (store.Reports).
-func (s *Store) Reports(ctx context.Context, orgID, status string, limit int) ([]store.Report, error) {
-	if limit < 1 {
-		return nil, fmt.Errorf("postgis: reports: limit %d: %w", limit, aidmap.ErrInvalid)
-	}
-	rows, err := s.pool.Query(ctx, `SELECT `+sqlReportColumns+` FROM reports
-		WHERE organization_id = $1 AND ($2 = '' OR status = $2) ORDER BY created_at DESC, id DESC LIMIT $3`,
-		orgID, status, limit)
-	if err != nil {
-		return nil, fmt.Errorf("postgis: reports: %w", unavailable(ctx, err))
-	}
-	defer rows.Close()
-	var out []store.Report
-	for rows.Next() {
-		r, err := scanReport(rows)
-		if err != nil {
-			return nil, fmt.Errorf("postgis: reports: %w", unavailable(ctx, err))
-		}
-		out = append(out, r)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("postgis: reports: %w", unavailable(ctx, err))
-	}
-	return out, nil
-}
-
 // ResolveReport accepts or dismisses an open report (store.Reports).
 func (s *Store) ResolveReport(ctx context.Context, orgID, id, status, by string, at time.Time) (store.Report, error) {
 	if err := store.CheckResolution(status); err != nil {
@@ -93,13 +52,10 @@ func (s *Store) ResolveReport(ctx context.Context, orgID, id, status, by string,
 	var r store.Report
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		var err error
-		r, err = scanReport(tx.QueryRow(ctx, `SELECT `+sqlReportColumns+` FROM reports
+		r, err = store.ScanReport(conn{tx}.QueryRow(ctx, `SELECT `+store.ReportColumns+` FROM reports
 			WHERE id = $1 AND organization_id = $2 FOR UPDATE`, id, orgID))
-		if errors.Is(err, pgx.ErrNoRows) {
-			return fmt.Errorf("postgis: resolve report %s: %w", id, aidmap.ErrNotFound)
-		}
 		if err != nil {
-			return fmt.Errorf("postgis: resolve report %s: %w", id, unavailable(ctx, err))
+			return fmt.Errorf("postgis: resolve report %s: %w", id, err)
 		}
 		if err := store.CheckOpen(r); err != nil {
 			return fmt.Errorf("postgis: resolve report %s: %w", id, err)
@@ -129,14 +85,4 @@ func (s *Store) ResolveReport(ctx context.Context, orgID, id, status, by string,
 	}
 	r.Status, r.HandledAt, r.HandledBy = status, time.UnixMicro(at.UnixMicro()).UTC(), by
 	return r, nil
-}
-
-// CountReports counts the site's reports since since (store.Reports).
-func (s *Store) CountReports(ctx context.Context, siteID string, since time.Time) (int, error) {
-	var n int
-	if err := s.pool.QueryRow(ctx, `SELECT count(*) FROM reports WHERE site_id = $1 AND created_at >= $2`,
-		siteID, timestamptz(since)).Scan(&n); err != nil {
-		return 0, fmt.Errorf("postgis: count reports: %w", unavailable(ctx, err))
-	}
-	return n, nil
 }

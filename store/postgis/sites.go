@@ -50,50 +50,6 @@ func (s *Store) UpsertOrganization(ctx context.Context, org aidmap.Organization)
 	return nil
 }
 
-const sqlOrgColumns = `id, name, website, demo, created_at`
-
-// Organization returns one organisation or ErrNotFound.
-func (s *Store) Organization(ctx context.Context, id string) (aidmap.Organization, error) {
-	org, err := scanOrg(s.pool.QueryRow(ctx, `SELECT `+sqlOrgColumns+` FROM organizations WHERE id = $1`, id))
-	if errors.Is(err, pgx.ErrNoRows) {
-		return aidmap.Organization{}, fmt.Errorf("postgis: organization %q: %w", id, aidmap.ErrNotFound)
-	}
-	if err != nil {
-		return aidmap.Organization{}, fmt.Errorf("postgis: organization %q: %w", id, unavailable(ctx, err))
-	}
-	return org, nil
-}
-
-// Organizations returns every organisation ordered by ID.
-func (s *Store) Organizations(ctx context.Context) ([]aidmap.Organization, error) {
-	rows, err := s.pool.Query(ctx, `SELECT `+sqlOrgColumns+` FROM organizations ORDER BY id`)
-	if err != nil {
-		return nil, fmt.Errorf("postgis: organizations: %w", unavailable(ctx, err))
-	}
-	defer rows.Close()
-	var out []aidmap.Organization
-	for rows.Next() {
-		org, err := scanOrg(rows)
-		if err != nil {
-			return nil, fmt.Errorf("postgis: organizations: %w", unavailable(ctx, err))
-		}
-		out = append(out, org)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("postgis: organizations: %w", unavailable(ctx, err))
-	}
-	return out, nil
-}
-
-func scanOrg(row pgx.Row) (aidmap.Organization, error) {
-	var org aidmap.Organization
-	if err := row.Scan(&org.ID, &org.Name, &org.Website, &org.Demo, &org.CreatedAt); err != nil {
-		return aidmap.Organization{}, err
-	}
-	org.CreatedAt = org.CreatedAt.UTC()
-	return org, nil
-}
-
 // UpsertSites writes a batch of one organisation's sites as an upload of one batch
 // (store.UpsertSites): its errors are those of BeginUpload, Add and Commit.
 func (s *Store) UpsertSites(ctx context.Context, orgID string, sites []aidmap.Site) (store.UpsertResult, error) {

@@ -2,11 +2,8 @@ package postgis
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
-
-	"github.com/jackc/pgx/v5"
 
 	"github.com/aidmap/aidmap"
 	"github.com/aidmap/aidmap/store"
@@ -51,33 +48,4 @@ func (s *Store) PutSMSSession(ctx context.Context, key, data []byte, expires tim
 		return fmt.Errorf("postgis: put sms session: %w", unavailable(ctx, err))
 	}
 	return nil
-}
-
-// SMSSession returns a number's last search unless it expired (store.SMSState).
-func (s *Store) SMSSession(ctx context.Context, key []byte, now time.Time) ([]byte, error) {
-	if err := store.CheckSMS(key, nil); err != nil {
-		return nil, fmt.Errorf("postgis: sms session: %w", err)
-	}
-	var data []byte
-	err := s.pool.QueryRow(ctx, `SELECT session FROM sms_state WHERE key = $1 AND session IS NOT NULL AND session_expires > $2`,
-		key, now).Scan(&data)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return nil, fmt.Errorf("postgis: sms session: %w", aidmap.ErrNotFound)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("postgis: sms session: %w", unavailable(ctx, err))
-	}
-	if data == nil {
-		data = []byte{}
-	}
-	return data, nil
-}
-
-// SweepSMS deletes the expired rows (store.SMSState).
-func (s *Store) SweepSMS(ctx context.Context, now time.Time) (int64, error) {
-	tag, err := s.pool.Exec(ctx, `DELETE FROM sms_state WHERE expires <= $1`, now)
-	if err != nil {
-		return 0, fmt.Errorf("postgis: sweep sms: %w", unavailable(ctx, err))
-	}
-	return tag.RowsAffected(), nil
 }

@@ -73,10 +73,9 @@ func (s *Store) ClaimUpload(ctx context.Context, now time.Time) (store.UploadRec
 		// Not possible while this transaction holds the write lock; said rather than assumed.
 		return store.UploadRecord{}, store.UploadFile{}, fmt.Errorf("sqlite: claim upload %s: taken by another: %w", id, aidmap.ErrNotFound)
 	}
-	var report sql.NullString
-	rec, err := scanUpload(tx.QueryRowContext(ctx, `SELECT `+sqlUploadColumns+`, report FROM uploads WHERE id = ?`, id), &report)
+	rec, err := store.ScanUpload(conn{tx}.QueryRow(ctx, `SELECT `+store.UploadColumns+`, report FROM uploads WHERE id = $1`, id), true)
 	if err != nil {
-		return store.UploadRecord{}, store.UploadFile{}, fmt.Errorf("sqlite: claim upload %s: %w", id, unavailable(ctx, err))
+		return store.UploadRecord{}, store.UploadFile{}, fmt.Errorf("sqlite: claim upload %s: %w", id, err)
 	}
 	var file store.UploadFile
 	if err := tx.QueryRowContext(ctx, `SELECT body, confirm_retire, verify FROM upload_files WHERE upload_id = ?`, id).
@@ -166,10 +165,9 @@ func (s *Store) endAbandoned(ctx context.Context, op, orgID, id string, change f
 		}
 		return store.UploadRecord{}, fmt.Errorf("sqlite: %s upload %s: %w", op, id, unavailable(ctx, err))
 	}
-	var report sql.NullString
-	rec, err := scanUpload(tx.QueryRowContext(ctx, `SELECT `+sqlUploadColumns+`, report FROM uploads WHERE id = ?`, id), &report)
+	rec, err := store.ScanUpload(conn{tx}.QueryRow(ctx, `SELECT `+store.UploadColumns+`, report FROM uploads WHERE id = $1`, id), true)
 	if err != nil {
-		return store.UploadRecord{}, fmt.Errorf("sqlite: %s upload %s: %w", op, id, unavailable(ctx, err))
+		return store.UploadRecord{}, fmt.Errorf("sqlite: %s upload %s: %w", op, id, err)
 	}
 	if err := tx.Commit(); err != nil {
 		return store.UploadRecord{}, fmt.Errorf("sqlite: %s upload %s: %w", op, id, unavailable(ctx, err))

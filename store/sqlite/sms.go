@@ -2,8 +2,6 @@ package sqlite
 
 import (
 	"context"
-	"database/sql"
-	"errors"
 	"fmt"
 	"time"
 
@@ -51,34 +49,4 @@ func (s *Store) PutSMSSession(ctx context.Context, key, data []byte, expires tim
 		return fmt.Errorf("sqlite: put sms session: %w", unavailable(ctx, err))
 	}
 	return nil
-}
-
-// SMSSession returns a number's last search unless it expired (store.SMSState).
-func (s *Store) SMSSession(ctx context.Context, key []byte, now time.Time) ([]byte, error) {
-	if err := store.CheckSMS(key, nil); err != nil {
-		return nil, fmt.Errorf("sqlite: sms session: %w", err)
-	}
-	var data []byte
-	err := s.rdb.QueryRowContext(ctx, `SELECT session FROM sms_state WHERE key = ? AND session IS NOT NULL AND session_expires > ?`,
-		key, now.UnixMicro()).Scan(&data)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, fmt.Errorf("sqlite: sms session: %w", aidmap.ErrNotFound)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("sqlite: sms session: %w", unavailable(ctx, err))
-	}
-	if data == nil {
-		data = []byte{}
-	}
-	return data, nil
-}
-
-// SweepSMS deletes the expired rows (store.SMSState).
-func (s *Store) SweepSMS(ctx context.Context, now time.Time) (int64, error) {
-	res, err := s.db.ExecContext(ctx, `DELETE FROM sms_state WHERE expires <= ?`, now.UnixMicro())
-	if err != nil {
-		return 0, fmt.Errorf("sqlite: sweep sms: %w", unavailable(ctx, err))
-	}
-	n, _ := res.RowsAffected()
-	return n, nil
 }

@@ -30,6 +30,8 @@ import (
 
 // Store is a store.Store on one SQLite database file.
 type Store struct {
+	store.Queries // what both engines answer with the same SQL: writes on db, reads on rdb
+
 	path string
 	db   *sql.DB      // the one writer connection; also runs migrations
 	rdb  *sql.DB      // read-only connections
@@ -37,6 +39,7 @@ type Store struct {
 }
 
 var _ store.Store = (*Store)(nil)
+var _ store.PlaceDecisions = (*Store)(nil)
 
 // busyTimeout is how long a connection waits for another process's lock (an `aidmap ingest`
 // next to `aidmap serve`) before giving up with ErrUnavailable.
@@ -89,6 +92,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		s.Close()
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, unavailable(ctx, err))
 	}
+	s.Queries = store.NewQueries("sqlite", s.writer(), s.reader())
 	return s, nil
 }
 
@@ -188,54 +192,7 @@ func (s *Store) UpsertOrganization(ctx context.Context, org aidmap.Organization)
 	return nil
 }
 
-const sqlOrgColumns = `id, name, website, demo, created_at`
-
-// Organization returns one organisation or ErrNotFound.
-func (s *Store) Organization(ctx context.Context, id string) (aidmap.Organization, error) {
-	org, err := scanOrg(s.rdb.QueryRowContext(ctx, `SELECT `+sqlOrgColumns+` FROM organizations WHERE id = ?`, id))
-	if errors.Is(err, sql.ErrNoRows) {
-		return aidmap.Organization{}, fmt.Errorf("sqlite: organization %q: %w", id, aidmap.ErrNotFound)
-	}
-	if err != nil {
-		return aidmap.Organization{}, fmt.Errorf("sqlite: organization %q: %w", id, unavailable(ctx, err))
-	}
-	return org, nil
-}
-
-// Organizations returns every organisation ordered by ID.
-func (s *Store) Organizations(ctx context.Context) ([]aidmap.Organization, error) {
-	rows, err := s.rdb.QueryContext(ctx, `SELECT `+sqlOrgColumns+` FROM organizations ORDER BY id`)
-	if err != nil {
-		return nil, fmt.Errorf("sqlite: organizations: %w", unavailable(ctx, err))
-	}
-	defer rows.Close()
-	var out []aidmap.Organization
-	for rows.Next() {
-		org, err := scanOrg(rows)
-		if err != nil {
-			return nil, fmt.Errorf("sqlite: organizations: %w", err)
-		}
-		out = append(out, org)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("sqlite: organizations: %w", unavailable(ctx, err))
-	}
-	return out, nil
-}
-
 type scanner interface{ Scan(dest ...any) error }
-
-func scanOrg(row scanner) (aidmap.Organization, error) {
-	var (
-		org     aidmap.Organization
-		created int64
-	)
-	if err := row.Scan(&org.ID, &org.Name, &org.Website, &org.Demo, &created); err != nil {
-		return aidmap.Organization{}, err
-	}
-	org.CreatedAt = time.UnixMicro(created).UTC()
-	return org, nil
-}
 
 // UpsertSites writes a batch of one organisation's sites as an upload of one batch
 // (store.UpsertSites): its errors are those of BeginUpload, Add and Commit.

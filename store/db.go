@@ -1,0 +1,87 @@
+package store
+
+import (
+	"context"
+	"time"
+)
+
+// DB is the little of a connection or transaction that the queries both engines share
+// (place decisions, tokens, upload records, history, reports) run on. Each engine adapts its
+// driver to it (store/sqlite: database/sql; store/postgis: pgx) and with it what differs
+// between the two, so that one query text and one scan serve both:
+//   - placeholders are $1, $2...: PostgreSQL's, which SQLite reads as the Nth argument too;
+//   - a time.Time argument is stored as the engine keeps times (SQLite: microseconds since
+//     1970 in an integer; PostGIS: timestamptz), the zero time as NULL;
+//   - a *time.Time destination reads such a column back in UTC, NULL as the zero time; a
+//     *[]byte destination reads text, NULL as nil;
+//   - errors come back as the domain's: no row wraps aidmap.ErrNotFound, a unique key
+//     already taken aidmap.ErrConflict, a database out of reach aidmap.ErrUnavailable.
+//
+// SQL that the dialects write differently (upserts, arrays, JSON, locks) stays in the engine.
+type DB interface {
+	// Exec runs a statement and returns the number of rows it changed.
+	Exec(ctx context.Context, sql string, args ...any) (int64, error)
+	Query(ctx context.Context, sql string, args ...any) (Rows, error)
+	QueryRow(ctx context.Context, sql string, args ...any) Row
+}
+
+// Row is one row of a result.
+type Row interface {
+	Scan(dest ...any) error
+}
+
+// Rows is a result of many rows, read with Next and Scan; Close releases it.
+type Rows interface {
+	Row
+	Next() bool
+	Err() error
+	Close()
+}
+
+// Collect reads every row of rows with scan, and closes rows.
+func Collect[T any](rows Rows, scan func(Row) (T, error)) ([]T, error) {
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// QueryAll runs a query and collects its rows with scan.
+func QueryAll[T any](ctx context.Context, db DB, scan func(Row) (T, error), sql string, args ...any) ([]T, error) {
+	rows, err := db.Query(ctx, sql, args...)
+	if err != nil {
+		return nil, err
+	}
+	return Collect(rows, scan)
+}
+
+// ScanString reads a row of one text column.
+func ScanString(r Row) (string, error) {
+	var s string
+	err := r.Scan(&s)
+	return s, err
+}
+
+// TimeArgs returns args with each time.Time replaced by conv of it, as an engine's DB
+// stores times; args itself is left as it was.
+func TimeArgs(args []any, conv func(time.Time) any) []any {
+	copied := false
+	for i, a := range args {
+		if t, ok := a.(time.Time); ok {
+			if !copied {
+				args, copied = append([]any(nil), args...), true
+			}
+			args[i] = conv(t)
+		}
+	}
+	return args
+}
