@@ -85,3 +85,48 @@ func TimeArgs(args []any, conv func(time.Time) any) []any {
 	}
 	return args
 }
+
+// TimeScan is how an engine's Row and Rows read *time.Time destinations (DB): through a
+// holder H the driver fills (SQLite: sql.NullInt64 of microseconds; PostGIS:
+// pgtype.Timestamptz), turned into a time by conv. A result of many rows keeps one TimeScan,
+// and with it its buffers, for all of them.
+type TimeScan[H any] struct {
+	args  []any
+	times []H
+}
+
+// Scan calls scan with dest, a holder in place of each *time.Time, then sets the times.
+func (ts *TimeScan[H]) Scan(scan func(...any) error, dest []any, conv func(H) time.Time) error {
+	n := 0
+	for _, d := range dest {
+		if _, ok := d.(*time.Time); ok {
+			n++
+		}
+	}
+	if n == 0 {
+		return scan(dest...)
+	}
+	if cap(ts.args) < len(dest) {
+		ts.args, ts.times = make([]any, len(dest)), make([]H, len(dest))
+	}
+	args, times := ts.args[:len(dest)], ts.times[:len(dest)]
+	for i, d := range dest {
+		args[i] = d
+		if _, ok := d.(*time.Time); ok {
+			var zero H
+			times[i] = zero
+			args[i] = &times[i]
+		}
+	}
+	err := scan(args...)
+	clear(args) // keep none of the caller's pointers
+	if err != nil {
+		return err
+	}
+	for i, d := range dest {
+		if d, ok := d.(*time.Time); ok {
+			*d = conv(times[i])
+		}
+	}
+	return nil
+}

@@ -57,62 +57,22 @@ type connRow struct {
 }
 
 func (r connRow) Scan(dest ...any) error {
-	var ts timeScan
-	return ts.scan(r.ctx, r.row.Scan, dest)
+	var ts store.TimeScan[pgtype.Timestamptz]
+	return dbError(r.ctx, ts.Scan(r.row.Scan, dest, fromTimestamptz))
 }
 
 type connRows struct {
 	ctx  context.Context
 	rows pgx.Rows
-	ts   timeScan
+	ts   store.TimeScan[pgtype.Timestamptz]
 }
 
-func (r *connRows) Scan(dest ...any) error { return r.ts.scan(r.ctx, r.rows.Scan, dest) }
-func (r *connRows) Next() bool             { return r.rows.Next() }
-func (r *connRows) Err() error             { return dbError(r.ctx, r.rows.Err()) }
-func (r *connRows) Close()                 { r.rows.Close() }
-
-// timeScan scans into destinations among which *time.Time ones read a timestamptz column
-// (NULL: the zero time) through a holder. A result of many rows keeps its buffers for the
-// next row.
-type timeScan struct {
-	args  []any
-	times []pgtype.Timestamptz
+func (r *connRows) Scan(dest ...any) error {
+	return dbError(r.ctx, r.ts.Scan(r.rows.Scan, dest, fromTimestamptz))
 }
-
-func (ts *timeScan) scan(ctx context.Context, scan func(...any) error, dest []any) error {
-	n := 0
-	for _, d := range dest {
-		if _, ok := d.(*time.Time); ok {
-			n++
-		}
-	}
-	if n == 0 {
-		return dbError(ctx, scan(dest...))
-	}
-	if cap(ts.args) < len(dest) {
-		ts.args, ts.times = make([]any, len(dest)), make([]pgtype.Timestamptz, len(dest))
-	}
-	args, times := ts.args[:len(dest)], ts.times[:len(dest)]
-	for i, d := range dest {
-		args[i] = d
-		if _, ok := d.(*time.Time); ok {
-			times[i] = pgtype.Timestamptz{}
-			args[i] = &times[i]
-		}
-	}
-	err := scan(args...)
-	clear(args) // keep none of the caller's pointers
-	if err != nil {
-		return dbError(ctx, err)
-	}
-	for i, d := range dest {
-		if d, ok := d.(*time.Time); ok {
-			*d = fromTimestamptz(times[i])
-		}
-	}
-	return nil
-}
+func (r *connRows) Next() bool { return r.rows.Next() }
+func (r *connRows) Err() error { return dbError(r.ctx, r.rows.Err()) }
+func (r *connRows) Close()     { r.rows.Close() }
 
 // dbError translates err into the domain's errors (store.DB).
 func dbError(ctx context.Context, err error) error {
