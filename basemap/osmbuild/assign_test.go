@@ -26,14 +26,14 @@ func TestAssignFromParents(t *testing.T) {
 	}
 	features := r.features()
 	world := orb.Bound{Max: orb.Point{1, 1}}
-	enc := newEncoder(features, MaxZoom)
+	enc := newEncoder(features, r.props, MaxZoom)
 	var parent []tileJob
 	for z := uint8(0); z <= MaxZoom; z++ {
 		fast := assign(features, z, world, parent, z > 0)
 		brute := assign(features, z, world, nil, false)
 		got := map[uint64][]byte{}
 		for i := range fast {
-			b, err := enc.encode(&fast[i])
+			b, err := enc.encode(&fast[i], nil)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -43,7 +43,7 @@ func TestAssignFromParents(t *testing.T) {
 		}
 		n := 0
 		for i := range brute {
-			b, err := enc.encode(&brute[i])
+			b, err := enc.encode(&brute[i], nil)
 			if err != nil {
 				t.Fatal(err)
 			}

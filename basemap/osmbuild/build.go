@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"sync"
 	"time"
 
@@ -148,6 +149,8 @@ func Build(ctx context.Context, in io.ReadSeeker, out io.Writer, opts Options) (
 			}
 		}
 	}
+	props := r.props
+	props.done()
 	r = nil // the node and way tables are no longer needed
 	w, s := unproject(orb.Point{bound.Min[0], bound.Max[1]})
 	e, n := unproject(orb.Point{bound.Max[0], bound.Min[1]})
@@ -168,7 +171,7 @@ func Build(ctx context.Context, in io.ReadSeeker, out io.Writer, opts Options) (
 	}
 	encoders := make([]*encoder, workers)
 	for i := range encoders {
-		encoders[i] = newEncoder(features, maxZ)
+		encoders[i] = newEncoder(features, props, maxZ)
 	}
 	var parent []tileJob
 	for z := minZ; z <= maxZ; z++ {
@@ -176,15 +179,15 @@ func Build(ctx context.Context, in io.ReadSeeker, out io.Writer, opts Options) (
 			return sum, fmt.Errorf("osmbuild: %w", err)
 		}
 		jobs := assign(features, z, bound, parent, z > minZ)
-		parent = jobs
 		stage := fmt.Sprintf("tiles z%d", z)
-		if err := encodeAll(ctx, jobs, encoders, tw, func(done int) {
+		if err := encodeAll(ctx, jobs, parent, encoders, tw, func(done int) {
 			if opts.Progress != nil {
 				opts.Progress(Progress{Stage: stage, Done: int64(done), Total: int64(len(jobs))})
 			}
 		}); err != nil {
 			return sum, err
 		}
+		parent = jobs // its pieces are for the next zoom; the last zoom's are dropped with it
 	}
 	if err := tw.w.Flush(); err != nil {
 		return sum, fmt.Errorf("osmbuild: spool tiles: %w", err)
@@ -344,7 +347,8 @@ func (t *tileWriter) add(id uint64, data []byte) error {
 }
 
 // encodeAll encodes jobs on the encoders in parallel and hands the tiles to tw in job order.
-func encodeAll(ctx context.Context, jobs []tileJob, encoders []*encoder, tw *tileWriter, progress func(int)) error {
+// parent holds the jobs of the zoom above (or none), in tile-ID order.
+func encodeAll(ctx context.Context, jobs, parent []tileJob, encoders []*encoder, tw *tileWriter, progress func(int)) error {
 	const chunk = 64
 	progress(0)
 	results := make([][]byte, min(len(jobs), chunk*len(encoders)))
@@ -363,7 +367,7 @@ func encodeAll(ctx context.Context, jobs []tileJob, encoders []*encoder, tw *til
 			go func() {
 				defer wg.Done()
 				for i := start + w; i < end; i += len(encoders) {
-					b, err := enc.encode(&jobs[i])
+					b, err := enc.encode(&jobs[i], parentJob(parent, &jobs[i]))
 					if err != nil {
 						mu.Lock()
 						first = cmp(first, err)
@@ -390,6 +394,27 @@ func encodeAll(ctx context.Context, jobs []tileJob, encoders []*encoder, tw *til
 		progress(end)
 	}
 	return nil
+}
+
+// parentJob finds the job of j's parent tile in parent (sorted by tile ID), or nil.
+func parentJob(parent []tileJob, j *tileJob) *tileJob {
+	if len(parent) == 0 || j.z == 0 || parent[0].z != j.z-1 {
+		return nil
+	}
+	id := pmtiles.ZxyToID(j.z-1, j.x/2, j.y/2)
+	i, ok := slices.BinarySearchFunc(parent, id, func(p tileJob, id uint64) int {
+		switch {
+		case p.id < id:
+			return -1
+		case p.id > id:
+			return 1
+		}
+		return 0
+	})
+	if !ok {
+		return nil
+	}
+	return &parent[i]
 }
 
 func cmp(a, b error) error {

@@ -15,9 +15,10 @@ import (
 type feature struct {
 	layer   uint8
 	minZoom uint8
+	points  uint16       // how many points geom has, at most 65535 (see bigAt)
+	props   uint32       // a set of the build's propTable
 	geom    orb.Geometry // orb.Point, orb.LineString, orb.Polygon or orb.MultiPolygon
 	bound   orb.Bound
-	props   geojson.Properties
 }
 
 // maxLat is the latitude where Web Mercator's square world ends.
@@ -43,8 +44,9 @@ func (r *reader) features() []feature {
 	var out []feature
 	add := func(specs []spec, g orb.Geometry) {
 		b := g.Bound()
-		for _, s := range specs {
-			out = append(out, feature{layer: s.layer, minZoom: s.minZoom, geom: g, bound: b, props: s.props})
+		n := uint16(min(countPoints(g), math.MaxUint16))
+		for _, s := range r.keep(specs) {
+			out = append(out, feature{layer: s.layer, minZoom: s.minZoom, points: n, geom: g, bound: b, props: s.set})
 		}
 	}
 	boundary := layerIndex(LayerBoundaries)
@@ -69,7 +71,7 @@ func (r *reader) features() []feature {
 		for _, s := range w.specs {
 			switch {
 			case s.layer == boundary:
-				l := s.props["admin_level"].(int)
+				l := int(s.level)
 				if old, ok := levels[w.id]; !ok || l < old {
 					levels[w.id] = l
 				}
@@ -160,6 +162,26 @@ func (r *reader) features() []feature {
 		}
 	}
 	return out
+}
+
+func countPoints(g orb.Geometry) int {
+	switch g := g.(type) {
+	case orb.LineString:
+		return len(g)
+	case orb.Polygon:
+		n := 0
+		for _, r := range g {
+			n += len(r)
+		}
+		return n
+	case orb.MultiPolygon:
+		n := 0
+		for _, p := range g {
+			n += countPoints(p)
+		}
+		return n
+	}
+	return 1
 }
 
 func (w *wayRec) wayNodeClosed(r *reader) bool {

@@ -85,6 +85,7 @@ type reader struct {
 	coords   []int32 // lon, lat in 1e-7 degrees of node i at 2i, 2i+1; missing = MinInt32
 	points   []pointRec
 	bounds   *orb.Bound // the extract's bounds in degrees, when the file states them
+	props    *propTable // the kept specs' properties
 
 	nodes, wayCount, relations atomic.Int64
 }
@@ -184,7 +185,7 @@ func (r *reader) readRelations() error {
 				continue
 			}
 		}
-		rec := relRec{id: int64(rel.ID), specs: relationSpecs(rel.Tags), adminLevel: boundaryRelation(rel.Tags)}
+		rec := relRec{id: int64(rel.ID), specs: r.keep(relationSpecs(rel.Tags)), adminLevel: boundaryRelation(rel.Tags)}
 		for _, m := range rel.Members {
 			if m.Type != osm.TypeWay {
 				continue
@@ -232,7 +233,7 @@ func (r *reader) readWays() error {
 		if len(ids)+len(w.Nodes) > math.MaxInt32 {
 			return fmt.Errorf("osmbuild: read ways: extract too large (more than %d way nodes)", math.MaxInt32)
 		}
-		rec := wayRec{id: int64(w.ID), first: int32(len(ids)), specs: specs, member: member, coast: coast}
+		rec := wayRec{id: int64(w.ID), first: int32(len(ids)), specs: r.keep(specs), member: member, coast: coast}
 		for _, n := range w.Nodes {
 			ids = append(ids, int64(n.ID))
 		}
@@ -287,7 +288,7 @@ func (r *reader) readNodes() error {
 		}
 		if len(n.Tags) > 0 {
 			if specs := nodeSpecs(n.Tags); len(specs) > 0 && validLonLat(n.Lon, n.Lat) {
-				r.points = append(r.points, pointRec{lon: n.Lon, lat: n.Lat, specs: specs})
+				r.points = append(r.points, pointRec{lon: n.Lon, lat: n.Lat, specs: r.keep(specs)})
 			}
 		}
 	}
@@ -296,6 +297,21 @@ func (r *reader) readNodes() error {
 	}
 	r.nodeIDs = nil // the ways hold indexes into coords
 	return nil
+}
+
+// keep interns the specs' properties in r.props and drops their maps, so what the reader
+// holds for a kept way or node is a number per spec (see propTable).
+func (r *reader) keep(specs []spec) []spec {
+	if r.props == nil {
+		r.props = newPropTable()
+	}
+	for i := range specs {
+		if specs[i].props != nil {
+			specs[i].set = r.props.intern(specs[i].props)
+			specs[i].props = nil
+		}
+	}
+	return specs
 }
 
 func isCoast(tags osm.Tags) bool { return tags.Find("natural") == "coastline" }

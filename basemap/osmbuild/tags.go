@@ -72,7 +72,9 @@ type spec struct {
 	layer   uint8
 	area    bool // a polygon; otherwise a line (ways) or a point (nodes, house numbers)
 	minZoom uint8
-	props   geojson.Properties
+	level   uint8              // boundaries: the admin level
+	set     uint32             // props in the build's propTable, once the reader keeps the spec
+	props   geojson.Properties // as the tags give them; nil once interned
 }
 
 // names copies name and the supported name:xx tags.
@@ -260,7 +262,7 @@ func waySpecs(tags osm.Tags, closed bool) []spec {
 		if yes(tags.Find("maritime")) {
 			p["maritime"] = 1
 		}
-		out = append(out, spec{layer: layerIndex(LayerBoundaries), minZoom: boundaryZoom(l), props: p})
+		out = append(out, spec{layer: layerIndex(LayerBoundaries), minZoom: boundaryZoom(l), level: uint8(l), props: p})
 	}
 	if n := tags.Find("addr:housenumber"); n != "" {
 		out = append(out, spec{layer: layerIndex(LayerHousenumbers), minZoom: MaxZoom, props: geojson.Properties{"housenumber": n}})

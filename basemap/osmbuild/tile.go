@@ -9,8 +9,6 @@ import (
 
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/clip"
-	"github.com/paulmach/orb/encoding/mvt"
-	"github.com/paulmach/orb/geojson"
 	"github.com/paulmach/orb/simplify"
 
 	"github.com/aidmap/aidmap/pmtiles"
@@ -32,6 +30,43 @@ type tileJob struct {
 	x, y     uint32
 	features []int32
 	touched  []int32 // set by encode: the features left after clipping to the buffered tile
+	pieces   []piece // set by encode: big features clipped to the buffered tile, for its children
+}
+
+// piece is a big feature's geometry clipped to a tile's buffered box, in that tile's units
+// (unsimplified, unrounded). The tile's children clip the feature from it rather than from
+// the whole feature: a forest or a sea of thousands of points costs each z15 tile what lies
+// in its parent, not every point again.
+type piece struct {
+	fi    int32
+	geom  orb.Geometry
+	bound orb.Bound
+}
+
+// piece returns the piece of feature fi, or nil (j may be nil).
+func (j *tileJob) piece(fi int32) *piece {
+	if j == nil {
+		return nil
+	}
+	i, ok := slices.BinarySearchFunc(j.pieces, fi, func(p piece, fi int32) int { return int(p.fi - fi) })
+	if !ok {
+		return nil
+	}
+	return &j.pieces[i]
+}
+
+// piecePoints is how many points make a feature big enough to keep its pieces (a piece is a
+// copy: for a small feature, clipping the whole of it again costs less).
+var piecePoints = 64
+
+// bigAt reports whether f's pieces are kept at zoom z: it has many points and spans more
+// than a tile or so at z, so that its children would otherwise each clip all of it.
+func bigAt(f *feature, z uint8) bool {
+	if int(f.points) < piecePoints || piecePoints <= 0 {
+		return false
+	}
+	n := float64(uint32(1) << z)
+	return (f.bound.Max[0]-f.bound.Min[0])*n > 1 || (f.bound.Max[1]-f.bound.Min[1])*n > 1
 }
 
 // assign lists the tiles of zoom z and the features that may touch each, in tile-ID order,
@@ -127,24 +162,42 @@ type encoder struct {
 	maxZoom  uint8
 	buf      bytes.Buffer
 	gz       *gzip.Writer
+	mvt      *mvtWriter
 	pts      []orb.Point // scratch: the current tile's geometries in tile units
+	kept     [][]kept    // scratch: the current tile's features per layer
 	counts   []int64     // features written, per layer
 }
 
-func newEncoder(features []feature, maxZoom uint8) *encoder {
-	e := &encoder{features: features, maxZoom: maxZoom, counts: make([]int64, len(layers))}
+// kept is a feature of the tile being encoded, clipped, simplified and cleaned.
+type kept struct {
+	set  uint32
+	geom orb.Geometry
+}
+
+func newEncoder(features []feature, props *propTable, maxZoom uint8) *encoder {
+	e := &encoder{features: features, maxZoom: maxZoom, counts: make([]int64, len(layers)),
+		mvt: newMVTWriter(props), kept: make([][]kept, len(layers))}
 	e.gz, _ = gzip.NewWriterLevel(&e.buf, gzip.BestCompression)
 	return e
 }
 
 // encode returns the gzipped tile, or nil when no feature is left after clipping, and sets
-// job.touched.
-func (e *encoder) encode(job *tileJob) ([]byte, error) {
+// job.touched and job.pieces. parent is the job of the tile one zoom up, or nil: big
+// features are clipped from its pieces.
+func (e *encoder) encode(job *tileJob, parent *tileJob) ([]byte, error) {
 	n := float64(uint32(1) << job.z)
 	tx, ty := float64(job.x), float64(job.y)
 	toTile := func(p orb.Point) orb.Point {
 		return orb.Point{(p[0]*n - tx) * Extent, (p[1]*n - ty) * Extent}
 	}
+	// From the parent's units to this tile's: exact in floating point (a doubling and the
+	// subtraction of a multiple of Extent), so a point inside the parent lands where toTile
+	// puts it.
+	var ox, oy float64
+	if parent != nil {
+		ox, oy = float64(job.x-2*parent.x)*Extent, float64(job.y-2*parent.y)*Extent
+	}
+	fromParent := func(p orb.Point) orb.Point { return orb.Point{p[0]*2 - ox, p[1]*2 - oy} }
 	box := orb.Bound{Min: orb.Point{-Buffer, -Buffer}, Max: orb.Point{Extent + Buffer, Extent + Buffer}}
 	// One pixel of simplification below the top zoom; at the top zoom a quarter pixel, as
 	// MapLibre overzooms those tiles for the closest views.
@@ -153,19 +206,28 @@ func (e *encoder) encode(job *tileJob) ([]byte, error) {
 		tolerance = pixel / 4
 	}
 	dp := simplify.DouglasPeucker(tolerance)
-	e.pts = e.pts[:0] // the last tile's geometries were marshalled: their points are free
-	ls := make(mvt.Layers, len(layers))
-	for i, l := range layers {
-		ls[i] = &mvt.Layer{Name: l.name, Version: 2, Extent: Extent}
+	e.pts = e.pts[:0] // the last tile's geometries were encoded: their points are free
+	for i := range e.kept {
+		clear(e.kept[i]) // let the last tile's geometries go
+		e.kept[i] = e.kept[i][:0]
 	}
 	total := 0
 	for _, fi := range job.features {
 		f := &e.features[fi]
-		g := e.clip(box, f, toTile)
+		var g orb.Geometry
+		if p := parent.piece(fi); p != nil {
+			g = e.clip(box, p.geom, p.bound, fromParent)
+		} else {
+			g = e.clip(box, f.geom, f.bound, toTile)
+		}
 		if g == nil {
 			continue
 		}
 		job.touched = append(job.touched, fi)
+		if job.z < e.maxZoom && bigAt(f, job.z) {
+			c := orb.Clone(g) // simplify works in place, and g's points are scratch
+			job.pieces = append(job.pieces, piece{fi: fi, geom: c, bound: c.Bound()})
+		}
 		if _, ok := g.(orb.Point); !ok {
 			g = dp.Simplify(g)
 		}
@@ -173,48 +235,51 @@ func (e *encoder) encode(job *tileJob) ([]byte, error) {
 		if g == nil {
 			continue
 		}
-		ls[f.layer].Features = append(ls[f.layer].Features, &geojson.Feature{Geometry: g, Properties: f.props})
+		e.kept[f.layer] = append(e.kept[f.layer], kept{set: f.props, geom: g})
 		e.counts[f.layer]++
 		total++
 	}
 	if total == 0 {
 		return nil, nil
 	}
-	kept := ls[:0]
-	for _, l := range ls {
-		if len(l.Features) > 0 {
-			kept = append(kept, l)
+	w := e.mvt
+	w.reset()
+	for i, fs := range e.kept {
+		if len(fs) == 0 {
+			continue
 		}
-	}
-	raw, err := mvt.Marshal(kept)
-	if err != nil {
-		return nil, fmt.Errorf("osmbuild: encode tile %d/%d/%d: %w", job.z, job.x, job.y, err)
+		w.startLayer()
+		for _, k := range fs {
+			w.feature(k.set, k.geom)
+		}
+		w.endLayer(layers[i].name)
 	}
 	e.buf.Reset()
 	e.gz.Reset(&e.buf)
-	if _, err := e.gz.Write(raw); err != nil {
-		return nil, fmt.Errorf("osmbuild: gzip tile: %w", err)
+	if _, err := e.gz.Write(w.tile); err != nil {
+		return nil, fmt.Errorf("osmbuild: gzip tile %d/%d/%d: %w", job.z, job.x, job.y, err)
 	}
 	if err := e.gz.Close(); err != nil {
-		return nil, fmt.Errorf("osmbuild: gzip tile: %w", err)
+		return nil, fmt.Errorf("osmbuild: gzip tile %d/%d/%d: %w", job.z, job.x, job.y, err)
 	}
 	return bytes.Clone(e.buf.Bytes()), nil
 }
 
-// clip returns f's geometry in tile units clipped to box, or nil when nothing of it is left,
-// shaped as clip.Geometry shapes it (one piece as itself, several as a multi-geometry). It
-// gives what clip.Geometry(box, transform(f.geom)) gives, byte for byte, for less: the bound
-// comes from the feature's (toTile is increasing on both axes, so it maps the bound's corners
-// to the transformed points' bound exactly) instead of a pass over every point, a feature
-// outside the tile costs no copy, one inside is not clipped (clipping would return it as it
-// is), and the copy's points come from the encoder's scratch array rather than the heap.
-func (e *encoder) clip(box orb.Bound, f *feature, toTile func(orb.Point) orb.Point) orb.Geometry {
-	b := orb.Bound{Min: toTile(f.bound.Min), Max: toTile(f.bound.Max)}
+// clip returns g (of bound b) in tile units (toTile maps it there) clipped to box, or nil
+// when nothing of it is left, shaped as clip.Geometry shapes it (one piece as itself, several
+// as a multi-geometry). It gives what clip.Geometry(box, transform(g)) gives, byte for byte,
+// for less: the bound comes from b (toTile is increasing on both axes, so it maps the bound's
+// corners to the transformed points' bound exactly) instead of a pass over every point, a
+// geometry outside the tile costs no copy, one inside is not clipped (clipping would return
+// it as it is), and the copy's points come from the encoder's scratch array rather than the
+// heap.
+func (e *encoder) clip(box orb.Bound, g orb.Geometry, b orb.Bound, toTile func(orb.Point) orb.Point) orb.Geometry {
+	b = orb.Bound{Min: toTile(b.Min), Max: toTile(b.Max)}
 	if !box.Intersects(b) {
 		return nil
 	}
 	inside := box.Contains(b.Min) && box.Contains(b.Max)
-	switch g := f.geom.(type) {
+	switch g := g.(type) {
 	case orb.Point:
 		return toTile(g)
 	case orb.LineString:
@@ -229,6 +294,24 @@ func (e *encoder) clip(box orb.Bound, f *feature, toTile func(orb.Point) orb.Poi
 			return ls[0]
 		default:
 			return ls
+		}
+	case orb.MultiLineString: // a piece of a line that left its parent tile and came back
+		var out orb.MultiLineString
+		for _, l := range g {
+			t := e.line(l, toTile)
+			if inside {
+				out = append(out, t)
+				continue
+			}
+			out = append(out, clip.LineString(box, t)...)
+		}
+		switch len(out) {
+		case 0:
+			return nil
+		case 1:
+			return out[0]
+		default:
+			return out
 		}
 	case orb.Polygon:
 		p := e.polygon(g, toTile)
@@ -256,7 +339,7 @@ func (e *encoder) clip(box orb.Bound, f *feature, toTile func(orb.Point) orb.Poi
 			return mp
 		}
 	}
-	panic(fmt.Sprintf("osmbuild: unexpected geometry %T", f.geom)) // features only hold the types above
+	panic(fmt.Sprintf("osmbuild: unexpected geometry %T", g)) // features only hold the types above
 }
 
 // line copies l with f applied to every point into the encoder's scratch points. The copy's
