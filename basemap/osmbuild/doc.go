@@ -31,15 +31,24 @@
 // tiles are encoded by one encoder per core (Options.Workers).
 //
 // Tiling clips each feature from its stored bound, so a feature outside a tile costs no copy
-// and one inside no clip. The same extract gives the same archive byte for byte (features are
-// made in file and ID order, never a map's).
+// and one inside no clip. A big feature (64 points or more, spanning more than a tile) keeps
+// its piece in each tile it touches, and the children clip it from that piece rather than
+// from the whole feature: a sea or a forest costs each z15 tile what lies in its parent.
+// Those tiles are the same as clipping the whole feature within a pixel (the cut points
+// differ by rounding), checked by TestPiecesMatchWholeFeatures. Properties are interned:
+// each distinct set is stored once (propTable) and tiles are written straight to protocol
+// buffer bytes (mvtWriter, byte for byte what orb's mvt.Marshal writes). The same extract
+// gives the same archive byte for byte (features are made in file and ID order, never a
+// map's).
 //
-// Measured on a shared 2-core machine (BENCHMARKS-tiles.md): Liechtenstein (2.4 MB PBF,
-// 293,237 elements) in 1.2-1.5 CPU s at 110-130 MB peak RSS, Delaware (7.45 MB) in 6-10 CPU s
-// at 190-210 MB, a 12 MB merge of real extracts (1.3M elements) in 7-9 CPU s at 240-280 MB.
-// The live heap grows about 6 MB per MB of extract; the peak RSS is about 2.2 times that
-// unless a soft memory limit is set (the CLI's --memory), because the collector lets the heap
-// double before it runs.
+// Measured on a shared 2-core machine (BENCHMARKS-tiles.md, third round): Liechtenstein
+// (2.4 MB PBF, 293,237 elements) in 1.0-1.1 CPU s at 94-131 MB peak RSS, Delaware (7.45 MB)
+// in 3.6-4.2 CPU s at 176-197 MB, a 12 MB merge of real extracts (1.3M elements) in 5.0-5.7
+// CPU s at 190-252 MB: 190k-290k elements per CPU second. The live heap peaks during the
+// node pass (osmpbf's 32 MB blob buffer, decoded blocks in flight, the node and way tables)
+// and grows about 4.7 MB per MB of extract; the peak RSS is about 2.4 times it unless a soft
+// memory limit is set (the CLI's --memory), because the collector lets the heap double
+// before it runs.
 //
 // It may import the standard library, paulmach/osm, paulmach/orb and package pmtiles (the
 // format code; never go-pmtiles, whose cloud SDKs would double the binary); its tests read

@@ -35,7 +35,7 @@ func runBasemapBuild(ctx context.Context, args []string, stdout, stderr io.Write
 	minZoom := fs.Int("minzoom", 0, "lowest zoom to write")
 	maxZoom := fs.Int("maxzoom", osmbuild.MaxZoom, fmt.Sprintf("highest zoom to write, at most %d (house numbers appear at this zoom only)", osmbuild.MaxZoom))
 	name := fs.String("name", "", "the archive's name in its metadata (default: the extract's file name)")
-	memory := fs.Int("memory", 0, "soft memory limit in MiB: the garbage collector works harder near it, so the build's peak stays under it as long as what the build holds fits (about 6 MB per MB of extract); 0: $GOMEMLIMIT if set, else 3/4 of the machine's memory")
+	memory := fs.Int("memory", 0, "soft memory limit in MiB: the garbage collector works harder near it, so the build's peak stays under it as long as what the build holds fits (about 5 MB per MB of extract); 0: $GOMEMLIMIT if set, else 3/4 of the machine's memory")
 	prog := fs.String("progress", "auto", "progress on standard error: auto (a bar on a terminal, plain lines otherwise), bar, lines or none")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
