@@ -214,7 +214,10 @@ func (r *reader) readWays() error {
 		return err
 	}
 	defer s.Close()
-	var ids []int64 // the kept ways' node IDs, until they become indexes into the node table
+	// The kept ways' node IDs, until they become indexes into the node table: in chunks, so
+	// that the list never moves as it grows (a slice that grows copies itself, and holds old
+	// and new arrays at once, about 2.25 times its size for a moment).
+	var ids idList
 	for s.Scan() {
 		w, ok := s.Object().(*osm.Way)
 		if !ok || len(w.Nodes) < 2 {
@@ -230,33 +233,64 @@ func (r *reader) readWays() error {
 		if len(specs) == 0 && !member && !coast {
 			continue
 		}
-		if len(ids)+len(w.Nodes) > math.MaxInt32 {
+		if ids.n+len(w.Nodes) > math.MaxInt32 {
 			return fmt.Errorf("osmbuild: read ways: extract too large (more than %d way nodes)", math.MaxInt32)
 		}
-		rec := wayRec{id: int64(w.ID), first: int32(len(ids)), specs: r.keep(specs), member: member, coast: coast}
+		rec := wayRec{id: int64(w.ID), first: int32(ids.n), specs: r.keep(specs), member: member, coast: coast}
 		for _, n := range w.Nodes {
-			ids = append(ids, int64(n.ID))
+			ids.add(int64(n.ID))
 		}
-		rec.last = int32(len(ids))
+		rec.last = int32(ids.n)
 		r.ways = append(r.ways, rec)
 	}
 	if err := s.Err(); err != nil {
 		return fmt.Errorf("osmbuild: read ways: %w", err)
 	}
 	slices.SortFunc(r.ways, func(a, b wayRec) int { return cmpInt64(a.id, b.id) })
-	sorted := slices.Clone(ids)
+	sorted := make([]int64, 0, ids.n)
+	for _, c := range ids.chunks {
+		sorted = append(sorted, c...)
+	}
 	slices.Sort(sorted)
 	r.nodeIDs = slices.Clone(slices.Compact(sorted)) // a copy of its own size, so sorted is freed
-	r.wayNodes = make([]int32, len(ids))
-	for i, id := range ids {
-		n, _ := slices.BinarySearch(r.nodeIDs, id)
-		r.wayNodes[i] = int32(n)
+	r.wayNodes = make([]int32, ids.n)
+	i := 0
+	for ci, c := range ids.chunks {
+		for _, id := range c {
+			n, _ := slices.BinarySearch(r.nodeIDs, id)
+			r.wayNodes[i] = int32(n)
+			i++
+		}
+		ids.chunks[ci] = nil // free each chunk once it is read
 	}
 	r.coords = make([]int32, 2*len(r.nodeIDs))
 	for i := range r.coords {
 		r.coords[i] = math.MinInt32
 	}
 	return nil
+}
+
+// idList is a list of node IDs in chunks that are never moved: each twice the last, up to
+// idChunk.
+type idList struct {
+	chunks [][]int64
+	n      int
+}
+
+const idChunk = 1 << 20 // 8 MB
+
+func (l *idList) add(id int64) {
+	k := len(l.chunks)
+	if k == 0 || len(l.chunks[k-1]) == cap(l.chunks[k-1]) {
+		size := 4096
+		if k > 0 {
+			size = min(idChunk, 2*cap(l.chunks[k-1]))
+		}
+		l.chunks = append(l.chunks, make([]int64, 0, size))
+		k++
+	}
+	l.chunks[k-1] = append(l.chunks[k-1], id)
+	l.n++
 }
 
 func cmpInt64(a, b int64) int {
