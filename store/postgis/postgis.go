@@ -2,8 +2,9 @@
 // jackc/pgx/v5 (a pgxpool of connections, plus one dedicated connection per Listen).
 //
 // Sites keep their exact lat/lon as double precision and a derived geography(Point,4326)
-// column (ST_MakePoint(lon, lat): longitude first) with a GiST index for spatial queries. Bulk
-// writes COPY a batch into a temporary staging table and merge it with one statement.
+// column (ST_MakePoint(lon, lat): longitude first) for spatial SQL; it has no index, as aidmap
+// never queries it (migration 0019 says why and how to add one). Bulk writes COPY a batch
+// into a temporary staging table and merge it with one statement.
 //
 // Versions and the change feed: every write transaction takes a transaction-level advisory
 // lock (pg_advisory_xact_lock) before it reads and advances the version counter row, so
