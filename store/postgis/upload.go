@@ -54,6 +54,11 @@ type upload struct {
 	// track makes Commit record each staged site's outcome, for UpsertSites.
 	track bool
 	kinds []int8
+
+	// writing is closed when the batch being written behind Add is written (nil when none
+	// is), writeErr then says whether it failed (see Add).
+	writing  chan struct{}
+	writeErr error
 }
 
 const (
@@ -210,8 +215,34 @@ func (u *upload) prepare(ctx context.Context) error {
 	return nil
 }
 
-// usable returns why the upload cannot take another call, if it cannot.
+// usable waits for the batch being written behind Add, if any, and returns why the upload
+// cannot take another call, if it cannot. Every method calls it before it uses the
+// transaction, so the connection has one user at a time.
 func (u *upload) usable() error {
+	if err := u.wait(); err != nil {
+		return err
+	}
+	return u.open()
+}
+
+// wait waits for the batch being written behind Add, if any; when its write failed, the
+// upload fails with that error, which is returned.
+func (u *upload) wait() error {
+	if u.writing == nil {
+		return nil
+	}
+	<-u.writing
+	u.writing = nil
+	if err := u.writeErr; err != nil {
+		u.writeErr = nil
+		return u.fail(err)
+	}
+	return nil
+}
+
+// open returns why the upload cannot take another call, if it cannot. It may roll the upload
+// back, so only usable calls it while a batch may be being written.
+func (u *upload) open() error {
 	switch {
 	case u.err != nil:
 		return fmt.Errorf("upload failed earlier: %w", u.err)
@@ -234,21 +265,42 @@ func (u *upload) fail(err error) error {
 	return err
 }
 
-// Add checks, encodes and stages a batch of sites.
+// Add checks, encodes and stages a batch of sites. An upload's batches are staged behind
+// Add: it checks and encodes the batch (validation, binary form, content hash) on the
+// caller's goroutine, waits for the previous batch's COPYs, and leaves this one's to a
+// goroutine of its own, under ctx, so that the server is not idle while the client encodes.
+// A write's error fails the upload and is what the next call returns. UpsertSites's uploads
+// (tracked) write before Add returns, as their outcomes are asked for at once.
 func (u *upload) Add(ctx context.Context, sites []aidmap.Site) error {
-	if err := u.usable(); err != nil {
-		return fmt.Errorf("postgis: upload: add: %w", unavailable(ctx, err))
+	if u.err != nil || u.done {
+		return fmt.Errorf("postgis: upload: add: %w", u.open())
 	}
 	rows, err := encodeBatch(u.orgID, sites)
 	if err == nil {
 		err = u.seen.AddBatch(sites)
 	}
 	if err == nil {
-		err = u.addRows(ctx, rows)
+		err = ctx.Err()
 	}
 	if err != nil {
+		u.wait() // the transaction is the write's until it ends
 		return fmt.Errorf("postgis: upload: add: %w", unavailable(ctx, u.fail(err)))
 	}
+	if err := u.usable(); err != nil {
+		return fmt.Errorf("postgis: upload: add: %w", unavailable(ctx, err))
+	}
+	if u.track {
+		if err := u.addRows(ctx, rows); err != nil {
+			return fmt.Errorf("postgis: upload: add: %w", unavailable(ctx, u.fail(err)))
+		}
+		return nil
+	}
+	done := make(chan struct{})
+	u.writing = done
+	go func() {
+		defer close(done)
+		u.writeErr = u.addRows(ctx, rows)
+	}()
 	return nil
 }
 
@@ -535,6 +587,7 @@ func (u *upload) ChangedLater(ctx context.Context, uploadID string) ([]string, e
 
 // Rollback abandons the upload.
 func (u *upload) Rollback(ctx context.Context) error {
+	u.wait()
 	if u.done {
 		return nil
 	}

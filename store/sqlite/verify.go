@@ -13,11 +13,13 @@ var _ store.VerificationReader = (*upload)(nil)
 // Verifications reads, in the upload's transaction, the stored verification of the given sites
 // of the organisation (store.VerificationReader).
 func (u *upload) Verifications(ctx context.Context, ids []string) (map[string]store.Verification, error) {
-	if err := u.usable(); err != nil {
-		return nil, fmt.Errorf("sqlite: upload: verifications: %w", err)
-	}
+	// Before usable, which waits for the batch being written behind Add: nothing can be
+	// stored, so an organisation's first upload need not wait to know it.
 	if u.noneStored() {
 		return nil, nil
+	}
+	if err := u.usable(); err != nil {
+		return nil, fmt.Errorf("sqlite: upload: verifications: %w", err)
 	}
 	// The same query as Add's read of the stored sites (readStored), which it saves when
 	// history is on: each of them probes the primary key for every ID of the batch.
