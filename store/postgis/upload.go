@@ -235,6 +235,11 @@ func (u *upload) wait() error {
 	u.writing = nil
 	if err := u.writeErr; err != nil {
 		u.writeErr = nil
+		if cerr := u.ctx.Err(); cerr != nil {
+			// BeginUpload's ctx ended under the write, which failed for it (database/sql
+			// rolls the transaction back then): say so, as a call would have.
+			err = fmt.Errorf("upload abandoned: %w", cerr)
+		}
 		return u.fail(err)
 	}
 	return nil
