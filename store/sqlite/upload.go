@@ -70,10 +70,8 @@ type upload struct {
 	ids   []string
 	kinds []int8 // outcomeUnchanged, outcomeUpdated or outcomeCreated
 
-	// writing is closed when the batch being written behind Add is written (nil when none
-	// is), writeErr then says whether it failed (see Add).
-	writing  chan struct{}
-	writeErr error
+	// behind writes Add's batches behind the caller (see Add).
+	behind store.WriteBehind
 }
 
 const (
@@ -201,21 +199,16 @@ func (u *upload) usable() error {
 // wait waits for the batch being written behind Add, if any; when its write failed, the
 // upload fails with that error, which is returned.
 func (u *upload) wait() error {
-	if u.writing == nil {
+	err := u.behind.Wait()
+	if err == nil {
 		return nil
 	}
-	<-u.writing
-	u.writing = nil
-	if err := u.writeErr; err != nil {
-		u.writeErr = nil
-		if cerr := u.ctx.Err(); cerr != nil {
-			// BeginUpload's ctx ended under the write, which failed for it (database/sql
-			// rolls the transaction back then): say so, as a call would have.
-			err = fmt.Errorf("upload abandoned: %w", cerr)
-		}
-		return u.fail(err)
+	if cerr := u.ctx.Err(); cerr != nil {
+		// BeginUpload's ctx ended under the write, which failed for it (database/sql rolls
+		// the transaction back then): say so, as a call would have.
+		err = fmt.Errorf("upload abandoned: %w", cerr)
 	}
-	return nil
+	return u.fail(err)
 }
 
 // open returns why the upload cannot take another call, if it cannot, without waiting for a
@@ -275,12 +268,7 @@ func (u *upload) Add(ctx context.Context, sites []aidmap.Site) error {
 		}
 		return nil
 	}
-	done := make(chan struct{})
-	u.writing = done
-	go func() {
-		defer close(done)
-		u.writeErr = u.addRows(ctx, rows)
-	}()
+	u.behind.Go(func() error { return u.addRows(ctx, rows) })
 	return nil
 }
 
