@@ -2,6 +2,8 @@ package store
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"time"
 
 	"github.com/aidmap/aidmap"
@@ -185,4 +187,149 @@ func ChangeLive(live []byte, change LiveChange) ([]aidmap.Capacity, []byte, erro
 		return nil, nil, err
 	}
 	return caps, EncodeLive(caps, closed), nil
+}
+
+// SetCapacity sets one unit of a site's capacity (Capacities).
+func (q Queries) SetCapacity(ctx context.Context, orgID, siteID string, c aidmap.Capacity, by string) ([]aidmap.Capacity, error) {
+	c, err := CheckSetCapacity(c)
+	if err != nil {
+		return nil, q.fail(fmt.Errorf("set capacity: %w", err))
+	}
+	caps, err := q.writeCapacity(ctx, orgID, siteID, c, false, by)
+	if err != nil {
+		return nil, q.fail(fmt.Errorf("set capacity of %s: %w", siteID, err))
+	}
+	return caps, nil
+}
+
+// RemoveCapacity takes one unit off a site's capacity (Capacities).
+func (q Queries) RemoveCapacity(ctx context.Context, orgID, siteID, unit, by string, at time.Time) ([]aidmap.Capacity, error) {
+	c, err := CheckRemoveCapacity(unit, at)
+	if err != nil {
+		return nil, q.fail(fmt.Errorf("remove capacity: %w", err))
+	}
+	caps, err := q.writeCapacity(ctx, orgID, siteID, c, true, by)
+	if err != nil {
+		return nil, q.fail(fmt.Errorf("remove capacity of %s: %w", siteID, err))
+	}
+	return caps, nil
+}
+
+// writeCapacity applies a capacity change to the site's live data and logs it, in one
+// transaction.
+func (q Queries) writeCapacity(ctx context.Context, orgID, siteID string, c aidmap.Capacity, remove bool, by string) ([]aidmap.Capacity, error) {
+	if orgID == "" {
+		return nil, fmt.Errorf("site %q: no organisation: %w", siteID, aidmap.ErrNotFound)
+	}
+	var caps []aidmap.Capacity
+	err := q.write(ctx, func(tx Tx) error {
+		var err error
+		caps, err = changeLive(ctx, tx, orgID, siteID, MergeLive(c, remove))
+		if err != nil {
+			return err
+		}
+		_, err = tx.Exec(ctx, `INSERT INTO capacity_log (site_id, unit, available, maximum, at, by) VALUES ($1, $2, $3, $4, $5, $6)`,
+			siteID, c.Unit, c.Available, c.Maximum, c.Updated, by)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return caps, nil
+}
+
+// changeLive reads the site's live data in tx, lets change edit it, and writes it back with a
+// new store version (Tx.NextVersion, taken first: on PostGIS it is the write lock, which must
+// be held before the live data is read), so the change feed carries the site to every
+// follower. org, when not empty, must own the site (else ErrNotFound). Content, UpdatedAt and
+// history are untouched.
+func changeLive(ctx context.Context, tx Tx, org, siteID string, change LiveChange) ([]aidmap.Capacity, error) {
+	v, err := tx.NextVersion(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var (
+		owner string
+		live  []byte
+	)
+	err = tx.QueryRow(ctx, `SELECT organization_id, live FROM sites WHERE id = $1`, siteID).Scan(&owner, &live)
+	if errors.Is(err, aidmap.ErrNotFound) || err == nil && org != "" && owner != org {
+		return nil, fmt.Errorf("site %q: %w", siteID, aidmap.ErrNotFound)
+	}
+	if err != nil {
+		return nil, err
+	}
+	caps, live, err := ChangeLive(live, change)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := tx.Exec(ctx, `UPDATE sites SET live = $1, version = $2 WHERE id = $3`, live, v, siteID); err != nil {
+		return nil, err
+	}
+	if err := tx.SetVersion(ctx, v); err != nil {
+		return nil, err
+	}
+	return caps, nil
+}
+
+// PruneCapacityLog deletes the log's entries from before before (Capacities), a batch per
+// statement so the write lock is held briefly and no transaction holds many rows. The scan is
+// by at alone, without an index: the table holds only what the retention keeps, and this runs
+// rarely.
+func (q Queries) PruneCapacityLog(ctx context.Context, before time.Time) (int, error) {
+	total := 0
+	for {
+		n, err := q.writer.Exec(ctx, `DELETE FROM capacity_log WHERE `+q.rowID+` IN
+			(SELECT `+q.rowID+` FROM capacity_log WHERE at < $1 LIMIT $2)`, before, PruneBatch)
+		if err != nil {
+			return total, q.fail(fmt.Errorf("prune capacity log: %w", err))
+		}
+		total += int(n)
+		if n < PruneBatch {
+			return total, nil
+		}
+	}
+}
+
+// CapacityLog lists a site's capacity changes, newest first (Capacities).
+func (q Queries) CapacityLog(ctx context.Context, orgID, siteID string, limit int) ([]CapacityChange, error) {
+	if limit < 1 {
+		return nil, q.fail(fmt.Errorf("capacity log: limit %d: %w", limit, aidmap.ErrInvalid))
+	}
+	var owner string
+	err := q.reader.QueryRow(ctx, `SELECT organization_id FROM sites WHERE id = $1`, siteID).Scan(&owner)
+	if errors.Is(err, aidmap.ErrNotFound) || err == nil && owner != orgID {
+		return nil, q.fail(fmt.Errorf("capacity log of %s: %w", siteID, aidmap.ErrNotFound))
+	}
+	if err != nil {
+		return nil, q.fail(fmt.Errorf("capacity log of %s: %w", siteID, err))
+	}
+	out, err := QueryAll(ctx, q.reader, func(r Row) (CapacityChange, error) {
+		c := CapacityChange{SiteID: siteID}
+		err := r.Scan(&c.Unit, &c.Available, &c.Maximum, &c.At, &c.By)
+		return LoggedChange(c), err
+	}, `SELECT unit, available, maximum, at, by FROM capacity_log
+		WHERE site_id = $1 ORDER BY at DESC, `+q.rowID+` DESC LIMIT $2`, siteID, limit)
+	if err != nil {
+		return nil, q.fail(fmt.Errorf("capacity log of %s: %w", siteID, err))
+	}
+	return out, nil
+}
+
+// refreshClosed recomputes the site's ClosedReports from its open "closed" reports, in tx.
+func refreshClosed(ctx context.Context, tx Tx, siteID string) error {
+	open, err := QueryAll(ctx, tx, func(r Row) (Report, error) {
+		rep := Report{Kind: "closed", Status: ReportOpen}
+		err := r.Scan(&rep.Reporter, &rep.CreatedAt)
+		return rep, err
+	}, `SELECT reporter, max(created_at) FROM reports
+		WHERE site_id = $1 AND kind = 'closed' AND status = 'open' AND reporter <> '' GROUP BY reporter`, siteID)
+	if err != nil {
+		return err
+	}
+	_, err = changeLive(ctx, tx, "", siteID, ClosedLive(open))
+	if errors.Is(err, aidmap.ErrNotFound) {
+		return nil // a report about a site the store does not have changes no site
+	}
+	return err
 }

@@ -25,6 +25,42 @@ type DB interface {
 	QueryRow(ctx context.Context, sql string, args ...any) Row
 }
 
+// Tx is a write transaction of an engine, as the writes both engines make alike (live data,
+// reports) run in it: a DB, and the engine's way of taking the next store version, which is
+// where the engines differ (SQLite: the transaction holds the one write lock from its start,
+// the version is a row of meta; PostGIS: an advisory lock serialises writers so they commit
+// in version order, the version is store_version's row, and followers hear of it by NOTIFY).
+type Tx interface {
+	DB
+	// NextVersion takes the store's write lock until the transaction ends (where the engine
+	// has one to take) and returns the version after the store's latest, for the rows this
+	// transaction changes.
+	NextVersion(ctx context.Context) (int64, error)
+	// SetVersion makes v the store's latest version and, at commit, announces it to followers.
+	SetVersion(ctx context.Context, v int64) error
+}
+
+// Engine is what an engine gives the shared queries (NewQueries).
+type Engine struct {
+	Name           string // the engine, first word of every error
+	Writer, Reader DB     // the same DB when the engine has one pool
+	// Write runs fn in one write transaction, committed when fn returns nil and rolled back
+	// otherwise. fn's error comes back as it is; one beginning or committing the transaction
+	// is the domain's, as DB's errors are.
+	Write func(ctx context.Context, fn func(Tx) error) error
+	// BeginTracked begins an upload of the organisation that remembers what it does to each
+	// site (TrackedUpload), for UpsertSites: BeginUpload's, with its locks and errors.
+	BeginTracked func(ctx context.Context, orgID string) (TrackedUpload, error)
+	// RowID names a row's physical address, where a table has no key of its own (the
+	// capacity log): its tie-breaker and its handle in batched deletes. SQLite: "rowid";
+	// PostgreSQL: "ctid".
+	RowID string
+	// ForUpdate ends a SELECT of a row that the transaction then changes: " FOR UPDATE" where
+	// writers lock rows (PostgreSQL), "" where a write transaction holds the whole store from
+	// its start (SQLite's BEGIN IMMEDIATE).
+	ForUpdate string
+}
+
 // Row is one row of a result.
 type Row interface {
 	Scan(dest ...any) error

@@ -19,6 +19,12 @@ type Migration struct {
 	SQL     string // the statements, run in one transaction
 }
 
+// Migrations returns an engine's migrations, the files migrations/NNNN_what.sql of fsys
+// (embedded in the engine: //go:embed migrations/*.sql), in version order (LoadMigrations).
+func Migrations(fsys fs.FS) ([]Migration, error) {
+	return LoadMigrations(fsys, "migrations/*.sql")
+}
+
 // LoadMigrations reads the migrations matching pattern (e.g. "migrations/*.sql") from fsys,
 // usually an engine's embedded files, and returns them in version order. A name that does not
 // start with a positive number and "_", two files with one number, or no files at all is an

@@ -11,19 +11,31 @@ import (
 )
 
 // Queries answers the parts of the store contract that both engines answer with the same
-// SQL: place decisions, tokens, upload records, history and the reading of reports. An engine
-// embeds it (NewQueries) and so implements those methods without a line of its own; what the
-// dialects write differently (upserts of upload records, arrays, locks, transactions that
-// also touch a site's live data) stays in the engine.
+// SQL: place decisions, tokens, upload records, history, reports, capacities and the rest of
+// live data (capacity.go, reports.go), SMS state (sms.go). An engine embeds it (NewQueries)
+// and so implements those methods without a line of its own; what the dialects write
+// differently (upserts of upload records, arrays, COPY, the store's write lock and version)
+// stays in the engine, behind DB, Tx and Engine.
 type Queries struct {
-	name           string // the engine, first word of every error
-	writer, reader DB
+	name             string // the engine, first word of every error
+	writer, reader   DB
+	write            func(ctx context.Context, fn func(Tx) error) error
+	beginTracked     func(ctx context.Context, orgID string) (TrackedUpload, error)
+	rowID, forUpdate string
 }
 
-// NewQueries returns the shared queries of an engine called name, writing on writer and
-// reading on reader (the same DB when the engine has one pool).
-func NewQueries(name string, writer, reader DB) Queries {
-	return Queries{name: name, writer: writer, reader: reader}
+// Queries answers these parts of the contract whole, and so every engine that embeds it.
+var (
+	_ PlaceDecisions = Queries{}
+	_ Capacities     = Queries{}
+	_ Reports        = Queries{}
+	_ SMSState       = Queries{}
+)
+
+// NewQueries returns the shared queries of the engine e.
+func NewQueries(e Engine) Queries {
+	return Queries{name: e.Name, writer: e.Writer, reader: e.Reader, write: e.Write, beginTracked: e.BeginTracked,
+		rowID: e.RowID, forUpdate: e.ForUpdate}
 }
 
 func (q Queries) fail(err error) error { return fmt.Errorf("%s: %w", q.name, err) }

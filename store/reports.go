@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -130,4 +131,70 @@ func CheckOpen(r Report) error {
 		return fmt.Errorf("it is %s already: %w", r.Status, aidmap.ErrConflict)
 	}
 	return nil
+}
+
+// AddReport stores a new report (Reports).
+func (q Queries) AddReport(ctx context.Context, r Report) error {
+	r, err := NewReport(r)
+	if err != nil {
+		return q.fail(fmt.Errorf("add report: %w", err))
+	}
+	if _, err := q.Organization(ctx, r.OrganizationID); err != nil {
+		return q.fail(fmt.Errorf("add report: %w", err))
+	}
+	err = q.write(ctx, func(tx Tx) error {
+		if _, err := tx.Exec(ctx, `INSERT INTO reports (id, organization_id, site_id, kind, note, status, created_at, reporter)
+			VALUES ($1, $2, $3, $4, $5, 'open', $6, $7)`, r.ID, r.OrganizationID, r.SiteID, r.Kind, r.Note, r.CreatedAt, r.Reporter); err != nil {
+			return err
+		}
+		if r.Reporter != "" {
+			return refreshClosed(ctx, tx, r.SiteID)
+		}
+		return nil
+	})
+	if errors.Is(err, aidmap.ErrConflict) {
+		// The ID is taken: say so without the driver's words.
+		return q.fail(fmt.Errorf("add report %s: %w", r.ID, aidmap.ErrConflict))
+	}
+	if err != nil {
+		return q.fail(fmt.Errorf("add report %s: %w", r.ID, err))
+	}
+	return nil
+}
+
+// ResolveReport accepts or dismisses an open report (Reports).
+func (q Queries) ResolveReport(ctx context.Context, orgID, id, status, by string, at time.Time) (Report, error) {
+	if err := CheckResolution(status); err != nil {
+		return Report{}, q.fail(fmt.Errorf("resolve report %s: %w", id, err))
+	}
+	var r Report
+	err := q.write(ctx, func(tx Tx) error {
+		var err error
+		r, err = ScanReport(tx.QueryRow(ctx, `SELECT `+ReportColumns+` FROM reports
+			WHERE id = $1 AND organization_id = $2`+q.forUpdate, id, orgID))
+		if err != nil {
+			return err
+		}
+		if err := CheckOpen(r); err != nil {
+			return err
+		}
+		var reporter string
+		if err := tx.QueryRow(ctx, `SELECT reporter FROM reports WHERE id = $1`, id).Scan(&reporter); err != nil {
+			return err
+		}
+		// Handled, the report no longer counts, and who sent it is forgotten.
+		if _, err := tx.Exec(ctx, `UPDATE reports SET status = $1, handled_at = $2, handled_by = $3, reporter = '' WHERE id = $4`,
+			status, at, by, id); err != nil {
+			return err
+		}
+		if reporter != "" {
+			return refreshClosed(ctx, tx, r.SiteID)
+		}
+		return nil
+	})
+	if err != nil {
+		return Report{}, q.fail(fmt.Errorf("resolve report %s: %w", id, err))
+	}
+	r.Status, r.HandledAt, r.HandledBy = status, time.UnixMicro(at.UnixMicro()).UTC(), by
+	return r, nil
 }

@@ -51,3 +51,45 @@ func CheckSMS(key, data []byte) error {
 	}
 	return nil
 }
+
+// HitSMS counts one event under key in its current window (SMSState). The upsert is one
+// statement: SQLite's one writer makes it atomic, and on PostgreSQL INSERT … ON CONFLICT DO
+// UPDATE takes the row's lock, so hits from every replica are counted. (A CASE, not max or
+// greatest, takes the later time: the dialects name that function differently.)
+func (q Queries) HitSMS(ctx context.Context, key []byte, now time.Time, window time.Duration) (int, error) {
+	if err := CheckSMS(key, nil); err != nil {
+		return 0, q.fail(fmt.Errorf("hit sms: %w", err))
+	}
+	if window <= 0 {
+		return 0, q.fail(fmt.Errorf("hit sms: window %v: %w", window, aidmap.ErrInvalid))
+	}
+	var n int
+	err := q.writer.QueryRow(ctx, `INSERT INTO sms_state AS s (key, hits, window_end, expires) VALUES ($1, 1, $2, $2)
+		ON CONFLICT (key) DO UPDATE SET
+			hits = CASE WHEN s.window_end > $3 THEN s.hits + 1 ELSE 1 END,
+			window_end = CASE WHEN s.window_end > $3 THEN s.window_end ELSE $2 END,
+			expires = CASE WHEN s.expires > $2 THEN s.expires ELSE $2 END
+		RETURNING hits`, key, now.Add(window), now).Scan(&n)
+	if err != nil {
+		return 0, q.fail(fmt.Errorf("hit sms: %w", err))
+	}
+	return n, nil
+}
+
+// PutSMSSession stores a number's last search (SMSState).
+func (q Queries) PutSMSSession(ctx context.Context, key, data []byte, expires time.Time) error {
+	if err := CheckSMS(key, data); err != nil {
+		return q.fail(fmt.Errorf("put sms session: %w", err))
+	}
+	if data == nil {
+		data = []byte{}
+	}
+	_, err := q.writer.Exec(ctx, `INSERT INTO sms_state AS s (key, session, session_expires, expires) VALUES ($1, $2, $3, $3)
+		ON CONFLICT (key) DO UPDATE SET session = $2, session_expires = $3,
+			expires = CASE WHEN s.expires > $3 THEN s.expires ELSE $3 END`,
+		key, data, expires)
+	if err != nil {
+		return q.fail(fmt.Errorf("put sms session: %w", err))
+	}
+	return nil
+}

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/aidmap/aidmap"
 )
@@ -26,6 +27,50 @@ const (
 type TrackedUpload interface {
 	Upload
 	Outcomes() []Outcome
+}
+
+// UpsertSites writes a batch of one organisation's sites as an upload of one batch
+// (Store.UpsertSites, the helper UpsertSites): its errors are those of BeginUpload, Add and
+// Commit.
+func (q Queries) UpsertSites(ctx context.Context, orgID string, sites []aidmap.Site) (UpsertResult, error) {
+	return UpsertSites(ctx, sites, func(ctx context.Context) (TrackedUpload, error) {
+		u, err := q.beginTracked(ctx, orgID)
+		if err != nil {
+			return nil, q.fail(fmt.Errorf("begin upload: %w", err))
+		}
+		return u, nil
+	})
+}
+
+// TrackedBegin is Engine.BeginTracked of an engine whose begin(ctx, orgID, opts, track)
+// begins its uploads, with track for UpsertSites, and whose classify makes a driver's error
+// the domain's.
+func TrackedBegin[U TrackedUpload](begin func(context.Context, string, UploadOptions, bool) (U, error),
+	classify func(context.Context, error) error) func(context.Context, string) (TrackedUpload, error) {
+	return func(ctx context.Context, orgID string) (TrackedUpload, error) {
+		u, err := begin(ctx, orgID, UploadOptions{}, true)
+		if err != nil {
+			return nil, classify(ctx, err)
+		}
+		return u, nil
+	}
+}
+
+// TrackedOutcomes is TrackedUpload.Outcomes of an engine's upload that records each site's
+// outcome as a kind of its own: updated, created, and anything else unchanged.
+func TrackedOutcomes[K comparable](kinds []K, updated, created K) []Outcome {
+	out := make([]Outcome, len(kinds))
+	for i, k := range kinds {
+		switch k {
+		case updated:
+			out[i] = Updated
+		case created:
+			out[i] = Created
+		default:
+			out[i] = Unchanged
+		}
+	}
+	return out
 }
 
 // UpsertSites writes sites as one upload (see Store.UpsertSites): begin opens the engine's

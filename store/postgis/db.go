@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -24,7 +25,49 @@ type conn struct {
 	}
 }
 
-func (s *Store) db() store.DB { return conn{s.pool} }
+// engine is what the shared queries run on (store.Engine): the pool.
+func (s *Store) engine() store.Engine {
+	db := conn{s.pool}
+	return store.Engine{Name: "postgis", Writer: db, Reader: db, Write: s.write, BeginTracked: store.TrackedBegin(s.begin, unavailable),
+		RowID: "ctid", ForUpdate: " FOR UPDATE"}
+}
+
+// write runs fn in a transaction (store.Engine.Write).
+func (s *Store) write(ctx context.Context, fn func(store.Tx) error) error {
+	var fnErr error // the domain's already (conn)
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		fnErr = fn(writeTx{conn{tx}, s})
+		return fnErr
+	})
+	if err == nil || err == fnErr {
+		return err
+	}
+	return unavailable(ctx, err) // beginning, committing or rolling back
+}
+
+// writeTx is a write transaction as one of the store's writers (store.Tx; the package
+// comment says why): the write lock, store_version, NOTIFY at commit.
+type writeTx struct {
+	conn
+	s *Store
+}
+
+func (t writeTx) NextVersion(ctx context.Context) (int64, error) {
+	if _, err := t.Exec(ctx, `SELECT pg_advisory_xact_lock($1, $2)`, lockWrite, t.s.lockKey); err != nil {
+		return 0, err
+	}
+	var v int64
+	err := t.QueryRow(ctx, sqlVersion).Scan(&v)
+	return v + 1, err
+}
+
+func (t writeTx) SetVersion(ctx context.Context, v int64) error {
+	if _, err := t.Exec(ctx, `UPDATE store_version SET version = $1`, v); err != nil {
+		return err
+	}
+	_, err := t.Exec(ctx, `SELECT pg_notify($1, $2)`, t.s.channel, strconv.FormatInt(v, 10))
+	return err
+}
 
 func (c conn) Exec(ctx context.Context, q string, args ...any) (int64, error) {
 	tag, err := c.q.Exec(ctx, q, pgArgs(args)...)

@@ -11,6 +11,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/aidmap/aidmap"
+	"github.com/aidmap/aidmap/store"
 	"github.com/aidmap/aidmap/store/storetest"
 )
 
@@ -79,52 +80,21 @@ var gazetteerPoints = flag.Int("postgis.gazetteer-points", 1_000_000, "points th
 
 // BenchmarkReplaceAddressPoints1M imports a million synthetic points (-postgis.gazetteer-points)
 // as one source, replacing the previous import each time: encoding, the COPY and the commit,
-// everything but generating the points.
+// everything but generating the points (storetest.BenchReplaceAddressPoints).
 func BenchmarkReplaceAddressPoints1M(b *testing.B) {
-	if testing.Short() {
-		b.Skip("-short")
-	}
-	ctx := context.Background()
-	s := openStore(b)
-	points := *gazetteerPoints
-	b.ReportAllocs()
-	for b.Loop() {
-		n, _, err := s.ReplaceAddressPoints(ctx, "synthetic", storetest.SyntheticPoints(points))
-		if err != nil || n != points {
-			b.Fatalf("ReplaceAddressPoints: %d, %v", n, err)
-		}
-	}
-	b.ReportMetric(float64(points)*float64(b.N)/b.Elapsed().Seconds(), "points/s")
-	// The live blocks only: the table also holds the dead rows of the earlier iterations
-	// until autovacuum runs.
-	var size int64
-	if err := s.pool.QueryRow(ctx, `SELECT coalesce(sum(length(data)), 0) FROM address_blocks`).Scan(&size); err != nil {
-		b.Fatal(err)
-	}
-	b.ReportMetric(float64(size)/float64(points), "B/point")
+	storetest.BenchReplaceAddressPoints(b, *gazetteerPoints, openGazetteer, func(g store.Gazetteer) (int64, error) {
+		// The live blocks only: the table also holds the dead rows of the earlier iterations
+		// until autovacuum runs.
+		var size int64
+		err := g.(*Store).pool.QueryRow(context.Background(), `SELECT coalesce(sum(length(data)), 0) FROM address_blocks`).Scan(&size)
+		return size, err
+	})
 }
 
 // BenchmarkEachAddressPoint loads every point back, as a server does when it builds its
-// geocoder (importing them is not timed).
+// geocoder (storetest.BenchEachAddressPoint).
 func BenchmarkEachAddressPoint(b *testing.B) {
-	if testing.Short() {
-		b.Skip("-short")
-	}
-	ctx := context.Background()
-	s := openStore(b)
-	if _, _, err := s.ReplaceAddressPoints(ctx, "synthetic", storetest.SyntheticPoints(*gazetteerPoints)); err != nil {
-		b.Fatal(err)
-	}
-	b.ReportAllocs()
-	b.ResetTimer()
-	for b.Loop() {
-		n := 0
-		if _, err := s.EachAddressPoint(ctx, func(aidmap.AddressPoint) error { n++; return nil }); err != nil {
-			b.Fatal(err)
-		}
-		if n != *gazetteerPoints {
-			b.Fatalf("points: got %d, want %d", n, *gazetteerPoints)
-		}
-	}
-	b.ReportMetric(float64(*gazetteerPoints)*float64(b.N)/b.Elapsed().Seconds(), "points/s")
+	storetest.BenchEachAddressPoint(b, *gazetteerPoints, openGazetteer)
 }
+
+func openGazetteer(b *testing.B) store.Gazetteer { return openStore(b) }

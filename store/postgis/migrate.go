@@ -14,28 +14,18 @@ import (
 	"github.com/aidmap/aidmap/store"
 )
 
-// migrationFiles are the schema changes, named NNNN_what.sql and applied in number order by the
-// shared runner (store.Migrate). A published migration is never edited: add the next number
-// instead.
-//
 //go:embed migrations/*.sql
-var migrationFiles embed.FS
-
-// migrations returns the embedded migrations in version order.
-func migrations() ([]store.Migration, error) {
-	return store.LoadMigrations(migrationFiles, "migrations/*.sql")
-}
+var migrationFiles embed.FS // the schema changes (store.Migrations)
 
 // Migrate brings the database up to date: it creates the store's schema when WithSchema names
 // one, makes sure PostGIS is installed in the database (see WithoutCreateExtension), then
-// applies the migrations the database has not had yet, each in its own transaction and
-// recorded in schema_migrations, so an interrupted run resumes where it stopped.
+// runs the shared runner (store.Migrate), which records each migration in schema_migrations.
 //
 // It holds a session advisory lock throughout, so replicas starting together apply each
 // migration exactly once: the others wait, then find nothing to do. Open calls it unless
 // WithoutMigrate.
 func (s *Store) Migrate(ctx context.Context) error {
-	ms, err := migrations()
+	ms, err := store.Migrations(migrationFiles)
 	if err != nil {
 		return fmt.Errorf("postgis: migrate: %w", err)
 	}
@@ -112,7 +102,7 @@ func schemaVersion(ctx context.Context, q interface {
 // checkSchema is what Open does instead of migrating under WithoutMigrate: it fails unless
 // every migration has been applied.
 func (s *Store) checkSchema(ctx context.Context) error {
-	ms, err := migrations()
+	ms, err := store.Migrations(migrationFiles)
 	if err != nil {
 		return fmt.Errorf("postgis: open: %w", err)
 	}

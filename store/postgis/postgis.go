@@ -145,7 +145,7 @@ func Open(ctx context.Context, url string, opts ...Option) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("postgis: open: %w", err)
 	}
-	s.Queries = store.NewQueries("postgis", s.db(), s.db())
+	s.Queries = store.NewQueries(s.engine())
 	if err := s.pool.Ping(ctx); err != nil {
 		s.pool.Close()
 		return nil, fmt.Errorf("postgis: open: %w", s.describeConnectError(ctx, err))

@@ -353,7 +353,7 @@ func TestMigrate(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	u := testURL(t)
-	ms, err := migrations()
+	ms, err := store.Migrations(migrationFiles)
 	if err != nil {
 		t.Fatal(err)
 	}

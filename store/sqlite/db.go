@@ -22,9 +22,41 @@ type conn struct {
 	}
 }
 
-// writer is the one writer connection, reader the read-only ones.
-func (s *Store) writer() store.DB { return conn{s.db} }
-func (s *Store) reader() store.DB { return conn{s.rdb} }
+// engine is what the shared queries run on (store.Engine): writes on the one writer
+// connection, reads on the read-only ones.
+func (s *Store) engine() store.Engine {
+	return store.Engine{Name: "sqlite", Writer: conn{s.db}, Reader: conn{s.rdb}, Write: s.write,
+		BeginTracked: store.TrackedBegin(s.begin, unavailable), RowID: "rowid"}
+}
+
+// write runs fn in a transaction on the writer connection (store.Engine.Write). BEGIN
+// IMMEDIATE takes SQLite's write lock at once (dsn), so ForUpdate is empty.
+func (s *Store) write(ctx context.Context, fn func(store.Tx) error) error {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return unavailable(ctx, err)
+	}
+	defer tx.Rollback()
+	if err := fn(writeTx{conn{tx}}); err != nil {
+		return err
+	}
+	return unavailable(ctx, tx.Commit())
+}
+
+// writeTx is a write transaction (store.Tx): the store's version is meta's row, and
+// followers poll for it.
+type writeTx struct{ conn }
+
+func (t writeTx) NextVersion(ctx context.Context) (int64, error) {
+	var v int64
+	err := t.QueryRow(ctx, sqlVersion).Scan(&v)
+	return v + 1, err
+}
+
+func (t writeTx) SetVersion(ctx context.Context, v int64) error {
+	_, err := t.Exec(ctx, `UPDATE meta SET value = $1 WHERE key = 'version'`, v)
+	return err
+}
 
 func (c conn) Exec(ctx context.Context, q string, args ...any) (int64, error) {
 	res, err := c.q.ExecContext(ctx, q, sqlArgs(args)...)

@@ -74,58 +74,19 @@ var gazetteerPoints = flag.Int("sqlite.gazetteer-points", 1_000_000, "points the
 
 // BenchmarkReplaceAddressPoints1M imports a million synthetic points (-sqlite.gazetteer-points)
 // as one source, replacing the previous import each time: encoding, the write transaction and
-// its fsync, everything but generating the points.
+// its fsync, everything but generating the points (storetest.BenchReplaceAddressPoints).
 func BenchmarkReplaceAddressPoints1M(b *testing.B) {
-	if testing.Short() {
-		b.Skip("-short")
-	}
-	ctx := context.Background()
-	s := openTest(b, filepath.Join(b.TempDir(), "aidmap.db"))
-	points := *gazetteerPoints
-	b.ReportAllocs()
-	for b.Loop() {
-		n, _, err := s.ReplaceAddressPoints(ctx, "synthetic", storetest.SyntheticPoints(points))
-		if err != nil || n != points {
-			b.Fatalf("ReplaceAddressPoints: %d, %v", n, err)
-		}
-	}
-	b.ReportMetric(float64(points)*float64(b.N)/b.Elapsed().Seconds(), "points/s")
-	reportSize(b, s)
+	storetest.BenchReplaceAddressPoints(b, *gazetteerPoints, openGazetteer, func(g store.Gazetteer) (int64, error) {
+		var size int64
+		err := g.(*Store).rdb.QueryRow(`SELECT coalesce(sum(length(data)), 0) FROM address_blocks`).Scan(&size)
+		return size, err
+	})
 }
 
 // BenchmarkEachAddressPoint loads every point back, as a server does when it builds its
-// geocoder (importing them is not timed).
+// geocoder (storetest.BenchEachAddressPoint).
 func BenchmarkEachAddressPoint(b *testing.B) {
-	if testing.Short() {
-		b.Skip("-short")
-	}
-	ctx := context.Background()
-	s := openTest(b, filepath.Join(b.TempDir(), "aidmap.db"))
-	if _, _, err := s.ReplaceAddressPoints(ctx, "synthetic", storetest.SyntheticPoints(*gazetteerPoints)); err != nil {
-		b.Fatal(err)
-	}
-	b.ReportAllocs()
-	b.ResetTimer()
-	for b.Loop() {
-		n := 0
-		if _, err := s.EachAddressPoint(ctx, func(aidmap.AddressPoint) error { n++; return nil }); err != nil {
-			b.Fatal(err)
-		}
-		if n != *gazetteerPoints {
-			b.Fatalf("points: got %d, want %d", n, *gazetteerPoints)
-		}
-	}
-	b.ReportMetric(float64(*gazetteerPoints)*float64(b.N)/b.Elapsed().Seconds(), "points/s")
+	storetest.BenchEachAddressPoint(b, *gazetteerPoints, openGazetteer)
 }
 
-// reportSize reports the bytes the stored blocks take per point.
-func reportSize(b *testing.B, s *Store) {
-	var bytes, points int64
-	err := s.rdb.QueryRow(`SELECT coalesce(sum(length(data)), 0), coalesce(sum(points), 0) FROM address_blocks`).Scan(&bytes, &points)
-	if err != nil {
-		b.Fatal(err)
-	}
-	if points > 0 {
-		b.ReportMetric(float64(bytes)/float64(points), "B/point")
-	}
-}
+func openGazetteer(b *testing.B) store.Gazetteer { return openTest(b, filepath.Join(b.TempDir(), "aidmap.db")) }

@@ -11,24 +11,17 @@ import (
 	"github.com/aidmap/aidmap/store"
 )
 
-// migrationFiles are the schema changes, named NNNN_what.sql and applied in number order by the
-// shared runner (store.Migrate). A published migration is never edited: add the next number
-// instead.
+// migrationFiles are the schema changes (store.Migrations).
 //
 //go:embed migrations/*.sql
 var migrationFiles embed.FS
 
-// migrations returns the embedded migrations in version order.
-func migrations() ([]store.Migration, error) {
-	return store.LoadMigrations(migrationFiles, "migrations/*.sql")
-}
-
-// Migrate applies the migrations the database has not had yet, each in its own transaction
-// and recorded in schema_migrations, so an interrupted run resumes where it stopped. It is safe
-// to call on an up-to-date database and from several processes at once (each migration takes
-// the write lock, then checks whether it is still needed). Open calls it.
+// Migrate brings the schema up to date with the shared runner (store.Migrate), recording
+// each migration in schema_migrations. It is safe to call on an up-to-date database and from
+// several processes at once (each migration takes the write lock, then checks whether it is
+// still needed). Open calls it.
 func (s *Store) Migrate(ctx context.Context) error {
-	ms, err := migrations()
+	ms, err := store.Migrations(migrationFiles)
 	if err != nil {
 		return fmt.Errorf("sqlite: migrate: %w", err)
 	}

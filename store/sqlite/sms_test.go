@@ -13,3 +13,13 @@ func TestSMSState(t *testing.T) {
 		return open(t, filepath.Join(t.TempDir(), "aidmap.db"))
 	})
 }
+
+// BenchmarkSMSState: storetest.BenchSMSState on SQLite.
+func BenchmarkSMSState(b *testing.B) {
+	storetest.BenchSMSState(b, open(b, filepath.Join(b.TempDir(), "aidmap.db")))
+}
+
+// BenchmarkSetCapacity: storetest.BenchSetCapacity on SQLite.
+func BenchmarkSetCapacity(b *testing.B) {
+	storetest.BenchSetCapacity(b, open(b, filepath.Join(b.TempDir(), "aidmap.db")))
+}

@@ -92,7 +92,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		s.Close()
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, unavailable(ctx, err))
 	}
-	s.Queries = store.NewQueries("sqlite", s.writer(), s.reader())
+	s.Queries = store.NewQueries(s.engine())
 	return s, nil
 }
 
@@ -192,35 +192,10 @@ func (s *Store) UpsertOrganization(ctx context.Context, org aidmap.Organization)
 	return nil
 }
 
-type scanner interface{ Scan(dest ...any) error }
-
-// UpsertSites writes a batch of one organisation's sites as an upload of one batch
-// (store.UpsertSites): its errors are those of BeginUpload, Add and Commit.
-func (s *Store) UpsertSites(ctx context.Context, orgID string, sites []aidmap.Site) (store.UpsertResult, error) {
-	return store.UpsertSites(ctx, sites, func(ctx context.Context) (store.TrackedUpload, error) {
-		u, err := s.begin(ctx, orgID, store.UploadOptions{}, true)
-		if err != nil {
-			return nil, fmt.Errorf("sqlite: begin upload: %w", unavailable(ctx, err))
-		}
-		return u, nil
-	})
-}
-
 // Outcomes says what the upload did to each site added, when begun to track them
 // (store.TrackedUpload).
 func (u *upload) Outcomes() []store.Outcome {
-	out := make([]store.Outcome, len(u.kinds))
-	for i, k := range u.kinds {
-		switch k {
-		case outcomeUpdated:
-			out[i] = store.Updated
-		case outcomeCreated:
-			out[i] = store.Created
-		default:
-			out[i] = store.Unchanged
-		}
-	}
-	return out
+	return store.TrackedOutcomes(u.kinds, outcomeUpdated, outcomeCreated)
 }
 
 // Site returns one site or ErrNotFound.

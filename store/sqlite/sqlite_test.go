@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"flag"
-	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -132,75 +131,16 @@ func TestFieldErrorKept(t *testing.T) {
 	}
 }
 
-// BenchmarkUpsert10k writes a batch of 10,000 sites: all new, all changed, or all unchanged.
+// BenchmarkUpsert10k writes a batch of 10,000 sites: all new, all changed, or all unchanged
+// (storetest.BenchUpsert).
 func BenchmarkUpsert10k(b *testing.B) {
-	ctx := context.Background()
-	for _, mode := range []string{"create", "update", "unchanged"} {
-		b.Run(mode, func(b *testing.B) {
-			s := open(b, filepath.Join(b.TempDir(), "aidmap.db"))
-			if err := s.UpsertOrganization(ctx, storetest.NewOrganization("org")); err != nil {
-				b.Fatal(err)
-			}
-			sites := storetest.Sites("org", "s", 10_000)
-			if mode != "create" {
-				if _, err := s.UpsertSites(ctx, "org", sites); err != nil {
-					b.Fatal(err)
-				}
-			}
-			b.ReportAllocs()
-			i := 0
-			for b.Loop() {
-				batch := sites
-				switch mode {
-				case "create":
-					b.StopTimer()
-					batch = storetest.Sites("org", fmt.Sprintf("i%d-", i), 10_000)
-					b.StartTimer()
-				case "update":
-					for j := range batch {
-						batch[j].Name = fmt.Sprintf("Site %d v%d", j, i)
-					}
-				}
-				res, err := s.UpsertSites(ctx, "org", batch)
-				if err != nil {
-					b.Fatal(err)
-				}
-				if mode == "unchanged" && len(res.Unchanged) != len(batch) {
-					b.Fatalf("unchanged: got %d, want %d", len(res.Unchanged), len(batch))
-				}
-				i++
-			}
-		})
-	}
+	storetest.BenchUpsert(b, func(b *testing.B) store.Store { return open(b, filepath.Join(b.TempDir(), "aidmap.db")) }, 10_000)
 }
 
 var eachSites = flag.Int("sqlite.each-sites", 100_000, "sites BenchmarkEachSite streams (1000000 for the 1M-site hydration figure)")
 
 // BenchmarkEachSite streams every site of a store, as the index does when it starts
-// (-sqlite.each-sites sets how many; loading them is not timed).
+// (-sqlite.each-sites sets how many; storetest.BenchEachSite).
 func BenchmarkEachSite(b *testing.B) {
-	ctx := context.Background()
-	s := open(b, filepath.Join(b.TempDir(), "aidmap.db"))
-	if err := s.UpsertOrganization(ctx, storetest.NewOrganization("org")); err != nil {
-		b.Fatal(err)
-	}
-	n := *eachSites
-	const batch = 100_000
-	for lo := 0; lo < n; lo += batch {
-		sites := storetest.Sites("org", fmt.Sprintf("b%d-", lo), min(batch, n-lo))
-		if _, err := s.UpsertSites(ctx, "org", sites); err != nil {
-			b.Fatal(err)
-		}
-	}
-	b.ReportAllocs()
-	for b.Loop() {
-		count := 0
-		if _, err := s.EachSite(ctx, func(aidmap.Site) error { count++; return nil }); err != nil {
-			b.Fatal(err)
-		}
-		if count != n {
-			b.Fatalf("sites: got %d, want %d", count, n)
-		}
-	}
-	b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "sites/s")
+	storetest.BenchEachSite(b, open(b, filepath.Join(b.TempDir(), "aidmap.db")), *eachSites, nil)
 }
