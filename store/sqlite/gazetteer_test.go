@@ -89,4 +89,6 @@ func BenchmarkEachAddressPoint(b *testing.B) {
 	storetest.BenchEachAddressPoint(b, *gazetteerPoints, openGazetteer)
 }
 
-func openGazetteer(b *testing.B) store.Gazetteer { return openTest(b, filepath.Join(b.TempDir(), "aidmap.db")) }
+func openGazetteer(b *testing.B) store.Gazetteer {
+	return openTest(b, filepath.Join(b.TempDir(), "aidmap.db"))
+}
