@@ -12,19 +12,70 @@ import (
 // categories do: a node's set is the union of its points', so a node whose set lacks every
 // requested language cannot hold a site speaking one. The bits are a necessary condition
 // only; Filter.Match still decides exactly (and a language bit is shared by the languages that
-// hash to it).
+// hash to it). Ten language bits, not twelve, leave room for "fees may say free" and
+// "accessibility may say wheelchair" (#15) without widening the 32-byte node.
 const (
 	catMask          aidmap.CategorySet = 1<<16 - 1
 	attrActive       aidmap.CategorySet = 1 << 16
 	attrTempClosed   aidmap.CategorySet = 1 << 17
 	attrClosed       aidmap.CategorySet = 1 << 18
 	attrHoursKnown   aidmap.CategorySet = 1 << 19
-	langShift                           = 20
-	langBits                            = 12
+	attrMaybeFree    aidmap.CategorySet = 1 << 20
+	attrMaybeWheel   aidmap.CategorySet = 1 << 21
+	langShift                           = 22
+	langBits                            = 10
 	langMask         aidmap.CategorySet = (1<<langBits - 1) << langShift
 	statusMask                          = attrActive | attrTempClosed | attrClosed
 	attrsOfEverySite                    = attrHoursKnown // bits a Filter may require
 )
+
+// freeWords and wheelchairWords are the starts of the words that can make a fees text free
+// and an accessibility text say a wheelchair gets in, under query's rules (query/match.go:
+// isFree, isWheelchairAccessible). geo may not import the folding those rules use
+// (geocode/addr), so it keeps a superset: a text has the bit when one of its ASCII words
+// (lower-cased runs of letters and digits, as query folds ASCII) starts with one of these,
+// or when it has any non-ASCII byte. query's FuzzIndexBits checks that every text its rules
+// accept has the bit; keep these lists in step with those rules.
+var (
+	freeWords       = []string{"0", "no", "nil", "aucun", "sans", "pas", "free", "gratu", "gratis"}
+	wheelchairWords = []string{"wheelchair", "fauteuil", "accessible", "yes", "oui", "step", "ramp", "elevator", "ascenseur", "plain"}
+)
+
+// mayHave reports whether text has a word starting with one of prefixes, or any non-ASCII
+// byte (which only the exact rule can read).
+func mayHave(text string, prefixes []string) bool {
+	var w [16]byte // a word's first bytes, lower-cased: every prefix is shorter
+	n := 0
+	word := func() bool {
+		for _, p := range prefixes {
+			if n >= len(p) && string(w[:len(p)]) == p {
+				return true
+			}
+		}
+		return false
+	}
+	for i := 0; i < len(text); i++ {
+		c := text[i]
+		switch {
+		case c >= 0x80:
+			return true
+		case c >= 'A' && c <= 'Z':
+			c += 'a' - 'A'
+		case c >= 'a' && c <= 'z', c >= '0' && c <= '9':
+		default:
+			if n > 0 && word() {
+				return true
+			}
+			n = 0
+			continue
+		}
+		if n < len(w) {
+			w[n] = c
+		}
+		n++
+	}
+	return n > 0 && word()
+}
 
 var langSeed = maphash.MakeSeed()
 
@@ -61,6 +112,12 @@ func pointSet(s *aidmap.Site) aidmap.CategorySet {
 	if s.Hours.Known() {
 		set |= attrHoursKnown
 	}
+	if mayHave(s.Fees, freeWords) {
+		set |= attrMaybeFree
+	}
+	if mayHave(s.Accessibility, wheelchairWords) {
+		set |= attrMaybeWheel
+	}
 	for _, l := range s.Languages {
 		set |= langBit(l)
 	}
@@ -88,6 +145,12 @@ func (f *Filter) compile() {
 	}
 	if f.HoursKnown {
 		f.require |= attrHoursKnown
+	}
+	if f.MaybeFree {
+		f.require |= attrMaybeFree
+	}
+	if f.MaybeWheelchair {
+		f.require |= attrMaybeWheel
 	}
 	if len(f.Languages) > 0 {
 		if f.langs == 0 {

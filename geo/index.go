@@ -44,6 +44,11 @@ type Filter struct {
 	Statuses []aidmap.Status
 	// HoursKnown keeps sites whose opening hours are known (what an open-now filter needs).
 	HoursKnown bool
+	// MaybeFree keeps only sites whose fees text may say they are free, and MaybeWheelchair
+	// those whose accessibility text may say a wheelchair gets in: necessary conditions of
+	// query's rules (a word that can make it so; see freeWords), so the search prunes the
+	// nodes without such a site. They are not exact: the caller's Match decides.
+	MaybeFree, MaybeWheelchair bool
 
 	langs, statuses, require aidmap.CategorySet // compiled from the fields above
 	never                    bool               // the fields above can match no site

@@ -11,7 +11,8 @@ import (
 )
 
 // rareBench is the 1M-site world of geo's benchmarks with every 1000th site (0.1%) speaking
-// Punjabi, free, and with "quillwort" in its name, built once per process.
+// Punjabi, free, wheelchair accessible and with "quillwort" in its name, built once per
+// process.
 var rareBench struct {
 	once    sync.Once
 	ix      *geo.Index
@@ -25,6 +26,7 @@ func rareBenchData(b *testing.B) {
 		for i := 0; i < len(sites); i += 1000 {
 			s := &sites[i]
 			s.Languages, s.Fees, s.Name = []string{"pa"}, "Free", "Quillwort "+s.Name
+			s.Accessibility = "Wheelchair accessible entrance"
 		}
 		rareBench.ix = geo.NewIndex(demo.Publisher().PublicSites(sites), 1)
 		r := rand.New(rand.NewPCG(5, 6))
@@ -38,8 +40,9 @@ func rareBenchData(b *testing.B) {
 
 // BenchmarkNearest10Rare is exact nearest-10 on 1M sites with a filter that 0.1% of them
 // match, through Nearest: a language (the index prunes by its bits, as by categories), the
-// same sites by free (checked site by site: the index has no bit for fees), both, and by a
-// text word (site by site, with relevance ranking). It fails unless every answer has 10 sites
+// same sites by free and by wheelchair (the index prunes by a bit for a word that can make
+// them so; Match decides each site that has it), combinations, and by a text word (site by
+// site, with relevance ranking). It fails unless every answer has 10 sites
 // and is complete; incomplete/op would count answers cut at MaxRead.
 func BenchmarkNearest10Rare(b *testing.B) {
 	for _, tc := range []struct {
@@ -48,7 +51,9 @@ func BenchmarkNearest10Rare(b *testing.B) {
 	}{
 		{"language", Query{Languages: []string{"pa"}}},
 		{"free", Query{Free: true}},
+		{"wheelchair", Query{Wheelchair: true}},
 		{"language+free", Query{Languages: []string{"pa"}, Free: true}},
+		{"free+wheelchair", Query{Free: true, Wheelchair: true}},
 		{"text", Query{Text: "quillwort"}},
 	} {
 		b.Run(tc.name, func(b *testing.B) {

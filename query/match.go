@@ -52,10 +52,12 @@ func words(text string) []string {
 }
 
 // indexFilter returns the part of the query the index decides by itself, pruning whole parts
-// of its tree: categories, languages, statuses and, for Open, whether hours are known. A rare
-// language then costs what a rare category does.
+// of its tree: categories, languages, statuses and, for Open, whether hours are known; for
+// Free and Wheelchair a necessary condition (a word that can make it so), which Match then
+// decides. A rare language, fee or accessibility then costs what a rare category does.
 func (m *Matcher) indexFilter() geo.Filter {
-	return geo.Filter{Categories: m.q.Categories, Languages: m.langs, Statuses: m.q.Statuses, HoursKnown: m.q.Open}
+	return geo.Filter{Categories: m.q.Categories, Languages: m.langs, Statuses: m.q.Statuses, HoursKnown: m.q.Open,
+		MaybeFree: m.q.Free, MaybeWheelchair: m.q.Wheelchair}
 }
 
 // needsMatch reports whether a filter is set that the index cannot decide by itself (it

@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/aidmap/aidmap"
+	"github.com/aidmap/aidmap/geo"
 )
 
 func TestIsFree(t *testing.T) {
@@ -146,4 +147,34 @@ func TestEditDistance1(t *testing.T) {
 			t.Errorf("editDistance1(%q, %q): got %v, want %v", tc.a, tc.b, got, tc.want)
 		}
 	}
+}
+
+// FuzzIndexBits checks that the index's free and wheelchair bits are a necessary condition of
+// isFree and isWheelchairAccessible: every text they accept keeps its site in a search that
+// prunes by the bits (geo keeps its own superset of these rules, as it may not import their
+// folding), so filtered Nearest stays exact.
+func FuzzIndexBits(f *testing.F) {
+	for _, s := range []string{"", "Free.", "Gratuit", "GRATUITE", "gratis", "No charge", "no-fee",
+		"Sans frais", "pas de frais", "None", "nil", "aucuns", "0", "$0.00", "$10", "Coût: aucun",
+		"Wheelchair accessible", "Step-free", "plain-pied", "Rampe d'accès", "Oui", "YES", "elevator",
+		"ascenseur", "Accès en fauteuil roulant", "l'entrée est accessible", "Non accessible",
+		"Pay what you can.", "Second floor, no elevator.", "ＦＲＥＥ", "o'free", "free'd"} {
+		f.Add(s)
+	}
+	site := testSites(1)[0]
+	f.Fuzz(func(t *testing.T, text string) {
+		free, wheel := isFree(text), isWheelchairAccessible(text)
+		if !free && !wheel {
+			return
+		}
+		s := site
+		s.Fees, s.Accessibility = text, text
+		ix := geo.NewIndex([]aidmap.Site{s}, 1)
+		if got := len(ix.Nearest(s.Lat, s.Lon, 1, geo.Filter{MaybeFree: true})); free && got != 1 {
+			t.Errorf("fees %q: isFree, but the index's free bit prunes the site", text)
+		}
+		if got := len(ix.Nearest(s.Lat, s.Lon, 1, geo.Filter{MaybeWheelchair: true})); wheel && got != 1 {
+			t.Errorf("accessibility %q: isWheelchairAccessible, but the index's wheelchair bit prunes the site", text)
+		}
+	})
 }
