@@ -12,6 +12,7 @@ import (
 	"runtime"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/paulmach/orb"
@@ -362,11 +363,16 @@ func encodeAll(ctx context.Context, jobs, parent []tileJob, encoders []*encoder,
 			mu    sync.Mutex
 			first error
 		)
-		for w, enc := range encoders {
+		// Tiles are taken one at a time rather than dealt out in turn: one tile of a sea
+		// coast may cost a hundred of farmland, and a dealt-out share would leave the other
+		// cores waiting for it. The results go by index, so the archive is the same.
+		var next atomic.Int64
+		next.Store(int64(start))
+		for _, enc := range encoders {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				for i := start + w; i < end; i += len(encoders) {
+				for i := int(next.Add(1) - 1); i < end; i = int(next.Add(1) - 1) {
 					b, err := enc.encode(&jobs[i], parentJob(parent, &jobs[i]))
 					if err != nil {
 						mu.Lock()

@@ -86,6 +86,7 @@ type reader struct {
 	points   []pointRec
 	bounds   *orb.Bound // the extract's bounds in degrees, when the file states them
 	props    *propTable // the kept specs' properties
+	index    *pbfIndex  // the PBF's blobs by type, so passes skip the others; nil: read all
 
 	nodes, wayCount, relations atomic.Int64
 }
@@ -101,8 +102,14 @@ func (r *reader) scanner(pass int, stage string) (osm.Scanner, error) {
 		return nil, fmt.Errorf("osmbuild: rewind: %w", err)
 	}
 	var in io.Reader = r.rs
+	size := r.size
+	if r.index != nil {
+		// Only the blobs that may hold this pass's type: the rest are not even inflated.
+		typ := [...]int{1: pbfRelations, 2: pbfWays, 3: pbfNodes}[pass]
+		in, size = sectionsReader(r.rs.(io.ReaderAt), r.index.sections(typ))
+	}
 	if r.opts.Progress != nil {
-		size, progress := r.size, r.opts.Progress
+		progress := r.opts.Progress
 		in = &countingReader{r: in, progress: func(n int64) {
 			progress(Progress{Stage: stage, Done: min(n, size), Total: size, Elements: r.nodes.Load() + r.wayCount.Load() + r.relations.Load()})
 		}}
@@ -156,6 +163,10 @@ func keepRelation(tags osm.Tags) bool {
 
 // read runs the three passes.
 func (r *reader) read() error {
+	if ra, ok := r.rs.(io.ReaderAt); ok && r.format == FormatPBF {
+		// An unsorted file (errNotIndexed) is read whole by every pass.
+		r.index, _ = indexPBF(ra, r.size)
+	}
 	if err := r.readRelations(); err != nil {
 		return err
 	}
