@@ -152,19 +152,14 @@ func encodeGroup(items []pbfItem, sid func(string) uint64) []byte {
 			r := it.obj.(*osm.Relation)
 			keys, vals := tags(r.Tags)
 			var roles, memids, types, b []byte
-			var prev int64
-			for _, m := range r.Members {
-				roles = binary.AppendUvarint(roles, sid(m.Role))
-				memids = binary.AppendUvarint(memids, zigzag(m.Ref-prev))
-				prev = m.Ref
-				t := uint64(0)
-				switch m.Type {
-				case osm.TypeWay:
-					t = 1
-				case osm.TypeRelation:
-					t = 2
+			for i, m := range r.Members {
+				delta := m.Ref
+				if i > 0 {
+					delta -= r.Members[i-1].Ref
 				}
-				types = binary.AppendUvarint(types, t)
+				roles = binary.AppendUvarint(roles, sid(m.Role))
+				memids = binary.AppendUvarint(memids, zigzag(delta))
+				types = binary.AppendUvarint(types, memberTypes[m.Type])
 			}
 			b = pbVarint(b, 1, uint64(r.ID))
 			b = pbBytes(pbBytes(b, 2, keys), 3, vals)
@@ -174,6 +169,9 @@ func encodeGroup(items []pbfItem, sid func(string) uint64) []byte {
 	}
 	return g
 }
+
+// memberTypes are the PBF's numbers of relation member types.
+var memberTypes = map[osm.Type]uint64{osm.TypeNode: 0, osm.TypeWay: 1, osm.TypeRelation: 2}
 
 func pbVarint(b []byte, field int, v uint64) []byte {
 	return binary.AppendUvarint(binary.AppendUvarint(b, uint64(field)<<3), v)
