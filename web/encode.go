@@ -154,7 +154,25 @@ func appendDistanceM(b []byte, dist float64, confidential bool) []byte {
 		b = strconv.AppendFloat(b, aidmap.DistanceBand(dist), 'f', -1, 64)
 		return append(b, `,"distance_band":true`...)
 	}
-	return strconv.AppendFloat(b, math.Round(dist*10)/10, 'f', -1, 64)
+	return appendTenths(b, dist)
+}
+
+// appendTenths appends x rounded to tenths as strconv.AppendFloat(b, math.Round(x*10)/10,
+// 'f', -1, 64) does, without the shortest-digits search: the nearest float to k/10 is
+// printed as k/10's own digits, "k/10.d" or "k/10" when d is 0, since no shorter decimal lies
+// within half a unit in the last place of it below 1e15 (a tenth is more than that). Each
+// answer prints ten distances.
+func appendTenths(b []byte, x float64) []byte {
+	k := math.Round(x * 10)
+	if !(k >= 0 && k < 1e15) || math.Signbit(k) { // negative, -0, huge or NaN: not distances
+		return strconv.AppendFloat(b, k/10, 'f', -1, 64)
+	}
+	n := uint64(k)
+	b = strconv.AppendUint(b, n/10, 10)
+	if d := n % 10; d != 0 {
+		b = append(b, '.', byte('0'+d))
+	}
+	return b
 }
 
 // publicPoint returns the point that may be published of s: its own, which for a confidential

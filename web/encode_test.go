@@ -2,7 +2,10 @@ package web
 
 import (
 	"encoding/json"
+	"math"
+	"math/rand/v2"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -205,5 +208,28 @@ func TestConfidentialDistanceIsBanded(t *testing.T) {
 	b = appendSiteJSON(nil, siteView{site: &s, dist: 3210.4, hasDist: true})
 	if err := json.Unmarshal(b, &got); err != nil || got.Distance != 3210.4 {
 		t.Errorf("ordinary site: distance_m %v, want 3210.4", got.Distance)
+	}
+}
+
+// TestAppendTenths compares the distances' printing with strconv's shortest form of the same
+// rounded number, on tenths either side of every power of ten and random distances up to
+// half the Earth's circumference, and the cases it leaves to strconv.
+func TestAppendTenths(t *testing.T) {
+	xs := []float64{0, math.Copysign(0, -1), -0.04, -3, 0.04, 0.05, 0.0500001, 0.15, 0.25, 0.35, 1.45, 2.675,
+		999.95, 1e15, 1e15 - 0.1, 5e15, 1e300, math.NaN(), math.Inf(1), math.Inf(-1), 20_037_508.342789244}
+	for p := 1.0; p < 1e16; p *= 10 {
+		for _, d := range []float64{-0.15, -0.1, -0.05, -0.04, 0, 0.04, 0.05, 0.1, 0.15} {
+			xs = append(xs, p+d)
+		}
+	}
+	r := rand.New(rand.NewPCG(3, 9))
+	for range 200_000 {
+		xs = append(xs, r.Float64()*20_037_508.342789244, r.Float64()*100, math.Round(r.Float64()*1e6)/10+0.05)
+	}
+	for _, x := range xs {
+		want := string(strconv.AppendFloat(nil, math.Round(x*10)/10, 'f', -1, 64))
+		if got := string(appendTenths(nil, x)); got != want {
+			t.Fatalf("appendTenths(%v) = %s, want %s", x, got, want)
+		}
 	}
 }

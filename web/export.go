@@ -111,13 +111,16 @@ func (s *Server) writeExport(w http.ResponseWriter, format string, hits []geo.Hi
 // Anything else is an ordinary list request.
 func (s *Server) streamAll(next http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		q := r.URL.Query()
+		qp := parseQuery(r)
+		q := qp.v
 		f := q.Get("format")
 		if (f != "csv" && f != "ndjson") || q.Has("bbox") || q.Has("lat") || q.Has("lon") ||
 			q.Has("radius_m") || q.Has("limit") || q.Has("cursor") {
+			qp.release()
 			next(w, r)
 			return
 		}
+		defer qp.release()
 		// Every filter of a list applies to the dump too (category in the index; open now,
 		// text, languages and the others site by site).
 		lp, err := parseListParams(q)

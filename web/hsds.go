@@ -80,7 +80,7 @@ func (s *Server) hsdsRoutes(r chi.Router) {
 // allowAnyOrigin lets browser apps on any site read the response (open data).
 func allowAnyOrigin(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Access-Control-Allow-Origin", "*")
+		w.Header()["Access-Control-Allow-Origin"] = anyOrigin
 		next.ServeHTTP(w, r)
 	})
 }

@@ -2,6 +2,7 @@ package web
 
 import (
 	"log/slog"
+	"maps"
 	"math"
 	"net/http"
 	"strconv"
@@ -23,8 +24,10 @@ type metrics struct {
 	latency     *prometheus.HistogramVec
 	storeErrors prometheus.Counter
 
-	mu     sync.RWMutex
-	routes map[routeKey]*routeObs // see observerOf
+	// routes are the series looked up so far (observerOf): a map replaced whole when a key is
+	// added, so a lookup writes no shared memory (a read lock's counter did, on every request).
+	routes atomic.Pointer[map[routeKey]*routeObs]
+	mu     sync.Mutex // serialises adding to routes
 }
 
 func newMetrics(src Source) *metrics {
@@ -165,19 +168,22 @@ func (m *metrics) observerOf(rc *chi.Context, method string, code int) *routeObs
 	}
 	copy(k.patterns[:], rc.RoutePatterns)
 	k.method, k.code = method, code
-	m.mu.RLock()
-	o := m.routes[k]
-	m.mu.RUnlock()
-	if o != nil {
-		return o
+	if routes := m.routes.Load(); routes != nil {
+		if o := (*routes)[k]; o != nil {
+			return o
+		}
 	}
-	o = m.newObs(routeOf(rc), method, code)
+	o := m.newObs(routeOf(rc), method, code)
 	m.mu.Lock()
-	if m.routes == nil || len(m.routes) >= maxRouteSeries {
-		m.routes = map[routeKey]*routeObs{} // methods and codes are few; this bounds odd ones
+	defer m.mu.Unlock()
+	next := map[routeKey]*routeObs{}
+	// Methods and codes are few; the bound drops odd ones, and keeps each copy small.
+	if old := m.routes.Load(); old != nil && len(*old) < maxRouteSeries {
+		next = make(map[routeKey]*routeObs, len(*old)+1)
+		maps.Copy(next, *old)
 	}
-	m.routes[k] = o
-	m.mu.Unlock()
+	next[k] = o
+	m.routes.Store(&next)
 	return o
 }
 

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/aidmap/aidmap"
@@ -241,6 +242,10 @@ type listParams struct {
 	q      query.Query // limit and every filter; the handler adds where
 	// incomplete says a filtered nearest query stopped at query.MaxRead sites read.
 	incomplete bool
+	// now says hours are evaluated at the time of the request (no open_at): only such
+	// evaluations are kept for the next requests (appendOpenMemo), so that one asking about
+	// next year does not displace today's.
+	now bool
 }
 
 func parseListParams(q url.Values) (listParams, error) {
@@ -256,9 +261,11 @@ func parseListParams(q url.Values) (listParams, error) {
 	if err != nil {
 		return lp, err
 	}
-	if lp.q, err = parseSiteQuery(q, time.Now()); err != nil {
+	now := time.Now()
+	if lp.q, err = parseSiteQuery(q, now); err != nil {
 		return lp, err
 	}
+	lp.now = lp.q.When == query.OpenAt{Time: now}
 	lp.q.K, lp.q.Categories = limit, f.Categories
 	lp.format, err = outputFormat(q)
 	return lp, err
@@ -274,4 +281,58 @@ func outputFormat(q url.Values) (string, error) {
 	default:
 		return "", badParam("format", fmt.Sprintf("%q is not supported; use json, geojson, csv or ndjson", truncate(f)))
 	}
+}
+
+// queryParams are a request's query parameters as url.ParseQuery reads them, in memory reused
+// from request to request: r.URL.Query() builds a map and a slice per parameter for each one,
+// and the list endpoints are the hot path. Release them when the map is no longer used (the
+// strings in it may be kept: they are the request's own).
+type queryParams struct {
+	v    url.Values
+	vals []string // backing of the values' one-element slices
+}
+
+var queryPool = sync.Pool{New: func() any { return &queryParams{v: make(url.Values, 8)} }}
+
+// fastQueryMax is the most parameters parseQuery reads itself; a query of more goes through
+// url.ParseQuery (which also applies the GODEBUG limit on their number).
+const fastQueryMax = 16
+
+// parseQuery returns r's query parameters, as r.URL.Query() gives them.
+func parseQuery(r *http.Request) *queryParams {
+	raw := r.URL.RawQuery
+	qp := queryPool.Get().(*queryParams)
+	if strings.ContainsAny(raw, "%+;") || strings.Count(raw, "&") >= fastQueryMax {
+		// Escapes to decode or separators to refuse: as the standard library does it.
+		qp.v = r.URL.Query()
+		return qp
+	}
+	// Without '%', '+' and ';', url.ParseQuery only cuts: every name and value stands as is.
+	for raw != "" {
+		var part string
+		part, raw, _ = strings.Cut(raw, "&")
+		if part == "" {
+			continue
+		}
+		key, value, _ := strings.Cut(part, "=")
+		if old := qp.v[key]; len(old) > 0 {
+			qp.v[key] = append(old, value) // a repeat: old's capacity is 1, so this copies
+			continue
+		}
+		qp.vals = append(qp.vals, value)
+		n := len(qp.vals)
+		qp.v[key] = qp.vals[n-1 : n : n]
+	}
+	return qp
+}
+
+// release returns qp's memory for another request.
+func (qp *queryParams) release() {
+	if len(qp.v) > fastQueryMax {
+		return // url.ParseQuery's map of many: let it go
+	}
+	clear(qp.v)
+	clear(qp.vals)
+	qp.vals = qp.vals[:0]
+	queryPool.Put(qp)
 }

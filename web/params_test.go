@@ -2,7 +2,11 @@ package web
 
 import (
 	"errors"
+	"fmt"
+	"math/rand/v2"
+	"net/http/httptest"
 	"net/url"
+	"reflect"
 	"testing"
 
 	"github.com/aidmap/aidmap"
@@ -100,5 +104,37 @@ func TestParsePointAndLimit(t *testing.T) {
 				t.Fatalf("got %v, want an error naming %s", err, tc.param)
 			}
 		})
+	}
+}
+
+// TestParseQueryAsStandard compares parseQuery, with its memory reused from query to query,
+// with r.URL.Query() on queries written to hit every case: repeats, empty names and values,
+// escapes (good and bad), '+', ';', and more parameters than it reads itself.
+func TestParseQueryAsStandard(t *testing.T) {
+	queries := []string{"", "&", "&&a=1&&", "lat=49.2&lon=-123.1&limit=10", "a", "a=", "=a", "a=1&a=2&a=3",
+		"a=1&b=2&a=3", "q=soup+kitchen", "q=caf%C3%A9", "q=%zz", "a=1;b=2", "a=1&b;=2", "=&=", "a==b",
+		"open_now=true&category=food-bank,shelter&lang=fr&free=1&wheelchair=true&status=active&format=geojson"}
+	r := rand.New(rand.NewPCG(5, 6))
+	const alphabet = "ab=&&=%+;2F1x"
+	for range 5000 {
+		b := make([]byte, r.IntN(40))
+		for i := range b {
+			b[i] = alphabet[r.IntN(len(alphabet))]
+		}
+		queries = append(queries, string(b))
+	}
+	many := ""
+	for i := range 40 {
+		many += fmt.Sprintf("p%d=%d&", i%20, i)
+	}
+	queries = append(queries, many, many[:len(many)/2])
+	for _, raw := range queries {
+		req := httptest.NewRequest("GET", "/?x", nil)
+		req.URL.RawQuery = raw
+		qp := parseQuery(req)
+		if want := req.URL.Query(); !reflect.DeepEqual(qp.v, want) {
+			t.Fatalf("%q: got %v, want %v", raw, qp.v, want)
+		}
+		qp.release()
 	}
 }

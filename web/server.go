@@ -270,9 +270,22 @@ func headAsGet(next http.Handler) http.Handler {
 func securityHeaders(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
-		h.Set("X-Content-Type-Options", "nosniff")
-		h.Set("Referrer-Policy", "no-referrer")
-		h.Set("X-Frame-Options", "DENY")
+		h["X-Content-Type-Options"] = nosniff
+		h["Referrer-Policy"] = noReferrer
+		h["X-Frame-Options"] = frameDeny
 		next.ServeHTTP(w, r)
 	})
 }
+
+// Header values every response (or every API response) carries, shared rather than allocated
+// per request as Header.Set does: a Header's values are only ever replaced or appended to
+// (which copies a full slice), never written in place. The keys they are set under must be
+// canonical (textproto.CanonicalMIMEHeaderKey), as Set would make them.
+var (
+	nosniff      = []string{"nosniff"}
+	noReferrer   = []string{"no-referrer"}
+	frameDeny    = []string{"DENY"}
+	anyOrigin    = []string{"*"}
+	jsonValue    = []string{"application/json"}
+	geoJSONValue = []string{"application/geo+json"}
+)

@@ -21,7 +21,9 @@ var hitPool = sync.Pool{New: func() any { h := make([]geo.Hit, 0, 64); return &h
 
 // handleNearest answers the k nearest sites to a point, by distance.
 func (s *Server) handleNearest(w http.ResponseWriter, r *http.Request) {
-	q := r.URL.Query()
+	qp := parseQuery(r)
+	defer qp.release()
+	q := qp.v
 	lp, err := parseListParams(q)
 	if err != nil {
 		s.writeError(w, r, err)
@@ -44,7 +46,9 @@ func (s *Server) handleNearest(w http.ResponseWriter, r *http.Request) {
 // handleSites lists sites within a radius (by distance) or a bounding box (by ID), a page at
 // a time: each page links to the next while more results remain.
 func (s *Server) handleSites(w http.ResponseWriter, r *http.Request) {
-	q := r.URL.Query()
+	qp := parseQuery(r)
+	defer qp.release()
+	q := qp.v
 	lp, err := parseListParams(q)
 	if err != nil {
 		s.writeError(w, r, err)
@@ -140,10 +144,10 @@ func (s *Server) writeList(w http.ResponseWriter, ix *geo.Index, lp listParams, 
 			if e := gen.get(h, &orgs); e != nil {
 				b = append(b, '{')
 				b = append(b, e.head...)
-				b = appendOpenState(b, evalHours(&e.hours, lp.q.When))
+				b = appendOpenMemo(b, &e.open, &e.hours, lp.q.When, lp.now)
 				b = append(b, e.tail...)
-				if s.fresh.StaleAfter > 0 {
-					b = appendStale(b, s.fresh.staleChecked(e.checked, now))
+				if s.fresh.StaleAfter > 0 && !s.fresh.staleChecked(e.checked, now).IsZero() {
+					b = append(b, e.stale...) // appendStale(b, e.checked)
 				}
 				if withDist {
 					b = appendDistanceM(b, h.DistanceM, e.confidential)
@@ -191,9 +195,9 @@ func (s *Server) writeList(w http.ResponseWriter, ix *geo.Index, lp listParams, 
 	b = append(b, '}', '\n')
 	h := w.Header()
 	if geojson {
-		h.Set("Content-Type", "application/geo+json")
+		h["Content-Type"] = geoJSONValue
 	} else {
-		h.Set("Content-Type", "application/json")
+		h["Content-Type"] = jsonValue
 	}
 	h.Set("Content-Length", strconv.Itoa(len(b)))
 	_, _ = w.Write(b)

@@ -162,7 +162,10 @@ func etagMatches(header, etag string) bool {
 
 // acceptsGzip reports whether the request accepts gzip (not with q=0).
 func acceptsGzip(r *http.Request) bool {
-	for _, part := range strings.Split(r.Header.Get("Accept-Encoding"), ",") {
+	rest := r.Header.Get("Accept-Encoding")
+	for rest != "" { // Cut rather than Split: every API request asks, and Split allocates
+		var part string
+		part, rest, _ = strings.Cut(rest, ",")
 		name, params, _ := strings.Cut(strings.TrimSpace(part), ";")
 		if strings.EqualFold(strings.TrimSpace(name), "gzip") {
 			q := strings.ReplaceAll(params, " ", "")
