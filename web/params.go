@@ -3,6 +3,7 @@ package web
 import (
 	"encoding/base64"
 	"fmt"
+	"iter"
 	"math"
 	"net/http"
 	"net/url"
@@ -43,29 +44,46 @@ func (s *Server) singleParams(next http.Handler) http.Handler {
 
 // repeatedRaw reports whether a raw query string may give a parameter twice, without
 // allocating: it compares the raw names, and says yes when one holds an escape ('%' or '+'),
-// which the caller then decodes. A query has a handful of parameters, so comparing each name
-// with those after it costs less than building url.Values.
+// which the caller then decodes, and when there are more than fastQueryMax. A query has a
+// handful of parameters, so comparing each name with those before it costs less than
+// building url.Values.
 func repeatedRaw(q string) bool {
-	for q != "" {
-		var part string
-		part, q, _ = strings.Cut(q, "&")
-		if part == "" {
-			continue
-		}
-		name, _, _ := strings.Cut(part, "=")
+	var seen [fastQueryMax]string
+	n := 0
+	for name := range rawParams(q) {
 		if strings.ContainsAny(name, "%+;") {
 			return true
 		}
-		rest := q
-		for rest != "" {
-			var other string
-			other, rest, _ = strings.Cut(rest, "&")
-			if n, _, _ := strings.Cut(other, "="); n == name && other != "" {
+		if n == len(seen) {
+			return true // many: the caller decodes them and looks
+		}
+		for _, s := range seen[:n] {
+			if s == name {
 				return true
 			}
 		}
+		seen[n] = name
+		n++
 	}
 	return false
+}
+
+// rawParams yields the name and value of each non-empty '&'-separated part of a raw query,
+// as written (not decoded).
+func rawParams(q string) iter.Seq2[string, string] {
+	return func(yield func(name, value string) bool) {
+		for q != "" {
+			var part string
+			part, q, _ = strings.Cut(q, "&")
+			if part == "" {
+				continue
+			}
+			name, value, _ := strings.Cut(part, "=")
+			if !yield(name, value) {
+				return
+			}
+		}
+	}
 }
 
 // checkRepeated returns a *paramError naming the first parameter (in name order) given more
@@ -308,13 +326,7 @@ func parseQuery(r *http.Request) *queryParams {
 		return qp
 	}
 	// Without '%', '+' and ';', url.ParseQuery only cuts: every name and value stands as is.
-	for raw != "" {
-		var part string
-		part, raw, _ = strings.Cut(raw, "&")
-		if part == "" {
-			continue
-		}
-		key, value, _ := strings.Cut(part, "=")
+	for key, value := range rawParams(raw) {
 		if old := qp.v[key]; len(old) > 0 {
 			qp.v[key] = append(old, value) // a repeat: old's capacity is 1, so this copies
 			continue
