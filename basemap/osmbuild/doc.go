@@ -28,7 +28,12 @@
 // Tile data is spooled to a temporary file, so memory does not grow with the archive.
 //
 // Cores: the PBF's blocks are decoded by up to four goroutines (paulmach/osm's osmpbf), and
-// tiles are encoded by one encoder per core (Options.Workers).
+// tiles are encoded by one encoder per core (Options.Workers), each taking the next tile.
+//
+// In a PBF whose header says it is sorted by type and ID (Sort.Type_then_ID: osmium sort's
+// output, and extracts written that way), each pass reads only the blobs that can hold its
+// type (pbfIndex: a blob's first group is found by inflating its front), so the node blocks
+// are inflated once, not three times. Other files are read whole by every pass, as before.
 //
 // Tiling clips each feature from its stored bound, so a feature outside a tile costs no copy
 // and one inside no clip. A big feature (64 points or more, spanning more than a tile) keeps

@@ -2,13 +2,12 @@ package osmbuild
 
 import (
 	"bufio"
+	"compress/zlib"
 	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
 	"slices"
-
-	"github.com/klauspost/compress/zlib"
 )
 
 // A PBF file is a header blob and then data blobs, each a zlib-compressed block of a few

@@ -2,11 +2,11 @@ package osmbuild
 
 import (
 	"bytes"
+	"compress/gzip"
 	"fmt"
 	"math"
 	"slices"
 
-	"github.com/klauspost/compress/gzip"
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/clip"
 	"github.com/paulmach/orb/simplify"
@@ -177,10 +177,9 @@ type kept struct {
 func newEncoder(features []feature, props *propTable, maxZoom uint8) *encoder {
 	e := &encoder{features: features, maxZoom: maxZoom, counts: make([]int64, len(layers)),
 		mvt: newMVTWriter(props), kept: make([][]kept, len(layers))}
-	// klauspost/compress rather than compress/gzip: the same format, byte for byte the same on
-	// every build, but its Huffman tables are built for a fraction of the standard library's
-	// cost, and a tile of a few kilobytes is one block, so building them was most of gzip's
-	// time (a fifth of the build).
+	// klauspost/compress's gzip was tried instead (5 Dec): a 0.3% smaller archive and no
+	// measurable CPU gain (merge: 4.36, 4.57, 4.35 CPU s against 4.35, 4.28, 4.11), its
+	// Huffman table building as costly as the standard library's for tiles of one block.
 	e.gz, _ = gzip.NewWriterLevel(&e.buf, gzip.BestCompression)
 	return e
 }
