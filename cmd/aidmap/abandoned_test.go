@@ -90,11 +90,7 @@ func TestManageAbandonedUploads(t *testing.T) {
 	}
 
 	p := newPeople(t, peopleOpts{base: base, width: 1100, height: 900})
-	p.do("load /manage", chromedp.Navigate(base+"/manage"))
-	p.do("sign in",
-		chromedp.SendKeys(chromedp.CSS("#org"), "fbs"),
-		chromedp.SendKeys(chromedp.CSS("#token"), token),
-		chromedp.Click(chromedp.CSS(`#signin-form button[type=submit]`)))
+	p.signIn(base, token)
 	row := func(id string) string { return `document.querySelector('#uploads tr[data-upload="` + id + `"]')` }
 	actions := func(id string) string {
 		return `[...` + row(id) + `.querySelectorAll('button[data-action]')].map(b => b.dataset.action).join(',')`

@@ -30,16 +30,7 @@ func TestPeopleCapacity(t *testing.T) {
 	_, base, token, call, eventually := orgServer(t, "--capacity-ttl", ttl.String(), "--closed-report-threshold", "3")
 	csv := "id,name,lat,lon,category,phone,confidential\n" +
 		"SH1,Harbour Shelter,49.2827,-123.1207,shelter,604-555-0101,no\n"
-	code, b := call("POST", "/api/v1/orgs/fbs/uploads?name=sites.csv", []byte(csv))
-	if code != 202 {
-		t.Fatalf("upload: %d %s", code, b)
-	}
-	var up struct{ ID, Status string }
-	_ = json.Unmarshal(b, &up)
-	eventually("upload done", func() bool {
-		_, b := call("GET", "/api/v1/orgs/fbs/uploads/"+up.ID, nil)
-		return json.Unmarshal(b, &up) == nil && up.Status == "done"
-	})
+	uploadSites(t, call, eventually, csv)
 	id := aidmap.SiteID("fbs", "SH1")
 	type capacity struct {
 		Unit      string `json:"unit"`
@@ -58,11 +49,7 @@ func TestPeopleCapacity(t *testing.T) {
 
 	// The steward, on a phone: add beds (20 in all), then + three times.
 	p := newPeople(t, peopleOpts{base: base, width: 412, height: 915})
-	p.do("load /manage", chromedp.Navigate(base+"/manage"))
-	p.do("sign in",
-		chromedp.SendKeys(chromedp.CSS("#org"), "fbs"),
-		chromedp.SendKeys(chromedp.CSS("#token"), token),
-		chromedp.Click(chromedp.CSS(`#signin-form button[type=submit]`)))
+	p.signIn(base, token)
 	p.waitFor("the live availability section", `!document.getElementById('capacity').hidden && document.querySelector('#cap-list li[data-id]')`)
 	p.do("give the total", chromedp.SendKeys(chromedp.CSS(`#cap-list .cap-max`), "20"))
 	p.do("add beds", chromedp.Click(chromedp.CSS(`#cap-list .cap-add`)))
@@ -82,7 +69,7 @@ func TestPeopleCapacity(t *testing.T) {
 	}
 	tappedAt := tap()
 	p.shotPage("capacity-manage-phone")
-	code, b = call("GET", "/api/v1/orgs/fbs/sites/"+id+"/capacity", nil)
+	code, b := call("GET", "/api/v1/orgs/fbs/sites/"+id+"/capacity", nil)
 	if code != 200 || !strings.Contains(string(b), `"available":3,"maximum":20`) || !strings.Contains(string(b), `"by":"`) {
 		t.Fatalf("the organisation's capacity after three taps: %d %s", code, b)
 	}

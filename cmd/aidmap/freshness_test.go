@@ -27,16 +27,7 @@ func TestPeopleFreshness(t *testing.T) {
 		"FB1,Food Bank A,49.2827,-123.1207,food bank,604-555-0101,no\n" +
 		"FB2,Meal Hall,49.2600,-123.1000,free meal,,no\n" +
 		"SH1,Harbour House,49.2700,-123.1100,shelter,604-555-0199,yes\n"
-	code, b := call("POST", "/api/v1/orgs/fbs/uploads?name=sites.csv", []byte(csv))
-	if code != 202 {
-		t.Fatalf("upload: %d %s", code, b)
-	}
-	var up struct{ ID, Status string }
-	_ = json.Unmarshal(b, &up)
-	eventually("upload done", func() bool {
-		_, b := call("GET", "/api/v1/orgs/fbs/uploads/"+up.ID, nil)
-		return json.Unmarshal(b, &up) == nil && up.Status == "done"
-	})
+	uploadSites(t, call, eventually, csv)
 	fb1, fb2, sh1 := aidmap.SiteID("fbs", "FB1"), aidmap.SiteID("fbs", "FB2"), aidmap.SiteID("fbs", "SH1")
 	// FB2 was last checked in March 2026: long enough ago to be stale.
 	if code, b := call("PATCH", "/api/v1/orgs/fbs/sites/"+fb2, []byte(`{"verified_at":"2026-03-05T10:00:00Z"}`)); code != 200 {
@@ -145,7 +136,7 @@ func TestPeopleFreshness(t *testing.T) {
 			Reports []struct{ ID, Kind, Note, Status string }
 		}
 	}
-	code, b = call("GET", "/api/v1/orgs/fbs/reports", nil)
+	code, b := call("GET", "/api/v1/orgs/fbs/reports", nil)
 	if code != 200 || json.Unmarshal(b, &inbox) != nil || inbox.Count != 2 || len(inbox.Sites) != 2 {
 		t.Fatalf("inbox: %d %s", code, b)
 	}
@@ -163,11 +154,7 @@ func TestPeopleFreshness(t *testing.T) {
 	}
 
 	// On /manage the note is text: no element of it, no link, and the page title unchanged.
-	p.do("load /manage", chromedp.Navigate(base+"/manage"))
-	p.do("sign in",
-		chromedp.SendKeys(chromedp.CSS("#org"), "fbs"),
-		chromedp.SendKeys(chromedp.CSS("#token"), token),
-		chromedp.Click(chromedp.CSS(`#signin-form button[type=submit]`)))
+	p.signIn(base, token)
 	p.waitFor("the inbox", `document.querySelectorAll('#inbox-list .report').length === 2`)
 	var shown struct {
 		Note    string

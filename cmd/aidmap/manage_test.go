@@ -26,6 +26,21 @@ import (
 // it (args are more serve flags). call sends a request, with the token on the organisation's
 // API; eventually waits for a condition, as a hang guard only (2 minutes: under -race on a
 // busy 2-core machine an upload can take well over 10 s to be published).
+// uploadSites uploads csv as organisation fbs's sites.csv and waits until the upload is done.
+func uploadSites(t *testing.T, call func(method, path string, body []byte) (int, []byte), eventually func(what string, ok func() bool), csv string) {
+	t.Helper()
+	code, b := call("POST", "/api/v1/orgs/fbs/uploads?name=sites.csv", []byte(csv))
+	if code != 202 {
+		t.Fatalf("upload: %d %s", code, b)
+	}
+	var up struct{ ID, Status string }
+	_ = json.Unmarshal(b, &up)
+	eventually("upload done", func() bool {
+		_, b := call("GET", "/api/v1/orgs/fbs/uploads/"+up.ID, nil)
+		return json.Unmarshal(b, &up) == nil && up.Status == "done"
+	})
+}
+
 func orgServer(t *testing.T, args ...string) (dir, base, token string, call func(method, path string, body []byte) (int, []byte), eventually func(what string, ok func() bool)) {
 	t.Helper()
 	dir, token = orgDir(t)
@@ -99,16 +114,7 @@ func TestManageSites(t *testing.T) {
 	csv := "id,name,lat,lon,category,phone\n" +
 		"FB1,Food Bank <b>A</b>,49.2827,-123.1207,food bank,604-555-0101\n" +
 		"FB2,Meal Hall,49.2600,-123.1000,free meal,\n"
-	code, b := call("POST", "/api/v1/orgs/fbs/uploads?name=sites.csv", []byte(csv))
-	if code != 202 {
-		t.Fatalf("upload: %d %s", code, b)
-	}
-	var up struct{ ID, Status string }
-	_ = json.Unmarshal(b, &up)
-	eventually("upload done", func() bool {
-		_, b := call("GET", "/api/v1/orgs/fbs/uploads/"+up.ID, nil)
-		return json.Unmarshal(b, &up) == nil && up.Status == "done"
-	})
+	uploadSites(t, call, eventually, csv)
 	fb1, fb2 := aidmap.SiteID("fbs", "FB1"), aidmap.SiteID("fbs", "FB2")
 	// FB2's pin is only the postal code's centre, as a geocoder would leave it.
 	if code, b := call("PATCH", "/api/v1/orgs/fbs/sites/"+fb2, []byte(`{"precision":"postal_code"}`)); code != 200 {
@@ -116,11 +122,7 @@ func TestManageSites(t *testing.T) {
 	}
 
 	p := newPeople(t, peopleOpts{base: base, width: 1100, height: 900})
-	p.do("load /manage", chromedp.Navigate(base+"/manage"))
-	p.do("sign in",
-		chromedp.SendKeys(chromedp.CSS("#org"), "fbs"),
-		chromedp.SendKeys(chromedp.CSS("#token"), token),
-		chromedp.Click(chromedp.CSS(`#signin-form button[type=submit]`)))
+	p.signIn(base, token)
 	p.waitFor("the sites are listed", `document.querySelectorAll('#site-list button[data-id]').length === 2`)
 
 	// The list marks the approximate pin (and shows names as text, never as markup).
@@ -191,7 +193,7 @@ func TestManageSites(t *testing.T) {
 	})
 
 	// Both fixes are in the organisation's history, so they can be rolled back.
-	_, b = call("GET", "/api/v1/orgs/fbs/uploads", nil)
+	_, b := call("GET", "/api/v1/orgs/fbs/uploads", nil)
 	var ups struct{ Uploads []struct{ Mode string } }
 	_ = json.Unmarshal(b, &ups)
 	edits := 0

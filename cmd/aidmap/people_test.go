@@ -129,6 +129,15 @@ func newPeople(t *testing.T, o peopleOpts) *people {
 	return p
 }
 
+// signIn loads /manage and signs in as organisation fbs with token.
+func (p *people) signIn(base, token string) {
+	p.do("load /manage", chromedp.Navigate(base+"/manage"))
+	p.do("sign in",
+		chromedp.SendKeys(chromedp.CSS("#org"), "fbs"),
+		chromedp.SendKeys(chromedp.CSS("#token"), token),
+		chromedp.Click(chromedp.CSS(`#signin-form button[type=submit]`)))
+}
+
 func (p *people) do(what string, steps ...chromedp.Action[chromedp.Void]) {
 	p.t.Helper()
 	if err := chromedp.Do(p.ctx, steps...); err != nil {

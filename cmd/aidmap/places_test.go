@@ -116,11 +116,7 @@ func TestManagePlaces(t *testing.T) {
 	p.waitFor("the other provider's service opens", `document.getElementById('d-name').textContent.includes('Parkdale Comunity Food Bank') &&
 		document.getElementById('d-place-list').textContent.includes('Weekly Groceries')`)
 
-	p.do("load /manage", chromedp.Navigate(base+"/manage"))
-	p.do("sign in",
-		chromedp.SendKeys(chromedp.CSS("#org"), "fbs"),
-		chromedp.SendKeys(chromedp.CSS("#token"), token),
-		chromedp.Click(chromedp.CSS(`#signin-form button[type=submit]`)))
+	p.signIn(base, token)
 	p.waitFor("the Parkdale link is listed", `[...document.querySelectorAll('#places-list li')].some(li => li.textContent.includes('Parkdale Comunity') && li.textContent.includes('Linked as one place'))`)
 	var riverdale bool
 	p.eval(`[...document.querySelectorAll('#places-list li')].some(li => li.textContent.includes('Riverdale'))`, &riverdale)
