@@ -125,11 +125,29 @@ func checkNearestProperty(t *testing.T, seed uint64, n, k int, filterBits uint16
 		}
 	}
 	want := newBrute(matching)
+	// AppendNearestAmong over every position, and over the matching sites' positions with
+	// others mixed in (tombstones included), gives the same answer.
+	var every, some [2][]uint32
+	for i, t := range [2]*tree{ix.base, ix.delta} {
+		for p := range t.len() {
+			every[i] = append(every[i], uint32(p))
+			if match(t.site(uint32(p))) || r.IntN(3) == 0 {
+				some[i] = append(some[i], uint32(p))
+			}
+		}
+	}
 	for _, q := range queryPoints(r, sites, 8) {
 		for _, k := range []int{k, 1, 10, 1 + len(matching)} { // the last: all matching sites
-			if diff := sameHits(ix.Nearest(q[0], q[1], k, f), want.nearest(q[0], q[1], k, Filter{})); diff != "" {
+			wantK := want.nearest(q[0], q[1], k, Filter{})
+			if diff := sameHits(ix.Nearest(q[0], q[1], k, f), wantK); diff != "" {
 				t.Fatalf("seed %d, %d sites, %d changes, filter %+v: Nearest(%v, %v, %d): %s",
 					seed, n, changes, f, q[0], q[1], k, diff)
+			}
+			for _, among := range [][2][]uint32{every, some} {
+				if diff := sameHits(ix.AppendNearestAmong(nil, q[0], q[1], k, f, among[0], among[1]), wantK); diff != "" {
+					t.Fatalf("seed %d, %d sites, %d changes, filter %+v: AppendNearestAmong(%v, %v, %d) of %d+%d positions: %s",
+						seed, n, changes, f, q[0], q[1], k, len(among[0]), len(among[1]), diff)
+				}
 			}
 		}
 	}

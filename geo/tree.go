@@ -72,6 +72,7 @@ type tree struct {
 	boxes   []llbox
 	nleaves uint32
 	recs    arena
+	memo    sync.Map // data other packages derive from this tree's sites (Part.Memo)
 }
 
 func (t *tree) len() int {

@@ -25,7 +25,8 @@ const (
 	// filter that matches nothing would otherwise decode every site of the index: about a
 	// second on 1M sites, which anyone could ask for again and again. Up to the bound the
 	// answer is exact; a query that reaches it says so (Complete false) and gives the nearest
-	// matching sites among those read.
+	// matching sites among those read. (Text whose words the text index finds in at most
+	// maxCandidates sites never reaches it: only those sites are read, nearest first.)
 	MaxRead = 1 << 14
 )
 

@@ -35,6 +35,8 @@ type ranked struct {
 // relevance (when q has text) then distance, then ID. The index checks the filters it cannot
 // prune by during its best-first search (geo.Filter.Match), so a rare combination is found
 // however far away it is; Complete is false when the search stopped at MaxRead sites read.
+// With text, the text index (textindex.go) names the sites that can match a rare word, and the
+// answer is the nearest of them: exact and complete at any distance.
 // q must be valid (Validate).
 func Nearest(ix *geo.Index, q *Query) Result {
 	hits, complete := AppendNearest(nil, ix, q)
@@ -78,9 +80,22 @@ func appendNearestMatching(dst []geo.Hit, ix *geo.Index, q *Query) ([]geo.Hit, b
 		dst = ix.AppendNearest(dst, q.Lat, q.Lon, q.K, f)
 		return dst, n.read < MaxRead
 	}
-	matched := n.m.filterHits(nil, ix.Nearest(q.Lat, q.Lon, q.K, f))
+	var (
+		near     []geo.Hit
+		complete bool
+	)
+	if base, delta, ok := textCandidates(ix, n.m.text, maxCandidates); ok {
+		// Every site whose text matches is among these: the k nearest of them that match are
+		// the answer, however far away, without reading the sites nearer than them.
+		near = ix.AppendNearestAmong(nil, q.Lat, q.Lon, q.K, f, base, delta)
+		complete = n.read < MaxRead || len(base)+len(delta) <= MaxRead
+	} else {
+		near = ix.Nearest(q.Lat, q.Lon, q.K, f)
+		complete = n.read < MaxRead
+	}
+	matched := n.m.filterHits(nil, near)
 	sortRanked(matched)
-	return appendHits(dst, matched), n.read < MaxRead
+	return appendHits(dst, matched), complete
 }
 
 // Radius returns a page of the sites within RadiusM of (Lat, Lon) that match q and rank after
@@ -105,7 +120,9 @@ func Radius(ix *geo.Index, q *Query) Result {
 		return Result{Hits: hits, Next: next, Complete: true}
 	}
 	m := q.Matcher()
-	matched := m.filterHits(nil, ix.Within(q.Lat, q.Lon, q.RadiusM, m.indexFilter()))
+	f := m.indexFilter()
+	textFilter(&f, ix, m.text)
+	matched := m.filterHits(nil, ix.Within(q.Lat, q.Lon, q.RadiusM, f))
 	if m.ranks() {
 		sortRanked(matched) // else in (distance, ID) order already
 	}
@@ -157,6 +174,7 @@ func Box(ix *geo.Index, q *Query) Result {
 func boxMatching(ix *geo.Index, q *Query, afterID string) ([]geo.Hit, bool) {
 	m := q.Matcher()
 	f := m.indexFilter()
+	textFilter(&f, ix, m.text)
 	var (
 		out []geo.Hit
 		s   aidmap.Site
@@ -224,7 +242,9 @@ func InBox(ix *geo.Index, q *Query) []geo.Hit {
 		return ix.InBBox(q.BBox, geo.Filter{Categories: q.Categories})
 	}
 	m := q.Matcher()
-	hits := ix.InBBox(q.BBox, m.indexFilter())
+	f := m.indexFilter()
+	textFilter(&f, ix, m.text)
+	hits := ix.InBBox(q.BBox, f)
 	if !m.needsMatch() {
 		return hits
 	}
@@ -249,7 +269,9 @@ func Visit(ix *geo.Index, q *Query, fn func(geo.Hit)) {
 		return
 	}
 	var s aidmap.Site
-	ix.VisitBBox(q.BBox, m.indexFilter(), func(h geo.Hit) {
+	f := m.indexFilter()
+	textFilter(&f, ix, m.text)
+	ix.VisitBBox(q.BBox, f, func(h geo.Hit) {
 		h.DecodeSite(&s)
 		if _, ok := m.Match(&s); ok {
 			fn(h)

@@ -44,30 +44,12 @@ const (
 )
 
 // textScore matches every query word against the site's name, categories, description,
-// address and organisation ID (the name is not in the index). Each query word scores its best
+// address and organisation ID (textFields). Each query word scores its best
 // match: exact word 3, prefix 2, one edit away 1 (words of 5 letters or more only), times the
 // field's weight. A site missing any word does not match. buf is scratch for folded text,
 // returned for reuse, so a scan over thousands of sites does not allocate per site.
-//
-// A confidential site's street and postal code are never published, so they are not matched
-// either: a query that finds the site by them would confirm a guessed address.
 func textScore(s *aidmap.Site, words []string, buf []byte) (int, bool, []byte) {
-	street, postal := s.Address.Street, s.Address.PostalCode
-	if s.Confidential {
-		street, postal = "", ""
-	}
-	fields := [...]struct {
-		text   string
-		weight int
-	}{
-		{s.Name, weightName},
-		{s.OrganizationID, weightOrg},
-		{s.Description, weightOther},
-		{street, weightOther},
-		{s.Address.Locality, weightOther},
-		{s.Address.Region, weightOther},
-		{postal, weightOther},
-	}
+	fields := textFields(s)
 	var ends [len(fields)]int
 	buf = buf[:0]
 	for i, f := range fields {
@@ -96,6 +78,34 @@ func textScore(s *aidmap.Site, words []string, buf []byte) (int, bool, []byte) {
 		total += best[wi]
 	}
 	return total, true, buf
+}
+
+// textField is a field of a site that text queries read, with its weight.
+type textField struct {
+	text   string
+	weight int
+}
+
+// textFields returns the fields of s that text queries read: textScore and the text index
+// (textindex.go) both take them from here, so the index finds what the score matches.
+//
+// A confidential site's street and postal code are never published, so they are not matched
+// either: a query that finds the site by them would confirm a guessed address. (The index holds
+// confidential sites in their public form, without an address; this holds whatever it is given.)
+func textFields(s *aidmap.Site) [7]textField {
+	street, postal := s.Address.Street, s.Address.PostalCode
+	if s.Confidential {
+		street, postal = "", ""
+	}
+	return [...]textField{
+		{s.Name, weightName},
+		{s.OrganizationID, weightOrg},
+		{s.Description, weightOther},
+		{street, weightOther},
+		{s.Address.Locality, weightOther},
+		{s.Address.Region, weightOther},
+		{postal, weightOther},
+	}
 }
 
 // appendFold appends addr.Fold(s) to dst, with a fast path for ASCII text (most fields): lower
