@@ -285,7 +285,7 @@ func (g *cacheGen) intern(k orgKey) *orgKey {
 // orgMemo looks organisations up for one response, remembering the last: the sites of one
 // answer are often one organisation's, and each lookup hashes the ID.
 type orgMemo struct {
-	lookup func(string) (aidmap.Organization, bool)
+	src    Source // an interface, not the method value: that one is allocated per response
 	id     string
 	org    aidmap.Organization
 	ok     bool
@@ -295,7 +295,7 @@ type orgMemo struct {
 
 func (m *orgMemo) get(id string) aidmap.Organization {
 	if !m.ok || id != m.id {
-		m.org, _ = m.lookup(id)
+		m.org, _ = m.src.Organization(id)
 		m.id, m.ok = id, true
 	}
 	return m.org

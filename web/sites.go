@@ -127,10 +127,12 @@ func (s *Server) writeList(w http.ResponseWriter, ix *geo.Index, lp listParams, 
 	} else {
 		b = append(b, `{"sites":[`...)
 	}
-	var decoded aidmap.Site // one site decoded at a time, into the same memory
+	// One site decoded at a time, into the same memory; allocated at the first miss only (it
+	// escapes), so that an answer served from the cache allocates none.
+	var decoded *aidmap.Site
 	now := s.fresh.now()
 	var gen *cacheGen
-	orgs := orgMemo{lookup: s.source.Organization}
+	orgs := orgMemo{src: s.source}
 	// Sites at stacked points are approximate (#19), by the last places made.
 	marks := s.places.marks()
 	if !geojson {
@@ -156,9 +158,12 @@ func (s *Server) writeList(w http.ResponseWriter, ix *geo.Index, lp listParams, 
 				continue
 			}
 		}
-		h.DecodeSite(&decoded) // all but the ID, which the index keeps apart
+		if decoded == nil {
+			decoded = new(aidmap.Site)
+		}
+		h.DecodeSite(decoded) // all but the ID, which the index keeps apart
 		decoded.ID = h.ID()
-		site := &decoded
+		site := decoded
 		v := siteView{site: site, dist: h.DistanceM, hasDist: withDist, open: evalOpen(site, lp.q.When), stale: s.staleOf(site),
 			stacked: marks.Approximate(site.ID)}
 		v.org = orgs.get(site.OrganizationID)
