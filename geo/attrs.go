@@ -158,6 +158,10 @@ func (f *Filter) compile() {
 		}
 		f.site = new(aidmap.Site)
 	}
+	// Most queries filter by no bit at all; then match is one load and a branch the CPU
+	// predicts, for each of the ~250 nodes and points a nearest-10 tests (it was 14% of the
+	// profile of BenchmarkNearest10).
+	f.all = !f.never && f.Categories == 0 && f.require == 0 && f.langs == 0 && f.statuses == 0
 }
 
 // speaks reports whether the site at p of t speaks one of the filter's languages: the exact
@@ -178,6 +182,6 @@ func (f *Filter) speaks(t *tree, p uint32) bool {
 // match reports whether a point or node with set c may match: any of the categories, every
 // required fact, any of the languages and any of the statuses.
 func (f *Filter) match(c aidmap.CategorySet) bool {
-	return !f.never && (f.Categories == 0 || f.Categories&c&catMask != 0) && c&f.require == f.require &&
+	return f.all || !f.never && (f.Categories == 0 || f.Categories&c&catMask != 0) && c&f.require == f.require &&
 		(f.langs == 0 || c&f.langs != 0) && (f.statuses == 0 || c&f.statuses != 0)
 }

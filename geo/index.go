@@ -52,6 +52,7 @@ type Filter struct {
 
 	langs, statuses, require aidmap.CategorySet // compiled from the fields above
 	never                    bool               // the fields above can match no site
+	all                      bool               // the fields above keep every site
 	site                     *aidmap.Site       // scratch of the exact language check
 	matches                  int                // Match calls so far (MaxMatch)
 	stopped                  bool               // MaxMatch reached: the search ends
