@@ -285,12 +285,12 @@ func (g *cacheGen) intern(k orgKey) *orgKey {
 // orgMemo looks organisations up for one response, remembering the last: the sites of one
 // answer are often one organisation's, and each lookup hashes the ID.
 type orgMemo struct {
-	src    Source // an interface, not the method value: that one is allocated per response
-	id     string
-	org    aidmap.Organization
-	ok     bool
-	key    *orgKey // the last same asked about, and its answer
-	keyOK  bool
+	src   Source // an interface, not the method value: that one is allocated per response
+	id    string
+	org   aidmap.Organization
+	ok    bool
+	key   *orgKey // the last same asked about, and its answer
+	keyOK bool
 }
 
 func (m *orgMemo) get(id string) aidmap.Organization {
