@@ -118,9 +118,6 @@ func (r *reader) scanner(pass int, stage string) (osm.Scanner, error) {
 		return osmxml.New(r.ctx, in), nil
 	}
 	s := osmpbf.New(r.ctx, in, min(runtime.GOMAXPROCS(0), 4))
-	if h, err := s.Header(); err == nil && h.Bounds != nil {
-		r.setBounds(h.Bounds)
-	}
 	switch pass {
 	case 1:
 		s.SkipNodes, s.SkipWays = true, true
@@ -153,6 +150,10 @@ func (r *reader) scanner(pass int, stage string) (osm.Scanner, error) {
 			_, ok := slices.BinarySearch(ids, int64(n.ID))
 			return ok
 		}
+	}
+	// Header starts the decoders, which read the skips and filters: set them first.
+	if h, err := s.Header(); err == nil && h.Bounds != nil {
+		r.setBounds(h.Bounds)
 	}
 	return s, nil
 }
