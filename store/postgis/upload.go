@@ -34,8 +34,8 @@ func (s *Store) BeginUpload(ctx context.Context, orgID string, opts store.Upload
 
 // upload is a store.Upload on one transaction.
 type upload struct {
-	s     *Store
-	ctx   context.Context // BeginUpload's: once it ends, the upload cannot commit
+	s *Store
+	store.UploadState
 	tx    pgx.Tx
 	orgID string
 	opts  store.UploadOptions
@@ -48,15 +48,10 @@ type upload struct {
 	history bool
 	// empty says the organisation had no sites when the upload began (see noneStored).
 	empty bool
-	err   error // the first error: the upload is rolled back
-	done  bool  // committed or rolled back
 
 	// track makes Commit record each staged site's outcome, for UpsertSites.
 	track bool
 	kinds []int8
-
-	// behind writes Add's batches behind the caller (see Add).
-	behind store.WriteBehind
 }
 
 const (
@@ -155,18 +150,17 @@ WHERE s.id = r.id`
 )
 
 func (s *Store) begin(ctx context.Context, orgID string, opts store.UploadOptions, track bool) (*upload, error) {
-	if org := opts.Organization; org != nil && org.ID != orgID {
-		return nil, fmt.Errorf("organization to create is %q, not %q: %w", org.ID, orgID, aidmap.ErrInvalid)
-	}
-	if opts.Now.IsZero() {
-		opts.Now = time.Now()
+	opts, err := store.BeginOptions(orgID, opts)
+	if err != nil {
+		return nil, err
 	}
 	tx, err := s.pool.Begin(ctx)
 	if err != nil {
 		return nil, err
 	}
-	u := &upload{s: s, ctx: ctx, tx: tx, orgID: orgID, opts: opts, track: track, seen: store.NewIDSet(),
+	u := &upload{s: s, tx: tx, orgID: orgID, opts: opts, track: track, seen: store.NewIDSet(),
 		history: opts.Actor != "" && !opts.DryRun}
+	u.Init(ctx, func() { tx.Rollback(context.WithoutCancel(ctx)) }, pgx.ErrTxClosed)
 	if err := u.prepare(ctx); err != nil {
 		tx.Rollback(context.WithoutCancel(ctx))
 		return nil, err
@@ -213,56 +207,6 @@ func (u *upload) prepare(ctx context.Context) error {
 	return nil
 }
 
-// usable waits for the batch being written behind Add, if any, and returns why the upload
-// cannot take another call, if it cannot. Every method calls it before it uses the
-// transaction, so the connection has one user at a time.
-func (u *upload) usable() error {
-	if err := u.wait(); err != nil {
-		return err
-	}
-	return u.open()
-}
-
-// wait waits for the batch being written behind Add, if any; when its write failed, the
-// upload fails with that error, which is returned.
-func (u *upload) wait() error {
-	err := u.behind.Wait()
-	if err == nil {
-		return nil
-	}
-	if cerr := u.ctx.Err(); cerr != nil {
-		// BeginUpload's ctx ended under the write, which failed for it (database/sql rolls
-		// the transaction back then): say so, as a call would have.
-		err = fmt.Errorf("upload abandoned: %w", cerr)
-	}
-	return u.fail(err)
-}
-
-// open returns why the upload cannot take another call, if it cannot. It may roll the upload
-// back, so only usable calls it while a batch may be being written.
-func (u *upload) open() error {
-	switch {
-	case u.err != nil:
-		return fmt.Errorf("upload failed earlier: %w", u.err)
-	case u.done:
-		return fmt.Errorf("upload is over: %w", pgx.ErrTxClosed)
-	case u.ctx.Err() != nil:
-		return u.fail(fmt.Errorf("upload abandoned: %w", u.ctx.Err()))
-	}
-	return nil
-}
-
-// fail rolls the upload back and remembers err as the reason. Callers classify it
-// (unavailable) once, at the method's edge.
-func (u *upload) fail(err error) error {
-	if u.err == nil && !u.done {
-		u.err = err
-		u.done = true
-		u.tx.Rollback(context.WithoutCancel(u.ctx))
-	}
-	return err
-}
-
 // Add checks, encodes and stages a batch of sites. An upload's batches are staged behind
 // Add: it checks and encodes the batch (validation, binary form, content hash) on the
 // caller's goroutine, waits for the previous batch's COPYs, and leaves this one's to a
@@ -270,30 +214,16 @@ func (u *upload) fail(err error) error {
 // A write's error fails the upload and is what the next call returns. UpsertSites's uploads
 // (tracked) write before Add returns, as their outcomes are asked for at once.
 func (u *upload) Add(ctx context.Context, sites []aidmap.Site) error {
-	if u.err != nil || u.done {
-		return fmt.Errorf("postgis: upload: add: %w", u.open())
+	var rows []siteRow
+	encode := func() (err error) {
+		if rows, err = encodeBatch(u.orgID, sites); err != nil {
+			return err
+		}
+		return u.seen.AddBatch(sites)
 	}
-	rows, err := encodeBatch(u.orgID, sites)
-	if err == nil {
-		err = u.seen.AddBatch(sites)
-	}
-	if err == nil {
-		err = ctx.Err()
-	}
-	if err != nil {
-		u.wait() // the transaction is the write's until it ends
-		return fmt.Errorf("postgis: upload: add: %w", unavailable(ctx, u.fail(err)))
-	}
-	if err := u.usable(); err != nil {
+	if err := u.AddBatch(ctx, encode, func() error { return u.addRows(ctx, rows) }, u.track); err != nil {
 		return fmt.Errorf("postgis: upload: add: %w", unavailable(ctx, err))
 	}
-	if u.track {
-		if err := u.addRows(ctx, rows); err != nil {
-			return fmt.Errorf("postgis: upload: add: %w", unavailable(ctx, u.fail(err)))
-		}
-		return nil
-	}
-	u.behind.Go(func() error { return u.addRows(ctx, rows) })
 	return nil
 }
 
@@ -347,7 +277,7 @@ func (u *upload) Retire(ctx context.Context, ids []string) error {
 }
 
 func (u *upload) stageMarks(ctx context.Context, ids []string, retire bool) error {
-	if err := u.usable(); err != nil {
+	if err := u.Usable(); err != nil {
 		return err
 	}
 	if len(ids) == 0 {
@@ -356,7 +286,7 @@ func (u *upload) stageMarks(ctx context.Context, ids []string, retire bool) erro
 	_, err := u.tx.CopyFrom(ctx, pgx.Identifier{"site_mark"}, []string{"id", "retire"},
 		pgx.CopyFromSlice(len(ids), func(i int) ([]any, error) { return []any{ids[i], retire}, nil }))
 	if err != nil {
-		return u.fail(err)
+		return u.Fail(err)
 	}
 	u.marks = true
 	return nil
@@ -365,12 +295,12 @@ func (u *upload) stageMarks(ctx context.Context, ids []string, retire bool) erro
 // Commit merges the staged sites, retires what is to be retired and commits (or, for a dry
 // run, rolls back).
 func (u *upload) Commit(ctx context.Context) (store.UploadResult, error) {
-	if err := u.usable(); err != nil {
+	if err := u.Usable(); err != nil {
 		return store.UploadResult{}, fmt.Errorf("postgis: upload: commit: %w", unavailable(ctx, err))
 	}
 	res, err := u.commit(ctx)
 	if err != nil {
-		return store.UploadResult{}, fmt.Errorf("postgis: upload: commit: %w", unavailable(ctx, u.fail(err)))
+		return store.UploadResult{}, fmt.Errorf("postgis: upload: commit: %w", unavailable(ctx, u.Fail(err)))
 	}
 	return res, nil
 }
@@ -443,7 +373,7 @@ func (u *upload) commit(ctx context.Context) (store.UploadResult, error) {
 			return res, err
 		}
 	}
-	u.done = true
+	u.Done = true
 	if u.opts.DryRun {
 		if err := tx.Rollback(ctx); err != nil {
 			return store.UploadResult{}, err
@@ -451,7 +381,7 @@ func (u *upload) commit(ctx context.Context) (store.UploadResult, error) {
 		return res, nil
 	}
 	if err := tx.Commit(ctx); err != nil {
-		u.err = err
+		u.Err = err
 		return store.UploadResult{}, err
 	}
 	res.Version = version
@@ -564,27 +494,25 @@ func (u *upload) retire(ctx context.Context, base int64) (int, int64, error) {
 // ChangedLater answers store.Accounts' ChangedLater inside the upload's transaction, under
 // the organisation's lock: what it finds cannot change before the upload commits.
 func (u *upload) ChangedLater(ctx context.Context, uploadID string) ([]string, error) {
-	if err := u.usable(); err != nil {
+	if err := u.Usable(); err != nil {
 		return nil, fmt.Errorf("postgis: upload: changed later: %w", err)
 	}
 	rows, err := u.tx.Query(ctx, sqlChangedLater, uploadID, u.orgID)
 	if err != nil {
-		return nil, fmt.Errorf("postgis: upload: changed later: %w", unavailable(ctx, u.fail(err)))
+		return nil, fmt.Errorf("postgis: upload: changed later: %w", unavailable(ctx, u.Fail(err)))
 	}
 	ids, err := pgx.CollectRows(rows, pgx.RowTo[string])
 	if err != nil {
-		return nil, fmt.Errorf("postgis: upload: changed later: %w", unavailable(ctx, u.fail(err)))
+		return nil, fmt.Errorf("postgis: upload: changed later: %w", unavailable(ctx, u.Fail(err)))
 	}
 	return ids, nil
 }
 
 // Rollback abandons the upload.
 func (u *upload) Rollback(ctx context.Context) error {
-	u.wait()
-	if u.done {
+	if !u.End() {
 		return nil
 	}
-	u.done = true
 	if err := u.tx.Rollback(context.WithoutCancel(ctx)); err != nil && !errors.Is(err, pgx.ErrTxClosed) {
 		return fmt.Errorf("postgis: upload: rollback: %w", unavailable(ctx, err))
 	}

@@ -39,16 +39,14 @@ func (s *Store) BeginUpload(ctx context.Context, orgID string, opts store.Upload
 
 // upload is a store.Upload on the writer connection.
 type upload struct {
-	s     *Store
-	ctx   context.Context // BeginUpload's: database/sql rolls tx back when it ends
-	tx    *sql.Tx
-	orgID string
-	opts  store.UploadOptions
-	start int64 // store version before the upload
-	added int64 // sites added so far: the next site's ordinal
-	res   store.UploadResult
-	err   error // the first error: the upload is rolled back
-	done  bool  // committed or rolled back
+	s                 *Store
+	store.UploadState // Ctx: database/sql rolls tx back when it ends
+	tx                *sql.Tx
+	orgID             string
+	opts              store.UploadOptions
+	start             int64 // store version before the upload
+	added             int64 // sites added so far: the next site's ordinal
+	res               store.UploadResult
 
 	lookup, write *sql.Stmt
 	seen          *store.IDSet // the IDs added
@@ -69,9 +67,6 @@ type upload struct {
 	track bool
 	ids   []string
 	kinds []int8 // outcomeUnchanged, outcomeUpdated or outcomeCreated
-
-	// behind writes Add's batches behind the caller (see Add).
-	behind store.WriteBehind
 }
 
 const (
@@ -81,11 +76,9 @@ const (
 )
 
 func (s *Store) begin(ctx context.Context, orgID string, opts store.UploadOptions, track bool) (*upload, error) {
-	if org := opts.Organization; org != nil && org.ID != orgID {
-		return nil, fmt.Errorf("organization to create is %q, not %q: %w", org.ID, orgID, aidmap.ErrInvalid)
-	}
-	if opts.Now.IsZero() {
-		opts.Now = time.Now()
+	opts, err := store.BeginOptions(orgID, opts)
+	if err != nil {
+		return nil, err
 	}
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
@@ -95,7 +88,8 @@ func (s *Store) begin(ctx context.Context, orgID string, opts store.UploadOption
 		tx.Rollback()
 		return nil, err
 	}
-	u := &upload{s: s, ctx: ctx, tx: tx, orgID: orgID, opts: opts, track: track, seen: store.NewIDSet()}
+	u := &upload{s: s, tx: tx, orgID: orgID, opts: opts, track: track, seen: store.NewIDSet()}
+	u.Init(ctx, func() { u.end(tx.Rollback()) }, sql.ErrTxDone)
 	if err := u.prepare(ctx); err != nil {
 		u.end(tx.Rollback())
 		return nil, err
@@ -116,7 +110,7 @@ const (
 // end finishes with the transaction ended by err (a Commit or Rollback): the writer
 // connection gets its default cache back. It returns err.
 func (u *upload) end(err error) error {
-	ctx := context.WithoutCancel(u.ctx)
+	ctx := context.WithoutCancel(u.Ctx)
 	if _, e := u.s.db.ExecContext(ctx, sqlDefaultCache); e == nil {
 		u.s.db.ExecContext(ctx, `PRAGMA shrink_memory`)
 	}
@@ -186,56 +180,6 @@ func (u *upload) prepare(ctx context.Context) error {
 	return err
 }
 
-// usable waits for the batch being written behind Add, if any, and returns why the upload
-// cannot take another call, if it cannot. Every method calls it before it uses the
-// transaction, so the connection has one user at a time.
-func (u *upload) usable() error {
-	if err := u.wait(); err != nil {
-		return err
-	}
-	return u.open()
-}
-
-// wait waits for the batch being written behind Add, if any; when its write failed, the
-// upload fails with that error, which is returned.
-func (u *upload) wait() error {
-	err := u.behind.Wait()
-	if err == nil {
-		return nil
-	}
-	if cerr := u.ctx.Err(); cerr != nil {
-		// BeginUpload's ctx ended under the write, which failed for it (database/sql rolls
-		// the transaction back then): say so, as a call would have.
-		err = fmt.Errorf("upload abandoned: %w", cerr)
-	}
-	return u.fail(err)
-}
-
-// open returns why the upload cannot take another call, if it cannot, without waiting for a
-// batch being written.
-func (u *upload) open() error {
-	switch {
-	case u.err != nil:
-		return fmt.Errorf("upload failed earlier: %w", u.err)
-	case u.done:
-		return fmt.Errorf("upload is over: %w", sql.ErrTxDone)
-	case u.ctx.Err() != nil:
-		return fmt.Errorf("upload abandoned: %w", u.ctx.Err())
-	}
-	return nil
-}
-
-// fail rolls the upload back and remembers err as the reason. Callers classify it
-// (unavailable) once, at the method's edge.
-func (u *upload) fail(err error) error {
-	if u.err == nil && !u.done {
-		u.err = err
-		u.done = true
-		u.end(u.tx.Rollback())
-	}
-	return err
-}
-
 // Add checks and writes a batch of sites. An upload's batches are written behind Add: it
 // checks and encodes the batch (validation, binary form, content hash) and adds its IDs to
 // the set on the caller's goroutine, waits for the previous batch's write, and leaves this
@@ -245,30 +189,16 @@ func (u *upload) fail(err error) error {
 // upload and is what the next call returns. UpsertSites's uploads (tracked) write before Add
 // returns: their outcomes are asked for at once.
 func (u *upload) Add(ctx context.Context, sites []aidmap.Site) error {
-	if err := u.open(); err != nil {
-		return fmt.Errorf("sqlite: upload: add: %w", err)
+	var rows []siteRow
+	encode := func() (err error) {
+		if rows, err = encodeBatch(u.orgID, sites); err != nil {
+			return err
+		}
+		return u.seen.AddBatch(sites)
 	}
-	rows, err := encodeBatch(u.orgID, sites)
-	if err == nil {
-		err = u.seen.AddBatch(sites)
-	}
-	if err == nil {
-		err = ctx.Err()
-	}
-	if err != nil {
-		u.wait() // the transaction is the write's until it ends
-		return fmt.Errorf("sqlite: upload: add: %w", unavailable(ctx, u.fail(err)))
-	}
-	if err := u.usable(); err != nil {
+	if err := u.AddBatch(ctx, encode, func() error { return u.addRows(ctx, rows) }, u.track); err != nil {
 		return fmt.Errorf("sqlite: upload: add: %w", unavailable(ctx, err))
 	}
-	if u.track {
-		if err := u.addRows(ctx, rows); err != nil {
-			return fmt.Errorf("sqlite: upload: add: %w", unavailable(ctx, u.fail(err)))
-		}
-		return nil
-	}
-	u.behind.Go(func() error { return u.addRows(ctx, rows) })
 	return nil
 }
 
@@ -393,7 +323,7 @@ func (u *upload) Retire(ctx context.Context, ids []string) error {
 }
 
 func (u *upload) marks(ctx context.Context, ids []string, retire bool) error {
-	if err := u.usable(); err != nil {
+	if err := u.Usable(); err != nil {
 		return err
 	}
 	m := &u.keep
@@ -420,25 +350,25 @@ func (u *upload) Commit(ctx context.Context) (store.UploadResult, error) {
 }
 
 func (u *upload) commit(ctx context.Context) (store.UploadResult, error) {
-	if err := u.usable(); err != nil {
+	if err := u.Usable(); err != nil {
 		return store.UploadResult{}, err
 	}
 	// Add counted every changed site as updated; the new ones are those the organisation
 	// has more of now.
 	var sites int64
 	if err := u.tx.QueryRowContext(ctx, `SELECT count(*) FROM sites WHERE organization_id = ?`, u.orgID).Scan(&sites); err != nil {
-		return store.UploadResult{}, u.fail(err)
+		return store.UploadResult{}, u.Fail(err)
 	}
 	u.res.Created = int(sites - u.sites)
 	u.res.Updated -= u.res.Created
 	retired, err := u.retire(ctx)
 	if err != nil {
-		return store.UploadResult{}, u.fail(err)
+		return store.UploadResult{}, u.Fail(err)
 	}
 	u.res.Retired = retired
 	if err := u.opts.CheckRetire(retired, u.res.Published); err != nil {
 		if !u.opts.DryRun {
-			return store.UploadResult{}, u.fail(err)
+			return store.UploadResult{}, u.Fail(err)
 		}
 		u.res.RetireConfirm = retired
 	}
@@ -447,10 +377,10 @@ func (u *upload) commit(ctx context.Context) (store.UploadResult, error) {
 		// The highest version written: the last changed site's. Unchanged sites skip theirs,
 		// so ask the table rather than work it out.
 		if err := u.tx.QueryRowContext(ctx, `SELECT max(version) FROM sites`).Scan(&version); err != nil {
-			return store.UploadResult{}, u.fail(err)
+			return store.UploadResult{}, u.Fail(err)
 		}
 		if _, err := u.tx.ExecContext(ctx, `UPDATE meta SET value = ? WHERE key = 'version'`, version); err != nil {
-			return store.UploadResult{}, u.fail(err)
+			return store.UploadResult{}, u.Fail(err)
 		}
 	}
 	u.lookup.Close()
@@ -462,20 +392,20 @@ func (u *upload) commit(ctx context.Context) (store.UploadResult, error) {
 	}
 	u.seen = nil
 	if u.opts.DryRun {
-		u.done = true
+		u.Done = true
 		if err := u.end(u.tx.Rollback()); err != nil {
 			return store.UploadResult{}, err
 		}
 		u.res.Version = 0
 		return u.res, nil
 	}
-	u.done = true
+	u.Done = true
 	// A large upload's commit leaves the checkpoint to the checkpointer (see checkpointer).
 	large := u.added >= checkpointAfter
 	if large {
 		if _, err := u.tx.ExecContext(ctx, `PRAGMA wal_autocheckpoint = 0`); err != nil {
 			u.end(u.tx.Rollback())
-			u.err = err
+			u.Err = err
 			return store.UploadResult{}, err
 		}
 	}
@@ -487,7 +417,7 @@ func (u *upload) commit(ctx context.Context) (store.UploadResult, error) {
 		}
 	}
 	if err := u.end(err); err != nil {
-		u.err = err
+		u.Err = err
 		return store.UploadResult{}, err
 	}
 	u.res.Version = version
@@ -684,23 +614,21 @@ func (u *upload) retire(ctx context.Context) (int, error) {
 // ChangedLater answers store.Accounts' ChangedLater inside the upload's transaction, which
 // holds the store's one writer: what it finds cannot change before the upload commits.
 func (u *upload) ChangedLater(ctx context.Context, uploadID string) ([]string, error) {
-	if err := u.usable(); err != nil {
+	if err := u.Usable(); err != nil {
 		return nil, fmt.Errorf("sqlite: upload: changed later: %w", err)
 	}
 	rows, err := u.tx.QueryContext(ctx, sqlChangedLater, uploadID, u.orgID)
 	if err != nil {
-		return nil, fmt.Errorf("sqlite: upload: changed later: %w", unavailable(ctx, u.fail(err)))
+		return nil, fmt.Errorf("sqlite: upload: changed later: %w", unavailable(ctx, u.Fail(err)))
 	}
 	return collectIDs(ctx, rows)
 }
 
 // Rollback abandons the upload.
 func (u *upload) Rollback(ctx context.Context) error {
-	u.wait()
-	if u.done {
+	if !u.End() {
 		return nil
 	}
-	u.done = true
 	if err := u.end(u.tx.Rollback()); err != nil && !errors.Is(err, sql.ErrTxDone) {
 		return fmt.Errorf("sqlite: upload: rollback: %w", unavailable(ctx, err))
 	}

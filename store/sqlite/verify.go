@@ -18,14 +18,14 @@ func (u *upload) Verifications(ctx context.Context, ids []string) (map[string]st
 	if u.noneStored() {
 		return nil, nil
 	}
-	if err := u.usable(); err != nil {
+	if err := u.Usable(); err != nil {
 		return nil, fmt.Errorf("sqlite: upload: verifications: %w", err)
 	}
 	// The same query as Add's read of the stored sites (readStored), which it saves when
 	// history is on: each of them probes the primary key for every ID of the batch.
 	read, err := u.readStored(ctx, ids)
 	if err != nil {
-		return nil, fmt.Errorf("sqlite: upload: verifications: %w", unavailable(ctx, u.fail(err)))
+		return nil, fmt.Errorf("sqlite: upload: verifications: %w", unavailable(ctx, u.Fail(err)))
 	}
 	if u.find != nil {
 		u.prefetched, u.prefetchedIDs = read, slices.Clone(ids)
