@@ -132,3 +132,135 @@ func BeginOptions(orgID string, opts UploadOptions) (UploadOptions, error) {
 	}
 	return opts, nil
 }
+
+// UploadTx is an engine's own work in an upload, on its transaction: what UploadCalls cannot
+// do for it. B is the engine's encoded form of a batch of sites.
+type UploadTx[B any] interface {
+	// EncodeBatch checks and encodes a batch for WriteBatch (validation, binary form, content
+	// hash), on the caller's goroutine, touching no transaction.
+	EncodeBatch(sites []aidmap.Site) (B, error)
+	// WriteBatch writes an encoded batch (behind the caller, see UploadState.AddBatch).
+	WriteBatch(ctx context.Context, batch B) error
+	// MarkIDs records IDs given to Keep (retire false) or Retire (true). It fails the upload
+	// (UploadState.Fail) itself when what it did to the transaction cannot be undone.
+	MarkIDs(ctx context.Context, ids []string, retire bool) error
+	// QueryChangedLater and ReadVerifications are LaterChanger's and VerificationReader's
+	// queries, run in the transaction; an error of theirs fails the upload.
+	QueryChangedLater(ctx context.Context, uploadID string) ([]string, error)
+	ReadVerifications(ctx context.Context, ids []string) (map[string]Verification, error)
+	// NoneStored says the organisation had no sites when the upload began, so no site the
+	// upload adds can be stored already.
+	NoneStored() bool
+	// Unavailable classifies an error the way the engine's errors are (ErrUnavailable).
+	Unavailable(ctx context.Context, err error) error
+}
+
+// UploadCalls is the part of Upload (and of LaterChanger and VerificationReader) that both
+// engines answer the same way around their own work (UploadTx): each call checks the
+// upload's state first, fails the upload on the engine's error and words the error as
+// "<engine>: upload: <call>: ...". An engine's upload embeds it, sets it up with Init and
+// adds only Commit and Rollback, which end its transaction.
+type UploadCalls[B any] struct {
+	UploadState
+	Seen  *IDSet // the IDs added, which also finds a site added twice
+	Track bool   // UpsertSites's upload: each batch is written before Add returns
+	// Kinds is each added site's outcome (KindUnchanged, KindUpdated or KindCreated), which
+	// the engine records when Track is set, for Outcomes.
+	Kinds []int8
+
+	engine string
+	tx     UploadTx[B]
+}
+
+// Init sets the calls up for an upload of the named engine, begun under ctx, whose own work
+// is tx (see UploadState.Init for abort and over). track is UploadCalls.Track.
+func (c *UploadCalls[B]) Init(engine string, tx UploadTx[B], track bool, ctx context.Context, abort func(), over error) {
+	*c = UploadCalls[B]{Seen: NewIDSet(), Track: track, engine: engine, tx: tx}
+	c.UploadState.Init(ctx, abort, over)
+}
+
+// The outcomes of UploadCalls.Kinds.
+const (
+	KindUnchanged int8 = iota
+	KindUpdated
+	KindCreated
+)
+
+// Outcomes says what the upload did to each site added, when begun to track them
+// (TrackedUpload).
+func (c *UploadCalls[B]) Outcomes() []Outcome {
+	return TrackedOutcomes(c.Kinds, KindUpdated, KindCreated)
+}
+
+// errorf words err as the engine's error of the named call.
+func (c *UploadCalls[B]) errorf(call string, err error) error {
+	return fmt.Errorf("%s: upload: %s: %w", c.engine, call, err)
+}
+
+// Add checks, encodes and writes a batch of sites (Upload): see UploadState.AddBatch.
+func (c *UploadCalls[B]) Add(ctx context.Context, sites []aidmap.Site) error {
+	var batch B
+	encode := func() (err error) {
+		if batch, err = c.tx.EncodeBatch(sites); err != nil {
+			return err
+		}
+		return c.Seen.AddBatch(sites)
+	}
+	if err := c.AddBatch(ctx, encode, func() error { return c.tx.WriteBatch(ctx, batch) }, c.Track); err != nil {
+		return c.errorf("add", c.tx.Unavailable(ctx, err))
+	}
+	return nil
+}
+
+// Keep names sites RetireMissing must leave alone (Upload).
+func (c *UploadCalls[B]) Keep(ctx context.Context, ids []string) error {
+	return c.mark(ctx, "keep", ids, false)
+}
+
+// Retire names sites to retire at Commit (Upload).
+func (c *UploadCalls[B]) Retire(ctx context.Context, ids []string) error {
+	return c.mark(ctx, "retire", ids, true)
+}
+
+func (c *UploadCalls[B]) mark(ctx context.Context, call string, ids []string, retire bool) error {
+	err := c.Usable()
+	if err == nil && len(ids) > 0 {
+		err = c.tx.MarkIDs(ctx, ids, retire)
+	}
+	if err != nil {
+		return c.errorf(call, c.tx.Unavailable(ctx, err))
+	}
+	return nil
+}
+
+// ChangedLater answers Accounts' ChangedLater inside the upload's transaction, which holds
+// the organisation's write lock, so what it finds cannot change before the upload commits
+// (LaterChanger).
+func (c *UploadCalls[B]) ChangedLater(ctx context.Context, uploadID string) ([]string, error) {
+	if err := c.Usable(); err != nil {
+		return nil, c.errorf("changed later", err)
+	}
+	ids, err := c.tx.QueryChangedLater(ctx, uploadID)
+	if err != nil {
+		return nil, c.errorf("changed later", c.tx.Unavailable(ctx, c.Fail(err)))
+	}
+	return ids, nil
+}
+
+// Verifications reads, in the upload's transaction, the stored verification of the given
+// sites of the organisation (VerificationReader).
+func (c *UploadCalls[B]) Verifications(ctx context.Context, ids []string) (map[string]Verification, error) {
+	// Before Usable, which waits for the batch being written behind Add: nothing can be
+	// stored, so an organisation's first upload need not wait to know it.
+	if c.tx.NoneStored() {
+		return nil, nil
+	}
+	if err := c.Usable(); err != nil {
+		return nil, c.errorf("verifications", err)
+	}
+	out, err := c.tx.ReadVerifications(ctx, ids)
+	if err != nil {
+		return nil, c.errorf("verifications", c.tx.Unavailable(ctx, c.Fail(err)))
+	}
+	return out, nil
+}

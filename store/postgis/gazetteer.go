@@ -219,38 +219,3 @@ func (s *Store) GazetteerVersion(ctx context.Context) (int64, error) {
 	}
 	return v, nil
 }
-
-// GeocodeCache returns the cached value for key or an error wrapping aidmap.ErrNotFound.
-func (s *Store) GeocodeCache(ctx context.Context, key string) ([]byte, error) {
-	var value []byte
-	err := s.pool.QueryRow(ctx, `SELECT value FROM geocode_cache WHERE key = $1`, []byte(key)).Scan(&value)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return nil, fmt.Errorf("postgis: geocode cache: %w", aidmap.ErrNotFound)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("postgis: geocode cache: %w", unavailable(ctx, err))
-	}
-	if value == nil {
-		value = []byte{}
-	}
-	return value, nil
-}
-
-// PutGeocodeCache stores value under key, replacing any previous value. Keys are bytea, so
-// any bytes (NUL included) compare exactly.
-func (s *Store) PutGeocodeCache(ctx context.Context, key string, value []byte) error {
-	if err := store.CheckGeocodeCache(key, value); err != nil {
-		return fmt.Errorf("postgis: put geocode cache: %w", err)
-	}
-	if value == nil {
-		value = []byte{} // NOT NULL: nil encodes as NULL
-	}
-	_, err := s.pool.Exec(ctx, `
-		INSERT INTO geocode_cache (key, value, updated_at) VALUES ($1, $2, now())
-		ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`,
-		[]byte(key), value)
-	if err != nil {
-		return fmt.Errorf("postgis: put geocode cache: %w", unavailable(ctx, err))
-	}
-	return nil
-}

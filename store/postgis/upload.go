@@ -32,32 +32,29 @@ func (s *Store) BeginUpload(ctx context.Context, orgID string, opts store.Upload
 	return u, nil
 }
 
-// upload is a store.Upload on one transaction.
+// upload is a store.Upload on one transaction: store.UploadCalls answers its calls but
+// Commit and Rollback, around its own work (store.UploadTx).
 type upload struct {
-	s *Store
-	store.UploadState
+	store.UploadCalls[[]siteRow]
+	s     *Store
 	tx    pgx.Tx
 	orgID string
 	opts  store.UploadOptions
-	seen  *store.IDSet // the IDs added, to refuse a site added twice
-	added int64        // sites staged so far: the next site's ordinal
-	marks bool         // Keep or Retire staged some IDs
+	added int64 // sites staged so far: the next site's ordinal
+	marks bool  // Keep or Retire staged some IDs
 	// history says the upload records its changes (opts.Actor, and not a dry run, whose
 	// history would never be seen): each Add writes its batch's entries (recordBatch), each
 	// retire batch its own, so memory stays one batch however large the upload.
 	history bool
-	// empty says the organisation had no sites when the upload began (see noneStored).
+	// empty says the organisation had no sites when the upload began (see NoneStored).
 	empty bool
-
-	// track makes Commit record each staged site's outcome, for UpsertSites.
-	track bool
-	kinds []int8
 }
 
+// The outcomes Commit records of a tracked upload's sites (store.UploadCalls.Kinds).
 const (
-	outcomeUnchanged int8 = iota
-	outcomeUpdated
-	outcomeCreated
+	outcomeUnchanged = store.KindUnchanged
+	outcomeUpdated   = store.KindUpdated
+	outcomeCreated   = store.KindCreated
 )
 
 // stageColumns are the columns of the staging table, in the order copySource yields them.
@@ -120,7 +117,7 @@ WHERE NOT EXISTS (SELECT 1 FROM sites s WHERE s.id = st.id)
 ORDER BY id
 RETURNING version`
 
-	// sqlInsertNew is sqlInsert when no staged site can be stored (noneStored): the 1M index
+	// sqlInsertNew is sqlInsert when no staged site can be stored (NoneStored): the 1M index
 	// probes of NOT EXISTS are skipped, and so is sqlUpdate.
 	sqlInsertNew = `
 INSERT INTO sites (id, organization_id, external_id, name, lat, lon, categories, status,
@@ -158,9 +155,8 @@ func (s *Store) begin(ctx context.Context, orgID string, opts store.UploadOption
 	if err != nil {
 		return nil, err
 	}
-	u := &upload{s: s, tx: tx, orgID: orgID, opts: opts, track: track, seen: store.NewIDSet(),
-		history: opts.Actor != "" && !opts.DryRun}
-	u.Init(ctx, func() { tx.Rollback(context.WithoutCancel(ctx)) }, pgx.ErrTxClosed)
+	u := &upload{s: s, tx: tx, orgID: orgID, opts: opts, history: opts.Actor != "" && !opts.DryRun}
+	u.Init("postgis", u, track, ctx, func() { tx.Rollback(context.WithoutCancel(ctx)) }, pgx.ErrTxClosed)
 	if err := u.prepare(ctx); err != nil {
 		tx.Rollback(context.WithoutCancel(ctx))
 		return nil, err
@@ -207,27 +203,15 @@ func (u *upload) prepare(ctx context.Context) error {
 	return nil
 }
 
-// Add checks, encodes and stages a batch of sites. An upload's batches are staged behind
-// Add: it checks and encodes the batch (validation, binary form, content hash) on the
-// caller's goroutine, waits for the previous batch's COPYs, and leaves this one's to a
-// goroutine of its own, under ctx, so that the server is not idle while the client encodes.
-// A write's error fails the upload and is what the next call returns. UpsertSites's uploads
-// (tracked) write before Add returns, as their outcomes are asked for at once.
-func (u *upload) Add(ctx context.Context, sites []aidmap.Site) error {
-	var rows []siteRow
-	encode := func() (err error) {
-		if rows, err = encodeBatch(u.orgID, sites); err != nil {
-			return err
-		}
-		return u.seen.AddBatch(sites)
-	}
-	if err := u.AddBatch(ctx, encode, func() error { return u.addRows(ctx, rows) }, u.track); err != nil {
-		return fmt.Errorf("postgis: upload: add: %w", unavailable(ctx, err))
-	}
-	return nil
+// EncodeBatch checks and encodes a batch of sites for WriteBatch (store.UploadTx).
+func (u *upload) EncodeBatch(sites []aidmap.Site) ([]siteRow, error) {
+	return encodeBatch(u.orgID, sites)
 }
 
-func (u *upload) addRows(ctx context.Context, rows []siteRow) error {
+// WriteBatch stages an encoded batch: COPY into the staging table, and its history when the
+// upload records one (store.UploadTx). Add runs it behind the caller, so the server is not
+// idle while the client encodes the next batch.
+func (u *upload) WriteBatch(ctx context.Context, rows []siteRow) error {
 	if len(rows) == 0 {
 		return nil
 	}
@@ -260,29 +244,8 @@ func (c *copySource) Values() ([]any, error) {
 	return c.vals[:], nil
 }
 
-// Keep names sites RetireMissing must leave alone.
-func (u *upload) Keep(ctx context.Context, ids []string) error {
-	if err := u.stageMarks(ctx, ids, false); err != nil {
-		return fmt.Errorf("postgis: upload: keep: %w", unavailable(ctx, err))
-	}
-	return nil
-}
-
-// Retire names sites to retire at Commit.
-func (u *upload) Retire(ctx context.Context, ids []string) error {
-	if err := u.stageMarks(ctx, ids, true); err != nil {
-		return fmt.Errorf("postgis: upload: retire: %w", unavailable(ctx, err))
-	}
-	return nil
-}
-
-func (u *upload) stageMarks(ctx context.Context, ids []string, retire bool) error {
-	if err := u.Usable(); err != nil {
-		return err
-	}
-	if len(ids) == 0 {
-		return nil
-	}
+// MarkIDs stages IDs given to Keep and Retire (store.UploadTx).
+func (u *upload) MarkIDs(ctx context.Context, ids []string, retire bool) error {
 	_, err := u.tx.CopyFrom(ctx, pgx.Identifier{"site_mark"}, []string{"id", "retire"},
 		pgx.CopyFromSlice(len(ids), func(i int) ([]any, error) { return []any{ids[i], retire}, nil }))
 	if err != nil {
@@ -323,8 +286,8 @@ func (u *upload) commit(ctx context.Context) (store.UploadResult, error) {
 		}
 	}
 	if u.added > 0 {
-		if u.track {
-			u.kinds = make([]int8, u.added)
+		if u.Track {
+			u.Kinds = make([]int8, u.added)
 		}
 		type step struct {
 			sql  string
@@ -332,12 +295,12 @@ func (u *upload) commit(ctx context.Context) (store.UploadResult, error) {
 			n    *int
 		}
 		steps := []step{{sqlUpdate, outcomeUpdated, &res.Updated}, {sqlInsert, outcomeCreated, &res.Created}}
-		if u.noneStored() {
+		if u.NoneStored() {
 			steps = []step{{sqlInsertNew, outcomeCreated, &res.Created}}
 		}
 		for _, step := range steps {
 			var err error
-			if u.track {
+			if u.Track {
 				err = u.mergeTracked(ctx, step.sql, step.kind, start, &version, step.n)
 			} else {
 				var high int64
@@ -397,10 +360,10 @@ func (u *upload) mergeTracked(ctx context.Context, sql string, kind int8, start 
 	var v int64
 	_, err = pgx.ForEachRow(written, []any{&v}, func() error {
 		ord := v - start - 1
-		if ord < 0 || ord >= u.added || u.kinds[ord] != outcomeUnchanged {
+		if ord < 0 || ord >= u.added || u.Kinds[ord] != outcomeUnchanged {
 			return fmt.Errorf("merge wrote version %d, not one of this upload (%d..%d)", v, start+1, start+u.added)
 		}
-		u.kinds[ord] = kind
+		u.Kinds[ord] = kind
 		*version = max(*version, v)
 		*n++
 		return nil
@@ -491,22 +454,18 @@ func (u *upload) retire(ctx context.Context, base int64) (int, int64, error) {
 	return n, base + int64(n), nil
 }
 
-// ChangedLater answers store.Accounts' ChangedLater inside the upload's transaction, under
-// the organisation's lock: what it finds cannot change before the upload commits.
-func (u *upload) ChangedLater(ctx context.Context, uploadID string) ([]string, error) {
-	if err := u.Usable(); err != nil {
-		return nil, fmt.Errorf("postgis: upload: changed later: %w", err)
-	}
+// QueryChangedLater is store.LaterChanger's query, in the upload's transaction, under the
+// organisation's lock (store.UploadTx).
+func (u *upload) QueryChangedLater(ctx context.Context, uploadID string) ([]string, error) {
 	rows, err := u.tx.Query(ctx, sqlChangedLater, uploadID, u.orgID)
 	if err != nil {
-		return nil, fmt.Errorf("postgis: upload: changed later: %w", unavailable(ctx, u.Fail(err)))
+		return nil, err
 	}
-	ids, err := pgx.CollectRows(rows, pgx.RowTo[string])
-	if err != nil {
-		return nil, fmt.Errorf("postgis: upload: changed later: %w", unavailable(ctx, u.Fail(err)))
-	}
-	return ids, nil
+	return pgx.CollectRows(rows, pgx.RowTo[string])
 }
+
+// Unavailable classifies an error as the engine's errors are (store.UploadTx).
+func (u *upload) Unavailable(ctx context.Context, err error) error { return unavailable(ctx, err) }
 
 // Rollback abandons the upload.
 func (u *upload) Rollback(ctx context.Context) error {
@@ -527,7 +486,7 @@ func (u *upload) Rollback(ctx context.Context) error {
 // of the batch; only the sites that change are read whole, and unchanged ones are neither
 // decoded nor encoded.
 func (u *upload) recordBatch(ctx context.Context, rows []siteRow) error {
-	if u.noneStored() {
+	if u.NoneStored() {
 		return u.copyHistory(ctx, &historySource{u: u, rows: rows, i: -1})
 	}
 	ids := make([]string, len(rows))
@@ -627,12 +586,12 @@ func (h *historySource) Values() ([]any, error) {
 
 func (h *historySource) Err() error { return h.err }
 
-// noneStored says no site the upload adds can be stored already, so there is nothing to read:
+// NoneStored says no site the upload adds can be stored already, so there is nothing to read:
 // the organisation had no sites when the upload began (and this transaction holds its lock
 // since), a site's ID is derived from its organisation and external ID (aidmap.Site.Validate),
 // so no other organisation's site has it, and a site added twice in the upload is refused
 // before it is staged. An organisation's first upload, usually its largest, skips the look-ups.
-func (u *upload) noneStored() bool { return u.empty }
+func (u *upload) NoneStored() bool { return u.empty }
 
 // entry is one history row: the site before (nil when created) and after the change.
 func (u *upload) entry(before, after *aidmap.Site) ([]any, error) {

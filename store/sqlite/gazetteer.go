@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"time"
 
 	"github.com/aidmap/aidmap"
 	"github.com/aidmap/aidmap/store"
@@ -189,39 +188,4 @@ func (s *Store) GazetteerVersion(ctx context.Context) (int64, error) {
 		return 0, fmt.Errorf("sqlite: gazetteer version: %w", unavailable(ctx, err))
 	}
 	return v, nil
-}
-
-// GeocodeCache returns the cached value for key or an error wrapping aidmap.ErrNotFound.
-func (s *Store) GeocodeCache(ctx context.Context, key string) ([]byte, error) {
-	var value []byte
-	err := s.rdb.QueryRowContext(ctx, `SELECT value FROM geocode_cache WHERE key = ?`, []byte(key)).Scan(&value)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, fmt.Errorf("sqlite: geocode cache: %w", aidmap.ErrNotFound)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("sqlite: geocode cache: %w", unavailable(ctx, err))
-	}
-	if value == nil {
-		value = []byte{}
-	}
-	return value, nil
-}
-
-// PutGeocodeCache stores value under key, replacing any previous value. Keys are stored as
-// BLOBs, so any bytes compare exactly.
-func (s *Store) PutGeocodeCache(ctx context.Context, key string, value []byte) error {
-	if err := store.CheckGeocodeCache(key, value); err != nil {
-		return fmt.Errorf("sqlite: put geocode cache: %w", err)
-	}
-	if value == nil {
-		value = []byte{} // NOT NULL: nil binds as NULL
-	}
-	_, err := s.db.ExecContext(ctx, `
-		INSERT INTO geocode_cache (key, value, updated_at) VALUES (?, ?, ?)
-		ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`,
-		[]byte(key), value, time.Now().UnixMicro())
-	if err != nil {
-		return fmt.Errorf("sqlite: put geocode cache: %w", unavailable(ctx, err))
-	}
-	return nil
 }

@@ -172,32 +172,6 @@ func (s *Store) Version(ctx context.Context) (int64, error) {
 
 const sqlVersion = `SELECT value FROM meta WHERE key = 'version'`
 
-// UpsertOrganization creates or updates an organisation. A zero CreatedAt becomes now; an
-// update never changes CreatedAt.
-func (s *Store) UpsertOrganization(ctx context.Context, org aidmap.Organization) error {
-	if org.ID == "" {
-		return fmt.Errorf("sqlite: upsert organization: %w", &aidmap.FieldError{Field: "id", Reason: "is required"})
-	}
-	created := org.CreatedAt
-	if created.IsZero() {
-		created = time.Now()
-	}
-	_, err := s.db.ExecContext(ctx, `
-		INSERT INTO organizations (id, name, website, demo, created_at) VALUES (?, ?, ?, ?, ?)
-		ON CONFLICT (id) DO UPDATE SET name = excluded.name, website = excluded.website, demo = excluded.demo`,
-		org.ID, org.Name, org.Website, org.Demo, created.UnixMicro())
-	if err != nil {
-		return fmt.Errorf("sqlite: upsert organization %q: %w", org.ID, unavailable(ctx, err))
-	}
-	return nil
-}
-
-// Outcomes says what the upload did to each site added, when begun to track them
-// (store.TrackedUpload).
-func (u *upload) Outcomes() []store.Outcome {
-	return store.TrackedOutcomes(u.kinds, outcomeUpdated, outcomeCreated)
-}
-
 // Site returns one site or ErrNotFound.
 func (s *Store) Site(ctx context.Context, id string) (aidmap.Site, error) {
 	// Query rather than QueryRow: Row.Scan does not take the RawBytes rawSite scans doc into.

@@ -37,19 +37,20 @@ func (s *Store) BeginUpload(ctx context.Context, orgID string, opts store.Upload
 	return u, nil
 }
 
-// upload is a store.Upload on the writer connection.
+// upload is a store.Upload on the writer connection: store.UploadCalls answers its calls but
+// Commit and Rollback, around its own work (store.UploadTx). Its Ctx is the one database/sql
+// rolls tx back at when it ends.
 type upload struct {
-	s                 *Store
-	store.UploadState // Ctx: database/sql rolls tx back when it ends
-	tx                *sql.Tx
-	orgID             string
-	opts              store.UploadOptions
-	start             int64 // store version before the upload
-	added             int64 // sites added so far: the next site's ordinal
-	res               store.UploadResult
+	store.UploadCalls[[]siteRow]
+	s     *Store
+	tx    *sql.Tx
+	orgID string
+	opts  store.UploadOptions
+	start int64 // store version before the upload
+	added int64 // sites added so far: the next site's ordinal
+	res   store.UploadResult
 
 	lookup, write *sql.Stmt
-	seen          *store.IDSet // the IDs added
 	// With opts.Actor, find reads the stored state of a batch's sites (one query a batch)
 	// before they are written and history records the changes, historyChunk entries a
 	// statement (history1 one): as the upload goes, so memory stays one batch however large
@@ -63,16 +64,16 @@ type upload struct {
 	keep, retired map[string]bool // the IDs given to Keep and Retire
 	sites         int64           // the organisation's sites before the upload
 
-	// track collects each added site's ID and outcome, for UpsertSites.
-	track bool
-	ids   []string
-	kinds []int8 // outcomeUnchanged, outcomeUpdated or outcomeCreated
+	// ids are the added sites' IDs, collected when Track is set (UpsertSites), in the order
+	// of Kinds.
+	ids []string
 }
 
+// The outcomes Commit records of a tracked upload's sites (store.UploadCalls.Kinds).
 const (
-	outcomeUnchanged int8 = iota
-	outcomeUpdated
-	outcomeCreated
+	outcomeUnchanged = store.KindUnchanged
+	outcomeUpdated   = store.KindUpdated
+	outcomeCreated   = store.KindCreated
 )
 
 func (s *Store) begin(ctx context.Context, orgID string, opts store.UploadOptions, track bool) (*upload, error) {
@@ -88,8 +89,8 @@ func (s *Store) begin(ctx context.Context, orgID string, opts store.UploadOption
 		tx.Rollback()
 		return nil, err
 	}
-	u := &upload{s: s, tx: tx, orgID: orgID, opts: opts, track: track, seen: store.NewIDSet()}
-	u.Init(ctx, func() { u.end(tx.Rollback()) }, sql.ErrTxDone)
+	u := &upload{s: s, tx: tx, orgID: orgID, opts: opts}
+	u.Init("sqlite", u, track, ctx, func() { u.end(tx.Rollback()) }, sql.ErrTxDone)
 	if err := u.prepare(ctx); err != nil {
 		u.end(tx.Rollback())
 		return nil, err
@@ -180,34 +181,19 @@ func (u *upload) prepare(ctx context.Context) error {
 	return err
 }
 
-// Add checks and writes a batch of sites. An upload's batches are written behind Add: it
-// checks and encodes the batch (validation, binary form, content hash) and adds its IDs to
-// the set on the caller's goroutine, waits for the previous batch's write, and leaves this
-// one's to a goroutine of its own, under ctx. SQLite's work on the one writer connection
-// bounds a large upload; the next batch's encoding (0.6 CPU s of the writer's 20 s per
-// million new sites, BENCHMARKS-ingest.md) now runs beside it. A write's error fails the
-// upload and is what the next call returns. UpsertSites's uploads (tracked) write before Add
-// returns: their outcomes are asked for at once.
-func (u *upload) Add(ctx context.Context, sites []aidmap.Site) error {
-	var rows []siteRow
-	encode := func() (err error) {
-		if rows, err = encodeBatch(u.orgID, sites); err != nil {
-			return err
-		}
-		return u.seen.AddBatch(sites)
-	}
-	if err := u.AddBatch(ctx, encode, func() error { return u.addRows(ctx, rows) }, u.track); err != nil {
-		return fmt.Errorf("sqlite: upload: add: %w", unavailable(ctx, err))
-	}
-	return nil
+// EncodeBatch checks and encodes a batch of sites for WriteBatch (store.UploadTx). Add runs
+// the next batch's encoding (0.6 CPU s of the writer's 20 s per million new sites,
+// BENCHMARKS-ingest.md) beside the last one's write, which bounds a large upload.
+func (u *upload) EncodeBatch(sites []aidmap.Site) ([]siteRow, error) {
+	return encodeBatch(u.orgID, sites)
 }
 
-// addRows writes encoded sites. They are written in ID order, so new rows get rowids in ID
-// order and EachSite's walk of the primary key index reads the table in runs rather than at
-// random (IDs are random UUIDs). The site with ordinal n in the upload (counting every Add)
+// WriteBatch writes encoded sites (store.UploadTx). They are written in ID order, so new rows
+// get rowids in ID order and EachSite's walk of the primary key index reads the table in runs
+// rather than at random (IDs are random UUIDs). The site with ordinal n in the upload (counting every Add)
 // gets version start + n + 1: distinct, above every earlier one and in upload order; unchanged
 // sites leave gaps, which the contract allows.
-func (u *upload) addRows(ctx context.Context, rows []siteRow) error {
+func (u *upload) WriteBatch(ctx context.Context, rows []siteRow) error {
 	// The per-site statements run without ctx's cancellation (checked here, once a batch):
 	// with a context that can end, the driver starts a goroutine and installs a progress
 	// handler for every statement, to interrupt it: for a million sites that was a million
@@ -227,7 +213,7 @@ func (u *upload) addRows(ctx context.Context, rows []siteRow) error {
 		kinds []int8 // by batch index, when tracked
 		err   error
 	)
-	if u.track {
+	if u.Track {
 		kinds = make([]int8, len(rows))
 	}
 	var stored map[string]*aidmap.Site
@@ -243,7 +229,7 @@ func (u *upload) addRows(ctx context.Context, rows []siteRow) error {
 	var written []int // with history: the batch indexes of the sites written
 	for _, i := range order {
 		r := &rows[i]
-		if u.track {
+		if u.Track {
 			// UpsertSites reports each site's outcome: look it up first.
 			kinds[i] = outcomeUpdated
 			switch err := u.lookup.QueryRowContext(sctx, r.id).Scan(&hash); {
@@ -296,36 +282,18 @@ func (u *upload) addRows(ctx context.Context, rows []siteRow) error {
 	if err := u.flushHistory(ctx); err != nil {
 		return err
 	}
-	if u.track {
+	if u.Track {
 		for i := range rows {
 			u.ids = append(u.ids, rows[i].id)
 		}
-		u.kinds = append(u.kinds, kinds...)
+		u.Kinds = append(u.Kinds, kinds...)
 	}
 	u.added += int64(len(rows))
 	return nil
 }
 
-// Keep names sites RetireMissing must leave alone.
-func (u *upload) Keep(ctx context.Context, ids []string) error {
-	if err := u.marks(ctx, ids, false); err != nil {
-		return fmt.Errorf("sqlite: upload: keep: %w", unavailable(ctx, err))
-	}
-	return nil
-}
-
-// Retire names sites to retire at Commit.
-func (u *upload) Retire(ctx context.Context, ids []string) error {
-	if err := u.marks(ctx, ids, true); err != nil {
-		return fmt.Errorf("sqlite: upload: retire: %w", unavailable(ctx, err))
-	}
-	return nil
-}
-
-func (u *upload) marks(ctx context.Context, ids []string, retire bool) error {
-	if err := u.Usable(); err != nil {
-		return err
-	}
+// MarkIDs keeps the IDs given to Keep and Retire, for Commit (store.UploadTx).
+func (u *upload) MarkIDs(ctx context.Context, ids []string, retire bool) error {
 	m := &u.keep
 	if retire {
 		m = &u.retired
@@ -390,7 +358,7 @@ func (u *upload) commit(ctx context.Context) (store.UploadResult, error) {
 		u.history.Close()
 		u.history1.Close()
 	}
-	u.seen = nil
+	u.Seen = nil
 	if u.opts.DryRun {
 		u.Done = true
 		if err := u.end(u.tx.Rollback()); err != nil {
@@ -565,7 +533,7 @@ func (u *upload) retire(ctx context.Context) (int, error) {
 			read++
 			after = r.site.ExternalID
 			id := r.site.ID
-			if added := u.seen.Has(id); added || !u.retired[id] && (!u.opts.RetireMissing || u.keep[id]) {
+			if added := u.Seen.Has(id); added || !u.retired[id] && (!u.opts.RetireMissing || u.keep[id]) {
 				continue
 			}
 			if u.history != nil {
@@ -589,7 +557,7 @@ func (u *upload) retire(ctx context.Context) (int, error) {
 			r := &batch[i]
 			r.hash = r.contentHash()
 			v := u.start + u.added + int64(n) + 1
-			// Without ctx's cancellation, as addRows's writes; checked once a batch above.
+			// Without ctx's cancellation, as WriteBatch's writes; checked once a batch above.
 			if _, err := update.ExecContext(context.WithoutCancel(ctx), r.status, r.updatedAt, v, r.hash[:], r.id); err != nil {
 				return n, fmt.Errorf("retire site %q: %w", r.externalID, err)
 			}
@@ -611,18 +579,18 @@ func (u *upload) retire(ctx context.Context) (int, error) {
 	}
 }
 
-// ChangedLater answers store.Accounts' ChangedLater inside the upload's transaction, which
-// holds the store's one writer: what it finds cannot change before the upload commits.
-func (u *upload) ChangedLater(ctx context.Context, uploadID string) ([]string, error) {
-	if err := u.Usable(); err != nil {
-		return nil, fmt.Errorf("sqlite: upload: changed later: %w", err)
-	}
+// QueryChangedLater is store.LaterChanger's query, in the upload's transaction, which holds
+// the store's one writer (store.UploadTx).
+func (u *upload) QueryChangedLater(ctx context.Context, uploadID string) ([]string, error) {
 	rows, err := u.tx.QueryContext(ctx, sqlChangedLater, uploadID, u.orgID)
 	if err != nil {
-		return nil, fmt.Errorf("sqlite: upload: changed later: %w", unavailable(ctx, u.Fail(err)))
+		return nil, err
 	}
 	return collectIDs(ctx, rows)
 }
+
+// Unavailable classifies an error as the engine's errors are (store.UploadTx).
+func (u *upload) Unavailable(ctx context.Context, err error) error { return unavailable(ctx, err) }
 
 // Rollback abandons the upload.
 func (u *upload) Rollback(ctx context.Context) error {
@@ -647,12 +615,12 @@ func prefixColumns(prefix, cols string) string {
 	return prefix + strings.Join(f, ", "+prefix)
 }
 
-// noneStored says no site the upload adds can be stored already, so there is nothing to read:
+// NoneStored says no site the upload adds can be stored already, so there is nothing to read:
 // the organisation had no sites when the upload began (it holds the store's one writer since),
 // a site's ID is derived from its organisation and external ID (aidmap.Site.Validate), so no
 // other organisation's site has it, and a site added twice in the upload is refused before it
 // is written. An organisation's first upload, usually its largest, skips a look-up per site.
-func (u *upload) noneStored() bool { return u.sites == 0 }
+func (u *upload) NoneStored() bool { return u.sites == 0 }
 
 // storedSite is a stored site as the upload read it before writing over it.
 type storedSite struct {
@@ -701,7 +669,7 @@ func (u *upload) readStored(ctx context.Context, ids []string) (map[string]*stor
 // the state of what changes. Sites not stored are absent. The sites Verifications read just
 // before, when they are this batch's, are not read again.
 func (u *upload) storedBatch(ctx context.Context, rows []siteRow) (map[string]*aidmap.Site, error) {
-	if u.noneStored() {
+	if u.NoneStored() {
 		return nil, nil
 	}
 	read, ids := u.prefetched, u.prefetchedIDs
@@ -774,7 +742,7 @@ type historyEntry struct {
 // stored state as JSON was 2.4 s of CPU per million new sites on the writer's goroutine, whose
 // SQLite work bounds the upload; beside it, that time is spent on the other core. The entries
 // are made for every site that will be written (all but those stored with the same content),
-// by batch index; addRows keeps those whose write changed a row, in the order it wrote them.
+// by batch index; WriteBatch keeps those whose write changed a row, in the order it wrote them.
 type historyEncoding struct {
 	done    chan struct{} // closed when entries and err are set
 	entries []historyEntry
@@ -838,7 +806,7 @@ func (u *upload) record(ctx context.Context, before, after *aidmap.Site) error {
 	return nil
 }
 
-// flushHistory writes the queued history entries. Like addRows's, its statements run without
+// flushHistory writes the queued history entries. Like WriteBatch's, its statements run without
 // ctx's cancellation, checked once here.
 func (u *upload) flushHistory(ctx context.Context) error {
 	if len(u.entries) == 0 {

@@ -2,7 +2,6 @@ package sqlite
 
 import (
 	"context"
-	"fmt"
 	"slices"
 
 	"github.com/aidmap/aidmap/store"
@@ -10,22 +9,14 @@ import (
 
 var _ store.VerificationReader = (*upload)(nil)
 
-// Verifications reads, in the upload's transaction, the stored verification of the given sites
-// of the organisation (store.VerificationReader).
-func (u *upload) Verifications(ctx context.Context, ids []string) (map[string]store.Verification, error) {
-	// Before usable, which waits for the batch being written behind Add: nothing can be
-	// stored, so an organisation's first upload need not wait to know it.
-	if u.noneStored() {
-		return nil, nil
-	}
-	if err := u.Usable(); err != nil {
-		return nil, fmt.Errorf("sqlite: upload: verifications: %w", err)
-	}
+// ReadVerifications reads, in the upload's transaction, the stored verification of the given
+// sites of the organisation (store.UploadTx, for store.VerificationReader).
+func (u *upload) ReadVerifications(ctx context.Context, ids []string) (map[string]store.Verification, error) {
 	// The same query as Add's read of the stored sites (readStored), which it saves when
 	// history is on: each of them probes the primary key for every ID of the batch.
 	read, err := u.readStored(ctx, ids)
 	if err != nil {
-		return nil, fmt.Errorf("sqlite: upload: verifications: %w", unavailable(ctx, u.Fail(err)))
+		return nil, err
 	}
 	if u.find != nil {
 		u.prefetched, u.prefetchedIDs = read, slices.Clone(ids)
