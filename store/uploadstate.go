@@ -149,8 +149,9 @@ type UploadTx[B any] interface {
 	QueryChangedLater(ctx context.Context, uploadID string) ([]string, error)
 	ReadVerifications(ctx context.Context, ids []string) (map[string]Verification, error)
 	// NoneStored says the organisation had no sites when the upload began, so no site the
-	// upload adds can be stored already.
+	// upload adds can be stored already; NoneVerified that none of them was verified.
 	NoneStored() bool
+	NoneVerified() bool
 	// Unavailable classifies an error the way the engine's errors are (ErrUnavailable).
 	Unavailable(ctx context.Context, err error) error
 }
@@ -250,9 +251,10 @@ func (c *UploadCalls[B]) ChangedLater(ctx context.Context, uploadID string) ([]s
 // Verifications reads, in the upload's transaction, the stored verification of the given
 // sites of the organisation (VerificationReader).
 func (c *UploadCalls[B]) Verifications(ctx context.Context, ids []string) (map[string]Verification, error) {
-	// Before Usable, which waits for the batch being written behind Add: nothing can be
-	// stored, so an organisation's first upload need not wait to know it.
-	if c.tx.NoneStored() {
+	// Before Usable, which waits for the batch being written behind Add: nothing verified
+	// can be stored, so an organisation's first upload, and any of an organisation that
+	// never verified a site, need not wait or read to know it.
+	if c.tx.NoneStored() || c.tx.NoneVerified() {
 		return nil, nil
 	}
 	if err := c.Usable(); err != nil {

@@ -46,8 +46,10 @@ type upload struct {
 	// history would never be seen): each Add writes its batch's entries (recordBatch), each
 	// retire batch its own, so memory stays one batch however large the upload.
 	history bool
-	// empty says the organisation had no sites when the upload began (see NoneStored).
-	empty bool
+	// empty says the organisation had no sites when the upload began (see NoneStored),
+	// unverified that none of them was verified (NoneVerified; the partial index
+	// sites_verified answers it).
+	empty, unverified bool
 }
 
 // The outcomes Commit records of a tracked upload's sites (store.UploadCalls.Kinds).
@@ -192,7 +194,8 @@ func (u *upload) prepare(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := u.tx.QueryRow(ctx, `SELECT NOT EXISTS (SELECT 1 FROM sites WHERE organization_id = $1)`, u.orgID).Scan(&u.empty); err != nil {
+	if err := u.tx.QueryRow(ctx, `SELECT NOT EXISTS (SELECT 1 FROM sites WHERE organization_id = $1),
+		NOT EXISTS (SELECT 1 FROM sites WHERE organization_id = $1 AND verified_at IS NOT NULL)`, u.orgID).Scan(&u.empty, &u.unverified); err != nil {
 		return err
 	}
 	for _, q := range []string{sqlCreateStage, sqlCreateMark} {
@@ -592,6 +595,10 @@ func (h *historySource) Err() error { return h.err }
 // so no other organisation's site has it, and a site added twice in the upload is refused
 // before it is staged. An organisation's first upload, usually its largest, skips the look-ups.
 func (u *upload) NoneStored() bool { return u.empty }
+
+// NoneVerified says no site of the organisation was verified when the upload began, and so
+// none can be stored verified: this transaction holds the organisation's lock (store.UploadTx).
+func (u *upload) NoneVerified() bool { return u.unverified }
 
 // entry is one history row: the site before (nil when created) and after the change.
 func (u *upload) entry(before, after *aidmap.Site) ([]any, error) {

@@ -63,6 +63,7 @@ type upload struct {
 	prefetchedIDs []string
 	keep, retired map[string]bool // the IDs given to Keep and Retire
 	sites         int64           // the organisation's sites before the upload
+	anyVerified   bool            // some of them were verified (NoneVerified)
 
 	// ids are the added sites' IDs, collected when Track is set (UpsertSites), in the order
 	// of Kinds.
@@ -144,6 +145,9 @@ func (u *upload) prepare(ctx context.Context) error {
 		return err
 	}
 	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM sites WHERE organization_id = ?`, u.orgID).Scan(&u.sites); err != nil {
+		return err
+	}
+	if err := tx.QueryRowContext(ctx, sqlAnyVerified, u.orgID).Scan(&u.anyVerified); err != nil {
 		return err
 	}
 	if u.opts.MaxRetireShare > 0 {
@@ -609,6 +613,10 @@ func (u *upload) Rollback(ctx context.Context) error {
 var sqlFindBatch = `SELECT s.hash, ` + prefixColumns("s.", sqlSiteColumns) + `
 	FROM json_each(?) j CROSS JOIN sites s ON s.id = j.value`
 
+// sqlFindVerified is sqlFindBatch of the sites of organisation ?2 that were verified.
+var sqlFindVerified = sqlFindBatch + `
+	WHERE s.organization_id = ?2 AND s.verified_at IS NOT NULL`
+
 // prefixColumns qualifies each column of a list with prefix.
 func prefixColumns(prefix, cols string) string {
 	f := strings.FieldsFunc(cols, func(r rune) bool { return r == ',' || r == ' ' || r == '\n' || r == '\t' })
@@ -621,6 +629,14 @@ func prefixColumns(prefix, cols string) string {
 // other organisation's site has it, and a site added twice in the upload is refused before it
 // is written. An organisation's first upload, usually its largest, skips a look-up per site.
 func (u *upload) NoneStored() bool { return u.sites == 0 }
+
+// NoneVerified says no site of the organisation was verified when the upload began, and so
+// none can be stored verified: this transaction holds the store's one writer (store.UploadTx).
+func (u *upload) NoneVerified() bool { return !u.anyVerified }
+
+// sqlAnyVerified asks whether organisation ? has a verified site (the partial index
+// sites_verified answers it).
+const sqlAnyVerified = `SELECT EXISTS (SELECT 1 FROM sites WHERE organization_id = ? AND verified_at IS NOT NULL)`
 
 // storedSite is a stored site as the upload read it before writing over it.
 type storedSite struct {
@@ -644,6 +660,26 @@ func (u *upload) readStored(ctx context.Context, ids []string) (map[string]*stor
 	if err != nil {
 		return nil, err
 	}
+	return scanStored(res)
+}
+
+// readVerified is readStored of only the organisation's sites a steward verified: what
+// Verifications needs when no history is written, which would read the rest. For an upload of
+// unchanged sites, reading and decoding them all was 3.5 of its 15 CPU s per 100k.
+func (u *upload) readVerified(ctx context.Context, ids []string) (map[string]*storedSite, error) {
+	list, err := json.Marshal(ids)
+	if err != nil {
+		return nil, err
+	}
+	res, err := u.tx.QueryContext(ctx, sqlFindVerified, string(list), u.orgID)
+	if err != nil {
+		return nil, err
+	}
+	return scanStored(res)
+}
+
+// scanStored reads the rows of sqlFindBatch or sqlFindVerified, and closes them.
+func scanStored(res *sql.Rows) (map[string]*storedSite, error) {
 	defer res.Close()
 	out := map[string]*storedSite{}
 	var (
