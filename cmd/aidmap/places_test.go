@@ -112,7 +112,14 @@ func TestManagePlaces(t *testing.T) {
 	p.waitFor("the details list the other provider at the place", `!document.getElementById('d-place').hidden &&
 		document.getElementById('d-place-list').textContent.includes('Parkdale Comunity Food Bank') &&
 		document.getElementById('d-place-list').textContent.includes('Other Network')`)
-	p.run(`document.querySelector('#d-place-list button').click()`)
+	// The details may be shown again meanwhile (showPlace empties the list until its fetch
+	// answers): click once the button is there, as a person would (CI failed on the bare click).
+	p.waitFor("the other provider's service is a button", `(() => {
+		const b = document.querySelector('#d-place-list button');
+		if (!b) return false;
+		b.click();
+		return true;
+	})()`)
 	p.waitFor("the other provider's service opens", `document.getElementById('d-name').textContent.includes('Parkdale Comunity Food Bank') &&
 		document.getElementById('d-place-list').textContent.includes('Weekly Groceries')`)
 
