@@ -196,9 +196,9 @@ func (u *upload) EncodeBatch(sites []aidmap.Site) ([]siteRow, error) {
 
 // WriteBatch writes encoded sites (store.UploadTx). They are written in ID order, so new rows
 // get rowids in ID order and EachSite's walk of the primary key index reads the table in runs
-// rather than at random (IDs are random UUIDs). The site with ordinal n in the upload (counting every Add)
-// gets version start + n + 1: distinct, above every earlier one and in upload order; unchanged
-// sites leave gaps, which the contract allows.
+// rather than at random (IDs are random UUIDs). The site with ordinal n in the upload
+// (counting every Add) gets version start + n + 1: distinct, above every earlier one and in
+// upload order; unchanged sites leave gaps, which the contract allows.
 func (u *upload) WriteBatch(ctx context.Context, rows []siteRow) error {
 	// The per-site statements run without ctx's cancellation (checked here, once a batch):
 	// with a context that can end, the driver starts a goroutine and installs a progress
